@@ -1,0 +1,287 @@
+/*
+ * mapiprof.h - read (and later patch) Windows MAPI profiles offline, from an
+ * NTUSER.DAT registry hive, without MAPI, Outlook or Windows.
+ *
+ * Basic outline for reading a file:
+ *   1. ctx = mapiprof_ctx_new()             one per thread; carries the last error
+ *   2. mapiprof_open(ctx, path, 0, &file)    open: detect format, validate, locate profiles
+ *   3. mapiprof_profile_at(file, i)          locate: profiles, default profile, services
+ *   4. mapiprof_section_at / mapiprof_select sections and their roles
+ *   5. mapiprof_section_props(...)           decode: every value of a section
+ *   6. mapiprof_close(file); mapiprof_ctx_free(ctx)
+ * Later stages (plan -> apply -> commit -> verify) are added by the patching
+ * issue on top of the same objects.
+ *
+ * Contract: the library never prints and never exits.  Functions that can
+ * fail return MAPIPROF_OK (0) or MAPIPROF_FAILED (-1) and leave a code and a
+ * one-line message in the context.  Everything a file hands out (profiles,
+ * sections, properties, strings) is owned by the file and stays valid until
+ * mapiprof_close().  Arrays the caller must release say so and are released
+ * with mapiprof_free().
+ */
+#ifndef MAPIPROF_MAPIPROF_H
+#define MAPIPROF_MAPIPROF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(MAPIPROF_BUILDING)
+#define MAPIPROF_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define MAPIPROF_API __attribute__((visibility("default")))
+#else
+#define MAPIPROF_API
+#endif
+
+#define MAPIPROF_VERSION "0.1.0"
+
+/* ---- status and errors ------------------------------------------------ */
+
+#define MAPIPROF_OK     0
+#define MAPIPROF_FAILED (-1)
+
+enum mapiprof_error {
+	MAPIPROF_E_NONE = 0,
+	MAPIPROF_E_NOMEM,      /* out of memory */
+	MAPIPROF_E_IO,         /* a system call failed; mapiprof_errno() has errno */
+	MAPIPROF_E_NOENT,      /* the file does not exist */
+	MAPIPROF_E_ISDIR,      /* the path is a directory */
+	MAPIPROF_E_FORMAT,     /* not a registry hive, or a malformed structure */
+	MAPIPROF_E_TRUNCATED,  /* the hive is shorter than its header says */
+	MAPIPROF_E_CHECKSUM,   /* base block checksum is wrong */
+	MAPIPROF_E_NOPROFILES, /* no MAPI profile in the file */
+	MAPIPROF_E_NOPROFILE,  /* the named (or default) profile does not exist */
+	MAPIPROF_E_SELECTOR,   /* a section selector is not valid (usage error) */
+	MAPIPROF_E_PROPSPEC,   /* a property name, tag or value name is not valid (usage) */
+	MAPIPROF_E_NOPROP,     /* the property is absent */
+	MAPIPROF_E_CODEPAGE,   /* the code page is unknown to iconv */
+	MAPIPROF_E_LIMIT,      /* input exceeds a safety cap (see src/lib/limits.h) */
+	MAPIPROF_E_INVALID,    /* invalid argument from the caller */
+};
+
+struct mapiprof_ctx;
+
+/* Returns a new context, or NULL when out of memory.  Default code page for
+ * PT_STRING8 bytes in REG_BINARY values: windows-1252. */
+MAPIPROF_API struct mapiprof_ctx *mapiprof_ctx_new(void);
+MAPIPROF_API void mapiprof_ctx_free(struct mapiprof_ctx *ctx);
+/* Sets the code page (an iconv name such as "windows-1252", "CP932").
+ * Fails with MAPIPROF_E_CODEPAGE when iconv does not know it. */
+MAPIPROF_API int mapiprof_ctx_set_codepage(struct mapiprof_ctx *ctx, const char *codepage);
+MAPIPROF_API const char *mapiprof_ctx_codepage(const struct mapiprof_ctx *ctx);
+
+MAPIPROF_API enum mapiprof_error mapiprof_errcode(const struct mapiprof_ctx *ctx);
+/* errno saved with MAPIPROF_E_IO (0 otherwise). */
+MAPIPROF_API int mapiprof_errno(const struct mapiprof_ctx *ctx);
+/* The file the last error is about, or NULL. */
+MAPIPROF_API const char *mapiprof_errfile(const struct mapiprof_ctx *ctx);
+/* One line: the place (key path, value name, byte offset) and the reason,
+ * without the file name; "" when there is no error. */
+MAPIPROF_API const char *mapiprof_errmsg(const struct mapiprof_ctx *ctx);
+MAPIPROF_API void mapiprof_clear_error(struct mapiprof_ctx *ctx);
+MAPIPROF_API const char *mapiprof_version(void);
+MAPIPROF_API void mapiprof_free(void *p);
+
+/* ---- inspect: the file header, without decoding anything ------------ */
+
+struct mapiprof_logfile {
+	const char *path;      /* the log beside the hive (name matched case-insensitively) */
+	uint64_t size;
+	int has_header;        /* non-empty and starts with a regf base block */
+	uint32_t seq1, seq2;   /* its base block sequence numbers (when has_header) */
+	uint32_t file_type;    /* 1 old format (DIRT), 6 new format (HvLE) */
+	int newer;             /* holds data newer than the primary (see info in the man page) */
+};
+
+struct mapiprof_info {
+	const char *path;
+	const char *format;         /* "regf" */
+	uint64_t size;              /* file size in bytes */
+	char sha256[65];            /* lower-case hex of the whole file */
+	uint32_t major, minor;      /* regf version, e.g. 1.3 / 1.5 */
+	uint32_t seq1, seq2;        /* primary and secondary sequence numbers */
+	uint32_t file_type;         /* 0 primary */
+	uint32_t bins_size;         /* hive bins data size from the base block */
+	int64_t last_written;       /* FILETIME from the base block (100 ns since 1601) */
+	uint32_t checksum_stored, checksum_computed;
+	int checksum_ok;
+	int dirty;                  /* seq1 != seq2 or bad checksum */
+	size_t nlogs;
+	const struct mapiprof_logfile *logs;
+};
+
+/* Reads the base block and hashes the file; never modifies it.  Fails on a
+ * missing file, a directory, a file that is not a hive or a truncated hive;
+ * a bad checksum or a sequence mismatch is reported (dirty), not an error.
+ * Release with mapiprof_info_free(). */
+MAPIPROF_API int mapiprof_inspect(struct mapiprof_ctx *ctx, const char *path,
+				  struct mapiprof_info **out);
+MAPIPROF_API void mapiprof_info_free(struct mapiprof_info *info);
+
+/* ---- open and locate --------------------------------------------------- */
+
+struct mapiprof_file;
+
+/* Opens a file read-only: inspects it (errors as mapiprof_inspect, plus
+ * MAPIPROF_E_CHECKSUM), opens the store and locates every profile.  A file
+ * with no profile opens fine; mapiprof_profile_count() is then 0. */
+MAPIPROF_API int mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
+			       struct mapiprof_file **out);
+MAPIPROF_API void mapiprof_close(struct mapiprof_file *file);
+MAPIPROF_API const char *mapiprof_file_path(const struct mapiprof_file *file);
+MAPIPROF_API const struct mapiprof_info *mapiprof_file_info(const struct mapiprof_file *file);
+
+struct mapiprof_profile {
+	const char *name;           /* profile key name (UTF-8) */
+	const char *root;           /* path of its Profiles key as stored, '\' separated */
+	const char *root_kind;      /* "wms" (NT), "wms9x", "office" */
+	const char *office_version; /* "16.0" for office roots, else NULL */
+	int is_default;
+	int64_t last_write;         /* FILETIME of the profile key, 0 if unknown */
+	size_t nservices;
+	const char *const *services; /* service names in PR_SERVICES order */
+};
+
+MAPIPROF_API size_t mapiprof_profile_count(const struct mapiprof_file *file);
+MAPIPROF_API const struct mapiprof_profile *mapiprof_profile_at(const struct mapiprof_file *file,
+								size_t i);
+/* Finds a profile by name (case-insensitive), or the default profile when
+ * name is NULL.  Profiles are ordered newest root first (Office NN.0
+ * descending, then Windows Messaging Subsystem), so the first match wins.
+ * Fails with MAPIPROF_E_NOPROFILES or MAPIPROF_E_NOPROFILE. */
+MAPIPROF_API int mapiprof_profile_find(struct mapiprof_file *file, const char *name, size_t *index);
+
+/* ---- sections ---------------------------------------------------------- */
+
+struct mapiprof_section {
+	const char *uid;     /* key path relative to the profile, as stored
+				(e.g. "13dbb0c8aa05101a9bb000aa002fc45a",
+				"9375CFF0413111d3B88A00104B2A6676\\00000001") */
+	const char *role;    /* "global", "emsab", "outlook", "services", "instance",
+				"accounts", "account", "service", "provider", "emsmdb",
+				"unknown" */
+	const char *service; /* PR_SERVICE_NAME of the section or of its owning service */
+	const char *owner;   /* uid of the owning service section (provider, emsmdb) */
+	int64_t last_write;  /* FILETIME of the key, 0 if unknown */
+};
+
+MAPIPROF_API size_t mapiprof_section_count(const struct mapiprof_file *file, size_t profile);
+MAPIPROF_API const struct mapiprof_section *
+mapiprof_section_at(const struct mapiprof_file *file, size_t profile, size_t section);
+
+/* Resolves a selector: global, emsab, outlook, services, instance, accounts,
+ * emsmdb, service:NAME, or a 32-hex-digit UID (case-insensitive).  Sets
+ * *indices (release with mapiprof_free) and *n; no match is not an error
+ * (n == 0).  An invalid selector fails with MAPIPROF_E_SELECTOR. */
+MAPIPROF_API int mapiprof_select(struct mapiprof_file *file, size_t profile, const char *selector,
+				 size_t **indices, size_t *n);
+/* Checks selector syntax without a file. */
+MAPIPROF_API int mapiprof_selector_valid(const char *selector);
+
+/* ---- decoded properties ----------------------------------------------- */
+
+enum mapiprof_kind {
+	MAPIPROF_V_INT,       /* i (PT_I2, PT_LONG as unsigned 32-bit, PT_I8, REG_DWORD, REG_QWORD) */
+	MAPIPROF_V_BOOL,      /* i is 0 or 1 */
+	MAPIPROF_V_STRING,    /* s (UTF-8) */
+	MAPIPROF_V_BINARY,    /* data/len */
+	MAPIPROF_V_TIME,      /* i = FILETIME, s = ISO-8601 UTC */
+	MAPIPROF_V_CLSID,     /* s = "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
+	MAPIPROF_V_MV_INT,    /* count, ints */
+	MAPIPROF_V_MV_STRING, /* count, strs (UTF-8) */
+	MAPIPROF_V_MV_BINARY, /* count, blobs */
+	MAPIPROF_V_OPAQUE,    /* secure / credential value: never decoded, data/len only */
+	MAPIPROF_V_RAW,       /* malformed or unknown type: data/len, and error when malformed */
+};
+
+struct mapiprof_blob {
+	const uint8_t *data;
+	size_t len;
+};
+
+/* A 16-byte UID found in a binary value that names a section of the profile. */
+struct mapiprof_uidref {
+	char uid[33];        /* lower-case hex */
+	size_t section;      /* index into the profile's sections, or SIZE_MAX if dangling */
+};
+
+struct mapiprof_prop {
+	const char *value_name;   /* as stored */
+	int is_tag;               /* name is TTTTIIII (optionally S-prefixed) */
+	int secure;               /* S-prefixed, ID 0x67F0..0x67FF, or a credential value */
+	uint32_t tag;             /* 0xIIIITTTT when is_tag */
+	const char *name;         /* from the tag table, NULL if unknown */
+	const char *type_name;    /* "PT_LONG", "PT_MV_UNICODE", "PT_0x0045"; NULL for non-tags */
+	uint32_t reg_type;
+	const char *reg_type_name; /* "REG_BINARY", "REG_SZ", ..., "REG_0x1234" */
+	enum mapiprof_kind kind;
+	int64_t i;
+	const char *s;
+	size_t count;
+	const int64_t *ints;
+	const char *const *strs;
+	const struct mapiprof_blob *blobs;
+	int mv_offset_width;      /* 4 (32-bit layout) or 8 (64-bit layout); 0 if not MV */
+	int has_flags;            /* the tag has a flag table entry (bits or enumeration) */
+	size_t nflags;
+	const char *const *flags; /* names of the set bits, or the enumeration value name */
+	uint32_t unknown_bits;    /* bits set with no name */
+	size_t nuids;
+	const struct mapiprof_uidref *uids;
+	const uint8_t *data;      /* the raw bytes, always */
+	size_t len;
+	const char *error;        /* non-NULL: malformed; kind is MAPIPROF_V_RAW */
+};
+
+/* Decodes (once, then cached) every value of a section. */
+MAPIPROF_API int mapiprof_section_props(struct mapiprof_file *file, size_t profile, size_t section,
+					const struct mapiprof_prop **props, size_t *n);
+
+/* Parses PROP as a tag name (PR_PROFILE_CONNECT_FLAGS, case-insensitive), a
+ * tag (0x66040003) or a value name (00036604).  Fails with
+ * MAPIPROF_E_PROPSPEC. */
+MAPIPROF_API int mapiprof_parse_propspec(struct mapiprof_ctx *ctx, const char *spec, uint32_t *tag);
+
+/* Finds PROP (as mapiprof_parse_propspec, or a non-tag value name) in a
+ * section; fails with MAPIPROF_E_NOPROP when absent. */
+MAPIPROF_API int mapiprof_prop_find(struct mapiprof_file *file, size_t profile, size_t section,
+				    const char *spec, const struct mapiprof_prop **out);
+
+/* ---- the tag and flag tables (offline reference) ------------------------ */
+
+struct mapiprof_tagdef {
+	const char *name;
+	uint32_t tag;
+	const char *type_name;
+	const char *scope;   /* provider scope for IDs 0x6600..0x67FF ("exchange", "contab",
+				"ldap", "pst", "pab", ...), "" when global */
+	const char *meaning;
+	const char *source;
+};
+
+struct mapiprof_flagdef {
+	uint32_t tag;          /* property the flag belongs to */
+	const char *prop_name;
+	const char *name;
+	uint32_t value;
+	uint32_t mask;         /* enumerations: the mask compared (0xFFFFFFFF if whole value) */
+	int is_enum;           /* 1: value of an enumeration; 0: a bit (or bit group) */
+	const char *scope;     /* "" or e.g. "service", "provider" */
+	const char *meaning;
+	const char *source;
+};
+
+MAPIPROF_API size_t mapiprof_tag_count(void);
+MAPIPROF_API const struct mapiprof_tagdef *mapiprof_tag_at(size_t i);
+MAPIPROF_API size_t mapiprof_flag_count(void);
+MAPIPROF_API const struct mapiprof_flagdef *mapiprof_flag_at(size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAPIPROF_MAPIPROF_H */

@@ -1,0 +1,48 @@
+/* ctx.h - the error record every library function reports through, and a
+ * small arena allocator for the strings a file hands out. */
+#ifndef MP_CTX_H
+#define MP_CTX_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "mapiprof/mapiprof.h"
+
+#if defined(__GNUC__)
+#define MP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define MP_PRINTF(a, b)
+#endif
+
+struct mapiprof_ctx {
+	enum mapiprof_error code;
+	int saved_errno;
+	char *file;        /* file the error is about (owned) */
+	char msg[512];     /* place + reason */
+	char codepage[64]; /* iconv name for PT_STRING8 bytes, default windows-1252 */
+};
+
+/* Records an error (code, message) in ctx; never prints.  Safe with ctx == NULL. */
+void mp_seterr(struct mapiprof_ctx *ctx, enum mapiprof_error code, const char *fmt, ...)
+	MP_PRINTF(3, 4);
+/* As mp_seterr, and saves errno (call it before anything can clobber errno). */
+void mp_seterr_errno(struct mapiprof_ctx *ctx, int err, const char *fmt, ...) MP_PRINTF(3, 4);
+/* Sets the file the current error refers to (copied). */
+void mp_seterr_file(struct mapiprof_ctx *ctx, const char *path);
+/* Records MAPIPROF_E_NOMEM. Returns MAPIPROF_FAILED. */
+int mp_nomem(struct mapiprof_ctx *ctx);
+
+/* Arena: every allocation lives until mp_arena_free().  Allocation failure
+ * returns NULL (callers report it with mp_nomem). */
+struct mp_arena {
+	struct mp_arena_block *head;
+};
+void *mp_arena_alloc(struct mp_arena *a, size_t size);
+void *mp_arena_calloc(struct mp_arena *a, size_t n, size_t size);
+char *mp_arena_strdup(struct mp_arena *a, const char *s);
+char *mp_arena_strndup(struct mp_arena *a, const char *s, size_t n);
+char *mp_arena_printf(struct mp_arena *a, const char *fmt, ...) MP_PRINTF(2, 3);
+void *mp_arena_memdup(struct mp_arena *a, const void *p, size_t n);
+void mp_arena_free(struct mp_arena *a);
+
+#endif

@@ -1,0 +1,2 @@
+/* file.c - placeholder until its owner lands it. */
+typedef int mp_placeholder_file;

@@ -1,0 +1,30 @@
+/* limits.h - caps on what untrusted input may make us do.  Each cap states
+ * its reason; exceeding one is MAPIPROF_E_LIMIT or a decode error, never a
+ * crash or an unbounded allocation. */
+#ifndef MP_LIMITS_H
+#define MP_LIMITS_H
+
+/* Value data read from a store.  hivex itself refuses values > 8,000,000
+ * bytes (reg-and-regf.md §3.10); MAPI profile values are a few KiB. */
+#define MP_MAX_VALUE_LEN (8u * 1000u * 1000u)
+/* Values per key and subkeys per key: hivex's own caps (§3.10). */
+#define MP_MAX_VALUES_PER_KEY 110000u
+#define MP_MAX_SUBKEYS_PER_KEY 70000u
+/* Depth of the section walk below a profile key (real profiles are 2 deep;
+ * the registry allows 512, §3.6). */
+#define MP_MAX_SECTION_DEPTH 8u
+/* Keys walked below one profile (notatin's real profile has 48). */
+#define MP_MAX_SECTIONS_PER_PROFILE 20000u
+/* Profiles per root. */
+#define MP_MAX_PROFILES 4096u
+/* Elements of a multi-value property (count field is file-supplied). */
+#define MP_MAX_MV_COUNT 65536u
+/* Key and value name length in UTF-8 bytes (registry: 255 chars for keys,
+ * 16,383 for values, §3.6; UTF-8 may triple that). */
+#define MP_MAX_NAME_BYTES (16383u * 3u + 1u)
+/* A .reg source file (the fixture builder and, later, the .reg back end). */
+#define MP_MAX_REG_FILE (256u * 1024u * 1024u)
+/* One logical .reg line after joining continuations. */
+#define MP_MAX_REG_LINE (64u * 1024u * 1024u)
+
+#endif

@@ -1,0 +1,112 @@
+/* test_utf16.c - iconv conversions, the arena, and registry name compare. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "store.h"
+#include "utf16.h"
+
+Test(utf16, decodes_bmp_and_surrogate_pairs)
+{
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	/* "Ä" U+00C4, "日" U+65E5, U+1F600 as a surrogate pair */
+	const uint8_t in[] = {0xC4, 0x00, 0xE5, 0x65, 0x3D, 0xD8, 0x00, 0xDE};
+	char *out;
+	size_t n;
+	int lossy;
+	cr_assert_eq(mp_utf16le_to_utf8(ctx, in, sizeof(in), &out, &n, &lossy), MAPIPROF_OK);
+	cr_assert_str_eq(out, "\xC3\x84\xE6\x97\xA5\xF0\x9F\x98\x80");
+	cr_assert_eq(lossy, 0);
+	free(out);
+	mapiprof_ctx_free(ctx);
+}
+
+Test(utf16, unpaired_surrogate_and_odd_byte_become_replacement)
+{
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	const uint8_t in[] = {0x41, 0x00, 0x00, 0xD8, 0x42, 0x00, 0x43};
+	char *out;
+	size_t n;
+	int lossy;
+	cr_assert_eq(mp_utf16le_to_utf8(ctx, in, sizeof(in), &out, &n, &lossy), MAPIPROF_OK);
+	cr_assert_eq(lossy, 1);
+	cr_assert(strncmp(out, "A\xEF\xBF\xBD", 4) == 0, "got %s", out);
+	cr_assert(strstr(out, "B") != NULL);
+	free(out);
+	mapiprof_ctx_free(ctx);
+}
+
+Test(utf16, codepage_1252_maps_euro_sign)
+{
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	const uint8_t in[] = {0x80, 'x'};
+	char *out;
+	size_t n;
+	cr_assert_eq(mp_cp_to_utf8(ctx, "WINDOWS-1252", in, 2, &out, &n, NULL), MAPIPROF_OK);
+	cr_assert_str_eq(out, "\xE2\x82\xAC" "x");
+	free(out);
+	mapiprof_ctx_free(ctx);
+}
+
+Test(utf16, utf8_round_trips_through_utf16le)
+{
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	uint8_t *w;
+	size_t wn;
+	cr_assert_eq(mp_utf8_to_utf16le(ctx, "Pr\xC3\xBC" "f", 5, &w, &wn), MAPIPROF_OK);
+	cr_assert_eq(wn, 8);
+	cr_assert_eq(w[4], 0xFC);
+	char *back;
+	size_t bn;
+	cr_assert_eq(mp_utf16le_to_utf8(ctx, w, wn, &back, &bn, NULL), MAPIPROF_OK);
+	cr_assert_str_eq(back, "Pr\xC3\xBC" "f");
+	free(w);
+	free(back);
+	mapiprof_ctx_free(ctx);
+}
+
+Test(utf16, invalid_utf8_is_a_format_error)
+{
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	uint8_t *w;
+	size_t wn;
+	cr_assert_eq(mp_utf8_to_utf16le(ctx, "\xFF\xFE", 2, &w, &wn), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_FORMAT);
+	mapiprof_ctx_free(ctx);
+}
+
+Test(ctx, unknown_codepage_is_rejected_with_its_name)
+{
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	cr_assert_eq(mapiprof_ctx_set_codepage(ctx, "NO-SUCH-CP"), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_CODEPAGE);
+	cr_assert(strstr(mapiprof_errmsg(ctx), "NO-SUCH-CP") != NULL);
+	cr_assert_eq(mapiprof_ctx_set_codepage(ctx, "CP932"), MAPIPROF_OK);
+	cr_assert_str_eq(mapiprof_ctx_codepage(ctx), "CP932");
+	mapiprof_ctx_free(ctx);
+}
+
+Test(ctx, arena_keeps_many_allocations_aligned)
+{
+	struct mp_arena a = {0};
+	for (int i = 0; i < 5000; i++) {
+		char *s = mp_arena_printf(&a, "value-%d", i);
+		cr_assert_not_null(s);
+		cr_assert_eq((uintptr_t)s % _Alignof(max_align_t), 0);
+	}
+	void *big = mp_arena_alloc(&a, 100000);
+	cr_assert_not_null(big);
+	memset(big, 1, 100000);
+	mp_arena_free(&a);
+	cr_assert_null(a.head);
+}
+
+Test(names, compare_folds_ascii_and_latin1_only)
+{
+	cr_assert_eq(mp_name_casecmp("SOFTWARE", "Software"), 0);
+	cr_assert_eq(mp_name_casecmp("\xC3\x84rger", "\xC3\xA4RGER"), 0); /* Ärger */
+	cr_assert_neq(mp_name_casecmp("abc", "abd"), 0);
+	cr_assert_lt(mp_name_casecmp("ab", "abc"), 0);
+	cr_assert_neq(mp_name_casecmp("\xC3\xB7", "\xC3\x97"), 0); /* ÷ is not × */
+}
