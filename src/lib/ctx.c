@@ -46,6 +46,9 @@ mapiprof_ctx_codepage(const struct mapiprof_ctx *ctx)
 	return ctx->codepage;
 }
 
+static void vset(struct mapiprof_ctx *ctx, enum mapiprof_error code, int err, const char *fmt,
+		 va_list ap) MP_PRINTF(4, 0);
+
 static void
 vset(struct mapiprof_ctx *ctx, enum mapiprof_error code, int err, const char *fmt, va_list ap)
 {

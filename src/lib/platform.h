@@ -20,6 +20,13 @@ int mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_ki
 /* Reads exactly len bytes at offset; short files fail with MAPIPROF_E_TRUNCATED. */
 int mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset);
 int mp_close(int fd);
+/* Creates path for writing, exclusively (fails with MAPIPROF_E_IO and
+ * errno EEXIST if it exists), mode 0666 & ~umask, close-on-exec. */
+int mp_create_excl(struct mapiprof_ctx *ctx, const char *path, int *fd);
+/* Writes all len bytes (retrying short writes and EINTR). */
+int mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len);
+/* Flushes fd's data to stable storage. */
+int mp_fsync(struct mapiprof_ctx *ctx, int fd);
 /* Names in directory dir (malloc'd array of malloc'd strings, without "."
  * and ".."). */
 int mp_dir_list(struct mapiprof_ctx *ctx, const char *dir, char ***names, size_t *n);
