@@ -1,2 +1,324 @@
-/* file.c - placeholder until its owner lands it. */
-typedef int mp_placeholder_file;
+/* file.c - the public open, profile, section and property API: one format
+ * dispatch point opens a store, locate.c finds the profiles, section.c
+ * their sections and values. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "locate.h"
+#include "section.h"
+#include "tables.h"
+
+/* ---- open: one dispatch point by format -------------------------------- */
+
+/* Bytes read from the start of the file to recognise its format. */
+#define SNIFF_BYTES 64u
+
+/* A regf hive starts with the base block signature "regf"
+ * (reg-and-regf.md §3.1). */
+static int
+sniff_regf(const unsigned char *head, size_t n)
+{
+	return n >= 4 && memcmp(head, "regf", 4) == 0;
+}
+
+/* Opens a hive read-only: the base block must be readable and its checksum
+ * right (hivex refuses a bad one too); a sequence mismatch alone (a dirty
+ * hive, reg-and-regf.md §4) is fine for reading. */
+static int
+open_regf(struct mapiprof_file *f)
+{
+	if (mapiprof_inspect(f->ctx, f->path, &f->info) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (!f->info->checksum_ok) {
+		mp_seterr(f->ctx, MAPIPROF_E_CHECKSUM,
+		          "bad base block checksum (stored 0x%08x, computed 0x%08x)",
+		          (unsigned)f->info->checksum_stored, (unsigned)f->info->checksum_computed);
+		return MAPIPROF_FAILED;
+	}
+	return mp_store_hive_open(f->ctx, f->path, 0, &f->store);
+}
+
+/* Every back end, tried in order by its sniff; a file no sniff recognises
+ * goes to the first (regf), whose inspect reports what is wrong with it.
+ * A new back end (.reg) adds one row here and nothing elsewhere. */
+static const struct {
+	const char *format;
+	int (*sniff)(const unsigned char *head, size_t n);
+	int (*open)(struct mapiprof_file *f);
+} formats[] = {
+    {"regf", sniff_regf, open_regf},
+};
+
+static int
+open_store(struct mapiprof_file *f)
+{
+	unsigned char head[SNIFF_BYTES];
+	size_t n = 0;
+	/* Errors here are reported by the back end's own open. */
+	FILE *fp = fopen(f->path, "rb");
+	if (fp != NULL) {
+		n = fread(head, 1, sizeof(head), fp);
+		fclose(fp);
+	}
+	size_t pick = 0;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (formats[i].sniff(head, n)) {
+			pick = i;
+			break;
+		}
+	}
+	return formats[pick].open(f);
+}
+
+int
+mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
+              struct mapiprof_file **out)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (ctx == NULL || path == NULL || out == NULL) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "mapiprof_open: missing argument");
+		return MAPIPROF_FAILED;
+	}
+	struct mapiprof_file *f = NULL;
+	if (flags != 0) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "unknown open flags 0x%x", flags);
+		goto fail;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		mp_nomem(ctx);
+		goto fail;
+	}
+	f->ctx = ctx;
+	f->path = mp_arena_strdup(&f->arena, path);
+	if (f->path == NULL) {
+		mp_nomem(ctx);
+		goto fail;
+	}
+	if (open_store(f) != MAPIPROF_OK ||
+	    mp_locate_profiles(f->store, &f->arena, &f->profiles, &f->nprofiles) != MAPIPROF_OK)
+		goto fail;
+	*out = f;
+	return MAPIPROF_OK;
+fail:
+	mp_seterr_file(ctx, path);
+	mapiprof_close(f);
+	return MAPIPROF_FAILED;
+}
+
+void
+mapiprof_close(struct mapiprof_file *file)
+{
+	if (file == NULL)
+		return;
+	mp_store_close(file->store);
+	mapiprof_info_free(file->info);
+	mp_arena_free(&file->arena);
+	free(file);
+}
+
+const char *
+mapiprof_file_path(const struct mapiprof_file *file)
+{
+	return file->path;
+}
+
+const struct mapiprof_info *
+mapiprof_file_info(const struct mapiprof_file *file)
+{
+	return file->info;
+}
+
+/* ---- profiles ---------------------------------------------------------- */
+
+size_t
+mapiprof_profile_count(const struct mapiprof_file *file)
+{
+	return file->nprofiles;
+}
+
+const struct mapiprof_profile *
+mapiprof_profile_at(const struct mapiprof_file *file, size_t i)
+{
+	return i < file->nprofiles ? &file->profiles[i].pub : NULL;
+}
+
+int
+mapiprof_profile_find(struct mapiprof_file *file, const char *name, size_t *index)
+{
+	if (file->nprofiles == 0) {
+		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILES, "no MAPI profile in the file");
+		mp_seterr_file(file->ctx, file->path);
+		return MAPIPROF_FAILED;
+	}
+	for (size_t i = 0; i < file->nprofiles; i++) {
+		const struct mapiprof_profile *p = &file->profiles[i].pub;
+		if (name != NULL ? mp_name_casecmp(name, p->name) == 0 : p->is_default) {
+			*index = i;
+			return MAPIPROF_OK;
+		}
+	}
+	if (name != NULL)
+		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s'", name);
+	else
+		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE,
+		          "no default profile (no DefaultProfile value names a profile)");
+	mp_seterr_file(file->ctx, file->path);
+	return MAPIPROF_FAILED;
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+size_t
+mapiprof_section_count(const struct mapiprof_file *file, size_t profile)
+{
+	return profile < file->nprofiles ? file->profiles[profile].sections.n : 0;
+}
+
+const struct mapiprof_section *
+mapiprof_section_at(const struct mapiprof_file *file, size_t profile, size_t section)
+{
+	if (profile >= file->nprofiles || section >= file->profiles[profile].sections.n)
+		return NULL;
+	return &file->profiles[profile].sections.v[section].pub;
+}
+
+/* Checks a (profile, section) pair; section SIZE_MAX checks the profile only. */
+static int
+check_index(struct mapiprof_file *file, size_t profile, size_t section)
+{
+	if (profile < file->nprofiles &&
+	    (section == SIZE_MAX || section < file->profiles[profile].sections.n))
+		return MAPIPROF_OK;
+	mp_seterr(file->ctx, MAPIPROF_E_INVALID, "no profile %zu / section %zu", profile, section);
+	mp_seterr_file(file->ctx, NULL);
+	return MAPIPROF_FAILED;
+}
+
+int
+mapiprof_select(struct mapiprof_file *file, size_t profile, const char *selector, size_t **indices,
+                size_t *n)
+{
+	*indices = NULL;
+	*n = 0;
+	if (check_index(file, profile, SIZE_MAX) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (mp_section_select(file->ctx, &file->profiles[profile].sections, selector, indices, n) !=
+	    MAPIPROF_OK) {
+		/* A bad selector is a usage error, not about the file. */
+		mp_seterr_file(file->ctx, NULL);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mapiprof_selector_valid(const char *selector)
+{
+	return mp_section_selector_valid(selector);
+}
+
+/* ---- properties -------------------------------------------------------- */
+
+int
+mapiprof_section_props(struct mapiprof_file *file, size_t profile, size_t section,
+                       const struct mapiprof_prop **props, size_t *n)
+{
+	*props = NULL;
+	*n = 0;
+	if (check_index(file, profile, section) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	struct mp_section_set *set = &file->profiles[profile].sections;
+	if (mp_section_decode(file->store, &file->arena, file->ctx->codepage, set, section) !=
+	    MAPIPROF_OK) {
+		mp_seterr_file(file->ctx, file->path);
+		return MAPIPROF_FAILED;
+	}
+	*props = set->v[section].props;
+	*n = set->v[section].nprops;
+	return MAPIPROF_OK;
+}
+
+/* Parses "0xIIIITTTT" with exactly 8 hex digits. */
+static int
+parse_hex_tag(const char *s, uint32_t *tag)
+{
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || strlen(s) != 10)
+		return 0;
+	uint32_t t = 0;
+	for (size_t i = 2; i < 10; i++) {
+		char c = s[i];
+		uint32_t d;
+		if (c >= '0' && c <= '9')
+			d = (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (uint32_t)(c - 'A' + 10);
+		else
+			return 0;
+		t = t << 4 | d;
+	}
+	*tag = t;
+	return 1;
+}
+
+/* 1 when spec is a tag (0x66040003), a value name (00036604, §2) or a
+ * table name (PR_PROFILE_CONNECT_FLAGS, any case); sets *tag. */
+static int
+parse_tag_spec(const char *spec, uint32_t *tag)
+{
+	int secure = 0;
+	if (parse_hex_tag(spec, tag) || mp_parse_value_name(spec, tag, &secure))
+		return 1;
+	const struct mapiprof_tagdef *d = mp_tag_by_name(spec);
+	if (d == NULL)
+		return 0;
+	*tag = d->tag;
+	return 1;
+}
+
+int
+mapiprof_parse_propspec(struct mapiprof_ctx *ctx, const char *spec, uint32_t *tag)
+{
+	if (spec != NULL && parse_tag_spec(spec, tag))
+		return MAPIPROF_OK;
+	mp_seterr(ctx, MAPIPROF_E_PROPSPEC,
+	          "'%s' is not a property name, tag (0x66040003) or value name (00036604)",
+	          spec != NULL ? spec : "");
+	mp_seterr_file(ctx, NULL);
+	return MAPIPROF_FAILED;
+}
+
+int
+mapiprof_prop_find(struct mapiprof_file *file, size_t profile, size_t section, const char *spec,
+                   const struct mapiprof_prop **out)
+{
+	const struct mapiprof_prop *props = NULL;
+	size_t n = 0;
+	*out = NULL;
+	if (spec == NULL) {
+		mp_seterr(file->ctx, MAPIPROF_E_INVALID, "mapiprof_prop_find: no property");
+		return MAPIPROF_FAILED;
+	}
+	if (mapiprof_section_props(file, profile, section, &props, &n) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	uint32_t tag = 0;
+	int by_tag = parse_tag_spec(spec, &tag);
+	for (size_t i = 0; i < n; i++) {
+		const struct mapiprof_prop *p = &props[i];
+		if (by_tag ? p->is_tag && p->tag == tag
+		           : !p->is_tag && mp_name_casecmp(p->value_name, spec) == 0) {
+			*out = p;
+			return MAPIPROF_OK;
+		}
+	}
+	const struct mp_profile *pr = &file->profiles[profile];
+	mp_seterr(file->ctx, MAPIPROF_E_NOPROP, "no property %s in section %s of profile '%s'",
+	          spec, pr->sections.v[section].pub.uid, pr->pub.name);
+	mp_seterr_file(file->ctx, file->path);
+	return MAPIPROF_FAILED;
+}

@@ -27,4 +27,11 @@
 /* One logical .reg line after joining continuations. */
 #define MP_MAX_REG_LINE (64u * 1024u * 1024u)
 
+/* Key lines plus value lines in one .reg file: bounds the parser's arrays
+ * (about 100 bytes per entry) however short the lines are; a whole SOFTWARE
+ * hive export holds a few million. */
+#define MP_MAX_REG_ITEMS (8u * 1000u * 1000u)
+/* Keys in one key path: the registry's tree depth limit (reg-and-regf.md §3.6). */
+#define MP_MAX_KEY_DEPTH 512u
+
 #endif

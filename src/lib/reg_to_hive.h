@@ -5,10 +5,14 @@
 
 #include "ctx.h"
 
-/* Parses reg_path and writes a new hive at out_path (which must not exist)
- * holding every key and value of it, with the root (HKEY_CURRENT_USER, HKCU,
- * HKEY_USERS\<SID>) mapped to the hive root.  Returns MAPIPROF_OK or
- * MAPIPROF_FAILED (ctx names the line). */
+/* Parses reg_path and writes a new hive at out_path holding every key and
+ * value of it, with the root (HKEY_CURRENT_USER, HKCU, HKEY_USERS\<SID>)
+ * mapped to the hive root (the tree of mp_store_reg_open, store_reg.h).
+ * minor is the regf minor version, 3 or 5.  The hive is built in a
+ * temporary directory beside out_path and renamed over it, so an existing
+ * out_path is replaced only by a complete hive; the temporary files are
+ * removed on any failure.  Returns MAPIPROF_OK or MAPIPROF_FAILED (ctx names
+ * the .reg line for parse errors). */
 int mp_reg_to_hive(struct mapiprof_ctx *ctx, const char *reg_path, const char *out_path,
 		   unsigned minor);
 

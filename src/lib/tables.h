@@ -1,4 +1,4 @@
-/* tables.h - the project's property-tag and flag tables (data/*.tsv,
+/* tables.h - the project's property-tag and flag tables (data/proptags.tsv and flags.tsv,
  * compiled into tables_gen.c by tools/gentables.py at build time). */
 #ifndef MP_TABLES_H
 #define MP_TABLES_H

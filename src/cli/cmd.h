@@ -1,0 +1,13 @@
+/* cmd.h - the command handlers, one per cmd_<name>.c.  Each parses its own
+ * options (argv[0] is the command name) and returns an exit status from
+ * exitcode.h; none of them exits. */
+#ifndef MP_CLI_CMD_H
+#define MP_CLI_CMD_H
+
+int cmd_list(int argc, char *argv[]);
+int cmd_show(int argc, char *argv[]);
+int cmd_get(int argc, char *argv[]);
+int cmd_info(int argc, char *argv[]);
+int cmd_tags(int argc, char *argv[]);
+
+#endif

@@ -1,0 +1,318 @@
+/* cmd_show.c - "mapiprof show": every decoded property of the selected
+ * sections of the selected profiles (default: all of them). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <mapiprof/mapiprof.h>
+
+#include "cmd.h"
+#include "escape.h"
+#include "exitcode.h"
+#include "fmt.h"
+#include "opt.h"
+#include "out_json.h"
+#include "out_text.h"
+#include "report.h"
+
+struct show_opts {
+	int json, raw;
+	const char *codepage;
+	const char **profiles; /* --profile NAME..., nprofiles of them */
+	size_t nprofiles;
+	const char **sections; /* --section SEL... */
+	size_t nsections;
+};
+
+static int
+parse(int argc, char *argv[], struct show_opts *o)
+{
+	static const struct option longopts[] = {
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"raw", no_argument, NULL, OPT_RAW},
+	    {"profile", required_argument, NULL, OPT_PROFILE},
+	    {"section", required_argument, NULL, OPT_SECTION},
+	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
+	    OPT_COMMON_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+	opt_begin();
+	while ((c = getopt_long(argc, argv, OPT_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == OPT_JSON)
+			o->json = 1;
+		else if (c == OPT_RAW)
+			o->raw = 1;
+		else if (c == OPT_CODEPAGE)
+			o->codepage = optarg;
+		else if (c == OPT_PROFILE)
+			o->profiles[o->nprofiles++] = optarg;
+		else if (c == OPT_SECTION)
+			o->sections[o->nsections++] = optarg;
+		else
+			return opt_common("show", c, argv);
+	}
+	if (optind >= argc)
+		return diag_usage("show", "no FILE given");
+	for (size_t i = 0; i < o->nsections; i++)
+		if (!mapiprof_selector_valid(o->sections[i]))
+			return diag_usage("show", "invalid section selector '%s'", o->sections[i]);
+	return -1;
+}
+
+/* Indices of the profiles to show: the --profile ones (found as
+ * mapiprof_profile_find does, duplicates dropped) or all.  *idx is
+ * malloc'd.  Returns EXIT_OK or a reported failure. */
+static int
+pick_profiles(const struct run *r, const struct show_opts *o, struct mapiprof_file *f,
+              const char *path, size_t **idx, size_t *n)
+{
+	size_t count = mapiprof_profile_count(f);
+	size_t want = o->nprofiles > 0 ? o->nprofiles : count;
+	*n = 0;
+	*idx = malloc((want > 0 ? want : 1) * sizeof(**idx));
+	if (*idx == NULL)
+		return report_fail(r, path, "no_memory", "out of memory");
+	for (size_t i = 0; i < want; i++) {
+		size_t p = i;
+		if (o->nprofiles > 0 && mapiprof_profile_find(f, o->profiles[i], &p) != MAPIPROF_OK)
+			return report_lib(r, path);
+		size_t j = 0;
+		while (j < *n && (*idx)[j] != p)
+			j++;
+		if (j == *n)
+			(*idx)[(*n)++] = p;
+	}
+	return EXIT_OK;
+}
+
+/* Marks in mark[] the sections of profile p that the selectors pick (all
+ * of them without --section).  Returns EXIT_OK or a reported failure. */
+static int
+pick_sections(const struct run *r, const struct show_opts *o, struct mapiprof_file *f,
+              const char *path, size_t p, unsigned char *mark, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		mark[i] = o->nsections == 0;
+	for (size_t k = 0; k < o->nsections; k++) {
+		size_t *ix = NULL, n = 0;
+		if (mapiprof_select(f, p, o->sections[k], &ix, &n) != MAPIPROF_OK)
+			return report_lib(r, path);
+		for (size_t i = 0; i < n; i++)
+			if (ix[i] < count)
+				mark[ix[i]] = 1;
+		mapiprof_free(ix);
+	}
+	return EXIT_OK;
+}
+
+static int
+text_section(struct mapiprof_file *f, size_t p, size_t s, const struct mapiprof_prop *props,
+             size_t n, int raw)
+{
+	const struct mapiprof_section *sec = mapiprof_section_at(f, p, s);
+	char when[48] = "-";
+	fmt_filetime(sec->last_write, when, sizeof(when));
+	fputs("  section: ", stdout);
+	int rc = esc_fputs(sec->uid, stdout);
+	fputs("\n    role: ", stdout);
+	rc |= esc_fputs(sec->role != NULL ? sec->role : "-", stdout);
+	fputs(", service: ", stdout);
+	rc |= esc_fputs(sec->service != NULL ? sec->service : "-", stdout);
+	if (sec->owner != NULL) {
+		fputs(", owner: ", stdout);
+		rc |= esc_fputs(sec->owner, stdout);
+	}
+	printf(", last write: %s\n", when);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc |= ot_prop(stdout, f, p, &props[i], 4, raw);
+	return rc;
+}
+
+static json_t *
+json_section(struct mapiprof_file *f, size_t p, size_t s, const struct mapiprof_prop *props,
+             size_t n, int raw)
+{
+	const struct mapiprof_section *sec = mapiprof_section_at(f, p, s);
+	json_t *o = json_object(), *a = json_array();
+	if (o == NULL || a == NULL) {
+		json_decref(o);
+		json_decref(a);
+		return NULL;
+	}
+	int bad = oj_set(o, "uid", oj_string(sec->uid));
+	bad |= oj_set(o, "role", oj_string(sec->role));
+	bad |= oj_set(o, "service", oj_string(sec->service));
+	bad |= oj_set(o, "owner", oj_string(sec->owner));
+	bad |= oj_set(o, "last_write", oj_time(sec->last_write));
+	for (size_t i = 0; !bad && i < n; i++) {
+		json_t *po = json_object();
+		bad |= oj_push(a, po);
+		bad |= bad ? 0 : oj_prop_fill(po, f, p, &props[i], raw, 0);
+	}
+	bad |= oj_set(o, "properties", a);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int
+text_profile(const struct mapiprof_profile *pr)
+{
+	fputs("profile: ", stdout);
+	int rc = esc_fputs(pr->name, stdout);
+	fputs(pr->is_default ? " (default)\n  root: " : "\n  root: ", stdout);
+	rc |= esc_fputs(pr->root, stdout);
+	fputc('\n', stdout);
+	return rc;
+}
+
+static json_t *
+json_profile(const struct mapiprof_profile *pr)
+{
+	json_t *o = json_object();
+	if (o == NULL)
+		return NULL;
+	int bad = oj_set(o, "name", oj_string(pr->name));
+	bad |= oj_set(o, "root", oj_string(pr->root));
+	bad |= oj_set(o, "default", json_boolean(pr->is_default));
+	bad |= oj_set(o, "sections", json_array());
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* One profile: its header, then each picked section.  jp is its JSON
+ * object in JSON mode.  Returns EXIT_OK or a reported failure. */
+static int
+show_profile(const struct run *r, const struct show_opts *o, struct mapiprof_file *f,
+             const char *path, size_t p, json_t *jp)
+{
+	size_t count = mapiprof_section_count(f, p);
+	unsigned char *mark = malloc(count > 0 ? count : 1);
+	if (mark == NULL)
+		return report_fail(r, path, "no_memory", "out of memory");
+	int status = pick_sections(r, o, f, path, p, mark, count);
+	if (status == EXIT_OK && !r->json && text_profile(mapiprof_profile_at(f, p)) != 0)
+		status = report_fail(r, path, "no_memory", "out of memory");
+	for (size_t s = 0; status == EXIT_OK && s < count; s++) {
+		const struct mapiprof_prop *props = NULL;
+		size_t n = 0;
+		if (!mark[s])
+			continue;
+		if (mapiprof_section_props(f, p, s, &props, &n) != MAPIPROF_OK) {
+			status = report_lib(r, path);
+			break;
+		}
+		int bad = r->json ? oj_push(json_object_get(jp, "sections"),
+		                            json_section(f, p, s, props, n, o->raw))
+		                  : text_section(f, p, s, props, n, o->raw);
+		if (bad)
+			status = report_fail(r, path, "no_memory", "out of memory");
+	}
+	free(mark);
+	return status;
+}
+
+/* The JSON object of a file before its profiles are added. */
+static json_t *
+json_file(struct mapiprof_file *f, const char *path)
+{
+	const struct mapiprof_info *info = mapiprof_file_info(f);
+	json_t *o = json_object();
+	if (o == NULL)
+		return NULL;
+	int bad = oj_set(o, "file", oj_string(path));
+	bad |= oj_set(o, "sha256", oj_string(info != NULL ? info->sha256 : NULL));
+	bad |= oj_set(o, "format", oj_string(info != NULL ? info->format : NULL));
+	bad |= oj_set(o, "profiles", json_array());
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The picked profiles of an open file, into jf (JSON) or stdout (text). */
+static int
+show_profiles(const struct run *r, const struct show_opts *o, struct mapiprof_file *f,
+              const char *path, json_t *jf)
+{
+	size_t *pix = NULL, np = 0;
+	int status = pick_profiles(r, o, f, path, &pix, &np);
+	if (status == EXIT_OK && !r->json && ot_file_header(stdout, path) != 0)
+		status = report_fail(r, path, "no_memory", "out of memory");
+	for (size_t i = 0; status == EXIT_OK && i < np; i++) {
+		json_t *jp = NULL;
+		if (r->json) {
+			jp = json_profile(mapiprof_profile_at(f, pix[i]));
+			if (oj_push(json_object_get(jf, "profiles"), jp) != 0) {
+				status = report_fail(r, path, "no_memory", "out of memory");
+				break;
+			}
+		}
+		status = show_profile(r, o, f, path, pix[i], jp);
+	}
+	free(pix);
+	return status;
+}
+
+static int
+show_file(const struct run *r, const struct show_opts *o, const char *path)
+{
+	struct mapiprof_file *f = NULL;
+	json_t *jf = NULL;
+	int status;
+	if (mapiprof_open(r->ctx, path, 0, &f) != MAPIPROF_OK)
+		return report_lib(r, path);
+	if (mapiprof_profile_count(f) == 0) {
+		status = report_fail(r, path, "no_profiles", "no MAPI profile found");
+		goto out;
+	}
+	if (r->json && (jf = json_file(f, path)) == NULL) {
+		status = report_fail(r, path, "no_memory", "out of memory");
+		goto out;
+	}
+	status = show_profiles(r, o, f, path, jf);
+	if (status == EXIT_OK && jf != NULL) {
+		if (oj_emit(jf) != 0)
+			status = report_fail(r, path, "no_memory", "out of memory");
+		jf = NULL;
+	}
+out:
+	json_decref(jf);
+	mapiprof_close(f);
+	return status;
+}
+
+int
+cmd_show(int argc, char *argv[])
+{
+	struct show_opts o = {0};
+	size_t cap = argc > 0 ? (size_t)argc : 1;
+	o.profiles = malloc(cap * sizeof(*o.profiles));
+	o.sections = malloc(cap * sizeof(*o.sections));
+	struct run r = {"show", 0, NULL};
+	int status = EXIT_ERROR;
+	if (o.profiles == NULL || o.sections == NULL) {
+		diag("show", "out of memory");
+		goto out;
+	}
+	if ((status = parse(argc, argv, &o)) >= 0)
+		goto out;
+	r.json = o.json;
+	status = EXIT_ERROR;
+	if ((r.ctx = report_ctx_new()) == NULL)
+		goto out;
+	status = opt_codepage(r.ctx, "show", o.codepage);
+	for (int i = optind; status != EXIT_USAGE && i < argc; i++)
+		status = exit_worst(status, show_file(&r, &o, argv[i]));
+out:
+	mapiprof_ctx_free(r.ctx);
+	free(o.profiles);
+	free(o.sections);
+	return status;
+}

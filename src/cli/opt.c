@@ -1,0 +1,55 @@
+/* opt.c - the option handling every command shares (style-anchors.md §5.9). */
+#include <stdio.h>
+
+#include <mapiprof/mapiprof.h>
+
+#include "diag.h"
+#include "exitcode.h"
+#include "main.h"
+#include "opt.h"
+
+void
+opt_begin(void)
+{
+	optind = 1;
+	opterr = 0;
+}
+
+static int
+is_long(const char *arg)
+{
+	return arg[0] == '-' && arg[1] == '-';
+}
+
+int
+opt_common(const char *cmd, int c, char *const argv[])
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	switch (c) {
+	case 'h':
+		usage_print(stdout, cmd);
+		return EXIT_OK;
+	case OPT_VERSION:
+		printf("mapiprof %s\n", mapiprof_version());
+		return EXIT_OK;
+	case ':':
+		if (!is_long(arg) && optopt > 0 && optopt < 0x80)
+			return diag_usage(cmd, "option -%c requires an argument", optopt);
+		return diag_usage(cmd, "option %s requires an argument", arg);
+	default:
+		if (!is_long(arg) && optopt > 0 && optopt < 0x80)
+			return diag_usage(cmd, "unknown option -%c", optopt);
+		return diag_usage(cmd, "unknown option %s", arg);
+	}
+}
+
+int
+opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp)
+{
+	if (cp == NULL || mapiprof_ctx_set_codepage(ctx, cp) == MAPIPROF_OK)
+		return EXIT_OK;
+	const char *msg = mapiprof_errmsg(ctx);
+	if (msg[0] == '\0')
+		return diag_usage(cmd, "unknown code page '%s'", cp);
+	return diag_usage(cmd, "%s", msg);
+}

@@ -1,0 +1,43 @@
+/* opt.h - what every command's option parsing shares: getopt_long set-up,
+ * -h/--help, --version, option errors and --codepage. */
+#ifndef MP_CLI_OPT_H
+#define MP_CLI_OPT_H
+
+#include <getopt.h>
+
+struct mapiprof_ctx;
+
+/* Values of long options that have no short form. */
+enum {
+	OPT_VERSION = 0x100,
+	OPT_CODEPAGE,
+	OPT_JSON,
+	OPT_RAW,
+	OPT_PROFILE,
+	OPT_SECTION,
+};
+
+/* Long options every command accepts; put them into its table. */
+#define OPT_COMMON_LONGOPTS                                                                        \
+	{"help", no_argument, NULL, 'h'},                                                          \
+	{                                                                                          \
+		"version", no_argument, NULL, OPT_VERSION                                          \
+	}
+
+/* Short options every command accepts: ":" makes getopt_long return ':' for
+ * a missing argument, "h" is -h. */
+#define OPT_COMMON_SHORTOPTS ":h"
+
+/* Prepares getopt_long for a command's argv (argv[0] is the command name):
+ * restarts the scan and silences getopt's own messages (diag.c prints). */
+void opt_begin(void);
+/* Handles what getopt_long returned that the command does not: -h/--help
+ * (usage on stdout, EXIT_OK), --version (EXIT_OK), an unknown option or a
+ * missing argument (diagnostic and usage, EXIT_USAGE).  The command returns
+ * the result at once. */
+int opt_common(const char *cmd, int c, char *const argv[]);
+/* Sets the code page when cp is not NULL.  Returns EXIT_OK, or EXIT_USAGE
+ * after a diagnostic when iconv does not know it. */
+int opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp);
+
+#endif

@@ -1,0 +1,200 @@
+/* out_json.c - JSON output through jansson (never hand-built JSON). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <mapiprof/mapiprof.h>
+
+#include "escape.h"
+#include "fmt.h"
+#include "out_json.h"
+
+json_t *
+oj_string(const char *s)
+{
+	if (s == NULL)
+		return json_null();
+	if (esc_utf8_valid(s))
+		return json_string(s);
+	char *fixed = esc_utf8(s);
+	if (fixed == NULL)
+		return NULL;
+	json_t *j = json_string(fixed);
+	free(fixed);
+	return j;
+}
+
+json_t *
+oj_time(int64_t ft)
+{
+	char buf[48];
+	if (fmt_filetime(ft, buf, sizeof(buf)) != 0)
+		return json_null();
+	return json_string(buf);
+}
+
+json_t *
+oj_hex(const uint8_t *p, size_t n)
+{
+	char *h = fmt_hex(p, n);
+	if (h == NULL)
+		return NULL;
+	json_t *j = json_string(h);
+	free(h);
+	return j;
+}
+
+int
+oj_set(json_t *obj, const char *key, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	return json_object_set_new(obj, key, v) == 0 ? 0 : -1;
+}
+
+int
+oj_push(json_t *arr, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	return json_array_append_new(arr, v) == 0 ? 0 : -1;
+}
+
+int
+oj_emit(json_t *obj)
+{
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(obj);
+	if (s == NULL)
+		return -1;
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	free(s);
+	return 0;
+}
+
+/* The decoded value of p as the JSON value the schema gives its kind. */
+static json_t *
+prop_value(const struct mapiprof_prop *p)
+{
+	json_t *a;
+	int bad = 0;
+	switch (p->kind) {
+	case MAPIPROF_V_INT:
+		return json_integer((json_int_t)p->i);
+	case MAPIPROF_V_BOOL:
+		return json_boolean(p->i != 0);
+	case MAPIPROF_V_STRING:
+	case MAPIPROF_V_TIME:
+	case MAPIPROF_V_CLSID:
+		return oj_string(p->s != NULL ? p->s : "");
+	case MAPIPROF_V_MV_INT:
+	case MAPIPROF_V_MV_STRING:
+	case MAPIPROF_V_MV_BINARY:
+		if ((a = json_array()) == NULL)
+			return NULL;
+		for (size_t i = 0; i < p->count; i++) {
+			if (p->kind == MAPIPROF_V_MV_INT)
+				bad |= oj_push(a, json_integer((json_int_t)p->ints[i]));
+			else if (p->kind == MAPIPROF_V_MV_STRING)
+				bad |= oj_push(a, oj_string(p->strs[i]));
+			else
+				bad |= oj_push(a, oj_hex(p->blobs[i].data, p->blobs[i].len));
+		}
+		if (bad) {
+			json_decref(a);
+			return NULL;
+		}
+		return a;
+	case MAPIPROF_V_OPAQUE:
+		return json_null();
+	case MAPIPROF_V_BINARY:
+	case MAPIPROF_V_RAW:
+	default:
+		return oj_hex(p->data, p->len);
+	}
+}
+
+/* ["NAME", ..., "0x100"]: flag names, then the unknown bits. */
+static json_t *
+prop_flags(const struct mapiprof_prop *p)
+{
+	json_t *a = json_array();
+	int bad = a == NULL;
+	for (size_t i = 0; !bad && i < p->nflags; i++)
+		bad |= oj_push(a, oj_string(p->flags[i]));
+	if (!bad && p->unknown_bits != 0) {
+		char buf[16];
+		snprintf(buf, sizeof(buf), "0x%" PRIx32, p->unknown_bits);
+		bad |= oj_push(a, json_string(buf));
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* [{"uid","role","service"}] for the UID references of p. */
+static json_t *
+prop_uids(const struct mapiprof_file *f, size_t profile, const struct mapiprof_prop *p)
+{
+	json_t *a = json_array();
+	int bad = a == NULL;
+	for (size_t i = 0; !bad && i < p->nuids; i++) {
+		const struct mapiprof_uidref *u = &p->uids[i];
+		const struct mapiprof_section *s =
+		    u->section != SIZE_MAX ? mapiprof_section_at(f, profile, u->section) : NULL;
+		json_t *o = json_object();
+		bad |= oj_push(a, o);
+		if (bad)
+			break;
+		bad |= oj_set(o, "uid", oj_string(u->uid));
+		bad |= oj_set(o, "role", oj_string(s != NULL ? s->role : NULL));
+		bad |= oj_set(o, "service", oj_string(s != NULL ? s->service : NULL));
+	}
+	if (bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static int
+is_mv_layout_kind(enum mapiprof_kind k)
+{
+	return k == MAPIPROF_V_MV_STRING || k == MAPIPROF_V_MV_BINARY;
+}
+
+int
+oj_prop_fill(json_t *obj, const struct mapiprof_file *f, size_t profile,
+             const struct mapiprof_prop *p, int raw, int always_flags)
+{
+	char tag[16];
+	int bad = 0;
+	fmt_tag(p->tag, tag, sizeof(tag));
+	bad |= oj_set(obj, "value_name", oj_string(p->value_name));
+	bad |= oj_set(obj, "tag", p->is_tag ? json_string(tag) : json_null());
+	bad |= oj_set(obj, "name", oj_string(p->name));
+	bad |= oj_set(obj, "type", oj_string(p->type_name));
+	bad |= oj_set(obj, "reg_type", oj_string(p->reg_type_name));
+	bad |= oj_set(obj, "value", prop_value(p));
+	if (p->has_flags || always_flags)
+		bad |= oj_set(obj, "flags", prop_flags(p));
+	if (is_mv_layout_kind(p->kind) && p->mv_offset_width != 0)
+		bad |= oj_set(obj, "mv_layout", json_integer(p->mv_offset_width * 8));
+	if (p->nuids > 0)
+		bad |= oj_set(obj, "uids", prop_uids(f, profile, p));
+	if (p->secure)
+		bad |= oj_set(obj, "secure", json_true());
+	if (p->kind == MAPIPROF_V_OPAQUE) {
+		bad |= oj_set(obj, "opaque", json_true());
+		bad |= oj_set(obj, "length", json_integer((json_int_t)p->len));
+	}
+	if (p->error != NULL)
+		bad |= oj_set(obj, "error", oj_string(p->error));
+	/* Secure values are never shown, not even as raw bytes. */
+	if (raw && p->kind != MAPIPROF_V_OPAQUE)
+		bad |= oj_set(obj, "raw", oj_hex(p->data, p->len));
+	return bad ? -1 : 0;
+}

@@ -1,0 +1,39 @@
+/* out_json.h - JSON output through jansson: one compact object per line
+ * (JSON Lines), strings repaired to valid UTF-8, and the PROP object shared
+ * by show and get (schema in man/mapiprof.1, JSON OUTPUT). */
+#ifndef MP_CLI_OUT_JSON_H
+#define MP_CLI_OUT_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct mapiprof_file;
+struct mapiprof_prop;
+
+/* A JSON string for s (invalid UTF-8 bytes become "\xHH" text first), or
+ * JSON null when s is NULL.  Returns NULL only when out of memory. */
+json_t *oj_string(const char *s);
+/* An ISO-8601 string for a FILETIME, or null when it is 0 or negative. */
+json_t *oj_time(int64_t ft);
+/* Lower-case hex string of the bytes. */
+json_t *oj_hex(const uint8_t *p, size_t n);
+/* Sets key to v in obj, taking v; returns 0, or -1 when v is NULL (out of
+ * memory upstream) or the set fails, so callers can OR the results. */
+int oj_set(json_t *obj, const char *key, json_t *v);
+/* Appends v to arr, taking v; returns 0 or -1 as oj_set. */
+int oj_push(json_t *arr, json_t *v);
+/* Writes obj compactly (ASCII only, so no raw control or C1 character
+ * reaches a terminal) and a newline to stdout, then releases obj.  Returns
+ * 0, or -1 when out of memory (nothing written). */
+int oj_emit(json_t *obj);
+/* Adds the PROP fields of p (profile index profile of f) to obj:
+ * value_name, tag, name, type, reg_type, value, flags, mv_layout, uids,
+ * secure, opaque/length, error, and raw when raw is set (never for an
+ * opaque value).  flags is present only when the tag has a flag table,
+ * unless always_flags is set (then an empty array when none).  Returns 0 or -1 (out of memory). */
+int oj_prop_fill(json_t *obj, const struct mapiprof_file *f, size_t profile,
+                 const struct mapiprof_prop *p, int raw, int always_flags);
+
+#endif

@@ -1,0 +1,33 @@
+/* out_text.h - plain-text rendering of property values for show and get;
+ * every string from the file goes through esc_text(). */
+#ifndef MP_CLI_OUT_TEXT_H
+#define MP_CLI_OUT_TEXT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct mapiprof_file;
+struct mapiprof_prop;
+struct mapiprof_uidref;
+
+/* Prints "file: PATH" (escaped), after a blank line when an earlier file
+ * header was printed, so files in a batch are separated.  Returns 0 or -1
+ * as ot_prop. */
+int ot_file_header(FILE *out, const char *path);
+/* Prints "uid (role service)", "uid (role)" or "uid (dangling)". */
+int ot_uidref(FILE *out, const struct mapiprof_file *f, size_t profile,
+              const struct mapiprof_uidref *u);
+/* Prints one property as show does: a line "VALUE_NAME  TAG  NAME  TYPE
+ * VALUE  [FLAGS]" indented by indent spaces, then one "-> uid (...)" line
+ * per UID reference and a "raw: HEX" line for a malformed value (every
+ * value but an opaque one when raw is set).  Returns 0, or -1 when out of
+ * memory or on a write error. */
+int ot_prop(FILE *out, const struct mapiprof_file *f, size_t profile, const struct mapiprof_prop *p,
+            int indent, int raw);
+/* Prints the value alone, as get does: integers in decimal, booleans as
+ * true/false, binary as lower-case hex, strings escaped, one element per
+ * line for multi-values, "<opaque, N bytes>" for a secure value.  Returns 0
+ * or -1 as ot_prop. */
+int ot_value_lines(FILE *out, const struct mapiprof_prop *p);
+
+#endif
