@@ -24,77 +24,16 @@
 #define WMS_ROOT                                                                                   \
 	"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
 
-static char *tmpdir;
-static struct tu_run run;
-
-static void
-setup(void)
-{
-	tmpdir = tu_mkdtemp();
-	cr_assert_not_null(tmpdir);
-	memset(&run, 0, sizeof(run));
-}
-
-static void
-teardown(void)
-{
-	tu_run_free(&run);
-	tu_rmtree(tmpdir);
-	free(tmpdir);
-}
-
-TestSuite(cli, .init = setup, .fini = teardown);
-
-/* Copies src (a path) into the temporary directory as name; returns the
- * copy's path (malloc'd). */
-static char *
-stage_path(const char *src, const char *name)
-{
-	size_t n = strlen(tmpdir) + strlen(name) + 2;
-	char *dst = malloc(n);
-	cr_assert_not_null(dst);
-	snprintf(dst, n, "%s/%s", tmpdir, name);
-	cr_assert_eq(tu_copy(src, dst), 0, "cannot copy %s", src);
-	return dst;
-}
-
-/* A copy of fixtures/<rel> (source tree, e.g. the real hives). */
-static char *
-stage_src(const char *rel)
-{
-	char *src = tu_fixture_src(rel);
-	const char *base = strrchr(rel, '/');
-	char *dst = stage_path(src, base != NULL ? base + 1 : rel);
-	free(src);
-	return dst;
-}
-
-/* A copy of a built fixture hive (build/fixtures/name). */
-static char *
-stage_built(const char *name)
-{
-	char *src = tu_fixture(name);
-	cr_assert(tu_exists(src), "fixture %s was not built", src);
-	char *dst = stage_path(src, name);
-	free(src);
-	return dst;
-}
-
-/* Runs mapiprof with the NULL-terminated arguments into run. */
-#define CLI(...)                                                                                   \
-	do {                                                                                       \
-		tu_run_free(&run);                                                                 \
-		cr_assert_eq(tu_cli(&run, __VA_ARGS__, (char *)NULL), 0, "cannot run mapiprof");   \
-	} while (0)
+TestSuite(cli, .init = tu_setup, .fini = tu_teardown);
 
 /* Line i (0-based) of stdout, parsed as one JSON object. */
 static json_t *
 json_line(size_t i)
 {
-	const char *p = run.out;
+	const char *p = tu_last.out;
 	for (size_t k = 0; k < i; k++) {
 		p = strchr(p, '\n');
-		cr_assert_not_null(p, "no JSON line %zu in: %s", i, run.out);
+		cr_assert_not_null(p, "no JSON line %zu in: %s", i, tu_last.out);
 		p++;
 	}
 	const char *end = strchr(p, '\n');
@@ -106,13 +45,28 @@ json_line(size_t i)
 	return j;
 }
 
-static size_t
-count_lines(const char *s)
+/* Runs mapiprof with the NULL-terminated arguments into tu_last, asserts
+ * exit status 0 and returns line 0 of stdout as JSON. */
+static json_t *
+cli_json(const char *arg, ...)
 {
-	size_t n = 0;
-	for (; *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
+	va_list ap;
+	va_start(ap, arg);
+	tu_run_free(&tu_last);
+	int rc = tu_cliv(&tu_last, arg, ap);
+	va_end(ap);
+	cr_assert_eq(rc, 0, "cannot run mapiprof");
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	return json_line(0);
+}
+
+#define CLI_JSON(...) cli_json(__VA_ARGS__, (char *)NULL)
+
+/* The "sections" array of the first profile of file object f. */
+static json_t *
+first_sections(json_t *f)
+{
+	return json_object_get(json_array_get(json_object_get(f, "profiles"), 0), "sections");
 }
 
 static const char *
@@ -127,8 +81,7 @@ jstr(json_t *o, const char *key)
 static json_t *
 section_by_uid(json_t *f, const char *uid)
 {
-	json_t *secs =
-	    json_object_get(json_array_get(json_object_get(f, "profiles"), 0), "sections");
+	json_t *secs = first_sections(f);
 	size_t i;
 	json_t *s;
 	json_array_foreach(secs, i, s)
@@ -144,8 +97,7 @@ section_by_uid(json_t *f, const char *uid)
 static json_t *
 prop_anywhere(json_t *f, const char *vn)
 {
-	json_t *secs =
-	    json_object_get(json_array_get(json_object_get(f, "profiles"), 0), "sections");
+	json_t *secs = first_sections(f);
 	size_t i, k;
 	json_t *s, *p;
 	json_array_foreach(secs, i, s)
@@ -166,23 +118,22 @@ Test(cli, list_text_shows_outlook_default_profile_of_each_real_hive)
 {
 	const char *hives[] = {REGIPY, NOTATIN, PLASO};
 	for (size_t i = 0; i < 3; i++) {
-		char *h = stage_src(hives[i]);
-		CLI("list", h);
-		cr_assert_eq(run.status, 0, "%s: %s", hives[i], run.err);
-		cr_assert_str_empty(run.err);
-		cr_assert_not_null(strstr(run.out, "profile: Outlook (default)\n"), "%s", run.out);
-		cr_assert_not_null(strstr(run.out, "MSUPST MS"));
+		char *h = tu_stage_src(hives[i]);
+		TU_CLI("list", h);
+		cr_assert_eq(tu_last.status, 0, "%s: %s", hives[i], tu_last.err);
+		cr_assert_str_empty(tu_last.err);
+		cr_assert_not_null(strstr(tu_last.out, "profile: Outlook (default)\n"), "%s",
+		                   tu_last.out);
+		cr_assert_not_null(strstr(tu_last.out, "MSUPST MS"));
 		free(h);
 	}
 }
 
 Test(cli, list_json_regipy_office16_root_and_services)
 {
-	char *h = stage_src(REGIPY);
-	CLI("list", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_eq(count_lines(run.out), 1);
-	json_t *f = json_line(0);
+	char *h = tu_stage_src(REGIPY);
+	json_t *f = CLI_JSON("list", "--json", h);
+	cr_assert_eq(tu_count_lines(tu_last.out), 1);
 	cr_assert_str_eq(jstr(f, "file"), h);
 	cr_assert_str_eq(jstr(f, "sha256"), REGIPY_SHA256);
 	cr_assert_str_eq(jstr(f, "format"), "regf");
@@ -205,10 +156,10 @@ Test(cli, list_json_regipy_office16_root_and_services)
 
 Test(cli, list_json_streams_one_line_per_file)
 {
-	char *a = stage_src(NOTATIN), *b = stage_src(PLASO);
-	CLI("list", "--json", a, b);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_eq(count_lines(run.out), 2);
+	char *a = tu_stage_src(NOTATIN), *b = tu_stage_src(PLASO);
+	TU_CLI("list", "--json", a, b);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_eq(tu_count_lines(tu_last.out), 2);
 	json_t *ja = json_line(0), *jb = json_line(1);
 	cr_assert_str_eq(jstr(ja, "file"), a);
 	cr_assert_str_eq(jstr(jb, "file"), b);
@@ -225,10 +176,8 @@ Test(cli, list_json_streams_one_line_per_file)
 
 Test(cli, list_multi_root_orders_office16_first)
 {
-	char *h = stage_built("multi-root.dat");
-	CLI("list", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *f = json_line(0);
+	char *h = tu_stage_built("multi-root.dat");
+	json_t *f = CLI_JSON("list", "--json", h);
 	json_t *profs = json_object_get(f, "profiles");
 	cr_assert_geq(json_array_size(profs), 7);
 	json_t *first = json_array_get(profs, 0);
@@ -243,11 +192,9 @@ Test(cli, list_multi_root_orders_office16_first)
 
 Test(cli, show_json_regipy_fields_are_typed)
 {
-	char *h = stage_src(REGIPY);
-	CLI("show", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_eq(count_lines(run.out), 1);
-	json_t *f = json_line(0);
+	char *h = tu_stage_src(REGIPY);
+	json_t *f = CLI_JSON("show", "--json", h);
+	cr_assert_eq(tu_count_lines(tu_last.out), 1);
 	json_t *p = json_array_get(json_object_get(f, "profiles"), 0);
 	cr_assert_str_eq(jstr(p, "name"), "Outlook");
 	cr_assert_str_eq(jstr(p, "root"), OFFICE16_ROOT);
@@ -272,12 +219,9 @@ Test(cli, show_json_regipy_fields_are_typed)
 
 Test(cli, show_json_every_tag_is_0x_and_8_lowercase_hex_digits)
 {
-	char *h = stage_src(NOTATIN);
-	CLI("show", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *f = json_line(0);
-	json_t *secs =
-	    json_object_get(json_array_get(json_object_get(f, "profiles"), 0), "sections");
+	char *h = tu_stage_src(NOTATIN);
+	json_t *f = CLI_JSON("show", "--json", h);
+	json_t *secs = first_sections(f);
 	size_t i, k, ntags = 0;
 	json_t *s, *p;
 	json_array_foreach(secs, i, s)
@@ -302,10 +246,8 @@ Test(cli, show_json_every_tag_is_0x_and_8_lowercase_hex_digits)
 
 Test(cli, show_json_mv_arrays_carry_their_layout)
 {
-	char *r = stage_src(REGIPY), *n = stage_src(NOTATIN);
-	CLI("show", "--json", r);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *f = json_line(0);
+	char *r = tu_stage_src(REGIPY), *n = tu_stage_src(NOTATIN);
+	json_t *f = CLI_JSON("show", "--json", r);
 	json_t *mv = prop_anywhere(f, "101f6627");
 	cr_assert_str_eq(jstr(mv, "type"), "PT_MV_UNICODE");
 	json_t *v = json_object_get(mv, "value");
@@ -318,9 +260,7 @@ Test(cli, show_json_mv_arrays_carry_their_layout)
 	cr_assert_null(json_object_get(ml, "mv_layout"));
 	json_decref(f);
 
-	CLI("show", "--json", n);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	f = json_line(0);
+	f = CLI_JSON("show", "--json", n);
 	mv = prop_anywhere(f, "101e3d0f");
 	cr_assert_eq(json_integer_value(json_object_get(mv, "mv_layout")), 32);
 	cr_assert(json_is_string(json_array_get(json_object_get(mv, "value"), 0)));
@@ -331,12 +271,9 @@ Test(cli, show_json_mv_arrays_carry_their_layout)
 
 Test(cli, show_json_uid_references_name_their_section)
 {
-	char *h = stage_src(REGIPY);
-	CLI("show", "--json", "--section", "services", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *f = json_line(0);
-	json_t *secs =
-	    json_object_get(json_array_get(json_object_get(f, "profiles"), 0), "sections");
+	char *h = tu_stage_src(REGIPY);
+	json_t *f = CLI_JSON("show", "--json", "--section", "services", h);
+	json_t *secs = first_sections(f);
 	cr_assert_eq(json_array_size(secs), 1);
 	cr_assert_str_eq(jstr(json_array_get(secs, 0), "role"), "services");
 	json_t *svc = prop_anywhere(f, "01023d0e");
@@ -353,29 +290,30 @@ Test(cli, show_json_uid_references_name_their_section)
 
 Test(cli, show_text_lists_section_header_and_property_line)
 {
-	char *h = stage_src(REGIPY);
-	CLI("show", "--section", REGIPY_PST_PROVIDER, h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_not_null(strstr(run.out, "  section: " REGIPY_PST_PROVIDER "\n"), "%s", run.out);
-	cr_assert_not_null(strstr(run.out, "role: provider, service: MSUPST MS, owner: "));
-	cr_assert_not_null(strstr(
-	    run.out, "    001f6700  0x6700001f  PR_PST_PATH_W  PT_UNICODE  \"" REGIPY_PST "\"\n"));
+	char *h = tu_stage_src(REGIPY);
+	TU_CLI("show", "--section", REGIPY_PST_PROVIDER, h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.out, "  section: " REGIPY_PST_PROVIDER "\n"), "%s",
+	                   tu_last.out);
+	cr_assert_not_null(strstr(tu_last.out, "role: provider, service: MSUPST MS, owner: "));
 	cr_assert_not_null(
-	    strstr(run.out, "-> d4eeded2d3c3fc4ca46d35e579df8bcd (service MSUPST MS)"));
-	cr_assert_not_null(strstr(run.out, "PR_RESOURCE_TYPE  PT_LONG  33 (0x00000021)  "
-	                                   "MAPI_STORE_PROVIDER\n"));
-	cr_assert_null(strstr(run.out, "raw: "));
+	    strstr(tu_last.out,
+	           "    001f6700  0x6700001f  PR_PST_PATH_W  PT_UNICODE  \"" REGIPY_PST "\"\n"));
+	cr_assert_not_null(
+	    strstr(tu_last.out, "-> d4eeded2d3c3fc4ca46d35e579df8bcd (service MSUPST MS)"));
+	cr_assert_not_null(strstr(tu_last.out, "PR_RESOURCE_TYPE  PT_LONG  33 (0x00000021)  "
+	                                       "MAPI_STORE_PROVIDER\n"));
+	cr_assert_null(strstr(tu_last.out, "raw: "));
 	free(h);
 }
 
 Test(cli, show_raw_adds_hex_of_every_value)
 {
-	char *h = stage_src(REGIPY);
-	CLI("show", "--raw", "--section", REGIPY_PST_PROVIDER, h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_not_null(strstr(run.out, "      raw: 21000000\n"), "%s", run.out);
-	CLI("show", "--raw", "--json", "--section", REGIPY_PST_PROVIDER, h);
-	json_t *f = json_line(0);
+	char *h = tu_stage_src(REGIPY);
+	TU_CLI("show", "--raw", "--section", REGIPY_PST_PROVIDER, h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.out, "      raw: 21000000\n"), "%s", tu_last.out);
+	json_t *f = CLI_JSON("show", "--raw", "--json", "--section", REGIPY_PST_PROVIDER, h);
 	cr_assert_str_eq(jstr(prop_anywhere(f, "00033e03"), "raw"), "21000000");
 	json_decref(f);
 	free(h);
@@ -383,32 +321,30 @@ Test(cli, show_raw_adds_hex_of_every_value)
 
 Test(cli, show_profile_name_is_case_insensitive_and_unknown_fails)
 {
-	char *h = stage_src(PLASO);
-	CLI("show", "--profile", "OUTLOOK", "--section", "instance", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_not_null(strstr(run.out, "profile: Outlook (default)"));
-	cr_assert_not_null(strstr(run.out, "role: instance"));
-	CLI("show", "--profile", "Nope", h);
-	cr_assert_eq(run.status, 1);
-	cr_assert_eq(count_lines(run.err), 1, "%s", run.err);
-	cr_assert_not_null(strstr(run.err, h));
+	char *h = tu_stage_src(PLASO);
+	TU_CLI("show", "--profile", "OUTLOOK", "--section", "instance", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.out, "profile: Outlook (default)"));
+	cr_assert_not_null(strstr(tu_last.out, "role: instance"));
+	TU_CLI("show", "--profile", "Nope", h);
+	cr_assert_eq(tu_last.status, 1);
+	cr_assert_eq(tu_count_lines(tu_last.err), 1, "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.err, h));
 	free(h);
 }
 
 Test(cli, show_plaso_pop3_password_is_opaque_never_bytes)
 {
-	char *h = stage_src(PLASO);
-	CLI("show", "--json", "--raw", "--section", "accounts", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *f = json_line(0);
+	char *h = tu_stage_src(PLASO);
+	json_t *f = CLI_JSON("show", "--json", "--raw", "--section", "accounts", h);
 	json_t *pw = prop_anywhere(f, "POP3 Password");
 	cr_assert(json_is_null(json_object_get(pw, "value")));
 	cr_assert(json_is_true(json_object_get(pw, "opaque")));
 	cr_assert_gt(json_integer_value(json_object_get(pw, "length")), 0);
 	cr_assert_null(json_object_get(pw, "raw"));
 	json_decref(f);
-	CLI("show", "--raw", "--section", "accounts", h);
-	const char *line = strstr(run.out, "POP3 Password");
+	TU_CLI("show", "--raw", "--section", "accounts", h);
+	const char *line = strstr(tu_last.out, "POP3 Password");
 	cr_assert_not_null(line);
 	cr_assert_not_null(strstr(line, "<opaque, "));
 	const char *eol = strchr(line, '\n');
@@ -418,10 +354,8 @@ Test(cli, show_plaso_pop3_password_is_opaque_never_bytes)
 
 Test(cli, show_every_type_values_in_json)
 {
-	char *h = stage_built("every-type.dat");
-	CLI("show", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *f = json_line(0);
+	char *h = tu_stage_built("every-type.dat");
+	json_t *f = CLI_JSON("show", "--json", h);
 	cr_assert_eq(json_integer_value(json_object_get(prop_anywhere(f, "00026780"), "value")),
 	             4660);
 	cr_assert_eq(json_integer_value(json_object_get(prop_anywhere(f, "00036782"), "value")),
@@ -452,28 +386,23 @@ Test(cli, show_every_type_values_in_json)
 
 Test(cli, show_malformed_values_carry_error_and_hex)
 {
-	char *h = stage_built("malformed.dat");
-	CLI("show", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *f = json_line(0);
+	char *h = tu_stage_built("malformed.dat");
+	json_t *f = CLI_JSON("show", "--json", h);
 	json_t *p = prop_anywhere(f, "00036780");
 	cr_assert(json_is_string(json_object_get(p, "error")));
 	cr_assert_str_eq(jstr(p, "value"), "010203");
 	json_decref(f);
-	CLI("show", h);
-	cr_assert_not_null(strstr(run.out, "PT_LONG  ERROR: "), "%s", run.out);
-	cr_assert_not_null(strstr(run.out, "raw: 010203\n"));
+	TU_CLI("show", h);
+	cr_assert_not_null(strstr(tu_last.out, "PT_LONG  ERROR: "), "%s", tu_last.out);
+	cr_assert_not_null(strstr(tu_last.out, "raw: 010203\n"));
 	free(h);
 }
 
 Test(cli, show_emsab_json_holds_referred_gc)
 {
-	char *h = stage_built("exchange-mapi.dat");
-	CLI("show", "--section", "emsab", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *f = json_line(0);
-	json_t *secs =
-	    json_object_get(json_array_get(json_object_get(f, "profiles"), 0), "sections");
+	char *h = tu_stage_built("exchange-mapi.dat");
+	json_t *f = CLI_JSON("show", "--section", "emsab", "--json", h);
+	json_t *secs = first_sections(f);
 	cr_assert_eq(json_array_size(secs), 1);
 	cr_assert_str_eq(jstr(json_array_get(secs, 0), "uid"), "dca740c8c042101ab4b908002b2fe182");
 	json_t *gc = prop_anywhere(f, "001e6602");
@@ -485,12 +414,9 @@ Test(cli, show_emsab_json_holds_referred_gc)
 
 Test(cli, show_emsmdb_selector_finds_both_accounts)
 {
-	char *h = stage_built("outlook2016-two-accounts.dat");
-	CLI("show", "--section", "emsmdb", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *f = json_line(0);
-	json_t *secs =
-	    json_object_get(json_array_get(json_object_get(f, "profiles"), 0), "sections");
+	char *h = tu_stage_built("outlook2016-two-accounts.dat");
+	json_t *f = CLI_JSON("show", "--section", "emsmdb", "--json", h);
+	json_t *secs = first_sections(f);
 	cr_assert_eq(json_array_size(secs), 2);
 	for (size_t i = 0; i < 2; i++) {
 		json_t *s = json_array_get(secs, i);
@@ -505,40 +431,39 @@ Test(cli, show_emsmdb_selector_finds_both_accounts)
 
 Test(cli, get_plain_prints_only_the_value)
 {
-	char *h = stage_src(REGIPY);
-	CLI("get", "--section", REGIPY_PST_PROVIDER, "PR_PST_PATH_W", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_str_eq(run.out, REGIPY_PST "\n");
-	cr_assert_str_empty(run.err);
-	CLI("get", "--section", "services", "0x3d0e0102", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_str_eq(run.out,
+	char *h = tu_stage_src(REGIPY);
+	TU_CLI("get", "--section", REGIPY_PST_PROVIDER, "PR_PST_PATH_W", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_str_eq(tu_last.out, REGIPY_PST "\n");
+	cr_assert_str_empty(tu_last.err);
+	TU_CLI("get", "--section", "services", "0x3d0e0102", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_str_eq(tu_last.out,
 	                 "4dcea1bdd75d6f4cb65170ec889caddad4eeded2d3c3fc4ca46d35e579df8bcd\n");
-	CLI("get", "--section", REGIPY_PST_PROVIDER, "00033e03", h);
-	cr_assert_str_eq(run.out, "33\n");
+	TU_CLI("get", "--section", REGIPY_PST_PROVIDER, "00033e03", h);
+	cr_assert_str_eq(tu_last.out, "33\n");
 	free(h);
 }
 
 Test(cli, get_mv_prints_one_element_per_line)
 {
-	char *h = stage_built("every-type.dat");
-	CLI("get", "--section", "global", "1003678d", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_str_eq(run.out, "1\n2\n4294967295\n");
-	CLI("get", "--section", "global", "101f6790", h);
-	cr_assert_str_eq(run.out, "one\ntwo\ndrei\n");
-	CLI("get", "--section", "global", "000b6784", h);
-	cr_assert_str_eq(run.out, "false\n");
+	char *h = tu_stage_built("every-type.dat");
+	TU_CLI("get", "--section", "global", "1003678d", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_str_eq(tu_last.out, "1\n2\n4294967295\n");
+	TU_CLI("get", "--section", "global", "101f6790", h);
+	cr_assert_str_eq(tu_last.out, "one\ntwo\ndrei\n");
+	TU_CLI("get", "--section", "global", "000b6784", h);
+	cr_assert_str_eq(tu_last.out, "false\n");
 	free(h);
 }
 
 Test(cli, get_json_values_are_typed)
 {
-	char *h = stage_src(REGIPY);
-	CLI("get", "--json", "--section", REGIPY_PST_PROVIDER, "PR_RESOURCE_TYPE", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_eq(count_lines(run.out), 1);
-	json_t *o = json_line(0);
+	char *h = tu_stage_src(REGIPY);
+	json_t *o =
+	    CLI_JSON("get", "--json", "--section", REGIPY_PST_PROVIDER, "PR_RESOURCE_TYPE", h);
+	cr_assert_eq(tu_count_lines(tu_last.out), 1);
 	cr_assert_str_eq(jstr(o, "file"), h);
 	cr_assert_str_eq(jstr(o, "profile"), "Outlook");
 	cr_assert_str_eq(jstr(o, "section"), REGIPY_PST_PROVIDER);
@@ -553,8 +478,7 @@ Test(cli, get_json_values_are_typed)
 	cr_assert_str_eq(json_string_value(json_array_get(fl, 0)), "MAPI_STORE_PROVIDER");
 	json_decref(o);
 
-	CLI("get", "--json", "--section", REGIPY_PST_PROVIDER, "001f6700", h);
-	o = json_line(0);
+	o = CLI_JSON("get", "--json", "--section", REGIPY_PST_PROVIDER, "001f6700", h);
 	cr_assert_str_eq(jstr(o, "value"), REGIPY_PST);
 	cr_assert(json_is_array(json_object_get(o, "flags")));
 	cr_assert_eq(json_array_size(json_object_get(o, "flags")), 0);
@@ -564,12 +488,11 @@ Test(cli, get_json_values_are_typed)
 
 Test(cli, get_global_connect_flags_of_exchange_profile)
 {
-	char *h = stage_built("exchange-mapi.dat");
-	CLI("get", "--section", "global", "PR_PROFILE_CONNECT_FLAGS", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_str_eq(run.out, "2\n");
-	CLI("get", "--json", "--section", "global", "pr_profile_connect_flags", h);
-	json_t *o = json_line(0);
+	char *h = tu_stage_built("exchange-mapi.dat");
+	TU_CLI("get", "--section", "global", "PR_PROFILE_CONNECT_FLAGS", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_str_eq(tu_last.out, "2\n");
+	json_t *o = CLI_JSON("get", "--json", "--section", "global", "pr_profile_connect_flags", h);
 	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(o, "flags"), 0)),
 	                 "CONNECT_NO_RPC_ENCRYPTION");
 	json_decref(o);
@@ -578,46 +501,44 @@ Test(cli, get_global_connect_flags_of_exchange_profile)
 
 Test(cli, get_without_profile_uses_the_default_and_first_root_wins)
 {
-	char *h = stage_built("multi-root.dat");
-	CLI("get", "--json", "--section", "instance", "PR_SEARCH_KEY", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *o = json_line(0);
+	char *h = tu_stage_built("multi-root.dat");
+	json_t *o = CLI_JSON("get", "--json", "--section", "instance", "PR_SEARCH_KEY", h);
 	cr_assert_str_eq(jstr(o, "profile"), "O16 Default");
 	cr_assert_str_eq(jstr(o, "value"), "1ee3ebbeee7116f2859a1ba714c876c1");
 	json_decref(o);
 	/* "Shared" exists under Office 16.0 and WMS: the newest root wins. */
-	CLI("get", "--profile", "shared", "--section", "instance", "PR_SEARCH_KEY", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_str_eq(run.out, "020e07a92676023dfac563ea927fb176\n");
+	TU_CLI("get", "--profile", "shared", "--section", "instance", "PR_SEARCH_KEY", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_str_eq(tu_last.out, "020e07a92676023dfac563ea927fb176\n");
 	free(h);
 }
 
 Test(cli, get_absent_property_fails_with_one_line)
 {
-	char *h = stage_src(REGIPY);
-	CLI("get", "--section", "global", "PR_PROFILE_CONNECT_FLAGS", h);
-	cr_assert_eq(run.status, 1);
-	cr_assert_str_empty(run.out);
-	cr_assert_eq(count_lines(run.err), 1, "%s", run.err);
-	cr_assert_eq(strncmp(run.err, "mapiprof: ", 10), 0);
-	cr_assert_not_null(strstr(run.err, h));
-	cr_assert_not_null(strstr(run.err, "PR_PROFILE_CONNECT_FLAGS"));
+	char *h = tu_stage_src(REGIPY);
+	TU_CLI("get", "--section", "global", "PR_PROFILE_CONNECT_FLAGS", h);
+	cr_assert_eq(tu_last.status, 1);
+	cr_assert_str_empty(tu_last.out);
+	cr_assert_eq(tu_count_lines(tu_last.err), 1, "%s", tu_last.err);
+	cr_assert_eq(strncmp(tu_last.err, "mapiprof: ", 10), 0);
+	cr_assert_not_null(strstr(tu_last.err, h));
+	cr_assert_not_null(strstr(tu_last.err, "PR_PROFILE_CONNECT_FLAGS"));
 	free(h);
 }
 
 Test(cli, get_opaque_and_malformed)
 {
-	char *h = stage_built("every-type.dat");
-	CLI("get", "--section", "global", "S01026794", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_str_eq(run.out, "<opaque, 56 bytes>\n");
-	char *m = stage_built("malformed.dat");
-	CLI("get", "--section", "global", "00036780", m);
-	cr_assert_eq(run.status, 1);
-	cr_assert_str_empty(run.out);
-	cr_assert_not_null(strstr(run.err, "malformed"));
-	CLI("get", "--json", "--section", "global", "00036780", m);
-	cr_assert_eq(run.status, 1);
+	char *h = tu_stage_built("every-type.dat");
+	TU_CLI("get", "--section", "global", "S01026794", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_str_eq(tu_last.out, "<opaque, 56 bytes>\n");
+	char *m = tu_stage_built("malformed.dat");
+	TU_CLI("get", "--section", "global", "00036780", m);
+	cr_assert_eq(tu_last.status, 1);
+	cr_assert_str_empty(tu_last.out);
+	cr_assert_not_null(strstr(tu_last.err, "malformed"));
+	TU_CLI("get", "--json", "--section", "global", "00036780", m);
+	cr_assert_eq(tu_last.status, 1);
 	json_t *o = json_line(0);
 	cr_assert(json_is_string(json_object_get(o, "error")));
 	cr_assert_str_eq(jstr(o, "value"), "010203");
@@ -630,10 +551,10 @@ Test(cli, get_opaque_and_malformed)
 
 Test(cli, info_regipy_dirty_others_clean)
 {
-	char *r = stage_src(REGIPY), *n = stage_src(NOTATIN), *p = stage_src(PLASO);
-	CLI("info", "--json", r, n, p);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_eq(count_lines(run.out), 3);
+	char *r = tu_stage_src(REGIPY), *n = tu_stage_src(NOTATIN), *p = tu_stage_src(PLASO);
+	TU_CLI("info", "--json", r, n, p);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_eq(tu_count_lines(tu_last.out), 3);
 	json_t *jr = json_line(0), *jn = json_line(1), *jp = json_line(2);
 	cr_assert_str_eq(jstr(jr, "format"), "regf");
 	cr_assert_str_eq(jstr(jr, "version"), "1.5");
@@ -656,8 +577,9 @@ Test(cli, info_regipy_dirty_others_clean)
 	json_decref(jr);
 	json_decref(jn);
 	json_decref(jp);
-	CLI("info", r);
-	cr_assert_not_null(strstr(run.out, "sequence: 29989/29988\ndirty: yes\n"), "%s", run.out);
+	TU_CLI("info", r);
+	cr_assert_not_null(strstr(tu_last.out, "sequence: 29989/29988\ndirty: yes\n"), "%s",
+	                   tu_last.out);
 	free(r);
 	free(n);
 	free(p);
@@ -665,14 +587,12 @@ Test(cli, info_regipy_dirty_others_clean)
 
 Test(cli, info_lists_a_transaction_log_beside_the_hive)
 {
-	char *h = stage_src(NOTATIN);
+	char *h = tu_stage_src(NOTATIN);
 	size_t n = strlen(h) + 8;
 	char *log = malloc(n);
 	snprintf(log, n, "%s.LOG1", h);
 	cr_assert_eq(tu_copy(h, log), 0);
-	CLI("info", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *o = json_line(0);
+	json_t *o = CLI_JSON("info", "--json", h);
 	json_t *logs = json_object_get(o, "logs");
 	cr_assert_eq(json_array_size(logs), 1);
 	json_t *l = json_array_get(logs, 0);
@@ -688,19 +608,19 @@ Test(cli, info_lists_a_transaction_log_beside_the_hive)
 
 Test(cli, tags_connect_flags_shows_its_flag_bits)
 {
-	CLI("tags", "CONNECT_FLAGS");
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_not_null(strstr(run.out, "PR_PROFILE_CONNECT_FLAGS"));
-	cr_assert_not_null(strstr(run.out, "CONNECT_NO_RPC_ENCRYPTION"));
-	cr_assert_not_null(strstr(run.out, "0x66040003  00036604  PT_LONG"));
+	TU_CLI("tags", "CONNECT_FLAGS");
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.out, "PR_PROFILE_CONNECT_FLAGS"));
+	cr_assert_not_null(strstr(tu_last.out, "CONNECT_NO_RPC_ENCRYPTION"));
+	cr_assert_not_null(strstr(tu_last.out, "0x66040003  00036604  PT_LONG"));
 }
 
 Test(cli, tags_matches_tag_and_value_name_forms)
 {
 	const char *forms[] = {"0x66040003", "00036604", "6604", "pr_profile_connect_flags"};
 	for (size_t i = 0; i < 4; i++) {
-		CLI("tags", "--json", forms[i]);
-		cr_assert_eq(run.status, 0, "%s: %s", forms[i], run.err);
+		TU_CLI("tags", "--json", forms[i]);
+		cr_assert_eq(tu_last.status, 0, "%s: %s", forms[i], tu_last.err);
 		json_t *o = json_line(0);
 		json_t *tags = json_object_get(o, "tags");
 		int found = 0;
@@ -728,9 +648,7 @@ Test(cli, tags_matches_tag_and_value_name_forms)
 
 Test(cli, tags_flag_name_finds_its_property_and_enums_are_marked)
 {
-	CLI("tags", "--json", "RPC_C_AUTHN_GSS_NEGOTIATE");
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *o = json_line(0);
+	json_t *o = CLI_JSON("tags", "--json", "RPC_C_AUTHN_GSS_NEGOTIATE");
 	json_t *t = json_array_get(json_object_get(o, "tags"), 0);
 	cr_assert_str_eq(jstr(t, "name"), "PR_PROFILE_AUTH_PACKAGE");
 	json_t *f0 = json_array_get(json_object_get(t, "flags"), 0);
@@ -740,15 +658,13 @@ Test(cli, tags_flag_name_finds_its_property_and_enums_are_marked)
 
 Test(cli, tags_without_pattern_lists_everything_and_no_match_fails)
 {
-	CLI("tags", "--json");
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *o = json_line(0);
+	json_t *o = CLI_JSON("tags", "--json");
 	cr_assert_gt(json_array_size(json_object_get(o, "tags")), 150);
 	json_decref(o);
-	CLI("tags", "no-such-tag-anywhere");
-	cr_assert_eq(run.status, 1);
-	cr_assert_str_empty(run.out);
-	cr_assert_eq(count_lines(run.err), 1);
+	TU_CLI("tags", "no-such-tag-anywhere");
+	cr_assert_eq(tu_last.status, 1);
+	cr_assert_str_empty(tu_last.out);
+	cr_assert_eq(tu_count_lines(tu_last.err), 1);
 }
 
 /* ---- read-only guarantee ------------------------------------------------ */
@@ -757,31 +673,26 @@ Test(cli, read_commands_leave_the_file_byte_identical_and_untouched)
 {
 	const char *hives[] = {REGIPY, NOTATIN, PLASO};
 	for (size_t i = 0; i < 3; i++) {
-		char *h = stage_src(hives[i]);
-		size_t n0, n1;
+		char *h = tu_stage_src(hives[i]);
+		size_t n0;
 		char *before = tu_read(h, &n0);
 		int64_t mt = tu_mtime_ns(h);
-		CLI("info", "--json", h);
-		json_t *o = json_line(0);
+		json_t *o = CLI_JSON("info", "--json", h);
 		char *sha = strdup(jstr(o, "sha256"));
 		json_decref(o);
-		CLI("list", h);
-		CLI("list", "--json", h);
-		CLI("show", h);
-		CLI("show", "--json", "--raw", h);
-		CLI("get", "--section", "services", "PR_SERVICES", h);
-		CLI("info", h);
-		char *after = tu_read(h, &n1);
-		cr_assert_eq(n0, n1);
-		cr_assert_eq(memcmp(before, after, n0), 0, "%s changed", hives[i]);
+		TU_CLI("list", h);
+		TU_CLI("list", "--json", h);
+		TU_CLI("show", h);
+		TU_CLI("show", "--json", "--raw", h);
+		TU_CLI("get", "--section", "services", "PR_SERVICES", h);
+		TU_CLI("info", h);
+		tu_assert_file_is(h, before, n0);
 		cr_assert_eq(tu_mtime_ns(h), mt, "%s mtime changed", hives[i]);
-		CLI("info", "--json", h);
-		o = json_line(0);
+		o = CLI_JSON("info", "--json", h);
 		cr_assert_str_eq(jstr(o, "sha256"), sha);
 		json_decref(o);
 		free(sha);
 		free(before);
-		free(after);
 		free(h);
 	}
 }
@@ -800,31 +711,30 @@ has_raw_control(const char *s)
 
 Test(cli, hostile_profile_name_is_escaped_in_text)
 {
-	char *h = stage_built("hostile-names.dat");
-	CLI("list", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_not_null(strstr(run.out, "profile: evil\\x1b[31mred\\x07\n"), "%s", run.out);
-	cr_assert_not_null(strstr(run.out, "Pr\xc3\xbc"
-	                                   "fung (default)"));
-	cr_assert(!has_raw_control(run.out));
-	CLI("show", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert(!has_raw_control(run.out));
-	cr_assert_not_null(strstr(run.out, "\"line1\\x0d\\x0aline2\\x1b]0;pwned\\x07\""), "%s",
-	                   run.out);
-	cr_assert_not_null(strstr(run.out, "ctl\\x1b]0;title\\x07name  -  -  REG_SZ"));
+	char *h = tu_stage_built("hostile-names.dat");
+	TU_CLI("list", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.out, "profile: evil\\x1b[31mred\\x07\n"), "%s",
+	                   tu_last.out);
+	cr_assert_not_null(strstr(tu_last.out, "Pr\xc3\xbc"
+	                                       "fung (default)"));
+	cr_assert(!has_raw_control(tu_last.out));
+	TU_CLI("show", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert(!has_raw_control(tu_last.out));
+	cr_assert_not_null(strstr(tu_last.out, "\"line1\\x0d\\x0aline2\\x1b]0;pwned\\x07\""), "%s",
+	                   tu_last.out);
+	cr_assert_not_null(strstr(tu_last.out, "ctl\\x1b]0;title\\x07name  -  -  REG_SZ"));
 	/* Windows paths keep their backslashes. */
-	cr_assert_not_null(strstr(run.out, "\"C:\\Users\\j\xc3\xbcrgen\\Documents\\"));
+	cr_assert_not_null(strstr(tu_last.out, "\"C:\\Users\\j\xc3\xbcrgen\\Documents\\"));
 	free(h);
 }
 
 Test(cli, hostile_profile_name_round_trips_through_json)
 {
-	char *h = stage_built("hostile-names.dat");
-	CLI("list", "--json", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert(!has_raw_control(run.out));
-	json_t *f = json_line(0);
+	char *h = tu_stage_built("hostile-names.dat");
+	json_t *f = CLI_JSON("list", "--json", h);
+	cr_assert(!has_raw_control(tu_last.out));
 	json_t *profs = json_object_get(f, "profiles");
 	size_t i;
 	json_t *p;
@@ -833,36 +743,36 @@ Test(cli, hostile_profile_name_round_trips_through_json)
 	{
 		found |= strcmp(jstr(p, "name"), "evil\x1b[31mred\x07") == 0;
 	}
-	cr_assert(found, "%s", run.out);
+	cr_assert(found, "%s", tu_last.out);
 	json_decref(f);
-	CLI("get", "--profile", "evil\x1b[31mred\x07", "--section", "global", "001e6602", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_str_eq(run.out, "srv\\x1b[2J\\x07\n");
+	TU_CLI("get", "--profile", "evil\x1b[31mred\x07", "--section", "global", "001e6602", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_str_eq(tu_last.out, "srv\\x1b[2J\\x07\n");
 	free(h);
 }
 
 Test(cli, diagnostics_escape_file_names_and_stay_one_line)
 {
 	char name[256];
-	snprintf(name, sizeof(name), "%s/bad\x1b[2Jname\nx.dat", tmpdir);
-	CLI("list", name);
-	cr_assert_eq(run.status, 1);
-	cr_assert_eq(count_lines(run.err), 1, "%s", run.err);
-	cr_assert(!has_raw_control(run.err));
-	cr_assert_not_null(strstr(run.err, "bad\\x1b[2Jname\\x0ax.dat: "), "%s", run.err);
+	snprintf(name, sizeof(name), "%s/bad\x1b[2Jname\nx.dat", tu_tmp);
+	TU_CLI("list", name);
+	cr_assert_eq(tu_last.status, 1);
+	cr_assert_eq(tu_count_lines(tu_last.err), 1, "%s", tu_last.err);
+	cr_assert(!has_raw_control(tu_last.err));
+	cr_assert_not_null(strstr(tu_last.err, "bad\\x1b[2Jname\\x0ax.dat: "), "%s", tu_last.err);
 }
 
 Test(cli, invalid_utf8_file_name_still_gives_valid_json)
 {
 	char name[256];
-	snprintf(name, sizeof(name), "%s/bad\xff\xfe.dat", tmpdir);
-	CLI("show", "--json", name);
-	cr_assert_eq(run.status, 1);
+	snprintf(name, sizeof(name), "%s/bad\xff\xfe.dat", tu_tmp);
+	TU_CLI("show", "--json", name);
+	cr_assert_eq(tu_last.status, 1);
 	json_t *o = json_line(0);
 	cr_assert_not_null(strstr(jstr(o, "file"), "bad\\xff\\xfe.dat"));
 	cr_assert_str_eq(jstr(o, "code"), "not_found");
 	json_decref(o);
-	cr_assert_not_null(strstr(run.err, "bad\\xff\\xfe.dat"));
+	cr_assert_not_null(strstr(tu_last.err, "bad\\xff\\xfe.dat"));
 }
 
 Test(cli, escape_text_controls_c1_invalid_and_backslash)
@@ -956,13 +866,13 @@ man_synopsis(void)
 
 Test(cli, help_usage_lines_are_the_man_synopsis)
 {
-	CLI("help");
-	cr_assert_eq(run.status, 0);
+	TU_CLI("help");
+	cr_assert_eq(tu_last.status, 0);
 	char *syn = man_synopsis();
 	/* usage lines: "usage: mapiprof ..." then "       mapiprof ...". */
-	size_t cap = strlen(run.out) + 1, len = 0;
+	size_t cap = strlen(tu_last.out) + 1, len = 0;
 	char *mine = calloc(1, cap);
-	for (const char *p = run.out; *p != '\0';) {
+	for (const char *p = tu_last.out; *p != '\0';) {
 		const char *eol = strchr(p, '\n');
 		size_t n = (size_t)(eol - p);
 		const char *m = strstr(p, "mapiprof ");
@@ -980,31 +890,31 @@ Test(cli, help_usage_lines_are_the_man_synopsis)
 
 Test(cli, help_and_version)
 {
-	CLI("--version");
-	cr_assert_eq(run.status, 0);
-	cr_assert_eq(strncmp(run.out, "mapiprof ", 9), 0);
-	CLI("help", "get");
-	cr_assert_eq(run.status, 0);
-	cr_assert_not_null(strstr(run.out, "usage: mapiprof get [--json] [--profile NAME] "
-	                                   "--section SEL [--codepage CP] PROP FILE\n"));
-	CLI("show", "--help");
-	cr_assert_eq(run.status, 0);
-	cr_assert_eq(strncmp(run.out, "usage: mapiprof show ", 21), 0);
-	CLI("list", "-h");
-	cr_assert_eq(run.status, 0);
-	cr_assert_eq(strncmp(run.out, "usage: mapiprof list ", 21), 0);
-	CLI("--help");
-	cr_assert_eq(run.status, 0);
-	cr_assert_not_null(strstr(run.out, "  tags "));
+	TU_CLI("--version");
+	cr_assert_eq(tu_last.status, 0);
+	cr_assert_eq(strncmp(tu_last.out, "mapiprof ", 9), 0);
+	TU_CLI("help", "get");
+	cr_assert_eq(tu_last.status, 0);
+	cr_assert_not_null(strstr(tu_last.out, "usage: mapiprof get [--json] [--profile NAME] "
+	                                       "--section SEL [--codepage CP] PROP FILE\n"));
+	TU_CLI("show", "--help");
+	cr_assert_eq(tu_last.status, 0);
+	cr_assert_eq(strncmp(tu_last.out, "usage: mapiprof show ", 21), 0);
+	TU_CLI("list", "-h");
+	cr_assert_eq(tu_last.status, 0);
+	cr_assert_eq(strncmp(tu_last.out, "usage: mapiprof list ", 21), 0);
+	TU_CLI("--help");
+	cr_assert_eq(tu_last.status, 0);
+	cr_assert_not_null(strstr(tu_last.out, "  tags "));
 }
 
 Test(cli, codepage_option_is_accepted)
 {
-	char *h = stage_built("every-type.dat");
-	CLI("get", "--codepage", "windows-1252", "--section", "global", "001e678c", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	cr_assert_str_eq(run.out, "Caf\xc3\xa9\n");
-	CLI("list", "--codepage", "CP932", h);
-	cr_assert_eq(run.status, 0, "%s", run.err);
+	char *h = tu_stage_built("every-type.dat");
+	TU_CLI("get", "--codepage", "windows-1252", "--section", "global", "001e678c", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_str_eq(tu_last.out, "Caf\xc3\xa9\n");
+	TU_CLI("list", "--codepage", "CP932", h);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
 	free(h);
 }

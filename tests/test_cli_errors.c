@@ -12,50 +12,13 @@
 
 #define GOOD "real/notatin/win7_ntuser.dat"
 
-static char *tmpdir;
-static struct tu_run run;
+TestSuite(cli_errors, .init = tu_setup, .fini = tu_teardown);
 
-static void
-setup(void)
-{
-	tmpdir = tu_mkdtemp();
-	cr_assert_not_null(tmpdir);
-	memset(&run, 0, sizeof(run));
-}
-
-static void
-teardown(void)
-{
-	tu_run_free(&run);
-	tu_rmtree(tmpdir);
-	free(tmpdir);
-}
-
-TestSuite(cli_errors, .init = setup, .fini = teardown);
-
-#define CLI(...)                                                                                   \
-	do {                                                                                       \
-		tu_run_free(&run);                                                                 \
-		cr_assert_eq(tu_cli(&run, __VA_ARGS__, (char *)NULL), 0, "cannot run mapiprof");   \
-	} while (0)
-
-/* tmpdir/name, malloc'd. */
-static char *
-in_tmp(const char *name)
-{
-	size_t n = strlen(tmpdir) + strlen(name) + 2;
-	char *p = malloc(n);
-	cr_assert_not_null(p);
-	snprintf(p, n, "%s/%s", tmpdir, name);
-	return p;
-}
-
-/* A copy of the clean real hive notatin as tmpdir/name. */
+/* A copy of the clean real hive notatin as tu_tmp/name. */
 static char *
 good_copy(const char *name)
 {
-	char *src = tu_fixture_src(GOOD), *dst = in_tmp(name);
-	cr_assert_eq(tu_copy(src, dst), 0);
+	char *src = tu_fixture_src(GOOD), *dst = tu_stage(src, name);
 	free(src);
 	return dst;
 }
@@ -64,13 +27,13 @@ good_copy(const char *name)
 static char *
 make_missing(void)
 {
-	return in_tmp("missing.dat");
+	return tu_tmp_path("missing.dat");
 }
 
 static char *
 make_directory(void)
 {
-	char *p = in_tmp("adir");
+	char *p = tu_tmp_path("adir");
 	cr_assert_eq(mkdir(p, 0700), 0);
 	return p;
 }
@@ -78,16 +41,14 @@ make_directory(void)
 static char *
 make_nonhive(void)
 {
-	char *p = in_tmp("text.dat");
 	const char text[] = "Windows Registry Editor Version 5.00\r\n\r\nnot a hive at all\r\n";
-	cr_assert_eq(tu_write(p, text, sizeof(text) - 1), 0);
-	return p;
+	return tu_tmp_write("text.dat", text, sizeof(text) - 1);
 }
 
 static char *
 make_truncated(void)
 {
-	char *good = good_copy("whole.dat"), *p = in_tmp("truncated.dat");
+	char *good = good_copy("whole.dat"), *p = tu_tmp_path("truncated.dat");
 	size_t len;
 	char *buf = tu_read(good, &len);
 	cr_assert_not_null(buf);
@@ -115,33 +76,20 @@ make_badsum(void)
 static char *
 make_noprofiles(void)
 {
-	char *src = tu_fixture("no-profiles.dat"), *dst = in_tmp("no-profiles.dat");
-	cr_assert(tu_exists(src), "fixture %s was not built", src);
-	cr_assert_eq(tu_copy(src, dst), 0);
-	free(src);
-	return dst;
+	return tu_stage_built("no-profiles.dat");
 }
-
-static size_t
-count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* stderr is exactly one line "mapiprof: PATH: ..." containing reason. */
 static void
 assert_one_diag(const char *path, const char *reason)
 {
-	cr_assert_eq(count_lines(run.err), 1, "stderr: %s", run.err);
+	cr_assert_eq(tu_count_lines(tu_last.err), 1, "stderr: %s", tu_last.err);
 	char head[1024];
 	snprintf(head, sizeof(head), "mapiprof: %s: ", path);
-	cr_assert_eq(strncmp(run.err, head, strlen(head)), 0, "stderr: %s", run.err);
-	cr_assert_not_null(strstr(run.err, reason), "stderr lacks '%s': %s", reason, run.err);
-	const char *end = run.err + run.errlen - 2;
-	cr_assert(*end != '.', "diagnostic ends with a period: %s", run.err);
+	cr_assert_eq(strncmp(tu_last.err, head, strlen(head)), 0, "stderr: %s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.err, reason), "stderr lacks '%s': %s", reason,
+	                   tu_last.err);
+	const char *end = tu_last.err + tu_last.errlen - 2;
+	cr_assert(*end != '.', "diagnostic ends with a period: %s", tu_last.err);
 }
 
 struct bad {
@@ -168,11 +116,11 @@ each_bad_alone(const char *cmd, size_t nbads)
 	for (size_t i = 0; i < nbads; i++) {
 		char *p = bads[i].make();
 		if (strcmp(cmd, "get") == 0)
-			CLI("get", "--section", "services", "PR_SERVICES", p);
+			TU_CLI("get", "--section", "services", "PR_SERVICES", p);
 		else
-			CLI(cmd, p);
-		cr_assert_eq(run.status, 1, "%s %s: status %d", cmd, p, run.status);
-		cr_assert_str_empty(run.out, "%s %s: stdout %s", cmd, p, run.out);
+			TU_CLI(cmd, p);
+		cr_assert_eq(tu_last.status, 1, "%s %s: status %d", cmd, p, tu_last.status);
+		cr_assert_str_empty(tu_last.out, "%s %s: stdout %s", cmd, p, tu_last.out);
 		assert_one_diag(p, bads[i].reason);
 		free(p);
 	}
@@ -198,9 +146,9 @@ Test(cli_errors, info_reports_unreadable_files_but_not_a_bad_checksum)
 	/* missing, directory, non-hive, truncated */
 	each_bad_alone("info", 4);
 	char *p = make_badsum();
-	CLI("info", "--json", p);
-	cr_assert_eq(run.status, 0, "%s", run.err);
-	json_t *o = json_loads(run.out, 0, NULL);
+	TU_CLI("info", "--json", p);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	json_t *o = json_loads(tu_last.out, 0, NULL);
 	cr_assert_not_null(o);
 	cr_assert(json_is_true(json_object_get(o, "dirty")));
 	cr_assert(json_is_false(json_object_get(json_object_get(o, "checksum"), "ok")));
@@ -216,12 +164,12 @@ Test(cli_errors, batch_goes_on_after_failures_and_exits_1)
 	for (size_t i = 0; i < NBADS; i++)
 		paths[i] = bads[i].make();
 	paths[NBADS] = good_copy("good.dat");
-	CLI("list", paths[0], paths[1], paths[2], paths[3], paths[4], paths[5], paths[6]);
-	cr_assert_eq(run.status, 1);
-	cr_assert_eq(count_lines(run.err), NBADS, "%s", run.err);
-	cr_assert_not_null(strstr(run.out, "profile: Outlook (default)"), "%s", run.out);
+	TU_CLI("list", paths[0], paths[1], paths[2], paths[3], paths[4], paths[5], paths[6]);
+	cr_assert_eq(tu_last.status, 1);
+	cr_assert_eq(tu_count_lines(tu_last.err), NBADS, "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.out, "profile: Outlook (default)"), "%s", tu_last.out);
 	for (size_t i = 0; i < NBADS; i++)
-		cr_assert_not_null(strstr(run.err, paths[i]));
+		cr_assert_not_null(strstr(tu_last.err, paths[i]));
 	for (size_t i = 0; i <= NBADS; i++)
 		free(paths[i]);
 }
@@ -232,10 +180,11 @@ Test(cli_errors, batch_json_has_an_error_line_per_bad_file)
 	for (size_t i = 0; i < NBADS; i++)
 		paths[i] = bads[i].make();
 	paths[NBADS] = good_copy("good.dat");
-	CLI("show", "--json", paths[0], paths[1], paths[2], paths[3], paths[4], paths[5], paths[6]);
-	cr_assert_eq(run.status, 1);
-	cr_assert_eq(count_lines(run.out), NBADS + 1);
-	const char *line = run.out;
+	TU_CLI("show", "--json", paths[0], paths[1], paths[2], paths[3], paths[4], paths[5],
+	       paths[6]);
+	cr_assert_eq(tu_last.status, 1);
+	cr_assert_eq(tu_count_lines(tu_last.out), NBADS + 1);
+	const char *line = tu_last.out;
 	for (size_t i = 0; i <= NBADS; i++) {
 		const char *eol = strchr(line, '\n');
 		json_error_t err;
@@ -261,43 +210,44 @@ Test(cli_errors, batch_json_has_an_error_line_per_bad_file)
 static void
 assert_usage(const char *what)
 {
-	cr_assert_eq(run.status, 2, "%s: status %d, stderr %s", what, run.status, run.err);
-	cr_assert_str_empty(run.out, "%s: stdout %s", what, run.out);
-	cr_assert_not_null(strstr(run.err, "usage: mapiprof "), "%s: %s", what, run.err);
-	cr_assert_eq(strncmp(run.err, "mapiprof: ", 10), 0, "%s: %s", what, run.err);
+	cr_assert_eq(tu_last.status, 2, "%s: status %d, stderr %s", what, tu_last.status,
+	             tu_last.err);
+	cr_assert_str_empty(tu_last.out, "%s: stdout %s", what, tu_last.out);
+	cr_assert_not_null(strstr(tu_last.err, "usage: mapiprof "), "%s: %s", what, tu_last.err);
+	cr_assert_eq(strncmp(tu_last.err, "mapiprof: ", 10), 0, "%s: %s", what, tu_last.err);
 }
 
 Test(cli_errors, unknown_command_and_prefixes_are_usage_errors)
 {
-	CLI("frobnicate");
+	TU_CLI("frobnicate");
 	assert_usage("unknown command");
-	cr_assert_not_null(strstr(run.err, "frobnicate"));
-	CLI("lis", "x");
+	cr_assert_not_null(strstr(tu_last.err, "frobnicate"));
+	TU_CLI("lis", "x");
 	assert_usage("prefix");
-	CLI("--bogus");
+	TU_CLI("--bogus");
 	assert_usage("unknown global option");
-	tu_run_free(&run);
+	tu_run_free(&tu_last);
 	char *argv[] = {(char *)MP_CLI, NULL};
-	cr_assert_eq(tu_run(argv, &run), 0);
+	cr_assert_eq(tu_run(argv, &tu_last), 0);
 	assert_usage("no command");
 }
 
 Test(cli_errors, missing_operands_are_usage_errors)
 {
-	CLI("list");
+	TU_CLI("list");
 	assert_usage("list without FILE");
-	CLI("show", "--json");
+	TU_CLI("show", "--json");
 	assert_usage("show without FILE");
-	CLI("info");
+	TU_CLI("info");
 	assert_usage("info without FILE");
 	char *g = good_copy("g.dat");
-	CLI("get", "PR_SERVICES", g);
+	TU_CLI("get", "PR_SERVICES", g);
 	assert_usage("get without --section");
-	CLI("get", "--section", "services", g);
+	TU_CLI("get", "--section", "services", g);
 	assert_usage("get without PROP");
-	CLI("get", "--section", "services", "PR_SERVICES", g, g);
+	TU_CLI("get", "--section", "services", "PR_SERVICES", g, g);
 	assert_usage("get with two files");
-	CLI("tags", "a", "b");
+	TU_CLI("tags", "a", "b");
 	assert_usage("tags with two patterns");
 	free(g);
 }
@@ -305,16 +255,16 @@ Test(cli_errors, missing_operands_are_usage_errors)
 Test(cli_errors, bad_options_are_usage_errors)
 {
 	char *g = good_copy("g.dat");
-	CLI("list", "--frob", g);
+	TU_CLI("list", "--frob", g);
 	assert_usage("unknown long option");
-	cr_assert_not_null(strstr(run.err, "--frob"));
-	CLI("list", "-z", g);
+	cr_assert_not_null(strstr(tu_last.err, "--frob"));
+	TU_CLI("list", "-z", g);
 	assert_usage("unknown short option");
-	cr_assert_not_null(strstr(run.err, "-z"));
-	CLI("show", g, "--section");
+	cr_assert_not_null(strstr(tu_last.err, "-z"));
+	TU_CLI("show", g, "--section");
 	assert_usage("missing option argument");
-	cr_assert_not_null(strstr(run.err, "--section"));
-	CLI("info", "--raw", g);
+	cr_assert_not_null(strstr(tu_last.err, "--section"));
+	TU_CLI("info", "--raw", g);
 	assert_usage("option of another command");
 	free(g);
 }
@@ -322,13 +272,13 @@ Test(cli_errors, bad_options_are_usage_errors)
 Test(cli_errors, bad_selector_is_a_usage_error)
 {
 	char *g = good_copy("g.dat");
-	CLI("show", "--section", "bogus", g);
+	TU_CLI("show", "--section", "bogus", g);
 	assert_usage("show bad selector");
-	cr_assert_not_null(strstr(run.err, "bogus"));
-	CLI("get", "--section", "0123", "PR_SERVICES", g);
+	cr_assert_not_null(strstr(tu_last.err, "bogus"));
+	TU_CLI("get", "--section", "0123", "PR_SERVICES", g);
 	assert_usage("get bad selector");
 	/* Checked before any file is read. */
-	CLI("show", "--section", "nope:x", "/nonexistent/file");
+	TU_CLI("show", "--section", "nope:x", "/nonexistent/file");
 	assert_usage("selector before file");
 	free(g);
 }
@@ -336,11 +286,11 @@ Test(cli_errors, bad_selector_is_a_usage_error)
 Test(cli_errors, bad_prop_is_a_usage_error)
 {
 	char *g = good_copy("g.dat");
-	CLI("get", "--section", "services", "PR_NO_SUCH_PROPERTY_EVER", g);
+	TU_CLI("get", "--section", "services", "PR_NO_SUCH_PROPERTY_EVER", g);
 	assert_usage("unknown tag name");
-	CLI("get", "--section", "services", "0xZZ", g);
+	TU_CLI("get", "--section", "services", "0xZZ", g);
 	assert_usage("bad tag");
-	CLI("get", "--section", "services", "", g);
+	TU_CLI("get", "--section", "services", "", g);
 	assert_usage("empty PROP");
 	free(g);
 }
@@ -348,30 +298,31 @@ Test(cli_errors, bad_prop_is_a_usage_error)
 Test(cli_errors, unknown_code_page_is_a_usage_error)
 {
 	char *g = good_copy("g.dat");
-	CLI("list", "--codepage", "no-such-codepage-xyz", g);
+	TU_CLI("list", "--codepage", "no-such-codepage-xyz", g);
 	assert_usage("list code page");
-	cr_assert_not_null(strstr(run.err, "no-such-codepage-xyz"));
-	CLI("show", "--codepage", "no-such-codepage-xyz", g);
+	cr_assert_not_null(strstr(tu_last.err, "no-such-codepage-xyz"));
+	TU_CLI("show", "--codepage", "no-such-codepage-xyz", g);
 	assert_usage("show code page");
-	CLI("get", "--codepage", "no-such-codepage-xyz", "--section", "services", "PR_SERVICES", g);
+	TU_CLI("get", "--codepage", "no-such-codepage-xyz", "--section", "services", "PR_SERVICES",
+	       g);
 	assert_usage("get code page");
 	free(g);
 }
 
 Test(cli_errors, help_for_unknown_command_is_a_usage_error)
 {
-	CLI("help", "nope");
+	TU_CLI("help", "nope");
 	assert_usage("help nope");
 }
 
 Test(cli_errors, selector_matching_nothing_in_get_fails_with_exit_1)
 {
 	char *g = good_copy("g.dat");
-	CLI("get", "--section", "emsmdb", "PR_PROFILE_CONFIG_FLAGS", g);
-	cr_assert_eq(run.status, 1, "%s", run.err);
+	TU_CLI("get", "--section", "emsmdb", "PR_PROFILE_CONFIG_FLAGS", g);
+	cr_assert_eq(tu_last.status, 1, "%s", tu_last.err);
 	assert_one_diag(g, "emsmdb");
-	CLI("get", "--profile", "NoSuchProfile", "--section", "services", "PR_SERVICES", g);
-	cr_assert_eq(run.status, 1, "%s", run.err);
+	TU_CLI("get", "--profile", "NoSuchProfile", "--section", "services", "PR_SERVICES", g);
+	cr_assert_eq(tu_last.status, 1, "%s", tu_last.err);
 	assert_one_diag(g, "NoSuchProfile");
 	free(g);
 }

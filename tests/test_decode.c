@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "decode.h"
+#include "hex.h"
 #include "limits.h"
+#include "testutil.h"
 
 enum { R_SZ = 1, R_EXPAND_SZ = 2, R_BIN = 3, R_DWORD = 4, R_MULTI_SZ = 7, R_QWORD = 11 };
 
@@ -23,14 +25,8 @@ unhex(const char *hex, size_t *n)
 	cr_assert_not_null(b);
 	int hi = -1;
 	for (const char *p = hex; *p != '\0'; p++) {
-		int v;
-		if (*p >= '0' && *p <= '9')
-			v = *p - '0';
-		else if (*p >= 'a' && *p <= 'f')
-			v = *p - 'a' + 10;
-		else if (*p >= 'A' && *p <= 'F')
-			v = *p - 'A' + 10;
-		else
+		int v = mp_hex_val(*p);
+		if (v < 0)
 			continue;
 		if (hi < 0) {
 			hi = v;
@@ -907,21 +903,9 @@ check_case(const struct dcase *c, const struct mapiprof_prop *p, const uint8_t *
 	check_value(c, p);
 }
 
-static void
-free_params(struct criterion_test_params *p)
-{
-	cr_free(p->params);
-}
-
-/* Parameters are indices into cases[]: Criterion may run each case in a
- * fresh process where pointers inside a copied parameter are not valid. */
 ParameterizedTestParameters(decode, value_decodes_as_expected)
 {
-	size_t n = sizeof(cases) / sizeof(cases[0]);
-	size_t *idx = cr_malloc(n * sizeof(*idx));
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	return cr_make_param_array(size_t, idx, n, free_params);
+	return tu_index_params(sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Decodes case c and checks every field it states. */

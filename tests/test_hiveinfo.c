@@ -9,64 +9,14 @@
 #include "hiveinfo.h"
 #include "testutil.h"
 
-static struct mapiprof_ctx *ctx;
-static char *tmpdir;
-
-static void
-setup(void)
-{
-	ctx = mapiprof_ctx_new();
-	cr_assert_not_null(ctx);
-	tmpdir = tu_mkdtemp();
-	cr_assert_not_null(tmpdir);
-}
-
-static void
-teardown(void)
-{
-	tu_rmtree(tmpdir);
-	free(tmpdir);
-	mapiprof_ctx_free(ctx);
-}
-
-TestSuite(hiveinfo, .init = setup, .fini = teardown);
-
-static char *
-tmp_path(const char *name)
-{
-	size_t n = strlen(tmpdir) + strlen(name) + 2;
-	char *p = malloc(n);
-	cr_assert_not_null(p);
-	snprintf(p, n, "%s/%s", tmpdir, name);
-	return p;
-}
-
-/* Reads fixture src (relative to fixtures/) into memory. */
-static char *
-read_fixture(const char *src, size_t *len)
-{
-	char *p = tu_fixture_src(src);
-	char *data = tu_read(p, len);
-	cr_assert_not_null(data, "cannot read %s", p);
-	free(p);
-	return data;
-}
-
-/* Writes len bytes of data to tmpdir/name; malloc'd path. */
-static char *
-write_tmp(const char *name, const void *data, size_t len)
-{
-	char *p = tmp_path(name);
-	cr_assert_eq(tu_write(p, data, len), 0);
-	return p;
-}
+TestSuite(hiveinfo, .init = tu_setup, .fini = tu_teardown);
 
 static struct mapiprof_info *
 inspect_ok(const char *path)
 {
 	struct mapiprof_info *info = NULL;
-	cr_assert_eq(mapiprof_inspect(ctx, path, &info), MAPIPROF_OK, "%s: %s", path,
-	             mapiprof_errmsg(ctx));
+	cr_assert_eq(mapiprof_inspect(tu_ctx, path, &info), MAPIPROF_OK, "%s: %s", path,
+	             mapiprof_errmsg(tu_ctx));
 	cr_assert_not_null(info);
 	return info;
 }
@@ -75,12 +25,12 @@ static void
 inspect_fails(const char *path, enum mapiprof_error code)
 {
 	struct mapiprof_info *info = (struct mapiprof_info *)1;
-	cr_assert_eq(mapiprof_inspect(ctx, path, &info), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_inspect(tu_ctx, path, &info), MAPIPROF_FAILED);
 	cr_assert_null(info);
-	cr_assert_eq(mapiprof_errcode(ctx), code, "code %d, message '%s'", mapiprof_errcode(ctx),
-	             mapiprof_errmsg(ctx));
-	cr_assert_null(strchr(mapiprof_errmsg(ctx), '\n'), "one-line message");
-	cr_assert_str_eq(mapiprof_errfile(ctx), path);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), code, "code %d, message '%s'",
+	             mapiprof_errcode(tu_ctx), mapiprof_errmsg(tu_ctx));
+	cr_assert_null(strchr(mapiprof_errmsg(tu_ctx), '\n'), "one-line message");
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), path);
 }
 
 Test(hiveinfo, regipy_is_dirty_with_seq_29989_29988_version_1_5)
@@ -139,26 +89,26 @@ Test(hiveinfo, plaso_is_clean_with_seq_10407)
 
 Test(hiveinfo, missing_file_is_noent)
 {
-	char *p = tmp_path("absent.dat");
+	char *p = tu_tmp_path("absent.dat");
 	inspect_fails(p, MAPIPROF_E_NOENT);
 	free(p);
 }
 
 Test(hiveinfo, directory_is_isdir)
 {
-	inspect_fails(tmpdir, MAPIPROF_E_ISDIR);
-	cr_assert_str_eq(mapiprof_errmsg(ctx), "is a directory");
+	inspect_fails(tu_tmp, MAPIPROF_E_ISDIR);
+	cr_assert_str_eq(mapiprof_errmsg(tu_ctx), "is a directory");
 }
 
 Test(hiveinfo, file_without_regf_signature_is_format)
 {
 	static char text[8192];
 	memset(text, 'A', sizeof(text));
-	char *p = write_tmp("text.dat", text, sizeof(text));
+	char *p = tu_tmp_write("text.dat", text, sizeof(text));
 	inspect_fails(p, MAPIPROF_E_FORMAT);
-	cr_assert_not_null(strstr(mapiprof_errmsg(ctx), "regf"), "%s", mapiprof_errmsg(ctx));
+	cr_assert_not_null(strstr(mapiprof_errmsg(tu_ctx), "regf"), "%s", mapiprof_errmsg(tu_ctx));
 	free(p);
-	p = write_tmp("tiny.dat", "re", 2);
+	p = tu_tmp_write("tiny.dat", "re", 2);
 	inspect_fails(p, MAPIPROF_E_FORMAT);
 	free(p);
 }
@@ -166,10 +116,10 @@ Test(hiveinfo, file_without_regf_signature_is_format)
 Test(hiveinfo, regf_shorter_than_base_block_is_truncated)
 {
 	size_t len = 0;
-	char *data = read_fixture("real/plaso/NTUSER-WIN7.DAT", &len);
-	char *p = write_tmp("short.dat", data, 1000);
+	char *data = tu_read_src("real/plaso/NTUSER-WIN7.DAT", &len);
+	char *p = tu_tmp_write("short.dat", data, 1000);
 	inspect_fails(p, MAPIPROF_E_TRUNCATED);
-	cr_assert_not_null(strstr(mapiprof_errmsg(ctx), "1000"), "%s", mapiprof_errmsg(ctx));
+	cr_assert_not_null(strstr(mapiprof_errmsg(tu_ctx), "1000"), "%s", mapiprof_errmsg(tu_ctx));
 	free(p);
 	free(data);
 }
@@ -177,10 +127,10 @@ Test(hiveinfo, regf_shorter_than_base_block_is_truncated)
 Test(hiveinfo, truncated_copy_reports_both_sizes)
 {
 	size_t len = 0;
-	char *data = read_fixture("real/notatin/win7_ntuser.dat", &len);
-	char *p = write_tmp("cut.dat", data, 65536);
+	char *data = tu_read_src("real/notatin/win7_ntuser.dat", &len);
+	char *p = tu_tmp_write("cut.dat", data, 65536);
 	inspect_fails(p, MAPIPROF_E_TRUNCATED);
-	const char *msg = mapiprof_errmsg(ctx);
+	const char *msg = mapiprof_errmsg(tu_ctx);
 	cr_assert_not_null(strstr(msg, "65536"), "%s", msg);
 	char need[32];
 	uint32_t bins = (uint32_t)(uint8_t)data[0x28] | (uint32_t)(uint8_t)data[0x29] << 8 |
@@ -194,9 +144,9 @@ Test(hiveinfo, truncated_copy_reports_both_sizes)
 Test(hiveinfo, flipped_checksum_byte_is_dirty_not_an_error)
 {
 	size_t len = 0;
-	char *data = read_fixture("real/plaso/NTUSER-WIN7.DAT", &len);
+	char *data = tu_read_src("real/plaso/NTUSER-WIN7.DAT", &len);
 	data[0x1FC] = (char)(data[0x1FC] ^ 0x01);
-	char *p = write_tmp("flip.dat", data, len);
+	char *p = tu_tmp_write("flip.dat", data, len);
 	struct mapiprof_info *info = inspect_ok(p);
 	cr_assert_eq(info->checksum_ok, 0);
 	cr_assert_eq(info->dirty, 1);
@@ -273,7 +223,7 @@ inspect_zero_xor(uint32_t stored)
 	for (int i = 0; i < 4; i++)
 		file[0x1FC + i] = (uint8_t)(stored >> (8 * i));
 	memcpy(file + 4096, "hbin", 4);
-	char *p = write_tmp("zx.dat", file, sizeof(file));
+	char *p = tu_tmp_write("zx.dat", file, sizeof(file));
 	struct mapiprof_info *info = inspect_ok(p);
 	free(p);
 	return info;
@@ -297,15 +247,15 @@ Test(hiveinfo, checksum_ok_accepts_windows_rule_and_plain_xor)
 Test(hiveinfo, logs_match_hive_name_case_insensitively)
 {
 	size_t len = 0;
-	char *data = read_fixture("real/plaso/NTUSER-WIN7.DAT", &len);
-	char *hive = write_tmp("Hive.DAT", data, len);
+	char *data = tu_read_src("real/plaso/NTUSER-WIN7.DAT", &len);
+	char *hive = tu_tmp_write("Hive.DAT", data, len);
 	static char logdata[1024];
 	memcpy(logdata, data, sizeof(logdata)); /* a base block: seq 10407/10407 */
-	free(write_tmp("hive.dat.log2", logdata, sizeof(logdata)));
-	free(write_tmp("HIVE.DAT.LOG", "short", 5));
-	free(write_tmp("Hive.DAT.LOG3", logdata, sizeof(logdata)));
-	free(write_tmp("Hive.DAT.LOG1.bak", logdata, sizeof(logdata)));
-	free(write_tmp("Other.DAT.LOG1", logdata, sizeof(logdata)));
+	free(tu_tmp_write("hive.dat.log2", logdata, sizeof(logdata)));
+	free(tu_tmp_write("HIVE.DAT.LOG", "short", 5));
+	free(tu_tmp_write("Hive.DAT.LOG3", logdata, sizeof(logdata)));
+	free(tu_tmp_write("Hive.DAT.LOG1.bak", logdata, sizeof(logdata)));
+	free(tu_tmp_write("Other.DAT.LOG1", logdata, sizeof(logdata)));
 	struct mapiprof_info *info = inspect_ok(hive);
 	cr_assert_eq(info->nlogs, 2);
 	cr_assert(strstr(info->logs[0].path, "HIVE.DAT.LOG") != NULL);
@@ -321,18 +271,15 @@ Test(hiveinfo, logs_match_hive_name_case_insensitively)
 	free(data);
 }
 
-/* Decompresses shared/samples/regipy/name.xz into tmpdir/name. */
+/* Decompresses shared/samples/regipy/name.xz into tu_tmp/name. */
 static void
 unxz_sample(const char *name)
 {
-	char src[512];
-	snprintf(src, sizeof(src), "%s/samples/regipy/%s.xz", MP_SHARED_DIR, name);
-	char *argv[] = {(char *)"/usr/bin/xz", (char *)"-dc", src, NULL};
-	struct tu_run r;
-	cr_assert_eq(tu_run(argv, &r), 0);
-	cr_assert_eq(r.status, 0, "xz -dc %s: %s", src, r.err);
-	free(write_tmp(name, r.out, r.outlen));
-	tu_run_free(&r);
+	char rel[256];
+	snprintf(rel, sizeof(rel), "regipy/%s", name);
+	char *p = tu_unxz_sample(rel, name);
+	cr_assert_not_null(p, "sample %s absent", rel);
+	free(p);
 }
 
 Test(hiveinfo, regipy_transaction_logs_are_found_and_log1_is_newer)
@@ -346,7 +293,7 @@ Test(hiveinfo, regipy_transaction_logs_are_found_and_log1_is_newer)
 	unxz_sample("transactions_NTUSER.DAT");
 	unxz_sample("transactions_ntuser.dat.log1");
 	unxz_sample("transactions_ntuser.dat.log2");
-	char *hive = tmp_path("transactions_NTUSER.DAT");
+	char *hive = tu_tmp_path("transactions_NTUSER.DAT");
 	struct mapiprof_info *info = inspect_ok(hive);
 	cr_assert_eq(info->seq1, 567);
 	cr_assert_eq(info->seq2, 566);

@@ -66,3 +66,15 @@ Test(public_api, errors_carry_code_file_and_message)
 	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_NONE);
 	mapiprof_ctx_free(ctx);
 }
+
+Test(public_api, filetime_iso_is_exported_with_the_library_contract)
+{
+	char buf[32];
+	cr_assert_eq(mapiprof_filetime_iso(INT64_C(116444736000000000), buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "1970-01-01T00:00:00Z");
+	cr_assert_eq(mapiprof_filetime_iso(INT64_C(0x01cebee595e82f9c), buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "2013-10-01T20:34:11.2133020Z");
+	cr_assert_eq(mapiprof_filetime_iso(-1, buf, sizeof(buf)), -1);
+	cr_assert_eq(mapiprof_filetime_iso(INT64_C(2650467744000000000), buf, sizeof(buf)), -1);
+	cr_assert_eq(mapiprof_filetime_iso(0, buf, 20), -1);
+}

@@ -18,19 +18,15 @@
 #define V5_TEXT "Windows Registry Editor Version 5.00"
 #define V5      V5_TEXT "\r\n"
 
-static struct mapiprof_ctx *ctx;
 static struct mp_reg_file *f;
 static struct mp_store *st;
-static char *tmpdir;
 
 static void
 setup(void)
 {
-	ctx = mapiprof_ctx_new();
-	cr_assert_not_null(ctx);
+	tu_setup();
 	f = NULL;
 	st = NULL;
-	tmpdir = NULL;
 }
 
 static void
@@ -38,11 +34,7 @@ teardown(void)
 {
 	mp_reg_parse_free(f);
 	mp_store_close(st);
-	if (tmpdir != NULL) {
-		tu_rmtree(tmpdir);
-		free(tmpdir);
-	}
-	mapiprof_ctx_free(ctx);
+	tu_teardown();
 }
 
 TestSuite(reg_parse, .init = setup, .fini = teardown);
@@ -51,8 +43,8 @@ TestSuite(store_reg, .init = setup, .fini = teardown);
 static struct mp_reg_file *
 parse_n(const void *buf, size_t len, const char *codepage)
 {
-	int rc = mp_reg_parse_buf(ctx, "test.reg", buf, len, codepage, &f);
-	cr_assert_eq(rc, MAPIPROF_OK, "parse failed: %s", mapiprof_errmsg(ctx));
+	int rc = mp_reg_parse_buf(tu_ctx, "test.reg", buf, len, codepage, &f);
+	cr_assert_eq(rc, MAPIPROF_OK, "parse failed: %s", mapiprof_errmsg(tu_ctx));
 	return f;
 }
 
@@ -67,14 +59,14 @@ static void
 fails_n(const void *buf, size_t len, enum mapiprof_error code, const char *msg)
 {
 	struct mp_reg_file *g = NULL;
-	int rc = mp_reg_parse_buf(ctx, "test.reg", buf, len, NULL, &g);
+	int rc = mp_reg_parse_buf(tu_ctx, "test.reg", buf, len, NULL, &g);
 	cr_assert_eq(rc, MAPIPROF_FAILED, "parse succeeded, expected '%s'", msg);
 	cr_assert_null(g);
-	cr_assert_eq(mapiprof_errcode(ctx), code, "code %d for '%s'", mapiprof_errcode(ctx),
-	             mapiprof_errmsg(ctx));
-	cr_assert_str_eq(mapiprof_errmsg(ctx), msg);
-	cr_assert_not_null(mapiprof_errfile(ctx));
-	cr_assert_str_eq(mapiprof_errfile(ctx), "test.reg");
+	cr_assert_eq(mapiprof_errcode(tu_ctx), code, "code %d for '%s'", mapiprof_errcode(tu_ctx),
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_str_eq(mapiprof_errmsg(tu_ctx), msg);
+	cr_assert_not_null(mapiprof_errfile(tu_ctx));
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), "test.reg");
 }
 
 static void
@@ -98,7 +90,7 @@ utf16_bom(const char *text, size_t *len)
 {
 	uint8_t *u = NULL;
 	size_t ulen = 0;
-	cr_assert_eq(mp_utf8_to_utf16le(ctx, text, strlen(text), &u, &ulen), MAPIPROF_OK);
+	cr_assert_eq(mp_utf8_to_utf16le(tu_ctx, text, strlen(text), &u, &ulen), MAPIPROF_OK);
 	uint8_t *p = malloc(ulen + 2);
 	cr_assert_not_null(p);
 	p[0] = 0xFF;
@@ -496,16 +488,15 @@ Test(reg_parse, file_larger_than_the_cap_is_refused_before_reading)
 	char msg[64];
 	snprintf(msg, sizeof(msg), "file larger than %u bytes", MP_MAX_REG_FILE);
 	fails_n("", (size_t)MP_MAX_REG_FILE + 1, MAPIPROF_E_LIMIT, msg);
-	tmpdir = tu_mkdtemp();
 	char path[512];
-	snprintf(path, sizeof(path), "%s/big.reg", tmpdir);
+	snprintf(path, sizeof(path), "%s/big.reg", tu_tmp);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(ftruncate(fd, (off_t)MP_MAX_REG_FILE + 1), 0); /* sparse */
 	close(fd);
-	cr_assert_eq(mp_reg_parse_file(ctx, path, NULL, &f), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_LIMIT);
-	cr_assert_str_eq(mapiprof_errfile(ctx), path);
+	cr_assert_eq(mp_reg_parse_file(tu_ctx, path, NULL, &f), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_LIMIT);
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), path);
 }
 
 Test(reg_parse, value_line_before_any_key_is_an_error)
@@ -565,16 +556,16 @@ Test(reg_parse, text_not_in_the_encoding_is_an_error)
 	fails("REGEDIT4\r\n[HKCU\\A]\r\n\"x\"=\"\x81\"\r\n",
 	      "line 3: text not valid in code page WINDOWS-1252");
 	struct mp_reg_file *g = NULL;
-	cr_assert_eq(mp_reg_parse_buf(ctx, "t", "REGEDIT4\n", 9, "NO-SUCH-CP", &g),
+	cr_assert_eq(mp_reg_parse_buf(tu_ctx, "t", "REGEDIT4\n", 9, "NO-SUCH-CP", &g),
 	             MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_CODEPAGE);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_CODEPAGE);
 }
 
 Test(reg_parse, missing_file_is_reported_with_its_name)
 {
-	cr_assert_eq(mp_reg_parse_file(ctx, "/nonexistent/x.reg", NULL, &f), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_NOENT);
-	cr_assert_str_eq(mapiprof_errfile(ctx), "/nonexistent/x.reg");
+	cr_assert_eq(mp_reg_parse_file(tu_ctx, "/nonexistent/x.reg", NULL, &f), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_NOENT);
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), "/nonexistent/x.reg");
 }
 
 /* ---- the .reg store ----------------------------------------------------- */
@@ -583,10 +574,10 @@ static struct mp_store *
 store_from(const char *text)
 {
 	struct mp_reg_file *g = NULL;
-	cr_assert_eq(mp_reg_parse_buf(ctx, "test.reg", text, strlen(text), NULL, &g), MAPIPROF_OK,
-	             "%s", mapiprof_errmsg(ctx));
-	cr_assert_eq(mp_store_reg_from_parsed(ctx, g, &st), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	cr_assert_eq(mp_reg_parse_buf(tu_ctx, "test.reg", text, strlen(text), NULL, &g),
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mp_store_reg_from_parsed(tu_ctx, g, &st), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
 	return st;
 }
 
@@ -690,15 +681,14 @@ Test(store_reg, deletions_apply_in_file_order)
 
 Test(store_reg, store_opens_a_file_and_keeps_the_parsed_file)
 {
-	tmpdir = tu_mkdtemp();
 	char path[512];
-	snprintf(path, sizeof(path), "%s/t.reg", tmpdir);
+	snprintf(path, sizeof(path), "%s/t.reg", tu_tmp);
 	size_t len = 0;
 	uint8_t *buf = utf16_bom(V5 "\r\n[HKEY_CURRENT_USER\\Software\\T]\r\n@=\"v\"\r\n", &len);
 	cr_assert_eq(tu_write(path, buf, len), 0);
 	free(buf);
-	cr_assert_eq(mp_store_reg_open(ctx, path, NULL, &st), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	cr_assert_eq(mp_store_reg_open(tu_ctx, path, NULL, &st), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
 	cr_assert_str_eq(describe("software\\t"), "=1:76000000;");
 	const struct mp_reg_file *g = mp_store_reg_file(st);
 	cr_assert_not_null(g);
@@ -708,15 +698,14 @@ Test(store_reg, store_opens_a_file_and_keeps_the_parsed_file)
 
 Test(store_reg, open_failures_name_the_file_and_line)
 {
-	tmpdir = tu_mkdtemp();
 	char path[512];
-	snprintf(path, sizeof(path), "%s/bad.reg", tmpdir);
+	snprintf(path, sizeof(path), "%s/bad.reg", tu_tmp);
 	const char *text = V5 "[HKCU\\A]\r\n\"x\"=hex:1ff\r\n";
 	cr_assert_eq(tu_write(path, text, strlen(text)), 0);
-	cr_assert_eq(mp_store_reg_open(ctx, path, NULL, &st), MAPIPROF_FAILED);
+	cr_assert_eq(mp_store_reg_open(tu_ctx, path, NULL, &st), MAPIPROF_FAILED);
 	cr_assert_null(st);
-	cr_assert_str_eq(mapiprof_errmsg(ctx), "line 3: hex byte greater than ff");
-	cr_assert_str_eq(mapiprof_errfile(ctx), path);
+	cr_assert_str_eq(mapiprof_errmsg(tu_ctx), "line 3: hex byte greater than ff");
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), path);
 }
 
 Test(store_reg, bad_handles_are_refused)
@@ -726,5 +715,5 @@ Test(store_reg, bad_handles_are_refused)
 	size_t n = 0;
 	cr_assert_eq(st->ops->children(st, 0, &kids, &n), MAPIPROF_FAILED);
 	cr_assert_eq(st->ops->children(st, 99, &kids, &n), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_INVALID);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
 }

@@ -42,53 +42,14 @@ static const char sample_reg[] =
        "\"Str\"=\"hello again\"\r\n"
        "[HKEY_LOCAL_MACHINE\\SOFTWARE\\M]\r\n";
 
-static struct mapiprof_ctx *ctx;
-static char *tmpdir;
+TestSuite(reg_to_hive, .init = tu_setup, .fini = tu_teardown);
+TestSuite(mkhive, .init = tu_setup, .fini = tu_teardown);
 
-static void
-setup(void)
-{
-	ctx = mapiprof_ctx_new();
-	cr_assert_not_null(ctx);
-	tmpdir = tu_mkdtemp();
-	cr_assert_not_null(tmpdir);
-}
-
-static void
-teardown(void)
-{
-	tu_rmtree(tmpdir);
-	free(tmpdir);
-	mapiprof_ctx_free(ctx);
-}
-
-TestSuite(reg_to_hive, .init = setup, .fini = teardown);
-TestSuite(mkhive, .init = setup, .fini = teardown);
-
-/* tmpdir/name, malloc'd. */
-static char *
-tmp_path(const char *name)
-{
-	size_t n = strlen(tmpdir) + strlen(name) + 2;
-	char *p = malloc(n);
-	cr_assert_not_null(p);
-	snprintf(p, n, "%s/%s", tmpdir, name);
-	return p;
-}
-
-static char *
-write_tmp(const char *name, const void *data, size_t len)
-{
-	char *p = tmp_path(name);
-	cr_assert_eq(tu_write(p, data, len), 0);
-	return p;
-}
-
-/* Number of entries in tmpdir. */
+/* Number of entries in tu_tmp. */
 static int
 dir_entries(void)
 {
-	DIR *d = opendir(tmpdir);
+	DIR *d = opendir(tu_tmp);
 	cr_assert_not_null(d);
 	int n = 0;
 	struct dirent *e;
@@ -123,7 +84,7 @@ same_tree(struct mp_store *reg, mp_key rk, struct mp_store *hive, mp_key hk, con
 	size_t nr = 0, nh = 0, keys = 1;
 	cr_assert_eq(reg->ops->values(reg, rk, &rv, &nr), MAPIPROF_OK);
 	cr_assert_eq(hive->ops->values(hive, hk, &hv, &nh), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(nr, nh, "%s: %zu values in the .reg, %zu in the hive", where, nr, nh);
 	for (size_t i = 0; i < nr; i++) {
 		cr_assert_str_eq(rv[i].name, hv[i].name, "%s: value %zu", where, i);
@@ -160,9 +121,9 @@ assert_same_as_reg(const char *reg_path, const char *hive_path, size_t want_keys
 {
 	struct mp_store *reg = NULL, *hive = NULL;
 	mp_key rr = 0, hr = 0;
-	cr_assert_eq(mp_store_reg_open(ctx, reg_path, NULL, &reg), MAPIPROF_OK);
-	cr_assert_eq(mp_store_hive_open(ctx, hive_path, 0, &hive), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	cr_assert_eq(mp_store_reg_open(tu_ctx, reg_path, NULL, &reg), MAPIPROF_OK);
+	cr_assert_eq(mp_store_hive_open(tu_ctx, hive_path, 0, &hive), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(reg->ops->root(reg, &rr), MAPIPROF_OK);
 	cr_assert_eq(hive->ops->root(hive, &hr), MAPIPROF_OK);
 	cr_assert_eq(same_tree(reg, rr, hive, hr, "root"), want_keys);
@@ -173,15 +134,15 @@ assert_same_as_reg(const char *reg_path, const char *hive_path, size_t want_keys
 static void
 build(const char *in, const char *out, unsigned minor)
 {
-	cr_assert_eq(mp_reg_to_hive(ctx, in, out, minor), MAPIPROF_OK, "%s: %s",
-	             mapiprof_errfile(ctx) != NULL ? mapiprof_errfile(ctx) : "",
-	             mapiprof_errmsg(ctx));
+	cr_assert_eq(mp_reg_to_hive(tu_ctx, in, out, minor, TU_FT_2024), MAPIPROF_OK, "%s: %s",
+	             mapiprof_errfile(tu_ctx) != NULL ? mapiprof_errfile(tu_ctx) : "",
+	             mapiprof_errmsg(tu_ctx));
 }
 
 Test(reg_to_hive, hive_holds_every_key_and_value_as_our_hive_store_reads_it)
 {
-	char *in = write_tmp("in.reg", sample_reg, sizeof(sample_reg) - 1);
-	char *out = tmp_path("out.dat");
+	char *in = tu_tmp_write("in.reg", sample_reg, sizeof(sample_reg) - 1);
+	char *out = tu_tmp_path("out.dat");
 	build(in, out, 3);
 	/* root, Software, Test, Ärger, 日本, ctl, HKEY_LOCAL_MACHINE, SOFTWARE, M */
 	assert_same_as_reg(in, out, 9);
@@ -192,8 +153,8 @@ Test(reg_to_hive, hive_holds_every_key_and_value_as_our_hive_store_reads_it)
 
 Test(reg_to_hive, hive_reads_back_the_same_with_reglookup)
 {
-	char *in = write_tmp("in.reg", sample_reg, sizeof(sample_reg) - 1);
-	char *out = tmp_path("out.dat");
+	char *in = tu_tmp_write("in.reg", sample_reg, sizeof(sample_reg) - 1);
+	char *out = tu_tmp_path("out.dat");
 	build(in, out, 3);
 	char *argv[] = {"/usr/bin/reglookup", "-H", out, NULL};
 	struct tu_run r;
@@ -234,20 +195,20 @@ Test(reg_to_hive, utf16_regedit_export_builds_the_same_hive)
 	                      "\"s\"=\"\xe2\x82\xac\"\r\n\r\n";
 	uint8_t *u = NULL;
 	size_t ulen = 0;
-	cr_assert_eq(mp_utf8_to_utf16le(ctx, text, strlen(text), &u, &ulen), MAPIPROF_OK);
+	cr_assert_eq(mp_utf8_to_utf16le(tu_ctx, text, strlen(text), &u, &ulen), MAPIPROF_OK);
 	uint8_t *buf = malloc(ulen + 2);
 	cr_assert_not_null(buf);
 	memcpy(buf, "\xff\xfe", 2);
 	memcpy(buf + 2, u, ulen);
-	char *in = write_tmp("in.reg", buf, ulen + 2);
-	char *out = tmp_path("out.dat");
+	char *in = tu_tmp_write("in.reg", buf, ulen + 2);
+	char *out = tu_tmp_path("out.dat");
 	build(in, out, 5);
 	assert_same_as_reg(in, out, 3);
 	struct mp_store *hive = NULL;
 	mp_key root = 0, k = 0;
 	struct mp_value *v = NULL;
 	size_t n = 0;
-	cr_assert_eq(mp_store_hive_open(ctx, out, 0, &hive), MAPIPROF_OK);
+	cr_assert_eq(mp_store_hive_open(tu_ctx, out, 0, &hive), MAPIPROF_OK);
 	cr_assert_eq(hive->ops->root(hive, &root), MAPIPROF_OK);
 	cr_assert_eq(mp_store_path(hive, root, "software\\\xc3\xa4", &k), MAPIPROF_OK);
 	cr_assert_neq(k, 0);
@@ -265,10 +226,56 @@ Test(reg_to_hive, utf16_regedit_export_builds_the_same_hive)
 	free(u);
 }
 
+/* Asserts that key k of hive and every key below it was last written at ft;
+ * returns the number of keys. */
+static size_t
+assert_key_times(struct mp_store *hive, mp_key k, int64_t ft)
+{
+	int64_t t = 0;
+	cr_assert_eq(hive->ops->key_mtime(hive, k, &t), MAPIPROF_OK);
+	cr_assert_eq(t, ft, "key time %lld, want %lld", (long long)t, (long long)ft);
+	mp_key *kids = NULL;
+	size_t n = 0, keys = 1;
+	cr_assert_eq(hive->ops->children(hive, k, &kids, &n), MAPIPROF_OK);
+	for (size_t i = 0; i < n; i++)
+		keys += assert_key_times(hive, kids[i], ft);
+	free(kids);
+	return keys;
+}
+
+Test(reg_to_hive, same_input_and_filetime_give_identical_bytes_and_key_times)
+{
+	char *in = tu_tmp_write("in.reg", sample_reg, sizeof(sample_reg) - 1);
+	char *a = tu_tmp_path("a.dat"), *b = tu_tmp_path("b.dat");
+	build(in, a, 5);
+	build(in, b, 5);
+	size_t len = 0;
+	char *img = tu_read(a, &len);
+	cr_assert_not_null(img);
+	tu_assert_file_is(b, img, len);
+	struct mapiprof_info *info = NULL;
+	cr_assert_eq(mapiprof_inspect(tu_ctx, a, &info), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	int64_t ft = info->last_written;
+	mapiprof_info_free(info);
+	/* At most three ticks later, to keep the checksum off 0 and ~0 (§3.1). */
+	cr_assert(ft >= TU_FT_2024 && ft <= TU_FT_2024 + 3, "base block %lld", (long long)ft);
+	struct mp_store *hive = NULL;
+	mp_key root = 0;
+	cr_assert_eq(mp_store_hive_open(tu_ctx, a, 0, &hive), MAPIPROF_OK);
+	cr_assert_eq(hive->ops->root(hive, &root), MAPIPROF_OK);
+	cr_assert_eq(assert_key_times(hive, root, ft), 9);
+	mp_store_close(hive);
+	free(img);
+	free(b);
+	free(a);
+	free(in);
+}
+
 Test(reg_to_hive, existing_output_is_replaced_and_no_temporary_file_remains)
 {
-	char *in = write_tmp("in.reg", sample_reg, sizeof(sample_reg) - 1);
-	char *out = write_tmp("out.dat", "old", 3);
+	char *in = tu_tmp_write("in.reg", sample_reg, sizeof(sample_reg) - 1);
+	char *out = tu_tmp_write("out.dat", "old", 3);
 	build(in, out, 3);
 	cr_assert_eq(hive_minor(out), 3);
 	build(in, out, 3); /* meson reruns the builder over its own output */
@@ -280,17 +287,13 @@ Test(reg_to_hive, existing_output_is_replaced_and_no_temporary_file_remains)
 Test(reg_to_hive, parse_error_names_the_line_and_leaves_the_output_alone)
 {
 	const char *text = V5 "[HKCU\\A]\r\n\"x\"=hex:01,1ff\r\n";
-	char *in = write_tmp("in.reg", text, strlen(text));
-	char *out = write_tmp("out.dat", "old", 3);
-	cr_assert_eq(mp_reg_to_hive(ctx, in, out, 3), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_FORMAT);
-	cr_assert_str_eq(mapiprof_errmsg(ctx), "line 3: hex byte greater than ff");
-	cr_assert_str_eq(mapiprof_errfile(ctx), in);
-	size_t len = 0;
-	char *p = tu_read(out, &len);
-	cr_assert_eq(len, 3);
-	cr_assert_eq(memcmp(p, "old", 3), 0);
-	free(p);
+	char *in = tu_tmp_write("in.reg", text, strlen(text));
+	char *out = tu_tmp_write("out.dat", "old", 3);
+	cr_assert_eq(mp_reg_to_hive(tu_ctx, in, out, 3, 0), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT);
+	cr_assert_str_eq(mapiprof_errmsg(tu_ctx), "line 3: hex byte greater than ff");
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), in);
+	tu_assert_file_is(out, "old", 3);
 	cr_assert_eq(dir_entries(), 2);
 	free(out);
 	free(in);
@@ -308,10 +311,10 @@ Test(reg_to_hive, hive_error_removes_the_temporary_files)
 	for (size_t i = 1; i < n; i++, p += 3)
 		memcpy(p, ",00", 3);
 	strcpy(p, "\r\n");
-	char *in = write_tmp("in.reg", text, strlen(text));
-	char *out = tmp_path("out.dat");
-	cr_assert_eq(mp_reg_to_hive(ctx, in, out, 5), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_LIMIT, "%s", mapiprof_errmsg(ctx));
+	char *in = tu_tmp_write("in.reg", text, strlen(text));
+	char *out = tu_tmp_path("out.dat");
+	cr_assert_eq(mp_reg_to_hive(tu_ctx, in, out, 5, 0), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_LIMIT, "%s", mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(tu_exists(out), 0);
 	cr_assert_eq(dir_entries(), 1);
 	build(in, out, 3); /* 1.3 hives have no such limit */
@@ -322,10 +325,10 @@ Test(reg_to_hive, hive_error_removes_the_temporary_files)
 
 Test(reg_to_hive, minor_other_than_3_or_5_is_refused)
 {
-	char *in = write_tmp("in.reg", sample_reg, sizeof(sample_reg) - 1);
-	char *out = tmp_path("out.dat");
-	cr_assert_eq(mp_reg_to_hive(ctx, in, out, 4), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_INVALID);
+	char *in = tu_tmp_write("in.reg", sample_reg, sizeof(sample_reg) - 1);
+	char *out = tu_tmp_path("out.dat");
+	cr_assert_eq(mp_reg_to_hive(tu_ctx, in, out, 4, 0), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
 	cr_assert_eq(tu_exists(out), 0);
 	free(out);
 	free(in);
@@ -343,8 +346,8 @@ run_mkhive(struct tu_run *r, const char *a1, const char *a2, const char *a3, con
 
 Test(mkhive, builds_a_hive_and_exits_0)
 {
-	char *in = write_tmp("in.reg", sample_reg, sizeof(sample_reg) - 1);
-	char *out = tmp_path("out.dat");
+	char *in = tu_tmp_write("in.reg", sample_reg, sizeof(sample_reg) - 1);
+	char *out = tu_tmp_path("out.dat");
 	struct tu_run r;
 	cr_assert_eq(run_mkhive(&r, "--minor", "5", in, out), 0, "%s", r.err);
 	cr_assert_eq(r.errlen, 0);
@@ -361,8 +364,8 @@ Test(mkhive, builds_a_hive_and_exits_0)
 Test(mkhive, bad_input_exits_1_naming_file_and_line)
 {
 	const char *text = V5 "[HKCU\\A]\r\n\r\n\"x\"=\"open\r\n";
-	char *in = write_tmp("in.reg", text, strlen(text));
-	char *out = tmp_path("out.dat");
+	char *in = tu_tmp_write("in.reg", text, strlen(text));
+	char *out = tu_tmp_path("out.dat");
 	struct tu_run r;
 	cr_assert_eq(run_mkhive(&r, in, out, NULL, NULL), 1);
 	char want[600];
@@ -370,7 +373,7 @@ Test(mkhive, bad_input_exits_1_naming_file_and_line)
 	cr_assert_str_eq(r.err, want);
 	tu_run_free(&r);
 	cr_assert_eq(tu_exists(out), 0);
-	char *missing = tmp_path("missing.reg");
+	char *missing = tu_tmp_path("missing.reg");
 	cr_assert_eq(run_mkhive(&r, missing, out, NULL, NULL), 1);
 	cr_assert_not_null(strstr(r.err, missing), "%s", r.err);
 	tu_run_free(&r);
@@ -382,8 +385,8 @@ Test(mkhive, bad_input_exits_1_naming_file_and_line)
 
 Test(mkhive, usage_errors_exit_2)
 {
-	char *in = write_tmp("in.reg", sample_reg, sizeof(sample_reg) - 1);
-	char *out = tmp_path("out.dat");
+	char *in = tu_tmp_write("in.reg", sample_reg, sizeof(sample_reg) - 1);
+	char *out = tu_tmp_path("out.dat");
 	struct tu_run r;
 	cr_assert_eq(run_mkhive(&r, NULL, NULL, NULL, NULL), 2);
 	cr_assert_not_null(strstr(r.err, "usage: mkhive"));
@@ -398,6 +401,64 @@ Test(mkhive, usage_errors_exit_2)
 	tu_run_free(&r);
 	cr_assert_eq(run_mkhive(&r, "--codepage", "NO-SUCH-CP", in, out), 2);
 	tu_run_free(&r);
+	cr_assert_eq(tu_exists(out), 0);
+	free(out);
+	free(in);
+}
+
+/* The last-write time mkhive stamped into the hive at path. */
+static int64_t
+stamped(const char *path)
+{
+	struct mapiprof_info *info = NULL;
+	cr_assert_eq(mapiprof_inspect(tu_ctx, path, &info), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	int64_t ft = info->last_written;
+	mapiprof_info_free(info);
+	return ft;
+}
+
+Test(mkhive, stamps_2024_or_source_date_epoch_for_reproducible_fixtures)
+{
+	char *in = tu_tmp_write("in.reg", sample_reg, sizeof(sample_reg) - 1);
+	char *a = tu_tmp_path("a.dat"), *b = tu_tmp_path("b.dat");
+	struct tu_run r;
+	cr_assert_eq(unsetenv("SOURCE_DATE_EPOCH"), 0);
+	cr_assert_eq(run_mkhive(&r, in, a, NULL, NULL), 0, "%s", r.err);
+	tu_run_free(&r);
+	int64_t ft = stamped(a);
+	cr_assert(ft >= TU_FT_2024 && ft <= TU_FT_2024 + 3, "%lld", (long long)ft);
+	/* 2023-11-14T22:13:20Z */
+	cr_assert_eq(setenv("SOURCE_DATE_EPOCH", "1700000000", 1), 0);
+	cr_assert_eq(run_mkhive(&r, in, b, NULL, NULL), 0, "%s", r.err);
+	tu_run_free(&r);
+	ft = stamped(b);
+	int64_t want = (INT64_C(1700000000) + INT64_C(11644473600)) * 10000000;
+	cr_assert(ft >= want && ft <= want + 3, "%lld", (long long)ft);
+	cr_assert_eq(run_mkhive(&r, in, a, NULL, NULL), 0, "%s", r.err);
+	tu_run_free(&r);
+	size_t len = 0;
+	char *img = tu_read(b, &len);
+	cr_assert_not_null(img);
+	tu_assert_file_is(a, img, len);
+	free(img);
+	free(b);
+	free(a);
+	free(in);
+}
+
+Test(mkhive, malformed_source_date_epoch_is_a_usage_error)
+{
+	char *in = tu_tmp_write("in.reg", sample_reg, sizeof(sample_reg) - 1);
+	char *out = tu_tmp_path("out.dat");
+	static const char *const bad[] = {"yesterday", "-1", "1.5", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tu_run r;
+		cr_assert_eq(setenv("SOURCE_DATE_EPOCH", bad[i], 1), 0);
+		cr_assert_eq(run_mkhive(&r, in, out, NULL, NULL), 2, "%s: %s", bad[i], r.err);
+		cr_assert_not_null(strstr(r.err, "SOURCE_DATE_EPOCH"), "%s", r.err);
+		tu_run_free(&r);
+	}
 	cr_assert_eq(tu_exists(out), 0);
 	free(out);
 	free(in);

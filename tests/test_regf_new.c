@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hiveinfo.h"
 #include "regf_new.h"
@@ -14,44 +15,14 @@
 #define REGLOOKUP  "/usr/bin/reglookup"
 #define REGFEXPORT "/usr/bin/regfexport"
 
-static struct mapiprof_ctx *ctx;
-static char *tmpdir;
-
-static void
-setup(void)
-{
-	ctx = mapiprof_ctx_new();
-	cr_assert_not_null(ctx);
-	tmpdir = tu_mkdtemp();
-	cr_assert_not_null(tmpdir);
-}
-
-static void
-teardown(void)
-{
-	tu_rmtree(tmpdir);
-	free(tmpdir);
-	mapiprof_ctx_free(ctx);
-}
-
-TestSuite(regf_new, .init = setup, .fini = teardown);
-
-static char *
-tmp_path(const char *name)
-{
-	size_t n = strlen(tmpdir) + strlen(name) + 2;
-	char *p = malloc(n);
-	cr_assert_not_null(p);
-	snprintf(p, n, "%s/%s", tmpdir, name);
-	return p;
-}
+TestSuite(regf_new, .init = tu_setup, .fini = tu_teardown);
 
 static char *
 create(const char *name, unsigned minor, const char *root)
 {
-	char *p = tmp_path(name);
-	cr_assert_eq(mp_regf_create_empty(ctx, p, minor, root), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	char *p = tu_tmp_path(name);
+	cr_assert_eq(mp_regf_create_empty(tu_ctx, p, minor, root, 0), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
 	return p;
 }
 
@@ -70,8 +41,8 @@ Test(regf_new, writes_8192_byte_clean_hive_with_valid_checksum)
 		snprintf(name, sizeof(name), "e%u.dat", minors[i]);
 		char *p = create(name, minors[i], "ROOT");
 		struct mapiprof_info *info = NULL;
-		cr_assert_eq(mapiprof_inspect(ctx, p, &info), MAPIPROF_OK, "%s",
-		             mapiprof_errmsg(ctx));
+		cr_assert_eq(mapiprof_inspect(tu_ctx, p, &info), MAPIPROF_OK, "%s",
+		             mapiprof_errmsg(tu_ctx));
 		cr_assert_eq(info->size, 8192);
 		cr_assert_eq(info->seq1, 1);
 		cr_assert_eq(info->seq2, 1);
@@ -136,27 +107,73 @@ Test(regf_new, cells_tile_the_bin_root_nk_sk_then_one_free_cell)
 
 Test(regf_new, refuses_existing_file_and_leaves_it_alone)
 {
-	char *p = tmp_path("exists.dat");
+	char *p = tu_tmp_path("exists.dat");
 	cr_assert_eq(tu_write(p, "keep", 4), 0);
-	cr_assert_eq(mp_regf_create_empty(ctx, p, 5, "ROOT"), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_IO);
-	cr_assert_str_eq(mapiprof_errfile(ctx), p);
-	size_t len = 0;
-	char *data = tu_read(p, &len);
-	cr_assert_eq(len, 4);
-	cr_assert_eq(memcmp(data, "keep", 4), 0);
-	free(data);
+	cr_assert_eq(mp_regf_create_empty(tu_ctx, p, 5, "ROOT", 0), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_IO);
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), p);
+	tu_assert_file_is(p, "keep", 4);
 	free(p);
 }
 
 Test(regf_new, refuses_other_minor_versions_and_bad_root_names)
 {
-	char *p = tmp_path("bad.dat");
-	cr_assert_eq(mp_regf_create_empty(ctx, p, 4, "ROOT"), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_INVALID);
-	cr_assert_eq(mp_regf_create_empty(ctx, p, 5, ""), MAPIPROF_FAILED);
-	cr_assert_eq(mp_regf_create_empty(ctx, p, 5, "A\\B"), MAPIPROF_FAILED);
-	cr_assert_eq(mp_regf_create_empty(ctx, p, 5, "caf\xC3\xA9"), MAPIPROF_FAILED);
+	char *p = tu_tmp_path("bad.dat");
+	cr_assert_eq(mp_regf_create_empty(tu_ctx, p, 4, "ROOT", 0), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
+	cr_assert_eq(mp_regf_create_empty(tu_ctx, p, 5, "", 0), MAPIPROF_FAILED);
+	cr_assert_eq(mp_regf_create_empty(tu_ctx, p, 5, "A\\B", 0), MAPIPROF_FAILED);
+	cr_assert_eq(mp_regf_create_empty(tu_ctx, p, 5, "caf\xC3\xA9", 0), MAPIPROF_FAILED);
+	cr_assert_eq(tu_exists(p), 0, "nothing created");
+	free(p);
+}
+
+static int64_t
+le64(const char *p)
+{
+	return (int64_t)((uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32);
+}
+
+Test(regf_new, given_filetime_is_stamped_and_gives_identical_bytes)
+{
+	char *a = tu_tmp_path("a.dat"), *b = tu_tmp_path("b.dat");
+	cr_assert_eq(mp_regf_create_empty(tu_ctx, a, 5, "ROOT", TU_FT_2024), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mp_regf_create_empty(tu_ctx, b, 5, "ROOT", TU_FT_2024), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	size_t len = 0;
+	char *img = tu_read(a, &len);
+	cr_assert_eq(len, 8192);
+	tu_assert_file_is(b, img, len);
+	/* At most three ticks later, to keep the checksum off 0 and ~0 (§3.1). */
+	int64_t ts = le64(img + 0x0C);
+	cr_assert(ts >= TU_FT_2024 && ts <= TU_FT_2024 + 3, "base block %lld", (long long)ts);
+	cr_assert_eq(le64(img + 0x1000 + 20), ts, "first bin");
+	cr_assert_eq(le64(img + 0x1000 + 0x20 + 8), ts, "root nk");
+	free(img);
+	free(b);
+	free(a);
+}
+
+Test(regf_new, zero_filetime_stamps_the_current_time)
+{
+	int64_t before = ((int64_t)time(NULL) + INT64_C(11644473600)) * 10000000;
+	char *p = create("now.dat", 3, "ROOT");
+	struct mapiprof_info *info = NULL;
+	cr_assert_eq(mapiprof_inspect(tu_ctx, p, &info), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	int64_t after = ((int64_t)time(NULL) + INT64_C(11644473601)) * 10000000;
+	cr_assert(info->last_written >= before && info->last_written <= after, "%lld",
+	          (long long)info->last_written);
+	mapiprof_info_free(info);
+	free(p);
+}
+
+Test(regf_new, negative_filetime_is_invalid)
+{
+	char *p = tu_tmp_path("neg.dat");
+	cr_assert_eq(mp_regf_create_empty(tu_ctx, p, 5, "ROOT", -1), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
 	cr_assert_eq(tu_exists(p), 0, "nothing created");
 	free(p);
 }
@@ -168,15 +185,15 @@ static const struct mp_value vals[] = {
 };
 
 /* Creates an empty hive, adds Software\Mapiprof with vals through the hive
- * store and writes the result to tmpdir/out.dat (returned, malloc'd). */
+ * store and writes the result to tu_tmp/out.dat (returned, malloc'd). */
 static char *
 build_extended(unsigned minor)
 {
 	char *empty = create("empty.dat", minor, "ROOT");
-	char *out = tmp_path("out.dat");
+	char *out = tu_tmp_path("out.dat");
 	struct mp_store *s = NULL;
-	cr_assert_eq(mp_store_hive_open(ctx, empty, 1, &s), MAPIPROF_OK, "hivex refuses it: %s",
-	             mapiprof_errmsg(ctx));
+	cr_assert_eq(mp_store_hive_open(tu_ctx, empty, 1, &s), MAPIPROF_OK, "hivex refuses it: %s",
+	             mapiprof_errmsg(tu_ctx));
 	mp_key root = 0, sw = 0, mp = 0;
 	cr_assert_eq(s->ops->root(s, &root), MAPIPROF_OK);
 	char *name = NULL;
@@ -184,11 +201,12 @@ build_extended(unsigned minor)
 	cr_assert_str_eq(name, "ROOT");
 	free(name);
 	cr_assert_eq(s->ops->add_child(s, root, "Software", &sw), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(s->ops->add_child(s, sw, "Mapiprof", &mp), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
-	cr_assert_eq(s->ops->set_values(s, mp, vals, 3), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
-	cr_assert_eq(s->ops->write_to(s, out), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(s->ops->set_values(s, mp, vals, 3), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(s->ops->write_to(s, out), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	mp_store_close(s);
 	free(empty);
 	return out;
@@ -198,7 +216,8 @@ Test(regf_new, hivex_extends_it_and_reopens_the_result)
 {
 	char *out = build_extended(5);
 	struct mp_store *s = NULL;
-	cr_assert_eq(mp_store_hive_open(ctx, out, 0, &s), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	cr_assert_eq(mp_store_hive_open(tu_ctx, out, 0, &s), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
 	mp_key root = 0, k = 0;
 	cr_assert_eq(s->ops->root(s, &root), MAPIPROF_OK);
 	cr_assert_eq(mp_store_path(s, root, "software\\mapiprof", &k), MAPIPROF_OK);
@@ -212,7 +231,7 @@ Test(regf_new, hivex_extends_it_and_reopens_the_result)
 	mp_store_values_free(v, n);
 	mp_store_close(s);
 	struct mapiprof_info *info = NULL;
-	cr_assert_eq(mapiprof_inspect(ctx, out, &info), MAPIPROF_OK);
+	cr_assert_eq(mapiprof_inspect(tu_ctx, out, &info), MAPIPROF_OK);
 	cr_assert_eq(info->seq1, 2, "hivex_commit bumps 1/1 to 2/2");
 	cr_assert_eq(info->dirty, 0);
 	mapiprof_info_free(info);
@@ -246,7 +265,7 @@ Test(regf_new, reglookup_reads_the_extended_hive_with_key_and_values)
 		tu_run_free(&r);
 		remove(out);
 		free(out);
-		char *e = tmp_path("empty.dat");
+		char *e = tu_tmp_path("empty.dat");
 		remove(e);
 		free(e);
 	}

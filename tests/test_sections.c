@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "mapiprof/mapiprof.h"
-#include "reg_to_hive.h"
 #include "testutil.h"
 
 #define REGIPY  "real/regipy/NTUSER_BAGMRU.DAT"
@@ -22,57 +21,16 @@
 #define N_MSUPST_PRV "847a94f3c7daf447aeec5a9d4fa02acb"
 #define ACCOUNTS     "9375CFF0413111d3B88A00104B2A6676"
 
-static char *tmp;
-static struct mapiprof_ctx *ctx;
-static struct mapiprof_file *file;
+TestSuite(sections, .init = tu_setup, .fini = tu_teardown);
+
+/* The profile of tu_file the tests look at. */
 static size_t prof;
-
-static void
-setup(void)
-{
-	tmp = tu_mkdtemp();
-	cr_assert_not_null(tmp);
-	ctx = mapiprof_ctx_new();
-	cr_assert_not_null(ctx);
-}
-
-static void
-teardown(void)
-{
-	mapiprof_close(file);
-	mapiprof_ctx_free(ctx);
-	tu_rmtree(tmp);
-	free(tmp);
-}
-
-TestSuite(sections, .init = setup, .fini = teardown);
-
-/* Copies a real hive into the temp dir, opens it, finds profile Outlook. */
-static void
-open_copy(const char *rel)
-{
-	char *src = tu_fixture_src(rel);
-	char *dst = malloc(strlen(tmp) + 16);
-	cr_assert_not_null(dst);
-	sprintf(dst, "%s/ntuser.dat", tmp);
-	cr_assert_eq(tu_copy(src, dst), 0);
-	cr_assert_eq(mapiprof_open(ctx, dst, 0, &file), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
-	cr_assert_eq(mapiprof_profile_find(file, "Outlook", &prof), MAPIPROF_OK);
-	free(dst);
-	free(src);
-}
 
 /* The section whose uid equals uid exactly (as stored). */
 static const struct mapiprof_section *
 section(const char *uid)
 {
-	for (size_t i = 0; i < mapiprof_section_count(file, prof); i++) {
-		const struct mapiprof_section *s = mapiprof_section_at(file, prof, i);
-		if (strcmp(s->uid, uid) == 0)
-			return s;
-	}
-	cr_assert_fail("no section %s", uid);
-	return NULL;
+	return mapiprof_section_at(tu_file, prof, tu_section(prof, uid));
 }
 
 static void
@@ -97,17 +55,17 @@ static size_t
 select_n(const char *selector, const char **first)
 {
 	size_t *idx = NULL, n = 0;
-	cr_assert_eq(mapiprof_select(file, prof, selector, &idx, &n), MAPIPROF_OK, "%s: %s",
-	             selector, mapiprof_errmsg(ctx));
+	cr_assert_eq(mapiprof_select(tu_file, prof, selector, &idx, &n), MAPIPROF_OK, "%s: %s",
+	             selector, mapiprof_errmsg(tu_ctx));
 	if (first != NULL)
-		*first = n > 0 ? mapiprof_section_at(file, prof, idx[0])->uid : NULL;
+		*first = n > 0 ? mapiprof_section_at(tu_file, prof, idx[0])->uid : NULL;
 	mapiprof_free(idx);
 	return n;
 }
 
 Test(sections, notatin_well_known_sections_have_their_roles)
 {
-	open_copy(NOTATIN);
+	prof = tu_open_outlook(NOTATIN);
 	expect_role("0a0d020000000000c000000000000046", "outlook", NULL, NULL);
 	expect_role("13dbb0c8aa05101a9bb000aa002fc45a", "global", NULL, NULL);
 	expect_role("9207f3e0a3b11019908b08002b2a56c2", "services", NULL, NULL);
@@ -115,17 +73,26 @@ Test(sections, notatin_well_known_sections_have_their_roles)
 	expect_role(ACCOUNTS, "accounts", NULL, NULL);
 }
 
-Test(sections, notatin_account_subkeys_are_accounts)
+/* An account's service is the service section its "Service UID" names. */
+Test(sections, notatin_account_subkeys_are_accounts_of_their_service)
 {
-	open_copy(NOTATIN);
-	expect_role(ACCOUNTS "\\00000001", "account", NULL, NULL);
-	expect_role(ACCOUNTS "\\00000002", "account", NULL, NULL);
-	expect_role(ACCOUNTS "\\00000004", "account", NULL, NULL);
+	prof = tu_open_outlook(NOTATIN);
+	expect_role(ACCOUNTS "\\00000001", "account", "OMSAB", NULL);
+	expect_role(ACCOUNTS "\\00000002", "account", "CONTAB", NULL);
+	expect_role(ACCOUNTS "\\00000004", "account", "MSUPST MS", NULL);
+}
+
+Test(sections, plaso_account_1_is_an_account_of_omsab)
+{
+	prof = tu_open_outlook(PLASO);
+	expect_role(ACCOUNTS "\\00000001", "account", "OMSAB", NULL);
+	expect_role(ACCOUNTS "\\00000002", "account", "CONTAB", NULL);
+	expect_role(ACCOUNTS "\\00000004", "account", "MSUPST MS", NULL);
 }
 
 Test(sections, notatin_services_and_providers_link_to_their_service)
 {
-	open_copy(NOTATIN);
+	prof = tu_open_outlook(NOTATIN);
 	expect_role(N_CONTAB, "service", "CONTAB", NULL);
 	expect_role(N_OMSAB, "service", "OMSAB", NULL);
 	expect_role(N_MSUPST, "service", "MSUPST MS", NULL);
@@ -136,7 +103,7 @@ Test(sections, notatin_services_and_providers_link_to_their_service)
 
 Test(sections, regipy_roles_in_an_office_profile)
 {
-	open_copy(REGIPY);
+	prof = tu_open_outlook(REGIPY);
 	expect_role("0a0d020000000000c000000000000046", "outlook", NULL, NULL);
 	expect_role("4dcea1bdd75d6f4cb65170ec889cadda", "service", "CONTAB", NULL);
 	expect_role("d4eeded2d3c3fc4ca46d35e579df8bcd", "service", "MSUPST MS", NULL);
@@ -144,20 +111,20 @@ Test(sections, regipy_roles_in_an_office_profile)
 	            "4dcea1bdd75d6f4cb65170ec889cadda");
 	expect_role("6876da12b533bc47a32ce78191722d01", "provider", "MSUPST MS",
 	            "d4eeded2d3c3fc4ca46d35e579df8bcd");
-	expect_role(ACCOUNTS "\\00000002", "account", NULL, NULL);
+	expect_role(ACCOUNTS "\\00000002", "account", "MSUPST MS", NULL);
 }
 
 Test(sections, nested_keys_are_sections_with_their_path_as_uid)
 {
-	open_copy(PLASO);
+	prof = tu_open_outlook(PLASO);
 	const struct mapiprof_section *s =
 	    section("{D9734F19-8CFB-411D-BC59-833E334FCB5E}\\Calendar Summary");
 	cr_assert_str_eq(s->role, "unknown");
 	cr_assert_neq(s->last_write, 0);
 	/* A parent comes before its children. */
 	size_t parent = SIZE_MAX, child = SIZE_MAX;
-	for (size_t i = 0; i < mapiprof_section_count(file, prof); i++) {
-		const char *uid = mapiprof_section_at(file, prof, i)->uid;
+	for (size_t i = 0; i < mapiprof_section_count(tu_file, prof); i++) {
+		const char *uid = mapiprof_section_at(tu_file, prof, i)->uid;
 		if (strcmp(uid, "{D9734F19-8CFB-411D-BC59-833E334FCB5E}") == 0)
 			parent = i;
 		if (strcmp(uid, s->uid) == 0)
@@ -168,17 +135,17 @@ Test(sections, nested_keys_are_sections_with_their_path_as_uid)
 
 Test(sections, notatin_walk_counts_every_key)
 {
-	open_copy(NOTATIN);
+	prof = tu_open_outlook(NOTATIN);
 	/* 42 direct children, 3 account subkeys and one Calendar Summary
 	 * key below {D9734F19-...} (counted with reglookup). */
-	cr_assert_eq(mapiprof_section_count(file, prof), 46);
-	cr_assert_eq(mapiprof_section_count(file, prof + 1), 0);
-	cr_assert_null(mapiprof_section_at(file, prof, 46));
+	cr_assert_eq(mapiprof_section_count(tu_file, prof), 46);
+	cr_assert_eq(mapiprof_section_count(tu_file, prof + 1), 0);
+	cr_assert_null(mapiprof_section_at(tu_file, prof, 46));
 }
 
 Test(sections, select_global_finds_the_global_section)
 {
-	open_copy(NOTATIN);
+	prof = tu_open_outlook(NOTATIN);
 	const char *uid;
 	cr_assert_eq(select_n("global", &uid), 1);
 	cr_assert_str_eq(uid, "13dbb0c8aa05101a9bb000aa002fc45a");
@@ -190,7 +157,7 @@ Test(sections, select_global_finds_the_global_section)
 
 Test(sections, select_service_by_name_or_first_word)
 {
-	open_copy(NOTATIN);
+	prof = tu_open_outlook(NOTATIN);
 	const char *uid;
 	cr_assert_eq(select_n("service:MSUPST", &uid), 1);
 	cr_assert_str_eq(uid, N_MSUPST);
@@ -203,7 +170,7 @@ Test(sections, select_service_by_name_or_first_word)
 
 Test(sections, select_raw_uid_in_upper_case)
 {
-	open_copy(NOTATIN);
+	prof = tu_open_outlook(NOTATIN);
 	const char *uid;
 	cr_assert_eq(select_n("4AA0A38629842A4B8042698B62D8334D", &uid), 1);
 	cr_assert_str_eq(uid, N_CONTAB);
@@ -214,7 +181,7 @@ Test(sections, select_raw_uid_in_upper_case)
 
 Test(sections, select_accounts_includes_account_subkeys)
 {
-	open_copy(NOTATIN);
+	prof = tu_open_outlook(NOTATIN);
 	const char *uid;
 	cr_assert_eq(select_n("accounts", &uid), 4);
 	cr_assert_str_eq(uid, ACCOUNTS);
@@ -222,7 +189,7 @@ Test(sections, select_accounts_includes_account_subkeys)
 
 Test(sections, select_without_match_is_empty_not_an_error)
 {
-	open_copy(REGIPY);
+	prof = tu_open_outlook(REGIPY);
 	cr_assert_eq(select_n("emsmdb", NULL), 0);
 	cr_assert_eq(select_n("emsab", NULL), 0);
 	cr_assert_eq(select_n("service:MSEMS", NULL), 0);
@@ -230,13 +197,13 @@ Test(sections, select_without_match_is_empty_not_an_error)
 
 Test(sections, invalid_selector_is_eselector_listing_the_forms)
 {
-	open_copy(NOTATIN);
+	prof = tu_open_outlook(NOTATIN);
 	size_t *idx = (size_t *)1, n = 7;
-	cr_assert_eq(mapiprof_select(file, prof, "globl", &idx, &n), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_SELECTOR);
+	cr_assert_eq(mapiprof_select(tu_file, prof, "globl", &idx, &n), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_SELECTOR);
 	cr_assert_null(idx);
 	cr_assert_eq(n, 0);
-	const char *msg = mapiprof_errmsg(ctx);
+	const char *msg = mapiprof_errmsg(tu_ctx);
 	cr_assert(strstr(msg, "globl") != NULL, "%s", msg);
 	cr_assert(strstr(msg, "service:NAME") != NULL, "%s", msg);
 	cr_assert(strstr(msg, "emsmdb") != NULL, "%s", msg);
@@ -271,16 +238,8 @@ Test(sections, selector_syntax_checked_without_a_file)
 static void
 open_built(const char *name, const char *profile)
 {
-	char *src = tu_fixture(name);
-	char *dst = malloc(strlen(tmp) + strlen(name) + 2);
-	cr_assert_not_null(dst);
-	sprintf(dst, "%s/%s", tmp, name);
-	cr_assert_eq(tu_copy(src, dst), 0, "copy %s", src);
-	cr_assert_eq(mapiprof_open(ctx, dst, 0, &file), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
-	cr_assert_eq(mapiprof_profile_find(file, profile, &prof), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
-	free(dst);
-	free(src);
+	tu_open_built(name);
+	prof = tu_profile(profile);
 }
 
 Test(sections, emsmdb_sections_belong_to_their_exchange_service)
@@ -295,15 +254,31 @@ Test(sections, emsmdb_sections_belong_to_their_exchange_service)
 	expect_role("13dbb0c8aa05101a9bb000aa002fc45a", "global", NULL, NULL);
 }
 
+Test(sections, two_accounts_each_belong_to_their_own_msems_service)
+{
+	open_built("outlook2016-two-accounts.dat", "Work");
+	static const struct {
+		const char *account, *service;
+	} want[] = {{ACCOUNTS "\\00000001", W_SVC1}, {ACCOUNTS "\\00000002", W_SVC2}};
+	for (size_t i = 0; i < 2; i++) {
+		expect_role(want[i].account, "account", "MSEMS", NULL);
+		size_t s = tu_section(prof, want[i].account);
+		const struct mapiprof_prop *p = tu_prop(prof, s, "Service UID");
+		cr_assert_eq(p->nuids, 1);
+		cr_assert_eq(p->uids[0].section, tu_section(prof, want[i].service), "%s",
+		             want[i].account);
+	}
+}
+
 Test(sections, select_emsmdb_finds_every_account)
 {
 	open_built("outlook2016-two-accounts.dat", "Work");
 	size_t *idx = NULL, n = 0;
-	cr_assert_eq(mapiprof_select(file, prof, "emsmdb", &idx, &n), MAPIPROF_OK);
+	cr_assert_eq(mapiprof_select(tu_file, prof, "emsmdb", &idx, &n), MAPIPROF_OK);
 	cr_assert_eq(n, 2);
 	/* Stored order: regf keeps subkeys sorted by name. */
-	cr_assert_str_eq(mapiprof_section_at(file, prof, idx[0])->uid, W_EMSMDB2);
-	cr_assert_str_eq(mapiprof_section_at(file, prof, idx[1])->uid, W_EMSMDB1);
+	cr_assert_str_eq(mapiprof_section_at(tu_file, prof, idx[0])->uid, W_EMSMDB2);
+	cr_assert_str_eq(mapiprof_section_at(tu_file, prof, idx[1])->uid, W_EMSMDB1);
 	mapiprof_free(idx);
 	cr_assert_eq(select_n("service:msems", NULL), 2);
 }
@@ -314,8 +289,8 @@ Test(sections, exchange_profile_has_emsab_and_four_providers)
 	expect_role("dca740c8c042101ab4b908002b2fe182", "emsab", NULL, NULL);
 	expect_role("570e782c6d99b09e2912e61a460c0425", "service", "MSEMS", NULL);
 	size_t providers = 0;
-	for (size_t i = 0; i < mapiprof_section_count(file, prof); i++) {
-		const struct mapiprof_section *s = mapiprof_section_at(file, prof, i);
+	for (size_t i = 0; i < mapiprof_section_count(tu_file, prof); i++) {
+		const struct mapiprof_section *s = mapiprof_section_at(tu_file, prof, i);
 		if (strcmp(s->role, "provider") == 0) {
 			cr_assert_str_eq(s->owner, "570e782c6d99b09e2912e61a460c0425");
 			cr_assert_str_eq(s->service, "MSEMS");
@@ -331,56 +306,33 @@ Test(sections, exchange_profile_has_emsab_and_four_providers)
 
 /* ---- a synthetic profile built with the fixture builder ---------------- */
 
-/* 16 copies of the hex byte b, comma-separated. */
-#define U(b)                                                                                       \
-	b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b
-#define SYNTH                                                                                      \
-	"[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows NT\\CurrentVersion\\"                    \
-	"Windows Messaging Subsystem\\Profiles\\Synth\\"
-
 /* PR_SERVICES lists 44.. ("MSPST AB") and aa.. (no section); 77.. is a
  * CONTAB provider whose service 99.. is missing; deep\1\...\8 is nine
  * keys deep, one more than MP_MAX_SECTION_DEPTH. */
 /* clang-format off */
 static const char synth_reg[] =
-	"Windows Registry Editor Version 5.00\n"
+	TU_REG_HEADER
+	TU_SYNTH_KEY "9207f3e0a3b11019908b08002b2a56c2]\n"
+	"\"01023d0e\"=hex:" TU_UID_HEX("44") "," TU_UID_HEX("aa") "\n"
 	"\n"
-	SYNTH "9207f3e0a3b11019908b08002b2a56c2]\n"
-	"\"01023d0e\"=hex:" U("44") "," U("aa") "\n"
-	"\n"
-	SYNTH "44444444444444444444444444444444]\n"
+	TU_SYNTH_KEY "44444444444444444444444444444444]\n"
 	"\"001e3d09\"=\"MSPST AB\"\n"
 	"\n"
-	SYNTH "77777777777777777777777777777777]\n"
-	"\"01023d0c\"=hex:" U("99") "\n"
+	TU_SYNTH_KEY "77777777777777777777777777777777]\n"
+	"\"01023d0c\"=hex:" TU_UID_HEX("99") "\n"
 	"\"001e3d09\"=\"CONTAB\"\n"
 	"\n"
-	SYNTH "deep\\1\\2\\3\\4\\5\\6\\7\\8]\n";
+	TU_SYNTH_KEY "deep\\1\\2\\3\\4\\5\\6\\7\\8]\n";
 /* clang-format on */
-
-static void
-open_synth(void)
-{
-	char *reg = malloc(strlen(tmp) + 16), *dat = malloc(strlen(tmp) + 16);
-	cr_assert(reg != NULL && dat != NULL);
-	sprintf(reg, "%s/synth.reg", tmp);
-	sprintf(dat, "%s/synth.dat", tmp);
-	cr_assert_eq(tu_write(reg, synth_reg, strlen(synth_reg)), 0);
-	cr_assert_eq(mp_reg_to_hive(ctx, reg, dat, 5), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
-	cr_assert_eq(mapiprof_open(ctx, dat, 0, &file), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
-	cr_assert_eq(mapiprof_profile_find(file, "Synth", &prof), MAPIPROF_OK);
-	free(reg);
-	free(dat);
-}
 
 Test(sections, provider_of_a_missing_service_keeps_the_dangling_owner)
 {
-	open_synth();
+	prof = tu_open_reg(synth_reg, "Synth");
 	expect_role("77777777777777777777777777777777", "provider", "CONTAB",
 	            "99999999999999999999999999999999");
 	expect_role("44444444444444444444444444444444", "service", "MSPST AB", NULL);
 	/* The dangling aa.. in PR_SERVICES names no service. */
-	const struct mapiprof_profile *p = mapiprof_profile_at(file, prof);
+	const struct mapiprof_profile *p = mapiprof_profile_at(tu_file, prof);
 	cr_assert_eq(p->nservices, 1);
 	cr_assert_str_eq(p->services[0], "MSPST AB");
 	const char *uid;
@@ -388,14 +340,52 @@ Test(sections, provider_of_a_missing_service_keeps_the_dangling_owner)
 	cr_assert_str_eq(uid, "44444444444444444444444444444444");
 }
 
+/* Accounts whose Service UID names a service (44..), no section (aa..), a
+ * provider (77.., not a service) or has 15 bytes. */
+/* clang-format off */
+static const char accounts_reg[] =
+	TU_REG_HEADER
+	TU_SYNTH_KEY "9207f3e0a3b11019908b08002b2a56c2]\n"
+	"\"01023d0e\"=hex:" TU_UID_HEX("44") "\n"
+	"\n"
+	TU_SYNTH_KEY "44444444444444444444444444444444]\n"
+	"\"001e3d09\"=\"MSPST AB\"\n"
+	"\n"
+	TU_SYNTH_KEY "77777777777777777777777777777777]\n"
+	"\"01023d0c\"=hex:" TU_UID_HEX("44") "\n"
+	"\n"
+	TU_SYNTH_KEY ACCOUNTS "\\00000001]\n"
+	"\"Service UID\"=hex:" TU_UID_HEX("44") "\n"
+	"\n"
+	TU_SYNTH_KEY ACCOUNTS "\\00000002]\n"
+	"\"Service UID\"=hex:" TU_UID_HEX("aa") "\n"
+	"\n"
+	TU_SYNTH_KEY ACCOUNTS "\\00000003]\n"
+	"\"Service UID\"=hex:" TU_UID_HEX("77") "\n"
+	"\n"
+	TU_SYNTH_KEY ACCOUNTS "\\00000004]\n"
+	"\"Service UID\"=hex:44,44,44,44,44,44,44,44,44,44,44,44,44,44,44\n";
+/* clang-format on */
+
+Test(sections, account_service_is_set_only_when_its_service_uid_names_a_service)
+{
+	prof = tu_open_reg(accounts_reg, "Synth");
+	expect_role(ACCOUNTS "\\00000001", "account", "MSPST AB", NULL);
+	expect_role(ACCOUNTS "\\00000002", "account", NULL, NULL);
+	expect_role(ACCOUNTS "\\00000003", "account", NULL, NULL);
+	expect_role(ACCOUNTS "\\00000004", "account", NULL, NULL);
+	expect_role("77777777777777777777777777777777", "provider", "MSPST AB",
+	            "44444444444444444444444444444444");
+}
+
 Test(sections, walk_stops_at_the_depth_cap)
 {
-	open_synth();
+	prof = tu_open_reg(synth_reg, "Synth");
 	const struct mapiprof_section *s = section("deep\\1\\2\\3\\4\\5\\6\\7");
 	cr_assert_str_eq(s->role, "unknown");
-	for (size_t i = 0; i < mapiprof_section_count(file, prof); i++)
-		cr_assert_str_neq(mapiprof_section_at(file, prof, i)->uid,
+	for (size_t i = 0; i < mapiprof_section_count(tu_file, prof); i++)
+		cr_assert_str_neq(mapiprof_section_at(tu_file, prof, i)->uid,
 		                  "deep\\1\\2\\3\\4\\5\\6\\7\\8");
 	/* 9207, 44.., 77.. and deep .. deep\1\...\7. */
-	cr_assert_eq(mapiprof_section_count(file, prof), 3 + 8);
+	cr_assert_eq(mapiprof_section_count(tu_file, prof), 3 + 8);
 }

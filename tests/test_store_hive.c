@@ -16,56 +16,14 @@
 #define REGIPY  "real/regipy/NTUSER_BAGMRU.DAT"
 #define PLASO   "real/plaso/NTUSER-WIN7.DAT"
 
-static struct mapiprof_ctx *ctx;
-static char *tmpdir;
-
-static void
-setup(void)
-{
-	ctx = mapiprof_ctx_new();
-	cr_assert_not_null(ctx);
-	tmpdir = tu_mkdtemp();
-	cr_assert_not_null(tmpdir);
-}
-
-static void
-teardown(void)
-{
-	tu_rmtree(tmpdir);
-	free(tmpdir);
-	mapiprof_ctx_free(ctx);
-}
-
-TestSuite(store_hive, .init = setup, .fini = teardown);
-
-/* tmpdir/name, malloc'd. */
-static char *
-tmp_path(const char *name)
-{
-	size_t n = strlen(tmpdir) + strlen(name) + 2;
-	char *p = malloc(n);
-	cr_assert_not_null(p);
-	snprintf(p, n, "%s/%s", tmpdir, name);
-	return p;
-}
-
-/* Copies fixture src (relative to fixtures/) into tmpdir; malloc'd path. */
-static char *
-copy_fixture(const char *src, const char *name)
-{
-	char *from = tu_fixture_src(src);
-	char *to = tmp_path(name);
-	cr_assert_eq(tu_copy(from, to), 0, "cannot copy %s", from);
-	free(from);
-	return to;
-}
+TestSuite(store_hive, .init = tu_setup, .fini = tu_teardown);
 
 static struct mp_store *
 open_store(const char *path, int writable)
 {
 	struct mp_store *s = NULL;
-	cr_assert_eq(mp_store_hive_open(ctx, path, writable, &s), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	cr_assert_eq(mp_store_hive_open(tu_ctx, path, writable, &s), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
 	return s;
 }
 
@@ -74,13 +32,14 @@ lookup(struct mp_store *s, const char *path)
 {
 	mp_key root = 0, key = 0;
 	cr_assert_eq(s->ops->root(s, &root), MAPIPROF_OK);
-	cr_assert_eq(mp_store_path(s, root, path, &key), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	cr_assert_eq(mp_store_path(s, root, path, &key), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
 	return key;
 }
 
 Test(store_hive, finds_outlook_profile_case_insensitively_in_notatin)
 {
-	char *p = copy_fixture(NOTATIN, "n.dat");
+	char *p = tu_stage_src(NOTATIN);
 	struct mp_store *s = open_store(p, 0);
 	mp_key a = lookup(s, WMS_PROFILES "\\Outlook");
 	mp_key b = lookup(s, "software\\microsoft\\windows nt\\currentversion\\windows messaging "
@@ -98,7 +57,7 @@ Test(store_hive, finds_outlook_profile_case_insensitively_in_notatin)
 
 Test(store_hive, key_mtime_is_filetime_as_reglookup_shows)
 {
-	char *p = copy_fixture(NOTATIN, "n.dat");
+	char *p = tu_stage_src(NOTATIN);
 	struct mp_store *s = open_store(p, 0);
 	int64_t t = 0;
 	cr_assert_eq(s->ops->key_mtime(s, lookup(s, WMS_PROFILES), &t), MAPIPROF_OK);
@@ -110,7 +69,7 @@ Test(store_hive, key_mtime_is_filetime_as_reglookup_shows)
 
 Test(store_hive, regipy_software_in_capitals_matches_lower_case_lookup)
 {
-	char *p = copy_fixture(REGIPY, "r.dat");
+	char *p = tu_stage_src(REGIPY);
 	struct mp_store *s = open_store(p, 0);
 	mp_key k = lookup(s, "software\\microsoft\\office\\16.0\\outlook\\profiles\\outlook");
 	cr_assert_neq(k, 0);
@@ -125,12 +84,12 @@ Test(store_hive, regipy_software_in_capitals_matches_lower_case_lookup)
 
 Test(store_hive, values_have_types_and_lengths_reglookup_shows)
 {
-	char *p = copy_fixture(REGIPY, "r.dat");
+	char *p = tu_stage_src(REGIPY);
 	struct mp_store *s = open_store(p, 0);
 	mp_key k = lookup(s, "SOFTWARE\\Microsoft\\Office\\16.0\\Outlook");
 	struct mp_value *v = NULL;
 	size_t n = 0;
-	cr_assert_eq(s->ops->values(s, k, &v, &n), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	cr_assert_eq(s->ops->values(s, k, &v, &n), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	/* reglookup: LastUILanguage,DWORD,0x00000409 */
 	const struct mp_value *lang = mp_store_value_find(v, n, "lastuilanguage");
 	cr_assert_not_null(lang);
@@ -150,13 +109,13 @@ Test(store_hive, values_have_types_and_lengths_reglookup_shows)
 
 Test(store_hive, binary_values_of_a_section_match_reglookup)
 {
-	char *p = copy_fixture(NOTATIN, "n.dat");
+	char *p = tu_stage_src(NOTATIN);
 	struct mp_store *s = open_store(p, 0);
 	mp_key k = lookup(s, WMS_PROFILES "\\Outlook\\0a0d020000000000c000000000000046");
 	cr_assert_neq(k, 0);
 	struct mp_value *v = NULL;
 	size_t n = 0;
-	cr_assert_eq(s->ops->values(s, k, &v, &n), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	cr_assert_eq(s->ops->values(s, k, &v, &n), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	/* reglookup: 000b0413,BINARY,%01%00 ; 00030429,BINARY,!%00%00%00 */
 	const struct mp_value *b = mp_store_value_find(v, n, "000b0413");
 	cr_assert_not_null(b);
@@ -178,7 +137,7 @@ Test(store_hive, binary_values_of_a_section_match_reglookup)
 
 Test(store_hive, children_come_in_stored_order_with_names)
 {
-	char *p = copy_fixture(PLASO, "p.dat");
+	char *p = tu_stage_src(PLASO);
 	struct mp_store *s = open_store(p, 0);
 	mp_key k = lookup(s, WMS_PROFILES);
 	mp_key *kids = NULL;
@@ -196,8 +155,8 @@ Test(store_hive, children_come_in_stored_order_with_names)
 
 Test(store_hive, read_only_open_leaves_bytes_and_mtime_unchanged)
 {
-	char *p = copy_fixture(REGIPY, "r.dat");
-	size_t len0 = 0, len1 = 0;
+	char *p = tu_stage_src(REGIPY);
+	size_t len0 = 0;
 	char *before = tu_read(p, &len0);
 	int64_t m0 = tu_mtime_ns(p);
 	struct mp_store *s = open_store(p, 0);
@@ -207,23 +166,20 @@ Test(store_hive, read_only_open_leaves_bytes_and_mtime_unchanged)
 	mp_key k = lookup(s, "SOFTWARE\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Outlook");
 	cr_assert_neq(k, 0);
 	mp_store_close(s);
-	char *after = tu_read(p, &len1);
-	cr_assert_eq(len0, len1);
-	cr_assert_eq(memcmp(before, after, len0), 0);
+	tu_assert_file_is(p, before, len0);
 	cr_assert_eq(tu_mtime_ns(p), m0);
 	free(before);
-	free(after);
 	free(p);
 }
 
 Test(store_hive, writable_open_does_not_touch_file_before_write_to)
 {
-	char *p = copy_fixture(PLASO, "p.dat");
+	char *p = tu_stage_src(PLASO);
 	int64_t m0 = tu_mtime_ns(p);
 	struct mp_store *s = open_store(p, 1);
 	mp_key child = 0;
 	cr_assert_eq(s->ops->add_child(s, lookup(s, "Software"), "MapiprofTest", &child),
-	             MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	mp_store_close(s);
 	cr_assert_eq(tu_mtime_ns(p), m0);
 	free(p);
@@ -237,11 +193,11 @@ static const struct mp_value new_vals[] = {
 
 Test(store_hive, set_values_replaces_all_values_in_one_call)
 {
-	char *p = copy_fixture(PLASO, "p.dat");
+	char *p = tu_stage_src(PLASO);
 	struct mp_store *s = open_store(p, 1);
 	mp_key k = lookup(s, WMS_PROFILES);
 	cr_assert_eq(s->ops->set_values(s, k, new_vals, 3), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	             mapiprof_errmsg(tu_ctx));
 	struct mp_value *v = NULL;
 	size_t n = 0;
 	cr_assert_eq(s->ops->values(s, k, &v, &n), MAPIPROF_OK);
@@ -258,14 +214,14 @@ Test(store_hive, set_values_replaces_all_values_in_one_call)
 
 Test(store_hive, write_to_produces_hive_that_reopens_with_changes)
 {
-	char *p = copy_fixture(PLASO, "p.dat");
-	char *out = tmp_path("out.dat");
+	char *p = tu_stage_src(PLASO);
+	char *out = tu_tmp_path("out.dat");
 	struct mp_store *s = open_store(p, 1);
 	mp_key child = 0;
 	cr_assert_eq(s->ops->add_child(s, lookup(s, WMS_PROFILES), "Second", &child), MAPIPROF_OK,
-	             "%s", mapiprof_errmsg(ctx));
+	             "%s", mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(s->ops->set_values(s, child, new_vals, 3), MAPIPROF_OK);
-	cr_assert_eq(s->ops->write_to(s, out), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	cr_assert_eq(s->ops->write_to(s, out), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	mp_store_close(s);
 	s = open_store(out, 0);
 	mp_key k = lookup(s, WMS_PROFILES "\\second");
@@ -285,15 +241,15 @@ Test(store_hive, write_to_produces_hive_that_reopens_with_changes)
 
 Test(store_hive, add_child_refuses_existing_name_in_other_case)
 {
-	char *p = copy_fixture(PLASO, "p.dat");
+	char *p = tu_stage_src(PLASO);
 	struct mp_store *s = open_store(p, 1);
 	mp_key child = 0;
 	cr_assert_eq(s->ops->add_child(s, lookup(s, WMS_PROFILES), "OUTLOOK", &child),
 	             MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_INVALID);
-	cr_assert_not_null(strstr(mapiprof_errmsg(ctx), "already exists"));
-	cr_assert_not_null(strstr(mapiprof_errmsg(ctx), "Windows Messaging Subsystem\\Profiles"),
-	                   "message names the key: %s", mapiprof_errmsg(ctx));
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
+	cr_assert_not_null(strstr(mapiprof_errmsg(tu_ctx), "already exists"));
+	cr_assert_not_null(strstr(mapiprof_errmsg(tu_ctx), "Windows Messaging Subsystem\\Profiles"),
+	                   "message names the key: %s", mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(s->ops->add_child(s, lookup(s, WMS_PROFILES), "a\\b", &child),
 	             MAPIPROF_FAILED);
 	mp_store_close(s);
@@ -303,17 +259,17 @@ Test(store_hive, add_child_refuses_existing_name_in_other_case)
 Test(store_hive, missing_file_is_noent_and_non_hive_is_format)
 {
 	struct mp_store *s = NULL;
-	char *p = tmp_path("absent.dat");
-	cr_assert_eq(mp_store_hive_open(ctx, p, 0, &s), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_NOENT);
+	char *p = tu_tmp_path("absent.dat");
+	cr_assert_eq(mp_store_hive_open(tu_ctx, p, 0, &s), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_NOENT);
 	cr_assert_null(s);
 	static char junk[16384];
 	memset(junk, 'x', sizeof(junk));
 	cr_assert_eq(tu_write(p, junk, sizeof(junk)), 0);
-	cr_assert_eq(mp_store_hive_open(ctx, p, 0, &s), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_FORMAT, "got %d: %s", mapiprof_errcode(ctx),
-	             mapiprof_errmsg(ctx));
-	cr_assert_str_eq(mapiprof_errfile(ctx), p);
+	cr_assert_eq(mp_store_hive_open(tu_ctx, p, 0, &s), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT, "got %d: %s",
+	             mapiprof_errcode(tu_ctx), mapiprof_errmsg(tu_ctx));
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), p);
 	free(p);
 }
 
@@ -336,13 +292,13 @@ patch_file(const char *path, const void *from, const void *to, size_t n)
 
 Test(store_hive, undecodable_utf16_names_get_a_substitute_not_a_crash)
 {
-	char *p = copy_fixture(PLASO, "p.dat");
-	char *out = tmp_path("bad-names.dat");
+	char *p = tu_stage_src(PLASO);
+	char *out = tu_tmp_path("bad-names.dat");
 	struct mp_store *s = open_store(p, 1);
 	mp_key k = lookup(s, WMS_PROFILES), child = 0;
 	/* U+65E5 U+672C: not Latin-1, so hivex stores the names as UTF-16LE. */
 	cr_assert_eq(s->ops->add_child(s, k, "\xE6\x97\xA5\xE6\x9C\xAC", &child), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	             mapiprof_errmsg(tu_ctx));
 	const struct mp_value v = {"\xE6\x97\xA5\xE6\x9C\xAC", MP_REG_DWORD,
 	                           (uint8_t *)"\x01\0\0\0", 4};
 	cr_assert_eq(s->ops->set_values(s, child, &v, 1), MAPIPROF_OK);
@@ -384,28 +340,28 @@ Test(store_hive, undecodable_utf16_names_get_a_substitute_not_a_crash)
 
 Test(store_hive, set_values_refuses_big_values_hivex_would_write_wrongly_in_1_5_hive)
 {
-	char *p = copy_fixture(REGIPY, "r.dat"); /* regf 1.5 */
+	char *p = tu_stage_src(REGIPY); /* regf 1.5 */
 	struct mp_store *s = open_store(p, 1);
 	static uint8_t big[16345];
 	const struct mp_value v = {"Big", MP_REG_BINARY, big, sizeof(big)};
 	mp_key k = lookup(s, "Software");
 	cr_assert_eq(s->ops->set_values(s, k, &v, 1), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_LIMIT);
-	cr_assert_not_null(strstr(mapiprof_errmsg(ctx), "'Big'"), "%s", mapiprof_errmsg(ctx));
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_LIMIT);
+	cr_assert_not_null(strstr(mapiprof_errmsg(tu_ctx), "'Big'"), "%s", mapiprof_errmsg(tu_ctx));
 	const struct mp_value ok = {"Big", MP_REG_BINARY, big, 16344};
-	cr_assert_eq(s->ops->set_values(s, k, &ok, 1), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	cr_assert_eq(s->ops->set_values(s, k, &ok, 1), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	mp_store_close(s);
 	free(p);
 }
 
 Test(store_hive, set_values_accepts_big_values_in_1_3_hive)
 {
-	char *p = copy_fixture(NOTATIN, "n.dat"); /* regf 1.3: no big-data records */
+	char *p = tu_stage_src(NOTATIN); /* regf 1.3: no big-data records */
 	struct mp_store *s = open_store(p, 1);
 	static uint8_t big[20000];
 	const struct mp_value v = {"Big", MP_REG_BINARY, big, sizeof(big)};
 	cr_assert_eq(s->ops->set_values(s, lookup(s, "Software"), &v, 1), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(ctx));
+	             mapiprof_errmsg(tu_ctx));
 	mp_store_close(s);
 	free(p);
 }

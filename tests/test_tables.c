@@ -29,15 +29,6 @@ find_python(void)
 	return NULL;
 }
 
-static size_t
-count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* Copies data/<name> into dir and appends extra; returns the path and the
  * line number the first appended line gets. */
 static char *
@@ -49,7 +40,7 @@ copy_table(const char *dir, const char *name, const char *extra, size_t *first_n
 	size_t len = 0;
 	char *text = tu_read(src, &len);
 	cr_assert_not_null(text, "cannot read %s", src);
-	*first_new = count_lines(text) + 1;
+	*first_new = tu_count_lines(text) + 1;
 	size_t elen = strlen(extra);
 	char *all = malloc(len + elen);
 	memcpy(all, text, len);
@@ -136,21 +127,9 @@ static const struct bad_row bad_rows[] = {
     {"", "0x30090003\tPR_RESOURCE_FLAGS\tX\t0x1\tbits\t\tx\tS7\n", "has 8 columns, expected 9"},
 };
 
-/* Parameters are indices: Criterion may run each in a fresh process, where
- * pointers inside a copied parameter would not be valid. */
-static void
-free_params(struct criterion_test_params *p)
-{
-	cr_free(p->params);
-}
-
 ParameterizedTestParameters(gentables, bad_row_fails_naming_file_and_line)
 {
-	size_t n = sizeof(bad_rows) / sizeof(bad_rows[0]);
-	size_t *idx = cr_malloc(n * sizeof(*idx));
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	return cr_make_param_array(size_t, idx, n, free_params);
+	return tu_index_params(sizeof(bad_rows) / sizeof(bad_rows[0]));
 }
 
 ParameterizedTest(size_t *i, gentables, bad_row_fails_naming_file_and_line)

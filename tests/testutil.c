@@ -1,4 +1,7 @@
-/* testutil.c - see testutil.h. */
+/* testutil.c - see testutil.h.  Uses only the public API, so that
+ * test_public_api (linked against the shared library) can share it. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +16,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <mapiprof/mapiprof.h>
+
 #include "testutil.h"
+
+char *tu_tmp;
+struct mapiprof_ctx *tu_ctx;
+struct mapiprof_file *tu_file;
+struct tu_run tu_last;
 
 char *
 tu_mkdtemp(void)
@@ -197,19 +207,26 @@ tu_run(char *const argv[], struct tu_run *r)
 }
 
 int
-tu_cli(struct tu_run *r, ...)
+tu_cliv(struct tu_run *r, const char *arg, va_list ap)
 {
 	char *argv[64];
 	int argc = 0;
 	argv[argc++] = (char *)MP_CLI;
-	va_list ap;
-	va_start(ap, r);
-	const char *a;
-	while ((a = va_arg(ap, const char *)) != NULL && argc < 63)
+	for (const char *a = arg; a != NULL && argc < 63; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)a;
-	va_end(ap);
 	argv[argc] = NULL;
 	return tu_run(argv, r);
+}
+
+int
+tu_cli(struct tu_run *r, ...)
+{
+	va_list ap;
+	va_start(ap, r);
+	const char *arg = va_arg(ap, const char *);
+	int rc = tu_cliv(r, arg, ap);
+	va_end(ap);
+	return rc;
 }
 
 void
@@ -256,4 +273,217 @@ tu_mtime_ns(const char *path)
 	if (stat(path, &st) != 0)
 		return -1;
 	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+size_t
+tu_count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* ---- the per-test harness ---- */
+
+void
+tu_setup(void)
+{
+	tu_tmp = tu_mkdtemp();
+	cr_assert_not_null(tu_tmp);
+	tu_ctx = mapiprof_ctx_new();
+	cr_assert_not_null(tu_ctx);
+	tu_file = NULL;
+	memset(&tu_last, 0, sizeof(tu_last));
+}
+
+void
+tu_teardown(void)
+{
+	mapiprof_close(tu_file);
+	tu_file = NULL;
+	tu_run_free(&tu_last);
+	mapiprof_ctx_free(tu_ctx);
+	tu_ctx = NULL;
+	if (tu_tmp != NULL)
+		tu_rmtree(tu_tmp);
+	free(tu_tmp);
+	tu_tmp = NULL;
+}
+
+char *
+tu_tmp_path(const char *name)
+{
+	cr_assert_not_null(tu_tmp, "no temporary directory: suite without tu_setup");
+	char *p = join(tu_tmp, name);
+	cr_assert_not_null(p);
+	return p;
+}
+
+char *
+tu_tmp_write(const char *name, const void *data, size_t len)
+{
+	char *p = tu_tmp_path(name);
+	cr_assert_eq(tu_write(p, data, len), 0, "cannot write %s", p);
+	return p;
+}
+
+char *
+tu_stage(const char *src, const char *name)
+{
+	char *dst = tu_tmp_path(name);
+	cr_assert_eq(tu_copy(src, dst), 0, "cannot copy %s", src);
+	return dst;
+}
+
+char *
+tu_stage_src(const char *rel)
+{
+	char *src = tu_fixture_src(rel);
+	const char *base = strrchr(rel, '/');
+	char *dst = tu_stage(src, base != NULL ? base + 1 : rel);
+	free(src);
+	return dst;
+}
+
+char *
+tu_stage_built(const char *name)
+{
+	char *src = tu_fixture(name);
+	cr_assert(tu_exists(src), "fixture %s was not built", src);
+	char *dst = tu_stage(src, name);
+	free(src);
+	return dst;
+}
+
+char *
+tu_read_src(const char *rel, size_t *len)
+{
+	char *p = tu_fixture_src(rel);
+	char *data = tu_read(p, len);
+	cr_assert_not_null(data, "cannot read %s", p);
+	free(p);
+	return data;
+}
+
+void
+tu_assert_file_is(const char *path, const void *want, size_t len)
+{
+	size_t n = 0;
+	char *got = tu_read(path, &n);
+	cr_assert_not_null(got, "cannot read %s", path);
+	cr_assert_eq(n, len, "%s: %zu bytes, want %zu", path, n, len);
+	cr_assert_eq(memcmp(got, want, len), 0, "%s: the bytes differ", path);
+	free(got);
+}
+
+char *
+tu_unxz_sample(const char *rel, const char *name)
+{
+	char src[1024];
+	snprintf(src, sizeof(src), "%s/samples/%s.xz", MP_SHARED_DIR, rel);
+	if (!tu_exists(src) || !tu_exists("/usr/bin/xz"))
+		return NULL;
+	char *argv[] = {(char *)"/usr/bin/xz", (char *)"-dc", src, NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0);
+	cr_assert_eq(r.status, 0, "xz -dc %s: %s", src, r.err);
+	char *p = tu_tmp_write(name, r.out, r.outlen);
+	tu_run_free(&r);
+	return p;
+}
+
+void
+tu_open(const char *path)
+{
+	mapiprof_close(tu_file);
+	tu_file = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, path, 0, &tu_file), MAPIPROF_OK, "open %s: %s", path,
+	             mapiprof_errmsg(tu_ctx));
+}
+
+void
+tu_open_src(const char *rel)
+{
+	char *path = tu_stage_src(rel);
+	tu_open(path);
+	free(path);
+}
+
+void
+tu_open_built(const char *name)
+{
+	char *path = tu_stage_built(name);
+	tu_open(path);
+	free(path);
+}
+
+size_t
+tu_open_outlook(const char *rel)
+{
+	tu_open_src(rel);
+	return tu_profile("Outlook");
+}
+
+size_t
+tu_open_reg(const char *text, const char *profile)
+{
+	char *reg = tu_tmp_write("reg.reg", text, strlen(text));
+	char *dat = tu_tmp_path("reg.dat");
+	char *argv[] = {(char *)MP_MKHIVE, reg, dat, NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0, "cannot run mkhive");
+	cr_assert_eq(r.status, 0, "mkhive %s: %s", reg, r.err);
+	tu_run_free(&r);
+	tu_open(dat);
+	free(reg);
+	free(dat);
+	return tu_profile(profile);
+}
+
+size_t
+tu_profile(const char *name)
+{
+	size_t p = SIZE_MAX;
+	cr_assert_eq(mapiprof_profile_find(tu_file, name, &p), MAPIPROF_OK, "profile %s: %s",
+	             name != NULL ? name : "(default)", mapiprof_errmsg(tu_ctx));
+	return p;
+}
+
+size_t
+tu_section(size_t p, const char *uid)
+{
+	size_t n = mapiprof_section_count(tu_file, p);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(mapiprof_section_at(tu_file, p, i)->uid, uid) == 0)
+			return i;
+	cr_assert_fail("no section %s", uid);
+	return SIZE_MAX;
+}
+
+const struct mapiprof_prop *
+tu_prop(size_t p, size_t s, const char *spec)
+{
+	const struct mapiprof_prop *pr = NULL;
+	const struct mapiprof_section *sec = mapiprof_section_at(tu_file, p, s);
+	cr_assert_eq(mapiprof_prop_find(tu_file, p, s, spec, &pr), MAPIPROF_OK, "%s %s: %s",
+	             sec != NULL ? sec->uid : "?", spec, mapiprof_errmsg(tu_ctx));
+	cr_assert_not_null(pr);
+	return pr;
+}
+
+static void
+free_params(struct criterion_test_params *p)
+{
+	cr_free(p->params);
+}
+
+struct criterion_test_params
+tu_index_params(size_t n)
+{
+	size_t *idx = cr_malloc(n * sizeof(*idx));
+	cr_assert_not_null(idx);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	return cr_make_param_array(size_t, idx, n, free_params);
 }

@@ -1,16 +1,19 @@
 /* testutil.h - helpers shared by the test programs: temporary directories,
- * file copies, and running the built CLI with its output captured. */
+ * file copies, running the built CLI with its output captured, and the
+ * common per-test harness (a temporary directory, a context, an open file)
+ * with the assertions every suite makes on the way. */
 #ifndef MP_TESTUTIL_H
 #define MP_TESTUTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct tu_run {
-	int status;   /* exit status, or 128 + signal number */
-	char *out;    /* captured stdout (NUL-terminated) */
+	int status; /* exit status, or 128 + signal number */
+	char *out;  /* captured stdout (NUL-terminated) */
 	size_t outlen;
-	char *err;    /* captured stderr */
+	char *err; /* captured stderr */
 	size_t errlen;
 };
 
@@ -29,6 +32,8 @@ int tu_write(const char *path, const void *data, size_t len);
 int tu_run(char *const argv[], struct tu_run *r);
 /* Runs the built mapiprof with the given NULL-terminated arguments. */
 int tu_cli(struct tu_run *r, ...);
+/* The same with the first argument and a va_list of the rest. */
+int tu_cliv(struct tu_run *r, const char *arg, va_list ap);
 void tu_run_free(struct tu_run *r);
 /* "fixtures-build-dir/name" and "fixtures-source-dir/name", malloc'd. */
 char *tu_fixture(const char *name);
@@ -37,5 +42,94 @@ char *tu_fixture_src(const char *name);
 int tu_exists(const char *path);
 /* Modification time in nanoseconds, or -1. */
 int64_t tu_mtime_ns(const char *path);
+/* Number of '\n' in s. */
+size_t tu_count_lines(const char *s);
+
+/* ---- the per-test harness ----------------------------------------------
+ * TestSuite(name, .init = tu_setup, .fini = tu_teardown) gives every test a
+ * fresh temporary directory tu_tmp and context tu_ctx.  tu_teardown also
+ * closes tu_file (what tu_open* opened) and frees tu_last (the last TU_CLI
+ * run).  The helpers below assert (cr_assert) instead of returning errors. */
+
+struct mapiprof_ctx;
+struct mapiprof_file;
+struct mapiprof_prop;
+struct criterion_test_params;
+
+extern char *tu_tmp;
+extern struct mapiprof_ctx *tu_ctx;
+extern struct mapiprof_file *tu_file;
+extern struct tu_run tu_last;
+
+void tu_setup(void);
+void tu_teardown(void);
+
+/* Runs the built mapiprof with the arguments into tu_last (freeing the run
+ * before). */
+#define TU_CLI(...)                                                                                \
+	do {                                                                                       \
+		tu_run_free(&tu_last);                                                             \
+		cr_assert_eq(tu_cli(&tu_last, __VA_ARGS__, (char *)NULL), 0,                       \
+		             "cannot run mapiprof");                                               \
+	} while (0)
+
+/* tu_tmp/name, malloc'd. */
+char *tu_tmp_path(const char *name);
+/* Writes len bytes to tu_tmp/name; returns the path, malloc'd. */
+char *tu_tmp_write(const char *name, const void *data, size_t len);
+/* Copies the file src into tu_tmp as name; returns the copy's path, malloc'd. */
+char *tu_stage(const char *src, const char *name);
+/* Copies fixtures/<rel> of the source tree (the real hives) into tu_tmp under
+ * its base name; returns the copy's path, malloc'd. */
+char *tu_stage_src(const char *rel);
+/* Copies the built fixture hive build/fixtures/<name> into tu_tmp as name;
+ * returns the copy's path, malloc'd. */
+char *tu_stage_built(const char *name);
+/* Reads fixtures/<rel> of the source tree; malloc'd, *len its size. */
+char *tu_read_src(const char *rel, size_t *len);
+/* Asserts that the file path holds exactly the len bytes want. */
+void tu_assert_file_is(const char *path, const void *want, size_t len);
+/* Decompresses <shared>/samples/<rel>.xz into tu_tmp/name; returns the path
+ * (malloc'd), or NULL when the sample is absent (the caller skips). */
+char *tu_unxz_sample(const char *rel, const char *name);
+
+/* Opens path into tu_file (closing the file opened before). */
+void tu_open(const char *path);
+/* Opens a tu_stage_src / tu_stage_built copy. */
+void tu_open_src(const char *rel);
+void tu_open_built(const char *name);
+/* Opens a tu_stage_src copy of a real hive; returns the index of its profile
+ * "Outlook". */
+size_t tu_open_outlook(const char *rel);
+/* Builds tu_tmp/reg.dat from the .reg text with the fixture builder
+ * (tools/mkhive), opens it and returns the index of its profile named
+ * profile. */
+size_t tu_open_reg(const char *text, const char *profile);
+
+/* 2024-01-01T00:00:00Z as FILETIME: what mkhive stamps without
+ * SOURCE_DATE_EPOCH. */
+#define TU_FT_2024 INT64_C(133485408000000000)
+
+/* .reg text of a synthetic profile "Synth" for tu_open_reg: the file's
+ * header, the start of a key line of one of its sections (append the
+ * section's key name and "]\n"), and a UID of 16 bytes b in hex: data. */
+#define TU_REG_HEADER "Windows Registry Editor Version 5.00\n\n"
+#define TU_SYNTH_KEY                                                                               \
+	"[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows NT\\CurrentVersion\\"                    \
+	"Windows Messaging Subsystem\\Profiles\\Synth\\"
+#define TU_UID_HEX(b)                                                                              \
+	b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b "," b
+
+/* Index of the profile of tu_file named name (NULL: the default one). */
+size_t tu_profile(const char *name);
+/* Index of the section of profile p whose uid is exactly uid (as stored). */
+size_t tu_section(size_t p, const char *uid);
+/* Property spec of section s of profile p. */
+const struct mapiprof_prop *tu_prop(size_t p, size_t s, const char *spec);
+
+/* Parameters 0..n-1 for ParameterizedTestParameters: indices, because
+ * Criterion may run each case in a fresh process where pointers inside a
+ * copied parameter are not valid. */
+struct criterion_test_params tu_index_params(size_t n);
 
 #endif

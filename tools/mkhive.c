@@ -3,10 +3,16 @@
  *
  *   mkhive [--minor 3|5] [--codepage CP] IN.reg OUT.dat
  *
- * OUT is replaced if it exists (meson reruns the tool).  Exit status: 0 done,
- * 1 error ("mkhive: FILE: line N: reason" on stderr), 2 usage error (an
- * unknown --codepage included). */
+ * OUT is replaced if it exists (meson reruns the tool).  Every key of OUT,
+ * and its base block, carries one last-write time: $SOURCE_DATE_EPOCH
+ * (seconds since 1970, reproducible-builds.org) when set, else
+ * 2024-01-01T00:00:00Z, so a fixture hive is byte-identical from build to
+ * build.  Exit status: 0 done, 1 error ("mkhive: FILE: line N: reason" on
+ * stderr), 2 usage error (an unknown --codepage or a malformed
+ * SOURCE_DATE_EPOCH included). */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mapiprof/mapiprof.h"
@@ -14,8 +20,17 @@
 
 #define USAGE "usage: mkhive [--minor 3|5] [--codepage CP] IN.reg OUT.dat\n"
 
+/* 100 ns ticks per second, and seconds from 1601-01-01 to 1970-01-01. */
+#define FT_PER_SEC  INT64_C(10000000)
+#define FT_UNIX_SEC INT64_C(11644473600)
+/* 2024-01-01T00:00:00Z, the stamp without SOURCE_DATE_EPOCH. */
+#define DEFAULT_UNIX_SEC INT64_C(1704067200)
+/* The largest Unix time whose FILETIME fits in 63 bits. */
+#define MAX_UNIX_SEC (INT64_MAX / FT_PER_SEC - FT_UNIX_SEC)
+
 struct opts {
 	unsigned minor;
+	int64_t filetime;
 	const char *codepage;
 	const char *in, *out;
 };
@@ -58,6 +73,34 @@ parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* Sets o->filetime from SOURCE_DATE_EPOCH (decimal seconds; unset or empty:
+ * DEFAULT_UNIX_SEC); returns 0, or 2 after printing why. */
+static int
+stamp_from_env(struct opts *o)
+{
+	const char *env = getenv("SOURCE_DATE_EPOCH");
+	int64_t secs = DEFAULT_UNIX_SEC;
+	if (env != NULL && env[0] != '\0') {
+		secs = 0;
+		for (const char *p = env; *p != '\0'; p++) {
+			if (*p < '0' || *p > '9' || secs > MAX_UNIX_SEC / 10) {
+				fprintf(stderr,
+				        "mkhive: SOURCE_DATE_EPOCH '%s' is not a time in "
+				        "seconds since 1970\n",
+				        env);
+				return 2;
+			}
+			secs = secs * 10 + (*p - '0');
+		}
+		if (secs > MAX_UNIX_SEC) {
+			fprintf(stderr, "mkhive: SOURCE_DATE_EPOCH '%s' is too large\n", env);
+			return 2;
+		}
+	}
+	o->filetime = (secs + FT_UNIX_SEC) * FT_PER_SEC;
+	return 0;
+}
+
 static int
 fail(struct mapiprof_ctx *ctx, const char *file)
 {
@@ -71,6 +114,8 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	int rc = parse_args(argc, argv, &o);
+	if (rc == 0)
+		rc = stamp_from_env(&o);
 	if (rc != 0)
 		return rc;
 	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
@@ -81,7 +126,7 @@ main(int argc, char **argv)
 	if (o.codepage != NULL && mapiprof_ctx_set_codepage(ctx, o.codepage) != MAPIPROF_OK) {
 		fprintf(stderr, "mkhive: %s\n" USAGE, mapiprof_errmsg(ctx));
 		rc = 2;
-	} else if (mp_reg_to_hive(ctx, o.in, o.out, o.minor) != MAPIPROF_OK)
+	} else if (mp_reg_to_hive(ctx, o.in, o.out, o.minor, o.filetime) != MAPIPROF_OK)
 		rc = fail(ctx, o.in);
 	mapiprof_ctx_free(ctx);
 	return rc;

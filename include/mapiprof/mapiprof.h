@@ -61,6 +61,11 @@ enum mapiprof_error {
 	MAPIPROF_E_CODEPAGE,   /* the code page is unknown to iconv */
 	MAPIPROF_E_LIMIT,      /* input exceeds a safety cap (see src/lib/limits.h) */
 	MAPIPROF_E_INVALID,    /* invalid argument from the caller */
+	MAPIPROF_E_EDIT,       /* an edit is not valid, or cannot apply (usage) */
+	MAPIPROF_E_RECIPE,     /* unknown recipe, or a recipe file is not valid */
+	MAPIPROF_E_NOSECTION,  /* a selector matches no section and none can be created */
+	MAPIPROF_E_UNSAFE,     /* refused: the hive is dirty or has newer logs */
+	MAPIPROF_E_VERIFY,     /* the written file did not read back as planned */
 };
 
 struct mapiprof_ctx;
@@ -85,6 +90,11 @@ MAPIPROF_API const char *mapiprof_errmsg(const struct mapiprof_ctx *ctx);
 MAPIPROF_API void mapiprof_clear_error(struct mapiprof_ctx *ctx);
 MAPIPROF_API const char *mapiprof_version(void);
 MAPIPROF_API void mapiprof_free(void *p);
+/* FILETIME (100 ns since 1601-01-01 UTC) as "YYYY-MM-DDTHH:MM:SS[.fffffff]Z",
+ * the form MAPIPROF_V_TIME values carry, into buf (32 bytes always suffice).
+ * Returns 0, or -1 when filetime is negative or beyond year 9999, buf is
+ * NULL or size is too small. */
+MAPIPROF_API int mapiprof_filetime_iso(int64_t filetime, char *buf, size_t size);
 
 /* ---- inspect: the file header, without decoding anything ------------ */
 
@@ -95,6 +105,7 @@ struct mapiprof_logfile {
 	uint32_t seq1, seq2;   /* its base block sequence numbers (when has_header) */
 	uint32_t file_type;    /* 1 old format (DIRT), 6 new format (HvLE) */
 	int newer;             /* holds data newer than the primary (see info in the man page) */
+	int64_t mtime_ns;      /* modification time, ns since 1970 (0 if unknown) */
 };
 
 struct mapiprof_info {
@@ -112,6 +123,8 @@ struct mapiprof_info {
 	int dirty;                  /* seq1 != seq2 or bad checksum */
 	size_t nlogs;
 	const struct mapiprof_logfile *logs;
+	int64_t mtime_ns;           /* modification time of the file, ns since 1970 */
+	uint32_t mode;              /* permission bits of the file */
 };
 
 /* Reads the base block and hashes the file; never modifies it.  Fails on a
@@ -125,6 +138,9 @@ MAPIPROF_API void mapiprof_info_free(struct mapiprof_info *info);
 /* ---- open and locate --------------------------------------------------- */
 
 struct mapiprof_file;
+
+/* mapiprof_open flags. */
+#define MAPIPROF_OPEN_NO_HASH 0x1u /* skip the sha256 of the input (write commands) */
 
 /* Opens a file read-only: inspects it (errors as mapiprof_inspect, plus
  * MAPIPROF_E_CHECKSUM), opens the store and locates every profile.  A file
@@ -250,6 +266,123 @@ MAPIPROF_API int mapiprof_parse_propspec(struct mapiprof_ctx *ctx, const char *s
  * section; fails with MAPIPROF_E_NOPROP when absent. */
 MAPIPROF_API int mapiprof_prop_find(struct mapiprof_file *file, size_t profile, size_t section,
 				    const char *spec, const struct mapiprof_prop **out);
+
+/* ---- plan: edits and recipes ------------------------------------------- */
+
+/*
+ * An edit is one line "SECTION PROP OP [VALUE]":
+ *   SECTION  any selector (mapiprof_select), or "exchange": the profile's
+ *            Exchange settings sections (its emsmdb sections when it has any,
+ *            else the global section)
+ *   PROP     a tag name, a tag (0x66040003) or a value name (00036604)
+ *   OP       =  set          += set flag bits     -= clear flag bits
+ *            >= raise to at least                 unset  delete (no VALUE)
+ *   VALUE    a number (decimal or 0x), flag names joined with '|', true/false,
+ *            a string ("quoted" with \" and \\, or the rest of the line), or
+ *            hex bytes for binary; checked against the property's type.
+ * A recipe is a file of edits, one per line, with '#' comments and header
+ * lines "description: ..." and "applies-to: any|exchange".
+ */
+enum mapiprof_op {
+	MAPIPROF_OP_SET,
+	MAPIPROF_OP_SET_BITS,
+	MAPIPROF_OP_CLEAR_BITS,
+	MAPIPROF_OP_AT_LEAST,
+	MAPIPROF_OP_UNSET,
+};
+
+struct mapiprof_recipe;
+
+struct mapiprof_recipe_info {
+	const char *name;         /* built-in name, or the file path */
+	const char *description;  /* from "description:" */
+	const char *applies_to;   /* "any" or "exchange" */
+	const char *text;         /* the whole recipe text (its comments are the rationale) */
+	size_t nedits;
+	const char *const *edits; /* each edit line as written */
+};
+
+/* Loads a built-in recipe by name, or a recipe file by path (a name with a
+ * '/' or an existing file).  Every edit is checked (syntax, property, value
+ * against the property's type).  Errors: MAPIPROF_E_RECIPE (unknown name,
+ * unreadable file, bad header line; the message names the line),
+ * MAPIPROF_E_EDIT (a bad edit; usage). */
+MAPIPROF_API int mapiprof_recipe_load(struct mapiprof_ctx *ctx, const char *name_or_path,
+				      struct mapiprof_recipe **out);
+/* Makes a recipe (applies to any profile) from edit lines, e.g. -e options. */
+MAPIPROF_API int mapiprof_recipe_from_edits(struct mapiprof_ctx *ctx, const char *const *edits,
+					    size_t n, struct mapiprof_recipe **out);
+MAPIPROF_API const struct mapiprof_recipe_info *
+mapiprof_recipe_info(const struct mapiprof_recipe *recipe);
+MAPIPROF_API void mapiprof_recipe_free(struct mapiprof_recipe *recipe);
+/* The built-in recipes (shipped recipe files compiled in). */
+MAPIPROF_API size_t mapiprof_builtin_count(void);
+MAPIPROF_API const struct mapiprof_recipe_info *mapiprof_builtin_at(size_t i);
+
+/* One planned change of one value. */
+struct mapiprof_change {
+	size_t profile;                     /* profile index in the file */
+	const char *profile_name;
+	const char *section;                /* uid (lower case when the key is new) */
+	const char *role;
+	int new_section;                    /* the section key will be created */
+	const char *edit;                   /* the edit line that caused it */
+	const char *value_name;             /* TTTTIIII */
+	uint32_t tag;
+	const char *prop_name;              /* NULL when the table has no name */
+	const struct mapiprof_prop *before; /* NULL: absent before */
+	const struct mapiprof_prop *after;  /* NULL: deleted */
+};
+
+/* A profile the recipe does not apply to, left untouched. */
+struct mapiprof_skip {
+	size_t profile;
+	const char *profile_name;
+	const char *reason;
+};
+
+struct mapiprof_plan;
+
+/* Plans recipe on the given profiles of an open file; reads only.  Edits
+ * apply in order (a later edit sees the earlier one's result); an edit whose
+ * result equals the current value plans nothing, so a second run of the same
+ * recipe yields an empty plan.  Errors: MAPIPROF_E_NOSECTION (a selector
+ * matches no section and names none that can be created), MAPIPROF_E_EDIT
+ * (the edit cannot apply to the stored value, e.g. += on a malformed one). */
+MAPIPROF_API int mapiprof_plan_build(struct mapiprof_file *file,
+				     const struct mapiprof_recipe *recipe, const size_t *profiles,
+				     size_t nprofiles, struct mapiprof_plan **out);
+MAPIPROF_API size_t mapiprof_plan_count(const struct mapiprof_plan *plan);
+MAPIPROF_API const struct mapiprof_change *mapiprof_plan_at(const struct mapiprof_plan *plan,
+							    size_t i);
+MAPIPROF_API size_t mapiprof_plan_skip_count(const struct mapiprof_plan *plan);
+MAPIPROF_API const struct mapiprof_skip *mapiprof_plan_skip_at(const struct mapiprof_plan *plan,
+							       size_t i);
+MAPIPROF_API void mapiprof_plan_free(struct mapiprof_plan *plan);
+
+/* ---- apply, commit, verify ---------------------------------------------- */
+
+struct mapiprof_write_opts {
+	const char *output;        /* NULL: replace the input; else write this new path */
+	const char *backup_suffix; /* NULL: no backup; else keep the original as FILE+suffix */
+	int force;                 /* write even when mapiprof_write_check refuses */
+};
+
+/* Whether the file is safe to rewrite: fails with MAPIPROF_E_UNSAFE when the
+ * sequence numbers differ, the checksum is bad, or a non-empty .LOG/.LOG1/
+ * .LOG2 beside it holds newer data (its changes may live only in the logs,
+ * and a commit would make Windows ignore them). */
+MAPIPROF_API int mapiprof_write_check(struct mapiprof_file *file);
+
+/* Writes a plan: applies it to a new file in the target's directory
+ * (created exclusively), fsyncs it, reopens it and verifies that every
+ * planned value reads back as planned, then renames it over the target and
+ * fsyncs the directory, keeping the original's permissions.  An empty plan
+ * writes nothing.  On any failure the original is untouched and the
+ * temporary file removed.  Refuses (MAPIPROF_E_UNSAFE) unless
+ * mapiprof_write_check passes or opts->force. */
+MAPIPROF_API int mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
+				     const struct mapiprof_write_opts *opts);
 
 /* ---- the tag and flag tables (offline reference) ------------------------ */
 

@@ -2,6 +2,7 @@
  * sections of the selected profiles (default: all of them). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <mapiprof/mapiprof.h>
 
@@ -110,8 +111,9 @@ text_section(struct mapiprof_file *f, size_t p, size_t s, const struct mapiprof_
              size_t n, int raw)
 {
 	const struct mapiprof_section *sec = mapiprof_section_at(f, p, s);
-	char when[48] = "-";
-	fmt_filetime(sec->last_write, when, sizeof(when));
+	char when[48];
+	if (fmt_filetime(sec->last_write, when, sizeof(when)) != 0)
+		strcpy(when, "-");
 	fputs("  section: ", stdout);
 	int rc = esc_fputs(sec->uid, stdout);
 	fputs("\n    role: ", stdout);

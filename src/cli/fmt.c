@@ -8,47 +8,13 @@
 
 #include "fmt.h"
 
-#define FT_PER_SEC INT64_C(10000000)
-/* Days from 1601-01-01 to 1970-01-01. */
-#define DAYS_1601_1970 INT64_C(134774)
-
-/* Civil date from days since 1970-01-01 (proleptic Gregorian; the
- * era/day-of-era method, valid for negative days too). */
-static void
-civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
 int
 fmt_filetime(int64_t ft, char *buf, size_t size)
 {
+	/* 0 is "unknown" (mapiprof.h last_write / last_written): no date. */
 	if (ft <= 0)
 		return -1;
-	int64_t secs = ft / FT_PER_SEC, frac = ft % FT_PER_SEC;
-	int64_t days = secs / 86400, rem = secs % 86400;
-	int64_t y, m, d;
-	civil_from_days(days - DAYS_1601_1970, &y, &m, &d);
-	int n = snprintf(buf, size,
-	                 "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64
-	                 ":%02" PRId64,
-	                 y, m, d, rem / 3600, rem / 60 % 60, rem % 60);
-	if (n < 0 || (size_t)n >= size)
-		return -1;
-	size_t used = (size_t)n;
-	if (frac != 0)
-		n = snprintf(buf + used, size - used, ".%07" PRId64 "Z", frac);
-	else
-		n = snprintf(buf + used, size - used, "Z");
-	return (n < 0 || (size_t)n >= size - used) ? -1 : 0;
+	return mapiprof_filetime_iso(ft, buf, size);
 }
 
 char *

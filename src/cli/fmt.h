@@ -8,9 +8,8 @@
 
 struct mapiprof_prop;
 
-/* FILETIME (100 ns since 1601-01-01 UTC) as "YYYY-MM-DDTHH:MM:SS[.fffffff]Z"
- * (the form the library uses for PT_SYSTIME) into buf (>= 32 bytes).
- * Returns 0, or -1 when ft is 0 (unknown) or negative. */
+/* FILETIME as mapiprof_filetime_iso() writes it, into buf (>= 32 bytes).
+ * Returns 0, or -1 when ft is 0 (unknown), negative or beyond year 9999. */
 int fmt_filetime(int64_t ft, char *buf, size_t size);
 /* Lower-case hex of n bytes, malloc'd; NULL when out of memory. */
 char *fmt_hex(const uint8_t *p, size_t n);

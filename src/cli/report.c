@@ -44,6 +44,16 @@ report_code(enum mapiprof_error e)
 		return "limit";
 	case MAPIPROF_E_INVALID:
 		return "invalid";
+	case MAPIPROF_E_EDIT:
+		return "edit";
+	case MAPIPROF_E_RECIPE:
+		return "recipe";
+	case MAPIPROF_E_NOSECTION:
+		return "no_section";
+	case MAPIPROF_E_UNSAFE:
+		return "unsafe";
+	case MAPIPROF_E_VERIFY:
+		return "verify";
 	}
 	return "error";
 }

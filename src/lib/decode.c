@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "decode.h"
+#include "hex.h"
 #include "limits.h"
 #include "tables.h"
 #include "utf16.h"
@@ -122,18 +123,6 @@ mp_reg_type_name(uint32_t type)
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 mp_parse_value_name(const char *name, uint32_t *tag, int *secure)
 {
@@ -145,13 +134,7 @@ mp_parse_value_name(const char *name, uint32_t *tag, int *secure)
 		name++;
 	}
 	uint32_t v = 0;
-	for (size_t i = 0; i < 8; i++) {
-		int d = hexval(name[i]);
-		if (d < 0)
-			return 0;
-		v = v << 4 | (uint32_t)d;
-	}
-	if (name[8] != '\0')
+	if (!mp_hex_u32(name, 8, &v) || name[8] != '\0')
 		return 0;
 	/* "TTTTIIII": type first, then ID ([S2] %04x%04x) -> tag 0xIIIITTTT. */
 	*tag = (v << 16) | (v >> 16);
@@ -203,6 +186,12 @@ mp_filetime_iso(int64_t ft, char *buf, size_t size)
 	else
 		n = snprintf(buf, size, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)y, m, d, hh, mm, ss);
 	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+int
+mapiprof_filetime_iso(int64_t filetime, char *buf, size_t size)
+{
+	return mp_filetime_iso(filetime, buf, size);
 }
 
 /* ---- result helpers ---- */

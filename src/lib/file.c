@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "hex.h"
 #include "locate.h"
 #include "section.h"
 #include "tables.h"
@@ -246,24 +247,8 @@ mapiprof_section_props(struct mapiprof_file *file, size_t profile, size_t sectio
 static int
 parse_hex_tag(const char *s, uint32_t *tag)
 {
-	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || strlen(s) != 10)
-		return 0;
-	uint32_t t = 0;
-	for (size_t i = 2; i < 10; i++) {
-		char c = s[i];
-		uint32_t d;
-		if (c >= '0' && c <= '9')
-			d = (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (uint32_t)(c - 'A' + 10);
-		else
-			return 0;
-		t = t << 4 | d;
-	}
-	*tag = t;
-	return 1;
+	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && strlen(s) == 10 &&
+	       mp_hex_u32(s + 2, 8, tag);
 }
 
 /* 1 when spec is a tag (0x66040003), a value name (00036604, §2) or a

@@ -6,6 +6,7 @@
 
 #include <nettle/sha2.h>
 
+#include "hex.h"
 #include "hiveinfo.h"
 #include "platform.h"
 
@@ -130,12 +131,7 @@ hash_file(struct mapiprof_ctx *ctx, int fd, uint64_t size, char out[65])
 	}
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	sha256_digest(&sha, sizeof(digest), digest);
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < sizeof(digest); i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 0xF];
-	}
-	out[64] = '\0';
+	mp_hex_encode(digest, sizeof(digest), out);
 out:
 	free(buf);
 	return rc;

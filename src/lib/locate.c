@@ -50,44 +50,20 @@ roots_add(struct mapiprof_ctx *ctx, struct roots *r, const struct root *add)
 	return MAPIPROF_OK;
 }
 
-/* Walks the '\'-separated path below from (case-insensitively), and sets
+/* Walks the '\'-separated path below from (mp_store_path_stored) and sets
  * *stored to base + the components as stored (arena).  *out = 0 when a
  * component is absent. */
 static int
 walk_stored(struct mp_store *s, struct mp_arena *a, mp_key from, const char *base, const char *path,
             mp_key *out, const char **stored)
 {
-	*out = 0;
-	const char *acc = base;
-	mp_key cur = from;
-	for (const char *p = path; *p != '\0';) {
-		size_t len = strcspn(p, "\\");
-		char *comp = malloc(len + 1);
-		if (comp == NULL)
-			return mp_nomem(s->ctx);
-		memcpy(comp, p, len);
-		comp[len] = '\0';
-		int rc = mp_store_child(s, cur, comp, &cur);
-		free(comp);
-		if (rc != MAPIPROF_OK)
-			return MAPIPROF_FAILED;
-		if (cur == 0)
-			return MAPIPROF_OK;
-		char *name = NULL;
-		if (s->ops->key_name(s, cur, &name) != MAPIPROF_OK)
-			return MAPIPROF_FAILED;
-		acc = acc == NULL ? mp_arena_strdup(a, name)
-		                  : mp_arena_printf(a, "%s\\%s", acc, name);
-		free(name);
-		if (acc == NULL)
-			return mp_nomem(s->ctx);
-		p += len;
-		if (*p == '\\')
-			p++;
-	}
-	*out = cur;
-	*stored = acc;
-	return MAPIPROF_OK;
+	const char *rel = NULL;
+	if (mp_store_path_stored(s, from, path, out, a, &rel) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (*out == 0)
+		return MAPIPROF_OK;
+	*stored = base == NULL ? rel : mp_arena_printf(a, "%s\\%s", base, rel);
+	return *stored == NULL ? mp_nomem(s->ctx) : MAPIPROF_OK;
 }
 
 /* Parses "NN.N" (decimal digits, a dot, decimal digits; at most 9 digits

@@ -76,12 +76,12 @@ make_tmpdir(struct mapiprof_ctx *ctx, const char *out_path)
  * the temporary directory) and renames it over out_path. */
 static int
 build_in(struct mapiprof_ctx *ctx, struct mp_store *reg, const char *empty, const char *built,
-         const char *out_path, unsigned minor)
+         const char *out_path, unsigned minor, int64_t filetime)
 {
 	struct mp_store *hive = NULL;
 	mp_key rroot = 0, hroot = 0;
 	int rc = MAPIPROF_FAILED;
-	if (mp_regf_create_empty(ctx, empty, minor, ROOT_NAME) != MAPIPROF_OK ||
+	if (mp_regf_create_empty(ctx, empty, minor, ROOT_NAME, filetime) != MAPIPROF_OK ||
 	    mp_store_hive_open(ctx, empty, 1, &hive) != MAPIPROF_OK)
 		goto out;
 	if (reg->ops->root(reg, &rroot) != MAPIPROF_OK ||
@@ -105,7 +105,8 @@ out:
 }
 
 int
-mp_reg_to_hive(struct mapiprof_ctx *ctx, const char *reg_path, const char *out_path, unsigned minor)
+mp_reg_to_hive(struct mapiprof_ctx *ctx, const char *reg_path, const char *out_path, unsigned minor,
+               int64_t filetime)
 {
 	struct mp_store *reg = NULL;
 	char *tmp = NULL, *empty = NULL, *built = NULL;
@@ -124,7 +125,7 @@ mp_reg_to_hive(struct mapiprof_ctx *ctx, const char *reg_path, const char *out_p
 		mp_nomem(ctx);
 		goto out;
 	}
-	rc = build_in(ctx, reg, empty, built, out_path, minor);
+	rc = build_in(ctx, reg, empty, built, out_path, minor, filetime);
 out:
 	if (tmp != NULL) {
 		/* Everything in tmp is ours; on success hive.dat was renamed. */

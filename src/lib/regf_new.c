@@ -198,11 +198,11 @@ filetime_now(void)
 	return (uint64_t)secs * 10000000u;
 }
 
-/* Lays out the whole 8192-byte file in img (zeroed by the caller). */
+/* Lays out the whole 8192-byte file in img (zeroed by the caller), stamped
+ * with FILETIME ts. */
 static void
-build_image(uint8_t *img, unsigned minor, const char *root_name)
+build_image(uint8_t *img, unsigned minor, const char *root_name, uint64_t ts)
 {
-	uint64_t ts = filetime_now();
 	/* Windows stores XOR 0 as 1 and 0xFFFFFFFF as 0xFFFFFFFE; hivex
 	 * checks the plain XOR (§3.1).  Nudge the timestamp by one tick until
 	 * the plain XOR is neither, so both agree.  Each nudge changes the
@@ -229,8 +229,12 @@ build_image(uint8_t *img, unsigned minor, const char *root_name)
 /* Root names: 1..255 printable ASCII characters without '\' (stored one
  * byte per character with COMP_NAME, §3.4). */
 static int
-check_args(struct mapiprof_ctx *ctx, unsigned minor, const char *root_name)
+check_args(struct mapiprof_ctx *ctx, unsigned minor, const char *root_name, int64_t filetime)
 {
+	if (filetime < 0) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "negative FILETIME %lld", (long long)filetime);
+		return MAPIPROF_FAILED;
+	}
 	if (minor != 3 && minor != 5) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "regf minor version %u: only 3 and 5", minor);
 		return MAPIPROF_FAILED;
@@ -250,14 +254,14 @@ check_args(struct mapiprof_ctx *ctx, unsigned minor, const char *root_name)
 
 int
 mp_regf_create_empty(struct mapiprof_ctx *ctx, const char *path, unsigned minor,
-                     const char *root_name)
+                     const char *root_name, int64_t filetime)
 {
-	if (check_args(ctx, minor, root_name) != MAPIPROF_OK)
+	if (check_args(ctx, minor, root_name, filetime) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	static const size_t img_size = FILE_SIZE;
 	uint8_t img[FILE_SIZE];
 	memset(img, 0, img_size);
-	build_image(img, minor, root_name);
+	build_image(img, minor, root_name, filetime != 0 ? (uint64_t)filetime : filetime_now());
 	int fd = -1;
 	if (mp_create_excl(ctx, path, &fd) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;

@@ -3,9 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "limits.h"
 #include "section.h"
 #include "utf16.h"
+
+/* The Outlook account manager key (§4): one subkey per account. */
+#define ACCOUNTS_UID "9375CFF0413111d3B88A00104B2A6676"
 
 /* Well-known section key names and their roles (§4); compared
  * case-insensitively, the account manager key is mixed case. */
@@ -18,7 +22,7 @@ static const struct {
     {"0a0d020000000000c000000000000046", "outlook"},  /* IID_CAPONE_PROF */
     {"9207f3e0a3b11019908b08002b2a56c2", "services"}, /* MAPI's service table root */
     {"8503020000000000c000000000000046", "instance"}, /* MUID_PROFILE_INSTANCE */
-    {"9375CFF0413111d3B88A00104B2A6676", "accounts"}, /* Outlook account manager */
+    {ACCOUNTS_UID, "accounts"},                       /* Outlook account manager */
 };
 
 #define SERVICES_UID "9207f3e0a3b11019908b08002b2a56c2"
@@ -29,6 +33,8 @@ static const struct {
 #define VN_EMSMDB_UID  "01023d15" /* PR_EMSMDB_SECTION_UID (Outlook 2010+) */
 #define VN_NAME_W      "001f3d09" /* PR_SERVICE_NAME_W, REG_BINARY UTF-16LE */
 #define VN_NAME_A      "001e3d09" /* PR_SERVICE_NAME_A, REG_SZ */
+/* An account's service section: 16 bytes, not a tag (§4 account manager). */
+#define VN_ACCOUNT_SERVICE "Service UID"
 
 /* Binary tags that hold UIDs of sections (§4, §8.2): shown even when a UID
  * names no section of the profile. */
@@ -72,40 +78,11 @@ ascii_ncaseeq(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Parses exactly 32 hex digits (any case) into 16 bytes in order (§2). */
 static int
 parse_uid(const char *s, uint8_t out[16])
 {
-	for (size_t i = 0; i < 16; i++) {
-		int hi = hexval((unsigned char)s[2 * i]);
-		int lo = hi < 0 ? -1 : hexval((unsigned char)s[2 * i + 1]);
-		if (lo < 0)
-			return 0;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return s[32] == '\0';
-}
-
-static void
-uid_hex(const uint8_t uid[16], char out[33])
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < 16; i++) {
-		out[2 * i] = digits[uid[i] >> 4];
-		out[2 * i + 1] = digits[uid[i] & 0x0F];
-	}
-	out[32] = '\0';
+	return mp_hex_bytes(s, 16, out) && s[32] == '\0';
 }
 
 static int
@@ -201,6 +178,24 @@ read_facts(struct walk *w, size_t index)
 	return rc;
 }
 
+/* Reads the "Service UID" of an account subkey of the account manager (§4)
+ * into the section's service_uid. */
+static int
+read_account_facts(struct walk *w, size_t index)
+{
+	struct mp_value *vals = NULL;
+	size_t nv = 0;
+	if (w->s->ops->values(w->s, w->v[index].key, &vals, &nv) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	const struct mp_value *v = mp_store_value_find(vals, nv, VN_ACCOUNT_SERVICE);
+	if (v != NULL && v->len == 16) {
+		w->v[index].has_service_uid = 1;
+		memcpy(w->v[index].service_uid, v->data, 16);
+	}
+	mp_store_values_free(vals, nv);
+	return MAPIPROF_OK;
+}
+
 static int walk_children(struct walk *w, mp_key key, const char *prefix, size_t depth,
                          size_t parent);
 
@@ -241,6 +236,9 @@ add_section(struct walk *w, mp_key key, const char *prefix, size_t depth, size_t
 	if (w->s->ops->key_mtime(w->s, key, &sec->pub.last_write) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if (depth == 1 && read_facts(w, me) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (depth == 2 && mp_name_casecmp(w->v[parent].pub.uid, ACCOUNTS_UID) == 0 &&
+	    read_account_facts(w, me) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if (depth >= MP_MAX_SECTION_DEPTH)
 		return MAPIPROF_OK;
@@ -307,11 +305,12 @@ owner_of(struct mp_arena *a, const struct mp_section_set *set, const uint8_t uid
 	if (*idx != SIZE_MAX)
 		return set->v[*idx].pub.uid;
 	char hex[33];
-	uid_hex(uid, hex);
+	mp_hex_encode(uid, 16, hex);
 	return mp_arena_strdup(a, hex);
 }
 
-/* Fixed roles, account subkeys and services (issue 3). */
+/* Fixed roles, account subkeys and services (issue 3); an account's
+ * service is the name of the service section its Service UID names. */
 static void
 assign_basic_roles(struct mp_section_set *set)
 {
@@ -329,6 +328,14 @@ assign_basic_roles(struct mp_section_set *set)
 			set->v[j].pub.role = "service";
 			set->v[j].pub.service = set->v[j].name;
 		}
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		struct mp_section *sec = &set->v[i];
+		if (!is_role(sec, "account") || !sec->has_service_uid)
+			continue;
+		size_t j = mp_section_find_uid(set, sec->service_uid);
+		if (j != SIZE_MAX && is_role(&set->v[j], "service"))
+			sec->pub.service = set->v[j].name;
 	}
 }
 
@@ -560,7 +567,7 @@ is_uid_list_tag(uint32_t tag)
 static void
 set_ref(struct mapiprof_uidref *r, const struct mp_section_set *set, const uint8_t *uid)
 {
-	uid_hex(uid, r->uid);
+	mp_hex_encode(uid, 16, r->uid);
 	r->section = mp_section_find_uid(set, uid);
 }
 

@@ -16,10 +16,12 @@
 struct mp_section {
 	struct mapiprof_section pub; /* strings live in the file's arena */
 	mp_key key;
-	size_t depth;        /* 1 = direct child of the profile key */
-	size_t parent;       /* index of the parent section, SIZE_MAX at depth 1 */
-	const char *name;    /* PR_SERVICE_NAME (001e3d09/001f3d09) of the key itself */
-	int has_service_uid; /* 01023d0c PR_SERVICE_UID (16 bytes) present */
+	size_t depth;     /* 1 = direct child of the profile key */
+	size_t parent;    /* index of the parent section, SIZE_MAX at depth 1 */
+	const char *name; /* PR_SERVICE_NAME (001e3d09/001f3d09) of the key itself */
+	/* 16 bytes present: a direct child's 01023d0c PR_SERVICE_UID, or an
+	 * account's "Service UID" (account manager, §4). */
+	int has_service_uid;
 	uint8_t service_uid[16];
 	int has_emsmdb_uid; /* 01023d15 PR_EMSMDB_SECTION_UID (16 bytes) present */
 	uint8_t emsmdb_uid[16];

@@ -95,34 +95,66 @@ mp_store_child(struct mp_store *s, mp_key parent, const char *name, mp_key *out)
 	return rc;
 }
 
+/* Steps from *cur to its child named p[0..len) (case-insensitively). */
+static int
+child_n(struct mp_store *s, mp_key *cur, const char *p, size_t len)
+{
+	char *comp = malloc(len + 1);
+	if (comp == NULL)
+		return mp_nomem(s->ctx);
+	memcpy(comp, p, len);
+	comp[len] = '\0';
+	int rc = mp_store_child(s, *cur, comp, cur);
+	free(comp);
+	return rc;
+}
+
+/* Appends the stored name of key to *acc ('\'-joined, in arena a). */
+static int
+append_stored(struct mp_store *s, struct mp_arena *a, mp_key key, const char **acc)
+{
+	char *name = NULL;
+	if (s->ops->key_name(s, key, &name) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	*acc = *acc == NULL ? mp_arena_strdup(a, name) : mp_arena_printf(a, "%s\\%s", *acc, name);
+	free(name);
+	return *acc == NULL ? mp_nomem(s->ctx) : MAPIPROF_OK;
+}
+
 int
-mp_store_path(struct mp_store *s, mp_key from, const char *path, mp_key *out)
+mp_store_path_stored(struct mp_store *s, mp_key from, const char *path, mp_key *out,
+                     struct mp_arena *a, const char **stored)
 {
 	mp_key cur = from;
-	const char *p = path;
+	const char *acc = NULL;
 	*out = 0;
-	while (*p != '\0') {
-		const char *end = strchr(p, '\\');
-		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+	for (const char *p = path; *p != '\0';) {
+		size_t len = strcspn(p, "\\");
 		if (len > 0) {
-			char *comp = malloc(len + 1);
-			if (comp == NULL)
-				return mp_nomem(s->ctx);
-			memcpy(comp, p, len);
-			comp[len] = '\0';
-			int rc = mp_store_child(s, cur, comp, &cur);
-			free(comp);
-			if (rc != MAPIPROF_OK)
-				return rc;
+			if (child_n(s, &cur, p, len) != MAPIPROF_OK)
+				return MAPIPROF_FAILED;
 			if (cur == 0)
 				return MAPIPROF_OK;
+			if (a != NULL && append_stored(s, a, cur, &acc) != MAPIPROF_OK)
+				return MAPIPROF_FAILED;
 		}
 		p += len;
 		if (*p == '\\')
 			p++;
 	}
+	if (a != NULL) {
+		*stored = acc != NULL ? acc : mp_arena_strdup(a, "");
+		if (*stored == NULL)
+			return mp_nomem(s->ctx);
+	}
 	*out = cur;
 	return MAPIPROF_OK;
+}
+
+int
+mp_store_path(struct mp_store *s, mp_key from, const char *path, mp_key *out)
+{
+	return mp_store_path_stored(s, from, path, out, NULL, NULL);
 }
 
 const struct mp_value *

@@ -76,9 +76,13 @@ struct mp_store {
 int mp_store_child(struct mp_store *s, mp_key parent, const char *name, mp_key *out);
 /* Walks a '\'-separated path from key; *out = 0 when a component is absent. */
 int mp_store_path(struct mp_store *s, mp_key from, const char *path, mp_key *out);
+/* As mp_store_path; when a is not NULL it also sets *stored to the walked
+ * components as the store spells them, '\'-joined, in arena a ("" for an
+ * empty path).  *stored is left alone when *out is 0. */
+int mp_store_path_stored(struct mp_store *s, mp_key from, const char *path, mp_key *out,
+                         struct mp_arena *a, const char **stored);
 /* Finds a value by name (case-insensitive) in an array from ops->values. */
-const struct mp_value *mp_store_value_find(const struct mp_value *vals, size_t n,
-					   const char *name);
+const struct mp_value *mp_store_value_find(const struct mp_value *vals, size_t n, const char *name);
 void mp_store_values_free(struct mp_value *vals, size_t n);
 void mp_store_close(struct mp_store *s);
 
@@ -90,6 +94,6 @@ int mp_name_casecmp(const char *a, const char *b);
 /* The hive back end (store_hive.c): opens path with hivex.  writable = 0
  * opens read-only (mmap, never modifies the file). */
 int mp_store_hive_open(struct mapiprof_ctx *ctx, const char *path, int writable,
-		       struct mp_store **out);
+                       struct mp_store **out);
 
 #endif

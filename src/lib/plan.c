@@ -1,0 +1,2 @@
+/* plan.c - placeholder until its owner lands it. */
+typedef int mp_placeholder_plan;
