@@ -208,7 +208,7 @@ class Writer:
 				 b"ri", len(offs), *offs)
 		return off
 
-	def write_key(self, node, parent, root=False):
+	def write_key(self, node, parent):
 		"""Write node and its subtree depth first; return the nk offset."""
 		h = self.h
 		buf = h.buf
@@ -228,7 +228,7 @@ class Writer:
 			maxsub = max(maxsub, 2 * len(child.name))
 		slist = self.write_subkey_list(kids) if kids else NONE
 		S_NK.pack_into(buf, p, S_I32.unpack_from(buf, p)[0], b"nk",
-			       0x2C if root else 0x20, self.ts, 0, parent,
+			       0x20, self.ts, 0, parent,
 			       len(kids), 0, slist, NONE, len(node.values), vlist,
 			       self.sk, NONE, maxsub, 0, maxname, maxdata, 0, len(nb), 0)
 		buf[p + 80:p + 80 + len(nb)] = nb

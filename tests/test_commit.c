@@ -1,2 +1,1353 @@
-/* test_commit.c - placeholder until its owner lands it. */
+/* test_commit.c - the writer (commit.c): both ways of producing the new
+ * file show exactly the planned changes to two independent parsers
+ * (reglookup, regfexport) and to hivex; the written hive is clean and keeps
+ * the original's permissions; an empty plan touches nothing; backups and -o;
+ * a failure at any step leaves the original byte-identical and no temporary
+ * file; dirty hives and newer logs are refused unless forced. */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commit.h"
+#include "hiveinfo.h"
+#include "locate.h"
+#include "plan.h"
+#include "platform.h"
+#include "store.h"
+#include "testutil.h"
+
+#define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"
+#define EMSAB    "dca740c8c042101ab4b908002b2fe182"
+#define OUTLOOK  "0a0d020000000000c000000000000046"
+#define EXCHANGE "exchange-mapi.dat"
+#define HIVE     "NTUSER.DAT"
+#define REGIPY   "real/regipy/NTUSER_BAGMRU.DAT"
+#define MAX_KEYS 8
+#define MAX_OPS  8
+
+TestSuite(commit, .init = tu_setup, .fini = tu_teardown);
+
+/* A plan made by hand (plan.h): per key its ops. */
+struct hplan {
+	struct mapiprof_plan plan;
+	struct mp_plan_key keys[MAX_KEYS];
+	struct mp_plan_op ops[MAX_KEYS][MAX_OPS];
+};
+
+/* Records of one dump, sorted. */
+struct dump {
+	char **rec;
+	size_t n;
+};
+
+static const uint8_t v_zero[4] = {0, 0, 0, 0};
+static const uint8_t v_ui4000[4] = {0x00, 0x40, 0, 0};
+static const uint8_t v_3000[4] = {0xb8, 0x0b, 0, 0};
+static const uint8_t v_nine[4] = {9, 0, 0, 0};
+static const uint8_t v_one[4] = {1, 0, 0, 0};
+static const uint8_t v_long[40] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
+                                   15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+                                   29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40};
+
+/* ---- steps replaced by the tests ---------------------------------------- */
+
+static int patch_calls, patch_done, copy_calls, link_calls, rename_calls;
+static int fail_errno = EIO;
+
+static int
+count_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done)
+{
+	patch_calls++;
+	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
+	patch_done = *done;
+	return rc;
+}
+
+static int
+decline_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done)
+{
+	(void)ctx, (void)fd, (void)keys, (void)n;
+	patch_calls++;
+	*done = 0;
+	return MAPIPROF_OK;
+}
+
+/* Patches the first op with other bytes of the same length: a writer bug
+ * that verify must catch. */
+static int
+wrong_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done)
+{
+	static uint8_t other[64];
+	struct mp_plan_key k[MAX_KEYS];
+	struct mp_plan_op ops[MAX_OPS];
+	cr_assert(n >= 1 && n <= MAX_KEYS && keys[0].nops <= MAX_OPS);
+	memcpy(k, keys, n * sizeof(*k));
+	memcpy(ops, keys[0].ops, keys[0].nops * sizeof(*ops));
+	cr_assert(ops[0].len <= sizeof(other));
+	memset(other, 0x5a, sizeof(other));
+	ops[0].data = other;
+	k[0].ops = ops;
+	return mp_commit_default_io()->patch(ctx, fd, k, n, done);
+}
+
+static int
+count_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+{
+	copy_calls++;
+	return mp_commit_default_io()->copy(ctx, in, out, size);
+}
+
+/* Copies, then fails as a full disk would. */
+static int
+fail_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+{
+	copy_calls++;
+	if (mp_copy_fd(ctx, in, out, size / 2) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	mp_seterr_errno(ctx, ENOSPC, "injected copy failure");
+	return MAPIPROF_FAILED;
+}
+
+static int
+fail_write_hive(struct mp_store *s, const char *path)
+{
+	(void)path;
+	mp_seterr_errno(s->ctx, ENOSPC, "injected write failure");
+	return MAPIPROF_FAILED;
+}
+
+static int
+fail_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+	(void)fd;
+	mp_seterr_errno(ctx, EIO, "injected fsync failure");
+	return MAPIPROF_FAILED;
+}
+
+static int
+fail_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
+{
+	(void)dir;
+	mp_seterr_errno(ctx, EIO, "injected directory fsync failure");
+	return MAPIPROF_FAILED;
+}
+
+static int
+fail_link(struct mapiprof_ctx *ctx, const char *from, const char *to)
+{
+	(void)from, (void)to;
+	link_calls++;
+	mp_seterr_errno(ctx, fail_errno, "injected link failure");
+	return MAPIPROF_FAILED;
+}
+
+static int
+fail_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
+{
+	(void)from, (void)to;
+	rename_calls++;
+	mp_seterr_errno(ctx, EIO, "injected rename failure");
+	return MAPIPROF_FAILED;
+}
+
+/* Fails the last rename (the new file over the target), not the backup's. */
+static int
+fail_second_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
+{
+	if (++rename_calls == 1)
+		return mp_rename(ctx, from, to);
+	mp_seterr_errno(ctx, EIO, "injected rename failure");
+	return MAPIPROF_FAILED;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* Makes tu_tmp/w (the target's directory) holding a copy of src as HIVE
+ * with mode 0640; returns the hive's path. */
+static char *
+stage_in_w(const char *src)
+{
+	char *dir = tu_tmp_path("w");
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	char *p = mp_path_join(dir, HIVE);
+	cr_assert_eq(tu_copy(src, p), 0);
+	cr_assert_eq(chmod(p, 0640), 0);
+	free(dir);
+	return p;
+}
+
+static char *
+stage_built(const char *name)
+{
+	char *src = tu_fixture(name);
+	char *p = stage_in_w(src);
+	free(src);
+	return p;
+}
+
+/* Sorted names in directory dir joined by '|'. */
+static char *
+listing(const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0;
+	cr_assert_eq(mp_dir_list(NULL, dir, &names, &n), MAPIPROF_OK);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			char *t = names[j];
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	char *out = calloc(1, 4096);
+	cr_assert_not_null(out);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(out, "|");
+		strncat(out, names[i], 4096 - strlen(out) - 2);
+		free(names[i]);
+	}
+	free(names);
+	return out;
+}
+
+static void
+assert_listing(const char *want)
+{
+	char *dir = tu_tmp_path("w");
+	char *got = listing(dir);
+	cr_assert_str_eq(got, want, "directory holds %s, want %s", got, want);
+	free(got);
+	free(dir);
+}
+
+static struct mp_section *
+find_section(size_t p, const char *uid)
+{
+	struct mp_section_set *set = &tu_file->profiles[p].sections;
+	for (size_t i = 0; i < set->n; i++)
+		if (set->v[i].depth == 1 && strcasecmp(set->v[i].pub.uid, uid) == 0)
+			return &set->v[i];
+	return NULL;
+}
+
+/* Adds an op on section uid of profile p of tu_file (key 0 when the
+ * section does not exist: it will be created). */
+static void
+hp_add(struct hplan *h, size_t p, const char *uid, const char *name, int del, const void *data,
+       size_t len)
+{
+	struct mp_plan_key *k = NULL;
+	for (size_t i = 0; i < h->plan.nkeys && k == NULL; i++)
+		if (h->keys[i].profile == p && strcmp(h->keys[i].uid, uid) == 0)
+			k = &h->keys[i];
+	if (k == NULL) {
+		cr_assert_lt(h->plan.nkeys, MAX_KEYS);
+		size_t i = h->plan.nkeys++;
+		k = &h->keys[i];
+		const struct mp_section *s = find_section(p, uid);
+		*k = (struct mp_plan_key){
+		    p, tu_file->profiles[p].key, s != NULL ? s->key : 0, uid, h->ops[i], 0};
+		h->plan.keys = h->keys;
+	}
+	cr_assert_lt(k->nops, MAX_OPS);
+	k->ops[k->nops++] = (struct mp_plan_op){name, del, MP_REG_BINARY, data, len};
+}
+
+/* The Exchange 2007 GC-referral fix on profile "Exchange" (five values,
+ * one of them new) plus a delete, all on existing keys. */
+static void
+gc_plan(struct hplan *h, size_t p)
+{
+	memset(h, 0, sizeof(*h));
+	hp_add(h, p, GLOBAL, "00036604", 0, v_zero, 4);
+	hp_add(h, p, GLOBAL, "00036606", 0, v_ui4000, 4);
+	hp_add(h, p, GLOBAL, "0003661b", 0, v_3000, 4);
+	hp_add(h, p, EMSAB, "00036619", 0, v_nine, 4);
+	hp_add(h, p, EMSAB, "00036639", 0, v_one, 4);
+	hp_add(h, p, GLOBAL, "00036605", 1, NULL, 0);
+}
+
+static int
+write_plan(struct hplan *h, const struct mapiprof_write_opts *opts)
+{
+	struct mapiprof_write_opts none = {0};
+	return mapiprof_plan_write(tu_file, &h->plan, opts != NULL ? opts : &none);
+}
+
+static void
+dump_add(struct dump *d, const char *s, size_t len)
+{
+	d->rec = realloc(d->rec, (d->n + 1) * sizeof(*d->rec));
+	cr_assert_not_null(d->rec);
+	d->rec[d->n] = strndup(s, len);
+	cr_assert_not_null(d->rec[d->n]);
+	d->n++;
+}
+
+static int
+rec_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *
+run_tool(const char *tool, const char *hive)
+{
+	char *argv[] = {(char *)tool, (char *)hive, NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0, "cannot run %s", tool);
+	cr_assert_eq(r.status, 0, "%s %s: %s", tool, hive, r.err);
+	char *out = r.out;
+	r.out = NULL;
+	tu_run_free(&r);
+	return out;
+}
+
+/* reglookup: one record per line after the header. */
+static void
+dump_reglookup(const char *hive, struct dump *d)
+{
+	memset(d, 0, sizeof(*d));
+	char *out = run_tool("/usr/bin/reglookup", hive);
+	char *p = strchr(out, '\n');
+	for (p = p != NULL ? p + 1 : out; *p != '\0';) {
+		char *nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		dump_add(d, p, len);
+		p += len + (nl != NULL);
+	}
+	free(out);
+	qsort(d->rec, d->n, sizeof(*d->rec), rec_cmp);
+}
+
+/* regfexport: "K|path" per key, "V|path|name<lines>" per value (its index
+ * left out, as a delete shifts the ones after it). */
+static void
+dump_regfexport(const char *hive, struct dump *d)
+{
+	memset(d, 0, sizeof(*d));
+	char *out = run_tool("/usr/bin/regfexport", hive);
+	char key[4096] = "", rec[65536] = "";
+	for (char *p = out; *p != '\0';) {
+		char *nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		int is_key = strncmp(p, "Key path: ", 10) == 0,
+		    is_val = strncmp(p, "Value: ", 7) == 0;
+		if ((is_key || is_val) && rec[0] != '\0')
+			dump_add(d, rec, strlen(rec));
+		if (is_key) {
+			snprintf(key, sizeof(key), "%.*s", (int)(len - 10), p + 10);
+			snprintf(rec, sizeof(rec), "K|%s", key);
+		} else if (is_val) {
+			const char *q = p + 7 + strspn(p + 7, "0123456789");
+			q += *q == ' ';
+			snprintf(rec, sizeof(rec), "V|%s|%.*s", key, (int)(len - (size_t)(q - p)),
+			         q);
+		} else if (len > 0 && rec[0] != '\0') {
+			size_t at = strlen(rec);
+			snprintf(rec + at, sizeof(rec) - at, "\n%.*s", (int)len, p);
+		}
+		p += len + (nl != NULL);
+	}
+	if (rec[0] != '\0')
+		dump_add(d, rec, strlen(rec));
+	free(out);
+	qsort(d->rec, d->n, sizeof(*d->rec), rec_cmp);
+}
+
+static void
+dump_free(struct dump *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->rec[i]);
+	free(d->rec);
+}
+
+/* reglookup's "/path/to/key" of section uid of profile p. */
+static void
+key_path(size_t p, const char *uid, char *buf, size_t size)
+{
+	const struct mapiprof_profile *pr = mapiprof_profile_at(tu_file, p);
+	snprintf(buf, size, "/%s/%s/%s", pr->root, pr->name, uid);
+	for (char *c = buf; *c != '\0'; c++)
+		*c = *c == '\\' ? '/' : *c;
+}
+
+/* reglookup's line for a REG_BINARY value: bytes outside printable ASCII
+ * (and '%', ',', '"') as %XX. */
+static void
+reglookup_line(const char *kpath, const struct mp_plan_op *op, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s,BINARY,", kpath, op->value_name);
+	for (size_t i = 0; i < op->len && n > 0 && (size_t)n < size; i++) {
+		uint8_t b = op->data[i];
+		int plain = b >= 0x20 && b < 0x7f && b != '%' && b != ',' && b != '"';
+		n += plain ? snprintf(buf + n, size - (size_t)n, "%c", b)
+		           : snprintf(buf + n, size - (size_t)n, "%%%02X", b);
+	}
+	snprintf(buf + n, size - (size_t)n, ",");
+}
+
+/* 1 when record r names a value or key of the plan: a reglookup line of a
+ * planned value or of a planned key, a regfexport record of a planned value
+ * or of a created key. */
+static int
+about_plan(const struct mapiprof_plan *pl, const char *r)
+{
+	for (size_t i = 0; i < pl->nkeys; i++) {
+		const struct mp_plan_key *k = &pl->keys[i];
+		char kp[2048], want[2100];
+		key_path(k->profile, k->uid, kp, sizeof(kp));
+		snprintf(want, sizeof(want), "%s,KEY,", kp);
+		if (strncasecmp(r, want, strlen(want)) == 0)
+			return 1;
+		for (size_t j = 0; j < k->nops; j++) {
+			snprintf(want, sizeof(want), "%s/%s,", kp, k->ops[j].value_name);
+			if (strncasecmp(r, want, strlen(want)) == 0)
+				return 1;
+			snprintf(want, sizeof(want), "\\%s|%s\n", k->uid, k->ops[j].value_name);
+			if (r[0] == 'V' && strstr(r, want) != NULL)
+				return 1;
+		}
+		snprintf(want, sizeof(want), "\\%s", k->uid);
+		size_t rl = strcspn(r, "\n"), wl = strlen(want);
+		if (k->key == 0 && r[0] == 'K' && rl > wl && strncmp(r + rl - wl, want, wl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+in_dump(const struct dump *d, const char *r)
+{
+	return bsearch(&r, d->rec, d->n, sizeof(*d->rec), rec_cmp) != NULL;
+}
+
+/* Every record in a but not in b is about the plan; returns how many. */
+static size_t
+only_planned(const struct mapiprof_plan *pl, const struct dump *a, const struct dump *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		if (in_dump(b, a->rec[i]))
+			continue;
+		cr_assert(about_plan(pl, a->rec[i]), "unplanned difference: %.300s", a->rec[i]);
+		n++;
+	}
+	return n;
+}
+
+/* Each planned set shows in reglookup's dump of the new hive exactly; each
+ * planned delete is absent. */
+static void
+assert_reglookup_shows(const struct mapiprof_plan *pl, const struct dump *after)
+{
+	for (size_t i = 0; i < pl->nkeys; i++) {
+		const struct mp_plan_key *k = &pl->keys[i];
+		char kp[2048], line[4096];
+		key_path(k->profile, k->uid, kp, sizeof(kp));
+		for (size_t j = 0; j < k->nops; j++) {
+			reglookup_line(kp, &k->ops[j], line, sizeof(line));
+			if (!k->ops[j].del) {
+				cr_assert(in_dump(after, line), "reglookup lacks %s", line);
+				continue;
+			}
+			snprintf(line, sizeof(line), "%s/%s,", kp, k->ops[j].value_name);
+			for (size_t r = 0; r < after->n; r++)
+				cr_assert(strncmp(after->rec[r], line, strlen(line)) != 0,
+				          "deleted value still there: %s", after->rec[r]);
+		}
+	}
+}
+
+/* reglookup sees exactly the plan's changes between the hives before and
+ * after (key timestamps of planned keys aside). */
+static void
+assert_reglookup_planned(const struct mapiprof_plan *pl, const char *before, const char *after)
+{
+	struct dump a, b;
+	dump_reglookup(before, &a);
+	dump_reglookup(after, &b);
+	only_planned(pl, &a, &b);
+	cr_assert_gt(only_planned(pl, &b, &a), 0, "reglookup sees no change");
+	assert_reglookup_shows(pl, &b);
+	dump_free(&a);
+	dump_free(&b);
+}
+
+/* Both independent parsers see exactly the plan's changes. */
+static void
+assert_only_planned(const struct mapiprof_plan *pl, const char *before, const char *after)
+{
+	struct dump a, b;
+	assert_reglookup_planned(pl, before, after);
+	dump_regfexport(before, &a);
+	dump_regfexport(after, &b);
+	only_planned(pl, &a, &b);
+	cr_assert_gt(only_planned(pl, &b, &a), 0, "regfexport sees no change");
+	dump_free(&a);
+	dump_free(&b);
+}
+
+/* hivex reads every planned value back exactly (deleted ones absent), from
+ * the hive's root by names. */
+static void
+assert_hivex_reads(const struct mapiprof_plan *pl, const char *hive)
+{
+	struct mp_store *s = NULL;
+	mp_key root = 0;
+	cr_assert_eq(mp_store_hive_open(tu_ctx, hive, 0, &s), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(s->ops->root(s, &root), MAPIPROF_OK);
+	for (size_t i = 0; i < pl->nkeys; i++) {
+		const struct mp_plan_key *k = &pl->keys[i];
+		const struct mapiprof_profile *pr = mapiprof_profile_at(tu_file, k->profile);
+		char path[2048];
+		snprintf(path, sizeof(path), "%s\\%s\\%s", pr->root, pr->name, k->uid);
+		mp_key key = 0;
+		struct mp_value *vals = NULL;
+		size_t n = 0;
+		cr_assert_eq(mp_store_path(s, root, path, &key), MAPIPROF_OK);
+		cr_assert_neq(key, 0, "no key %s", path);
+		cr_assert_eq(s->ops->values(s, key, &vals, &n), MAPIPROF_OK);
+		for (size_t j = 0; j < k->nops; j++) {
+			const struct mp_plan_op *op = &k->ops[j];
+			const struct mp_value *v = mp_store_value_find(vals, n, op->value_name);
+			cr_assert_eq(v != NULL, !op->del, "%s: present %d", op->value_name,
+			             v != NULL);
+			if (v == NULL)
+				continue;
+			cr_assert_eq(v->type, op->reg_type, "%s: type %u", op->value_name, v->type);
+			cr_assert_eq(v->len, op->len, "%s: %zu bytes", op->value_name, v->len);
+			cr_assert(op->len == 0 || memcmp(v->data, op->data, op->len) == 0);
+		}
+		mp_store_values_free(vals, n);
+	}
+	mp_store_close(s);
+}
+
+/* The base block of hive is clean: equal sequence numbers, good checksum. */
+static void
+assert_clean(const char *hive, uint32_t min_seq)
+{
+	struct mapiprof_info *info = NULL;
+	cr_assert_eq(mapiprof_inspect(tu_ctx, hive, &info), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(info->seq1, info->seq2);
+	cr_assert_geq(info->seq1, min_seq);
+	cr_assert(info->checksum_ok);
+	cr_assert_eq(info->mode, 0640u, "mode %o", (unsigned)info->mode);
+	mapiprof_info_free(info);
+}
+
+/* Stages exchange-mapi.dat, keeps a reference copy in tu_tmp/ref.dat, opens
+ * the staged one and plans the GC-referral fix on profile Exchange. */
+static char *
+open_exchange(struct hplan *h, char **ref)
+{
+	char *hive = stage_built(EXCHANGE);
+	*ref = tu_tmp_path("ref.dat");
+	cr_assert_eq(tu_copy(hive, *ref), 0);
+	tu_open(hive);
+	gc_plan(h, tu_profile("Exchange"));
+	return hive;
+}
+
+static uint32_t
+seq_of(const char *hive)
+{
+	struct mapiprof_info *info = NULL;
+	cr_assert_eq(mapiprof_inspect(tu_ctx, hive, &info), MAPIPROF_OK);
+	uint32_t s = info->seq1;
+	mapiprof_info_free(info);
+	return s;
+}
+
+/* A failed write left the original as ref and no temporary file. */
+static void
+assert_untouched(const char *hive, const char *ref, const char *listing_want)
+{
+	size_t n = 0;
+	char *want = tu_read(ref, &n);
+	cr_assert_not_null(want);
+	tu_assert_file_is(hive, want, n);
+	free(want);
+	assert_listing(listing_want);
+}
+
+/* ---- both paths ------------------------------------------------------------ */
+
+Test(commit, fast_path_writes_exactly_the_planned_values)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	uint32_t seq = seq_of(hive);
+	mp_commit_set_io(&(struct mp_commit_io){.patch = count_patch});
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(NULL);
+	cr_assert_eq(patch_calls, 1);
+	cr_assert_eq(patch_done, 1, "the in-place patcher wrote the file");
+	assert_only_planned(&h.plan, ref, hive);
+	assert_hivex_reads(&h.plan, hive);
+	assert_clean(hive, seq + 1);
+	assert_listing(HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, hivex_path_writes_exactly_the_planned_values_when_the_patcher_declines)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	uint32_t seq = seq_of(hive);
+	mp_commit_set_io(&(struct mp_commit_io){.patch = decline_patch});
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(NULL);
+	cr_assert_eq(patch_calls, 1);
+	assert_only_planned(&h.plan, ref, hive);
+	assert_hivex_reads(&h.plan, hive);
+	assert_clean(hive, seq + 1);
+	assert_listing(HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, both_paths_give_the_same_values)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	char *fast = tu_tmp_path("fast.dat"), *slow = tu_tmp_path("slow.dat");
+	struct mapiprof_write_opts o1 = {.output = fast}, o2 = {.output = slow};
+	cr_assert_eq(write_plan(&h, &o1), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(&(struct mp_commit_io){.patch = decline_patch});
+	cr_assert_eq(write_plan(&h, &o2), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(NULL);
+	/* Key lines carry timestamps (the patcher stamps changed keys, hivex
+	 * does not): compare the value lines only. */
+	struct dump a, b;
+	dump_reglookup(fast, &a);
+	dump_reglookup(slow, &b);
+	cr_assert_eq(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++)
+		if (strstr(a.rec[i], ",KEY,") == NULL)
+			cr_assert(in_dump(&b, a.rec[i]), "only the fast path has %s", a.rec[i]);
+	dump_free(&a);
+	dump_free(&b);
+	free(fast);
+	free(slow);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, hivex_path_creates_a_missing_section_in_lower_case)
+{
+	char *hive = stage_built(EXCHANGE);
+	char *ref = tu_tmp_path("ref.dat");
+	cr_assert_eq(tu_copy(hive, ref), 0);
+	tu_open(hive);
+	size_t p = tu_profile("Personal");
+	cr_assert_null(find_section(p, EMSAB), "Personal has no emsab section");
+	struct hplan h;
+	memset(&h, 0, sizeof(h));
+	hp_add(&h, p, EMSAB, "00036619", 0, v_nine, 4);
+	hp_add(&h, p, EMSAB, "01020fff", 0, v_long, sizeof(v_long));
+	hp_add(&h, p, GLOBAL, "00036601", 0, v_one, 4);
+	mp_commit_set_io(&(struct mp_commit_io){.patch = count_patch});
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(NULL);
+	cr_assert_eq(patch_calls, 0, "a new key goes straight to hivex");
+	assert_only_planned(&h.plan, ref, hive);
+	assert_hivex_reads(&h.plan, hive);
+	assert_clean(hive, 1);
+	struct dump d;
+	dump_reglookup(hive, &d);
+	char kp[2048], want[2100];
+	key_path(p, EMSAB, kp, sizeof(kp));
+	snprintf(want, sizeof(want), "%s,KEY,", kp);
+	size_t found = 0;
+	for (size_t i = 0; i < d.n; i++)
+		found += strncmp(d.rec[i], want, strlen(want)) == 0;
+	cr_assert_eq(found, 1, "the new key is spelled %s", EMSAB);
+	dump_free(&d);
+	assert_listing(HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, rewritten_hive_reopens_with_the_new_values)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	tu_open(hive);
+	size_t p = tu_profile("Exchange");
+	const struct mapiprof_prop *pr = tu_prop(p, tu_section(p, GLOBAL), "0x66040003");
+	cr_assert_eq(pr->i, 0);
+	pr = tu_prop(p, tu_section(p, EMSAB), "PR_PROFILE_AUTH_PACKAGE");
+	cr_assert_eq(pr->i, 9);
+	const struct mapiprof_prop *gone = NULL;
+	cr_assert_eq(mapiprof_prop_find(tu_file, p, tu_section(p, GLOBAL), "00036605", &gone),
+	             MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_NOPROP);
+	free(hive);
+	free(ref);
+}
+
+/* ---- through the planner (recipe -> plan -> write) --------------------- */
+
+/* Plans recipe on profile name of tu_file. */
+static struct mapiprof_plan *
+plan_recipe(const struct mapiprof_recipe *r, const char *name)
+{
+	size_t p = tu_profile(name);
+	struct mapiprof_plan *plan = NULL;
+	cr_assert_eq(mapiprof_plan_build(tu_file, r, &p, 1, &plan), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	return plan;
+}
+
+Test(commit, edits_planned_by_the_planner_are_written_exactly)
+{
+	const char *edits[] = {
+	    "global PR_PROFILE_CONNECT_FLAGS -= CONNECT_NO_RPC_ENCRYPTION",
+	    "global PR_PROFILE_SERVER_VERSION >= 3000",
+	    "emsab PR_PROFILE_AUTH_PACKAGE = 9",
+	    "global PR_PROFILE_TRANSPORT_FLAGS unset",
+	};
+	char *hive = stage_built(EXCHANGE), *ref = tu_tmp_path("ref.dat");
+	cr_assert_eq(tu_copy(hive, ref), 0);
+	tu_open(hive);
+	struct mapiprof_recipe *r = NULL;
+	cr_assert_eq(mapiprof_recipe_from_edits(tu_ctx, edits, 4, &r), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	struct mapiprof_plan *plan = plan_recipe(r, "Exchange");
+	cr_assert_eq(mapiprof_plan_count(plan), 4);
+	mp_commit_set_io(&(struct mp_commit_io){.patch = count_patch});
+	cr_assert_eq(mapiprof_plan_write(tu_file, plan, NULL), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(NULL);
+	cr_assert_eq(patch_done, 1);
+	assert_only_planned(plan, ref, hive);
+	assert_hivex_reads(plan, hive);
+	mapiprof_plan_free(plan);
+	mapiprof_recipe_free(r);
+	free(ref);
+	free(hive);
+}
+
+Test(commit, planner_section_creation_goes_through_hivex)
+{
+	const char *edits[] = {"emsab PR_PROFILE_AUTH_PACKAGE = 9"};
+	char *hive = stage_built(EXCHANGE), *ref = tu_tmp_path("ref.dat");
+	cr_assert_eq(tu_copy(hive, ref), 0);
+	tu_open(hive);
+	struct mapiprof_recipe *r = NULL;
+	cr_assert_eq(mapiprof_recipe_from_edits(tu_ctx, edits, 1, &r), MAPIPROF_OK);
+	struct mapiprof_plan *plan = plan_recipe(r, "Personal");
+	cr_assert_eq(mapiprof_plan_count(plan), 1);
+	cr_assert(mapiprof_plan_at(plan, 0)->new_section);
+	mp_commit_set_io(&(struct mp_commit_io){.patch = count_patch});
+	cr_assert_eq(mapiprof_plan_write(tu_file, plan, NULL), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(NULL);
+	cr_assert_eq(patch_calls, 0);
+	assert_only_planned(plan, ref, hive);
+	assert_hivex_reads(plan, hive);
+	mapiprof_plan_free(plan);
+	mapiprof_recipe_free(r);
+	free(ref);
+	free(hive);
+}
+
+Test(commit, gc_referral_recipe_writes_five_changes_and_a_second_run_writes_nothing)
+{
+	char *hive = stage_built(EXCHANGE), *ref = tu_tmp_path("ref.dat");
+	cr_assert_eq(tu_copy(hive, ref), 0);
+	tu_open(hive);
+	struct mapiprof_recipe *r = NULL;
+	cr_assert_eq(mapiprof_recipe_load(tu_ctx, "exchange2007-gc-referral", &r), MAPIPROF_OK,
+	             "%s", mapiprof_errmsg(tu_ctx));
+	struct mapiprof_plan *plan = plan_recipe(r, "Exchange");
+	cr_assert_eq(mapiprof_plan_count(plan), 5);
+	cr_assert_eq(mapiprof_plan_write(tu_file, plan, NULL), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	assert_only_planned(plan, ref, hive);
+	mapiprof_plan_free(plan);
+	size_t n = 0;
+	char *once = tu_read(hive, &n);
+	int64_t mtime = tu_mtime_ns(hive);
+	tu_open(hive);
+	plan = plan_recipe(r, "Exchange");
+	cr_assert_eq(mapiprof_plan_count(plan), 0);
+	cr_assert_eq(mapiprof_plan_write(tu_file, plan, NULL), MAPIPROF_OK);
+	tu_assert_file_is(hive, once, n);
+	cr_assert_eq(tu_mtime_ns(hive), mtime);
+	assert_listing(HIVE);
+	mapiprof_plan_free(plan);
+	mapiprof_recipe_free(r);
+	free(once);
+	free(ref);
+	free(hive);
+}
+
+/* ---- permissions, empty plan, backup, -o ------------------------------ */
+
+Test(commit, keeps_the_permissions_of_the_original)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(chmod(hive, 0604), 0);
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	struct stat st;
+	cr_assert_eq(stat(hive, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0604u, "mode %o", (unsigned)(st.st_mode & 07777));
+	free(hive);
+	free(ref);
+}
+
+Test(commit, keeps_the_owner_when_run_as_root)
+{
+	if (geteuid() != 0)
+		cr_skip_test("only root can give a file away");
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(chown(hive, 65534, 65534), 0);
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	struct stat st;
+	cr_assert_eq(stat(hive, &st), 0);
+	cr_assert_eq(st.st_uid, 65534u);
+	cr_assert_eq(st.st_gid, 65534u);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, empty_plan_leaves_the_file_byte_identical_with_the_same_mtime)
+{
+	char *hive = stage_built(EXCHANGE);
+	struct timespec old[2] = {{1600000000, 123456789}, {1600000000, 123456789}};
+	cr_assert_eq(utimensat(AT_FDCWD, hive, old, 0), 0);
+	size_t n = 0;
+	char *before = tu_read(hive, &n);
+	int64_t mtime = tu_mtime_ns(hive);
+	tu_open(hive);
+	struct hplan h;
+	memset(&h, 0, sizeof(h));
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	mp_commit_set_io(&(struct mp_commit_io){.copy = count_copy, .patch = count_patch});
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK);
+	cr_assert_eq(mapiprof_plan_write(tu_file, NULL, NULL), MAPIPROF_OK);
+	mp_commit_set_io(NULL);
+	cr_assert_eq(copy_calls + patch_calls, 0);
+	tu_assert_file_is(hive, before, n);
+	cr_assert_eq(tu_mtime_ns(hive), mtime);
+	assert_listing(HIVE);
+	free(before);
+	free(hive);
+}
+
+Test(commit, empty_plan_on_a_dirty_hive_is_not_refused)
+{
+	char *src = tu_fixture_src(REGIPY);
+	char *hive = stage_in_w(src);
+	tu_open(hive);
+	struct hplan h;
+	memset(&h, 0, sizeof(h));
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "nothing to write, nothing refused");
+	free(hive);
+	free(src);
+}
+
+Test(commit, backup_keeps_the_original_bytes_as_bak)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	char *bak = tu_tmp_path("w/" HIVE ".bak");
+	size_t n = 0;
+	char *want = tu_read(ref, &n);
+	tu_assert_file_is(bak, want, n);
+	assert_listing(HIVE "|" HIVE ".bak");
+	assert_only_planned(&h.plan, bak, hive);
+	free(want);
+	free(bak);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, backup_with_a_custom_suffix_replaces_an_older_one)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	char *bak = tu_tmp_path("w/" HIVE ".orig");
+	cr_assert_eq(tu_write(bak, "stale", 5), 0);
+	struct mapiprof_write_opts opts = {.backup_suffix = ".orig"};
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	size_t n = 0;
+	char *want = tu_read(ref, &n);
+	tu_assert_file_is(bak, want, n);
+	assert_listing(HIVE "|" HIVE ".orig");
+	free(want);
+	free(bak);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, backup_is_copied_where_hard_links_are_unsupported)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	fail_errno = EPERM; /* what vfat answers to link(2) */
+	mp_commit_set_io(&(struct mp_commit_io){.link = fail_link, .copy = count_copy});
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(NULL);
+	cr_assert_eq(link_calls, 1);
+	cr_assert_eq(copy_calls, 2, "the input for the patch, the target for the backup");
+	char *bak = tu_tmp_path("w/" HIVE ".bak");
+	size_t n = 0;
+	char *want = tu_read(ref, &n);
+	tu_assert_file_is(bak, want, n);
+	struct stat st;
+	cr_assert_eq(stat(bak, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0640u, "the copy keeps the mode");
+	assert_listing(HIVE "|" HIVE ".bak");
+	free(want);
+	free(bak);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, output_path_leaves_the_input_untouched)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	int64_t mtime = tu_mtime_ns(hive);
+	char *outdir = tu_tmp_path("out");
+	cr_assert_eq(mkdir(outdir, 0755), 0);
+	char *out = mp_path_join(outdir, "patched.dat");
+	struct mapiprof_write_opts opts = {.output = out, .backup_suffix = ".bak"};
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	assert_untouched(hive, ref, HIVE);
+	cr_assert_eq(tu_mtime_ns(hive), mtime);
+	char *got = listing(outdir);
+	cr_assert_str_eq(got, "patched.dat", "a new output has nothing to back up");
+	assert_only_planned(&h.plan, ref, out);
+	assert_clean(out, 1);
+	free(got);
+	free(out);
+	free(outdir);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, output_over_an_existing_file_backs_that_file_up)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	char *out = tu_tmp_path("w/out.dat");
+	cr_assert_eq(tu_write(out, "previous", 8), 0);
+	struct mapiprof_write_opts opts = {.output = out, .backup_suffix = ".bak"};
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	char *bak = tu_tmp_path("w/out.dat.bak");
+	tu_assert_file_is(bak, "previous", 8);
+	assert_untouched(hive, ref, HIVE "|out.dat|out.dat.bak");
+	assert_hivex_reads(&h.plan, out);
+	free(bak);
+	free(out);
+	free(hive);
+	free(ref);
+}
+
+/* ---- failures leave the original and no temporary file --------------- */
+
+/* Runs the GC plan with io, expects failure with code, and checks that
+ * the original is byte-identical and the directory holds only HIVE. */
+static void
+fail_with(const struct mp_commit_io *io, const struct mapiprof_write_opts *opts,
+          enum mapiprof_error code)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	mp_commit_set_io(io);
+	int rc = write_plan(&h, opts);
+	mp_commit_set_io(NULL);
+	cr_assert_eq(rc, MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), code, "code %d: %s", mapiprof_errcode(tu_ctx),
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), hive);
+	assert_untouched(hive, ref, HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, failed_copy_leaves_the_original_and_no_temporary_file)
+{
+	fail_with(&(struct mp_commit_io){.copy = fail_copy}, NULL, MAPIPROF_E_IO);
+	cr_assert_eq(copy_calls, 1);
+	cr_assert_eq(mapiprof_errno(tu_ctx), ENOSPC);
+}
+
+Test(commit, failed_hivex_write_leaves_the_original_and_no_temporary_file)
+{
+	fail_with(&(struct mp_commit_io){.patch = decline_patch, .write_hive = fail_write_hive},
+	          NULL, MAPIPROF_E_IO);
+	cr_assert_eq(patch_calls, 1);
+}
+
+Test(commit, failed_fsync_leaves_the_original_and_no_temporary_file)
+{
+	fail_with(&(struct mp_commit_io){.fsync = fail_fsync}, NULL, MAPIPROF_E_IO);
+	cr_assert_eq(mapiprof_errno(tu_ctx), EIO);
+}
+
+Test(commit, failed_rename_leaves_the_original_and_no_temporary_file)
+{
+	fail_with(&(struct mp_commit_io){.rename = fail_rename}, NULL, MAPIPROF_E_IO);
+	cr_assert_eq(rename_calls, 1);
+}
+
+Test(commit, failed_backup_link_leaves_the_original_and_no_temporary_file)
+{
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	fail_errno = EIO;
+	fail_with(&(struct mp_commit_io){.link = fail_link}, &opts, MAPIPROF_E_IO);
+	cr_assert_eq(link_calls, 1);
+}
+
+Test(commit, failed_rename_after_the_backup_keeps_only_original_bytes)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	mp_commit_set_io(&(struct mp_commit_io){.rename = fail_second_rename});
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_FAILED);
+	mp_commit_set_io(NULL);
+	cr_assert_eq(rename_calls, 2);
+	char *bak = tu_tmp_path("w/" HIVE ".bak");
+	size_t n = 0;
+	char *want = tu_read(ref, &n);
+	tu_assert_file_is(bak, want, n);
+	assert_untouched(hive, ref, HIVE "|" HIVE ".bak");
+	free(want);
+	free(bak);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, a_value_planned_twice_is_refused_and_leaves_the_original)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	hp_add(&h, tu_profile("Exchange"), GLOBAL, "00036604", 0, v_one, 4);
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "twice") != NULL);
+	assert_untouched(hive, ref, HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, wrong_bytes_fail_verify_and_leave_the_original)
+{
+	fail_with(&(struct mp_commit_io){.patch = wrong_patch}, NULL, MAPIPROF_E_VERIFY);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "00036604") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+}
+
+Test(commit, failed_directory_sync_is_reported_after_the_rename)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	mp_commit_set_io(&(struct mp_commit_io){.fsync_dir = fail_fsync_dir});
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
+	mp_commit_set_io(NULL);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_IO);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "in place") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	assert_hivex_reads(&h.plan, hive);
+	assert_listing(HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, unwritable_directory_is_a_clean_error)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	char *dir = tu_tmp_path("w");
+	int root = geteuid() == 0;
+	cr_assert_eq(chmod(tu_tmp, 0755), 0);
+	cr_assert_eq(chmod(dir, 0555), 0);
+	cr_assert_eq(chmod(hive, 0644), 0);
+	cr_assert_eq(root ? seteuid(65534) : 0, 0, "cannot drop to nobody");
+	int rc = write_plan(&h, NULL);
+	cr_assert_eq(root ? seteuid(0) : 0, 0);
+	cr_assert_eq(chmod(dir, 0755), 0);
+	cr_assert_eq(rc, MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_IO);
+	cr_assert_eq(mapiprof_errno(tu_ctx), EACCES);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "temporary file") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	assert_untouched(hive, ref, HIVE);
+	free(dir);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, missing_output_directory_is_a_clean_error)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	char *out = tu_tmp_path("nowhere/out.dat");
+	struct mapiprof_write_opts opts = {.output = out};
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errno(tu_ctx), ENOENT);
+	assert_untouched(hive, ref, HIVE);
+	free(out);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, symbolic_link_target_is_refused)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = stage_built(EXCHANGE);
+	ref = tu_tmp_path("ref.dat");
+	cr_assert_eq(tu_copy(hive, ref), 0);
+	char *link = tu_tmp_path("w/link.dat");
+	cr_assert_eq(symlink(HIVE, link), 0);
+	tu_open(link);
+	gc_plan(&h, tu_profile("Exchange"));
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "symbolic link") != NULL);
+	assert_untouched(hive, ref, HIVE "|link.dat");
+	free(link);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, file_changed_after_open_is_refused)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	struct timespec t[2] = {{1500000000, 0}, {1500000000, 0}};
+	cr_assert_eq(utimensat(AT_FDCWD, hive, t, 0), 0);
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "changed") != NULL);
+	assert_untouched(hive, ref, HIVE);
+	free(hive);
+	free(ref);
+}
+
+/* ---- dirty hives and logs ------------------------------------------------ */
+
+/* A plan on the regipy hive's Outlook profile: one value set in place. */
+static void
+regipy_plan(struct hplan *h, size_t p)
+{
+	memset(h, 0, sizeof(*h));
+	hp_add(h, p, OUTLOOK, "00030429", 0, v_nine, 4);
+}
+
+Test(commit, dirty_hive_is_refused_naming_both_sequence_numbers)
+{
+	char *src = tu_fixture_src(REGIPY);
+	char *hive = stage_in_w(src);
+	char *ref = tu_tmp_path("ref.dat");
+	cr_assert_eq(tu_copy(hive, ref), 0);
+	tu_open(hive);
+	cr_assert_eq(mapiprof_write_check(tu_file), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE);
+	const char *msg = mapiprof_errmsg(tu_ctx);
+	cr_assert(strstr(msg, "primary 29989, secondary 29988") != NULL, "%s", msg);
+	cr_assert(strstr(msg, "Windows ignore") != NULL, "%s", msg);
+	struct hplan h;
+	regipy_plan(&h, tu_profile("Outlook"));
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE);
+	assert_untouched(hive, ref, HIVE);
+	free(ref);
+	free(hive);
+	free(src);
+}
+
+Test(commit, force_writes_a_dirty_hive_through_hivex)
+{
+	char *src = tu_fixture_src(REGIPY);
+	char *hive = stage_in_w(src);
+	char *ref = tu_tmp_path("ref.dat");
+	cr_assert_eq(tu_copy(hive, ref), 0);
+	tu_open(hive);
+	struct hplan h;
+	regipy_plan(&h, tu_profile("Outlook"));
+	struct mapiprof_write_opts opts = {.force = 1};
+	mp_commit_set_io(&(struct mp_commit_io){.patch = count_patch});
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(NULL);
+	cr_assert_eq(patch_done, 0, "the patcher declines a dirty hive");
+	/* regfexport takes seconds on this 6 MiB hive: reglookup only. */
+	assert_reglookup_planned(&h.plan, ref, hive);
+	assert_hivex_reads(&h.plan, hive);
+	assert_clean(hive, 29990);
+	free(ref);
+	free(hive);
+	free(src);
+}
+
+/* Writes path with len bytes of data (NULL: zeros) and the given mtime. */
+static void
+write_log(const char *path, const void *data, size_t len, time_t mtime)
+{
+	char *buf = calloc(1, len + 1);
+	cr_assert_not_null(buf);
+	if (data != NULL)
+		memcpy(buf, data, len);
+	cr_assert_eq(tu_write(path, buf, len), 0);
+	struct timespec t[2] = {{mtime, 0}, {mtime, 0}};
+	cr_assert_eq(utimensat(AT_FDCWD, path, t, 0), 0);
+	free(buf);
+}
+
+Test(commit, clean_hive_with_a_newer_log1_is_refused_and_force_writes)
+{
+	char *hive = stage_built(EXCHANGE);
+	size_t n = 0;
+	char *bytes = tu_read(hive, &n);
+	char *log = tu_tmp_path("w/" HIVE ".LOG1");
+	/* Its base block carries the hive's own sequence number: started no
+	 * earlier than the hive's last write (hiveinfo.c read_log). */
+	write_log(log, bytes, 8192, 1500000000);
+	tu_open(hive);
+	cr_assert_eq(mapiprof_write_check(tu_file), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE);
+	const char *msg = mapiprof_errmsg(tu_ctx);
+	cr_assert(strstr(msg, "may live only in " HIVE ".LOG1") != NULL, "%s", msg);
+	struct hplan h;
+	gc_plan(&h, tu_profile("Exchange"));
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
+	tu_assert_file_is(hive, bytes, n);
+	struct mapiprof_write_opts opts = {.force = 1};
+	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	assert_hivex_reads(&h.plan, hive);
+	assert_listing(HIVE "|" HIVE ".LOG1");
+	free(log);
+	free(bytes);
+	free(hive);
+}
+
+Test(commit, log_modified_after_the_hive_is_refused)
+{
+	char *hive = stage_built(EXCHANGE);
+	struct timespec t[2] = {{1500000000, 0}, {1500000000, 0}};
+	cr_assert_eq(utimensat(AT_FDCWD, hive, t, 0), 0);
+	char *log = tu_tmp_path("w/" HIVE ".log2");
+	write_log(log, NULL, 4096, 1600000000);
+	tu_open(hive);
+	cr_assert_eq(mapiprof_write_check(tu_file), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "modified after the hive") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	free(log);
+	free(hive);
+}
+
+Test(commit, older_or_empty_logs_do_not_block_a_write)
+{
+	char *hive = stage_built(EXCHANGE);
+	struct timespec t[2] = {{1600000000, 0}, {1600000000, 0}};
+	cr_assert_eq(utimensat(AT_FDCWD, hive, t, 0), 0);
+	char *log1 = tu_tmp_path("w/" HIVE ".LOG1"), *log2 = tu_tmp_path("w/" HIVE ".LOG2");
+	write_log(log1, NULL, 4096, 1500000000); /* older, no base block */
+	write_log(log2, NULL, 0, 1700000000);    /* newer, but empty */
+	tu_open(hive);
+	cr_assert_eq(mapiprof_write_check(tu_file), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	struct hplan h;
+	gc_plan(&h, tu_profile("Exchange"));
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	assert_listing(HIVE "|" HIVE ".LOG1|" HIVE ".LOG2");
+	free(log1);
+	free(log2);
+	free(hive);
+}
+
+/* ---- open flags, inspect fields, platform ------------------------------- */
+
+Test(commit, open_no_hash_skips_the_sha256_and_fills_mtime_and_mode)
+{
+	char *hive = stage_built(EXCHANGE);
+	struct mapiprof_file *f = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, hive, MAPIPROF_OPEN_NO_HASH, &f), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	const struct mapiprof_info *info = mapiprof_file_info(f);
+	cr_assert_str_eq(info->sha256, "");
+	cr_assert_eq(info->mode, 0640u);
+	cr_assert_eq(info->mtime_ns, tu_mtime_ns(hive));
+	mapiprof_close(f);
+	tu_open(hive);
+	cr_assert_eq(strlen(mapiprof_file_info(tu_file)->sha256), 64u);
+	cr_assert_eq(mapiprof_open(tu_ctx, hive, 0x80, &f), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
+	free(hive);
+}
+
+Test(commit, inspect_gives_each_log_its_mtime)
+{
+	char *hive = stage_built(EXCHANGE);
+	char *log = tu_tmp_path("w/" HIVE ".LOG1");
+	write_log(log, NULL, 600, 1500000000);
+	struct mapiprof_info *info = NULL;
+	cr_assert_eq(mapiprof_inspect(tu_ctx, hive, &info), MAPIPROF_OK);
+	cr_assert_eq(info->nlogs, 1u);
+	cr_assert_eq(info->logs[0].mtime_ns, INT64_C(1500000000) * 1000000000);
+	mapiprof_info_free(info);
+	free(log);
+	free(hive);
+}
+
+Test(commit, copy_reports_a_short_input_as_truncated)
+{
+	char *a = tu_tmp_write("a", "0123456789", 10);
+	char *b = tu_tmp_path("b");
+	int in = open(a, O_RDONLY), out = open(b, O_RDWR | O_CREAT | O_EXCL, 0600);
+	cr_assert(in >= 0 && out >= 0);
+	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 10), MAPIPROF_OK);
+	tu_assert_file_is(b, "0123456789", 10);
+	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 20), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_TRUNCATED);
+	close(in);
+	close(out);
+	free(a);
+	free(b);
+}
+
+Test(commit, temp_files_are_created_exclusively_with_the_given_mode)
+{
+	struct mp_file_attr like = {
+	    .mode = 0604, .uid = (uint32_t)geteuid(), .gid = (uint32_t)getegid()};
+	char *p1 = NULL, *p2 = NULL;
+	int f1 = -1, f2 = -1;
+	cr_assert_eq(mp_temp_create(tu_ctx, tu_tmp, HIVE, &like, &p1, &f1), MAPIPROF_OK);
+	cr_assert_eq(mp_temp_create(tu_ctx, tu_tmp, HIVE, &like, &p2, &f2), MAPIPROF_OK);
+	cr_assert_str_neq(p1, p2);
+	char *want = tu_tmp_path("." HIVE ".mapiprof-");
+	cr_assert_eq(strncmp(p1, want, strlen(want)), 0, "%s", p1);
+	cr_assert_eq(strlen(p1), strlen(want) + 6);
+	struct stat st;
+	cr_assert_eq(fstat(f1, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0604u);
+	close(f1);
+	close(f2);
+	free(want);
+	free(p1);
+	free(p2);
+}

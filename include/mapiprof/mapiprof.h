@@ -180,7 +180,8 @@ struct mapiprof_section {
 	const char *role;    /* "global", "emsab", "outlook", "services", "instance",
 				"accounts", "account", "service", "provider", "emsmdb",
 				"unknown" */
-	const char *service; /* PR_SERVICE_NAME of the section or of its owning service */
+	const char *service; /* PR_SERVICE_NAME of the section, of its owning service, or
+				of the service an account's "Service UID" names */
 	const char *owner;   /* uid of the owning service section (provider, emsmdb) */
 	int64_t last_write;  /* FILETIME of the key, 0 if unknown */
 };
@@ -190,7 +191,8 @@ MAPIPROF_API const struct mapiprof_section *
 mapiprof_section_at(const struct mapiprof_file *file, size_t profile, size_t section);
 
 /* Resolves a selector: global, emsab, outlook, services, instance, accounts,
- * emsmdb, service:NAME, or a 32-hex-digit UID (case-insensitive).  Sets
+ * emsmdb, exchange (the emsmdb sections, else the global section),
+ * service:NAME, or a 32-hex-digit UID (case-insensitive).  Sets
  * *indices (release with mapiprof_free) and *n; no match is not an error
  * (n == 0).  An invalid selector fails with MAPIPROF_E_SELECTOR. */
 MAPIPROF_API int mapiprof_select(struct mapiprof_file *file, size_t profile, const char *selector,

@@ -9,5 +9,8 @@ int cmd_show(int argc, char *argv[]);
 int cmd_get(int argc, char *argv[]);
 int cmd_info(int argc, char *argv[]);
 int cmd_tags(int argc, char *argv[]);
+int cmd_edit(int argc, char *argv[]);
+int cmd_apply(int argc, char *argv[]);
+int cmd_recipes(int argc, char *argv[]);
 
 #endif

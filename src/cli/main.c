@@ -31,6 +31,16 @@ static const struct command commands[] = {
     {"info", cmd_info, "info [--json] FILE ...",
      "show the hive header: version, sequence numbers, checksum, logs, sha256"},
     {"tags", cmd_tags, "tags [--json] [PATTERN]", "search the property tag and flag tables"},
+    {"edit", cmd_edit,
+     "edit [--profile NAME | --all-profiles] -e EDIT [-e EDIT]... [--dry-run | --check] [--json] "
+     "[--backup[=SUFFIX]] [-o PATH] [--force] [--codepage CP] FILE ...",
+     "change property values as the edits say; print the plan, then write safely"},
+    {"apply", cmd_apply,
+     "apply [--profile NAME | --all-profiles] [--dry-run | --check] [--json] [--backup[=SUFFIX]] "
+     "[-o PATH] [--force] [--codepage CP] RECIPE FILE ...",
+     "apply a recipe (built-in name or recipe file): plan, then write safely"},
+    {"recipes", cmd_recipes, "recipes [--json] [NAME]",
+     "list the built-in recipes, or print one with its rationale"},
     {"help", cmd_help, "help [COMMAND]", "show the usage of every command or of one"},
 };
 
@@ -75,7 +85,7 @@ cmd_help(int argc, char *argv[])
 	usage_print(stdout, NULL);
 	printf("\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		printf("  %-6s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-8s%s\n", commands[i].name, commands[i].summary);
 	printf("\nsee mapiprof(1) and \"mapiprof help COMMAND\"\n");
 	return EXIT_OK;
 }

@@ -15,6 +15,11 @@ enum {
 	OPT_RAW,
 	OPT_PROFILE,
 	OPT_SECTION,
+	OPT_ALL_PROFILES,
+	OPT_DRY_RUN,
+	OPT_CHECK,
+	OPT_BACKUP,
+	OPT_FORCE,
 };
 
 /* Long options every command accepts; put them into its table. */

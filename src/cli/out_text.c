@@ -194,6 +194,14 @@ ot_prop(FILE *out, const struct mapiprof_file *f, size_t profile, const struct m
 }
 
 int
+ot_value_cell(FILE *out, const struct mapiprof_prop *p)
+{
+	int rc = put_value(out, p);
+	rc |= put_flags(out, p);
+	return rc != 0 || ferror(out) ? -1 : 0;
+}
+
+int
 ot_value_lines(FILE *out, const struct mapiprof_prop *p)
 {
 	int rc = 0;

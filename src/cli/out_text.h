@@ -24,6 +24,11 @@ int ot_uidref(FILE *out, const struct mapiprof_file *f, size_t profile,
  * memory or on a write error. */
 int ot_prop(FILE *out, const struct mapiprof_file *f, size_t profile, const struct mapiprof_prop *p,
             int indent, int raw);
+/* Prints the value cell of a show line without a newline: the decoded
+ * value as ot_prop prints it, then "  FLAGS" when the tag has a flag table
+ * and a bit is set (the before and after of a planned change).  Returns 0
+ * or -1 as ot_prop. */
+int ot_value_cell(FILE *out, const struct mapiprof_prop *p);
 /* Prints the value alone, as get does: integers in decimal, booleans as
  * true/false, binary as lower-case hex, strings escaped, one element per
  * line for multi-values, "<opaque, N bytes>" for a secure value.  Returns 0

@@ -1,2 +1,680 @@
-/* commit.c - placeholder until its owner lands it. */
-typedef int mp_placeholder_commit;
+/* commit.c - mapiprof_write_check and mapiprof_plan_write: a plan is written
+ * into a new file beside the target (never onto the user's file) by the
+ * in-place patcher on a copy (regf_patch.c) or by a hivex rewrite, fsync'd,
+ * verified by reopening it, and renamed over the target (reg-and-regf.md
+ * §3.10 hazard 6, §4 for dirty hives). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commit.h"
+#include "hiveinfo.h"
+#include "locate.h"
+#include "platform.h"
+#include "regf_patch.h"
+
+/* A value name hivex could not decode comes back from the store as U+FFFD
+ * then "#<offset>" (store_hive.c); rewriting it would store that text. */
+#define UNDECODABLE_NAME "\xEF\xBF\xBD#"
+/* Tries at a free temporary name for the backup's hard link. */
+#define BACKUP_LINK_TRIES 100u
+
+/* One write in progress. */
+struct commit {
+	struct mapiprof_ctx *ctx;
+	struct mapiprof_file *file;
+	const struct mapiprof_plan *plan;
+	const struct mp_commit_io *io;
+	const char *target;        /* opts->output, or the input path */
+	const char *suffix;        /* backup suffix, or NULL */
+	char *dir, *base;          /* of the target */
+	int target_exists;         /* -o PATH may be new */
+	struct mp_file_attr tattr; /* the target's, when target_exists */
+	int in_fd;
+	struct mp_file_attr in;
+	char *tmp; /* the temporary file while it exists (removed on failure) */
+	int tmp_fd;
+};
+
+/* The final values of one key: borrowed from cur (the key's values read
+ * from a store) and from the plan's ops. */
+struct final {
+	struct mp_value *cur;
+	size_t ncur;
+	struct mp_value *v;
+	size_t n;
+};
+
+/* ---- the steps, replaceable by tests ------------------------------------ */
+
+static int
+write_hive_default(struct mp_store *s, const char *path)
+{
+	return s->ops->write_to(s, path);
+}
+
+static const struct mp_commit_io default_io = {
+    .copy = mp_copy_fd,
+    .patch = mp_regf_patch,
+    .write_hive = write_hive_default,
+    .fsync = mp_fsync,
+    .link = mp_link,
+    .rename = mp_rename,
+    .fsync_dir = mp_fsync_dir,
+};
+
+static struct mp_commit_io test_io;
+static int test_io_set;
+
+void
+mp_commit_set_io(const struct mp_commit_io *io)
+{
+	test_io_set = io != NULL;
+	if (io == NULL)
+		return;
+	test_io.copy = io->copy != NULL ? io->copy : default_io.copy;
+	test_io.patch = io->patch != NULL ? io->patch : default_io.patch;
+	test_io.write_hive = io->write_hive != NULL ? io->write_hive : default_io.write_hive;
+	test_io.fsync = io->fsync != NULL ? io->fsync : default_io.fsync;
+	test_io.link = io->link != NULL ? io->link : default_io.link;
+	test_io.rename = io->rename != NULL ? io->rename : default_io.rename;
+	test_io.fsync_dir = io->fsync_dir != NULL ? io->fsync_dir : default_io.fsync_dir;
+}
+
+const struct mp_commit_io *
+mp_commit_default_io(void)
+{
+	return &default_io;
+}
+
+/* ---- safety ------------------------------------------------------------- */
+
+/* 1 when log l (non-empty) may hold data the hive lacks: its base block
+ * was started at or after the hive's last completed write (hiveinfo.c
+ * read_log), or it was modified after the hive (§4). */
+static int
+log_is_newer(const struct mapiprof_info *in, const struct mapiprof_logfile *l)
+{
+	if (l->size == 0)
+		return 0;
+	return (l->has_header && l->seq1 >= in->seq2) || l->mtime_ns > in->mtime_ns;
+}
+
+/* Records the refusal for log l. */
+static void
+refuse_log(struct mapiprof_ctx *ctx, const struct mapiprof_info *in,
+           const struct mapiprof_logfile *l)
+{
+	char *name = mp_path_base(l->path);
+	const char *shown = name != NULL ? name : l->path;
+	if (l->has_header && l->seq1 >= in->seq2)
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "transaction log %s holds newer data (its sequence number %u is not "
+		          "older than the hive's %u): the hive's latest changes may live only in "
+		          "%s; writing it would make Windows ignore them",
+		          shown, (unsigned)l->seq1, (unsigned)in->seq2, shown);
+	else
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "transaction log %s was modified after the hive: the hive's latest "
+		          "changes may live only in %s; writing it would make Windows ignore them",
+		          shown, shown);
+	free(name);
+}
+
+int
+mapiprof_write_check(struct mapiprof_file *file)
+{
+	if (file == NULL)
+		return MAPIPROF_FAILED;
+	struct mapiprof_ctx *ctx = file->ctx;
+	const struct mapiprof_info *in = file->info;
+	if (in == NULL) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "only regf hives can be written");
+		goto refused;
+	}
+	if (in->seq1 != in->seq2) {
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "the hive is dirty: its sequence numbers differ (primary %u, secondary "
+		          "%u), so its latest changes may live only in its transaction logs "
+		          "(.LOG1/.LOG2); writing it would make Windows ignore them",
+		          (unsigned)in->seq1, (unsigned)in->seq2);
+		goto refused;
+	}
+	if (!in->checksum_ok) {
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "the hive is dirty: its base block checksum is wrong (stored 0x%08x, "
+		          "computed 0x%08x); writing it would make Windows ignore its "
+		          "transaction logs",
+		          (unsigned)in->checksum_stored, (unsigned)in->checksum_computed);
+		goto refused;
+	}
+	for (size_t i = 0; i < in->nlogs; i++) {
+		if (log_is_newer(in, &in->logs[i])) {
+			refuse_log(ctx, in, &in->logs[i]);
+			goto refused;
+		}
+	}
+	return MAPIPROF_OK;
+refused:
+	mp_seterr_file(ctx, file->path);
+	return MAPIPROF_FAILED;
+}
+
+/* ---- the final values of a key ------------------------------------------- */
+
+static void
+final_free(struct final *f)
+{
+	mp_store_values_free(f->cur, f->ncur);
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Index of the op of k named name (case-insensitive, as the registry), or
+ * k->nops. */
+static size_t
+op_index(const struct mp_plan_key *k, const char *name)
+{
+	size_t i = 0;
+	while (i < k->nops && mp_name_casecmp(k->ops[i].value_name, name) != 0)
+		i++;
+	return i;
+}
+
+/* The values key (0: a key still to create, no values) of store s holds
+ * after k's ops: stored values in stored order, a set one replaced where it
+ * lies (keeping the stored spelling of its name), a deleted one dropped,
+ * new ones appended in op order (plan.h). */
+static int
+final_values(struct mp_store *s, mp_key key, const struct mp_plan_key *k, struct final *f)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t j = 1; j < k->nops; j++) {
+		if (op_index(k, k->ops[j].value_name) < j) {
+			mp_seterr(s->ctx, MAPIPROF_E_INVALID,
+			          "section %s: the plan sets value %s twice", k->uid,
+			          k->ops[j].value_name);
+			return MAPIPROF_FAILED;
+		}
+	}
+	if (key != 0 && s->ops->values(s, key, &f->cur, &f->ncur) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	uint8_t *used = calloc(k->nops + 1, 1);
+	f->v = calloc(f->ncur + k->nops + 1, sizeof(*f->v));
+	if (used == NULL || f->v == NULL) {
+		free(used);
+		final_free(f);
+		return mp_nomem(s->ctx);
+	}
+	for (size_t i = 0; i < f->ncur; i++) {
+		size_t j = op_index(k, f->cur[i].name);
+		if (j == k->nops) {
+			f->v[f->n++] = f->cur[i];
+			continue;
+		}
+		used[j] = 1;
+		if (!k->ops[j].del)
+			f->v[f->n++] = (struct mp_value){f->cur[i].name, k->ops[j].reg_type,
+			                                 (uint8_t *)k->ops[j].data, k->ops[j].len};
+	}
+	for (size_t j = 0; j < k->nops; j++) {
+		const struct mp_plan_op *op = &k->ops[j];
+		if (!used[j] && !op->del)
+			f->v[f->n++] = (struct mp_value){(char *)op->value_name, op->reg_type,
+			                                 (uint8_t *)op->data, op->len};
+	}
+	free(used);
+	return MAPIPROF_OK;
+}
+
+/* ---- the hivex rewrite ----------------------------------------------------- */
+
+/* Creates k's key below its profile key: each missing component of k->uid
+ * ('\'-separated) is added as stored in the plan (lower case for a new
+ * section).  Sets *out. */
+static int
+create_key(struct mp_store *s, const struct mp_plan_key *k, mp_key *out)
+{
+	mp_key at = k->profile_key;
+	char *path = strdup(k->uid);
+	int rc = MAPIPROF_OK;
+	if (path == NULL)
+		return mp_nomem(s->ctx);
+	for (char *comp = path, *next = NULL; rc == MAPIPROF_OK && comp != NULL; comp = next) {
+		next = strchr(comp, '\\');
+		if (next != NULL)
+			*next++ = '\0';
+		mp_key child = 0;
+		rc = mp_store_child(s, at, comp, &child);
+		if (rc == MAPIPROF_OK && child == 0)
+			rc = s->ops->add_child(s, at, comp, &child);
+		at = child;
+	}
+	free(path);
+	*out = at;
+	return rc;
+}
+
+/* Rewrites k's key in the writable store s with ONE set_values call
+ * (hivex reallocates every value of a key on each call, §3.10). */
+static int
+rewrite_key(struct mp_store *s, const struct mp_plan_key *k)
+{
+	mp_key key = k->key;
+	struct final f;
+	if (key == 0 && create_key(s, k, &key) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (final_values(s, key, k, &f) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int rc = MAPIPROF_OK;
+	for (size_t i = 0; i < f.n && rc == MAPIPROF_OK; i++) {
+		if (strncmp(f.v[i].name, UNDECODABLE_NAME, strlen(UNDECODABLE_NAME)) == 0) {
+			mp_seterr(s->ctx, MAPIPROF_E_FORMAT,
+			          "section %s: a value name cannot be decoded, so the key cannot "
+			          "be rewritten",
+			          k->uid);
+			rc = MAPIPROF_FAILED;
+		}
+	}
+	if (rc == MAPIPROF_OK)
+		rc = s->ops->set_values(s, key, f.v, f.n);
+	final_free(&f);
+	return rc;
+}
+
+/* The hivex path: the input read whole into memory (never modified), each
+ * planned key rewritten, the result written over the empty temporary file
+ * (hivex truncates it). */
+static int
+rewrite_hivex(struct commit *c)
+{
+	struct mp_store *s = NULL;
+	int rc = MAPIPROF_FAILED;
+	if (mp_store_hive_open(c->ctx, c->file->path, 1, &s) != MAPIPROF_OK)
+		goto out;
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (rewrite_key(s, &c->plan->keys[i]) != MAPIPROF_OK)
+			goto out;
+	rc = c->io->write_hive(s, c->tmp);
+out:
+	mp_store_close(s);
+	return rc;
+}
+
+/* The new content of the temporary file: the fast path (kernel-side copy
+ * of the input, then regf_patch.c) unless the plan creates a key, which the
+ * patcher declines anyway; the hivex rewrite when it declines. */
+static int
+produce(struct commit *c)
+{
+	int done = 0, new_key = 0;
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		new_key |= c->plan->keys[i].key == 0;
+	if (!new_key) {
+		if (c->io->copy(c->ctx, c->in_fd, c->tmp_fd, c->in.size) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		if (c->io->patch(c->ctx, c->tmp_fd, c->plan->keys, c->plan->nkeys, &done) !=
+		    MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	}
+	return done ? MAPIPROF_OK : rewrite_hivex(c);
+}
+
+/* ---- verify ------------------------------------------------------------- */
+
+/* Compares the values a key holds (act) with the planned final ones (exp)
+ * by name; records MAPIPROF_E_VERIFY on the first difference. */
+static int
+compare_values(struct mapiprof_ctx *ctx, const char *uid, const struct final *exp,
+               const struct mp_value *act, size_t nact)
+{
+	for (size_t i = 0; i < exp->n; i++) {
+		const struct mp_value *e = &exp->v[i];
+		const struct mp_value *a = mp_store_value_find(act, nact, e->name);
+		const char *why = NULL;
+		if (a == NULL)
+			why = "is missing";
+		else if (a->type != e->type)
+			why = "has the wrong registry type";
+		else if (a->len != e->len || (e->len > 0 && memcmp(a->data, e->data, e->len) != 0))
+			why = "has the wrong data";
+		if (why != NULL) {
+			mp_seterr(ctx, MAPIPROF_E_VERIFY,
+			          "the written file did not verify: section %s: value %s %s", uid,
+			          e->name, why);
+			return MAPIPROF_FAILED;
+		}
+	}
+	if (nact != exp->n) {
+		mp_seterr(ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: section %s holds %zu values, "
+		          "planned %zu",
+		          uid, nact, exp->n);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* Finds k's key in the new file by its names from the root (not by its
+ * cell offset) and checks that it holds exactly the input's values with
+ * k's ops applied. */
+static int
+verify_key(struct commit *c, struct mp_store *s, mp_key root, const struct mp_plan_key *k)
+{
+	const struct mapiprof_profile *p = mapiprof_profile_at(c->file, k->profile);
+	struct mp_value *act = NULL;
+	size_t nact = 0;
+	struct final exp = {0};
+	mp_key key = 0;
+	int rc = MAPIPROF_FAILED;
+	size_t len = p != NULL ? strlen(p->root) + strlen(p->name) + strlen(k->uid) + 3 : 0;
+	char *path = p != NULL ? malloc(len) : NULL;
+	if (path == NULL) {
+		mp_nomem(c->ctx);
+		goto out;
+	}
+	snprintf(path, len, "%s\\%s\\%s", p->root, p->name, k->uid);
+	if (mp_store_path(s, root, path, &key) != MAPIPROF_OK)
+		goto out;
+	if (key == 0) {
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: key %s is missing", path);
+		goto out;
+	}
+	if (final_values(c->file->store, k->key, k, &exp) != MAPIPROF_OK ||
+	    s->ops->values(s, key, &act, &nact) != MAPIPROF_OK)
+		goto out;
+	rc = compare_values(c->ctx, k->uid, &exp, act, nact);
+out:
+	mp_store_values_free(act, nact);
+	final_free(&exp);
+	free(path);
+	return rc;
+}
+
+/* The base block of the new file: a clean regf hive (§3.1, §4). */
+static int
+verify_header(struct commit *c)
+{
+	struct mapiprof_info *info = NULL;
+	if (mp_hiveinfo_inspect(c->ctx, c->tmp, MP_INSPECT_NO_HASH | MP_INSPECT_NO_LOGS, &info) !=
+	    MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int ok = info->checksum_ok && info->seq1 == info->seq2 && info->major == 1 &&
+	         info->file_type == 0;
+	if (!ok)
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: its base block is not clean (sequence "
+		          "numbers %u/%u, checksum %s, version %u.%u, type %u)",
+		          (unsigned)info->seq1, (unsigned)info->seq2,
+		          info->checksum_ok ? "ok" : "bad", (unsigned)info->major,
+		          (unsigned)info->minor, (unsigned)info->file_type);
+	mapiprof_info_free(info);
+	return ok ? MAPIPROF_OK : MAPIPROF_FAILED;
+}
+
+/* Reopens the temporary file read-only: a clean base block, hivex opens
+ * it, and every planned key reads back exactly as planned.  A new file
+ * hivex or inspect cannot read is MAPIPROF_E_VERIFY too. */
+static int
+verify(struct commit *c)
+{
+	struct mp_store *s = NULL;
+	mp_key root = 0;
+	int rc = MAPIPROF_FAILED;
+	if (verify_header(c) != MAPIPROF_OK ||
+	    mp_store_hive_open(c->ctx, c->tmp, 0, &s) != MAPIPROF_OK ||
+	    s->ops->root(s, &root) != MAPIPROF_OK)
+		goto out;
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (verify_key(c, s, root, &c->plan->keys[i]) != MAPIPROF_OK)
+			goto out;
+	rc = MAPIPROF_OK;
+out:
+	mp_store_close(s);
+	if (rc != MAPIPROF_OK && c->ctx->code != MAPIPROF_E_VERIFY &&
+	    c->ctx->code != MAPIPROF_E_NOMEM) {
+		char msg[sizeof(c->ctx->msg)];
+		memcpy(msg, c->ctx->msg, sizeof(msg));
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY, "the written file did not verify: %.400s",
+		          msg);
+	}
+	return rc;
+}
+
+/* ---- backup ------------------------------------------------------------- */
+
+/* Links the target to a fresh temporary name beside it (*name, malloc'd);
+ * *unsupported = 1 when the file system has no hard links. */
+static int
+link_temp(struct commit *c, const char *bakbase, char **name, int *unsupported)
+{
+	*name = NULL;
+	*unsupported = 0;
+	for (unsigned tries = 0; tries < BACKUP_LINK_TRIES; tries++) {
+		char *p = mp_temp_path(c->dir, bakbase);
+		if (p == NULL)
+			return mp_nomem(c->ctx);
+		if (c->io->link(c->ctx, c->target, p) == MAPIPROF_OK) {
+			*name = p;
+			return MAPIPROF_OK;
+		}
+		free(p);
+		int err = mapiprof_errno(c->ctx);
+		if (mp_link_unsupported(err)) {
+			*unsupported = 1;
+			return MAPIPROF_FAILED;
+		}
+		if (err != EEXIST)
+			return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_FAILED;
+}
+
+/* Copies the target to a new temporary file beside it (*name), fsync'd:
+ * the backup where hard links are not supported. */
+static int
+copy_temp(struct commit *c, const char *bakbase, char **name)
+{
+	int in = -1, out = -1;
+	int rc = MAPIPROF_FAILED;
+	*name = NULL;
+	if (mp_open_read(c->ctx, c->target, &in) != MAPIPROF_OK ||
+	    mp_temp_create(c->ctx, c->dir, bakbase, &c->tattr, name, &out) != MAPIPROF_OK)
+		goto out;
+	if (c->io->copy(c->ctx, in, out, c->tattr.size) != MAPIPROF_OK ||
+	    c->io->fsync(c->ctx, out) != MAPIPROF_OK)
+		goto out;
+	rc = mp_close(out) == 0 ? MAPIPROF_OK : MAPIPROF_FAILED;
+	if (rc != MAPIPROF_OK)
+		mp_seterr_errno(c->ctx, errno, "cannot write the backup copy");
+	out = -1;
+out:
+	mp_close(in);
+	mp_close(out);
+	if (rc != MAPIPROF_OK && *name != NULL) {
+		mp_unlink(NULL, *name);
+		free(*name);
+		*name = NULL;
+	}
+	return rc;
+}
+
+/* Keeps the file about to be replaced as TARGET+suffix: a hard link (or a
+ * copy where links are unsupported) under a temporary name, renamed over
+ * an older backup so that one is replaced atomically.  Nothing to keep
+ * when -o names a new file. */
+static int
+keep_backup(struct commit *c)
+{
+	if (c->suffix == NULL || !c->target_exists)
+		return MAPIPROF_OK;
+	size_t len = strlen(c->target) + strlen(c->suffix) + 1;
+	char *bak = malloc(len), *bakbase = NULL, *name = NULL;
+	int rc = MAPIPROF_FAILED, unsupported = 0;
+	if (bak == NULL) {
+		mp_nomem(c->ctx);
+		goto out;
+	}
+	snprintf(bak, len, "%s%s", c->target, c->suffix);
+	if ((bakbase = mp_path_base(bak)) == NULL) {
+		mp_nomem(c->ctx);
+		goto out;
+	}
+	if (link_temp(c, bakbase, &name, &unsupported) != MAPIPROF_OK &&
+	    (!unsupported || copy_temp(c, bakbase, &name) != MAPIPROF_OK))
+		goto out;
+	if (c->io->rename(c->ctx, name, bak) != MAPIPROF_OK) {
+		mp_unlink(NULL, name);
+		goto out;
+	}
+	rc = MAPIPROF_OK;
+out:
+	free(name);
+	free(bakbase);
+	free(bak);
+	return rc;
+}
+
+/* ---- the write ------------------------------------------------------------ */
+
+/* Checks the arguments and the target: the input must be a regf hive; an
+ * in-place target must not be a symbolic link (the rename would replace the
+ * link, not the file); an existing -o target must be a regular file. */
+static int
+prepare(struct commit *c, const struct mapiprof_write_opts *opts)
+{
+	c->target = opts != NULL && opts->output != NULL ? opts->output : c->file->path;
+	c->suffix = opts != NULL ? opts->backup_suffix : NULL;
+	if (c->file->info == NULL || c->file->store == NULL) {
+		mp_seterr(c->ctx, MAPIPROF_E_INVALID, "only regf hives can be written");
+		return MAPIPROF_FAILED;
+	}
+	if (c->suffix != NULL && (c->suffix[0] == '\0' || strchr(c->suffix, '/') != NULL)) {
+		mp_seterr(c->ctx, MAPIPROF_E_INVALID,
+		          "backup suffix '%s' must be non-empty and without '/'", c->suffix);
+		return MAPIPROF_FAILED;
+	}
+	if ((c->dir = mp_path_dir(c->target)) == NULL ||
+	    (c->base = mp_path_base(c->target)) == NULL)
+		return mp_nomem(c->ctx);
+	if (mp_path_attr(c->ctx, c->target, &c->tattr, &c->target_exists) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (!c->target_exists)
+		return MAPIPROF_OK;
+	if (c->tattr.is_link && c->target == c->file->path) {
+		mp_seterr(c->ctx, MAPIPROF_E_INVALID,
+		          "is a symbolic link: name the file it points to, or write elsewhere "
+		          "with -o");
+		return MAPIPROF_FAILED;
+	}
+	if (c->tattr.kind == MP_FILE_DIR) {
+		mp_seterr(c->ctx, MAPIPROF_E_ISDIR, "output '%s' is a directory", c->target);
+		return MAPIPROF_FAILED;
+	}
+	if (!c->tattr.is_link && c->tattr.kind != MP_FILE_REGULAR) {
+		mp_seterr(c->ctx, MAPIPROF_E_INVALID, "output '%s' is not a regular file",
+		          c->target);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* Opens the input again (read-only) and checks it is the file the plan
+ * was made from: same size and modification time as when it was opened
+ * (plan keys are cell offsets into exactly those bytes). */
+static int
+open_input(struct commit *c)
+{
+	const struct mapiprof_info *info = c->file->info;
+	if (mp_open_read(c->ctx, c->file->path, &c->in_fd) != MAPIPROF_OK ||
+	    mp_fd_attr(c->ctx, c->in_fd, &c->in) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (c->in.size != info->size || c->in.mtime_ns != info->mtime_ns) {
+		mp_seterr(c->ctx, MAPIPROF_E_UNSAFE,
+		          "the file changed after it was read (size or modification time); "
+		          "nothing written, run again");
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* Syncs and closes the temporary file (a failed close can be the first
+ * report of a failed write, e.g. on NFS). */
+static int
+finish_temp(struct commit *c)
+{
+	if (c->io->fsync(c->ctx, c->tmp_fd) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int r = mp_close(c->tmp_fd);
+	c->tmp_fd = -1;
+	if (r != 0) {
+		mp_seterr_errno(c->ctx, errno, "cannot write the new file '%s'", c->tmp);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* Renames the verified file over the target and syncs the directory.  Past
+ * the rename the new file is in place: a failed directory sync is still
+ * reported (the rename may not survive a crash). */
+static int
+install(struct commit *c)
+{
+	if (c->io->rename(c->ctx, c->tmp, c->target) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	free(c->tmp);
+	c->tmp = NULL;
+	if (c->io->fsync_dir(c->ctx, c->dir) != MAPIPROF_OK) {
+		char msg[sizeof(c->ctx->msg)];
+		memcpy(msg, c->ctx->msg, sizeof(msg));
+		mp_seterr(c->ctx, MAPIPROF_E_IO, "the new file is in place, but %.400s", msg);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* Total number of value ops in the plan. */
+static size_t
+plan_ops(const struct mapiprof_plan *plan)
+{
+	size_t n = 0;
+	for (size_t i = 0; plan != NULL && i < plan->nkeys; i++)
+		n += plan->keys[i].nops;
+	return n;
+}
+
+int
+mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
+                    const struct mapiprof_write_opts *opts)
+{
+	if (file == NULL)
+		return MAPIPROF_FAILED;
+	if (plan_ops(plan) == 0)
+		return MAPIPROF_OK; /* nothing to change: the file is not touched */
+	if ((opts == NULL || !opts->force) && mapiprof_write_check(file) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	struct commit c = {.ctx = file->ctx, .file = file, .plan = plan, .in_fd = -1, .tmp_fd = -1};
+	c.io = test_io_set ? &test_io : &default_io;
+	int rc = MAPIPROF_FAILED;
+	if (prepare(&c, opts) != MAPIPROF_OK || open_input(&c) != MAPIPROF_OK ||
+	    mp_temp_create(c.ctx, c.dir, c.base, &c.in, &c.tmp, &c.tmp_fd) != MAPIPROF_OK)
+		goto out;
+	if (produce(&c) != MAPIPROF_OK || finish_temp(&c) != MAPIPROF_OK ||
+	    verify(&c) != MAPIPROF_OK || keep_backup(&c) != MAPIPROF_OK ||
+	    install(&c) != MAPIPROF_OK)
+		goto out;
+	rc = MAPIPROF_OK;
+out:
+	mp_close(c.in_fd);
+	mp_close(c.tmp_fd);
+	if (c.tmp != NULL)
+		mp_unlink(NULL, c.tmp);
+	if (rc != MAPIPROF_OK)
+		mp_seterr_file(c.ctx, file->path);
+	free(c.tmp);
+	free(c.base);
+	free(c.dir);
+	return rc;
+}

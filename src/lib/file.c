@@ -7,6 +7,7 @@
 
 #include "decode.h"
 #include "hex.h"
+#include "hiveinfo.h"
 #include "locate.h"
 #include "section.h"
 #include "tables.h"
@@ -26,11 +27,13 @@ sniff_regf(const unsigned char *head, size_t n)
 
 /* Opens a hive read-only: the base block must be readable and its checksum
  * right (hivex refuses a bad one too); a sequence mismatch alone (a dirty
- * hive, reg-and-regf.md §4) is fine for reading. */
+ * hive, reg-and-regf.md §4) is fine for reading.  MAPIPROF_OPEN_NO_HASH
+ * skips the sha256 of the whole file. */
 static int
-open_regf(struct mapiprof_file *f)
+open_regf(struct mapiprof_file *f, unsigned flags)
 {
-	if (mapiprof_inspect(f->ctx, f->path, &f->info) != MAPIPROF_OK)
+	if (mp_hiveinfo_inspect(f->ctx, f->path, flags & MP_INSPECT_NO_HASH, &f->info) !=
+	    MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if (!f->info->checksum_ok) {
 		mp_seterr(f->ctx, MAPIPROF_E_CHECKSUM,
@@ -47,13 +50,13 @@ open_regf(struct mapiprof_file *f)
 static const struct {
 	const char *format;
 	int (*sniff)(const unsigned char *head, size_t n);
-	int (*open)(struct mapiprof_file *f);
+	int (*open)(struct mapiprof_file *f, unsigned flags);
 } formats[] = {
     {"regf", sniff_regf, open_regf},
 };
 
 static int
-open_store(struct mapiprof_file *f)
+open_store(struct mapiprof_file *f, unsigned flags)
 {
 	unsigned char head[SNIFF_BYTES];
 	size_t n = 0;
@@ -70,7 +73,7 @@ open_store(struct mapiprof_file *f)
 			break;
 		}
 	}
-	return formats[pick].open(f);
+	return formats[pick].open(f, flags);
 }
 
 int
@@ -84,7 +87,7 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		return MAPIPROF_FAILED;
 	}
 	struct mapiprof_file *f = NULL;
-	if (flags != 0) {
+	if ((flags & ~MAPIPROF_OPEN_NO_HASH) != 0) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "unknown open flags 0x%x", flags);
 		goto fail;
 	}
@@ -99,7 +102,7 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		mp_nomem(ctx);
 		goto fail;
 	}
-	if (open_store(f) != MAPIPROF_OK ||
+	if (open_store(f, flags) != MAPIPROF_OK ||
 	    mp_locate_profiles(f->store, &f->arena, &f->profiles, &f->nprofiles) != MAPIPROF_OK)
 		goto fail;
 	*out = f;

@@ -200,15 +200,16 @@ static int
 read_log(struct mapiprof_ctx *ctx, struct mapiprof_logfile *lf, uint32_t hive_seq2)
 {
 	int fd = -1;
-	enum mp_file_kind kind = MP_FILE_OTHER;
 	if (mp_open_read(NULL, lf->path, &fd) != MAPIPROF_OK)
 		return 0;
 	int rc = 1;
-	if (mp_fd_stat(NULL, fd, &lf->size, &kind, NULL) != MAPIPROF_OK ||
-	    kind != MP_FILE_REGULAR) {
+	struct mp_file_attr attr;
+	if (mp_fd_attr(NULL, fd, &attr) != MAPIPROF_OK || attr.kind != MP_FILE_REGULAR) {
 		rc = 0;
 		goto out;
 	}
+	lf->size = attr.size;
+	lf->mtime_ns = attr.mtime_ns;
 	uint8_t hdr[LOG_HEADER_MIN];
 	if (lf->size >= LOG_HEADER_MIN) {
 		if (mp_pread_full(ctx, fd, hdr, sizeof(hdr), 0) != MAPIPROF_OK) {
@@ -299,16 +300,20 @@ out:
 	return rc;
 }
 
-/* Opens path and checks it is a regular file; fills info->size. */
+/* Opens path and checks it is a regular file; fills info->size, mtime_ns
+ * and mode. */
 static int
 open_hive(struct mapiprof_ctx *ctx, struct mapiprof_info *info, int *fd)
 {
-	enum mp_file_kind kind = MP_FILE_OTHER;
+	struct mp_file_attr attr;
 	if (mp_open_read(ctx, info->path, fd) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	if (mp_fd_stat(ctx, *fd, &info->size, &kind, NULL) != MAPIPROF_OK)
+	if (mp_fd_attr(ctx, *fd, &attr) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	if (kind != MP_FILE_REGULAR) {
+	info->size = attr.size;
+	info->mtime_ns = attr.mtime_ns;
+	info->mode = attr.mode;
+	if (attr.kind != MP_FILE_REGULAR) {
 		mp_seterr(ctx, MAPIPROF_E_FORMAT, "not a regular file");
 		return MAPIPROF_FAILED;
 	}
@@ -317,6 +322,13 @@ open_hive(struct mapiprof_ctx *ctx, struct mapiprof_info *info, int *fd)
 
 int
 mapiprof_inspect(struct mapiprof_ctx *ctx, const char *path, struct mapiprof_info **out)
+{
+	return mp_hiveinfo_inspect(ctx, path, 0, out);
+}
+
+int
+mp_hiveinfo_inspect(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
+                    struct mapiprof_info **out)
 {
 	if (out != NULL)
 		*out = NULL;
@@ -337,12 +349,14 @@ mapiprof_inspect(struct mapiprof_ctx *ctx, const char *path, struct mapiprof_inf
 	}
 	if (open_hive(ctx, &im->pub, &fd) != MAPIPROF_OK ||
 	    check_size(ctx, fd, im->pub.size) != MAPIPROF_OK ||
-	    read_base_block(ctx, fd, &im->pub) != MAPIPROF_OK ||
+	    read_base_block(ctx, fd, &im->pub) != MAPIPROF_OK)
+		goto out;
+	if ((flags & MP_INSPECT_NO_HASH) == 0 &&
 	    hash_file(ctx, fd, im->pub.size, im->pub.sha256) != MAPIPROF_OK)
 		goto out;
 	mp_close(fd);
 	fd = -1;
-	if (find_logs(ctx, im) != MAPIPROF_OK) {
+	if ((flags & MP_INSPECT_NO_LOGS) == 0 && find_logs(ctx, im) != MAPIPROF_OK) {
 		if (ctx->code != MAPIPROF_E_NOMEM)
 			errfile = NULL; /* read_log named the log */
 		goto out;

@@ -15,6 +15,15 @@
  * same with Windows' 0 -> 1, 0xFFFFFFFF -> 0xFFFFFFFE rule (§3.1). */
 void mp_regf_checksum(const uint8_t *base_block, uint32_t *plain, uint32_t *windows);
 
-/* mapiprof_inspect() is implemented in hiveinfo.c. */
+/* mp_hiveinfo_inspect flags: skip the sha256 (info->sha256 is then ""), and
+ * skip the search for transaction logs (nlogs is then 0). */
+#define MP_INSPECT_NO_HASH MAPIPROF_OPEN_NO_HASH
+#define MP_INSPECT_NO_LOGS 0x100u
+
+/* mapiprof_inspect() with flags (mapiprof_inspect passes 0); also fills
+ * info->mtime_ns and info->mode and each log's mtime_ns.  Errors and
+ * ownership as mapiprof_inspect. */
+int mp_hiveinfo_inspect(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
+			struct mapiprof_info **out);
 
 #endif

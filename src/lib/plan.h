@@ -12,7 +12,7 @@
 
 /* The final state of one value after all edits of the plan. */
 struct mp_plan_op {
-	const char *value_name; /* TTTTIIII, lower case */
+	const char *value_name; /* TTTTIIII: the stored spelling, lower case when new */
 	int del;                /* 1: delete the value (unset) */
 	uint32_t reg_type;      /* REG_SZ for PT_STRING8, REG_BINARY otherwise */
 	const uint8_t *data;

@@ -4,10 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "platform.h"
@@ -15,13 +17,26 @@
 #ifdef _WIN32
 #define OPEN_FLAGS   (O_RDONLY | O_BINARY)
 #define CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_BINARY)
+#define TEMP_FLAGS   (O_RDWR | O_CREAT | O_EXCL | O_BINARY)
 #define IS_SEP(c)    ((c) == '/' || (c) == '\\')
 #define SEP          "\\"
 #else
 #define OPEN_FLAGS   (O_RDONLY | O_CLOEXEC | O_NOCTTY)
 #define CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY)
+/* O_EXCL already refuses a final symbolic link; O_NOFOLLOW says so twice. */
+#define TEMP_FLAGS   (O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
 #define IS_SEP(c)    ((c) == '/')
 #define SEP          "/"
+#endif
+
+#if defined(__linux__)
+/* glibc (>= 2.27) and musl (>= 1.1.20) declare copy_file_range(2) only
+ * under _GNU_SOURCE, which the project does not define (POSIX.1-2008 only);
+ * declared weak here so that an older C library still links, and the copy
+ * falls back to read/write when the symbol is absent. */
+extern ssize_t copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_out, size_t len,
+                               unsigned int flags) __attribute__((weak));
+#define HAVE_COPY_FILE_RANGE 1
 #endif
 
 /* Entries returned by mp_dir_list at most (a hive's directory holds a few
@@ -295,4 +310,350 @@ mp_path_join(const char *dir, const char *name)
 		memcpy(p + dl, SEP, 1);
 	memcpy(p + dl + (size_t)sep, name, nl + 1);
 	return p;
+}
+
+/* ---- replacing files ----------------------------------------------------- */
+
+/* Tries on a temporary name collision before giving up (62^6 names). */
+#define TEMP_TRIES 100u
+/* Letters and digits of a temporary name. */
+#define TEMP_RANDOM 6u
+/* Bytes per read/write of a copy without kernel help. */
+#define COPY_CHUNK (1024u * 1024u)
+
+static void
+fill_attr(const struct stat *st, struct mp_file_attr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->size = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+	out->kind = S_ISREG(st->st_mode)   ? MP_FILE_REGULAR
+	            : S_ISDIR(st->st_mode) ? MP_FILE_DIR
+	                                   : MP_FILE_OTHER;
+#ifdef _WIN32
+	out->mtime_ns = (int64_t)st->st_mtime * 1000000000;
+#else
+	out->is_link = S_ISLNK(st->st_mode);
+	out->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+#endif
+	out->mode = (uint32_t)(st->st_mode & 07777);
+	out->uid = (uint32_t)st->st_uid;
+	out->gid = (uint32_t)st->st_gid;
+	out->nlink = (uint64_t)st->st_nlink;
+}
+
+int
+mp_fd_attr(struct mapiprof_ctx *ctx, int fd, struct mp_file_attr *out)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot stat");
+		return MAPIPROF_FAILED;
+	}
+	fill_attr(&st, out);
+	return MAPIPROF_OK;
+}
+
+int
+mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *out, int *exists)
+{
+	struct stat st;
+	*exists = 0;
+	memset(out, 0, sizeof(*out));
+#ifdef _WIN32
+	int r = stat(path, &st);
+#else
+	int r = lstat(path, &st);
+#endif
+	if (r != 0) {
+		if (errno == ENOENT)
+			return MAPIPROF_OK;
+		mp_seterr_errno(ctx, errno, "cannot stat");
+		mp_seterr_file(ctx, path);
+		return MAPIPROF_FAILED;
+	}
+	fill_attr(&st, out);
+	*exists = 1;
+	return MAPIPROF_OK;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): mixes the seed of a name. */
+static uint64_t
+mix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15u;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+	return x ^ (x >> 31);
+}
+
+/* Not secret, only unlikely to collide: the exclusive create decides. */
+static uint64_t
+temp_random(void)
+{
+	static uint64_t counter;
+	struct timespec ts = {0, 0};
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t seed = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	seed ^= (uint64_t)getpid() << 40;
+	seed ^= (uint64_t)(uintptr_t)&counter;
+	return mix64(seed + mix64(++counter));
+}
+
+char *
+mp_temp_path(const char *dir, const char *base)
+{
+	static const char alnum[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	const char *tag = ".mapiprof-";
+	size_t bl = strlen(base), tl = strlen(tag);
+	char *name = malloc(1 + bl + tl + TEMP_RANDOM + 1);
+	if (name == NULL)
+		return NULL;
+	name[0] = '.';
+	memcpy(name + 1, base, bl);
+	memcpy(name + 1 + bl, tag, tl);
+	uint64_t r = temp_random();
+	for (size_t i = 0; i < TEMP_RANDOM; i++, r /= sizeof(alnum) - 1)
+		name[1 + bl + tl + i] = alnum[r % (sizeof(alnum) - 1)];
+	name[1 + bl + tl + TEMP_RANDOM] = '\0';
+	char *path = mp_path_join(dir, name);
+	free(name);
+	return path;
+}
+
+/* Gives the new file fd like's owner (where allowed) and permission bits:
+ * chown first, as it may clear set-id bits. */
+static int
+apply_attr(struct mapiprof_ctx *ctx, int fd, const struct mp_file_attr *like)
+{
+#ifdef _WIN32
+	(void)ctx;
+	(void)fd;
+	(void)like;
+#else
+	/* Only root may give a file away; anyone else keeps their own. */
+	if (fchown(fd, (uid_t)like->uid, (gid_t)like->gid) != 0 && errno != EPERM) {
+		mp_seterr_errno(ctx, errno, "cannot set the owner of a temporary file");
+		return MAPIPROF_FAILED;
+	}
+	if (fchmod(fd, (mode_t)(like->mode & 07777)) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot set the permissions of a temporary file");
+		return MAPIPROF_FAILED;
+	}
+#endif
+	return MAPIPROF_OK;
+}
+
+int
+mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
+               const struct mp_file_attr *like, char **path, int *fd)
+{
+	*path = NULL;
+	*fd = -1;
+	for (unsigned tries = 0; tries < TEMP_TRIES; tries++) {
+		char *p = mp_temp_path(dir, base);
+		if (p == NULL)
+			return mp_nomem(ctx);
+		int f = open(p, TEMP_FLAGS, 0600);
+		if (f < 0) {
+			int err = errno;
+			if (err == EEXIST) {
+				free(p);
+				continue;
+			}
+			mp_seterr_errno(ctx, err, "cannot create a temporary file in '%s'", dir);
+			free(p);
+			return MAPIPROF_FAILED;
+		}
+		if (like != NULL && apply_attr(ctx, f, like) != MAPIPROF_OK) {
+			close(f);
+			unlink(p);
+			free(p);
+			return MAPIPROF_FAILED;
+		}
+		*path = p;
+		*fd = f;
+		return MAPIPROF_OK;
+	}
+	mp_seterr_errno(ctx, EEXIST, "cannot create a temporary file in '%s' (%u names taken)", dir,
+	                TEMP_TRIES);
+	return MAPIPROF_FAILED;
+}
+
+int
+mp_temp_dir(struct mapiprof_ctx *ctx, const char *dir, const char *prefix, char **path)
+{
+	size_t pl = strlen(prefix);
+	char *name = malloc(pl + 8);
+	if (name == NULL)
+		return mp_nomem(ctx);
+	memcpy(name, prefix, pl);
+	memcpy(name + pl, "-XXXXXX", 8);
+	*path = mp_path_join(dir, name);
+	free(name);
+	if (*path == NULL)
+		return mp_nomem(ctx);
+	if (mkdtemp(*path) == NULL) {
+		mp_seterr_errno(ctx, errno, "cannot make a temporary directory in '%s'", dir);
+		free(*path);
+		*path = NULL;
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* The portable copy of [from, size) at the same offsets. */
+static int
+copy_loop(struct mapiprof_ctx *ctx, int in, int out, uint64_t from, uint64_t size)
+{
+	uint8_t *buf = malloc(COPY_CHUNK);
+	if (buf == NULL)
+		return mp_nomem(ctx);
+	int rc = MAPIPROF_OK;
+	for (uint64_t off = from; off < size && rc == MAPIPROF_OK;) {
+		size_t n = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
+		if ((rc = mp_pread_full(ctx, in, buf, n, off)) != MAPIPROF_OK)
+			break;
+		for (size_t done = 0; done < n;) {
+			ssize_t w = pwrite(out, buf + done, n - done, (off_t)(off + done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				mp_seterr_errno(ctx, w < 0 ? errno : EIO,
+				                "cannot write %zu bytes at offset %llu", n - done,
+				                (unsigned long long)(off + done));
+				rc = MAPIPROF_FAILED;
+				break;
+			}
+			done += (size_t)w;
+		}
+		off += n;
+	}
+	free(buf);
+	return rc;
+}
+
+/* Kernel-side copy from offset 0 as far as the kernel goes; *copied says
+ * how far.  MAPIPROF_OK with *copied < size means "finish in user space". */
+static int
+copy_kernel(struct mapiprof_ctx *ctx, int in, int out, uint64_t size, uint64_t *copied)
+{
+	*copied = 0;
+#ifdef HAVE_COPY_FILE_RANGE
+	if (copy_file_range == NULL)
+		return MAPIPROF_OK;
+	off_t ioff = 0, ooff = 0;
+	while ((uint64_t)ioff < size) {
+		uint64_t left = size - (uint64_t)ioff;
+		size_t n = left > (uint64_t)(SIZE_MAX / 2) ? SIZE_MAX / 2 : (size_t)left;
+		ssize_t r = copy_file_range(in, &ioff, out, &ooff, n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+		              errno == EOPNOTSUPP || errno == ENOTSUP || errno == EBADF))
+			break;
+		if (r < 0) {
+			mp_seterr_errno(ctx, errno, "cannot copy at offset %lld", (long long)ioff);
+			return MAPIPROF_FAILED;
+		}
+		if (r == 0)
+			break; /* end of input, or a file system that copies nothing */
+	}
+	*copied = (uint64_t)ioff;
+#else
+	(void)ctx;
+	(void)in;
+	(void)out;
+	(void)size;
+#endif
+	return MAPIPROF_OK;
+}
+
+int
+mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+{
+	uint64_t copied = 0;
+	if (size > (uint64_t)INT64_MAX) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "cannot copy %llu bytes",
+		          (unsigned long long)size);
+		return MAPIPROF_FAILED;
+	}
+	if (copy_kernel(ctx, in, out, size, &copied) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return copied < size ? copy_loop(ctx, in, out, copied, size) : MAPIPROF_OK;
+}
+
+int
+mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
+{
+#ifdef _WIN32
+	(void)ctx;
+	(void)dir;
+	return MAPIPROF_OK; /* NTFS journals directory entries itself */
+#else
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		mp_seterr_errno(ctx, errno, "cannot open directory '%s' to sync it", dir);
+		return MAPIPROF_FAILED;
+	}
+	int r = fsync(fd), err = errno;
+	close(fd);
+	if (r != 0 && err != EINVAL) {
+		mp_seterr_errno(ctx, err, "cannot sync directory '%s' to disk", dir);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+#endif
+}
+
+int
+mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
+{
+	if (rename(from, to) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot rename '%s' to '%s'", from, to);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_link(struct mapiprof_ctx *ctx, const char *from, const char *to)
+{
+#ifdef _WIN32
+	mp_seterr_errno(ctx, ENOSYS, "cannot link '%s' to '%s'", to, from);
+	return MAPIPROF_FAILED;
+#else
+	if (link(from, to) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot link '%s' to '%s'", to, from);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+#endif
+}
+
+int
+mp_link_unsupported(int err)
+{
+	return err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EXDEV ||
+	       err == EMLINK || err == ENOSYS;
+}
+
+int
+mp_unlink(struct mapiprof_ctx *ctx, const char *path)
+{
+	if (unlink(path) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot remove '%s'", path);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_rmdir(struct mapiprof_ctx *ctx, const char *path)
+{
+	if (rmdir(path) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot remove directory '%s'", path);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
 }

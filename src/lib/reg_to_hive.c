@@ -1,11 +1,7 @@
 /* reg_to_hive.c - the fixture builder (reg_to_hive.h): a .reg file read by
  * the .reg store and copied key by key into a new hive made by regf_new.c,
  * through the hive store. */
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "platform.h"
 #include "reg_to_hive.h"
@@ -57,18 +53,14 @@ static char *
 make_tmpdir(struct mapiprof_ctx *ctx, const char *out_path)
 {
 	char *dir = mp_path_dir(out_path);
-	char *tmp = dir != NULL ? mp_path_join(dir, ".mkhive-XXXXXX") : NULL;
-	free(dir);
-	if (tmp == NULL) {
+	char *tmp = NULL;
+	if (dir == NULL) {
 		mp_nomem(ctx);
 		return NULL;
 	}
-	if (mkdtemp(tmp) == NULL) {
-		mp_seterr_errno(ctx, errno, "cannot make a temporary directory '%s'", tmp);
+	if (mp_temp_dir(ctx, dir, ".mkhive", &tmp) != MAPIPROF_OK)
 		mp_seterr_file(ctx, out_path);
-		free(tmp);
-		return NULL;
-	}
+	free(dir);
 	return tmp;
 }
 
@@ -93,8 +85,7 @@ build_in(struct mapiprof_ctx *ctx, struct mp_store *reg, const char *empty, cons
 	}
 	if (hive->ops->write_to(hive, built) != MAPIPROF_OK)
 		goto out;
-	if (rename(built, out_path) != 0) {
-		mp_seterr_errno(ctx, errno, "cannot rename the new hive into place");
+	if (mp_rename(ctx, built, out_path) != MAPIPROF_OK) {
 		mp_seterr_file(ctx, out_path);
 		goto out;
 	}
@@ -130,10 +121,10 @@ out:
 	if (tmp != NULL) {
 		/* Everything in tmp is ours; on success hive.dat was renamed. */
 		if (built != NULL)
-			unlink(built);
+			mp_unlink(NULL, built);
 		if (empty != NULL)
-			unlink(empty);
-		rmdir(tmp);
+			mp_unlink(NULL, empty);
+		mp_rmdir(NULL, tmp);
 	}
 	free(built);
 	free(empty);

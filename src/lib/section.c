@@ -458,6 +458,7 @@ mp_section_scope(const struct mp_section_set *set, size_t index, struct mp_scope
 struct selector {
 	const char *role;    /* match this role */
 	int accounts;        /* the account manager and its account subkeys */
+	int exchange;        /* the Exchange settings sections (see exchange_role) */
 	const char *service; /* service:NAME */
 	int is_uid;
 	uint8_t uid[16];
@@ -479,6 +480,10 @@ parse_selector(const char *s, struct selector *out)
 	}
 	if (mp_name_casecmp(s, "accounts") == 0) {
 		out->accounts = 1;
+		return 1;
+	}
+	if (mp_name_casecmp(s, "exchange") == 0) {
+		out->exchange = 1;
 		return 1;
 	}
 	if (ascii_ncaseeq(s, "service:", 8) && strlen(s) > 8) {
@@ -509,6 +514,18 @@ service_matches(const char *name, const char *want)
 	return name[word] == ' ' && strlen(want) == word && ascii_ncaseeq(name, want, word);
 }
 
+/* Where a profile keeps its Exchange settings (issue 3, §4, §8.1): its
+ * emsmdb sections when it has any (Outlook 2010+), else the global
+ * section (Outlook <= 2007, the MAPI/CDO download). */
+static const char *
+exchange_role(const struct mp_section_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (is_role(&set->v[i], "emsmdb"))
+			return "emsmdb";
+	return "global";
+}
+
 static int
 selector_matches(const struct mp_section_set *set, size_t i, const struct selector *sel)
 {
@@ -530,12 +547,15 @@ mp_section_select(struct mapiprof_ctx *ctx, const struct mp_section_set *set, co
 	*indices = NULL;
 	*n = 0;
 	if (selector == NULL || !parse_selector(selector, &sel)) {
-		mp_seterr(ctx, MAPIPROF_E_SELECTOR,
-		          "invalid selector '%s' (expected global, emsab, outlook, services, "
-		          "instance, accounts, emsmdb, service:NAME or a 32-hex-digit UID)",
-		          selector != NULL ? selector : "");
+		mp_seterr(
+		    ctx, MAPIPROF_E_SELECTOR,
+		    "invalid selector '%s' (expected global, emsab, outlook, services, "
+		    "instance, accounts, emsmdb, exchange, service:NAME or a 32-hex-digit UID)",
+		    selector != NULL ? selector : "");
 		return MAPIPROF_FAILED;
 	}
+	if (sel.exchange)
+		sel.role = exchange_role(set);
 	size_t count = 0;
 	for (size_t i = 0; i < set->n; i++)
 		count += selector_matches(set, i, &sel) ? 1u : 0u;

@@ -1,0 +1,366 @@
+/* write.c - the write pipeline of edit and apply over a batch of files:
+ * each file is opened, planned, printed and written (or only checked) on
+ * its own, with one status per file (brief3.md "Pipeline", "Exit codes"). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <mapiprof/mapiprof.h>
+
+#include "diag.h"
+#include "escape.h"
+#include "exitcode.h"
+#include "out_plan.h"
+#include "report.h"
+#include "write.h"
+
+/* What one file came to, for the batch status. */
+enum outcome {
+	OUTCOME_OK,      /* written, unchanged, skipped or dry run */
+	OUTCOME_CHANGE,  /* --check: a change is due */
+	OUTCOME_REFUSED, /* refused as unsafe */
+	OUTCOME_ERROR,   /* failed */
+};
+
+/* One file on its way through the pipeline. */
+struct file_run {
+	const struct write_opts *o;
+	struct mapiprof_ctx *ctx;
+	struct plan_result res;
+	enum outcome outcome;
+	char *msg;    /* malloc'd failure message (res.error) */
+	char *backup; /* malloc'd backup path (res.backup) */
+};
+
+int
+wr_option(struct write_opts *o, int c)
+{
+	switch (c) {
+	case OPT_JSON:
+		o->json = 1;
+		break;
+	case OPT_DRY_RUN:
+		o->dry_run = 1;
+		break;
+	case OPT_CHECK:
+		o->check = 1;
+		break;
+	case OPT_FORCE:
+		o->force = 1;
+		break;
+	case OPT_ALL_PROFILES:
+		o->all_profiles = 1;
+		break;
+	case OPT_PROFILE:
+		o->profile = optarg;
+		break;
+	case OPT_BACKUP:
+		o->backup = optarg != NULL ? optarg : ".bak";
+		break;
+	case 'o':
+		o->output = optarg;
+		break;
+	case OPT_CODEPAGE:
+		o->codepage = optarg;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+int
+wr_validate(const struct write_opts *o, int nfiles)
+{
+	if (nfiles < 1)
+		return diag_usage(o->cmd, "no FILE given");
+	if (o->profile != NULL && o->all_profiles)
+		return diag_usage(o->cmd, "--profile and --all-profiles exclude each other");
+	if (o->dry_run && o->check)
+		return diag_usage(o->cmd, "--dry-run and --check exclude each other");
+	if (o->output != NULL && nfiles > 1)
+		return diag_usage(o->cmd, "-o needs a single FILE");
+	if (o->output != NULL && o->output[0] == '\0')
+		return diag_usage(o->cmd, "empty -o PATH");
+	if (o->backup != NULL && (o->backup[0] == '\0' || strchr(o->backup, '/') != NULL))
+		return diag_usage(o->cmd, "invalid backup suffix '%s'", o->backup);
+	return EXIT_OK;
+}
+
+int
+wr_ctx(const struct write_opts *o, struct mapiprof_ctx **ctx)
+{
+	*ctx = report_ctx_new();
+	if (*ctx == NULL)
+		return EXIT_ERROR;
+	int status = opt_codepage(*ctx, o->cmd, o->codepage);
+	if (status != EXIT_OK) {
+		mapiprof_ctx_free(*ctx);
+		*ctx = NULL;
+	}
+	return status;
+}
+
+int
+wr_recipe_error(const struct write_opts *o, struct mapiprof_ctx *ctx)
+{
+	enum mapiprof_error e = mapiprof_errcode(ctx);
+	const char *msg = mapiprof_errmsg(ctx);
+	if (msg[0] == '\0')
+		msg = e == MAPIPROF_E_NOMEM ? "out of memory" : "invalid recipe";
+	if (e == MAPIPROF_E_NOMEM || e == MAPIPROF_E_NONE) {
+		diag(o->cmd, "%s", msg);
+		mapiprof_clear_error(ctx);
+		return EXIT_ERROR;
+	}
+	int status = diag_usage(o->cmd, "%s", msg);
+	mapiprof_clear_error(ctx);
+	return status;
+}
+
+/* A malloc'd printf; NULL when out of memory. */
+static char *format(const char *fmt, ...) DIAG_PRINTF(1, 2);
+
+static char *
+format(const char *fmt, ...)
+{
+	va_list ap, cp;
+	va_start(ap, fmt);
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (s != NULL)
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Records a failure: status "error" (or "refused" when refused) with the
+ * message msg and code.  Returns -1 for the caller to stop. */
+static int
+fail(struct file_run *fr, int refused, const char *code, const char *msg)
+{
+	free(fr->msg);
+	fr->msg = format("%s", msg);
+	fr->res.status = refused ? "refused" : "error";
+	fr->res.error = fr->msg != NULL ? fr->msg : "out of memory";
+	fr->res.code = code;
+	fr->outcome = refused ? OUTCOME_REFUSED : OUTCOME_ERROR;
+	return -1;
+}
+
+/* Records the error in the context as the file's failure and clears it.
+ * An unsafe hive (and, for a write, a bad checksum) is refused, with why
+ * that matters (reg-and-regf.md §4). */
+static int
+fail_lib(struct file_run *fr)
+{
+	enum mapiprof_error e = mapiprof_errcode(fr->ctx);
+	const char *msg = mapiprof_errmsg(fr->ctx);
+	char *why = NULL;
+	if (msg[0] == '\0')
+		msg = "unknown error";
+	if (e == MAPIPROF_E_UNSAFE)
+		why = format("refused: %s (--force writes it anyway)", msg);
+	else if (e == MAPIPROF_E_CHECKSUM)
+		why = format("refused: %s: the hive is damaged or was copied while being "
+		             "written",
+		             msg);
+	int rc = fail(fr, e == MAPIPROF_E_UNSAFE || e == MAPIPROF_E_CHECKSUM, report_code(e),
+	              why != NULL ? why : msg);
+	free(why);
+	mapiprof_clear_error(fr->ctx);
+	return rc;
+}
+
+/* The profiles to plan: all of them, the --profile one or the default
+ * one.  *idx is malloc'd.  Returns 0, or -1 after recording the failure. */
+static int
+pick_profiles(struct file_run *fr, struct mapiprof_file *f, size_t **idx, size_t *n)
+{
+	size_t count = mapiprof_profile_count(f);
+	*n = 0;
+	if (count == 0)
+		return fail(fr, 0, "no_profiles", "no MAPI profile found");
+	if ((*idx = malloc(count * sizeof(**idx))) == NULL)
+		return fail(fr, 0, "no_memory", "out of memory");
+	if (!fr->o->all_profiles) {
+		if (mapiprof_profile_find(f, fr->o->profile, *idx) != MAPIPROF_OK)
+			return fail_lib(fr);
+		*n = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < count; i++)
+		(*idx)[i] = i;
+	*n = count;
+	return 0;
+}
+
+/* Whether writing would be refused: with --force a loud warning (the
+ * write goes ahead), in --dry-run / --check a note.  Never fails. */
+static void
+warn_unsafe(struct file_run *fr, struct mapiprof_file *f)
+{
+	if (mapiprof_write_check(f) == MAPIPROF_OK)
+		return;
+	if (mapiprof_errcode(fr->ctx) == MAPIPROF_E_UNSAFE) {
+		const char *msg = mapiprof_errmsg(fr->ctx);
+		if (fr->o->dry_run || fr->o->check)
+			diag(fr->res.path, "note: writing would be refused: %s", msg);
+		else
+			diag(fr->res.path, "WARNING: --force: writing a hive refused as unsafe: %s",
+			     msg);
+	}
+	mapiprof_clear_error(fr->ctx);
+}
+
+/* Writes the plan (not empty) and records the outcome. */
+static int
+commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan)
+{
+	const struct write_opts *o = fr->o;
+	struct mapiprof_write_opts wo = {o->output, o->backup, o->force};
+	const char *target = o->output != NULL ? o->output : fr->res.path;
+	struct stat st;
+	/* The library keeps a backup only of a target that exists. */
+	int replaces = stat(target, &st) == 0;
+	if (o->force)
+		warn_unsafe(fr, f);
+	if (mapiprof_plan_write(f, plan, &wo) != MAPIPROF_OK)
+		return fail_lib(fr);
+	if (o->backup != NULL && replaces) {
+		fr->backup = format("%s%s", target, o->backup);
+		fr->res.backup = fr->backup;
+	}
+	fr->res.status = "changed";
+	return 0;
+}
+
+/* After planning: print-only modes, nothing to do, or the write. */
+static int
+settle(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan,
+       size_t nprofiles)
+{
+	size_t n = mapiprof_plan_count(plan);
+	if (n == 0) {
+		size_t skipped = mapiprof_plan_skip_count(plan);
+		fr->res.status = skipped > 0 && skipped >= nprofiles ? "skipped" : "unchanged";
+		return 0;
+	}
+	if (fr->o->dry_run || fr->o->check) {
+		if (!fr->o->force)
+			warn_unsafe(fr, f);
+		fr->res.status = fr->o->check ? "would_change" : "dry_run";
+		fr->outcome = fr->o->check ? OUTCOME_CHANGE : OUTCOME_OK;
+		return 0;
+	}
+	return commit(fr, f, plan);
+}
+
+/* "mapiprof: FILE: TEXT" on stdout, escaped. */
+static int
+status_line(const char *path, const char *text)
+{
+	fputs("mapiprof: ", stdout);
+	int rc = esc_fputs(path, stdout);
+	fputs(": ", stdout);
+	rc |= esc_fputs(text != NULL ? text : "out of memory", stdout);
+	fputc('\n', stdout);
+	return rc;
+}
+
+/* The status text of a file that did not fail. */
+static char *
+status_text(const struct file_run *fr)
+{
+	const struct plan_result *r = &fr->res;
+	size_t n = r->plan != NULL ? mapiprof_plan_count(r->plan) : 0;
+	const char *s = n == 1 ? "" : "s";
+	if (strcmp(r->status, "changed") == 0)
+		return format("%zu change%s written%s%s%s%s%s", n, s, r->output ? " to " : "",
+		              r->output ? r->output : "", r->backup ? " (backup " : "",
+		              r->backup ? r->backup : "", r->backup ? ")" : "");
+	if (strcmp(r->status, "would_change") == 0)
+		return format("would change %zu value%s", n, s);
+	if (strcmp(r->status, "dry_run") == 0)
+		return format("would change %zu value%s (dry run: nothing written)", n, s);
+	if (strcmp(r->status, "skipped") == 0)
+		return format("unchanged (every profile skipped)");
+	return format("unchanged");
+}
+
+/* Prints the outcome: plan lines and the status line (text) or the JSON
+ * object; a failure also as a diagnostic on stderr. */
+static void
+emit(struct file_run *fr)
+{
+	int bad;
+	if (fr->o->json) {
+		bad = op_plan_json(&fr->res);
+	} else {
+		bad = op_plan_text(stdout, &fr->res);
+		if (fr->res.error == NULL) {
+			char *text = status_text(fr);
+			bad |= status_line(fr->res.path, text);
+			free(text);
+		}
+	}
+	if (fr->res.error != NULL)
+		diag(fr->res.path, "%s", fr->res.error);
+	if (bad) {
+		diag(fr->res.path, "out of memory");
+		fr->outcome = OUTCOME_ERROR;
+	}
+}
+
+static enum outcome
+write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
+           const struct mapiprof_recipe *recipe, const char *path)
+{
+	struct file_run fr = {
+	    o, ctx, {path, NULL, NULL, NULL, NULL, o->output, NULL, NULL}, OUTCOME_OK, NULL, NULL};
+	struct mapiprof_file *f = NULL;
+	struct mapiprof_plan *plan = NULL;
+	size_t *idx = NULL, n = 0;
+	if (mapiprof_open(ctx, path, MAPIPROF_OPEN_NO_HASH, &f) != MAPIPROF_OK) {
+		fail_lib(&fr);
+		goto out;
+	}
+	fr.res.f = f;
+	if (pick_profiles(&fr, f, &idx, &n) != 0)
+		goto out;
+	if (mapiprof_plan_build(f, recipe, idx, n, &plan) != MAPIPROF_OK) {
+		fail_lib(&fr);
+		goto out;
+	}
+	fr.res.plan = plan;
+	settle(&fr, f, plan, n);
+out:
+	emit(&fr);
+	if (plan != NULL)
+		mapiprof_plan_free(plan);
+	free(idx);
+	mapiprof_close(f);
+	free(fr.msg);
+	free(fr.backup);
+	return fr.outcome;
+}
+
+int
+wr_files(const struct write_opts *o, struct mapiprof_ctx *ctx, const struct mapiprof_recipe *recipe,
+         char *const files[], size_t n)
+{
+	int seen[OUTCOME_ERROR + 1] = {0};
+	for (size_t i = 0; i < n; i++)
+		seen[write_file(o, ctx, recipe, files[i])] = 1;
+	if (seen[OUTCOME_ERROR])
+		return EXIT_ERROR;
+	if (seen[OUTCOME_REFUSED])
+		return EXIT_UNSAFE;
+	if (seen[OUTCOME_CHANGE])
+		return EXIT_CHANGE;
+	return EXIT_OK;
+}
