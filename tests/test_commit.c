@@ -20,6 +20,8 @@
 #include "locate.h"
 #include "plan.h"
 #include "platform.h"
+#include "regf_cells.h"
+#include "regf_patch.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -28,6 +30,8 @@
 #define OUTLOOK  "0a0d020000000000c000000000000046"
 #define EXCHANGE "exchange-mapi.dat"
 #define HIVE     "NTUSER.DAT"
+#define WMS_PROFILES                                                                               \
+	"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
 #define REGIPY   "real/regipy/NTUSER_BAGMRU.DAT"
 #define MAX_KEYS 8
 #define MAX_OPS  8
@@ -1060,6 +1064,364 @@ Test(commit, wrong_bytes_fail_verify_and_leave_the_original)
 	fail_with(&(struct mp_commit_io){.patch = wrong_patch}, NULL, MAPIPROF_E_VERIFY);
 	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "00036604") != NULL, "%s",
 	          mapiprof_errmsg(tu_ctx));
+}
+
+/* ---- the fast path's verification catches a writer bug ------------------ */
+
+/* File offset of the vk named name in the key whose nk is at key, in the
+ * hive on fd (read with the patcher's own cell reader). */
+static uint64_t
+vk_offset(int fd, mp_key key, const char *name)
+{
+	struct mp_regf_base b;
+	struct mp_regf_nk nk;
+	struct mp_arena a = {0};
+	uint32_t *list = NULL, list_cell = 0;
+	uint64_t found = 0;
+	cr_assert_eq(mp_regf_cells_base(tu_ctx, fd, &b), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	struct mp_regf_cells c = {tu_ctx, fd, b.bins};
+	cr_assert_eq(mp_regf_cells_nk(&c, "t", key, &nk), MAPIPROF_OK);
+	cr_assert_eq(mp_regf_cells_vlist(&c, "t", &nk, &a, &list, &list_cell), MAPIPROF_OK);
+	for (uint32_t i = 0; i < nk.nvalues && found == 0; i++) {
+		struct mp_regf_vk vk;
+		char *vname = NULL;
+		int undecodable = 0;
+		cr_assert_eq(mp_regf_cells_vk(&c, "t", list[i], &vk), MAPIPROF_OK);
+		cr_assert_eq(mp_regf_cells_vk_name_utf8(&c, &vk, &vname, &undecodable),
+		             MAPIPROF_OK);
+		if (vname != NULL && strcasecmp(vname, name) == 0)
+			found = (uint64_t)vk.rel + MP_REGF_BASE_BLOCK;
+		free(vname);
+	}
+	mp_arena_free(&a);
+	cr_assert_neq(found, 0, "no value %s", name);
+	return found;
+}
+
+/* XORs the byte at off of fd with x. */
+static void
+flip(int fd, uint64_t off, uint8_t x)
+{
+	uint8_t b = 0;
+	cr_assert_eq(pread(fd, &b, 1, (off_t)off), 1);
+	b ^= x;
+	cr_assert_eq(pwrite(fd, &b, 1, (off_t)off), 1);
+}
+
+/* Writes the 32-bit little-endian v at off of fd. */
+static void
+put_le32(int fd, uint64_t off, uint32_t v)
+{
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+	cr_assert_eq(pwrite(fd, b, 4, (off_t)off), 4);
+}
+
+/* Patches, then changes the new inline data of 00036604 (GLOBAL, keys[0]). */
+static int
+corrupt_data_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+                   int *done)
+{
+	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
+	cr_assert(rc == MAPIPROF_OK && *done);
+	flip(fd, vk_offset(fd, keys[0].key, "00036604") + MP_VK_DOFF, 0x01);
+	return rc;
+}
+
+/* Patches, then changes one byte of the base block's timestamp. */
+static int
+corrupt_base_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+                   int *done)
+{
+	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
+	cr_assert(rc == MAPIPROF_OK && *done);
+	flip(fd, MP_BB_TIMESTAMP, 0x10);
+	return rc;
+}
+
+/* Patches keys with op added to keys[0]: a writer that does more than the
+ * plan says. */
+static int
+patch_plus(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done,
+           const struct mp_plan_op *op)
+{
+	struct mp_plan_key k[MAX_KEYS];
+	struct mp_plan_op ops[MAX_OPS + 1];
+	cr_assert(n >= 1 && n <= MAX_KEYS && keys[0].nops <= MAX_OPS);
+	memcpy(k, keys, n * sizeof(*k));
+	memcpy(ops, keys[0].ops, keys[0].nops * sizeof(*ops));
+	ops[k[0].nops++] = *op;
+	k[0].ops = ops;
+	int rc = mp_commit_default_io()->patch(ctx, fd, k, n, done);
+	cr_assert(rc == MAPIPROF_OK && *done);
+	return rc;
+}
+
+/* Name of a value of the GLOBAL section the GC plan does not touch. */
+static char untouched[64];
+
+/* Also deletes the untouched value. */
+static int
+drop_value_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+                 int *done)
+{
+	const struct mp_plan_op del = {untouched, 1, MP_REG_BINARY, NULL, 0};
+	return patch_plus(ctx, fd, keys, n, done, &del);
+}
+
+/* Also adds a value nobody planned. */
+static int
+extra_value_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+                  int *done)
+{
+	const struct mp_plan_op add = {"0003fffe", 0, MP_REG_BINARY, v_one, 4};
+	return patch_plus(ctx, fd, keys, n, done, &add);
+}
+
+/* Patches, then makes the nk cell of keys[0] 8 bytes longer (its old bin no
+ * longer tiles). */
+static int
+resize_cell_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+                  int *done)
+{
+	uint8_t b[4];
+	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
+	cr_assert(rc == MAPIPROF_OK && *done);
+	cr_assert_eq(pread(fd, b, 4, (off_t)keys[0].key), 4);
+	uint32_t raw =
+	    (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	put_le32(fd, keys[0].key, raw - 8u);
+	return rc;
+}
+
+/* Patches, then changes the parent offset in the nk of keys[0] (§3.4). */
+static int
+corrupt_nk_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+                 int *done)
+{
+	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
+	cr_assert(rc == MAPIPROF_OK && *done);
+	flip(fd, keys[0].key + 4u + 16u, 0x08);
+	return rc;
+}
+
+/* Patches, then lowers the largest-data field in the nk of keys[0]. */
+static int
+lower_maxdata_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+                    int *done)
+{
+	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
+	cr_assert(rc == MAPIPROF_OK && *done);
+	put_le32(fd, keys[0].key + MP_NK_MAXDATA, 0);
+	return rc;
+}
+
+/* Patches (the plan needs a new bin), then breaks the new bin's signature. */
+static int
+break_bin_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+                int *done)
+{
+	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
+	cr_assert(rc == MAPIPROF_OK && *done);
+	flip(fd, (uint64_t)mapiprof_file_info(tu_file)->bins_size + MP_REGF_BASE_BLOCK, 0x20);
+	return rc;
+}
+
+/* Picks a value of the GLOBAL section that the GC plan leaves alone. */
+static void
+pick_untouched(const struct hplan *h)
+{
+	struct mp_store *s = tu_file->store;
+	struct mp_value *vals = NULL;
+	size_t n = 0;
+	untouched[0] = '\0';
+	cr_assert_eq(s->ops->values(s, h->keys[0].key, &vals, &n), MAPIPROF_OK);
+	for (size_t i = 0; i < n && untouched[0] == '\0'; i++) {
+		int planned = 0;
+		for (size_t j = 0; j < h->keys[0].nops; j++)
+			planned |= strcasecmp(vals[i].name, h->keys[0].ops[j].value_name) == 0;
+		if (!planned)
+			snprintf(untouched, sizeof(untouched), "%s", vals[i].name);
+	}
+	mp_store_values_free(vals, n);
+	cr_assert_neq(untouched[0], '\0', "the GLOBAL section has no untouched value");
+}
+
+/* As fail_with(io, NULL, MAPIPROF_E_VERIFY) with the GC plan, whose first
+ * key is GLOBAL, plus the extra op (if any) on it; the message must hold
+ * want. */
+static void
+fail_verify(const struct mp_commit_io *io, const struct mp_plan_op *extra, const char *want)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_str_eq(h.keys[0].uid, GLOBAL);
+	if (extra != NULL)
+		hp_add(&h, tu_profile("Exchange"), GLOBAL, extra->value_name, extra->del,
+		       extra->data, extra->len);
+	pick_untouched(&h);
+	mp_commit_set_io(io);
+	int rc = write_plan(&h, NULL);
+	mp_commit_set_io(NULL);
+	cr_assert_eq(rc, MAPIPROF_FAILED);
+	const char *msg = mapiprof_errmsg(tu_ctx);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_VERIFY, "code %d: %s",
+	             mapiprof_errcode(tu_ctx), msg);
+	cr_assert(strstr(msg, "did not verify") != NULL, "%s", msg);
+	cr_assert(strstr(msg, want) != NULL, "want '%s' in: %s", want, msg);
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), hive);
+	assert_untouched(hive, ref, HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, fast_path_verify_catches_a_corrupted_byte_in_a_changed_cell)
+{
+	fail_verify(&(struct mp_commit_io){.patch = corrupt_data_patch}, NULL,
+	            "value 00036604 has the wrong data");
+}
+
+Test(commit, fast_path_verify_catches_a_corrupted_byte_in_the_base_block)
+{
+	fail_verify(&(struct mp_commit_io){.patch = corrupt_base_patch}, NULL,
+	            "base block is not clean");
+}
+
+Test(commit, fast_path_verify_catches_a_missing_value)
+{
+	char want[128];
+	fail_verify(&(struct mp_commit_io){.patch = drop_value_patch}, NULL, "is missing");
+	snprintf(want, sizeof(want), "value %s is missing", untouched);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), want) != NULL, "%s", mapiprof_errmsg(tu_ctx));
+}
+
+Test(commit, fast_path_verify_catches_an_extra_value)
+{
+	fail_verify(&(struct mp_commit_io){.patch = extra_value_patch}, NULL, "values, planned");
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), GLOBAL) != NULL, "%s", mapiprof_errmsg(tu_ctx));
+}
+
+Test(commit, fast_path_verify_catches_an_old_cell_that_changed_its_size)
+{
+	fail_verify(&(struct mp_commit_io){.patch = resize_cell_patch}, NULL, "changed its size");
+}
+
+/* ---- a structure the cell reader leaves alone: hivex verifies ---------- */
+
+/* A 16-byte value "big" of GLOBAL held as big data (a db record, its list
+ * and one segment, reg-and-regf.md §3.8), made in place in a hive: the
+ * patcher adds it with 40 bytes of data, then its 48-byte data cell is cut
+ * into the three cells of a db value. */
+static const uint8_t big16[16] = {0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8,
+                                  0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf, 0xc0};
+
+static void
+add_db_value(const char *hive)
+{
+	struct mp_store *s = NULL;
+	mp_key root = 0, nk = 0;
+	cr_assert_eq(mp_store_hive_open(tu_ctx, hive, 0, &s), MAPIPROF_OK);
+	cr_assert_eq(s->ops->root(s, &root), MAPIPROF_OK);
+	cr_assert_eq(mp_store_path(s, root, WMS_PROFILES "\\Exchange\\" GLOBAL, &nk), MAPIPROF_OK);
+	mp_store_close(s);
+	cr_assert_neq(nk, 0);
+	struct mp_plan_op op = {"big", 0, MP_REG_BINARY, v_long, sizeof(v_long)};
+	struct mp_plan_key k = {.key = nk, .uid = GLOBAL, .ops = &op, .nops = 1};
+	int fd = open(hive, O_RDWR), done = 0;
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(mp_regf_patch(tu_ctx, fd, &k, 1, &done), MAPIPROF_OK);
+	cr_assert_eq(done, 1);
+	struct mp_regf_base b;
+	struct mp_regf_vk vk;
+	uint64_t at = vk_offset(fd, nk, "big");
+	cr_assert_eq(mp_regf_cells_base(tu_ctx, fd, &b), MAPIPROF_OK);
+	struct mp_regf_cells c = {tu_ctx, fd, b.bins};
+	cr_assert_eq(mp_regf_cells_vk(&c, "t", (uint32_t)(at - MP_REGF_BASE_BLOCK), &vk),
+	             MAPIPROF_OK);
+	uint64_t d = (uint64_t)vk.doff + MP_REGF_BASE_BLOCK;
+	uint8_t cells[48] = {0};
+	cells[0] = 0xf0, cells[1] = cells[2] = cells[3] = 0xff; /* -16: the db record */
+	memcpy(cells + 4, "db", 2);
+	cells[6] = 1; /* one segment */
+	uint32_t list = vk.doff + 16u, seg = vk.doff + 24u;
+	for (int i = 0; i < 4; i++) {
+		cells[8 + i] = (uint8_t)(list >> (8 * i));
+		cells[20 + i] = (uint8_t)(seg >> (8 * i));
+	}
+	cells[16] = 0xf8, cells[17] = cells[18] = cells[19] = 0xff; /* -8: the list */
+	cells[24] = 0xe8, cells[25] = cells[26] = cells[27] = 0xff; /* -24: the segment */
+	memcpy(cells + 28, big16, sizeof(big16));
+	cr_assert_eq(pwrite(fd, cells, sizeof(cells), (off_t)d), (ssize_t)sizeof(cells));
+	put_le32(fd, at + MP_VK_DLEN, sizeof(big16));
+	cr_assert_eq(close(fd), 0);
+}
+
+/* Stages exchange-mapi.dat with the big-data value, keeps a reference
+ * copy, opens it and plans the GC fix. */
+static char *
+open_exchange_db(struct hplan *h, char **ref)
+{
+	char *hive = stage_built(EXCHANGE);
+	add_db_value(hive);
+	*ref = tu_tmp_path("ref.dat");
+	cr_assert_eq(tu_copy(hive, *ref), 0);
+	tu_open(hive);
+	gc_plan(h, tu_profile("Exchange"));
+	return hive;
+}
+
+Test(commit, a_big_data_value_in_a_patched_key_is_verified_by_hivex)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange_db(&h, &ref);
+	const struct mapiprof_prop *p = NULL;
+	patch_done = 0;
+	mp_commit_set_io(&(struct mp_commit_io){.patch = count_patch});
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	mp_commit_set_io(NULL);
+	cr_assert_eq(patch_done, 1, "the in-place patcher wrote the file");
+	assert_hivex_reads(&h.plan, hive);
+	assert_listing(HIVE);
+	tu_open(hive);
+	size_t prof = tu_profile("Exchange");
+	p = tu_prop(prof, tu_section(prof, GLOBAL), "big");
+	cr_assert_eq(p->len, sizeof(big16), "big: %zu bytes", p->len);
+	cr_assert_arr_eq(p->data, big16, sizeof(big16));
+	free(hive);
+	free(ref);
+}
+
+Test(commit, a_big_data_value_in_a_patched_key_still_fails_verify_on_wrong_bytes)
+{
+	struct hplan h;
+	char *ref = NULL, *hive = open_exchange_db(&h, &ref);
+	mp_commit_set_io(&(struct mp_commit_io){.patch = corrupt_data_patch});
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
+	mp_commit_set_io(NULL);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_VERIFY, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "00036604") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	assert_untouched(hive, ref, HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, fast_path_verify_catches_a_changed_key_cell)
+{
+	fail_verify(&(struct mp_commit_io){.patch = corrupt_nk_patch}, NULL,
+	            "its key cell changed");
+}
+
+Test(commit, fast_path_verify_catches_a_lowered_largest_data_field)
+{
+	fail_verify(&(struct mp_commit_io){.patch = lower_maxdata_patch}, NULL,
+	            "its key cell changed");
+}
+
+Test(commit, fast_path_verify_catches_a_broken_new_bin)
+{
+	const struct mp_plan_op grow = {"00036660", 0, MP_REG_BINARY, v_long, sizeof(v_long)};
+	fail_verify(&(struct mp_commit_io){.patch = break_bin_patch}, &grow, "hbin");
 }
 
 Test(commit, failed_directory_sync_is_reported_after_the_rename)

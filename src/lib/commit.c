@@ -10,8 +10,10 @@
 
 #include "commit.h"
 #include "hiveinfo.h"
+#include "limits.h"
 #include "locate.h"
 #include "platform.h"
+#include "regf_cells.h"
 #include "regf_patch.h"
 
 /* A value name hivex could not decode comes back from the store as U+FFFD
@@ -35,6 +37,7 @@ struct commit {
 	struct mp_file_attr in;
 	char *tmp; /* the temporary file while it exists (removed on failure) */
 	int tmp_fd;
+	int patched; /* the in-place patcher wrote it (else hivex did) */
 };
 
 /* The final values of one key: borrowed from cur (the key's values read
@@ -318,6 +321,7 @@ produce(struct commit *c)
 		    MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 	}
+	c->patched = done;
 	return done ? MAPIPROF_OK : rewrite_hivex(c);
 }
 
@@ -414,11 +418,11 @@ verify_header(struct commit *c)
 	return ok ? MAPIPROF_OK : MAPIPROF_FAILED;
 }
 
-/* Reopens the temporary file read-only: a clean base block, hivex opens
- * it, and every planned key reads back exactly as planned.  A new file
- * hivex or inspect cannot read is MAPIPROF_E_VERIFY too. */
+/* The hivex path's check: reopens the temporary file read-only with
+ * hivex (which walks every bin and cell), a clean base block, and every
+ * planned key reads back exactly as planned. */
 static int
-verify(struct commit *c)
+verify_hivex(struct commit *c)
 {
 	struct mp_store *s = NULL;
 	mp_key root = 0;
@@ -433,6 +437,285 @@ verify(struct commit *c)
 	rc = MAPIPROF_OK;
 out:
 	mp_store_close(s);
+	return rc;
+}
+
+/* ---- verify, fast path ---------------------------------------------------
+ *
+ * When the in-place patcher wrote the file, everything but the bytes it
+ * wrote is a kernel copy of the input, which hivex validated (walking every
+ * bin and cell) when the file was opened for planning.  The patcher writes
+ * only into the base block, the cells of the planned keys (nk, value list,
+ * vk and data cells) and one new bin at the end.  So the new file is read
+ * back through a new descriptor, cell by cell (regf_cells.c), and checked
+ * where it can differ: the base block; the new bin(s), tiled as hivex's
+ * open requires; every old cell of each planned key keeping its size (a
+ * freed cell changes only its sign, so every old bin stays tiled); and each
+ * planned key's ENTIRE value set, at the nk offset the patch keeps, equal to
+ * the input's values (read by hivex) with the plan applied.  A structure
+ * the cell reader leaves alone (MP_CELLS_UNUSUAL: big data, 4-aligned
+ * cells) falls back to the full hivex check. */
+
+/* Cells of one key in the input: offset and size. */
+struct cellrec {
+	uint32_t rel, size;
+};
+
+/* The base block of the new file: a clean regf hive one sequence number
+ * past the input's, checksum valid by both rules (§3.1), same version, and
+ * its hive bins the input's plus those appended, filling the file up to the
+ * input's size or past it (§3.2, regf_patch.h). */
+static int
+fast_base(struct commit *c, int fd, struct mp_regf_base *b)
+{
+	const struct mapiprof_info *in = c->file->info;
+	if (mp_regf_cells_base(c->ctx, fd, b) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	uint64_t end = (uint64_t)MP_REGF_BASE_BLOCK + b->bins;
+	uint64_t size = end > c->in.size ? end : c->in.size;
+	uint32_t seq = in->seq1 + 1u;
+	if (b->seq1 != seq || b->seq2 != seq || b->stored != b->plain || b->plain != b->windows ||
+	    b->minor != in->minor || b->type != 0 || b->format != 1) {
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: its base block is not clean (sequence "
+		          "numbers %u/%u, expected %u; checksum 0x%08x, computed 0x%08x/0x%08x; "
+		          "version 1.%u, type %u)",
+		          (unsigned)b->seq1, (unsigned)b->seq2, (unsigned)seq, (unsigned)b->stored,
+		          (unsigned)b->plain, (unsigned)b->windows, (unsigned)b->minor,
+		          (unsigned)b->type);
+		return MAPIPROF_FAILED;
+	}
+	if (b->bins < in->bins_size || b->fsize != size) {
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: hive bins size 0x%x (was 0x%x) does "
+		          "not match its %llu bytes",
+		          (unsigned)b->bins, (unsigned)in->bins_size, (unsigned long long)b->fsize);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* The bins appended after the input's (from rel on) are whole, valid hbins
+ * whose cells tile them. */
+static int
+fast_new_bins(const struct mp_regf_cells *nc, uint32_t rel)
+{
+	while (rel < nc->bins) {
+		uint32_t size = 0;
+		if (mp_regf_cells_bin(nc, rel, &size) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		rel += size; /* >= 4096 */
+	}
+	return MAPIPROF_OK;
+}
+
+/* The cells of k's key in the input as it was (c->in_fd): its nk (also
+ * in *nk), value list, vk cells and their data cells, in *recs (arena a),
+ * *n of them. */
+static int
+old_cells(const struct mp_regf_cells *oc, const struct mp_plan_key *k, struct mp_arena *a,
+          struct mp_regf_nk *nk, struct cellrec **recs, size_t *n)
+{
+	uint32_t *list = NULL, list_cell = 0;
+	*n = 0;
+	int rc = mp_regf_cells_nk(oc, k->uid, k->key, nk);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_cells_vlist(oc, k->uid, nk, a, &list, &list_cell);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	if ((*recs = mp_arena_calloc(a, 2u + 2u * (size_t)nk->nvalues, sizeof(**recs))) == NULL)
+		return mp_nomem(oc->ctx);
+	(*recs)[(*n)++] = (struct cellrec){nk->rel, nk->cell};
+	if (nk->nvalues > 0)
+		(*recs)[(*n)++] = (struct cellrec){nk->vlist, list_cell};
+	for (uint32_t i = 0; rc == MAPIPROF_OK && i < nk->nvalues; i++) {
+		struct mp_regf_vk vk;
+		uint8_t head[4];
+		uint32_t size = 0;
+		rc = mp_regf_cells_vk(oc, k->uid, list[i], &vk);
+		if (rc != MAPIPROF_OK)
+			break;
+		(*recs)[(*n)++] = (struct cellrec){vk.rel, vk.cell};
+		if (vk.is_inline || vk.len == 0)
+			continue;
+		rc =
+		    mp_regf_cells_read(oc, k->uid, "data cell", vk.doff, head, sizeof(head), &size);
+		if (rc == MAPIPROF_OK)
+			(*recs)[(*n)++] = (struct cellrec){vk.doff, size};
+	}
+	return rc;
+}
+
+/* Every old cell of k's key still has its size in the new file (nc):
+ * allocated, or freed by the patch (§3.3), never resized.  *nk: the key's
+ * nk as it was. */
+static int
+fast_old_cells(struct commit *c, const struct mp_regf_cells *oc, const struct mp_regf_cells *nc,
+               const struct mp_plan_key *k, struct mp_arena *a, struct mp_regf_nk *nk)
+{
+	struct cellrec *recs = NULL;
+	size_t n = 0;
+	int rc = old_cells(oc, k, a, nk, &recs, &n);
+	for (size_t i = 0; rc == MAPIPROF_OK && i < n; i++) {
+		uint32_t raw = 0;
+		if ((rc = mp_regf_cells_size(nc, k->uid, recs[i].rel, &raw)) != MAPIPROF_OK)
+			break;
+		if (raw != recs[i].size && raw != 0u - recs[i].size) {
+			mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+			          "the written file did not verify: section %s: the cell at file "
+			          "offset 0x%llx changed its size from %u to %d",
+			          k->uid, (unsigned long long)recs[i].rel + MP_REGF_BASE_BLOCK,
+			          (unsigned)recs[i].size, (int)(int32_t)raw);
+			rc = MAPIPROF_FAILED;
+		}
+	}
+	return rc;
+}
+
+/* Reads value i of the key (vk at rel) into v: name as store_hive.c gives
+ * it (an undecodable one as U+FFFD "#" and the vk's file offset), type,
+ * data (at most MP_MAX_VALUE_LEN bytes). */
+static int
+cell_value(const struct mp_regf_cells *nc, const char *uid, uint32_t rel, struct mp_value *v)
+{
+	struct mp_regf_vk vk;
+	int undecodable = 0;
+	int rc = mp_regf_cells_vk(nc, uid, rel, &vk);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_cells_data(nc, uid, &vk);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_cells_vk_name_utf8(nc, &vk, &v->name, &undecodable);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	if (undecodable) {
+		char buf[40];
+		snprintf(buf, sizeof(buf), UNDECODABLE_NAME "%zx",
+		         (size_t)rel + MP_REGF_BASE_BLOCK);
+		if ((v->name = strdup(buf)) == NULL)
+			return mp_nomem(nc->ctx);
+	}
+	if (vk.len > MP_MAX_VALUE_LEN)
+		return mp_regf_cells_bad(nc, uid, "value longer than the cap", rel);
+	v->type = vk.type;
+	v->len = vk.len;
+	if ((v->data = malloc(vk.len > 0 ? vk.len : 1u)) == NULL)
+		return mp_nomem(nc->ctx);
+	return mp_regf_cells_data_read(nc, &vk, v->data);
+}
+
+/* Every value of the key whose nk is at file offset key in the new file
+ * (nc, the nk in *nk), in stored order; release with
+ * mp_store_values_free. */
+static int
+cell_values(const struct mp_regf_cells *nc, const char *uid, mp_key key, struct mp_arena *a,
+            struct mp_regf_nk *nk, struct mp_value **out, size_t *n)
+{
+	uint32_t *list = NULL, list_cell = 0;
+	*out = NULL;
+	*n = 0;
+	int rc = mp_regf_cells_nk(nc, uid, key, nk);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_cells_vlist(nc, uid, nk, a, &list, &list_cell);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	if ((*out = calloc(nk->nvalues > 0 ? nk->nvalues : 1u, sizeof(**out))) == NULL)
+		return mp_nomem(nc->ctx);
+	for (; rc == MAPIPROF_OK && *n < nk->nvalues; (*n)++)
+		rc = cell_value(nc, uid, list[*n], &(*out)[*n]);
+	return rc;
+}
+
+/* 1 when byte i of an nk's fixed part is one the patch may change: the
+ * LastWrite time, value count and list, largest name and data (§3.4). */
+static int
+nk_may_change(uint32_t i)
+{
+	return (i >= MP_NK_TIME && i < MP_NK_TIME + 8u) ||
+	       (i >= MP_NK_NVALUES && i < MP_NK_VLIST + 4u) ||
+	       (i >= MP_NK_MAXVNAME && i < MP_NK_MAXDATA + 4u);
+}
+
+/* The key's nk in the new file is its old one (was) but for what the patch
+ * may change, and its largest name and data fields were not lowered: the
+ * key keeps its name, parent, subkeys, security and class. */
+static int
+same_nk(struct commit *c, const char *uid, const struct mp_regf_nk *was,
+        const struct mp_regf_nk *now)
+{
+	uint32_t i = 0;
+	while (i < MP_NK_HDR && (nk_may_change(i) || was->hdr[i] == now->hdr[i]))
+		i++;
+	if (i == MP_NK_HDR && now->maxvname < was->maxvname)
+		i = MP_NK_MAXVNAME;
+	if (i == MP_NK_HDR && now->maxdata < was->maxdata)
+		i = MP_NK_MAXDATA;
+	if (i == MP_NK_HDR)
+		return MAPIPROF_OK;
+	mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+	          "the written file did not verify: section %s: its key cell changed at file "
+	          "offset 0x%llx",
+	          uid, (unsigned long long)now->rel + MP_REGF_BASE_BLOCK + i);
+	return MAPIPROF_FAILED;
+}
+
+/* One planned key in the new file: its nk is the old one but for what the
+ * patch changes, its old cells kept their sizes, and its values are the
+ * input's with k's ops applied. */
+static int
+fast_key(struct commit *c, const struct mp_regf_cells *oc, const struct mp_regf_cells *nc,
+         const struct mp_plan_key *k, struct mp_arena *a)
+{
+	struct mp_value *act = NULL;
+	size_t nact = 0;
+	struct final exp = {0};
+	struct mp_regf_nk was, now;
+	int rc = fast_old_cells(c, oc, nc, k, a, &was);
+	if (rc == MAPIPROF_OK)
+		rc = cell_values(nc, k->uid, k->key, a, &now, &act, &nact);
+	if (rc == MAPIPROF_OK)
+		rc = same_nk(c, k->uid, &was, &now);
+	if (rc == MAPIPROF_OK)
+		rc = final_values(c->file->store, k->key, k, &exp);
+	if (rc == MAPIPROF_OK)
+		rc = compare_values(c->ctx, k->uid, &exp, act, nact);
+	mp_store_values_free(act, nact);
+	final_free(&exp);
+	return rc;
+}
+
+/* The fast path's check (see above), through a new read-only descriptor
+ * of the temporary file.  MP_CELLS_UNUSUAL: not decided, check with hivex. */
+static int
+verify_fast(struct commit *c)
+{
+	const struct mapiprof_info *in = c->file->info;
+	struct mp_regf_base b = {0};
+	struct mp_arena a = {0};
+	int fd = -1;
+	int rc = mp_open_read(c->ctx, c->tmp, &fd);
+	if (rc == MAPIPROF_OK)
+		rc = fast_base(c, fd, &b);
+	const struct mp_regf_cells nc = {c->ctx, fd, b.bins};
+	const struct mp_regf_cells oc = {c->ctx, c->in_fd, in->bins_size};
+	if (rc == MAPIPROF_OK)
+		rc = fast_new_bins(&nc, in->bins_size);
+	for (size_t i = 0; rc == MAPIPROF_OK && i < c->plan->nkeys; i++)
+		rc = fast_key(c, &oc, &nc, &c->plan->keys[i], &a);
+	mp_arena_free(&a);
+	mp_close(fd);
+	return rc;
+}
+
+/* Reopens the temporary file read-only and checks it: cell by cell where
+ * the in-place patcher wrote it, with hivex otherwise (or when the cell
+ * reader leaves a structure alone).  Anything that does not read back as
+ * planned is MAPIPROF_E_VERIFY. */
+static int
+verify(struct commit *c)
+{
+	int rc = c->patched ? verify_fast(c) : MP_CELLS_UNUSUAL;
+	if (rc == MP_CELLS_UNUSUAL)
+		rc = verify_hivex(c);
 	if (rc != MAPIPROF_OK && c->ctx->code != MAPIPROF_E_VERIFY &&
 	    c->ctx->code != MAPIPROF_E_NOMEM) {
 		char msg[sizeof(c->ctx->msg)];

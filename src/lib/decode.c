@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "le.h"
 #include "decode.h"
 #include "hex.h"
 #include "limits.h"
@@ -36,26 +37,6 @@ struct dec {
 	const char *codepage;
 	struct mapiprof_prop *out;
 };
-
-/* ---- little-endian readers (callers check the bounds) ---- */
-
-static uint16_t
-le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (unsigned)p[1] << 8);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 /* Two's complement reinterpretation without implementation-defined casts. */
 static int64_t
@@ -328,7 +309,7 @@ dec_long(struct dec *d, uint32_t tag)
 	if (rc != STEP_OK)
 		return rc;
 	struct mapiprof_prop *o = d->out;
-	uint32_t v = le32(o->data);
+	uint32_t v = mp_le32(o->data);
 	o->kind = MAPIPROF_V_INT;
 	o->i = (int64_t)v;
 	const char **names = NULL;
@@ -347,19 +328,19 @@ dec_small_int(struct dec *d, uint16_t type)
 	if (type == MP_PT_I2) {
 		if ((rc = need_len(d, "PT_I2", 2)) != STEP_OK)
 			return rc;
-		uint16_t v = le16(o->data);
+		uint16_t v = mp_le16(o->data);
 		o->i = v >= 0x8000u ? (int64_t)v - 0x10000 : (int64_t)v;
 		o->kind = MAPIPROF_V_INT;
 	} else if (type == MP_PT_BOOLEAN) {
 		/* exactly 2 bytes (§3, [S2], [S14]) */
 		if ((rc = need_len(d, "PT_BOOLEAN", 2)) != STEP_OK)
 			return rc;
-		o->i = le16(o->data) != 0;
+		o->i = mp_le16(o->data) != 0;
 		o->kind = MAPIPROF_V_BOOL;
 	} else {
 		if ((rc = need_len(d, "PT_I8", 8)) != STEP_OK)
 			return rc;
-		o->i = as_i64(le64(o->data));
+		o->i = as_i64(mp_le64(o->data));
 		o->kind = MAPIPROF_V_INT;
 	}
 	return STEP_OK;
@@ -371,7 +352,7 @@ dec_systime(struct dec *d)
 	int rc = need_len(d, "PT_SYSTIME", 8);
 	if (rc != STEP_OK)
 		return rc;
-	uint64_t ft = le64(d->out->data);
+	uint64_t ft = mp_le64(d->out->data);
 	char buf[40];
 	if (ft > (uint64_t)INT64_MAX || mp_filetime_iso((int64_t)ft, buf, sizeof(buf)) != 0)
 		return bad(d, "PT_SYSTIME 0x%016llx is beyond year 9999", (unsigned long long)ft);
@@ -392,8 +373,9 @@ dec_clsid(struct dec *d)
 	/* GUID struct order: Data1..Data3 little-endian, Data4 as bytes (§2). */
 	const uint8_t *p = d->out->data;
 	d->out->s = mp_arena_printf(d->a, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
-	                            (unsigned)le32(p), (unsigned)le16(p + 4), (unsigned)le16(p + 6),
-	                            p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+	                            (unsigned)mp_le32(p), (unsigned)mp_le16(p + 4),
+	                            (unsigned)mp_le16(p + 6), p[8], p[9], p[10], p[11], p[12],
+	                            p[13], p[14], p[15]);
 	if (d->out->s == NULL)
 		return nomem(d);
 	d->out->kind = MAPIPROF_V_CLSID;
@@ -417,7 +399,7 @@ dec_mv_long(struct dec *d)
 	if (v == NULL)
 		return nomem(d);
 	for (size_t i = 0; i < count; i++)
-		v[i] = (int64_t)le32(o->data + 4 * i);
+		v[i] = (int64_t)mp_le32(o->data + 4 * i);
 	o->ints = v;
 	o->count = count;
 	o->kind = MAPIPROF_V_MV_INT;
@@ -431,7 +413,7 @@ mv_count(struct dec *d, const char *what, size_t *count)
 {
 	if (d->out->len < 4)
 		return bad(d, "%s needs a 4-byte count, has %zu bytes", what, d->out->len);
-	uint32_t c = le32(d->out->data);
+	uint32_t c = mp_le32(d->out->data);
 	if (c > MP_MAX_MV_COUNT)
 		return bad(d, "%s count %u is more than %u", what, (unsigned)c, MP_MAX_MV_COUNT);
 	*count = c;
@@ -450,20 +432,20 @@ mv_str_width(struct dec *d, const char *what, size_t count, int *width)
 {
 	const uint8_t *p = d->out->data;
 	size_t room = d->out->len - 4;
-	if (count <= room / 8 && le64(p + 4) == 4 + 8 * (uint64_t)count) {
+	if (count <= room / 8 && mp_le64(p + 4) == 4 + 8 * (uint64_t)count) {
 		*width = 8;
 		return STEP_OK;
 	}
 	if (count > room / 4)
 		return bad(d, "%s count %zu does not fit in %zu bytes", what, count, d->out->len);
-	if (le32(p + 4) == 4 + 4 * (uint32_t)count) {
+	if (mp_le32(p + 4) == 4 + 4 * (uint32_t)count) {
 		*width = 4;
 		return STEP_OK;
 	}
 	return bad(d,
 	           "%s first offset 0x%x matches neither the 32-bit (0x%zx) nor the 64-bit "
 	           "(0x%zx) layout",
-	           what, (unsigned)le32(p + 4), 4 + 4 * count, 4 + 8 * count);
+	           what, (unsigned)mp_le32(p + 4), 4 + 4 * count, 4 + 8 * count);
 }
 
 /* Bytes from off to the NUL that ends string i (unit = 1 or 2 bytes); the
@@ -501,7 +483,7 @@ dec_mv_string(struct dec *d, const char *what, int utf16)
 		return nomem(d);
 	for (size_t i = 0; i < count; i++) {
 		const uint8_t *q = o->data + 4 + (size_t)width * i;
-		uint64_t off = width == 8 ? le64(q) : le32(q);
+		uint64_t off = width == 8 ? mp_le64(q) : mp_le32(q);
 		size_t n = 0;
 		if (off < hdr || off >= o->len)
 			return bad(d, "%s offset %zu (0x%llx) is outside 0x%zx..0x%zx", what, i,
@@ -533,21 +515,21 @@ mv_bin_width(struct dec *d, size_t count, int *width)
 {
 	const uint8_t *p = d->out->data;
 	size_t room = d->out->len - 4;
-	if (count <= room / 16 && le64(p + 12) == 4 + 16 * (uint64_t)count) {
+	if (count <= room / 16 && mp_le64(p + 12) == 4 + 16 * (uint64_t)count) {
 		*width = 8;
 		return STEP_OK;
 	}
 	if (count > room / 8)
 		return bad(d, "PT_MV_BINARY count %zu does not fit in %zu bytes", count,
 		           d->out->len);
-	if (le32(p + 8) == 4 + 8 * (uint32_t)count) {
+	if (mp_le32(p + 8) == 4 + 8 * (uint32_t)count) {
 		*width = 4;
 		return STEP_OK;
 	}
 	return bad(d,
 	           "PT_MV_BINARY first offset 0x%x matches neither the 32-bit (0x%zx) nor the "
 	           "64-bit (0x%zx) layout",
-	           (unsigned)le32(p + 8), 4 + 8 * count, 4 + 16 * count);
+	           (unsigned)mp_le32(p + 8), 4 + 8 * count, 4 + 16 * count);
 }
 
 /* PT_MV_BINARY: blobs point into the value's own copy of the bytes. */
@@ -565,8 +547,8 @@ dec_mv_binary(struct dec *d)
 		return nomem(d);
 	for (size_t i = 0; i < count; i++) {
 		const uint8_t *q = o->data + 4 + 2 * (size_t)width * i;
-		uint64_t blen = width == 8 ? le64(q) : le32(q);
-		uint64_t off = width == 8 ? le64(q + 8) : le32(q + 4);
+		uint64_t blen = width == 8 ? mp_le64(q) : mp_le32(q);
+		uint64_t off = width == 8 ? mp_le64(q + 8) : mp_le32(q + 4);
 		if (off < hdr || off > o->len || blen > o->len - off)
 			return bad(d,
 			           "PT_MV_BINARY value %zu (offset 0x%llx, length 0x%llx) lies "
@@ -685,15 +667,15 @@ printable_unit(uint16_t u)
 static int
 is_utf16_text(const uint8_t *p, size_t len)
 {
-	if (len < 4 || len % 2 != 0 || le16(p + len - 2) != 0)
+	if (len < 4 || len % 2 != 0 || mp_le16(p + len - 2) != 0)
 		return 0;
 	size_t units = len / 2 - 1;
 	for (size_t i = 0; i < units; i++) {
-		uint16_t u = le16(p + 2 * i);
+		uint16_t u = mp_le16(p + 2 * i);
 		if (u >= 0xD800 && u <= 0xDBFF) {
 			if (i + 1 >= units)
 				return 0;
-			uint16_t lo = le16(p + 2 * (i + 1));
+			uint16_t lo = mp_le16(p + 2 * (i + 1));
 			if (lo < 0xDC00 || lo > 0xDFFF)
 				return 0;
 			i++;
@@ -719,7 +701,7 @@ dec_multi_sz(struct dec *d)
 	size_t pos = 0;
 	while (pos < o->len) {
 		size_t end = pos;
-		while (end < o->len && le16(o->data + end) != 0)
+		while (end < o->len && mp_le16(o->data + end) != 0)
 			end += 2;
 		if (end == pos)
 			break; /* the empty string that ends the list */
@@ -757,13 +739,13 @@ dec_named(struct dec *d)
 		return dec_multi_sz(d);
 	case T_DWORD:
 		if ((rc = need_len(d, "REG_DWORD", 4)) == STEP_OK) {
-			o->i = (int64_t)le32(o->data);
+			o->i = (int64_t)mp_le32(o->data);
 			o->kind = MAPIPROF_V_INT;
 		}
 		return rc;
 	case T_QWORD:
 		if ((rc = need_len(d, "REG_QWORD", 8)) == STEP_OK) {
-			o->i = as_i64(le64(o->data));
+			o->i = as_i64(mp_le64(o->data));
 			o->kind = MAPIPROF_V_INT;
 		}
 		return rc;

@@ -6,6 +6,7 @@
 
 #include <nettle/sha2.h>
 
+#include "le.h"
 #include "hex.h"
 #include "hiveinfo.h"
 #include "platform.h"
@@ -32,18 +33,12 @@ struct info_impl {
 	struct mp_arena arena;
 };
 
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void
 mp_regf_checksum(const uint8_t *base_block, uint32_t *plain, uint32_t *windows)
 {
 	uint32_t x = 0;
 	for (size_t off = 0; off < BB_CHECKSUM; off += 4)
-		x ^= le32(base_block + off);
+		x ^= mp_le32(base_block + off);
 	if (plain != NULL)
 		*plain = x;
 	if (windows != NULL)
@@ -86,17 +81,17 @@ read_base_block(struct mapiprof_ctx *ctx, int fd, struct mapiprof_info *info)
 	uint8_t bb[MP_REGF_BASE_BLOCK];
 	if (mp_pread_full(ctx, fd, bb, sizeof(bb), 0) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	info->seq1 = le32(bb + BB_SEQ1);
-	info->seq2 = le32(bb + BB_SEQ2);
-	info->last_written = (int64_t)((uint64_t)le32(bb + BB_TIMESTAMP) |
-	                               (uint64_t)le32(bb + BB_TIMESTAMP + 4) << 32);
-	info->major = le32(bb + BB_MAJOR);
-	info->minor = le32(bb + BB_MINOR);
-	info->file_type = le32(bb + BB_TYPE);
-	info->bins_size = le32(bb + BB_BINS_SIZE);
+	info->seq1 = mp_le32(bb + BB_SEQ1);
+	info->seq2 = mp_le32(bb + BB_SEQ2);
+	info->last_written = (int64_t)((uint64_t)mp_le32(bb + BB_TIMESTAMP) |
+	                               (uint64_t)mp_le32(bb + BB_TIMESTAMP + 4) << 32);
+	info->major = mp_le32(bb + BB_MAJOR);
+	info->minor = mp_le32(bb + BB_MINOR);
+	info->file_type = mp_le32(bb + BB_TYPE);
+	info->bins_size = mp_le32(bb + BB_BINS_SIZE);
 	uint32_t plain = 0, windows = 0;
 	mp_regf_checksum(bb, &plain, &windows);
-	info->checksum_stored = le32(bb + BB_CHECKSUM);
+	info->checksum_stored = mp_le32(bb + BB_CHECKSUM);
 	info->checksum_computed = info->checksum_stored == plain ? plain : windows;
 	info->checksum_ok = info->checksum_stored == info->checksum_computed;
 	info->dirty = info->seq1 != info->seq2 || !info->checksum_ok;
@@ -220,9 +215,9 @@ read_log(struct mapiprof_ctx *ctx, struct mapiprof_logfile *lf, uint32_t hive_se
 		lf->has_header = memcmp(hdr, "regf", 4) == 0;
 	}
 	if (lf->has_header) {
-		lf->seq1 = le32(hdr + BB_SEQ1);
-		lf->seq2 = le32(hdr + BB_SEQ2);
-		lf->file_type = le32(hdr + BB_TYPE);
+		lf->seq1 = mp_le32(hdr + BB_SEQ1);
+		lf->seq2 = mp_le32(hdr + BB_SEQ2);
+		lf->file_type = mp_le32(hdr + BB_TYPE);
 		lf->newer = lf->seq1 >= hive_seq2;
 	}
 out:

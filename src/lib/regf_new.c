@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "le.h"
 #include "hiveinfo.h"
 #include "platform.h"
 #include "regf_new.h"
@@ -37,33 +38,6 @@
 /* Seconds from 1601-01-01 to 1970-01-01: FILETIME epoch. */
 #define FILETIME_UNIX_EPOCH 11644473600LL
 
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v & 0xFFFFu);
-	put16(p + 2, v >> 16);
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t
-round8(uint32_t n)
-{
-	return (n + 7u) & ~7u;
-}
-
 /* Writes a SID (revision 1, authority 0-0-0-0-0-auth, n sub-authorities)
  * at p; returns its size, 8 + 4n. */
 static uint32_t
@@ -74,7 +48,7 @@ put_sid(uint8_t *p, uint8_t auth, const uint32_t *sub, uint8_t n)
 	memset(p + 2, 0, 5);
 	p[7] = auth; /* IdentifierAuthority, big-endian 48-bit */
 	for (uint8_t i = 0; i < n; i++)
-		put32(p + 8 + 4u * i, sub[i]);
+		mp_put_le32(p + 8 + 4u * i, sub[i]);
 	return 8u + 4u * n;
 }
 
@@ -83,10 +57,10 @@ put_sid(uint8_t *p, uint8_t auth, const uint32_t *sub, uint8_t n)
 static uint32_t
 put_ace(uint8_t *p, uint32_t mask, const uint8_t *sid, uint32_t sid_len)
 {
-	p[0] = 0x00;                /* AceType: ACCESS_ALLOWED_ACE_TYPE */
-	p[1] = 0x02;                /* AceFlags: CONTAINER_INHERIT_ACE (subkeys inherit it) */
-	put16(p + 2, 8u + sid_len); /* AceSize */
-	put32(p + 4, mask);         /* ACCESS_MASK */
+	p[0] = 0x00;                      /* AceType: ACCESS_ALLOWED_ACE_TYPE */
+	p[1] = 0x02;                      /* AceFlags: CONTAINER_INHERIT_ACE (subkeys inherit it) */
+	mp_put_le16(p + 2, 8u + sid_len); /* AceSize */
+	mp_put_le32(p + 4, mask);         /* ACCESS_MASK */
 	memcpy(p + 8, sid, sid_len);
 	return 8u + sid_len;
 }
@@ -104,13 +78,13 @@ build_sd(uint8_t *p)
 	uint32_t ul = put_sid(u, 5, users, 2);  /* S-1-5-32-545 */
 	uint32_t sl = put_sid(s, 5, system, 1); /* S-1-5-18 */
 	const uint32_t owner = 20, group = owner + al, dacl = group + sl;
-	p[0] = 1;             /* Revision */
-	p[1] = 0;             /* Sbz1 */
-	put16(p + 2, 0x8004); /* Control: SELF_RELATIVE | DACL_PRESENT */
-	put32(p + 4, owner);  /* OffsetOwner */
-	put32(p + 8, group);  /* OffsetGroup */
-	put32(p + 12, 0);     /* OffsetSacl: none */
-	put32(p + 16, dacl);  /* OffsetDacl */
+	p[0] = 1;                   /* Revision */
+	p[1] = 0;                   /* Sbz1 */
+	mp_put_le16(p + 2, 0x8004); /* Control: SELF_RELATIVE | DACL_PRESENT */
+	mp_put_le32(p + 4, owner);  /* OffsetOwner */
+	mp_put_le32(p + 8, group);  /* OffsetGroup */
+	mp_put_le32(p + 12, 0);     /* OffsetSacl: none */
+	mp_put_le32(p + 16, dacl);  /* OffsetDacl */
 	memcpy(p + owner, a, al);
 	memcpy(p + group, s, sl);
 	uint8_t *acl = p + dacl;
@@ -120,9 +94,9 @@ build_sd(uint8_t *p)
 	off += put_ace(acl + off, 0x00020019u, u, ul); /* KEY_READ */
 	acl[0] = 2;                                    /* ACL_REVISION */
 	acl[1] = 0;
-	put16(acl + 2, off); /* AclSize */
-	put16(acl + 4, 3);   /* AceCount */
-	put16(acl + 6, 0);
+	mp_put_le16(acl + 2, off); /* AclSize */
+	mp_put_le16(acl + 4, 3);   /* AceCount */
+	mp_put_le16(acl + 6, 0);
 	return dacl + off;
 }
 
@@ -132,20 +106,20 @@ static uint32_t
 put_root_nk(uint8_t *bin, uint32_t rel, const char *name, uint64_t ts, uint32_t sk_rel)
 {
 	uint32_t nl = (uint32_t)strlen(name);
-	uint32_t size = round8(4u + NK_FIXED + nl);
+	uint32_t size = mp_round8(4u + NK_FIXED + nl);
 	uint8_t *c = bin + rel;
-	put32(c, (uint32_t) - (int32_t)size); /* allocated: negative size */
+	mp_put_le32(c, (uint32_t) - (int32_t)size); /* allocated: negative size */
 	uint8_t *nk = c + 4;
 	memcpy(nk, "nk", 2);
-	put16(nk + 2, 0x2C);  /* HIVE_ENTRY | NO_DELETE | COMP_NAME (§3.4) */
-	put64(nk + 4, ts);    /* last written */
-	put32(nk + 16, NONE); /* parent: none for the root */
-	put32(nk + 28, NONE); /* subkey list */
-	put32(nk + 32, NONE); /* volatile subkey list */
-	put32(nk + 40, NONE); /* value list */
-	put32(nk + 44, sk_rel);
-	put32(nk + 48, NONE); /* class name */
-	put16(nk + 72, nl);   /* name length; class length 0 at 74 */
+	mp_put_le16(nk + 2, 0x2C);  /* HIVE_ENTRY | NO_DELETE | COMP_NAME (§3.4) */
+	mp_put_le64(nk + 4, ts);    /* last written */
+	mp_put_le32(nk + 16, NONE); /* parent: none for the root */
+	mp_put_le32(nk + 28, NONE); /* subkey list */
+	mp_put_le32(nk + 32, NONE); /* volatile subkey list */
+	mp_put_le32(nk + 40, NONE); /* value list */
+	mp_put_le32(nk + 44, sk_rel);
+	mp_put_le32(nk + 48, NONE); /* class name */
+	mp_put_le16(nk + 72, nl);   /* name length; class length 0 at 74 */
 	memcpy(nk + NK_FIXED, name, nl);
 	return size;
 }
@@ -157,13 +131,13 @@ put_sk(uint8_t *bin, uint32_t rel)
 	uint8_t *c = bin + rel;
 	uint8_t *sk = c + 4;
 	uint32_t sd_len = build_sd(sk + SK_FIXED);
-	uint32_t size = round8(4u + SK_FIXED + sd_len);
-	put32(c, (uint32_t) - (int32_t)size);
+	uint32_t size = mp_round8(4u + SK_FIXED + sd_len);
+	mp_put_le32(c, (uint32_t) - (int32_t)size);
 	memcpy(sk, "sk", 2);
-	put32(sk + 4, rel); /* flink */
-	put32(sk + 8, rel); /* blink */
-	put32(sk + 12, 1);  /* reference count: the root nk */
-	put32(sk + 16, sd_len);
+	mp_put_le32(sk + 4, rel); /* flink */
+	mp_put_le32(sk + 8, rel); /* blink */
+	mp_put_le32(sk + 12, 1);  /* reference count: the root nk */
+	mp_put_le32(sk + 16, sd_len);
 	return size;
 }
 
@@ -173,19 +147,19 @@ static uint32_t
 put_base_block(uint8_t *bb, unsigned minor, uint64_t ts)
 {
 	memcpy(bb, "regf", 4);
-	put32(bb + 0x04, 1);        /* primary sequence number */
-	put32(bb + 0x08, 1);        /* secondary: equal, so clean */
-	put64(bb + 0x0C, ts);       /* last written */
-	put32(bb + 0x14, 1);        /* major version */
-	put32(bb + 0x18, minor);    /* minor version: 3 or 5 */
-	put32(bb + 0x1C, 0);        /* file type: primary */
-	put32(bb + 0x20, 1);        /* file format: direct memory load */
-	put32(bb + 0x24, ROOT_REL); /* root cell offset */
-	put32(bb + 0x28, BIN_SIZE); /* hive bins data size */
-	put32(bb + 0x2C, 1);        /* clustering factor */
+	mp_put_le32(bb + 0x04, 1);        /* primary sequence number */
+	mp_put_le32(bb + 0x08, 1);        /* secondary: equal, so clean */
+	mp_put_le64(bb + 0x0C, ts);       /* last written */
+	mp_put_le32(bb + 0x14, 1);        /* major version */
+	mp_put_le32(bb + 0x18, minor);    /* minor version: 3 or 5 */
+	mp_put_le32(bb + 0x1C, 0);        /* file type: primary */
+	mp_put_le32(bb + 0x20, 1);        /* file format: direct memory load */
+	mp_put_le32(bb + 0x24, ROOT_REL); /* root cell offset */
+	mp_put_le32(bb + 0x28, BIN_SIZE); /* hive bins data size */
+	mp_put_le32(bb + 0x2C, 1);        /* clustering factor */
 	uint32_t plain = 0, windows = 0;
 	mp_regf_checksum(bb, &plain, &windows);
-	put32(bb + 0x1FC, windows);
+	mp_put_le32(bb + 0x1FC, windows);
 	return plain;
 }
 
@@ -216,14 +190,14 @@ build_image(uint8_t *img, unsigned minor, const char *root_name, uint64_t ts)
 	}
 	uint8_t *bin = img + MP_REGF_BASE_BLOCK;
 	memcpy(bin, "hbin", 4);
-	put32(bin + 4, 0);        /* offset of this bin */
-	put32(bin + 8, BIN_SIZE); /* size of this bin */
-	put64(bin + 20, ts);      /* first bin: copy of the base block timestamp */
-	uint32_t nk_size = round8(4u + NK_FIXED + (uint32_t)strlen(root_name));
+	mp_put_le32(bin + 4, 0);        /* offset of this bin */
+	mp_put_le32(bin + 8, BIN_SIZE); /* size of this bin */
+	mp_put_le64(bin + 20, ts);      /* first bin: copy of the base block timestamp */
+	uint32_t nk_size = mp_round8(4u + NK_FIXED + (uint32_t)strlen(root_name));
 	uint32_t sk_rel = ROOT_REL + nk_size;
 	put_root_nk(bin, ROOT_REL, root_name, ts, sk_rel);
 	uint32_t free_rel = sk_rel + put_sk(bin, sk_rel);
-	put32(bin + free_rel, BIN_SIZE - free_rel); /* free: positive size */
+	mp_put_le32(bin + free_rel, BIN_SIZE - free_rel); /* free: positive size */
 }
 
 /* Root names: 1..255 printable ASCII characters without '\' (stored one

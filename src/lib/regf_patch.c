@@ -2,9 +2,10 @@
  * copy in place and appends at most one hbin (reg-and-regf.md §3).
  *
  * Three phases, and nothing is written before the last one starts:
- *   1. read: the base block (§3.1), each key's nk (§3.4), its value list and
- *      vk cells (§3.6) and the data cells of the values the plan touches;
- *      every offset and length is checked against the hive bins first;
+ *   1. read (through regf_cells.c): the base block (§3.1), each key's nk
+ *      (§3.4), its value list and vk cells (§3.6) and the data cells of the
+ *      values the plan touches; every offset and length is checked against
+ *      the hive bins first;
  *   2. plan: one action per op (overwrite in place, move the data, delete,
  *      add), cells of the new bin laid out, the touched cells checked not to
  *      overlap; then the new bin is built in memory;
@@ -13,51 +14,19 @@
  * Cell offsets ("rel") are relative to the first hbin, i.e. file offset
  * minus 4096; 0xFFFFFFFF means none (§3). */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "le.h"
+#include "store.h"
 #include "hiveinfo.h"
 #include "limits.h"
-#include "platform.h"
+#include "regf_cells.h"
 #include "regf_patch.h"
 #include "utf16.h"
 
-/* Base block fields (§3.1). */
-#define BB_SEQ1      0x004u
-#define BB_SEQ2      0x008u
-#define BB_TIMESTAMP 0x00Cu
-#define BB_MAJOR     0x014u
-#define BB_MINOR     0x018u
-#define BB_TYPE      0x01Cu
-#define BB_FORMAT    0x020u
-#define BB_BINS_SIZE 0x028u
-#define BB_CHECKSUM  0x1FCu
-/* hbin header and bin size unit (§3.2). */
-#define HBIN_HDR   32u
-#define HBIN_ALIGN 4096u
-#define CELL_NONE  0xFFFFFFFFu
-/* nk fields, counted from the cell start (4-byte size field, then §3.4). */
-#define NK_TIME     (4u + 4u)
-#define NK_NVALUES  (4u + 36u)
-#define NK_VLIST    (4u + 40u)
-#define NK_MAXVNAME (4u + 60u)
-#define NK_MAXDATA  (4u + 64u)
-#define NK_NAMELEN  (4u + 72u)
-#define NK_HDR      (4u + 76u)
-/* vk fields, counted from the cell start (§3.6). */
-#define VK_NAMELEN   (4u + 2u)
-#define VK_DLEN      (4u + 4u)
-#define VK_DOFF      (4u + 8u)
-#define VK_TYPE      (4u + 12u)
-#define VK_FLAGS     (4u + 16u)
-#define VK_HDR       (4u + 20u)
-#define VK_COMP_NAME 0x0001u
-/* Data size with bit 31 set: up to 4 bytes inline in the offset field (§3.6). */
-#define DATA_INLINE 0x80000000u
-#define INLINE_MAX  4u
 /* Largest data a >= 1.4 hive keeps in one cell; more is big data (§3.3, §3.8). */
 #define BIG_DATA_MIN 16344u
 /* hivex refuses single allocations above this (§3.10); its verify must read
@@ -70,8 +39,9 @@
 /* Seconds from 1601-01-01 to 1970-01-01: the FILETIME epoch. */
 #define FILETIME_UNIX_EPOCH 11644473600u
 /* Local result of the read and plan phases: the patcher cannot do this
- * plan (MAPIPROF_OK and MAPIPROF_FAILED keep their meaning). */
-#define DECLINE 1
+ * plan (MAPIPROF_OK and MAPIPROF_FAILED keep their meaning); a structure
+ * the cell reader leaves alone declines too. */
+#define DECLINE MP_CELLS_UNUSUAL
 #define NO_VK   ((size_t)-1)
 
 enum act {
@@ -90,26 +60,21 @@ struct opst {
 	int latin1; /* every unit <= 0xFF: stored one byte each, COMP_NAME */
 	size_t vk;  /* index of the vk of that name, NO_VK when none */
 	enum act act;
-	uint32_t new_vk, new_data; /* cells in the new bin, CELL_NONE if none */
+	uint32_t new_vk, new_data; /* cells in the new bin, MP_CELL_NONE if none */
 };
 
-/* One vk of a touched key, as read (hdr is patched in memory). */
+/* One vk of a touched key. */
 struct vkst {
-	uint32_t rel, cell;  /* cell offset and size */
-	uint8_t hdr[VK_HDR]; /* size field and fixed part */
-	uint32_t len;        /* data length */
-	uint32_t data_rel;   /* data cell; CELL_NONE when inline or empty */
-	uint32_t data_cell;
+	struct mp_regf_vk c; /* as read; c.hdr is patched in memory */
 	int dirty, deleted;
 };
 
 /* One key of the plan. */
 struct keyst {
 	const struct mp_plan_key *pk;
-	uint32_t rel, cell;
-	uint8_t nk[NK_HDR];
-	uint32_t n; /* values before */
-	uint32_t list_rel, list_cell;
+	struct mp_regf_nk nk; /* as read; nk.hdr is patched in memory */
+	uint32_t n;           /* values before */
+	uint32_t list_cell;
 	uint32_t *list; /* vk offsets before */
 	struct vkst *vks;
 	struct opst *ops;
@@ -125,9 +90,9 @@ struct span {
 struct patch {
 	struct mapiprof_ctx *ctx;
 	int fd;
+	struct mp_regf_cells cells; /* reads the hive as it was */
 	struct mp_arena arena;
-	uint8_t bb[MP_REGF_BASE_BLOCK];
-	uint64_t fsize;
+	struct mp_regf_base base;
 	uint32_t bins; /* hive bins size before */
 	uint32_t minor;
 	struct keyst *keys;
@@ -140,45 +105,6 @@ struct patch {
 	uint8_t *bin;
 	uint64_t now; /* FILETIME of this write */
 };
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t
-round8(uint32_t n)
-{
-	return (n + 7u) & ~7u;
-}
 
 /* Current time as FILETIME (100 ns ticks since 1601-01-01 UTC). */
 static uint64_t
@@ -212,83 +138,20 @@ pwrite_full(struct patch *p, const void *buf, size_t len, uint64_t off)
 	return MAPIPROF_OK;
 }
 
-static int
-bad(struct patch *p, const char *uid, const char *fmt, uint32_t rel)
-{
-	mp_seterr(p->ctx, MAPIPROF_E_FORMAT, "section '%.200s': %s at file offset 0x%llx", uid, fmt,
-	          (unsigned long long)rel + MP_REGF_BASE_BLOCK);
-	return MAPIPROF_FAILED;
-}
-
-/* Reads the first len bytes (len >= 4) of the cell at rel into buf and its
- * size into *cell: the cell must start inside the hive bins past the first
- * bin header, be allocated (negative size, §3.3), hold len bytes and end
- * inside the hive bins.  what names it in messages (uid: the section). */
-static int
-read_cell(struct patch *p, const char *uid, const char *what, uint32_t rel, uint8_t *buf,
-          uint32_t len, uint32_t *cell)
-{
-	char msg[128];
-	if (rel == CELL_NONE || rel % 4u != 0 || rel < HBIN_HDR || rel >= p->bins ||
-	    p->bins - rel < len) {
-		snprintf(msg, sizeof(msg), "%s offset is outside the hive bins", what);
-		return bad(p, uid, msg, rel);
-	}
-	if (rel % 8u != 0)
-		return DECLINE; /* hivex accepts 4-aligned cells; Windows never writes them */
-	if (mp_pread_full(p->ctx, p->fd, buf, len, (uint64_t)rel + MP_REGF_BASE_BLOCK) !=
-	    MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	uint32_t raw = get32(buf);
-	uint32_t size = 0u - raw;
-	if ((raw & 0x80000000u) == 0 || size < len || size > p->bins - rel) {
-		snprintf(msg, sizeof(msg), "%s is free or its size 0x%08x is not valid", what, raw);
-		return bad(p, uid, msg, rel);
-	}
-	if (size % 8u != 0)
-		return DECLINE;
-	*cell = size;
-	return MAPIPROF_OK;
-}
-
-/* Phase 1: the base block.  Not a hive, a wrong major version or a hive-bins
- * size that is not whole bins is an error; a dirty or unusual header is left
- * to the hivex path (§3.1, §4). */
+/* Phase 1: the base block (regf_cells.c: not a hive, a wrong major version
+ * or a hive-bins size that is not whole bins is an error); a dirty or
+ * unusual header is left to the hivex path (§3.1, §4). */
 static int
 read_base(struct patch *p)
 {
-	uint8_t *bb = p->bb;
-	enum mp_file_kind kind;
-	int64_t mtime = 0;
-	if (mp_fd_stat(p->ctx, p->fd, &p->fsize, &kind, &mtime) != MAPIPROF_OK)
+	struct mp_regf_base *b = &p->base;
+	if (mp_regf_cells_base(p->ctx, p->fd, b) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	if (p->fsize < MP_REGF_BASE_BLOCK) {
-		mp_seterr(p->ctx, MAPIPROF_E_TRUNCATED, "truncated hive: file has %llu bytes",
-		          (unsigned long long)p->fsize);
-		return MAPIPROF_FAILED;
-	}
-	if (mp_pread_full(p->ctx, p->fd, bb, MP_REGF_BASE_BLOCK, 0) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	p->bins = get32(bb + BB_BINS_SIZE);
-	p->minor = get32(bb + BB_MINOR);
-	if (memcmp(bb, "regf", 4) != 0 || get32(bb + BB_MAJOR) != 1 || p->bins == 0 ||
-	    p->bins % HBIN_ALIGN != 0) {
-		mp_seterr(p->ctx, MAPIPROF_E_FORMAT,
-		          "not a regf 1.x hive, or hive bins size 0x%x is not whole bins", p->bins);
-		return MAPIPROF_FAILED;
-	}
-	if (p->fsize - MP_REGF_BASE_BLOCK < p->bins) {
-		mp_seterr(p->ctx, MAPIPROF_E_TRUNCATED,
-		          "truncated hive: file has %llu bytes, the header needs %llu",
-		          (unsigned long long)p->fsize,
-		          (unsigned long long)p->bins + MP_REGF_BASE_BLOCK);
-		return MAPIPROF_FAILED;
-	}
-	uint32_t plain = 0, windows = 0, stored = get32(bb + BB_CHECKSUM);
-	mp_regf_checksum(bb, &plain, &windows);
-	if (p->minor < 3 || p->minor > 6 || get32(bb + BB_TYPE) != 0 ||
-	    get32(bb + BB_FORMAT) != 1 || get32(bb + BB_SEQ1) != get32(bb + BB_SEQ2) ||
-	    (stored != plain && stored != windows))
+	p->bins = b->bins;
+	p->minor = b->minor;
+	p->cells = (struct mp_regf_cells){p->ctx, p->fd, b->bins};
+	if (b->minor < 3 || b->minor > 6 || b->type != 0 || b->format != 1 || b->seq1 != b->seq2 ||
+	    (b->stored != b->plain && b->stored != b->windows))
 		return DECLINE;
 	return MAPIPROF_OK;
 }
@@ -305,7 +168,7 @@ prep_ops(struct patch *p, struct keyst *k)
 		const struct mp_plan_op *op = &pk->ops[j];
 		o->op = op;
 		o->vk = NO_VK;
-		o->new_vk = o->new_data = CELL_NONE;
+		o->new_vk = o->new_data = MP_CELL_NONE;
 		if (op->value_name == NULL || (!op->del && op->len > 0 && op->data == NULL))
 			return DECLINE;
 		uint8_t *u16 = NULL;
@@ -317,7 +180,7 @@ prep_ops(struct patch *p, struct keyst *k)
 		o->units = mp_arena_calloc(&p->arena, o->nunits + 1, sizeof(uint16_t));
 		o->latin1 = 1;
 		for (size_t i = 0; o->units != NULL && i < o->nunits; i++) {
-			o->units[i] = get16(u16 + 2 * i);
+			o->units[i] = mp_le16(u16 + 2 * i);
 			o->latin1 = o->latin1 && o->units[i] <= 0xFF;
 		}
 		free(u16);
@@ -329,18 +192,6 @@ prep_ops(struct patch *p, struct keyst *k)
 	return MAPIPROF_OK;
 }
 
-/* Case folding of the registry for the names we meet: ASCII and Latin-1
- * letters to upper case (as mp_name_casecmp). */
-static uint32_t
-fold(uint32_t c)
-{
-	if (c >= 'a' && c <= 'z')
-		return c - 0x20;
-	if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
-		return c - 0x20;
-	return c;
-}
-
 /* 1 when the stored name (len bytes; Latin-1 when comp, else UTF-16LE)
  * equals o's name case-insensitively. */
 static int
@@ -350,8 +201,8 @@ name_eq(const struct opst *o, const uint8_t *name, size_t len, int comp)
 	if (len != o->nunits * width)
 		return 0;
 	for (size_t i = 0; i < o->nunits; i++) {
-		uint32_t c = comp ? name[i] : get16(name + 2 * i);
-		if (fold(c) != fold(o->units[i]))
+		uint32_t c = comp ? name[i] : mp_le16(name + 2 * i);
+		if (mp_name_fold(c) != mp_name_fold(o->units[i]))
 			return 0;
 	}
 	return 1;
@@ -367,7 +218,7 @@ check_dup_ops(const struct keyst *k)
 			const struct opst *b = &k->ops[i];
 			int same = a->nunits == b->nunits;
 			for (size_t u = 0; same && u < a->nunits; u++)
-				same = fold(a->units[u]) == fold(b->units[u]);
+				same = mp_name_fold(a->units[u]) == mp_name_fold(b->units[u]);
 			if (same)
 				return DECLINE;
 		}
@@ -375,51 +226,22 @@ check_dup_ops(const struct keyst *k)
 	return MAPIPROF_OK;
 }
 
-/* Reads k's nk cell (§3.4) and value list (§3.6); the count is checked
- * against the list cell by division before the list is read. */
+/* Reads k's nk cell (§3.4) and value list (§3.6) (regf_cells.c). */
 static int
 read_key(struct patch *p, struct keyst *k)
 {
-	const char *uid = k->pk->uid != NULL ? k->pk->uid : "?";
-	mp_key key = k->pk->key;
-	if (key == 0)
+	const char *uid = k->pk->uid;
+	if (k->pk->key == 0)
 		return DECLINE; /* a key to create */
-	if (key < MP_REGF_BASE_BLOCK || key - MP_REGF_BASE_BLOCK > UINT32_MAX)
-		return bad(p, uid, "key handle is outside the hive bins", 0);
-	k->rel = (uint32_t)(key - MP_REGF_BASE_BLOCK);
-	int rc = read_cell(p, uid, "nk cell", k->rel, k->nk, NK_HDR, &k->cell);
+	int rc = mp_regf_cells_nk(&p->cells, uid, k->pk->key, &k->nk);
 	if (rc != MAPIPROF_OK)
 		return rc;
-	if (memcmp(k->nk + 4, "nk", 2) != MAPIPROF_OK)
-		return bad(p, uid, "no 'nk' signature", k->rel);
-	if (NK_HDR + (uint32_t)get16(k->nk + NK_NAMELEN) > k->cell)
-		return bad(p, uid, "key name longer than its nk cell", k->rel);
-	k->n = get32(k->nk + NK_NVALUES);
-	k->list_rel = get32(k->nk + NK_VLIST);
-	if (k->n == 0)
-		return MAPIPROF_OK;
-	if (k->n > MP_MAX_VALUES_PER_KEY) {
-		mp_seterr(p->ctx, MAPIPROF_E_LIMIT, "section '%.200s': %u values exceed the cap %u",
-		          uid, k->n, MP_MAX_VALUES_PER_KEY);
-		return MAPIPROF_FAILED;
-	}
-	uint8_t head[4];
-	rc = read_cell(p, uid, "value list", k->list_rel, head, sizeof(head), &k->list_cell);
-	if (rc != MAPIPROF_OK)
+	k->n = k->nk.nvalues;
+	rc = mp_regf_cells_vlist(&p->cells, uid, &k->nk, &p->arena, &k->list, &k->list_cell);
+	if (rc != MAPIPROF_OK || k->n == 0)
 		return rc;
-	if (k->n > (k->list_cell - 4u) / 4u)
-		return bad(p, uid, "value count exceeds its value list cell", k->list_rel);
-	uint8_t *raw = mp_arena_alloc(&p->arena, (size_t)k->n * 4u);
-	k->list = mp_arena_calloc(&p->arena, k->n, sizeof(*k->list));
 	k->vks = mp_arena_calloc(&p->arena, k->n, sizeof(*k->vks));
-	if (raw == NULL || k->list == NULL || k->vks == NULL)
-		return mp_nomem(p->ctx);
-	if (mp_pread_full(p->ctx, p->fd, raw, (size_t)k->n * 4u,
-	                  (uint64_t)k->list_rel + MP_REGF_BASE_BLOCK + 4u) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	for (uint32_t i = 0; i < k->n; i++)
-		k->list[i] = get32(raw + 4u * i);
-	return MAPIPROF_OK;
+	return k->vks == NULL ? mp_nomem(p->ctx) : MAPIPROF_OK;
 }
 
 /* 1 when some op of k has a name that could be stored in len bytes. */
@@ -437,62 +259,21 @@ len_may_match(const struct keyst *k, size_t len, int comp)
 static int
 read_vk(struct patch *p, struct keyst *k, uint32_t i)
 {
-	const char *uid = k->pk->uid != NULL ? k->pk->uid : "?";
-	struct vkst *v = &k->vks[i];
-	v->rel = k->list[i];
-	v->data_rel = CELL_NONE;
-	int rc = read_cell(p, uid, "vk cell", v->rel, v->hdr, VK_HDR, &v->cell);
+	struct mp_regf_vk *v = &k->vks[i].c;
+	int rc = mp_regf_cells_vk(&p->cells, k->pk->uid, k->list[i], v);
 	if (rc != MAPIPROF_OK)
 		return rc;
-	if (memcmp(v->hdr + 4, "vk", 2) != MAPIPROF_OK)
-		return bad(p, uid, "no 'vk' signature", v->rel);
-	uint32_t nlen = get16(v->hdr + VK_NAMELEN);
-	if (VK_HDR + nlen > v->cell)
-		return bad(p, uid, "value name longer than its vk cell", v->rel);
-	int comp = (get16(v->hdr + VK_FLAGS) & VK_COMP_NAME) != 0;
-	if (!len_may_match(k, nlen, comp))
+	if (!len_may_match(k, v->name_len, v->comp))
 		return MAPIPROF_OK;
-	if (nlen > 0 &&
-	    mp_pread_full(p->ctx, p->fd, p->name, nlen,
-	                  (uint64_t)v->rel + MP_REGF_BASE_BLOCK + VK_HDR) != MAPIPROF_OK)
+	if (mp_regf_cells_vk_name(&p->cells, v, p->name) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	for (size_t j = 0; j < k->pk->nops; j++) {
-		if (!name_eq(&k->ops[j], p->name, nlen, comp))
+		if (!name_eq(&k->ops[j], p->name, v->name_len, v->comp))
 			continue;
 		if (k->ops[j].vk != NO_VK)
 			return DECLINE;
 		k->ops[j].vk = i;
 	}
-	return MAPIPROF_OK;
-}
-
-/* Finds where the data of vk v lies (§3.6): inline (bit 31 of the size,
- * at most 4 bytes), nowhere (length 0) or in a data cell that must hold it.
- * A data cell too small that is a big-data record (§3.8) declines. */
-static int
-read_data(struct patch *p, const struct keyst *k, struct vkst *v)
-{
-	const char *uid = k->pk->uid != NULL ? k->pk->uid : "?";
-	uint32_t raw = get32(v->hdr + VK_DLEN);
-	v->len = raw & ~DATA_INLINE;
-	if ((raw & DATA_INLINE) != 0) {
-		if (v->len > INLINE_MAX)
-			return bad(p, uid, "inline data longer than 4 bytes in vk", v->rel);
-		return MAPIPROF_OK;
-	}
-	if (v->len == 0)
-		return MAPIPROF_OK;
-	uint8_t head[8];
-	uint32_t off = get32(v->hdr + VK_DOFF);
-	int rc = read_cell(p, uid, "data cell", off, head, sizeof(head), &v->data_cell);
-	if (rc != MAPIPROF_OK)
-		return rc;
-	if (v->data_cell - 4u < v->len) {
-		if (memcmp(head + 4, "db", 2) == 0)
-			return DECLINE;
-		return bad(p, uid, "data cell smaller than the value's length", off);
-	}
-	v->data_rel = off;
 	return MAPIPROF_OK;
 }
 
@@ -537,7 +318,7 @@ static int
 bin_alloc(struct patch *p, uint32_t size, uint32_t *rel)
 {
 	if (p->bin_used == 0)
-		p->bin_used = HBIN_HDR;
+		p->bin_used = MP_HBIN_HDR;
 	if (size > NEW_BIN_MAX - p->bin_used)
 		return DECLINE;
 	*rel = p->bins + p->bin_used;
@@ -560,11 +341,11 @@ static int
 new_data(struct patch *p, struct opst *o)
 {
 	size_t len = o->op->len;
-	if (len <= INLINE_MAX)
+	if (len <= MP_INLINE_MAX)
 		return MAPIPROF_OK;
 	if (len > ALLOC_MAX || (p->minor >= 4 && len > BIG_DATA_MIN))
 		return DECLINE;
-	return bin_alloc(p, round8(4u + (uint32_t)len), &o->new_data);
+	return bin_alloc(p, mp_round8(4u + (uint32_t)len), &o->new_data);
 }
 
 /* Chooses what to do for op o of k (see enum act). */
@@ -579,23 +360,23 @@ decide_op(struct patch *p, struct keyst *k, struct opst *o)
 		o->act = ACT_NEW;
 		k->relist = 1;
 		uint32_t nbytes = (uint32_t)(o->latin1 ? o->nunits : 2u * o->nunits);
-		int rc = bin_alloc(p, round8(VK_HDR + nbytes), &o->new_vk);
+		int rc = bin_alloc(p, mp_round8(MP_VK_HDR + nbytes), &o->new_vk);
 		return rc != MAPIPROF_OK ? rc : new_data(p, o);
 	}
 	struct vkst *v = &k->vks[o->vk];
-	int rc = read_data(p, k, v);
+	int rc = mp_regf_cells_data(&p->cells, k->pk->uid, &v->c);
 	if (rc != MAPIPROF_OK)
 		return rc;
-	add_span(p, v->rel, v->cell);
-	if (v->data_rel != CELL_NONE)
-		add_span(p, v->data_rel, v->data_cell);
+	add_span(p, v->c.rel, v->c.cell);
+	if (v->c.data_rel != MP_CELL_NONE)
+		add_span(p, v->c.data_rel, v->c.data_cell);
 	if (o->op->del) {
 		o->act = ACT_DELETE;
 		v->deleted = 1;
 		k->relist = 1;
 		return MAPIPROF_OK;
 	}
-	if (o->op->len == v->len) {
+	if (o->op->len == v->c.len) {
 		o->act = ACT_INPLACE;
 		return MAPIPROF_OK;
 	}
@@ -608,7 +389,7 @@ decide_op(struct patch *p, struct keyst *k, struct opst *o)
 static int
 decide_key(struct patch *p, struct keyst *k)
 {
-	add_span(p, k->rel, k->cell);
+	add_span(p, k->nk.rel, k->nk.cell);
 	uint32_t added = 0, removed = 0;
 	for (size_t j = 0; j < k->pk->nops; j++) {
 		struct opst *o = &k->ops[j];
@@ -621,14 +402,14 @@ decide_key(struct patch *p, struct keyst *k)
 	if (!k->relist)
 		return MAPIPROF_OK;
 	if (k->n > 0)
-		add_span(p, k->list_rel, k->list_cell);
+		add_span(p, k->nk.vlist, k->list_cell);
 	k->new_n = k->n - removed + added;
 	if (k->new_n > MP_MAX_VALUES_PER_KEY)
 		return DECLINE;
-	k->new_list = CELL_NONE;
+	k->new_list = MP_CELL_NONE;
 	if (k->new_n == 0)
 		return MAPIPROF_OK;
-	return bin_alloc(p, round8(4u + 4u * k->new_n), &k->new_list);
+	return bin_alloc(p, mp_round8(4u + 4u * k->new_n), &k->new_list);
 }
 
 static int
@@ -643,7 +424,7 @@ span_cmp(const void *a, const void *b)
 static int
 plan_all(struct patch *p)
 {
-	if (p->bins > UINT32_MAX - NEW_BIN_MAX - HBIN_ALIGN)
+	if (p->bins > UINT32_MAX - NEW_BIN_MAX - MP_HBIN_ALIGN)
 		return DECLINE;
 	for (size_t i = 0; i < p->nkeys; i++) {
 		if (p->keys[i].pk->nops == 0)
@@ -657,7 +438,7 @@ plan_all(struct patch *p)
 		if (p->spans[i].rel - p->spans[i - 1].rel < p->spans[i - 1].len)
 			return DECLINE;
 	if (p->bin_used > 0)
-		p->bin_size = (p->bin_used + HBIN_ALIGN - 1u) / HBIN_ALIGN * HBIN_ALIGN;
+		p->bin_size = (p->bin_used + MP_HBIN_ALIGN - 1u) / MP_HBIN_ALIGN * MP_HBIN_ALIGN;
 	return MAPIPROF_OK;
 }
 
@@ -674,15 +455,15 @@ bin_cell(struct patch *p, uint32_t rel)
 static void
 set_vk_data(uint8_t *hdr, const struct mp_plan_op *op, uint32_t data_rel)
 {
-	if (data_rel == CELL_NONE) {
-		put32(hdr + VK_DLEN, (uint32_t)op->len | DATA_INLINE);
-		memset(hdr + VK_DOFF, 0, 4);
+	if (data_rel == MP_CELL_NONE) {
+		mp_put_le32(hdr + MP_VK_DLEN, (uint32_t)op->len | MP_DATA_INLINE);
+		memset(hdr + MP_VK_DOFF, 0, 4);
 		if (op->len > 0)
-			memcpy(hdr + VK_DOFF, op->data, op->len);
+			memcpy(hdr + MP_VK_DOFF, op->data, op->len);
 		return;
 	}
-	put32(hdr + VK_DLEN, (uint32_t)op->len);
-	put32(hdr + VK_DOFF, data_rel);
+	mp_put_le32(hdr + MP_VK_DLEN, (uint32_t)op->len);
+	mp_put_le32(hdr + MP_VK_DOFF, data_rel);
 }
 
 /* Writes a new vk cell for o into the new bin (§3.6); returns its header. */
@@ -691,15 +472,15 @@ fill_new_vk(struct patch *p, const struct opst *o)
 {
 	uint8_t *c = bin_cell(p, o->new_vk);
 	uint32_t nbytes = (uint32_t)(o->latin1 ? o->nunits : 2u * o->nunits);
-	put32(c, 0u - round8(VK_HDR + nbytes));
+	mp_put_le32(c, 0u - mp_round8(MP_VK_HDR + nbytes));
 	memcpy(c + 4, "vk", 2);
-	put16(c + VK_NAMELEN, nbytes);
-	put16(c + VK_FLAGS, o->latin1 ? VK_COMP_NAME : 0u);
+	mp_put_le16(c + MP_VK_NAMELEN, nbytes);
+	mp_put_le16(c + MP_VK_FLAGS, o->latin1 ? MP_VK_COMP_NAME : 0u);
 	for (size_t i = 0; i < o->nunits; i++) {
 		if (o->latin1)
-			c[VK_HDR + i] = (uint8_t)o->units[i];
+			c[MP_VK_HDR + i] = (uint8_t)o->units[i];
 		else
-			put16(c + VK_HDR + 2u * i, o->units[i]);
+			mp_put_le16(c + MP_VK_HDR + 2u * i, o->units[i]);
 	}
 	return c;
 }
@@ -709,9 +490,9 @@ static void
 fill_op(struct patch *p, struct keyst *k, const struct opst *o)
 {
 	const struct mp_plan_op *op = o->op;
-	if (o->new_data != CELL_NONE) {
+	if (o->new_data != MP_CELL_NONE) {
 		uint8_t *c = bin_cell(p, o->new_data);
-		put32(c, 0u - round8(4u + (uint32_t)op->len));
+		mp_put_le32(c, 0u - mp_round8(4u + (uint32_t)op->len));
 		memcpy(c + 4, op->data, op->len);
 	}
 	uint8_t *hdr = NULL;
@@ -719,14 +500,14 @@ fill_op(struct patch *p, struct keyst *k, const struct opst *o)
 		hdr = fill_new_vk(p, o);
 	} else if (o->act == ACT_INPLACE || o->act == ACT_RESIZE) {
 		k->vks[o->vk].dirty = 1;
-		hdr = k->vks[o->vk].hdr;
+		hdr = k->vks[o->vk].c.hdr;
 	} else {
 		return;
 	}
-	put32(hdr + VK_TYPE, op->reg_type);
+	mp_put_le32(hdr + MP_VK_TYPE, op->reg_type);
 	/* Same length in a data cell (written in write_key) or none at all:
 	 * the size and offset fields stay as they are. */
-	if (o->act == ACT_INPLACE && (k->vks[o->vk].data_rel != CELL_NONE || op->len == 0))
+	if (o->act == ACT_INPLACE && (k->vks[o->vk].c.data_rel != MP_CELL_NONE || op->len == 0))
 		return;
 	set_vk_data(hdr, op, o->new_data);
 }
@@ -736,20 +517,20 @@ fill_op(struct patch *p, struct keyst *k, const struct opst *o)
 static void
 patch_nk(struct patch *p, struct keyst *k)
 {
-	put64(k->nk + NK_TIME, p->now);
+	mp_put_le64(k->nk.hdr + MP_NK_TIME, p->now);
 	if (k->relist) {
-		put32(k->nk + NK_NVALUES, k->new_n);
-		put32(k->nk + NK_VLIST, k->new_list);
+		mp_put_le32(k->nk.hdr + MP_NK_NVALUES, k->new_n);
+		mp_put_le32(k->nk.hdr + MP_NK_VLIST, k->new_list);
 	}
 	for (size_t j = 0; j < k->pk->nops; j++) {
 		const struct opst *o = &k->ops[j];
 		if (o->op->del)
 			continue;
 		uint32_t name = (uint32_t)(2u * o->nunits), len = (uint32_t)o->op->len;
-		if (name > get32(k->nk + NK_MAXVNAME))
-			put32(k->nk + NK_MAXVNAME, name);
-		if (len > get32(k->nk + NK_MAXDATA))
-			put32(k->nk + NK_MAXDATA, len);
+		if (name > mp_le32(k->nk.hdr + MP_NK_MAXVNAME))
+			mp_put_le32(k->nk.hdr + MP_NK_MAXVNAME, name);
+		if (len > mp_le32(k->nk.hdr + MP_NK_MAXDATA))
+			mp_put_le32(k->nk.hdr + MP_NK_MAXDATA, len);
 	}
 }
 
@@ -757,17 +538,17 @@ patch_nk(struct patch *p, struct keyst *k)
 static void
 fill_list(struct patch *p, const struct keyst *k)
 {
-	if (!k->relist || k->new_list == CELL_NONE)
+	if (!k->relist || k->new_list == MP_CELL_NONE)
 		return;
 	uint8_t *c = bin_cell(p, k->new_list);
-	put32(c, 0u - round8(4u + 4u * k->new_n));
+	mp_put_le32(c, 0u - mp_round8(4u + 4u * k->new_n));
 	uint32_t at = 0;
 	for (uint32_t i = 0; i < k->n; i++)
 		if (!k->vks[i].deleted)
-			put32(c + 4u + 4u * at++, k->list[i]);
+			mp_put_le32(c + 4u + 4u * at++, k->list[i]);
 	for (size_t j = 0; j < k->pk->nops; j++)
 		if (k->ops[j].act == ACT_NEW)
-			put32(c + 4u + 4u * at++, k->ops[j].new_vk);
+			mp_put_le32(c + 4u + 4u * at++, k->ops[j].new_vk);
 }
 
 /* 1 when some op of k changes something. */
@@ -792,10 +573,10 @@ build(struct patch *p)
 		if (p->bin == NULL)
 			return mp_nomem(p->ctx);
 		memcpy(p->bin, "hbin", 4);
-		put32(p->bin + 4, p->bins);
-		put32(p->bin + 8, p->bin_size);
+		mp_put_le32(p->bin + 4, p->bins);
+		mp_put_le32(p->bin + 8, p->bin_size);
 		if (p->bin_used < p->bin_size)
-			put32(p->bin + p->bin_used, p->bin_size - p->bin_used);
+			mp_put_le32(p->bin + p->bin_used, p->bin_size - p->bin_used);
 	}
 	for (size_t i = 0; i < p->nkeys; i++) {
 		struct keyst *k = &p->keys[i];
@@ -814,7 +595,7 @@ static int
 write_free(struct patch *p, uint32_t rel, uint32_t cell)
 {
 	uint8_t b[4];
-	put32(b, cell);
+	mp_put_le32(b, cell);
 	return pwrite_full(p, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK);
 }
 
@@ -829,20 +610,21 @@ write_key(struct patch *p, const struct keyst *k)
 		if (o->act != ACT_INPLACE && o->act != ACT_RESIZE && o->act != ACT_DELETE)
 			continue;
 		const struct vkst *v = &k->vks[o->vk];
-		if (o->act == ACT_INPLACE && v->data_rel != CELL_NONE)
+		if (o->act == ACT_INPLACE && v->c.data_rel != MP_CELL_NONE)
 			rc = pwrite_full(p, o->op->data, o->op->len,
-			                 (uint64_t)v->data_rel + MP_REGF_BASE_BLOCK + 4u);
-		else if (o->act != ACT_INPLACE && v->data_rel != CELL_NONE)
-			rc = write_free(p, v->data_rel, v->data_cell);
+			                 (uint64_t)v->c.data_rel + MP_REGF_BASE_BLOCK + 4u);
+		else if (o->act != ACT_INPLACE && v->c.data_rel != MP_CELL_NONE)
+			rc = write_free(p, v->c.data_rel, v->c.data_cell);
 		if (rc == MAPIPROF_OK && v->dirty)
-			rc = pwrite_full(p, v->hdr, VK_HDR, (uint64_t)v->rel + MP_REGF_BASE_BLOCK);
+			rc = pwrite_full(p, v->c.hdr, MP_VK_HDR,
+			                 (uint64_t)v->c.rel + MP_REGF_BASE_BLOCK);
 		if (rc == MAPIPROF_OK && v->deleted)
-			rc = write_free(p, v->rel, v->cell);
+			rc = write_free(p, v->c.rel, v->c.cell);
 	}
 	if (rc == MAPIPROF_OK && k->relist && k->n > 0)
-		rc = write_free(p, k->list_rel, k->list_cell);
+		rc = write_free(p, k->nk.vlist, k->list_cell);
 	if (rc == MAPIPROF_OK)
-		rc = pwrite_full(p, k->nk, NK_HDR, (uint64_t)k->rel + MP_REGF_BASE_BLOCK);
+		rc = pwrite_full(p, k->nk.hdr, MP_NK_HDR, (uint64_t)k->nk.rel + MP_REGF_BASE_BLOCK);
 	return rc;
 }
 
@@ -853,21 +635,21 @@ write_key(struct patch *p, const struct keyst *k)
 static int
 write_base(struct patch *p)
 {
-	uint8_t *bb = p->bb;
-	uint32_t seq = get32(bb + BB_SEQ1) + 1u;
-	put32(bb + BB_SEQ1, seq);
-	put32(bb + BB_SEQ2, seq);
-	put32(bb + BB_BINS_SIZE, p->bins + p->bin_size);
+	uint8_t *bb = p->base.bb;
+	uint32_t seq = mp_le32(bb + MP_BB_SEQ1) + 1u;
+	mp_put_le32(bb + MP_BB_SEQ1, seq);
+	mp_put_le32(bb + MP_BB_SEQ2, seq);
+	mp_put_le32(bb + MP_BB_BINS_SIZE, p->bins + p->bin_size);
 	uint64_t ts = p->now;
 	uint32_t plain = 0, windows = 0;
 	for (int pass = 0; pass < 16; pass++, ts++) {
-		put64(bb + BB_TIMESTAMP, ts);
+		mp_put_le64(bb + MP_BB_TIMESTAMP, ts);
 		mp_regf_checksum(bb, &plain, &windows);
 		if (plain != 0 && plain != 0xFFFFFFFFu)
 			break;
 	}
-	put32(bb + BB_CHECKSUM, windows);
-	return pwrite_full(p, bb, BB_CHECKSUM + 4u, 0);
+	mp_put_le32(bb + MP_BB_CHECKSUM, windows);
+	return pwrite_full(p, bb, MP_BB_CHECKSUM + 4u, 0);
 }
 
 /* The new bin first (the file grows), then each key, then the base block. */

@@ -42,8 +42,8 @@ next_cp(const unsigned char **p)
 	return c;
 }
 
-static uint32_t
-fold(uint32_t c)
+uint32_t
+mp_name_fold(uint32_t c)
 {
 	if (c >= 'a' && c <= 'z')
 		return c - 0x20;
@@ -59,8 +59,8 @@ mp_name_casecmp(const char *a, const char *b)
 	const unsigned char *p = (const unsigned char *)a;
 	const unsigned char *q = (const unsigned char *)b;
 	while (*p != '\0' && *q != '\0') {
-		uint32_t x = fold(next_cp(&p));
-		uint32_t y = fold(next_cp(&q));
+		uint32_t x = mp_name_fold(next_cp(&p));
+		uint32_t y = mp_name_fold(next_cp(&q));
 		if (x != y)
 			return x < y ? -1 : 1;
 	}

@@ -90,6 +90,9 @@ void mp_store_close(struct mp_store *s);
  * meet: ASCII and Latin-1 letters fold to upper case, everything else is
  * compared by code point.  Returns <0, 0, >0. */
 int mp_name_casecmp(const char *a, const char *b);
+/* The case folding of mp_name_casecmp for one code point (for back ends that
+ * compare names in another encoding, e.g. UTF-16 in regf_patch.c). */
+uint32_t mp_name_fold(uint32_t c);
 
 /* The hive back end (store_hive.c): opens path with hivex.  writable = 0
  * opens read-only (mmap, never modifies the file). */
