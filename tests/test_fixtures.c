@@ -789,45 +789,8 @@ Test(fixtures, no_profiles_opens_with_count_zero)
 
 /* ---- multi-root ------------------------------------------------------------ */
 
-Test(fixtures, multi_root_orders_roots_newest_first_with_a_default_each)
-{
-	tu_open_built("multi-root.dat");
-	static const struct {
-		const char *name, *root, *kind, *ver;
-		int def;
-	} want[] = {
-	    {"O16 Default", "SOFTWARE\\Microsoft\\Office\\16.0\\Outlook\\Profiles", "office",
-	     "16.0", 1},
-	    {"Shared", "SOFTWARE\\Microsoft\\Office\\16.0\\Outlook\\Profiles", "office", "16.0", 0},
-	    {"O15 Default", "SOFTWARE\\Microsoft\\Office\\15.0\\Outlook\\Profiles", "office",
-	     "15.0", 1},
-	    {"O15 Other", "SOFTWARE\\Microsoft\\Office\\15.0\\Outlook\\Profiles", "office", "15.0",
-	     0},
-	    {"Shared",
-	     "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging "
-	     "Subsystem\\Profiles",
-	     "wms", NULL, 0},
-	    {"WmsDefault",
-	     "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging "
-	     "Subsystem\\Profiles",
-	     "wms", NULL, 1},
-	    {"Win9x Default", "SOFTWARE\\Microsoft\\windows messaging subsystem\\profiles", "wms9x",
-	     NULL, 1},
-	};
-	size_t n = sizeof(want) / sizeof(want[0]);
-	cr_assert_eq(mapiprof_profile_count(tu_file), n);
-	for (size_t i = 0; i < n; i++) {
-		const struct mapiprof_profile *pr = mapiprof_profile_at(tu_file, i);
-		cr_assert_str_eq(pr->name, want[i].name, "profile %zu", i);
-		cr_assert_str_eq(pr->root, want[i].root, "profile %zu", i);
-		cr_assert_str_eq(pr->root_kind, want[i].kind, "profile %zu", i);
-		if (want[i].ver == NULL)
-			cr_assert_null(pr->office_version, "profile %zu", i);
-		else
-			cr_assert_str_eq(pr->office_version, want[i].ver, "profile %zu", i);
-		cr_assert_eq(pr->is_default, want[i].def, "profile %zu (%s)", i, pr->name);
-	}
-}
+/* The order of the roots and their defaults: test_locate.c
+ * (locate, profiles_come_newest_root_first). */
 
 Test(fixtures, multi_root_lookup_prefers_the_newest_root)
 {

@@ -280,7 +280,7 @@ Test(locate, profiles_come_newest_root_first)
 			cr_assert_null(p->office_version, "profile %zu", i);
 		else
 			cr_assert_str_eq(p->office_version, want[i].version, "profile %zu", i);
-		cr_assert_eq(p->is_default, want[i].is_default, "profile %zu", i);
+		cr_assert_eq(p->is_default, want[i].is_default, "profile %zu (%s)", i, p->name);
 	}
 }
 

@@ -59,12 +59,6 @@ struct plan {
 	size_t nkeys;
 };
 
-/* Records of one dump (reglookup lines, or regfexport key/value blocks). */
-struct dump {
-	char **rec;
-	size_t n;
-};
-
 static const uint8_t zero4[4] = {0, 0, 0, 0};
 static const uint8_t one4[4] = {1, 0, 0, 0};
 static const uint8_t nine4[4] = {9, 0, 0, 0};
@@ -185,97 +179,6 @@ check_values(const char *hive, const struct want *w, size_t n)
 	}
 }
 
-static void
-dump_add(struct dump *d, const char *s, size_t len)
-{
-	d->rec = realloc(d->rec, (d->n + 1) * sizeof(*d->rec));
-	cr_assert_not_null(d->rec);
-	d->rec[d->n] = malloc(len + 1);
-	cr_assert_not_null(d->rec[d->n]);
-	memcpy(d->rec[d->n], s, len);
-	d->rec[d->n++][len] = '\0';
-}
-
-static int
-rec_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *
-run_tool(const char *tool, const char *hive)
-{
-	char *argv[] = {(char *)tool, (char *)hive, NULL};
-	struct tu_run r;
-	cr_assert_eq(tu_run(argv, &r), 0, "cannot run %s", tool);
-	cr_assert_eq(r.status, 0, "%s %s: %s", tool, hive, r.err);
-	char *out = r.out;
-	r.out = NULL;
-	tu_run_free(&r);
-	return out;
-}
-
-/* reglookup: one record per line (path,type,value,mtime). */
-static void
-dump_reglookup(const char *hive, struct dump *d)
-{
-	memset(d, 0, sizeof(*d));
-	char *out = run_tool("/usr/bin/reglookup", hive);
-	for (char *p = out, *nl; *p != '\0'; p = nl + 1) {
-		nl = strchr(p, '\n');
-		cr_assert_not_null(nl);
-		if (p != out) /* the header row */
-			dump_add(d, p, (size_t)(nl - p));
-	}
-	free(out);
-	qsort(d->rec, d->n, sizeof(*d->rec), rec_cmp);
-}
-
-/* regfexport: a record per key ("K|path") and per value ("V|key|name"
- * and its type and data lines; the value's index is left out, as deleting
- * a value shifts the ones after it). */
-static void
-dump_regfexport(const char *hive, struct dump *d)
-{
-	memset(d, 0, sizeof(*d));
-	char *out = run_tool("/usr/bin/regfexport", hive);
-	char key[4096] = "", rec[65536] = "";
-	for (char *p = out, *nl; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		int is_key = strncmp(p, "Key path: ", 10) == 0,
-		    is_val = strncmp(p, "Value: ", 7) == 0;
-		if ((is_key || is_val) && rec[0] != '\0')
-			dump_add(d, rec, strlen(rec));
-		if (is_key) {
-			snprintf(key, sizeof(key), "%.*s", (int)(len - 10), p + 10);
-			snprintf(rec, sizeof(rec), "K|%s", key);
-		} else if (is_val) {
-			const char *q = p + 7;
-			while (*q >= '0' && *q <= '9')
-				q++;
-			q += *q == ' ';
-			snprintf(rec, sizeof(rec), "V|%s|%.*s", key, (int)(len - (size_t)(q - p)),
-			         q);
-		} else if (len > 0 && rec[0] != '\0') {
-			size_t at = strlen(rec);
-			snprintf(rec + at, sizeof(rec) - at, "\n%.*s", (int)len, p);
-		}
-	}
-	if (rec[0] != '\0')
-		dump_add(d, rec, strlen(rec));
-	free(out);
-	qsort(d->rec, d->n, sizeof(*d->rec), rec_cmp);
-}
-
-static void
-dump_free(struct dump *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		free(d->rec[i]);
-	free(d->rec);
-}
-
 /* 1 when record r (of either tool) is about planned value w: reglookup
  * "/key/name,..." or regfexport "V|...\key|name". */
 static int
@@ -314,12 +217,12 @@ about_key(const char *r, const struct want *w, size_t n)
  * planned key's line); returns how many are about values and sets *keys
  * to how many are key lines. */
 static size_t
-diff(const struct dump *a, const struct dump *b, const struct want *w, size_t n, size_t *keys)
+diff(const struct tu_dump *a, const struct tu_dump *b, const struct want *w, size_t n, size_t *keys)
 {
 	size_t vals = 0;
 	*keys = 0;
 	for (size_t i = 0; i < a->n; i++) {
-		if (bsearch(&a->rec[i], b->rec, b->n, sizeof(*b->rec), rec_cmp) != NULL)
+		if (tu_dump_has(b, a->rec[i]))
 			continue;
 		int hit = 0;
 		for (size_t j = 0; !hit && j < n; j++)
@@ -348,8 +251,8 @@ count_keys(const struct want *w, size_t n)
  * it cannot see); plus each planned key's reglookup line at most (its
  * timestamp, shown to the second: equal when two patches fall in one). */
 static void
-check_dumps(const struct dump *before, const struct dump *after, const struct want *w, size_t n,
-            const int *existed, int rx)
+check_dumps(const struct tu_dump *before, const struct tu_dump *after, const struct want *w,
+            size_t n, const int *existed, int rx)
 {
 	size_t nexisted = 0, nset = 0, k1 = 0, k2 = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -401,9 +304,9 @@ prove_patch(const char *hive, const struct want *w, size_t n, int grows)
 		read_value(hive, w[i].key, w[i].name, &v, &existed[i]);
 		free(v.data);
 	}
-	struct dump rl0, rx0, rl1, rx1;
-	dump_reglookup(hive, &rl0);
-	dump_regfexport(hive, &rx0);
+	struct tu_dump rl0, rx0, rl1, rx1;
+	tu_dump_reglookup(hive, &rl0);
+	tu_dump_regfexport(hive, &rx0);
 	struct mapiprof_info *i0 = inspect(hive);
 	/* FILETIME of now, to the second (the patch stamps the keys). */
 	int64_t t0 = ((int64_t)time(NULL) + INT64_C(11644473600)) * 10000000;
@@ -412,8 +315,8 @@ prove_patch(const char *hive, const struct want *w, size_t n, int grows)
 	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(done, 1);
 	check_values(hive, w, n);
-	dump_reglookup(hive, &rl1);
-	dump_regfexport(hive, &rx1);
+	tu_dump_reglookup(hive, &rl1);
+	tu_dump_regfexport(hive, &rx1);
 	check_dumps(&rl0, &rl1, w, n, existed, 0);
 	check_dumps(&rx0, &rx1, w, n, existed, 1);
 	check_key_times(hive, w, n, t0);
@@ -439,10 +342,10 @@ prove_patch(const char *hive, const struct want *w, size_t n, int grows)
 	}
 	mapiprof_info_free(i0);
 	mapiprof_info_free(i1);
-	dump_free(&rl0);
-	dump_free(&rx0);
-	dump_free(&rl1);
-	dump_free(&rx1);
+	tu_dump_free(&rl0);
+	tu_dump_free(&rx0);
+	tu_dump_free(&rl1);
+	tu_dump_free(&rx1);
 	tu_open(hive); /* the whole read path still opens it */
 }
 

@@ -487,3 +487,97 @@ tu_index_params(size_t n)
 		idx[i] = i;
 	return cr_make_param_array(size_t, idx, n, free_params);
 }
+
+/* ---- before/after dumps ---------------------------------------------- */
+
+static void
+dump_add(struct tu_dump *d, const char *s, size_t len)
+{
+	d->rec = realloc(d->rec, (d->n + 1) * sizeof(*d->rec));
+	cr_assert_not_null(d->rec);
+	d->rec[d->n] = malloc(len + 1);
+	cr_assert_not_null(d->rec[d->n]);
+	memcpy(d->rec[d->n], s, len);
+	d->rec[d->n++][len] = '\0';
+}
+
+static int
+rec_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+tu_tool_out(const char *tool, const char *hive)
+{
+	char *argv[] = {(char *)tool, (char *)hive, NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0, "cannot run %s", tool);
+	cr_assert_eq(r.status, 0, "%s %s: %s", tool, hive, r.err);
+	char *out = r.out;
+	r.out = NULL;
+	tu_run_free(&r);
+	return out;
+}
+
+void
+tu_dump_reglookup(const char *hive, struct tu_dump *d)
+{
+	memset(d, 0, sizeof(*d));
+	char *out = tu_tool_out("/usr/bin/reglookup", hive);
+	for (char *p = out, *nl; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		cr_assert_not_null(nl);
+		if (p != out) /* the header row */
+			dump_add(d, p, (size_t)(nl - p));
+	}
+	free(out);
+	qsort(d->rec, d->n, sizeof(*d->rec), rec_cmp);
+}
+
+void
+tu_dump_regfexport(const char *hive, struct tu_dump *d)
+{
+	memset(d, 0, sizeof(*d));
+	char *out = tu_tool_out("/usr/bin/regfexport", hive);
+	char key[4096] = "", rec[65536] = "";
+	for (char *p = out, *nl; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		int is_key = strncmp(p, "Key path: ", 10) == 0,
+		    is_val = strncmp(p, "Value: ", 7) == 0;
+		if ((is_key || is_val) && rec[0] != '\0')
+			dump_add(d, rec, strlen(rec));
+		if (is_key) {
+			snprintf(key, sizeof(key), "%.*s", (int)(len - 10), p + 10);
+			snprintf(rec, sizeof(rec), "K|%s", key);
+		} else if (is_val) {
+			const char *q = p + 7 + strspn(p + 7, "0123456789");
+			q += *q == ' ';
+			snprintf(rec, sizeof(rec), "V|%s|%.*s", key, (int)(len - (size_t)(q - p)),
+			         q);
+		} else if (len > 0 && rec[0] != '\0') {
+			size_t at = strlen(rec);
+			snprintf(rec + at, sizeof(rec) - at, "\n%.*s", (int)len, p);
+		}
+	}
+	if (rec[0] != '\0')
+		dump_add(d, rec, strlen(rec));
+	free(out);
+	qsort(d->rec, d->n, sizeof(*d->rec), rec_cmp);
+}
+
+int
+tu_dump_has(const struct tu_dump *d, const char *r)
+{
+	return bsearch(&r, d->rec, d->n, sizeof(*d->rec), rec_cmp) != NULL;
+}
+
+void
+tu_dump_free(struct tu_dump *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->rec[i]);
+	free(d->rec);
+	memset(d, 0, sizeof(*d));
+}

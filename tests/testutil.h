@@ -45,6 +45,28 @@ int64_t tu_mtime_ns(const char *path);
 /* Number of '\n' in s. */
 size_t tu_count_lines(const char *s);
 
+/* ---- before/after dumps by independent registry tools -----------------
+ * A dump is the records a tool prints for a hive, sorted with strcmp, so
+ * that two dumps (before and after a write) compare by tu_dump_has. */
+struct tu_dump {
+	char **rec; /* malloc'd NUL-terminated records */
+	size_t n;
+};
+
+/* Runs tool (a path) on hive, asserting that it runs and exits 0; returns
+ * its stdout, malloc'd. */
+char *tu_tool_out(const char *tool, const char *hive);
+/* reglookup: a record per line after the header (path,type,value,mtime);
+ * every line must end in '\n'. */
+void tu_dump_reglookup(const char *hive, struct tu_dump *d);
+/* regfexport: a record per key ("K|path") and per value ("V|key|name"
+ * and its type and data lines; the value's index is left out, as deleting
+ * a value shifts the ones after it). */
+void tu_dump_regfexport(const char *hive, struct tu_dump *d);
+/* 1 if d holds the record r exactly. */
+int tu_dump_has(const struct tu_dump *d, const char *r);
+void tu_dump_free(struct tu_dump *d);
+
 /* ---- the per-test harness ----------------------------------------------
  * TestSuite(name, .init = tu_setup, .fini = tu_teardown) gives every test a
  * fresh temporary directory tu_tmp and context tu_ctx.  tu_teardown also
