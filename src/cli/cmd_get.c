@@ -134,11 +134,7 @@ get_json(struct mapiprof_file *f, const struct get_opts *o, size_t p, size_t s,
 	bad |= oj_set(obj, "profile", oj_string(mapiprof_profile_at(f, p)->name));
 	bad |= oj_set(obj, "section", oj_string(mapiprof_section_at(f, p, s)->uid));
 	bad |= bad ? 0 : oj_prop_fill(obj, f, p, prop, 0, 1);
-	if (bad) {
-		json_decref(obj);
-		return -1;
-	}
-	return oj_emit(obj);
+	return oj_emit_unless(obj, bad);
 }
 
 static int

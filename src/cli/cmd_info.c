@@ -86,11 +86,7 @@ json_log(const struct mapiprof_logfile *l)
 	bad |= oj_set(o, "seq2", l->has_header ? json_integer(l->seq2) : json_null());
 	bad |= oj_set(o, "file_type", l->has_header ? json_integer(l->file_type) : json_null());
 	bad |= oj_set(o, "newer", json_boolean(l->newer));
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return oj_done(o, bad);
 }
 
 static json_t *
@@ -136,11 +132,7 @@ info_json(const struct mapiprof_info *in, const char *path)
 	for (size_t i = 0; !bad && i < in->nlogs; i++)
 		bad |= oj_push(json_object_get(o, "logs"), json_log(&in->logs[i]));
 	json_decref(logs);
-	if (bad) {
-		json_decref(o);
-		return -1;
-	}
-	return oj_emit(o);
+	return oj_emit_unless(o, bad);
 }
 
 static int

@@ -100,11 +100,7 @@ json_profile(const struct mapiprof_profile *p)
 	for (size_t i = 0; !bad && i < p->nservices; i++)
 		bad |= oj_push(json_object_get(o, "services"), oj_string(p->services[i]));
 	json_decref(sv);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return oj_done(o, bad);
 }
 
 /* {"file","sha256","format","profiles":[...]} */
@@ -125,11 +121,7 @@ list_json(struct mapiprof_file *f, const char *path)
 		bad |= oj_push(json_object_get(o, "profiles"),
 		               json_profile(mapiprof_profile_at(f, i)));
 	json_decref(ps);
-	if (bad) {
-		json_decref(o);
-		return -1;
-	}
-	return oj_emit(o);
+	return oj_emit_unless(o, bad);
 }
 
 static int

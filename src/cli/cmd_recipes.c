@@ -60,11 +60,7 @@ recipe_json(const struct mapiprof_recipe_info *ri, int with_text)
 	if (!bad && with_text)
 		bad |= oj_set(o, "text", oj_string(ri->text));
 	json_decref(ed);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return oj_done(o, bad);
 }
 
 /* "NAME  APPLIES-TO  DESCRIPTION", names padded to the longest. */
@@ -99,11 +95,7 @@ list_json(void)
 	int bad = oj_set(o, "recipes", a);
 	for (size_t i = 0; !bad && i < mapiprof_builtin_count(); i++)
 		bad |= oj_push(a, recipe_json(mapiprof_builtin_at(i), 0));
-	if (bad) {
-		json_decref(o);
-		return -1;
-	}
-	return oj_emit(o);
+	return oj_emit_unless(o, bad);
 }
 
 /* The recipe text as it is, each line escaped on its own (tabs kept). */

@@ -152,11 +152,7 @@ json_section(struct mapiprof_file *f, size_t p, size_t s, const struct mapiprof_
 		bad |= bad ? 0 : oj_prop_fill(po, f, p, &props[i], raw, 0);
 	}
 	bad |= oj_set(o, "properties", a);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return oj_done(o, bad);
 }
 
 static int
@@ -180,11 +176,7 @@ json_profile(const struct mapiprof_profile *pr)
 	bad |= oj_set(o, "root", oj_string(pr->root));
 	bad |= oj_set(o, "default", json_boolean(pr->is_default));
 	bad |= oj_set(o, "sections", json_array());
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return oj_done(o, bad);
 }
 
 /* One profile: its header, then each picked section.  jp is its JSON
@@ -231,11 +223,7 @@ json_file(struct mapiprof_file *f, const char *path)
 	bad |= oj_set(o, "sha256", oj_string(info != NULL ? info->sha256 : NULL));
 	bad |= oj_set(o, "format", oj_string(info != NULL ? info->format : NULL));
 	bad |= oj_set(o, "profiles", json_array());
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return oj_done(o, bad);
 }
 
 /* The picked profiles of an open file, into jf (JSON) or stdout (text). */

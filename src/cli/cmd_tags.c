@@ -126,11 +126,7 @@ json_flag(const struct mapiprof_flagdef *fl)
 	bad |= oj_set(o, "mask", json_string(m));
 	bad |= oj_set(o, "kind", json_string(fl->is_enum ? "enum" : "bits"));
 	bad |= oj_set(o, "meaning", oj_string(fl->meaning));
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return oj_done(o, bad);
 }
 
 static json_t *
@@ -158,11 +154,7 @@ json_tag(const struct mapiprof_tagdef *t)
 			bad |= oj_push(fls, json_flag(fl));
 	}
 	bad |= oj_set(o, "flags", fls);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return oj_done(o, bad);
 }
 
 int

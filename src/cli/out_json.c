@@ -101,11 +101,7 @@ prop_value(const struct mapiprof_prop *p)
 			else
 				bad |= oj_push(a, oj_hex(p->blobs[i].data, p->blobs[i].len));
 		}
-		if (bad) {
-			json_decref(a);
-			return NULL;
-		}
-		return a;
+		return oj_done(a, bad);
 	case MAPIPROF_V_OPAQUE:
 		return json_null();
 	case MAPIPROF_V_BINARY:
@@ -128,11 +124,7 @@ prop_flags(const struct mapiprof_prop *p)
 		snprintf(buf, sizeof(buf), "0x%" PRIx32, p->unknown_bits);
 		bad |= oj_push(a, json_string(buf));
 	}
-	if (bad) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	return oj_done(a, bad);
 }
 
 /* [{"uid","role","service"}] for the UID references of p. */
@@ -153,11 +145,7 @@ prop_uids(const struct mapiprof_file *f, size_t profile, const struct mapiprof_p
 		bad |= oj_set(o, "role", oj_string(s != NULL ? s->role : NULL));
 		bad |= oj_set(o, "service", oj_string(s != NULL ? s->service : NULL));
 	}
-	if (bad) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	return oj_done(a, bad);
 }
 
 static int
@@ -197,4 +185,24 @@ oj_prop_fill(json_t *obj, const struct mapiprof_file *f, size_t profile,
 	if (raw && p->kind != MAPIPROF_V_OPAQUE)
 		bad |= oj_set(obj, "raw", oj_hex(p->data, p->len));
 	return bad ? -1 : 0;
+}
+
+json_t *
+oj_done(json_t *obj, int bad)
+{
+	if (bad) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+int
+oj_emit_unless(json_t *obj, int bad)
+{
+	if (bad) {
+		json_decref(obj);
+		return -1;
+	}
+	return oj_emit(obj);
 }

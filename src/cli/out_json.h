@@ -28,6 +28,11 @@ int oj_push(json_t *arr, json_t *v);
  * reaches a terminal) and a newline to stdout, then releases obj.  Returns
  * 0, or -1 when out of memory (nothing written). */
 int oj_emit(json_t *obj);
+/* Ends building obj whose oj_set/oj_push results were OR-ed into bad:
+ * obj, or NULL (obj released) when bad. */
+json_t *oj_done(json_t *obj, int bad);
+/* As oj_emit, but releases obj and returns -1 when bad. */
+int oj_emit_unless(json_t *obj, int bad);
 /* Adds the PROP fields of p (profile index profile of f) to obj:
  * value_name, tag, name, type, reg_type, value, flags, mv_layout, uids,
  * secure, opaque/length, error, and raw when raw is set (never for an

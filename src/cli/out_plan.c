@@ -122,11 +122,7 @@ change_json(const struct mapiprof_file *f, const struct mapiprof_change *c)
 	bad |= oj_set(o, "type", oj_string(any != NULL ? any->type_name : NULL));
 	bad |= oj_set(o, "before", prop_or_null(f, c->profile, c->before));
 	bad |= oj_set(o, "after", prop_or_null(f, c->profile, c->after));
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return oj_done(o, bad);
 }
 
 /* The "changes" and "skipped" arrays of r (empty without a plan). */
@@ -167,9 +163,5 @@ op_plan_json(const struct plan_result *r)
 		bad |= oj_set(o, "error", oj_string(r->error));
 		bad |= oj_set(o, "code", oj_string(r->code));
 	}
-	if (bad) {
-		json_decref(o);
-		return -1;
-	}
-	return oj_emit(o);
+	return oj_emit_unless(o, bad);
 }
