@@ -110,7 +110,7 @@ struct mapiprof_logfile {
 
 struct mapiprof_info {
 	const char *path;
-	const char *format;         /* "regf" */
+	const char *format;         /* "regf" or "reg" */
 	uint64_t size;              /* file size in bytes */
 	char sha256[65];            /* lower-case hex of the whole file */
 	uint32_t major, minor;      /* regf version, e.g. 1.3 / 1.5 */
@@ -125,11 +125,20 @@ struct mapiprof_info {
 	const struct mapiprof_logfile *logs;
 	int64_t mtime_ns;           /* modification time of the file, ns since 1970 */
 	uint32_t mode;              /* permission bits of the file */
+	/* .reg files (format "reg"); NULL for hives.  The regf fields above
+	 * (version, sequence numbers, checksum, bins, logs) are 0 for them. */
+	const char *reg_encoding;   /* "utf-16le", "utf-8", "utf-8-bom", or the code page
+				       of a REGEDIT4 file ("windows-1252") */
+	const char *reg_header;     /* "Windows Registry Editor Version 5.00" or "REGEDIT4" */
+	const char *reg_line_ends;  /* "crlf", "lf", "cr", "mixed" or "none" */
 };
 
 /* Reads the base block and hashes the file; never modifies it.  Fails on a
  * missing file, a directory, a file that is not a hive or a truncated hive;
  * a bad checksum or a sequence mismatch is reported (dirty), not an error.
+ * A .reg file (recognised by its content: BOM and header, see
+ * mapiprof_open) is parsed in full and fails as mapiprof_open would on
+ * malformed text; format is then "reg" and the reg_* fields are set.
  * Release with mapiprof_info_free(). */
 MAPIPROF_API int mapiprof_inspect(struct mapiprof_ctx *ctx, const char *path,
 				  struct mapiprof_info **out);
@@ -144,7 +153,14 @@ struct mapiprof_file;
 
 /* Opens a file read-only: inspects it (errors as mapiprof_inspect, plus
  * MAPIPROF_E_CHECKSUM), opens the store and locates every profile.  A file
- * with no profile opens fine; mapiprof_profile_count() is then 0. */
+ * with no profile opens fine; mapiprof_profile_count() is then 0.
+ *
+ * The format comes from the content, never the name: a regf hive ("regf"),
+ * or a .reg file (format "reg"): BOM FF FE and UTF-16LE text; BOM EF BB BF
+ * and UTF-8; no BOM and "Windows Registry Editor Version 5.00" (UTF-8); no
+ * BOM and "REGEDIT4" (8-bit text in the context's code page,
+ * mapiprof_ctx_set_codepage, default windows-1252).  Malformed .reg text
+ * fails with MAPIPROF_E_FORMAT and a message "line N: reason". */
 MAPIPROF_API int mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 			       struct mapiprof_file **out);
 MAPIPROF_API void mapiprof_close(struct mapiprof_file *file);
@@ -382,10 +398,57 @@ MAPIPROF_API int mapiprof_write_check(struct mapiprof_file *file);
  * fsyncs the directory, keeping the original's permissions.  An empty plan
  * writes nothing.  On any failure the original is untouched and the
  * temporary file removed.  Refuses (MAPIPROF_E_UNSAFE) unless
- * mapiprof_write_check passes or opts->force. */
+ * mapiprof_write_check passes or opts->force.
+ *
+ * A .reg file is patched as text: every line the plan does not touch stays
+ * byte-identical; a changed value's line is rewritten in place in regedit's
+ * format, in the file's encoding and line ends; a new value goes at the end
+ * of its key's last block, a new key at the end of the file; an unset value
+ * loses its lines.  The result is verified by parsing it again. */
 MAPIPROF_API int mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
 				     const struct mapiprof_write_opts *opts);
 
+/* ---- .reg output: exports and patch files --------------------------------- */
+
+/* Options of the .reg writers (NULL: every default). */
+struct mapiprof_reg_opts {
+	/* Key path written for the root of the hive, without a trailing '\'
+	 * ("HKEY_USERS\\S-1-5-21-...").  NULL: "HKEY_CURRENT_USER".  It must
+	 * start with a full root name (HKEY_CURRENT_USER, HKEY_USERS, ...). */
+	const char *root;
+};
+
+/* Exports profiles as a regedit 5.00 file that `reg import` accepts: BOM
+ * FF FE, UTF-16LE, CRLF, full root names, and regedit's layout (a blank line
+ * before every key line, a final blank line), escapes and hex wrapping
+ * (reg-and-regf.md §1.3, §1.9).  Keys go depth-first in the store's order,
+ * values in stored order, each in a form that re-imports to the same type and
+ * bytes (a REG_SZ that would not is written hex(1):).  profiles holds the
+ * indices of the profiles to export, each its key and everything below it;
+ * profiles == NULL (n ignored) exports every profile, each Profiles key
+ * first with its own values (DefaultProfile).  *out is malloc'd (release
+ * with mapiprof_free).  Errors: MAPIPROF_E_INVALID (bad index or root),
+ * MAPIPROF_E_FORMAT (a name a .reg file cannot hold: NUL, CR or LF),
+ * MAPIPROF_E_LIMIT, store errors. */
+MAPIPROF_API int mapiprof_export_reg(struct mapiprof_file *file, const size_t *profiles, size_t n,
+				     const struct mapiprof_reg_opts *opts, void **out, size_t *len);
+
+/* The changes of a plan as a regedit 5.00 file (same format as
+ * mapiprof_export_reg) holding only what the plan changes: per changed
+ * section key, its key line and one line per value, the new data or
+ * "name"=- for an unset; so `reg import` rolls the same fix out to a live
+ * machine.  An empty plan gives a file with the header only (a valid no-op
+ * import).  *out as mapiprof_export_reg. */
+MAPIPROF_API int mapiprof_plan_reg(struct mapiprof_file *file, const struct mapiprof_plan *plan,
+				   const struct mapiprof_reg_opts *opts, void **out, size_t *len);
+
+/* Writes len bytes to path atomically: a new file created exclusively in
+ * path's directory, fsync'd, renamed over path, the directory fsync'd.  An
+ * existing path keeps its permissions; a new one gets 0644 less the umask.
+ * path must not be a directory, and (when it exists) must be a regular file
+ * or a symbolic link to one, which is then replaced by the file. */
+MAPIPROF_API int mapiprof_save(struct mapiprof_ctx *ctx, const char *path, const void *data,
+			       size_t len);
 /* ---- the tag and flag tables (offline reference) ------------------------ */
 
 struct mapiprof_tagdef {

@@ -33,5 +33,8 @@
 #define MP_MAX_REG_ITEMS (8u * 1000u * 1000u)
 /* Keys in one key path: the registry's tree depth limit (reg-and-regf.md §3.6). */
 #define MP_MAX_KEY_DEPTH 512u
+/* Output built in memory (a .reg export or patched .reg file): hex text
+ * triples binary data and UTF-16 doubles text, so 4x the largest input. */
+#define MP_MAX_OUTPUT (4u * MP_MAX_REG_FILE)
 
 #endif

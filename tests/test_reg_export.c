@@ -1,0 +1,2 @@
+/* test_reg_export.c - placeholder, being written. */
+#include <criterion/criterion.h>

@@ -1,0 +1,2 @@
+/* test_reg_patch.c - placeholder, being written. */
+#include <criterion/criterion.h>
