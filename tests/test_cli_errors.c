@@ -41,7 +41,8 @@ make_directory(void)
 static char *
 make_nonhive(void)
 {
-	const char text[] = "Windows Registry Editor Version 5.00\r\n\r\nnot a hive at all\r\n";
+	/* Neither a regf hive nor a .reg file (no BOM, no .reg header). */
+	const char text[] = "Registry notes\r\n\r\nnot a hive at all\r\n";
 	return tu_tmp_write("text.dat", text, sizeof(text) - 1);
 }
 

@@ -1,2 +1,1299 @@
-/* test_reg_patch.c - placeholder, being written. */
+/* test_reg_patch.c - .reg files: format detection and inspect (file.c,
+ * reginfo.c), the text patcher (reg_patch.c: byte-exact round trip, changed
+ * lines only, insertions and new keys where reg_patch.h says) and
+ * mapiprof_plan_write on .reg files (commit.c: backup, -o, failure
+ * injection, re-read check, verify). */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "commit.h"
+#include "hiveinfo.h"
+#include "locate.h"
+#include "plan.h"
+#include "platform.h"
+#include "reg_parse.h"
+#include "reg_patch.h"
+#include "store_reg.h"
+#include "testutil.h"
+
+#define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"
+#define EMSAB    "dca740c8c042101ab4b908002b2fe182"
+#define MSEMS    "5a3f9e0c1b2d4e6f708192a3b4c5d6e7"
+#define NEWUID   "0123456789abcdef0123456789abcdef"
+#define CAFE     "Caf\xc3\xa9"
+#define HAND     "hand-edited.reg"
+#define MAX_KEYS 4
+#define MAX_OPS  6
+
+TestSuite(reg_patch, .init = tu_setup, .fini = tu_teardown);
+
+static const uint8_t v_zero[4] = {0, 0, 0, 0};
+static const uint8_t v_one[4] = {1, 0, 0, 0};
+static const uint8_t v_seven[4] = {7, 0, 0, 0};
+static const uint8_t v_nine[4] = {9, 0, 0, 0};
+/* 40 bytes: a line that wraps (reg-and-regf.md §1.9). */
+static const uint8_t v_long[40] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
+                                   15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+                                   29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40};
+
+/* Every .reg fixture: the readable sources, then the variants
+ * fixtures/meson.build makes (build dir). */
+static const char *const sources[] = {
+    "exchange-mapi.reg", "outlook2016-two-accounts.reg",
+    "every-type.reg",    "malformed.reg",
+    "hostile-names.reg", "no-profiles.reg",
+    "multi-root.reg",    HAND,
+};
+#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
+
+/* A built variant, what mapiprof_inspect reports for it (CP: the code
+ * page of the context, whose default iconv name is WINDOWS-1252). */
+#define CP NULL
+struct variant {
+	const char *name;
+	const char *encoding, *header, *line_ends;
+	int final_newline;
+};
+
+static const struct variant variants[] = {
+    {"exchange-mapi-utf16.reg", "utf-16le", "Windows Registry Editor Version 5.00", "crlf", 1},
+    {"exchange-mapi-regedit4.reg", CP, "REGEDIT4", "crlf", 1},
+    {"hand-edited-utf16.reg", "utf-16le", "Windows Registry Editor Version 5.00", "crlf", 1},
+    {"hand-edited-regedit4.reg", CP, "REGEDIT4", "crlf", 1},
+    {"hand-edited-utf8bom.reg", "utf-8-bom", "Windows Registry Editor Version 5.00", "crlf", 1},
+    {"hand-edited-crlf.reg", "utf-8", "Windows Registry Editor Version 5.00", "crlf", 1},
+    {"hand-edited-cr.reg", "utf-8", "Windows Registry Editor Version 5.00", "cr", 1},
+    {"hand-edited-mixed.reg", "utf-8", "Windows Registry Editor Version 5.00", "mixed", 1},
+    {"hand-edited-nofinal.reg", "utf-16le", "Windows Registry Editor Version 5.00", "crlf", 0},
+    {"hand-edited-regedit4-nofinal.reg", CP, "REGEDIT4", "lf", 0},
+};
+#define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
+
+/* ---- plans made by hand (plan.h) ------------------------------------------ */
+
+struct hplan {
+	struct mapiprof_plan plan;
+	struct mp_plan_key keys[MAX_KEYS];
+	struct mp_plan_op ops[MAX_KEYS][MAX_OPS];
+};
+
+/* The section key of profile p whose uid is uid, or 0. */
+static mp_key
+section_key(size_t p, const char *uid)
+{
+	const struct mp_section_set *set = &tu_file->profiles[p].sections;
+	for (size_t i = 0; i < set->n; i++)
+		if (mp_name_casecmp(set->v[i].pub.uid, uid) == 0)
+			return set->v[i].key;
+	return 0;
+}
+
+/* Adds an op on section uid of profile p of tu_file (created when absent). */
+static void
+hp_add(struct hplan *h, size_t p, const char *uid, const char *name, int del, uint32_t type,
+       const void *data, size_t len)
+{
+	struct mp_plan_key *k = NULL;
+	for (size_t i = 0; i < h->plan.nkeys && k == NULL; i++)
+		if (h->keys[i].profile == p && strcmp(h->keys[i].uid, uid) == 0)
+			k = &h->keys[i];
+	if (k == NULL) {
+		cr_assert_lt(h->plan.nkeys, MAX_KEYS);
+		size_t i = h->plan.nkeys++;
+		k = &h->keys[i];
+		*k = (struct mp_plan_key){
+		    p, tu_file->profiles[p].key, section_key(p, uid), uid, h->ops[i], 0};
+		h->plan.keys = h->keys;
+	}
+	cr_assert_lt(k->nops, MAX_OPS);
+	k->ops[k->nops++] = (struct mp_plan_op){name, del, type, data, len};
+}
+
+static void
+hp_set(struct hplan *h, const char *uid, const char *name, const void *data, size_t len)
+{
+	hp_add(h, 0, uid, name, 0, MP_REG_BINARY, data, len);
+}
+
+static void
+hp_unset(struct hplan *h, const char *uid, const char *name)
+{
+	hp_add(h, 0, uid, name, 1, MP_REG_BINARY, NULL, 0);
+}
+
+/* mp_reg_patch of tu_file's store; *len the output's size; malloc'd. */
+static uint8_t *
+patch_mem(const struct mapiprof_plan *pl, size_t *len)
+{
+	struct mp_buf out = {0};
+	void *p = NULL;
+	cr_assert_eq(mp_reg_patch(tu_ctx, tu_file->store, pl->keys, pl->nkeys, &out), MAPIPROF_OK,
+	             "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mp_buf_take(tu_ctx, &out, &p, len), MAPIPROF_OK);
+	return p;
+}
+
+/* Opens a copy of built fixture name (UTF-8 sources: fixtures/name). */
+static char *
+open_copy(const char *name, int built)
+{
+	char *src = built ? tu_fixture(name) : tu_fixture_src(name);
+	char *path = tu_stage(src, name);
+	tu_open(path);
+	free(src);
+	return path;
+}
+
+/* text with the one occurrence of from replaced by to; malloc'd. */
+static char *
+replace_once(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	cr_assert_not_null(at, "no '%s'", from);
+	cr_assert_null(strstr(at + 1, from), "'%s' more than once", from);
+	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *out = malloc(n);
+	cr_assert_not_null(out);
+	snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	return out;
+}
+
+/* Asserts the patch output equals the text want. */
+static void
+assert_text(const uint8_t *got, size_t len, const char *want)
+{
+	cr_assert_eq(len, strlen(want), "got %zu bytes, want %zu:\n%.*s", len, strlen(want),
+	             (int)len, (const char *)got);
+	cr_assert(memcmp(got, want, len) == 0, "got:\n%.*s", (int)len, (const char *)got);
+}
+
+/* ---- lines and a line diff ------------------------------------------------ */
+
+struct tline {
+	size_t off, len; /* bytes, the terminator included */
+	size_t term;     /* bytes of the terminator (0: the last line has none) */
+};
+
+struct lines {
+	const uint8_t *p;
+	struct tline *v;
+	size_t n;
+};
+
+/* Splits p[0..n) into physical lines (CRLF, LF or CR, §1.2), in code units
+ * of 2 bytes when it starts with the UTF-16LE BOM. */
+static void
+split(const uint8_t *p, size_t n, struct lines *out)
+{
+	size_t u = n >= 2 && p[0] == 0xFF && p[1] == 0xFE ? 2 : 1;
+	out->p = p;
+	out->v = calloc(n / u + 1, sizeof(*out->v));
+	out->n = 0;
+	cr_assert_not_null(out->v);
+	for (size_t start = 0, i = 0; i < n; start = i) {
+		size_t t = 0;
+		for (; i + u <= n && t == 0; i += u) {
+			unsigned c = u == 2 ? (unsigned)(p[i] | p[i + 1] << 8) : p[i];
+			unsigned d =
+			    i + 2 * u <= n
+			        ? (u == 2 ? (unsigned)(p[i + u] | p[i + u + 1] << 8) : p[i + u])
+			        : 0;
+			if (c == '\n' || c == '\r')
+				t = c == '\r' && d == '\n' ? 2 : 1;
+		}
+		if (t == 2)
+			i += u;
+		out->v[out->n++] = (struct tline){start, i - start, t * u};
+	}
+}
+
+/* Lines are equal when their text is and so are their terminators, or
+ * one has none (a last line without a line end, which new lines after it
+ * must end). */
+static int
+line_eq(const struct lines *a, size_t i, const struct lines *b, size_t j)
+{
+	const struct tline *x = &a->v[i], *y = &b->v[j];
+	size_t xn = x->len - x->term, yn = y->len - y->term;
+	if (xn != yn || memcmp(a->p + x->off, b->p + y->off, xn) != 0)
+		return 0;
+	return x->term == 0 || y->term == 0 ||
+	       (x->term == y->term && memcmp(a->p + x->off + xn, b->p + y->off + yn, x->term) == 0);
+}
+
+/* Longest common subsequence of the lines of a and b: akeep[i] / bkeep[j]
+ * are 1 for the lines both keep. */
+static void
+diff(const struct lines *a, const struct lines *b, uint8_t *akeep, uint8_t *bkeep)
+{
+	size_t w = b->n + 1;
+	size_t *t = calloc((a->n + 1) * w, sizeof(*t));
+	cr_assert_not_null(t);
+	for (size_t i = a->n; i-- > 0;)
+		for (size_t j = b->n; j-- > 0;)
+			t[i * w + j] = line_eq(a, i, b, j) ? t[(i + 1) * w + j + 1] + 1
+			               : t[(i + 1) * w + j] > t[i * w + j + 1] ? t[(i + 1) * w + j]
+			                                                       : t[i * w + j + 1];
+	size_t i = 0, j = 0;
+	while (i < a->n && j < b->n) {
+		if (line_eq(a, i, b, j)) {
+			akeep[i++] = bkeep[j++] = 1;
+		} else if (t[(i + 1) * w + j] >= t[i * w + j + 1]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	free(t);
+}
+
+/* 1 when block b of f is the key of plan key k (profile root, name, uid of
+ * tu_file), compared as the registry compares names. */
+static int
+block_is(const struct mp_reg_block *b, const struct mp_plan_key *k)
+{
+	const struct mapiprof_profile *p = mapiprof_profile_at(tu_file, k->profile);
+	char want[2048], got[2048] = "";
+	snprintf(want, sizeof(want), "%s\\%s\\%s", p->root, p->name, k->uid);
+	for (size_t i = 0; i < b->ncomp; i++) {
+		if (i > 0)
+			strncat(got, "\\", sizeof(got) - strlen(got) - 1);
+		strncat(got, b->comp[i], sizeof(got) - strlen(got) - 1);
+	}
+	return !b->is_delete && mp_name_casecmp(got, want) == 0;
+}
+
+/* mark[line - 1] = 1 for the lines of f the plan may change: the value
+ * lines its ops name in its keys' blocks, and with new_blocks the key lines
+ * of its keys. */
+static void
+mark_planned(const struct mp_reg_file *f, const struct mapiprof_plan *pl, int new_blocks,
+             uint8_t *mark)
+{
+	for (size_t bi = 0; bi < f->nblocks; bi++) {
+		const struct mp_reg_block *b = &f->blocks[bi];
+		for (size_t ki = 0; ki < pl->nkeys; ki++) {
+			const struct mp_plan_key *k = &pl->keys[ki];
+			if (!block_is(b, k))
+				continue;
+			if (new_blocks)
+				mark[b->span.line - 1] = 1;
+			for (size_t vi = 0; vi < b->nvalues; vi++) {
+				const struct mp_reg_value *v = &f->values[b->first_value + vi];
+				for (size_t j = 0; j < k->nops; j++)
+					if (mp_name_casecmp(v->name, k->ops[j].value_name) == 0)
+						memset(mark + v->span.line - 1, 1, v->span.nlines);
+			}
+		}
+	}
+}
+
+/* The text after differs from before only in the lines of the plan's
+ * values (and with new_blocks, in new key lines and blank lines); returns
+ * the number of lines that differ. */
+static size_t
+assert_only_planned_lines(const uint8_t *before, size_t blen, const uint8_t *after, size_t alen,
+                          const struct mapiprof_plan *pl, int new_blocks)
+{
+	struct mp_reg_file *fb = NULL, *fa = NULL;
+	const char *cp = mapiprof_ctx_codepage(tu_ctx);
+	cr_assert_eq(mp_reg_parse_buf(tu_ctx, "before", before, blen, cp, &fb), MAPIPROF_OK);
+	cr_assert_eq(mp_reg_parse_buf(tu_ctx, "after", after, alen, cp, &fa), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	struct lines lb, la;
+	split(before, blen, &lb);
+	split(after, alen, &la);
+	cr_assert_eq(lb.n, fb->nlines);
+	cr_assert_eq(la.n, fa->nlines);
+	uint8_t *kb = calloc(lb.n + 1, 1), *ka = calloc(la.n + 1, 1);
+	uint8_t *mb = calloc(lb.n + 1, 1), *ma = calloc(la.n + 1, 1);
+	cr_assert(kb != NULL && ka != NULL && mb != NULL && ma != NULL);
+	diff(&lb, &la, kb, ka);
+	mark_planned(fb, pl, 0, mb);
+	mark_planned(fa, pl, new_blocks, ma);
+	size_t changed = 0;
+	for (size_t i = 0; i < lb.n; i++) {
+		cr_assert(kb[i] || mb[i], "line %zu changed but is not a planned value's", i + 1);
+		if (!kb[i])
+			changed++;
+	}
+	for (size_t j = 0; j < la.n; j++) {
+		int blank = la.v[j].len == la.v[j].term;
+		cr_assert(ka[j] || ma[j] || (new_blocks && blank),
+		          "new line %zu is not a planned value's: %.*s", j + 1, (int)la.v[j].len,
+		          (const char *)la.p + la.v[j].off);
+		if (!ka[j])
+			changed++;
+	}
+	free(kb), free(ka), free(mb), free(ma), free(lb.v), free(la.v);
+	mp_reg_parse_free(fb);
+	mp_reg_parse_free(fa);
+	return changed;
+}
+
+/* ---- reading values back ---------------------------------------------- */
+
+/* The bytes of value name in section uid of profile prof of file f (NULL
+ * when absent). */
+static const struct mapiprof_prop *
+prop_of(struct mapiprof_file *f, const char *prof, const char *uid, const char *name)
+{
+	size_t p = 0, *idx = NULL, n = 0;
+	const struct mapiprof_prop *props = NULL, *out = NULL;
+	size_t np = 0;
+	cr_assert_eq(mapiprof_profile_find(f, prof, &p), MAPIPROF_OK);
+	cr_assert_eq(mapiprof_select(f, p, uid, &idx, &n), MAPIPROF_OK);
+	cr_assert_eq(n, 1, "no section %s", uid);
+	cr_assert_eq(mapiprof_section_props(f, p, idx[0], &props, &np), MAPIPROF_OK);
+	for (size_t i = 0; i < np && out == NULL; i++)
+		if (mp_name_casecmp(props[i].value_name, name) == 0)
+			out = &props[i];
+	mapiprof_free(idx);
+	return out;
+}
+
+/* Value name of section uid of the default profile in f is (type, data). */
+static void
+assert_value(struct mapiprof_file *f, const char *uid, const char *name, uint32_t type,
+             const void *data, size_t len)
+{
+	const struct mapiprof_prop *v = prop_of(f, NULL, uid, name);
+	cr_assert_not_null(v, "%s\\%s is missing", uid, name);
+	cr_assert_eq(v->reg_type, type, "%s: type %u", name, v->reg_type);
+	cr_assert_eq(v->len, len, "%s: %zu bytes", name, v->len);
+	cr_assert(len == 0 || memcmp(v->data, data, len) == 0, "%s: other bytes", name);
+}
+
+/* Opens len bytes of text as a new file tu_tmp/name; returns the file. */
+static struct mapiprof_file *
+open_bytes(const char *name, const void *p, size_t len)
+{
+	char *path = tu_tmp_write(name, p, len);
+	struct mapiprof_file *f = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, path, 0, &f), MAPIPROF_OK, "%s: %s", name,
+	             mapiprof_errmsg(tu_ctx));
+	free(path);
+	return f;
+}
+
+/* ---- detection and inspect ------------------------------------------------ */
+
+ParameterizedTestParameters(reg_patch, inspect_reports_each_variant)
+{
+	return tu_index_params(NVARIANTS);
+}
+
+ParameterizedTest(size_t *i, reg_patch, inspect_reports_each_variant)
+{
+	const struct variant *v = &variants[*i];
+	char *path = tu_fixture(v->name);
+	size_t len = 0;
+	char *raw = tu_read(path, &len);
+	struct mapiprof_info *info = NULL;
+	cr_assert_not_null(raw);
+	cr_assert_eq(mapiprof_inspect(tu_ctx, path, &info), MAPIPROF_OK, "%s: %s", v->name,
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_str_eq(info->format, "reg");
+	cr_assert_str_eq(info->reg_encoding,
+	                 v->encoding != CP ? v->encoding : mapiprof_ctx_codepage(tu_ctx));
+	cr_assert_str_eq(info->reg_header, v->header);
+	cr_assert_str_eq(info->reg_line_ends, v->line_ends);
+	cr_assert_eq(info->size, len);
+	cr_assert_eq(info->seq1 | info->major | info->checksum_stored | info->nlogs, 0);
+	cr_assert_gt(info->mtime_ns, 0);
+	cr_assert_neq(info->mode, 0);
+	char want[65];
+	mp_sha256_hex(raw, len, want);
+	cr_assert_str_eq(info->sha256, want);
+	mapiprof_info_free(info);
+	struct mapiprof_file *f = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, path, MAPIPROF_OPEN_NO_HASH, &f), MAPIPROF_OK);
+	cr_assert_str_eq(mapiprof_file_info(f)->format, "reg");
+	cr_assert_str_eq(mapiprof_file_info(f)->sha256, "");
+	cr_assert_gt(mapiprof_profile_count(f), 0);
+	mapiprof_close(f);
+	free(raw);
+	free(path);
+}
+
+Test(reg_patch, inspect_hashes_the_file_and_needs_no_extension)
+{
+	const char text[] = "REGEDIT4\r\n";
+	char *path = tu_tmp_write("profile.dat", text, sizeof(text) - 1);
+	struct mapiprof_info *info = NULL;
+	cr_assert_eq(mapiprof_inspect(tu_ctx, path, &info), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_str_eq(info->format, "reg");
+	cr_assert_str_eq(info->sha256,
+	                 "853448e59c9bb7599fa8a5ff03a0b608781a02d41f58576f1192e0c48cb8d635");
+	cr_assert_str_eq(info->reg_encoding, mapiprof_ctx_codepage(tu_ctx));
+	cr_assert_str_eq(info->reg_line_ends, "crlf");
+	mapiprof_info_free(info);
+	free(path);
+}
+
+Test(reg_patch, regedit4_takes_the_contexts_code_page)
+{
+	const char text[] = "REGEDIT4\n\n[HKEY_CURRENT_USER\\Software\\x]\n\"a\"=\"\x82\"\n";
+	char *path = tu_tmp_write("cp.reg", text, sizeof(text) - 1);
+	struct mapiprof_info *info = NULL;
+	cr_assert_eq(mapiprof_ctx_set_codepage(tu_ctx, "CP437"), MAPIPROF_OK);
+	cr_assert_eq(mapiprof_inspect(tu_ctx, path, &info), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_str_eq(info->reg_encoding, "CP437");
+	mapiprof_info_free(info);
+	/* CP437 0x82 is U+00E9 (windows-1252 would give U+201A). */
+	static const uint8_t e_acute[] = {0xE9, 0, 0, 0};
+	struct mp_store *s = NULL;
+	struct mp_value *vals = NULL;
+	size_t n = 0;
+	mp_key root = 0, key = 0;
+	tu_open(path);
+	s = tu_file->store;
+	cr_assert_eq(s->ops->root(s, &root), MAPIPROF_OK);
+	cr_assert_eq(mp_store_path(s, root, "Software\\x", &key), MAPIPROF_OK);
+	cr_assert_eq(s->ops->values(s, key, &vals, &n), MAPIPROF_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(vals[0].len, sizeof(e_acute));
+	cr_assert(memcmp(vals[0].data, e_acute, sizeof(e_acute)) == 0);
+	mp_store_values_free(vals, n);
+	free(path);
+}
+
+/* Each case: the file's bytes, the code the open fails with, and what the
+ * message holds. */
+static const struct {
+	const char *text;
+	size_t len;
+	enum mapiprof_error code;
+	const char *msg;
+} bad_files[] = {
+    {"Windows Registry Editor Version 5.00\r\n\r\nnot a value\r\n", 53, MAPIPROF_E_FORMAT,
+     "line 3: unrecognised line"},
+    {"REGEDIT4\n[HKEY_CURRENT_USER\\x]\n\"a\"=hex:zz\n", 41, MAPIPROF_E_FORMAT, "line 3:"},
+    {"\xef\xbb\xbfnot a header\n", 16, MAPIPROF_E_FORMAT, "line 1: missing header"},
+    {"\xff\xfe\x41\x00\x0a\x00", 6, MAPIPROF_E_FORMAT, "line 1: missing header"},
+    {"\nREGEDIT4\n", 10, MAPIPROF_E_FORMAT, "line 1: missing header"},
+    {"hello, world\n", 13, MAPIPROF_E_FORMAT, "not a registry hive"},
+    {"REGEDIT5\n", 9, MAPIPROF_E_FORMAT, "not a registry hive"},
+};
+
+ParameterizedTestParameters(reg_patch, a_bad_file_fails_as_reg_or_as_hive)
+{
+	return tu_index_params(sizeof(bad_files) / sizeof(bad_files[0]));
+}
+
+ParameterizedTest(size_t *i, reg_patch, a_bad_file_fails_as_reg_or_as_hive)
+{
+	char *path = tu_tmp_write("bad", bad_files[*i].text, bad_files[*i].len);
+	struct mapiprof_info *info = NULL;
+	struct mapiprof_file *f = NULL;
+	cr_assert_eq(mapiprof_inspect(tu_ctx, path, &info), MAPIPROF_FAILED);
+	cr_assert_null(info);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), bad_files[*i].code);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), bad_files[*i].msg) != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), path);
+	cr_assert_eq(mapiprof_open(tu_ctx, path, 0, &f), MAPIPROF_FAILED);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), bad_files[*i].msg) != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	cr_assert_str_eq(mapiprof_errfile(tu_ctx), path);
+	free(path);
+}
+
+Test(reg_patch, write_check_passes_for_a_reg_file)
+{
+	char *path = open_copy(HAND, 0);
+	cr_assert_eq(mapiprof_write_check(tu_file), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	free(path);
+}
+
+/* ---- round trip ------------------------------------------------------------ */
+
+ParameterizedTestParameters(reg_patch, empty_patch_reproduces_every_fixture_byte_for_byte)
+{
+	return tu_index_params(NSOURCES + NVARIANTS);
+}
+
+ParameterizedTest(size_t *i, reg_patch, empty_patch_reproduces_every_fixture_byte_for_byte)
+{
+	char *path =
+	    *i < NSOURCES ? tu_fixture_src(sources[*i]) : tu_fixture(variants[*i - NSOURCES].name);
+	size_t len = 0, olen = 0;
+	char *raw = tu_read(path, &len);
+	struct mp_store *s = NULL;
+	struct mp_buf out = {0};
+	cr_assert_not_null(raw);
+	cr_assert_eq(mp_store_reg_open(tu_ctx, path, NULL, &s), MAPIPROF_OK, "%s: %s", path,
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mp_reg_patch(tu_ctx, s, NULL, 0, &out), MAPIPROF_OK);
+	olen = out.len;
+	cr_assert_eq(olen, len, "%s: %zu bytes, want %zu", path, olen, len);
+	cr_assert(memcmp(out.data, raw, len) == 0, "%s differs", path);
+	mp_buf_free(&out);
+	mp_store_close(s);
+	free(raw);
+	free(path);
+}
+
+Test(reg_patch, a_store_of_another_back_end_is_refused)
+{
+	char *hive = tu_stage_built("exchange-mapi.dat");
+	struct mp_store *s = NULL;
+	struct mp_buf out = {0};
+	cr_assert_eq(mp_store_hive_open(tu_ctx, hive, 0, &s), MAPIPROF_OK);
+	cr_assert_eq(mp_reg_patch(tu_ctx, s, NULL, 0, &out), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
+	cr_assert_eq(out.len, 0);
+	mp_store_close(s);
+	free(hive);
+}
+
+/* ---- where the patch writes (hand-edited.reg, UTF-8 and LF) --------------- */
+
+/* The source text of hand-edited.reg, NUL-terminated. */
+static char *
+hand_text(void)
+{
+	size_t n = 0;
+	char *t = tu_read_src(HAND, &n);
+	cr_assert_not_null(t);
+	return t;
+}
+
+Test(reg_patch, a_set_value_replaces_only_the_line_that_last_set_it)
+{
+	struct hplan h = {0};
+	size_t len = 0;
+	char *path = open_copy(HAND, 0), *src = hand_text();
+	hp_set(&h, GLOBAL, "00036604", v_seven, 4);
+	hp_set(&h, EMSAB, "00036619", v_nine, 4);
+	uint8_t *got = patch_mem(&h.plan, &len);
+	char *a =
+	    replace_once(src, "\"00036604\"=hex:06,00,00,00\n", "\"00036604\"=hex:07,00,00,00\n");
+	char *b =
+	    replace_once(a, "\"00036619\"=hex:0a,00,00,00\n", "\"00036619\"=hex:09,00,00,00\n");
+	assert_text(got, len, b);
+	free(a), free(b), free(got), free(src), free(path);
+}
+
+Test(reg_patch, a_wrapped_value_is_replaced_with_all_its_continuation_lines)
+{
+	struct hplan h = {0};
+	size_t len = 0;
+	char *path = open_copy(HAND, 0), *src = hand_text();
+	hp_set(&h, MSEMS, "001f6700", v_one, 4);
+	uint8_t *got = patch_mem(&h.plan, &len);
+	const char *at = strstr(src, "\"001f6700\"=hex:");
+	cr_assert_not_null(at);
+	const char *end = strstr(at, ",00,00,00\n") + strlen(",00,00,00\n");
+	char want[8192];
+	snprintf(want, sizeof(want), "%.*s\"001f6700\"=hex:01,00,00,00\n%s", (int)(at - src), src,
+	         end);
+	assert_text(got, len, want);
+	free(got), free(src), free(path);
+}
+
+Test(reg_patch, a_new_long_value_is_wrapped_as_regedit_wraps_it)
+{
+	struct hplan h = {0};
+	size_t len = 0;
+	char *path = open_copy(HAND, 0), *src = hand_text();
+	hp_set(&h, EMSAB, "01026700", v_long, sizeof(v_long));
+	uint8_t *got = patch_mem(&h.plan, &len);
+	char *want = replace_once(
+	    src, "\"001e6600\"=\"gc01.example.com\"\n",
+	    "\"001e6600\"=\"gc01.example.com\"\n"
+	    "\"01026700\"=hex:01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,10,11,12,13,14,15,\\\n"
+	    "  16,17,18,19,1a,1b,1c,1d,1e,1f,20,21,22,23,24,25,26,27,28\n");
+	assert_text(got, len, want);
+	free(want), free(got), free(src), free(path);
+}
+
+Test(reg_patch, unset_removes_every_line_of_a_value_set_in_several_blocks)
+{
+	struct hplan h = {0};
+	size_t len = 0;
+	char *path = open_copy(HAND, 0), *src = hand_text();
+	hp_unset(&h, GLOBAL, "00036604");
+	hp_unset(&h, GLOBAL, "00036605");
+	uint8_t *got = patch_mem(&h.plan, &len);
+	const char *gone[] = {
+	    "  \"00036604\" = hex:02,00,00,00 ; PR_PROFILE_CONNECT_FLAGS, written with blanks\n",
+	    "\"00036604\"=hex:06,00,00,00\n",
+	    "\"00036605\"=hex:03,00,00,00\n\n; The MUIDEMSAB",
+	    "\"00036605\"=-\n",
+	    "; set again after its deletion\n\"00036605\"=hex:03,00,00,00\n",
+	};
+	const char *keep[] = {"", "", "\n; The MUIDEMSAB", "", "; set again after its deletion\n"};
+	char *want = strdup(src);
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		char *next = replace_once(want, gone[i], keep[i]);
+		free(want);
+		want = next;
+	}
+	assert_text(got, len, want);
+	free(want), free(got), free(src), free(path);
+}
+
+Test(reg_patch, a_new_value_goes_after_the_last_value_line_of_the_keys_last_block_in_op_order)
+{
+	struct hplan h = {0};
+	size_t len = 0;
+	char *path = open_copy(HAND, 0), *src = hand_text();
+	hp_set(&h, GLOBAL, "0003661c", v_one, 4);
+	hp_set(&h, GLOBAL, "00036604", v_zero, 4);
+	hp_set(&h, GLOBAL, "0003661a", v_nine, 4);
+	uint8_t *got = patch_mem(&h.plan, &len);
+	char *a =
+	    replace_once(src, "\"00036604\"=hex:06,00,00,00\n", "\"00036604\"=hex:00,00,00,00\n");
+	char *b = replace_once(a, "\"00036606\"=hex:00,00,00,00\n",
+	                       "\"00036606\"=hex:00,00,00,00\n\"0003661c\"=hex:01,00,00,00\n"
+	                       "\"0003661a\"=hex:09,00,00,00\n");
+	assert_text(got, len, b);
+	free(a), free(b), free(got), free(src), free(path);
+}
+
+Test(reg_patch, lines_of_a_deleted_life_of_a_key_are_left_alone)
+{
+	struct hplan h = {0};
+	size_t len = 0;
+	char *path = open_copy(HAND, 0), *src = hand_text();
+	hp_set(&h, MSEMS, "00036601", v_one, 4);
+	hp_unset(&h, MSEMS, "001e3d09");
+	uint8_t *got = patch_mem(&h.plan, &len);
+	/* The first life's "00036601"=hex:ff,... and "001e3d09" stay. */
+	char *a = replace_once(src,
+	                       "; ... and created again: only this life counts.\n"
+	                       "[",
+	                       "@@");
+	char *b = replace_once(a, "\"001e3d09\"=\"MSEMS\"\n; PR_PST_PATH_W", "; PR_PST_PATH_W");
+	char *c = replace_once(b, "66,00,65,00,2e,00,6f,00,73,00,74,00,00,00\n",
+	                       "66,00,65,00,2e,00,6f,00,73,00,74,00,00,00\n"
+	                       "\"00036601\"=hex:01,00,00,00\n");
+	char *want = replace_once(c, "@@", "; ... and created again: only this life counts.\n[");
+	assert_text(got, len, want);
+	free(a), free(b), free(c), free(want), free(got), free(src), free(path);
+}
+
+Test(reg_patch, a_new_section_goes_at_the_end_under_the_profile_path_as_the_file_writes_it)
+{
+	struct hplan h = {0};
+	size_t len = 0;
+	char *path = open_copy(HAND, 0), *src = hand_text();
+	hp_set(&h, NEWUID, "00036619", v_nine, 4);
+	hp_set(&h, NEWUID, "00036639", v_one, 4);
+	cr_assert_eq(h.keys[0].key, 0);
+	uint8_t *got = patch_mem(&h.plan, &len);
+	/* The file ends with a blank line already: no second one. */
+	char want[16384];
+	snprintf(want, sizeof(want),
+	         "%s[HKEY_USERS\\S-1-5-21-1004336348-1177238915-682003330-1001\\Software\\"
+	         "Microsoft\\Office\\16.0\\Outlook\\Profiles\\" CAFE "\\" NEWUID "]\n"
+	         "\"00036619\"=hex:09,00,00,00\n\"00036639\"=hex:01,00,00,00\n\n",
+	         src);
+	assert_text(got, len, want);
+	free(got), free(src), free(path);
+}
+
+Test(reg_patch, a_key_without_a_block_of_its_own_gets_one_at_the_end)
+{
+	const char text[] = TU_REG_HEADER TU_SYNTH_KEY GLOBAL "\\sub]\n"
+	                                                      "\"00036601\"=hex:01,00,00,00\n";
+	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
+	struct hplan h = {0};
+	size_t len = 0;
+	tu_open(path);
+	hp_set(&h, GLOBAL, "00036604", v_one, 4);
+	cr_assert_neq(h.keys[0].key, 0);
+	uint8_t *got = patch_mem(&h.plan, &len);
+	assert_text(got, len,
+	            TU_REG_HEADER TU_SYNTH_KEY GLOBAL "\\sub]\n"
+	                                              "\"00036601\"=hex:01,00,00,00\n"
+	                                              "\n" TU_SYNTH_KEY GLOBAL "]\n"
+	                                              "\"00036604\"=hex:01,00,00,00\n\n");
+	free(got), free(path);
+}
+
+Test(reg_patch, a_new_value_in_a_block_without_values_follows_its_key_line)
+{
+	const char text[] = TU_REG_HEADER TU_SYNTH_KEY GLOBAL "]\n; nothing yet\n\n"
+	                                                      "[HKEY_CURRENT_USER\\Software\\x]\n";
+	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
+	struct hplan h = {0};
+	size_t len = 0;
+	tu_open(path);
+	hp_set(&h, GLOBAL, "00036604", v_one, 4);
+	uint8_t *got = patch_mem(&h.plan, &len);
+	assert_text(got, len,
+	            TU_REG_HEADER TU_SYNTH_KEY GLOBAL
+	            "]\n\"00036604\"=hex:01,00,00,00\n"
+	            "; nothing yet\n\n[HKEY_CURRENT_USER\\Software\\x]\n");
+	free(got), free(path);
+}
+
+Test(reg_patch, a_last_line_without_a_line_end_keeps_none_when_replaced)
+{
+	const char text[] = "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
+	                    "]\r\n\"00036604\"=hex:02,00,00,00";
+	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
+	struct hplan h = {0};
+	size_t len = 0;
+	tu_open(path);
+	hp_set(&h, GLOBAL, "00036604", v_long, sizeof(v_long));
+	uint8_t *got = patch_mem(&h.plan, &len);
+	assert_text(got, len,
+	            "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
+	            "]\r\n\"00036604\"=hex:01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,10,11,12,"
+	            "13,14,15,\\\r\n  16,17,18,19,1a,1b,1c,1d,1e,1f,20,21,22,23,24,25,26,27,28");
+	free(got), free(path);
+}
+
+Test(reg_patch, a_line_added_after_a_last_line_without_a_line_end_ends_it_first)
+{
+	const char text[] = "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
+	                    "]\r\n\"00036604\"=hex:02,00,00,00";
+	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
+	struct hplan h = {0};
+	size_t len = 0;
+	tu_open(path);
+	hp_set(&h, GLOBAL, "00036601", v_one, 4);
+	hp_set(&h, NEWUID, "00036601", v_one, 4);
+	uint8_t *got = patch_mem(&h.plan, &len);
+	assert_text(got, len,
+	            "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
+	            "]\r\n\"00036604\"=hex:02,00,00,00\r\n\"00036601\"=hex:01,00,00,00\r\n"
+	            "\r\n" TU_SYNTH_KEY NEWUID "]\r\n\"00036601\"=hex:01,00,00,00\r\n\r\n");
+	free(got), free(path);
+}
+
+Test(reg_patch, new_lines_take_the_line_end_of_the_line_they_follow)
+{
+	/* LF file but for one CRLF line, the last of the key. */
+	const char text[] = TU_REG_HEADER TU_SYNTH_KEY GLOBAL "]\n\"00036604\"=hex:02,00,00,00\r\n";
+	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
+	struct hplan h = {0};
+	size_t len = 0;
+	tu_open(path);
+	hp_set(&h, GLOBAL, "00036601", v_long, sizeof(v_long));
+	uint8_t *got = patch_mem(&h.plan, &len);
+	assert_text(
+	    got, len,
+	    TU_REG_HEADER TU_SYNTH_KEY GLOBAL
+	    "]\n\"00036604\"=hex:02,00,00,00\r\n"
+	    "\"00036601\"=hex:01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,10,11,12,13,14,15,"
+	    "\\\r\n  16,17,18,19,1a,1b,1c,1d,1e,1f,20,21,22,23,24,25,26,27,28\r\n");
+	free(got), free(path);
+}
+
+Test(reg_patch, the_default_value_keeps_the_form_of_the_line_that_set_it)
+{
+	const char text[] = TU_REG_HEADER TU_SYNTH_KEY GLOBAL "]\n@=hex:02\n\"\"=hex:03\n"
+	                                                      "[HKEY_CURRENT_USER\\Software\\x]\n"
+	                                                      "@=hex:04\n";
+	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
+	struct hplan h = {0};
+	size_t len = 0;
+	tu_open(path);
+	hp_set(&h, GLOBAL, "", v_one, 1);
+	uint8_t *got = patch_mem(&h.plan, &len);
+	/* "" and @ name one value; the line that set it last keeps its form. */
+	assert_text(got, len,
+	            TU_REG_HEADER TU_SYNTH_KEY GLOBAL
+	            "]\n@=hex:02\n\"\"=hex:01\n"
+	            "[HKEY_CURRENT_USER\\Software\\x]\n@=hex:04\n");
+	free(got), free(path);
+}
+
+Test(reg_patch, two_ops_on_one_line_are_refused)
+{
+	struct hplan h = {0};
+	struct mp_buf out = {0};
+	char *path = open_copy(HAND, 0);
+	hp_set(&h, GLOBAL, "00036604", v_one, 4);
+	hp_set(&h, GLOBAL, "00036604", v_zero, 4);
+	cr_assert_eq(mp_reg_patch(tu_ctx, tu_file->store, h.plan.keys, h.plan.nkeys, &out),
+	             MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "twice") != NULL, "%s", mapiprof_errmsg(tu_ctx));
+	mp_buf_free(&out);
+	free(path);
+}
+
+/* ---- every variant: changed lines only, encoding and line ends kept -------- */
+
+/* variants[FIRST_HAND...] are those of hand-edited.reg (the exchange-mapi
+ * ones are patched by the recipe tests below). */
+#define FIRST_HAND 2u
+
+ParameterizedTestParameters(reg_patch, a_patched_variant_differs_only_in_the_changed_lines)
+{
+	return tu_index_params(NVARIANTS - FIRST_HAND);
+}
+
+ParameterizedTest(size_t *i, reg_patch, a_patched_variant_differs_only_in_the_changed_lines)
+{
+	const struct variant *var = &variants[FIRST_HAND + *i];
+	cr_assert(strncmp(var->name, "hand-edited", 11) == 0);
+	struct hplan h = {0};
+	size_t blen = 0, alen = 0;
+	char *path = open_copy(var->name, 1);
+	uint8_t *before = (uint8_t *)tu_read(path, &blen);
+	hp_set(&h, GLOBAL, "00036604", v_seven, 4);
+	hp_unset(&h, GLOBAL, "00036605");
+	hp_set(&h, GLOBAL, "0003661c", v_long, sizeof(v_long));
+	hp_set(&h, EMSAB, "00036619", v_nine, 4);
+	hp_set(&h, MSEMS, "001f6700", v_one, 4);
+	hp_add(&h, 0, NEWUID, "00036601", 0, MP_REG_BINARY, v_one, 4);
+	uint8_t *after = patch_mem(&h.plan, &alen);
+	size_t changed = assert_only_planned_lines(before, blen, after, alen, &h.plan, 1);
+	cr_assert_geq(changed, 10, "%zu lines changed", changed);
+	struct mapiprof_file *f = open_bytes("after.reg", after, alen);
+	const struct mapiprof_info *in = mapiprof_file_info(f);
+	cr_assert_str_eq(in->reg_encoding,
+	                 var->encoding != CP ? var->encoding : mapiprof_ctx_codepage(tu_ctx));
+	cr_assert_str_eq(in->reg_header, var->header);
+	cr_assert_str_eq(in->reg_line_ends, var->line_ends);
+	assert_value(f, GLOBAL, "00036604", MP_REG_BINARY, v_seven, 4);
+	assert_value(f, GLOBAL, "0003661c", MP_REG_BINARY, v_long, sizeof(v_long));
+	cr_assert_null(prop_of(f, NULL, GLOBAL, "00036605"));
+	assert_value(f, EMSAB, "00036619", MP_REG_BINARY, v_nine, 4);
+	assert_value(f, MSEMS, "001f6700", MP_REG_BINARY, v_one, 4);
+	assert_value(f, NEWUID, "00036601", MP_REG_BINARY, v_one, 4);
+	mapiprof_close(f);
+	free(before), free(after), free(path);
+}
+
+/* ---- mapiprof_plan_write on .reg files ------------------------------------ */
+
+/* Sorted names in tu_tmp/w joined by '|'. */
+static char *
+listing(void)
+{
+	char *dir = tu_tmp_path("w");
+	char **names = NULL;
+	size_t n = 0;
+	cr_assert_eq(mp_dir_list(NULL, dir, &names, &n), MAPIPROF_OK);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			char *t = names[j];
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	char *out = calloc(1, 4096);
+	cr_assert_not_null(out);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(out, "|");
+		strncat(out, names[i], 4096 - strlen(out) - 2);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return out;
+}
+
+static void
+assert_listing(const char *want)
+{
+	char *got = listing();
+	cr_assert_str_eq(got, want, "directory holds %s, want %s", got, want);
+	free(got);
+}
+
+/* Copies fixture name (built: build/fixtures) into tu_tmp/w/p.reg, mode
+ * 0640, and opens it; *orig gets its bytes. */
+static char *
+stage_w(const char *name, int built, char **orig, size_t *olen)
+{
+	char *dir = tu_tmp_path("w");
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	char *src = built ? tu_fixture(name) : tu_fixture_src(name);
+	char *p = mp_path_join(dir, "p.reg");
+	cr_assert_eq(tu_copy(src, p), 0);
+	cr_assert_eq(chmod(p, 0640), 0);
+	*orig = tu_read(p, olen);
+	tu_open(p);
+	free(src);
+	free(dir);
+	return p;
+}
+
+/* The hand-edited plan of a_patched_variant_... on tu_file. */
+static void
+hand_plan(struct hplan *h)
+{
+	memset(h, 0, sizeof(*h));
+	hp_set(h, GLOBAL, "00036604", v_seven, 4);
+	hp_unset(h, GLOBAL, "00036605");
+	hp_set(h, EMSAB, "00036619", v_nine, 4);
+	hp_add(h, 0, NEWUID, "00036601", 0, MP_REG_BINARY, v_one, 4);
+}
+
+static int
+write_io(const struct hplan *h, const struct mapiprof_write_opts *opts,
+         const struct mp_commit_io *io)
+{
+	mp_commit_set_io(io);
+	int rc = mapiprof_plan_write(tu_file, &h->plan, opts);
+	mp_commit_set_io(NULL);
+	return rc;
+}
+
+/* The file path holds what mp_reg_patch makes of the plan. */
+static void
+assert_patched(const char *path, const struct hplan *h)
+{
+	size_t len = 0;
+	uint8_t *want = patch_mem(&h->plan, &len);
+	tu_assert_file_is(path, want, len);
+	free(want);
+}
+
+static void
+assert_mode(const char *path, unsigned mode)
+{
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, mode, "mode %o", (unsigned)(st.st_mode & 07777));
+}
+
+Test(reg_patch, plan_write_patches_in_place_keeping_a_backup_and_the_mode)
+{
+	struct hplan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w("hand-edited-utf16.reg", 1, &orig, &olen);
+	hand_plan(&h);
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	cr_assert_eq(write_io(&h, &opts, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	assert_patched(path, &h);
+	char *bak = tu_tmp_path("w/p.reg.bak");
+	tu_assert_file_is(bak, orig, olen);
+	assert_listing("p.reg|p.reg.bak");
+	assert_mode(path, 0640);
+	struct mapiprof_file *f = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, path, 0, &f), MAPIPROF_OK);
+	assert_value(f, GLOBAL, "00036604", MP_REG_BINARY, v_seven, 4);
+	assert_value(f, NEWUID, "00036601", MP_REG_BINARY, v_one, 4);
+	mapiprof_close(f);
+	free(bak), free(orig), free(path);
+}
+
+Test(reg_patch, plan_write_with_output_leaves_the_input_untouched)
+{
+	struct hplan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w("hand-edited-regedit4.reg", 1, &orig, &olen);
+	char *out = tu_tmp_path("w/out.reg");
+	hand_plan(&h);
+	struct mapiprof_write_opts opts = {.output = out};
+	cr_assert_eq(write_io(&h, &opts, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	tu_assert_file_is(path, orig, olen);
+	assert_patched(out, &h);
+	assert_listing("out.reg|p.reg");
+	free(out), free(orig), free(path);
+}
+
+static int
+fail_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	if (mp_write_full(ctx, fd, buf, len / 2) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	mp_seterr_errno(ctx, ENOSPC, "injected write failure");
+	return MAPIPROF_FAILED;
+}
+
+static int
+fail_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+	(void)fd;
+	mp_seterr_errno(ctx, EIO, "injected fsync failure");
+	return MAPIPROF_FAILED;
+}
+
+static int
+fail_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
+{
+	(void)from, (void)to;
+	mp_seterr_errno(ctx, EIO, "injected rename failure");
+	return MAPIPROF_FAILED;
+}
+
+static int
+fail_link(struct mapiprof_ctx *ctx, const char *from, const char *to)
+{
+	(void)from, (void)to;
+	mp_seterr_errno(ctx, EIO, "injected link failure");
+	return MAPIPROF_FAILED;
+}
+
+/* Writes the text with the first "hex:07," (the planned 00036604 in UTF-8
+ * files) turned into "hex:08,": a patcher bug verify must catch. */
+static int
+wrong_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	char *copy = malloc(len + 1);
+	cr_assert_not_null(copy);
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	char *at = strstr(copy, "\"00036604\"=hex:07,");
+	cr_assert_not_null(at);
+	at[strlen("\"00036604\"=hex:0")] = '8';
+	int rc = mp_write_full(ctx, fd, copy, len);
+	free(copy);
+	return rc;
+}
+
+/* Writes the text with an unplanned value changed ("gc01" to "gc02" in
+ * 001e6600 of the MUIDEMSAB section): verify must notice that too. */
+static int
+other_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	char *copy = malloc(len + 1);
+	cr_assert_not_null(copy);
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	char *at = strstr(copy, "\"gc01.");
+	cr_assert_not_null(at);
+	at[4] = '2';
+	int rc = mp_write_full(ctx, fd, copy, len);
+	free(copy);
+	return rc;
+}
+
+/* Each failure: the step replaced, the error code, what the message holds. */
+static const struct {
+	struct mp_commit_io io;
+	enum mapiprof_error code;
+	const char *msg;
+} failures[] = {
+    {{.write = fail_write}, MAPIPROF_E_IO, "injected write failure"},
+    {{.fsync = fail_fsync}, MAPIPROF_E_IO, "injected fsync failure"},
+    {{.rename = fail_rename}, MAPIPROF_E_IO, "injected rename failure"},
+    {{.link = fail_link}, MAPIPROF_E_IO, "injected link failure"},
+    {{.write = wrong_write}, MAPIPROF_E_VERIFY, "00036604 has the wrong data"},
+    {{.write = other_write}, MAPIPROF_E_VERIFY, "001e6600 has the wrong data"},
+};
+
+ParameterizedTestParameters(reg_patch, a_failed_step_leaves_the_original_and_no_temporary_file)
+{
+	return tu_index_params(sizeof(failures) / sizeof(failures[0]));
+}
+
+ParameterizedTest(size_t *i, reg_patch, a_failed_step_leaves_the_original_and_no_temporary_file)
+{
+	struct hplan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w("hand-edited-crlf.reg", 1, &orig, &olen);
+	hand_plan(&h);
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	cr_assert_eq(write_io(&h, &opts, &failures[*i].io), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), failures[*i].code, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), failures[*i].msg) != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	tu_assert_file_is(path, orig, olen);
+	/* A failed rename of the new file may leave the backup (the original's
+	 * bytes); never a temporary file. */
+	char *got = listing();
+	cr_assert(strcmp(got, "p.reg") == 0 || strcmp(got, "p.reg|p.reg.bak") == 0, "%s", got);
+	free(got), free(orig), free(path);
+}
+
+Test(reg_patch, a_file_changed_after_it_was_read_is_refused)
+{
+	struct hplan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w(HAND, 0, &orig, &olen);
+	hand_plan(&h);
+	/* Same size, one byte different. */
+	orig[olen - 2] = orig[olen - 2] == 'x' ? 'y' : 'x';
+	cr_assert_eq(tu_write(path, orig, olen), 0);
+	cr_assert_eq(write_io(&h, NULL, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "changed after it was read") != NULL);
+	tu_assert_file_is(path, orig, olen);
+	assert_listing("p.reg");
+	free(orig), free(path);
+}
+
+Test(reg_patch, a_file_only_touched_after_it_was_read_is_written)
+{
+	struct hplan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w(HAND, 0, &orig, &olen);
+	hand_plan(&h);
+	cr_assert_eq(tu_write(path, orig, olen), 0);
+	cr_assert_eq(write_io(&h, NULL, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	assert_patched(path, &h);
+	free(orig), free(path);
+}
+
+Test(reg_patch, text_outside_a_regedit4_code_page_fails_naming_the_value_and_writes_nothing)
+{
+	static const uint8_t nihon[] = {0xE5, 0x65, 0x2C, 0x67, 0, 0}; /* U+65E5 U+672C */
+	struct hplan h = {0};
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w("hand-edited-regedit4.reg", 1, &orig, &olen);
+	hp_add(&h, 0, GLOBAL, "001e6602", 0, MP_REG_SZ, nihon, sizeof(nihon));
+	cr_assert_eq(write_io(&h, NULL, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_CODEPAGE, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "001e6602") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	tu_assert_file_is(path, orig, olen);
+	assert_listing("p.reg");
+	free(orig), free(path);
+}
+
+Test(reg_patch, a_string_in_the_code_page_is_written_as_regedit4_text)
+{
+	static const uint8_t cafe[] = {'C', 0, 'a', 0, 'f', 0, 0xE9, 0, 0, 0};
+	struct hplan h = {0};
+	size_t olen = 0, nlen = 0;
+	char *orig = NULL, *path = stage_w("hand-edited-regedit4.reg", 1, &orig, &olen);
+	hp_add(&h, 0, GLOBAL, "001e6602", 0, MP_REG_SZ, cafe, sizeof(cafe));
+	cr_assert_eq(write_io(&h, NULL, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	char *now = tu_read(path, &nlen);
+	cr_assert(strstr(now, "\"001e6602\"=\"Caf\xe9\"\r\n") != NULL);
+	assert_only_planned_lines((uint8_t *)orig, olen, (uint8_t *)now, nlen, &h.plan, 0);
+	free(now), free(orig), free(path);
+}
+
+/* ---- a recipe on a hive and on its .reg source ------------------------------ */
+
+/* Plans the exchange2007-gc-referral recipe on profile Exchange of tu_file
+ * and writes it; returns the number of changes. */
+static size_t
+apply_gc_recipe(void)
+{
+	struct mapiprof_recipe *r = NULL;
+	struct mapiprof_plan *plan = NULL;
+	size_t p = tu_profile("Exchange");
+	cr_assert_eq(mapiprof_recipe_load(tu_ctx, "exchange2007-gc-referral", &r), MAPIPROF_OK,
+	             "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mapiprof_plan_build(tu_file, r, &p, 1, &plan), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	size_t n = mapiprof_plan_count(plan);
+	cr_assert_eq(mapiprof_plan_write(tu_file, plan, NULL), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	mapiprof_plan_free(plan);
+	mapiprof_recipe_free(r);
+	return n;
+}
+
+/* The value of props[0..n) named name, or NULL. */
+static const struct mapiprof_prop *
+find_prop(const struct mapiprof_prop *props, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mp_name_casecmp(props[i].value_name, name) == 0)
+			return &props[i];
+	return NULL;
+}
+
+/* Section s of profile p of a and the section of b with its uid decode
+ * alike (same value names, types, kinds and bytes). */
+static void
+assert_same_section(struct mapiprof_file *a, struct mapiprof_file *b, size_t p, size_t s)
+{
+	const struct mapiprof_prop *pa = NULL, *pb = NULL;
+	size_t na = 0, nb = 0, *idx = NULL, n = 0;
+	const char *uid = mapiprof_section_at(a, p, s)->uid;
+	cr_assert_eq(mapiprof_select(b, p, uid, &idx, &n), MAPIPROF_OK);
+	cr_assert_eq(n, 1, "section %s in one file only", uid);
+	cr_assert_eq(mapiprof_section_props(a, p, s, &pa, &na), MAPIPROF_OK);
+	cr_assert_eq(mapiprof_section_props(b, p, idx[0], &pb, &nb), MAPIPROF_OK);
+	cr_assert_eq(na, nb, "section %s: %zu / %zu values", uid, na, nb);
+	for (size_t i = 0; i < na; i++) {
+		const struct mapiprof_prop *x = &pa[i], *y = find_prop(pb, nb, x->value_name);
+		cr_assert_not_null(y, "%s\\%s missing", uid, x->value_name);
+		cr_assert_eq(x->reg_type, y->reg_type);
+		cr_assert_eq(x->kind, y->kind);
+		cr_assert_eq(x->len, y->len, "%s\\%s", uid, x->value_name);
+		cr_assert(x->len == 0 || memcmp(x->data, y->data, x->len) == 0);
+	}
+	mapiprof_free(idx);
+}
+
+/* Every profile, section and value of a and b decode alike. */
+static void
+assert_same_profiles(struct mapiprof_file *a, struct mapiprof_file *b)
+{
+	cr_assert_eq(mapiprof_profile_count(a), mapiprof_profile_count(b));
+	for (size_t p = 0; p < mapiprof_profile_count(a); p++) {
+		cr_assert_str_eq(mapiprof_profile_at(a, p)->name, mapiprof_profile_at(b, p)->name);
+		cr_assert_eq(mapiprof_section_count(a, p), mapiprof_section_count(b, p));
+		for (size_t s = 0; s < mapiprof_section_count(a, p); s++)
+			assert_same_section(a, b, p, s);
+	}
+}
+
+/* Reopens path (a written file) as a new file. */
+static struct mapiprof_file *
+reopen(const char *path)
+{
+	struct mapiprof_file *f = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, path, 0, &f), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	return f;
+}
+
+ParameterizedTestParameters(reg_patch, gc_recipe_on_the_hive_and_on_its_reg_source_agrees)
+{
+	return tu_index_params(3);
+}
+
+ParameterizedTest(size_t *i, reg_patch, gc_recipe_on_the_hive_and_on_its_reg_source_agrees)
+{
+	static const char *const regs[] = {"exchange-mapi.reg", "exchange-mapi-utf16.reg",
+	                                   "exchange-mapi-regedit4.reg"};
+	char *hive = tu_stage_built("exchange-mapi.dat");
+	char *src = *i == 0 ? tu_fixture_src(regs[0]) : tu_fixture(regs[*i]);
+	char *reg = tu_stage(src, regs[*i]);
+	size_t olen = 0, nlen = 0;
+	char *orig = tu_read(reg, &olen);
+	tu_open(hive);
+	cr_assert_eq(apply_gc_recipe(), 5);
+	tu_open(reg);
+	struct mapiprof_recipe *r = NULL;
+	struct mapiprof_plan *plan = NULL;
+	size_t p = tu_profile("Exchange");
+	cr_assert_eq(mapiprof_recipe_load(tu_ctx, "exchange2007-gc-referral", &r), MAPIPROF_OK);
+	cr_assert_eq(mapiprof_plan_build(tu_file, r, &p, 1, &plan), MAPIPROF_OK);
+	cr_assert_eq(mapiprof_plan_count(plan), 5);
+	cr_assert_eq(mapiprof_plan_write(tu_file, plan, NULL), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	char *now = tu_read(reg, &nlen);
+	size_t changed =
+	    assert_only_planned_lines((uint8_t *)orig, olen, (uint8_t *)now, nlen, plan, 0);
+	cr_assert_geq(changed, 5);
+	struct mapiprof_file *a = reopen(hive), *b = reopen(reg);
+	assert_same_profiles(a, b);
+	mapiprof_close(a);
+	mapiprof_close(b);
+	mapiprof_plan_free(plan);
+	mapiprof_recipe_free(r);
+	free(now), free(orig), free(reg), free(src), free(hive);
+}
+
+Test(reg_patch, a_second_run_of_the_recipe_plans_nothing_and_leaves_the_file_alone)
+{
+	char *src = tu_fixture("exchange-mapi-utf16.reg");
+	char *reg = tu_stage(src, "x.reg");
+	tu_open(reg);
+	cr_assert_eq(apply_gc_recipe(), 5);
+	size_t n = 0;
+	char *once = tu_read(reg, &n);
+	int64_t mtime = tu_mtime_ns(reg);
+	tu_open(reg);
+	cr_assert_eq(apply_gc_recipe(), 0);
+	tu_assert_file_is(reg, once, n);
+	cr_assert_eq(tu_mtime_ns(reg), mtime);
+	free(once), free(reg), free(src);
+}

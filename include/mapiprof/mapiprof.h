@@ -128,7 +128,8 @@ struct mapiprof_info {
 	/* .reg files (format "reg"); NULL for hives.  The regf fields above
 	 * (version, sequence numbers, checksum, bins, logs) are 0 for them. */
 	const char *reg_encoding;   /* "utf-16le", "utf-8", "utf-8-bom", or the code page
-				       of a REGEDIT4 file ("windows-1252") */
+				       of a REGEDIT4 file as the context names it
+				       (mapiprof_ctx_codepage, default "WINDOWS-1252") */
 	const char *reg_header;     /* "Windows Registry Editor Version 5.00" or "REGEDIT4" */
 	const char *reg_line_ends;  /* "crlf", "lf", "cr", "mixed" or "none" */
 };
@@ -389,7 +390,7 @@ struct mapiprof_write_opts {
 /* Whether the file is safe to rewrite: fails with MAPIPROF_E_UNSAFE when the
  * sequence numbers differ, the checksum is bad, or a non-empty .LOG/.LOG1/
  * .LOG2 beside it holds newer data (its changes may live only in the logs,
- * and a commit would make Windows ignore them). */
+ * and a commit would make Windows ignore them).  A .reg file always passes. */
 MAPIPROF_API int mapiprof_write_check(struct mapiprof_file *file);
 
 /* Writes a plan: applies it to a new file in the target's directory
@@ -417,6 +418,11 @@ struct mapiprof_reg_opts {
 	 * start with a full root name (HKEY_CURRENT_USER, HKEY_USERS, ...). */
 	const char *root;
 };
+
+/* 1 when root is valid as mapiprof_reg_opts.root: a full root name (any
+ * case) alone or followed by '\' and a path, without an empty component, a
+ * trailing '\', CR or LF; else 0. */
+MAPIPROF_API int mapiprof_reg_root_valid(const char *root);
 
 /* Exports profiles as a regedit 5.00 file that `reg import` accepts: BOM
  * FF FE, UTF-16LE, CRLF, full root names, and regedit's layout (a blank line

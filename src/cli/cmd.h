@@ -8,6 +8,7 @@ int cmd_list(int argc, char *argv[]);
 int cmd_show(int argc, char *argv[]);
 int cmd_get(int argc, char *argv[]);
 int cmd_info(int argc, char *argv[]);
+int cmd_export(int argc, char *argv[]);
 int cmd_tags(int argc, char *argv[]);
 int cmd_edit(int argc, char *argv[]);
 int cmd_apply(int argc, char *argv[]);

@@ -24,7 +24,7 @@ parse(int argc, char *argv[], struct write_opts *o)
 	}
 	if (optind >= argc)
 		return diag_usage("apply", "no RECIPE given");
-	int status = wr_validate(o, argc - optind - 1);
+	int status = wr_validate(o, argv + optind + 1, argc - optind - 1);
 	return status == EXIT_OK ? -1 : status;
 }
 

@@ -35,7 +35,7 @@ parse(int argc, char *argv[], struct edit_opts *o)
 	}
 	if (o->nedits == 0)
 		return diag_usage("edit", "no -e EDIT given");
-	int status = wr_validate(&o->w, argc - optind);
+	int status = wr_validate(&o->w, argv + optind, argc - optind);
 	return status == EXIT_OK ? -1 : status;
 }
 

@@ -1,8 +1,12 @@
-/* cmd_info.c - "mapiprof info": the hive header of each file (version,
- * sequence numbers, checksum, transaction logs, sha256) via
- * mapiprof_inspect; a dirty hive is reported, not an error. */
+/* cmd_info.c - "mapiprof info": what each file is, via mapiprof_inspect:
+ * for a hive its header (version, sequence numbers, checksum, transaction
+ * logs), for a .reg file its encoding, header line and line ends; for both
+ * the size, sha256 and modification time.  A dirty hive is reported, not an
+ * error. */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <mapiprof/mapiprof.h>
 
@@ -15,20 +19,29 @@
 #include "out_text.h"
 #include "report.h"
 
+struct info_opts {
+	int json;
+	const char *codepage; /* --codepage CP: of REGEDIT4 files */
+};
+
 static int
-parse(int argc, char *argv[], int *json)
+parse(int argc, char *argv[], struct info_opts *o)
 {
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	opt_begin();
 	while ((c = getopt_long(argc, argv, OPT_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c != OPT_JSON)
+		if (c == OPT_JSON)
+			o->json = 1;
+		else if (c == OPT_CODEPAGE)
+			o->codepage = optarg;
+		else
 			return opt_common("info", c, argv);
-		*json = 1;
 	}
 	if (optind >= argc)
 		return diag_usage("info", "no FILE given");
@@ -50,15 +63,62 @@ text_log(const struct mapiprof_logfile *l)
 	return rc;
 }
 
+/* 1 when the file is a .reg file (format "reg"), not a hive. */
+static int
+is_reg(const struct mapiprof_info *in)
+{
+	return in->format != NULL && strcmp(in->format, "reg") == 0;
+}
+
+/* The modification time (ns since 1970) as ISO 8601 UTC into buf (>= 48
+ * bytes); returns 0, or -1 when unknown (0) or out of range. */
+static int
+mtime_iso(int64_t ns, char *buf, size_t size)
+{
+	/* FILETIME counts 100 ns from 1601-01-01: 11644473600 s before 1970. */
+	const int64_t epoch_1970 = INT64_C(116444736000000000);
+	if (ns <= 0)
+		return -1;
+	return fmt_filetime(ns / 100 + epoch_1970, buf, size);
+}
+
+/* "key: value" with the value escaped ("-" when NULL). */
+static int
+text_field(const char *key, const char *value)
+{
+	printf("%s: ", key);
+	int rc = esc_fputs(value != NULL ? value : "-", stdout);
+	fputc('\n', stdout);
+	return rc;
+}
+
+/* The fields every file has: format, size, sha256, modified; a .reg
+ * file's encoding, header line and line ends. */
+static int
+text_common(const struct mapiprof_info *in)
+{
+	char when[48];
+	int rc = text_field("format", in->format);
+	if (is_reg(in)) {
+		rc |= text_field("encoding", in->reg_encoding);
+		rc |= text_field("header", in->reg_header);
+		rc |= text_field("line ends", in->reg_line_ends);
+	}
+	printf("size: %" PRIu64 "\nsha256: %s\n", in->size, in->sha256);
+	if (mtime_iso(in->mtime_ns, when, sizeof(when)) == 0)
+		printf("modified: %s\n", when);
+	return rc;
+}
+
 static int
 info_text(const struct mapiprof_info *in, const char *path)
 {
 	char when[48];
 	int rc = ot_file_header(stdout, path);
-	fputs("format: ", stdout);
-	rc |= esc_fputs(in->format != NULL ? in->format : "-", stdout);
-	printf("\nsize: %" PRIu64 "\nsha256: %s\nversion: %" PRIu32 ".%" PRIu32 "\n", in->size,
-	       in->sha256, in->major, in->minor);
+	rc |= text_common(in);
+	if (is_reg(in))
+		return rc;
+	printf("version: %" PRIu32 ".%" PRIu32 "\n", in->major, in->minor);
 	printf("sequence: %" PRIu32 "/%" PRIu32 "\n", in->seq1, in->seq2);
 	printf("dirty: %s\n", in->dirty ? "yes" : "no");
 	printf("checksum: stored 0x%08" PRIx32 ", computed 0x%08" PRIx32 " (%s)\n",
@@ -106,32 +166,52 @@ json_checksum(const struct mapiprof_info *in)
 	return o;
 }
 
+/* {"file","format","size","sha256","mtime"} and, for a .reg file,
+ * "encoding","header","line_ends"; NULL when out of memory. */
+static json_t *
+json_common(const struct mapiprof_info *in, const char *path)
+{
+	char when[48];
+	json_t *o = json_object();
+	if (o == NULL)
+		return NULL;
+	int bad = oj_set(o, "file", oj_string(path));
+	bad |= oj_set(o, "format", oj_string(in->format));
+	bad |= oj_set(o, "size", json_integer((json_int_t)in->size));
+	bad |= oj_set(o, "sha256", oj_string(in->sha256));
+	bad |= oj_set(o, "mtime",
+	              mtime_iso(in->mtime_ns, when, sizeof(when)) == 0 ? json_string(when)
+	                                                               : json_null());
+	if (is_reg(in)) {
+		bad |= oj_set(o, "encoding", oj_string(in->reg_encoding));
+		bad |= oj_set(o, "header", oj_string(in->reg_header));
+		bad |= oj_set(o, "line_ends", oj_string(in->reg_line_ends));
+	}
+	return oj_done(o, bad);
+}
+
 static int
 info_json(const struct mapiprof_info *in, const char *path)
 {
 	char ver[32];
+	json_t *o = json_common(in, path);
+	if (o == NULL)
+		return -1;
+	if (is_reg(in))
+		return oj_emit(o);
 	snprintf(ver, sizeof(ver), "%" PRIu32 ".%" PRIu32, in->major, in->minor);
-	json_t *o = json_object(), *logs = json_array();
-	int bad = o == NULL;
-	if (!bad) {
-		bad |= oj_set(o, "file", oj_string(path));
-		bad |= oj_set(o, "format", oj_string(in->format));
-		bad |= oj_set(o, "size", json_integer((json_int_t)in->size));
-		bad |= oj_set(o, "sha256", oj_string(in->sha256));
-		bad |= oj_set(o, "version", json_string(ver));
-		bad |= oj_set(o, "major", json_integer(in->major));
-		bad |= oj_set(o, "minor", json_integer(in->minor));
-		bad |= oj_set(o, "seq1", json_integer(in->seq1));
-		bad |= oj_set(o, "seq2", json_integer(in->seq2));
-		bad |= oj_set(o, "dirty", json_boolean(in->dirty));
-		bad |= oj_set(o, "checksum", json_checksum(in));
-		bad |= oj_set(o, "last_written", oj_time(in->last_written));
-		bad |= oj_set(o, "logs", logs);
-		logs = NULL;
-	}
+	json_t *logs = json_array();
+	int bad = oj_set(o, "version", json_string(ver));
+	bad |= oj_set(o, "major", json_integer(in->major));
+	bad |= oj_set(o, "minor", json_integer(in->minor));
+	bad |= oj_set(o, "seq1", json_integer(in->seq1));
+	bad |= oj_set(o, "seq2", json_integer(in->seq2));
+	bad |= oj_set(o, "dirty", json_boolean(in->dirty));
+	bad |= oj_set(o, "checksum", json_checksum(in));
+	bad |= oj_set(o, "last_written", oj_time(in->last_written));
+	bad |= oj_set(o, "logs", logs);
 	for (size_t i = 0; !bad && i < in->nlogs; i++)
-		bad |= oj_push(json_object_get(o, "logs"), json_log(&in->logs[i]));
-	json_decref(logs);
+		bad |= oj_push(logs, json_log(&in->logs[i]));
 	return oj_emit_unless(o, bad);
 }
 
@@ -151,15 +231,15 @@ info_file(const struct run *r, const char *path)
 int
 cmd_info(int argc, char *argv[])
 {
-	int json = 0;
-	int status = parse(argc, argv, &json);
+	struct info_opts o = {0};
+	int status = parse(argc, argv, &o);
 	if (status >= 0)
 		return status;
-	struct run r = {"info", json, report_ctx_new()};
+	struct run r = {"info", o.json, report_ctx_new()};
 	if (r.ctx == NULL)
 		return EXIT_ERROR;
-	status = EXIT_OK;
-	for (int i = optind; i < argc; i++)
+	status = opt_codepage(r.ctx, "info", o.codepage);
+	for (int i = optind; status != EXIT_USAGE && i < argc; i++)
 		status = exit_worst(status, info_file(&r, argv[i]));
 	mapiprof_ctx_free(r.ctx);
 	return status;

@@ -1,4 +1,4 @@
-/* escape.h - make untrusted strings (names and values from a hive, file
+/* escape.h - make untrusted strings (names and values from a hive or .reg file, file
  * names) safe for a terminal and valid for JSON. */
 #ifndef MP_CLI_ESCAPE_H
 #define MP_CLI_ESCAPE_H

@@ -1,5 +1,7 @@
 /* opt.c - the option handling every command shares (style-anchors.md §5.9). */
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include <mapiprof/mapiprof.h>
 
@@ -52,4 +54,14 @@ opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp)
 	if (msg[0] == '\0')
 		return diag_usage(cmd, "unknown code page '%s'", cp);
 	return diag_usage(cmd, "%s", msg);
+}
+
+int
+opt_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
 }

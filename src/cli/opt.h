@@ -20,6 +20,8 @@ enum {
 	OPT_CHECK,
 	OPT_BACKUP,
 	OPT_FORCE,
+	OPT_EMIT_REG,
+	OPT_ROOT,
 };
 
 /* Long options every command accepts; put them into its table. */
@@ -44,5 +46,8 @@ int opt_common(const char *cmd, int c, char *const argv[]);
 /* Sets the code page when cp is not NULL.  Returns EXIT_OK, or EXIT_USAGE
  * after a diagnostic when iconv does not know it. */
 int opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp);
+/* 1 when the path operands a and b name the same file: the same string, or
+ * both exist and are one inode (so that an output never replaces an input). */
+int opt_same_file(const char *a, const char *b);
 
 #endif

@@ -159,6 +159,7 @@ op_plan_json(const struct plan_result *r)
 	bad |= bad ? 0 : plan_arrays(o, r);
 	bad |= oj_set(o, "backup", oj_string(r->backup));
 	bad |= oj_set(o, "output", oj_string(r->output));
+	bad |= oj_set(o, "emit_reg", oj_string(r->emit_reg));
 	if (r->error != NULL) {
 		bad |= oj_set(o, "error", oj_string(r->error));
 		bad |= oj_set(o, "code", oj_string(r->code));

@@ -18,6 +18,7 @@ struct plan_result {
 	const struct mapiprof_plan *plan; /* NULL when no plan was built */
 	const char *backup;               /* the backup made, or NULL */
 	const char *output;               /* -o PATH, or NULL */
+	const char *emit_reg;             /* the --emit-reg PATH written, or NULL */
 	const char *error;                /* failure message (refused, error), else NULL */
 	const char *code;                 /* its code (report_code), else NULL */
 };

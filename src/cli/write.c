@@ -32,6 +32,9 @@ struct file_run {
 	enum outcome outcome;
 	char *msg;    /* malloc'd failure message (res.error) */
 	char *backup; /* malloc'd backup path (res.backup) */
+	void *patch;  /* --emit-reg: the plan as .reg bytes (mapiprof_free) */
+	size_t patchlen;
+	int forceable; /* mapiprof_write_check refuses it and there is no --force */
 };
 
 int
@@ -65,14 +68,42 @@ wr_option(struct write_opts *o, int c)
 	case OPT_CODEPAGE:
 		o->codepage = optarg;
 		break;
+	case OPT_EMIT_REG:
+		o->emit_reg = optarg;
+		break;
+	case OPT_ROOT:
+		o->root = optarg;
+		break;
 	default:
 		return 0;
 	}
 	return 1;
 }
 
+/* The --emit-reg rules (brief4.md "Design decisions"). */
+static int
+validate_emit(const struct write_opts *o, char *const files[], int nfiles)
+{
+	if (o->emit_reg[0] == '\0')
+		return diag_usage(o->cmd, "empty --emit-reg PATH");
+	if (nfiles != 1)
+		return diag_usage(o->cmd, "--emit-reg needs a single FILE");
+	if (o->check)
+		return diag_usage(o->cmd, "--emit-reg and --check exclude each other");
+	if (opt_same_file(o->emit_reg, files[0]))
+		return diag_usage(o->cmd, "--emit-reg PATH must not be the input FILE");
+	if (o->output != NULL && opt_same_file(o->emit_reg, o->output))
+		return diag_usage(o->cmd, "--emit-reg PATH must not be the -o PATH");
+	if (o->root != NULL && !mapiprof_reg_root_valid(o->root))
+		return diag_usage(o->cmd,
+		                  "invalid --root '%s': a key path starting with a root such as "
+		                  "HKEY_CURRENT_USER or HKEY_USERS",
+		                  o->root);
+	return EXIT_OK;
+}
+
 int
-wr_validate(const struct write_opts *o, int nfiles)
+wr_validate(const struct write_opts *o, char *const files[], int nfiles)
 {
 	if (nfiles < 1)
 		return diag_usage(o->cmd, "no FILE given");
@@ -86,6 +117,10 @@ wr_validate(const struct write_opts *o, int nfiles)
 		return diag_usage(o->cmd, "empty -o PATH");
 	if (o->backup != NULL && (o->backup[0] == '\0' || strchr(o->backup, '/') != NULL))
 		return diag_usage(o->cmd, "invalid backup suffix '%s'", o->backup);
+	if (o->emit_reg != NULL)
+		return validate_emit(o, files, nfiles);
+	if (o->root != NULL)
+		return diag_usage(o->cmd, "--root applies to the --emit-reg file: give --emit-reg");
 	return EXIT_OK;
 }
 
@@ -152,9 +187,25 @@ fail(struct file_run *fr, int refused, const char *code, const char *msg)
 	return -1;
 }
 
+/* Records the error in the context, about the --emit-reg PATH, as the
+ * file's failure and clears it; done says what was written before. */
+static int
+fail_emit(struct file_run *fr, const char *done)
+{
+	enum mapiprof_error e = mapiprof_errcode(fr->ctx);
+	const char *msg = mapiprof_errmsg(fr->ctx);
+	char *text = format("%s--emit-reg %s: %s", done, fr->o->emit_reg,
+	                    msg[0] != '\0' ? msg : "unknown error");
+	int rc = fail(fr, 0, report_code(e), text != NULL ? text : "out of memory");
+	free(text);
+	mapiprof_clear_error(fr->ctx);
+	return rc;
+}
+
 /* Records the error in the context as the file's failure and clears it.
  * An unsafe hive (and, for a write, a bad checksum) is refused, with why
- * that matters (reg-and-regf.md §4). */
+ * that matters (reg-and-regf.md §4); --force is offered only when it would
+ * help (not for a file that changed after it was read). */
 static int
 fail_lib(struct file_run *fr)
 {
@@ -164,7 +215,8 @@ fail_lib(struct file_run *fr)
 	if (msg[0] == '\0')
 		msg = "unknown error";
 	if (e == MAPIPROF_E_UNSAFE)
-		why = format("refused: %s (--force writes it anyway)", msg);
+		why = format(
+		    fr->forceable ? "refused: %s (--force writes it anyway)" : "refused: %s", msg);
 	else if (e == MAPIPROF_E_CHECKSUM)
 		why = format("refused: %s: the hive is damaged or was copied while being "
 		             "written",
@@ -211,7 +263,7 @@ warn_unsafe(struct file_run *fr, struct mapiprof_file *f)
 		if (fr->o->dry_run || fr->o->check)
 			diag(fr->res.path, "note: writing would be refused: %s", msg);
 		else
-			diag(fr->res.path, "WARNING: --force: writing a hive refused as unsafe: %s",
+			diag(fr->res.path, "WARNING: --force: writing a file refused as unsafe: %s",
 			     msg);
 	}
 	mapiprof_clear_error(fr->ctx);
@@ -229,6 +281,9 @@ commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan 
 	int replaces = stat(target, &st) == 0;
 	if (o->force)
 		warn_unsafe(fr, f);
+	else
+		fr->forceable = mapiprof_write_check(f) != MAPIPROF_OK;
+	mapiprof_clear_error(fr->ctx);
 	if (mapiprof_plan_write(f, plan, &wo) != MAPIPROF_OK)
 		return fail_lib(fr);
 	if (o->backup != NULL && replaces) {
@@ -239,25 +294,56 @@ commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan 
 	return 0;
 }
 
-/* After planning: print-only modes, nothing to do, or the write. */
+/* --emit-reg: makes the plan's .reg text, before anything is written, so
+ * that a plan a .reg cannot hold fails with the input untouched. */
+static int
+patch_make(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan)
+{
+	if (fr->o->emit_reg == NULL)
+		return 0;
+	struct mapiprof_reg_opts ro = {fr->o->root};
+	if (mapiprof_plan_reg(f, plan, &ro, &fr->patch, &fr->patchlen) != MAPIPROF_OK)
+		return fail_emit(fr, "");
+	return 0;
+}
+
+/* --emit-reg: saves the text patch_make made (atomically, mapiprof_save);
+ * written says whether the input was written before. */
+static int
+patch_save(struct file_run *fr, int written)
+{
+	if (fr->patch == NULL)
+		return 0;
+	if (mapiprof_save(fr->ctx, fr->o->emit_reg, fr->patch, fr->patchlen) != MAPIPROF_OK)
+		return fail_emit(fr, written ? "the changes were written, but " : "");
+	fr->res.emit_reg = fr->o->emit_reg;
+	return 0;
+}
+
+/* After planning: print-only modes, nothing to do, or the write; then the
+ * --emit-reg file. */
 static int
 settle(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan,
        size_t nprofiles)
 {
 	size_t n = mapiprof_plan_count(plan);
+	if (patch_make(fr, f, plan) != 0)
+		return -1;
 	if (n == 0) {
 		size_t skipped = mapiprof_plan_skip_count(plan);
 		fr->res.status = skipped > 0 && skipped >= nprofiles ? "skipped" : "unchanged";
-		return 0;
+		return patch_save(fr, 0);
 	}
 	if (fr->o->dry_run || fr->o->check) {
 		if (!fr->o->force)
 			warn_unsafe(fr, f);
 		fr->res.status = fr->o->check ? "would_change" : "dry_run";
 		fr->outcome = fr->o->check ? OUTCOME_CHANGE : OUTCOME_OK;
-		return 0;
+		return patch_save(fr, 0);
 	}
-	return commit(fr, f, plan);
+	if (commit(fr, f, plan) != 0)
+		return -1;
+	return patch_save(fr, 1);
 }
 
 /* "mapiprof: FILE: TEXT" on stdout, escaped. */
@@ -272,9 +358,10 @@ status_line(const char *path, const char *text)
 	return rc;
 }
 
-/* The status text of a file that did not fail. */
+/* The status text of a file that did not fail, before the --emit-reg
+ * note. */
 static char *
-status_text(const struct file_run *fr)
+status_base(const struct file_run *fr)
 {
 	const struct plan_result *r = &fr->res;
 	size_t n = r->plan != NULL ? mapiprof_plan_count(r->plan) : 0;
@@ -285,11 +372,28 @@ status_text(const struct file_run *fr)
 		              r->backup ? r->backup : "", r->backup ? ")" : "");
 	if (strcmp(r->status, "would_change") == 0)
 		return format("would change %zu value%s", n, s);
+	if (strcmp(r->status, "dry_run") == 0 && r->emit_reg != NULL)
+		return format("would change %zu value%s (dry run: only %s written)", n, s,
+		              r->emit_reg);
 	if (strcmp(r->status, "dry_run") == 0)
 		return format("would change %zu value%s (dry run: nothing written)", n, s);
 	if (strcmp(r->status, "skipped") == 0)
 		return format("unchanged (every profile skipped)");
 	return format("unchanged");
+}
+
+/* The status text of a file that did not fail: status_base, and where the
+ * --emit-reg file went (a dry run already says it). */
+static char *
+status_text(const struct file_run *fr)
+{
+	char *base = status_base(fr);
+	const char *emitted = fr->res.emit_reg;
+	if (base == NULL || emitted == NULL || strcmp(fr->res.status, "dry_run") == 0)
+		return base;
+	char *text = format("%s; .reg written to %s", base, emitted);
+	free(base);
+	return text;
 }
 
 /* Prints the outcome: plan lines and the status line (text) or the JSON
@@ -320,8 +424,9 @@ static enum outcome
 write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
            const struct mapiprof_recipe *recipe, const char *path)
 {
-	struct file_run fr = {
-	    o, ctx, {path, NULL, NULL, NULL, NULL, o->output, NULL, NULL}, OUTCOME_OK, NULL, NULL};
+	struct file_run fr = {.o = o, .ctx = ctx, .outcome = OUTCOME_OK};
+	fr.res.path = path;
+	fr.res.output = o->output;
 	struct mapiprof_file *f = NULL;
 	struct mapiprof_plan *plan = NULL;
 	size_t *idx = NULL, n = 0;
@@ -346,6 +451,7 @@ out:
 	mapiprof_close(f);
 	free(fr.msg);
 	free(fr.backup);
+	mapiprof_free(fr.patch);
 	return fr.outcome;
 }
 

@@ -24,6 +24,8 @@ struct write_opts {
 	const char *backup;   /* --backup[=SUFFIX]: the suffix, or NULL */
 	const char *output;   /* -o PATH, or NULL */
 	const char *codepage; /* --codepage CP, or NULL */
+	const char *emit_reg; /* --emit-reg PATH: also write the plan as a .reg, or NULL */
+	const char *root;     /* --root KEY: the hive root's path in that .reg, or NULL */
 };
 
 /* Short and long options of the write commands, for their getopt_long
@@ -38,15 +40,20 @@ struct write_opts {
 	{"json", no_argument, NULL, OPT_JSON},                          \
 	{"backup", optional_argument, NULL, OPT_BACKUP},                \
 	{"force", no_argument, NULL, OPT_FORCE},                        \
-	{"codepage", required_argument, NULL, OPT_CODEPAGE}
+	{"codepage", required_argument, NULL, OPT_CODEPAGE},            \
+	{"emit-reg", required_argument, NULL, OPT_EMIT_REG},            \
+	{"root", required_argument, NULL, OPT_ROOT}
 /* clang-format on */
 
 /* Stores what getopt_long returned (c, with optarg) when it is a write
  * option.  Returns 1 when it was one, else 0 (the command handles c). */
 int wr_option(struct write_opts *o, int c);
-/* Checks the options against each other and the number of FILE operands.
- * Returns EXIT_OK, or EXIT_USAGE after a diagnostic and the usage. */
-int wr_validate(const struct write_opts *o, int nfiles);
+/* Checks the options against each other and the FILE operands (nfiles of
+ * them at files): --emit-reg needs exactly one FILE and no --check, and
+ * must name neither that FILE nor the -o PATH; --root needs --emit-reg and
+ * a valid key (mapiprof_reg_root_valid).  Returns EXIT_OK, or
+ * EXIT_USAGE after a diagnostic and the usage. */
+int wr_validate(const struct write_opts *o, char *const files[], int nfiles);
 /* Creates the context and sets --codepage.  Returns EXIT_OK with *ctx set
  * (free it with mapiprof_ctx_free), or EXIT_ERROR / EXIT_USAGE after a
  * diagnostic. */
@@ -58,6 +65,10 @@ int wr_ctx(const struct write_opts *o, struct mapiprof_ctx **ctx);
 int wr_recipe_error(const struct write_opts *o, struct mapiprof_ctx *ctx);
 /* Plans recipe on each of the n files and writes it (or only prints it
  * with --dry-run / --check), printing the plan and one status per file.
+ * With --emit-reg the plan is also written as a .reg file (brief4.md
+ * "Design decisions"): made before the input is touched, saved after the
+ * input was written (or, with --dry-run, instead of writing it), also when
+ * the plan is empty (a header-only file, a valid no-op import).
  * Returns the batch status: EXIT_ERROR when any file failed, else
  * EXIT_UNSAFE when any was refused, else EXIT_CHANGE with --check when any
  * would change, else EXIT_OK. */

@@ -1,8 +1,9 @@
 /* commit.c - mapiprof_write_check and mapiprof_plan_write: a plan is written
  * into a new file beside the target (never onto the user's file) by the
- * in-place patcher on a copy (regf_patch.c) or by a hivex rewrite, fsync'd,
- * verified by reopening it, and renamed over the target (reg-and-regf.md
- * §3.10 hazard 6, §4 for dirty hives). */
+ * in-place patcher on a copy (regf_patch.c) or by a hivex rewrite, or for a
+ * .reg file by the text patcher (reg_patch.c), fsync'd, verified by
+ * reopening it, and renamed over the target (reg-and-regf.md §3.10 hazard
+ * 6, §4 for dirty hives, §1.11 for .reg files). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include "platform.h"
 #include "regf_cells.h"
 #include "regf_patch.h"
+#include "reg_patch.h"
+#include "store_reg.h"
 
 /* A value name hivex could not decode comes back from the store as U+FFFD
  * then "#<offset>" (store_hive.c); rewriting it would store that text. */
@@ -37,7 +40,8 @@ struct commit {
 	struct mp_file_attr in;
 	char *tmp; /* the temporary file while it exists (removed on failure) */
 	int tmp_fd;
-	int patched; /* the in-place patcher wrote it (else hivex did) */
+	int patched;                   /* the in-place patcher wrote it (else hivex did) */
+	const struct mp_reg_file *reg; /* the parsed input when it is a .reg file */
 };
 
 /* The final values of one key: borrowed from cur (the key's values read
@@ -61,6 +65,7 @@ static const struct mp_commit_io default_io = {
     .copy = mp_copy_fd,
     .patch = mp_regf_patch,
     .write_hive = write_hive_default,
+    .write = mp_write_full,
     .fsync = mp_fsync,
     .link = mp_link,
     .rename = mp_rename,
@@ -79,6 +84,7 @@ mp_commit_set_io(const struct mp_commit_io *io)
 	test_io.copy = io->copy != NULL ? io->copy : default_io.copy;
 	test_io.patch = io->patch != NULL ? io->patch : default_io.patch;
 	test_io.write_hive = io->write_hive != NULL ? io->write_hive : default_io.write_hive;
+	test_io.write = io->write != NULL ? io->write : default_io.write;
 	test_io.fsync = io->fsync != NULL ? io->fsync : default_io.fsync;
 	test_io.link = io->link != NULL ? io->link : default_io.link;
 	test_io.rename = io->rename != NULL ? io->rename : default_io.rename;
@@ -133,9 +139,11 @@ mapiprof_write_check(struct mapiprof_file *file)
 	struct mapiprof_ctx *ctx = file->ctx;
 	const struct mapiprof_info *in = file->info;
 	if (in == NULL) {
-		mp_seterr(ctx, MAPIPROF_E_INVALID, "only regf hives can be written");
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "only regf hives and .reg files can be written");
 		goto refused;
 	}
+	if (mp_store_reg_file(file->store) != NULL)
+		return MAPIPROF_OK; /* text: no logs, no dirty state */
 	if (in->seq1 != in->seq2) {
 		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
 		          "the hive is dirty: its sequence numbers differ (primary %u, secondary "
@@ -305,12 +313,28 @@ out:
 	return rc;
 }
 
+/* A .reg file's new content: the input's text with the plan applied by
+ * reg_patch.c (built in memory, written in one go). */
+static int
+produce_reg(struct commit *c)
+{
+	struct mp_buf out = {0};
+	int rc = mp_reg_patch(c->ctx, c->file->store, c->plan->keys, c->plan->nkeys, &out);
+	if (rc == MAPIPROF_OK && out.len > 0)
+		rc = c->io->write(c->ctx, c->tmp_fd, out.data, out.len);
+	mp_buf_free(&out);
+	return rc;
+}
+
 /* The new content of the temporary file: the fast path (kernel-side copy
  * of the input, then regf_patch.c) unless the plan creates a key, which the
- * patcher declines anyway; the hivex rewrite when it declines. */
+ * patcher declines anyway; the hivex rewrite when it declines.  A .reg
+ * file: its patched text. */
 static int
 produce(struct commit *c)
 {
+	if (c->reg != NULL)
+		return produce_reg(c);
 	int done = 0, new_key = 0;
 	for (size_t i = 0; i < c->plan->nkeys; i++)
 		new_key |= c->plan->keys[i].key == 0;
@@ -435,6 +459,92 @@ verify_hivex(struct commit *c)
 		if (verify_key(c, s, root, &c->plan->keys[i]) != MAPIPROF_OK)
 			goto out;
 	rc = MAPIPROF_OK;
+out:
+	mp_store_close(s);
+	return rc;
+}
+
+/* 1 when key (of the input's store) is one the plan changes. */
+static int
+planned_key(const struct commit *c, mp_key key)
+{
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (c->plan->keys[i].key == key)
+			return 1;
+	return 0;
+}
+
+/* Key old of the input's store and key now of the new file (store ns)
+ * hold the same values (unless the plan changes old: verify_key checks
+ * those), and each child of old has a namesake below now that does so too,
+ * recursively: nothing the plan does not touch changed. */
+static int
+same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now)
+{
+	struct mp_store *os = c->file->store;
+	struct mp_value *ov = NULL, *nv = NULL;
+	size_t no = 0, nn = 0, nk = 0;
+	mp_key *kids = NULL;
+	char *name = NULL;
+	int rc = os->ops->key_name(os, old, &name);
+	if (rc == MAPIPROF_OK && !planned_key(c, old)) {
+		rc = os->ops->values(os, old, &ov, &no);
+		if (rc == MAPIPROF_OK)
+			rc = ns->ops->values(ns, now, &nv, &nn);
+		struct final f = {.v = ov, .n = no};
+		if (rc == MAPIPROF_OK)
+			rc = compare_values(c->ctx, name, &f, nv, nn);
+	}
+	if (rc == MAPIPROF_OK)
+		rc = os->ops->children(os, old, &kids, &nk);
+	for (size_t i = 0; rc == MAPIPROF_OK && i < nk; i++) {
+		char *kn = NULL;
+		mp_key match = 0;
+		rc = os->ops->key_name(os, kids[i], &kn);
+		if (rc == MAPIPROF_OK)
+			rc = mp_store_child(ns, now, kn, &match);
+		if (rc == MAPIPROF_OK && match == 0) {
+			mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+			          "the written file did not verify: key %s\\%s is missing", name,
+			          kn);
+			rc = MAPIPROF_FAILED;
+		}
+		if (rc == MAPIPROF_OK)
+			rc = same_subtree(c, ns, kids[i], match);
+		free(kn);
+	}
+	mp_store_values_free(ov, no);
+	mp_store_values_free(nv, nn);
+	free(kids);
+	free(name);
+	return rc;
+}
+
+/* A .reg file's check: the temporary file parses again (strictly, in the
+ * input's code page) in the input's encoding and header, every planned key
+ * reads back exactly as planned, and every other key as it was. */
+static int
+verify_reg(struct commit *c)
+{
+	struct mp_store *s = NULL;
+	mp_key root = 0, old = 0;
+	const char *cp = c->reg->codepage != NULL ? c->reg->codepage : c->ctx->codepage;
+	int rc = MAPIPROF_FAILED;
+	if (mp_store_reg_open(c->ctx, c->tmp, cp, &s) != MAPIPROF_OK ||
+	    s->ops->root(s, &root) != MAPIPROF_OK)
+		goto out;
+	const struct mp_reg_file *f = mp_store_reg_file(s);
+	if (f->encoding != c->reg->encoding || f->header != c->reg->header) {
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: its encoding or header changed");
+		goto out;
+	}
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (verify_key(c, s, root, &c->plan->keys[i]) != MAPIPROF_OK)
+			goto out;
+	if (c->file->store->ops->root(c->file->store, &old) != MAPIPROF_OK)
+		goto out;
+	rc = same_subtree(c, s, old, root);
 out:
 	mp_store_close(s);
 	return rc;
@@ -713,7 +823,7 @@ verify_fast(struct commit *c)
 static int
 verify(struct commit *c)
 {
-	int rc = c->patched ? verify_fast(c) : MP_CELLS_UNUSUAL;
+	int rc = c->reg != NULL ? verify_reg(c) : c->patched ? verify_fast(c) : MP_CELLS_UNUSUAL;
 	if (rc == MP_CELLS_UNUSUAL)
 		rc = verify_hivex(c);
 	if (rc != MAPIPROF_OK && c->ctx->code != MAPIPROF_E_VERIFY &&
@@ -831,9 +941,11 @@ prepare(struct commit *c, const struct mapiprof_write_opts *opts)
 	c->target = opts != NULL && opts->output != NULL ? opts->output : c->file->path;
 	c->suffix = opts != NULL ? opts->backup_suffix : NULL;
 	if (c->file->info == NULL || c->file->store == NULL) {
-		mp_seterr(c->ctx, MAPIPROF_E_INVALID, "only regf hives can be written");
+		mp_seterr(c->ctx, MAPIPROF_E_INVALID,
+		          "only regf hives and .reg files can be written");
 		return MAPIPROF_FAILED;
 	}
+	c->reg = mp_store_reg_file(c->file->store);
 	if (c->suffix != NULL && (c->suffix[0] == '\0' || strchr(c->suffix, '/') != NULL)) {
 		mp_seterr(c->ctx, MAPIPROF_E_INVALID,
 		          "backup suffix '%s' must be non-empty and without '/'", c->suffix);
@@ -864,20 +976,46 @@ prepare(struct commit *c, const struct mapiprof_write_opts *opts)
 	return MAPIPROF_OK;
 }
 
+/* 1 when the input (c->in_fd, c->in) holds exactly the bytes the .reg
+ * store was parsed from. */
+static int
+same_text(struct commit *c, int *same)
+{
+	*same = 0;
+	if (c->in.size != c->reg->rawlen)
+		return MAPIPROF_OK;
+	uint8_t *now = malloc(c->reg->rawlen > 0 ? c->reg->rawlen : 1);
+	if (now == NULL)
+		return mp_nomem(c->ctx);
+	int rc = mp_pread_full(c->ctx, c->in_fd, now, c->reg->rawlen, 0);
+	*same = rc == MAPIPROF_OK && memcmp(now, c->reg->raw, c->reg->rawlen) == 0;
+	free(now);
+	return rc;
+}
+
 /* Opens the input again (read-only) and checks it is the file the plan
- * was made from: same size and modification time as when it was opened
- * (plan keys are cell offsets into exactly those bytes). */
+ * was made from: a hive has the same size and modification time as when
+ * it was opened (plan keys are cell offsets into exactly those bytes); a
+ * .reg file holds exactly the bytes parsed (plan keys and the patch are
+ * about those lines). */
 static int
 open_input(struct commit *c)
 {
 	const struct mapiprof_info *info = c->file->info;
+	int same = 0;
 	if (mp_open_read(c->ctx, c->file->path, &c->in_fd) != MAPIPROF_OK ||
 	    mp_fd_attr(c->ctx, c->in_fd, &c->in) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	if (c->in.size != info->size || c->in.mtime_ns != info->mtime_ns) {
+	if (c->reg != NULL) {
+		if (same_text(c, &same) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	} else {
+		same = c->in.size == info->size && c->in.mtime_ns == info->mtime_ns;
+	}
+	if (!same) {
 		mp_seterr(c->ctx, MAPIPROF_E_UNSAFE,
-		          "the file changed after it was read (size or modification time); "
-		          "nothing written, run again");
+		          "the file changed after it was read%s; nothing written, run again",
+		          c->reg != NULL ? "" : " (size or modification time)");
 		return MAPIPROF_FAILED;
 	}
 	return MAPIPROF_OK;

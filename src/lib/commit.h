@@ -1,6 +1,7 @@
 /* commit.h - the writer behind mapiprof_plan_write (commit.c): a temporary
  * file beside the target, the in-place fast patch of a copy or a hivex
- * rewrite, fsync, verify, backup, rename, directory fsync; and the table of
+ * rewrite (a .reg file: its patched text), fsync, verify, backup, rename,
+ * directory fsync; and the table of
  * the steps that can fail, which tests replace to prove that a failure at any
  * of them leaves the original byte-identical and no temporary file behind. */
 #ifndef MP_COMMIT_H
@@ -24,6 +25,9 @@ struct mp_commit_io {
 	             int *done);
 	/* Writes the hivex store to path (default s->ops->write_to). */
 	int (*write_hive)(struct mp_store *s, const char *path);
+	/* Writes the patched text of a .reg file to fd (default
+	 * mp_write_full). */
+	int (*write)(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len);
 	/* Flushes a written file (the temporary file, a copied backup). */
 	int (*fsync)(struct mapiprof_ctx *ctx, int fd);
 	/* Hard link of the target kept as the backup (default mp_link). */

@@ -1,6 +1,6 @@
-/* file.c - the public open, profile, section and property API: one format
- * dispatch point opens a store, locate.c finds the profiles, section.c
- * their sections and values. */
+/* file.c - the public inspect, open, profile, section and property API: one
+ * format dispatch point (by content) inspects a file or opens its store,
+ * locate.c finds the profiles, section.c their sections and values. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +9,12 @@
 #include "hex.h"
 #include "hiveinfo.h"
 #include "locate.h"
+#include "reginfo.h"
 #include "section.h"
+#include "store_reg.h"
 #include "tables.h"
 
-/* ---- open: one dispatch point by format -------------------------------- */
+/* ---- open and inspect: one dispatch point by format ------------------- */
 
 /* Bytes read from the start of the file to recognise its format. */
 #define SNIFF_BYTES 64u
@@ -23,6 +25,30 @@ static int
 sniff_regf(const unsigned char *head, size_t n)
 {
 	return n >= 4 && memcmp(head, "regf", 4) == 0;
+}
+
+/* 1 when head[0..n) starts with s after blanks and line ends. */
+static int
+starts_with_header(const unsigned char *head, size_t n, const char *s)
+{
+	size_t i = 0, len = strlen(s);
+	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+		i++;
+	return n - i >= len && memcmp(head + i, s, len) == 0;
+}
+
+/* A .reg file (reg-and-regf.md §1.1): a UTF-16LE or UTF-8 byte order mark,
+ * or a first line (after blanks) starting with one of the two headers.
+ * What follows is the parser's to judge ("line N: reason"). */
+static int
+sniff_reg(const unsigned char *head, size_t n)
+{
+	if (n >= 2 && head[0] == 0xFF && head[1] == 0xFE)
+		return 1;
+	if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
+		return 1;
+	return starts_with_header(head, n, "Windows Registry Editor Version 5.00") ||
+	       starts_with_header(head, n, "REGEDIT4");
 }
 
 /* Opens a hive read-only: the base block must be readable and its checksum
@@ -44,36 +70,66 @@ open_regf(struct mapiprof_file *f, unsigned flags)
 	return mp_store_hive_open(f->ctx, f->path, 0, &f->store);
 }
 
+/* A .reg file, REGEDIT4 text in the context's code page: read and parsed
+ * once, the parse handed to the store. */
+static int
+inspect_reg(struct mapiprof_ctx *ctx, const char *path, unsigned flags, struct mapiprof_info **out)
+{
+	return mp_reginfo_inspect(ctx, path, ctx->codepage, flags, out, NULL);
+}
+
+static int
+open_reg(struct mapiprof_file *f, unsigned flags)
+{
+	struct mp_reg_file *parsed = NULL;
+	if (mp_reginfo_inspect(f->ctx, f->path, f->ctx->codepage, flags & MP_INSPECT_NO_HASH,
+	                       &f->info, &parsed) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return mp_store_reg_from_parsed(f->ctx, parsed, &f->store);
+}
+
 /* Every back end, tried in order by its sniff; a file no sniff recognises
  * goes to the first (regf), whose inspect reports what is wrong with it.
- * A new back end (.reg) adds one row here and nothing elsewhere. */
+ * A new back end adds one row here and nothing elsewhere. */
 static const struct {
 	const char *format;
 	int (*sniff)(const unsigned char *head, size_t n);
+	int (*inspect)(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
+	               struct mapiprof_info **out);
 	int (*open)(struct mapiprof_file *f, unsigned flags);
 } formats[] = {
-    {"regf", sniff_regf, open_regf},
+    {"regf", sniff_regf, mp_hiveinfo_inspect, open_regf},
+    {"reg", sniff_reg, inspect_reg, open_reg},
 };
 
-static int
-open_store(struct mapiprof_file *f, unsigned flags)
+/* The row of formats[] for the file at path.  Errors reading it are left
+ * to the back end's own open. */
+static size_t
+pick_format(const char *path)
 {
 	unsigned char head[SNIFF_BYTES];
 	size_t n = 0;
-	/* Errors here are reported by the back end's own open. */
-	FILE *fp = fopen(f->path, "rb");
+	FILE *fp = fopen(path, "rb");
 	if (fp != NULL) {
 		n = fread(head, 1, sizeof(head), fp);
 		fclose(fp);
 	}
-	size_t pick = 0;
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		if (formats[i].sniff(head, n)) {
-			pick = i;
-			break;
-		}
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (formats[i].sniff(head, n))
+			return i;
+	return 0;
+}
+
+int
+mapiprof_inspect(struct mapiprof_ctx *ctx, const char *path, struct mapiprof_info **out)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (ctx == NULL || path == NULL || out == NULL) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "mapiprof_inspect: NULL argument");
+		return MAPIPROF_FAILED;
 	}
-	return formats[pick].open(f, flags);
+	return formats[pick_format(path)].inspect(ctx, path, 0, out);
 }
 
 int
@@ -102,7 +158,7 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		mp_nomem(ctx);
 		goto fail;
 	}
-	if (open_store(f, flags) != MAPIPROF_OK ||
+	if (formats[pick_format(path)].open(f, flags) != MAPIPROF_OK ||
 	    mp_locate_profiles(f->store, &f->arena, &f->profiles, &f->nprofiles) != MAPIPROF_OK)
 		goto fail;
 	*out = f;

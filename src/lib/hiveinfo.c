@@ -1,6 +1,8 @@
-/* hiveinfo.c - mapiprof_inspect(): reads a hive's base block directly (no
- * hivex), hashes the file and lists its transaction logs; never writes
- * (reg-and-regf.md §3.1, §4). */
+/* hiveinfo.c - the regf back end of mapiprof_inspect() (file.c dispatches):
+ * reads a hive's base block directly (no hivex), hashes the file and lists
+ * its transaction logs, never writes (reg-and-regf.md §3.1, §4); and the
+ * parts of an inspection every format shares (the info record, the file's
+ * attributes, sha256). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +109,24 @@ read_base_block(struct mapiprof_ctx *ctx, int fd, struct mapiprof_info *info)
 	return MAPIPROF_OK;
 }
 
+/* The digest as lower-case hex into out[65]. */
+static void
+sha256_finish(struct sha256_ctx *sha, char out[65])
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	sha256_digest(sha, sizeof(digest), digest);
+	mp_hex_encode(digest, sizeof(digest), out);
+}
+
+void
+mp_sha256_hex(const void *p, size_t n, char out[65])
+{
+	struct sha256_ctx sha;
+	sha256_init(&sha);
+	sha256_update(&sha, n, p);
+	sha256_finish(&sha, out);
+}
+
 /* sha256 of the first size bytes of fd as lower-case hex into out[65]. */
 static int
 hash_file(struct mapiprof_ctx *ctx, int fd, uint64_t size, char out[65])
@@ -124,9 +144,7 @@ hash_file(struct mapiprof_ctx *ctx, int fd, uint64_t size, char out[65])
 		sha256_update(&sha, n, buf);
 		off += n;
 	}
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	sha256_digest(&sha, sizeof(digest), digest);
-	mp_hex_encode(digest, sizeof(digest), out);
+	sha256_finish(&sha, out);
 out:
 	free(buf);
 	return rc;
@@ -295,10 +313,8 @@ out:
 	return rc;
 }
 
-/* Opens path and checks it is a regular file; fills info->size, mtime_ns
- * and mode. */
-static int
-open_hive(struct mapiprof_ctx *ctx, struct mapiprof_info *info, int *fd)
+int
+mp_info_open(struct mapiprof_ctx *ctx, struct mapiprof_info *info, int *fd)
 {
 	struct mp_file_attr attr;
 	if (mp_open_read(ctx, info->path, fd) != MAPIPROF_OK)
@@ -315,10 +331,24 @@ open_hive(struct mapiprof_ctx *ctx, struct mapiprof_info *info, int *fd)
 	return MAPIPROF_OK;
 }
 
-int
-mapiprof_inspect(struct mapiprof_ctx *ctx, const char *path, struct mapiprof_info **out)
+struct mapiprof_info *
+mp_info_new(const char *path, const char *format)
 {
-	return mp_hiveinfo_inspect(ctx, path, 0, out);
+	struct info_impl *im = calloc(1, sizeof(*im));
+	if (im == NULL)
+		return NULL;
+	im->pub.format = format;
+	if ((im->pub.path = mp_arena_strdup(&im->arena, path)) == NULL) {
+		free(im);
+		return NULL;
+	}
+	return &im->pub;
+}
+
+char *
+mp_info_strdup(struct mapiprof_info *info, const char *s)
+{
+	return mp_arena_strdup(&((struct info_impl *)info)->arena, s);
 }
 
 int
@@ -331,23 +361,19 @@ mp_hiveinfo_inspect(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "mapiprof_inspect: NULL argument");
 		return MAPIPROF_FAILED;
 	}
-	struct info_impl *im = calloc(1, sizeof(*im));
-	if (im == NULL)
+	struct mapiprof_info *info = mp_info_new(path, "regf");
+	if (info == NULL)
 		return mp_nomem(ctx);
+	struct info_impl *im = (struct info_impl *)info;
 	int fd = -1;
 	int rc = MAPIPROF_FAILED;
 	const char *errfile = path;
-	im->pub.format = "regf";
-	if ((im->pub.path = mp_arena_strdup(&im->arena, path)) == NULL) {
-		mp_nomem(ctx);
-		goto out;
-	}
-	if (open_hive(ctx, &im->pub, &fd) != MAPIPROF_OK ||
-	    check_size(ctx, fd, im->pub.size) != MAPIPROF_OK ||
-	    read_base_block(ctx, fd, &im->pub) != MAPIPROF_OK)
+	if (mp_info_open(ctx, info, &fd) != MAPIPROF_OK ||
+	    check_size(ctx, fd, info->size) != MAPIPROF_OK ||
+	    read_base_block(ctx, fd, info) != MAPIPROF_OK)
 		goto out;
 	if ((flags & MP_INSPECT_NO_HASH) == 0 &&
-	    hash_file(ctx, fd, im->pub.size, im->pub.sha256) != MAPIPROF_OK)
+	    hash_file(ctx, fd, info->size, info->sha256) != MAPIPROF_OK)
 		goto out;
 	mp_close(fd);
 	fd = -1;
@@ -362,10 +388,10 @@ out:
 	if (rc != MAPIPROF_OK) {
 		if (errfile != NULL)
 			mp_seterr_file(ctx, errfile);
-		mapiprof_info_free(&im->pub);
+		mapiprof_info_free(info);
 		return rc;
 	}
-	*out = &im->pub;
+	*out = info;
 	return MAPIPROF_OK;
 }
 

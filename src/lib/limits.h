@@ -8,7 +8,7 @@
  * bytes (reg-and-regf.md §3.10); MAPI profile values are a few KiB. */
 #define MP_MAX_VALUE_LEN (8u * 1000u * 1000u)
 /* Values per key and subkeys per key: hivex's own caps (§3.10). */
-#define MP_MAX_VALUES_PER_KEY 110000u
+#define MP_MAX_VALUES_PER_KEY  110000u
 #define MP_MAX_SUBKEYS_PER_KEY 70000u
 /* Depth of the section walk below a profile key (real profiles are 2 deep;
  * the registry allows 512, §3.6). */
@@ -36,5 +36,15 @@
 /* Output built in memory (a .reg export or patched .reg file): hex text
  * triples binary data and UTF-16 doubles text, so 4x the largest input. */
 #define MP_MAX_OUTPUT (4u * MP_MAX_REG_FILE)
+
+/* A hive image built in memory by transaction-log replay (regf_log.c), and
+ * each primary or log file read for it: real NTUSER.DAT files are a few MB
+ * (peers.md §C.4) and whole SOFTWARE hives a few hundred MB.  Checked
+ * before any allocation, so a log claiming a huge hive-bins size fails
+ * with MAPIPROF_E_LIMIT or stops replay instead of allocating.  A build may
+ * lower it (the fuzzer does, fuzz/meson.build). */
+#ifndef MP_MAX_HIVE_IMAGE
+#define MP_MAX_HIVE_IMAGE (1024u * 1024u * 1024u)
+#endif
 
 #endif

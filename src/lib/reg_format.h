@@ -15,8 +15,12 @@
 /* How new text is written into a file. */
 struct mp_reg_style {
 	enum mp_reg_encoding encoding;
-	const char *codepage; /* MP_REG_ENC_CODEPAGE: iconv name of the 8-bit text */
-	const char *eol;      /* "\r\n", "\n" or "\r" */
+	/* MP_REG_ENC_CODEPAGE: iconv name of the 8-bit text (required).
+	 * MP_REG_ENC_UTF8_BOM: NULL for a 5.00 header; non-NULL ("UTF-8") for
+	 * a REGEDIT4 header, whose hex(1|2|7) payloads reg_parse.c reads as
+	 * text in that code page.  Ignored for the other encodings. */
+	const char *codepage;
+	const char *eol; /* "\r\n", "\n" or "\r" */
 };
 
 /* What regedit writes (§1.1, §1.3): UTF-16LE, CRLF. */
@@ -47,7 +51,9 @@ struct mp_reg_item {
  *    "\" eol and two spaces, 25 bytes per continuation line;
  *  - in a code-page file (§1.7) hex(1), hex(2) and hex(7) payloads are
  *    code-page bytes converted from the UTF-16LE data (what the parser
- *    converts back).
+ *    converts back; so is a UTF-8 BOM style with a codepage); text that
+ *    does not convert back to exactly the same characters fails with
+ *    MAPIPROF_E_CODEPAGE.
  * Fails with MAPIPROF_E_FORMAT when the name holds NUL, CR or LF (no .reg
  * line can carry it), MAPIPROF_E_CODEPAGE when text must be written in a
  * code page that cannot hold it; the message names the value.
@@ -62,12 +68,16 @@ int mp_reg_format_key(struct mapiprof_ctx *ctx, const struct mp_reg_style *st, c
 /* Appends the start of a new file: the BOM of st's encoding (FF FE for
  * UTF-16LE, EF BB BF for MP_REG_ENC_UTF8_BOM, none otherwise) and the
  * header line with st->eol ("Windows Registry Editor Version 5.00", or
- * "REGEDIT4" for a code-page file). */
+ * "REGEDIT4" for a code-page file and a UTF-8 BOM file with a codepage). */
 int mp_reg_format_header(struct mapiprof_ctx *ctx, const struct mp_reg_style *st,
                          struct mp_buf *out);
 /* Appends UTF-8 text (len bytes, no NUL needed) converted to st's encoding;
  * MAPIPROF_E_CODEPAGE when the code page cannot hold it. */
 int mp_reg_encode(struct mapiprof_ctx *ctx, const struct mp_reg_style *st, const char *text,
                   size_t len, struct mp_buf *out);
+/* Copies a name or path into out (cap bytes, always NUL-terminated) for an
+ * error message: at most 200 bytes, cut between UTF-8 characters, control
+ * characters as '?'. */
+void mp_reg_format_printable(const char *s, char *out, size_t cap);
 
 #endif

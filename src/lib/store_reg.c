@@ -18,6 +18,8 @@ struct rnode {
 	size_t nkids, kcap;
 	size_t *vals; /* live value slots, in order */
 	size_t nvals, vcap;
+	size_t *blocks; /* the blocks that opened it ([key] lines), in file order */
+	size_t nblocks, bcap;
 };
 
 /* A value of the merged tree. */
@@ -38,6 +40,7 @@ struct reg_store {
 	size_t nvals, vcap;
 	size_t *nhash, *vhash; /* chain heads, hmask + 1 of each */
 	size_t hmask;
+	size_t *bnode; /* per block of the file: the node it opened, NONE for [-key] */
 };
 
 static const struct mp_store_ops reg_ops;
@@ -221,8 +224,9 @@ apply_value(struct reg_store *rs, size_t node, const struct mp_reg_value *v)
 /* Applies one key block: [-key] removes the key if present; [key] creates
  * the path and applies its values in order. */
 static int
-apply_block(struct reg_store *rs, const struct mp_reg_block *b)
+apply_block(struct reg_store *rs, size_t bi)
 {
+	const struct mp_reg_block *b = &rs->file->blocks[bi];
 	size_t cur = 0;
 	for (size_t i = 0; i < b->ncomp && cur != NONE; i++) {
 		size_t next = find_child(rs, cur, b->comp[i]);
@@ -240,6 +244,10 @@ apply_block(struct reg_store *rs, const struct mp_reg_block *b)
 		}
 		return MAPIPROF_OK;
 	}
+	struct rnode *n = &rs->nodes[cur];
+	if (idx_push(&n->blocks, &n->nblocks, &n->bcap, bi) != MAPIPROF_OK)
+		return mp_nomem(rs->base.ctx);
+	rs->bnode[bi] = cur;
 	const struct mp_reg_value *v = rs->file->values + b->first_value;
 	for (size_t i = 0; i < b->nvalues; i++)
 		if (apply_value(rs, cur, &v[i]) != MAPIPROF_OK)
@@ -275,9 +283,14 @@ build_tree(struct reg_store *rs)
 	struct mp_reg_span none = {0, 0, 0, 0};
 	if (add_node(rs, NONE, "", &none, &root) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	for (size_t i = 0; i < rs->file->nblocks; i++)
-		if (apply_block(rs, &rs->file->blocks[i]) != MAPIPROF_OK)
+	rs->bnode = malloc((rs->file->nblocks > 0 ? rs->file->nblocks : 1) * sizeof(*rs->bnode));
+	if (rs->bnode == NULL)
+		return mp_nomem(rs->base.ctx);
+	for (size_t i = 0; i < rs->file->nblocks; i++) {
+		rs->bnode[i] = NONE;
+		if (apply_block(rs, i) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
+	}
 	return MAPIPROF_OK;
 }
 
@@ -378,7 +391,9 @@ op_close(struct mp_store *s)
 	for (size_t i = 0; i < rs->nnodes; i++) {
 		free(rs->nodes[i].kids);
 		free(rs->nodes[i].vals);
+		free(rs->nodes[i].blocks);
 	}
+	free(rs->bnode);
 	free(rs->nodes);
 	free(rs->vals);
 	free(rs->nhash);
@@ -443,4 +458,115 @@ mp_store_reg_file(const struct mp_store *s)
 	if (s == NULL || s->ops != &reg_ops)
 		return NULL;
 	return ((const struct reg_store *)s)->file;
+}
+
+/* ---- queries for the text patcher (reg_patch.c) ------------------------- */
+
+/* The store behind s, or NULL (and no error) for another back end. */
+static const struct reg_store *
+reg_of(const struct mp_store *s)
+{
+	return s != NULL && s->ops == &reg_ops ? (const struct reg_store *)s : NULL;
+}
+
+void
+mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const size_t **blocks, size_t *n)
+{
+	const struct reg_store *rs = reg_of(s);
+	*blocks = NULL;
+	*n = 0;
+	if (rs == NULL || key == 0 || key > rs->nnodes)
+		return;
+	*blocks = rs->nodes[key - 1].blocks;
+	*n = rs->nodes[key - 1].nblocks;
+}
+
+const struct mp_reg_value *
+mp_store_reg_value_line(const struct mp_store *s, mp_key key, const char *name)
+{
+	const struct reg_store *rs = reg_of(s);
+	if (rs == NULL || key == 0 || key > rs->nnodes || rs->nodes[key - 1].dead)
+		return NULL;
+	size_t slot = find_value(rs, key - 1, name);
+	return slot != NONE ? rs->vals[slot].src : NULL;
+}
+
+/* 1 when p[i] starts a path component (p[0] is the root name, never). */
+static int
+starts_comp(const char *p, size_t i)
+{
+	return i > 0 && p[i] != '\\' && p[i - 1] == '\\';
+}
+
+/* Length of the start of b->path that names b's first ncomp components
+ * (reg_parse.h comp, §1.4): HKCU\x names x, HKU\<SID>\x names x, any other
+ * root names itself first.  Doubled backslashes inside are kept; there is
+ * no trailing backslash. */
+static size_t
+path_prefix_len(const struct mp_reg_block *b, size_t ncomp)
+{
+	const char *p = b->path;
+	size_t n = strlen(p), root = 0, nseg = 0;
+	while (root < n && p[root] != '\\')
+		root++;
+	for (size_t i = root; i < n; i++)
+		if (starts_comp(p, i))
+			nseg++;
+	size_t want = b->root == MP_REG_ROOT_HKCU              ? ncomp
+	              : b->root == MP_REG_ROOT_HKU && nseg > 0 ? ncomp + 1
+	              : ncomp > 0                              ? ncomp - 1
+	                                                       : 0;
+	size_t end = root, seen = 0;
+	for (size_t i = root; i < n && seen < want; i++) {
+		if (starts_comp(p, i))
+			seen++;
+		end = i + 1;
+	}
+	while (end < n && p[end] != '\\')
+		end++;
+	return end;
+}
+
+/* Depth of node i (the root has 0); *below = 1 when anc is i or one of its
+ * ancestors (a dead node keeps its parent, so a block that made a key
+ * since deleted still shows the path to its live ancestors). */
+static size_t
+depth_below(const struct reg_store *rs, size_t i, size_t anc, int *below)
+{
+	size_t d = 0;
+	*below = 0;
+	for (size_t j = i; j != NONE; j = rs->nodes[j].parent) {
+		if (j == anc)
+			*below = 1;
+		if (j != 0)
+			d++;
+	}
+	return d;
+}
+
+int
+mp_store_reg_key_path(struct mp_store *s, mp_key key, const char **path, size_t *len)
+{
+	const struct reg_store *rs = reg_of(s);
+	*path = NULL;
+	*len = 0;
+	if (rs == NULL || key <= 1 || key > rs->nnodes) {
+		mp_seterr(s->ctx, MAPIPROF_E_INVALID, "not a key of a .reg store");
+		return MAPIPROF_FAILED;
+	}
+	int below = 0;
+	size_t depth = depth_below(rs, key - 1, NONE, &below);
+	for (size_t bi = rs->file->nblocks; bi-- > 0;) {
+		if (rs->bnode[bi] == NONE)
+			continue;
+		(void)depth_below(rs, rs->bnode[bi], key - 1, &below);
+		if (!below)
+			continue;
+		*path = rs->file->blocks[bi].path;
+		*len = path_prefix_len(&rs->file->blocks[bi], depth);
+		return MAPIPROF_OK;
+	}
+	mp_seterr(s->ctx, MAPIPROF_E_INVALID, "no key line of the file opens key %s",
+	          rs->nodes[key - 1].name);
+	return MAPIPROF_FAILED;
 }

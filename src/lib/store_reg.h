@@ -36,4 +36,25 @@ int mp_store_reg_from_parsed(struct mapiprof_ctx *ctx, struct mp_reg_file *file,
  * store); owned by the store. */
 const struct mp_reg_file *mp_store_reg_file(const struct mp_store *s);
 
+/* ---- what the text patcher (reg_patch.c) asks of the tree ----------------
+ * Keys are handles of s; every query on another back end or a bad handle
+ * finds nothing. */
+
+/* The blocks ([key] lines, indices into the parsed file's blocks) whose
+ * values went to key, in file order: the blocks of its current life (a key
+ * deleted with [-key] and opened again is a new key with new blocks). */
+void mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const size_t **blocks,
+                             size_t *n);
+/* The value line that last set value name (case-insensitive) of key, or
+ * NULL when key does not hold such a value. */
+const struct mp_reg_value *mp_store_reg_value_line(const struct mp_store *s, mp_key key,
+                                                   const char *name);
+/* The path of key (not the root) as the file writes it: the start of the
+ * path of the last key line that opened key or a key below it in key's
+ * current life, up to key's own component (no trailing '\'), e.g.
+ * "HKEY_USERS\S-1-5-21-1\Software\...\Profiles\Outlook".  *path points
+ * into the parsed file (not NUL-terminated at *len).  MAPIPROF_E_INVALID
+ * when s is not a .reg store or key is the root or unknown. */
+int mp_store_reg_key_path(struct mp_store *s, mp_key key, const char **path, size_t *len);
+
 #endif
