@@ -132,6 +132,16 @@ struct mapiprof_info {
 				       (mapiprof_ctx_codepage, default "WINDOWS-1252") */
 	const char *reg_header;     /* "Windows Registry Editor Version 5.00" or "REGEDIT4" */
 	const char *reg_line_ends;  /* "crlf", "lf", "cr", "mixed" or "none" */
+	/* Which state of a hive was (or would be) read.  A dirty hive (seq1 !=
+	 * seq2 or a bad checksum) with a non-empty log beside it is read with
+	 * its transaction logs replayed in memory, as Windows would load it;
+	 * the files are never changed by that (reg-and-regf.md §4). */
+	const char *state;          /* "primary" or "recovered" ("primary" for .reg) */
+	uint32_t recovered_format;  /* 1 old logs (DIRT), 6 new logs (HvLE); 0 not recovered */
+	size_t recovered_entries;   /* log entries replayed (1 for a DIRT log) */
+	uint32_t recovered_seq;     /* both sequence numbers of the recovered state */
+	const char *recovery_note;  /* why replay stopped, or why the primary was read
+				       although the hive is dirty; NULL for a clean hive */
 };
 
 /* Reads the base block and hashes the file; never modifies it.  Fails on a
@@ -143,14 +153,20 @@ struct mapiprof_info {
  * Release with mapiprof_info_free(). */
 MAPIPROF_API int mapiprof_inspect(struct mapiprof_ctx *ctx, const char *path,
 				  struct mapiprof_info **out);
+/* mapiprof_inspect with flags (MAPIPROF_OPEN_NO_HASH, MAPIPROF_OPEN_NO_LOGS):
+ * without NO_LOGS a dirty hive's logs are replayed in memory (the result
+ * is discarded) to fill the state fields. */
+MAPIPROF_API int mapiprof_inspect_flags(struct mapiprof_ctx *ctx, const char *path,
+					unsigned flags, struct mapiprof_info **out);
 MAPIPROF_API void mapiprof_info_free(struct mapiprof_info *info);
 
 /* ---- open and locate --------------------------------------------------- */
 
 struct mapiprof_file;
 
-/* mapiprof_open flags. */
+/* mapiprof_open and mapiprof_inspect_flags flags. */
 #define MAPIPROF_OPEN_NO_HASH 0x1u /* skip the sha256 of the input (write commands) */
+#define MAPIPROF_OPEN_NO_LOGS 0x2u /* read the primary file only, never its logs */
 
 /* Opens a file read-only: inspects it (errors as mapiprof_inspect, plus
  * MAPIPROF_E_CHECKSUM), opens the store and locates every profile.  A file
@@ -385,6 +401,9 @@ struct mapiprof_write_opts {
 	const char *output;        /* NULL: replace the input; else write this new path */
 	const char *backup_suffix; /* NULL: no backup; else keep the original as FILE+suffix */
 	int force;                 /* write even when mapiprof_write_check refuses */
+	int recover;               /* a dirty hive read with its logs replayed: write the
+				      recovered state with the plan applied, then reset
+				      the logs beside the input (see mapiprof_recover) */
 };
 
 /* Whether the file is safe to rewrite: fails with MAPIPROF_E_UNSAFE when the
@@ -408,6 +427,29 @@ MAPIPROF_API int mapiprof_write_check(struct mapiprof_file *file);
  * loses its lines.  The result is verified by parsing it again. */
 MAPIPROF_API int mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
 				     const struct mapiprof_write_opts *opts);
+
+/* ---- dirty hives: transaction-log recovery -------------------------------- */
+
+struct mapiprof_recover_opts {
+	const char *output;        /* NULL: replace the hive in place; else write this path */
+	const char *backup_suffix; /* NULL: no backup; else keep the original as FILE+suffix
+				      (and each log reset as LOG+suffix) */
+	int consume_logs;          /* in place only: reset the logs after the write, as
+				      Windows does after a recovery */
+};
+
+/* Replays the transaction logs beside a dirty hive (.LOG, .LOG1, .LOG2:
+ * old DIRT and new HvLE formats, hashes checked, stopping at the first
+ * invalid entry) and writes the recovered, clean hive atomically (temporary
+ * file beside the target, fsync, verified by reopening, rename, directory
+ * fsync).  A clean hive is not rewritten in place (with an output, a copy is
+ * written).  *info (when info is not NULL; release with mapiprof_info_free)
+ * receives the facts of the recovered state.  Fails with MAPIPROF_E_UNSAFE
+ * when the hive is dirty and no log applies, MAPIPROF_E_FORMAT for a log
+ * that is not valid, and as mapiprof_plan_write for the write. */
+MAPIPROF_API int mapiprof_recover(struct mapiprof_ctx *ctx, const char *path,
+				  const struct mapiprof_recover_opts *opts,
+				  struct mapiprof_info **info);
 
 /* ---- .reg output: exports and patch files --------------------------------- */
 

@@ -274,7 +274,7 @@ static int
 commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan)
 {
 	const struct write_opts *o = fr->o;
-	struct mapiprof_write_opts wo = {o->output, o->backup, o->force};
+	struct mapiprof_write_opts wo = {o->output, o->backup, o->force, 0};
 	const char *target = o->output != NULL ? o->output : fr->res.path;
 	struct stat st;
 	/* The library keeps a backup only of a target that exists. */

@@ -132,6 +132,21 @@ mapiprof_inspect(struct mapiprof_ctx *ctx, const char *path, struct mapiprof_inf
 	return formats[pick_format(path)].inspect(ctx, path, 0, out);
 }
 
+/* Placeholder until recovery is wired in (issue 5): the state fields stay
+ * unset and NO_LOGS changes nothing yet. */
+int
+mapiprof_inspect_flags(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
+                       struct mapiprof_info **out)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (ctx == NULL || path == NULL || out == NULL) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "mapiprof_inspect: NULL argument");
+		return MAPIPROF_FAILED;
+	}
+	return formats[pick_format(path)].inspect(ctx, path, flags & MAPIPROF_OPEN_NO_HASH, out);
+}
+
 int
 mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
               struct mapiprof_file **out)

@@ -1,0 +1,2 @@
+/* test_recover.c - placeholder, being written. */
+#include <criterion/criterion.h>
