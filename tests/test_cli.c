@@ -4,11 +4,11 @@
  * and the escaping function itself (src/cli/escape.c, compiled in). */
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "testjson.h"
 #include "testutil.h"
 
 #include "../src/cli/escape.c"
@@ -26,85 +26,25 @@
 
 TestSuite(cli, .init = tu_setup, .fini = tu_teardown);
 
-/* Line i (0-based) of stdout, parsed as one JSON object. */
-static json_t *
-json_line(size_t i)
-{
-	const char *p = tu_last.out;
-	for (size_t k = 0; k < i; k++) {
-		p = strchr(p, '\n');
-		cr_assert_not_null(p, "no JSON line %zu in: %s", i, tu_last.out);
-		p++;
-	}
-	const char *end = strchr(p, '\n');
-	cr_assert_not_null(end, "JSON line %zu is not terminated", i);
-	json_error_t err;
-	json_t *j = json_loadb(p, (size_t)(end - p), 0, &err);
-	cr_assert_not_null(j, "line %zu is not JSON (%s): %.*s", i, err.text, (int)(end - p), p);
-	cr_assert(json_is_object(j));
-	return j;
-}
-
-/* Runs mapiprof with the NULL-terminated arguments into tu_last, asserts
- * exit status 0 and returns line 0 of stdout as JSON. */
-static json_t *
-cli_json(const char *arg, ...)
-{
-	va_list ap;
-	va_start(ap, arg);
-	tu_run_free(&tu_last);
-	int rc = tu_cliv(&tu_last, arg, ap);
-	va_end(ap);
-	cr_assert_eq(rc, 0, "cannot run mapiprof");
-	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
-	return json_line(0);
-}
-
-#define CLI_JSON(...) cli_json(__VA_ARGS__, (char *)NULL)
-
-/* The "sections" array of the first profile of file object f. */
-static json_t *
-first_sections(json_t *f)
-{
-	return json_object_get(json_array_get(json_object_get(f, "profiles"), 0), "sections");
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	cr_assert(json_is_string(v), "\"%s\" is not a string", key);
-	return json_string_value(v);
-}
-
 /* The section of the first profile of file object f with this uid. */
 static json_t *
 section_by_uid(json_t *f, const char *uid)
 {
-	json_t *secs = first_sections(f);
-	size_t i;
-	json_t *s;
-	json_array_foreach(secs, i, s)
-	{
-		if (strcmp(jstr(s, "uid"), uid) == 0)
-			return s;
-	}
-	cr_assert_fail("no section %s", uid);
-	return NULL;
+	return tj_find(tj_first_sections(f), "uid", uid);
 }
 
 /* The first property named vn in any section of the first profile of f. */
 static json_t *
 prop_anywhere(json_t *f, const char *vn)
 {
-	json_t *secs = first_sections(f);
+	json_t *secs = tj_first_sections(f);
 	size_t i, k;
 	json_t *s, *p;
 	json_array_foreach(secs, i, s)
 	{
 		json_array_foreach(json_object_get(s, "properties"), k, p)
 		{
-			if (strcmp(jstr(p, "value_name"), vn) == 0)
+			if (strcmp(tj_str(p, "value_name"), vn) == 0)
 				return p;
 		}
 	}
@@ -132,20 +72,20 @@ Test(cli, list_text_shows_outlook_default_profile_of_each_real_hive)
 Test(cli, list_json_regipy_office16_root_and_services)
 {
 	char *h = tu_stage_src(REGIPY);
-	json_t *f = CLI_JSON("list", "--json", h);
+	json_t *f = TJ_CLI("list", "--json", h);
 	cr_assert_eq(tu_count_lines(tu_last.out), 1);
-	cr_assert_str_eq(jstr(f, "file"), h);
-	cr_assert_str_eq(jstr(f, "sha256"), REGIPY_SHA256);
-	cr_assert_str_eq(jstr(f, "format"), "regf");
+	cr_assert_str_eq(tj_str(f, "file"), h);
+	cr_assert_str_eq(tj_str(f, "sha256"), REGIPY_SHA256);
+	cr_assert_str_eq(tj_str(f, "format"), "regf");
 	json_t *profs = json_object_get(f, "profiles");
 	cr_assert_eq(json_array_size(profs), 1);
 	json_t *p = json_array_get(profs, 0);
-	cr_assert_str_eq(jstr(p, "name"), "Outlook");
-	cr_assert_str_eq(jstr(p, "root"), OFFICE16_ROOT);
-	cr_assert_str_eq(jstr(p, "root_kind"), "office");
-	cr_assert_str_eq(jstr(p, "office_version"), "16.0");
+	cr_assert_str_eq(tj_str(p, "name"), "Outlook");
+	cr_assert_str_eq(tj_str(p, "root"), OFFICE16_ROOT);
+	cr_assert_str_eq(tj_str(p, "root_kind"), "office");
+	cr_assert_str_eq(tj_str(p, "office_version"), "16.0");
 	cr_assert(json_is_true(json_object_get(p, "default")));
-	cr_assert_eq(strlen(jstr(p, "last_write")), strlen("2022-05-18T20:35:27.0893493Z"));
+	cr_assert_eq(strlen(tj_str(p, "last_write")), strlen("2022-05-18T20:35:27.0893493Z"));
 	json_t *sv = json_object_get(p, "services");
 	cr_assert_eq(json_array_size(sv), 2);
 	cr_assert_str_eq(json_string_value(json_array_get(sv, 0)), "CONTAB");
@@ -160,12 +100,12 @@ Test(cli, list_json_streams_one_line_per_file)
 	TU_CLI("list", "--json", a, b);
 	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
 	cr_assert_eq(tu_count_lines(tu_last.out), 2);
-	json_t *ja = json_line(0), *jb = json_line(1);
-	cr_assert_str_eq(jstr(ja, "file"), a);
-	cr_assert_str_eq(jstr(jb, "file"), b);
+	json_t *ja = tj_line(tu_last.out, 0), *jb = tj_line(tu_last.out, 1);
+	cr_assert_str_eq(tj_str(ja, "file"), a);
+	cr_assert_str_eq(tj_str(jb, "file"), b);
 	json_t *p = json_array_get(json_object_get(ja, "profiles"), 0);
-	cr_assert_str_eq(jstr(p, "root"), WMS_ROOT);
-	cr_assert_str_eq(jstr(p, "root_kind"), "wms");
+	cr_assert_str_eq(tj_str(p, "root"), WMS_ROOT);
+	cr_assert_str_eq(tj_str(p, "root_kind"), "wms");
 	cr_assert(json_is_null(json_object_get(p, "office_version")));
 	cr_assert_eq(json_array_size(json_object_get(p, "services")), 3);
 	json_decref(ja);
@@ -177,13 +117,13 @@ Test(cli, list_json_streams_one_line_per_file)
 Test(cli, list_multi_root_orders_office16_first)
 {
 	char *h = tu_stage_built("multi-root.dat");
-	json_t *f = CLI_JSON("list", "--json", h);
+	json_t *f = TJ_CLI("list", "--json", h);
 	json_t *profs = json_object_get(f, "profiles");
 	cr_assert_geq(json_array_size(profs), 7);
 	json_t *first = json_array_get(profs, 0);
-	cr_assert_str_eq(jstr(first, "office_version"), "16.0");
+	cr_assert_str_eq(tj_str(first, "office_version"), "16.0");
 	json_t *last = json_array_get(profs, json_array_size(profs) - 1);
-	cr_assert_str_eq(jstr(last, "root_kind"), "wms9x");
+	cr_assert_str_eq(tj_str(last, "root_kind"), "wms9x");
 	json_decref(f);
 	free(h);
 }
@@ -193,24 +133,24 @@ Test(cli, list_multi_root_orders_office16_first)
 Test(cli, show_json_regipy_fields_are_typed)
 {
 	char *h = tu_stage_src(REGIPY);
-	json_t *f = CLI_JSON("show", "--json", h);
+	json_t *f = TJ_CLI("show", "--json", h);
 	cr_assert_eq(tu_count_lines(tu_last.out), 1);
 	json_t *p = json_array_get(json_object_get(f, "profiles"), 0);
-	cr_assert_str_eq(jstr(p, "name"), "Outlook");
-	cr_assert_str_eq(jstr(p, "root"), OFFICE16_ROOT);
+	cr_assert_str_eq(tj_str(p, "name"), "Outlook");
+	cr_assert_str_eq(tj_str(p, "root"), OFFICE16_ROOT);
 	cr_assert(json_is_true(json_object_get(p, "default")));
 	/* The PST path: a PT_UNICODE string in the MSUPST provider section. */
 	json_t *sec = section_by_uid(f, REGIPY_PST_PROVIDER);
-	cr_assert_str_eq(jstr(sec, "role"), "provider");
-	cr_assert_str_eq(jstr(sec, "service"), "MSUPST MS");
-	cr_assert_str_eq(jstr(sec, "owner"), "d4eeded2d3c3fc4ca46d35e579df8bcd");
+	cr_assert_str_eq(tj_str(sec, "role"), "provider");
+	cr_assert_str_eq(tj_str(sec, "service"), "MSUPST MS");
+	cr_assert_str_eq(tj_str(sec, "owner"), "d4eeded2d3c3fc4ca46d35e579df8bcd");
 	cr_assert(json_is_string(json_object_get(sec, "last_write")));
 	json_t *pst = prop_anywhere(f, "001f6700");
-	cr_assert_str_eq(jstr(pst, "tag"), "0x6700001f");
-	cr_assert_str_eq(jstr(pst, "name"), "PR_PST_PATH_W");
-	cr_assert_str_eq(jstr(pst, "type"), "PT_UNICODE");
-	cr_assert_str_eq(jstr(pst, "reg_type"), "REG_BINARY");
-	cr_assert_str_eq(jstr(pst, "value"), REGIPY_PST);
+	cr_assert_str_eq(tj_str(pst, "tag"), "0x6700001f");
+	cr_assert_str_eq(tj_str(pst, "name"), "PR_PST_PATH_W");
+	cr_assert_str_eq(tj_str(pst, "type"), "PT_UNICODE");
+	cr_assert_str_eq(tj_str(pst, "reg_type"), "REG_BINARY");
+	cr_assert_str_eq(tj_str(pst, "value"), REGIPY_PST);
 	cr_assert_null(json_object_get(pst, "flags"));
 	cr_assert_null(json_object_get(pst, "raw"));
 	json_decref(f);
@@ -220,8 +160,8 @@ Test(cli, show_json_regipy_fields_are_typed)
 Test(cli, show_json_every_tag_is_0x_and_8_lowercase_hex_digits)
 {
 	char *h = tu_stage_src(NOTATIN);
-	json_t *f = CLI_JSON("show", "--json", h);
-	json_t *secs = first_sections(f);
+	json_t *f = TJ_CLI("show", "--json", h);
+	json_t *secs = tj_first_sections(f);
 	size_t i, k, ntags = 0;
 	json_t *s, *p;
 	json_array_foreach(secs, i, s)
@@ -247,9 +187,9 @@ Test(cli, show_json_every_tag_is_0x_and_8_lowercase_hex_digits)
 Test(cli, show_json_mv_arrays_carry_their_layout)
 {
 	char *r = tu_stage_src(REGIPY), *n = tu_stage_src(NOTATIN);
-	json_t *f = CLI_JSON("show", "--json", r);
+	json_t *f = TJ_CLI("show", "--json", r);
 	json_t *mv = prop_anywhere(f, "101f6627");
-	cr_assert_str_eq(jstr(mv, "type"), "PT_MV_UNICODE");
+	cr_assert_str_eq(tj_str(mv, "type"), "PT_MV_UNICODE");
 	json_t *v = json_object_get(mv, "value");
 	cr_assert(json_is_array(v));
 	cr_assert_eq(json_array_size(v), 1);
@@ -260,7 +200,7 @@ Test(cli, show_json_mv_arrays_carry_their_layout)
 	cr_assert_null(json_object_get(ml, "mv_layout"));
 	json_decref(f);
 
-	f = CLI_JSON("show", "--json", n);
+	f = TJ_CLI("show", "--json", n);
 	mv = prop_anywhere(f, "101e3d0f");
 	cr_assert_eq(json_integer_value(json_object_get(mv, "mv_layout")), 32);
 	cr_assert(json_is_string(json_array_get(json_object_get(mv, "value"), 0)));
@@ -272,18 +212,18 @@ Test(cli, show_json_mv_arrays_carry_their_layout)
 Test(cli, show_json_uid_references_name_their_section)
 {
 	char *h = tu_stage_src(REGIPY);
-	json_t *f = CLI_JSON("show", "--json", "--section", "services", h);
-	json_t *secs = first_sections(f);
+	json_t *f = TJ_CLI("show", "--json", "--section", "services", h);
+	json_t *secs = tj_first_sections(f);
 	cr_assert_eq(json_array_size(secs), 1);
-	cr_assert_str_eq(jstr(json_array_get(secs, 0), "role"), "services");
+	cr_assert_str_eq(tj_str(json_array_get(secs, 0), "role"), "services");
 	json_t *svc = prop_anywhere(f, "01023d0e");
 	json_t *uids = json_object_get(svc, "uids");
 	cr_assert_eq(json_array_size(uids), 2);
 	json_t *u0 = json_array_get(uids, 0), *u1 = json_array_get(uids, 1);
-	cr_assert_str_eq(jstr(u0, "uid"), "4dcea1bdd75d6f4cb65170ec889cadda");
-	cr_assert_str_eq(jstr(u0, "role"), "service");
-	cr_assert_str_eq(jstr(u0, "service"), "CONTAB");
-	cr_assert_str_eq(jstr(u1, "service"), "MSUPST MS");
+	cr_assert_str_eq(tj_str(u0, "uid"), "4dcea1bdd75d6f4cb65170ec889cadda");
+	cr_assert_str_eq(tj_str(u0, "role"), "service");
+	cr_assert_str_eq(tj_str(u0, "service"), "CONTAB");
+	cr_assert_str_eq(tj_str(u1, "service"), "MSUPST MS");
 	json_decref(f);
 	free(h);
 }
@@ -313,8 +253,8 @@ Test(cli, show_raw_adds_hex_of_every_value)
 	TU_CLI("show", "--raw", "--section", REGIPY_PST_PROVIDER, h);
 	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
 	cr_assert_not_null(strstr(tu_last.out, "      raw: 21000000\n"), "%s", tu_last.out);
-	json_t *f = CLI_JSON("show", "--raw", "--json", "--section", REGIPY_PST_PROVIDER, h);
-	cr_assert_str_eq(jstr(prop_anywhere(f, "00033e03"), "raw"), "21000000");
+	json_t *f = TJ_CLI("show", "--raw", "--json", "--section", REGIPY_PST_PROVIDER, h);
+	cr_assert_str_eq(tj_str(prop_anywhere(f, "00033e03"), "raw"), "21000000");
 	json_decref(f);
 	free(h);
 }
@@ -336,7 +276,7 @@ Test(cli, show_profile_name_is_case_insensitive_and_unknown_fails)
 Test(cli, show_plaso_pop3_password_is_opaque_never_bytes)
 {
 	char *h = tu_stage_src(PLASO);
-	json_t *f = CLI_JSON("show", "--json", "--raw", "--section", "accounts", h);
+	json_t *f = TJ_CLI("show", "--json", "--raw", "--section", "accounts", h);
 	json_t *pw = prop_anywhere(f, "POP3 Password");
 	cr_assert(json_is_null(json_object_get(pw, "value")));
 	cr_assert(json_is_true(json_object_get(pw, "opaque")));
@@ -355,18 +295,18 @@ Test(cli, show_plaso_pop3_password_is_opaque_never_bytes)
 Test(cli, show_every_type_values_in_json)
 {
 	char *h = tu_stage_built("every-type.dat");
-	json_t *f = CLI_JSON("show", "--json", h);
+	json_t *f = TJ_CLI("show", "--json", h);
 	cr_assert_eq(json_integer_value(json_object_get(prop_anywhere(f, "00026780"), "value")),
 	             4660);
 	cr_assert_eq(json_integer_value(json_object_get(prop_anywhere(f, "00036782"), "value")),
 	             4294967294);
 	cr_assert(json_is_true(json_object_get(prop_anywhere(f, "000b6783"), "value")));
 	cr_assert(json_is_false(json_object_get(prop_anywhere(f, "000b6784"), "value")));
-	cr_assert_str_eq(jstr(prop_anywhere(f, "00406786"), "value"), "2009-02-13T23:31:30Z");
-	cr_assert_str_eq(jstr(prop_anywhere(f, "00486787"), "value"),
+	cr_assert_str_eq(tj_str(prop_anywhere(f, "00406786"), "value"), "2009-02-13T23:31:30Z");
+	cr_assert_str_eq(tj_str(prop_anywhere(f, "00486787"), "value"),
 	                 "{ED475414-B0D6-11D2-8C3B-00104B2A6676}");
-	cr_assert_str_eq(jstr(prop_anywhere(f, "01026788"), "value"), "deadbeef00ff");
-	cr_assert_str_eq(jstr(prop_anywhere(f, "001f678a"), "value"),
+	cr_assert_str_eq(tj_str(prop_anywhere(f, "01026788"), "value"), "deadbeef00ff");
+	cr_assert_str_eq(tj_str(prop_anywhere(f, "001f678a"), "value"),
 	                 "Gr\xc3\xbc\xc3\x9f"
 	                 "e, \xe4\xb8\x96\xe7\x95\x8c \xf0\x9f\x98\x80");
 	json_t *mvb = prop_anywhere(f, "11026792");
@@ -387,10 +327,10 @@ Test(cli, show_every_type_values_in_json)
 Test(cli, show_malformed_values_carry_error_and_hex)
 {
 	char *h = tu_stage_built("malformed.dat");
-	json_t *f = CLI_JSON("show", "--json", h);
+	json_t *f = TJ_CLI("show", "--json", h);
 	json_t *p = prop_anywhere(f, "00036780");
 	cr_assert(json_is_string(json_object_get(p, "error")));
-	cr_assert_str_eq(jstr(p, "value"), "010203");
+	cr_assert_str_eq(tj_str(p, "value"), "010203");
 	json_decref(f);
 	TU_CLI("show", h);
 	cr_assert_not_null(strstr(tu_last.out, "PT_LONG  ERROR: "), "%s", tu_last.out);
@@ -401,13 +341,14 @@ Test(cli, show_malformed_values_carry_error_and_hex)
 Test(cli, show_emsab_json_holds_referred_gc)
 {
 	char *h = tu_stage_built("exchange-mapi.dat");
-	json_t *f = CLI_JSON("show", "--section", "emsab", "--json", h);
-	json_t *secs = first_sections(f);
+	json_t *f = TJ_CLI("show", "--section", "emsab", "--json", h);
+	json_t *secs = tj_first_sections(f);
 	cr_assert_eq(json_array_size(secs), 1);
-	cr_assert_str_eq(jstr(json_array_get(secs, 0), "uid"), "dca740c8c042101ab4b908002b2fe182");
+	cr_assert_str_eq(tj_str(json_array_get(secs, 0), "uid"),
+	                 "dca740c8c042101ab4b908002b2fe182");
 	json_t *gc = prop_anywhere(f, "001e6602");
-	cr_assert_str_eq(jstr(gc, "reg_type"), "REG_SZ");
-	cr_assert_gt(strlen(jstr(gc, "value")), 0);
+	cr_assert_str_eq(tj_str(gc, "reg_type"), "REG_SZ");
+	cr_assert_gt(strlen(tj_str(gc, "value")), 0);
 	json_decref(f);
 	free(h);
 }
@@ -415,12 +356,12 @@ Test(cli, show_emsab_json_holds_referred_gc)
 Test(cli, show_emsmdb_selector_finds_both_accounts)
 {
 	char *h = tu_stage_built("outlook2016-two-accounts.dat");
-	json_t *f = CLI_JSON("show", "--section", "emsmdb", "--json", h);
-	json_t *secs = first_sections(f);
+	json_t *f = TJ_CLI("show", "--section", "emsmdb", "--json", h);
+	json_t *secs = tj_first_sections(f);
 	cr_assert_eq(json_array_size(secs), 2);
 	for (size_t i = 0; i < 2; i++) {
 		json_t *s = json_array_get(secs, i);
-		cr_assert_str_eq(jstr(s, "role"), "emsmdb");
+		cr_assert_str_eq(tj_str(s, "role"), "emsmdb");
 		cr_assert(json_is_string(json_object_get(s, "owner")));
 	}
 	json_decref(f);
@@ -462,15 +403,15 @@ Test(cli, get_json_values_are_typed)
 {
 	char *h = tu_stage_src(REGIPY);
 	json_t *o =
-	    CLI_JSON("get", "--json", "--section", REGIPY_PST_PROVIDER, "PR_RESOURCE_TYPE", h);
+	    TJ_CLI("get", "--json", "--section", REGIPY_PST_PROVIDER, "PR_RESOURCE_TYPE", h);
 	cr_assert_eq(tu_count_lines(tu_last.out), 1);
-	cr_assert_str_eq(jstr(o, "file"), h);
-	cr_assert_str_eq(jstr(o, "profile"), "Outlook");
-	cr_assert_str_eq(jstr(o, "section"), REGIPY_PST_PROVIDER);
-	cr_assert_str_eq(jstr(o, "value_name"), "00033e03");
-	cr_assert_str_eq(jstr(o, "tag"), "0x3e030003");
-	cr_assert_str_eq(jstr(o, "type"), "PT_LONG");
-	cr_assert_str_eq(jstr(o, "reg_type"), "REG_BINARY");
+	cr_assert_str_eq(tj_str(o, "file"), h);
+	cr_assert_str_eq(tj_str(o, "profile"), "Outlook");
+	cr_assert_str_eq(tj_str(o, "section"), REGIPY_PST_PROVIDER);
+	cr_assert_str_eq(tj_str(o, "value_name"), "00033e03");
+	cr_assert_str_eq(tj_str(o, "tag"), "0x3e030003");
+	cr_assert_str_eq(tj_str(o, "type"), "PT_LONG");
+	cr_assert_str_eq(tj_str(o, "reg_type"), "REG_BINARY");
 	cr_assert(json_is_integer(json_object_get(o, "value")));
 	cr_assert_eq(json_integer_value(json_object_get(o, "value")), 33);
 	json_t *fl = json_object_get(o, "flags");
@@ -478,8 +419,8 @@ Test(cli, get_json_values_are_typed)
 	cr_assert_str_eq(json_string_value(json_array_get(fl, 0)), "MAPI_STORE_PROVIDER");
 	json_decref(o);
 
-	o = CLI_JSON("get", "--json", "--section", REGIPY_PST_PROVIDER, "001f6700", h);
-	cr_assert_str_eq(jstr(o, "value"), REGIPY_PST);
+	o = TJ_CLI("get", "--json", "--section", REGIPY_PST_PROVIDER, "001f6700", h);
+	cr_assert_str_eq(tj_str(o, "value"), REGIPY_PST);
 	cr_assert(json_is_array(json_object_get(o, "flags")));
 	cr_assert_eq(json_array_size(json_object_get(o, "flags")), 0);
 	json_decref(o);
@@ -492,7 +433,7 @@ Test(cli, get_global_connect_flags_of_exchange_profile)
 	TU_CLI("get", "--section", "global", "PR_PROFILE_CONNECT_FLAGS", h);
 	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
 	cr_assert_str_eq(tu_last.out, "2\n");
-	json_t *o = CLI_JSON("get", "--json", "--section", "global", "pr_profile_connect_flags", h);
+	json_t *o = TJ_CLI("get", "--json", "--section", "global", "pr_profile_connect_flags", h);
 	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(o, "flags"), 0)),
 	                 "CONNECT_NO_RPC_ENCRYPTION");
 	json_decref(o);
@@ -502,9 +443,9 @@ Test(cli, get_global_connect_flags_of_exchange_profile)
 Test(cli, get_without_profile_uses_the_default_and_first_root_wins)
 {
 	char *h = tu_stage_built("multi-root.dat");
-	json_t *o = CLI_JSON("get", "--json", "--section", "instance", "PR_SEARCH_KEY", h);
-	cr_assert_str_eq(jstr(o, "profile"), "O16 Default");
-	cr_assert_str_eq(jstr(o, "value"), "1ee3ebbeee7116f2859a1ba714c876c1");
+	json_t *o = TJ_CLI("get", "--json", "--section", "instance", "PR_SEARCH_KEY", h);
+	cr_assert_str_eq(tj_str(o, "profile"), "O16 Default");
+	cr_assert_str_eq(tj_str(o, "value"), "1ee3ebbeee7116f2859a1ba714c876c1");
 	json_decref(o);
 	/* "Shared" exists under Office 16.0 and WMS: the newest root wins. */
 	TU_CLI("get", "--profile", "shared", "--section", "instance", "PR_SEARCH_KEY", h);
@@ -539,9 +480,9 @@ Test(cli, get_opaque_and_malformed)
 	cr_assert_not_null(strstr(tu_last.err, "malformed"));
 	TU_CLI("get", "--json", "--section", "global", "00036780", m);
 	cr_assert_eq(tu_last.status, 1);
-	json_t *o = json_line(0);
+	json_t *o = tj_line(tu_last.out, 0);
 	cr_assert(json_is_string(json_object_get(o, "error")));
-	cr_assert_str_eq(jstr(o, "value"), "010203");
+	cr_assert_str_eq(tj_str(o, "value"), "010203");
 	json_decref(o);
 	free(h);
 	free(m);
@@ -555,25 +496,26 @@ Test(cli, info_regipy_dirty_others_clean)
 	TU_CLI("info", "--json", r, n, p);
 	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
 	cr_assert_eq(tu_count_lines(tu_last.out), 3);
-	json_t *jr = json_line(0), *jn = json_line(1), *jp = json_line(2);
-	cr_assert_str_eq(jstr(jr, "format"), "regf");
-	cr_assert_str_eq(jstr(jr, "version"), "1.5");
+	json_t *jr = tj_line(tu_last.out, 0), *jn = tj_line(tu_last.out, 1),
+	       *jp = tj_line(tu_last.out, 2);
+	cr_assert_str_eq(tj_str(jr, "format"), "regf");
+	cr_assert_str_eq(tj_str(jr, "version"), "1.5");
 	cr_assert_eq(json_integer_value(json_object_get(jr, "seq1")), 29989);
 	cr_assert_eq(json_integer_value(json_object_get(jr, "seq2")), 29988);
 	cr_assert(json_is_true(json_object_get(jr, "dirty")));
-	cr_assert_str_eq(jstr(jr, "sha256"), REGIPY_SHA256);
+	cr_assert_str_eq(tj_str(jr, "sha256"), REGIPY_SHA256);
 	cr_assert_eq(json_integer_value(json_object_get(jr, "size")), 6553600);
 	json_t *ck = json_object_get(jr, "checksum");
 	cr_assert(json_is_true(json_object_get(ck, "ok")));
-	cr_assert_str_eq(jstr(ck, "stored"), jstr(ck, "computed"));
-	cr_assert_eq(strlen(jstr(ck, "stored")), 10);
+	cr_assert_str_eq(tj_str(ck, "stored"), tj_str(ck, "computed"));
+	cr_assert_eq(strlen(tj_str(ck, "stored")), 10);
 	cr_assert(json_is_array(json_object_get(jr, "logs")));
-	cr_assert_str_eq(jstr(jn, "version"), "1.3");
+	cr_assert_str_eq(tj_str(jn, "version"), "1.3");
 	cr_assert(json_is_false(json_object_get(jn, "dirty")));
 	cr_assert_eq(json_integer_value(json_object_get(jn, "seq1")), 93472);
 	cr_assert(json_is_false(json_object_get(jp, "dirty")));
 	cr_assert_eq(json_integer_value(json_object_get(jp, "seq2")), 10407);
-	cr_assert_str_eq(jstr(jp, "last_written"), "2012-04-06T18:55:00.7374460Z");
+	cr_assert_str_eq(tj_str(jp, "last_written"), "2012-04-06T18:55:00.7374460Z");
 	json_decref(jr);
 	json_decref(jn);
 	json_decref(jp);
@@ -592,11 +534,11 @@ Test(cli, info_lists_a_transaction_log_beside_the_hive)
 	char *log = malloc(n);
 	snprintf(log, n, "%s.LOG1", h);
 	cr_assert_eq(tu_copy(h, log), 0);
-	json_t *o = CLI_JSON("info", "--json", h);
+	json_t *o = TJ_CLI("info", "--json", h);
 	json_t *logs = json_object_get(o, "logs");
 	cr_assert_eq(json_array_size(logs), 1);
 	json_t *l = json_array_get(logs, 0);
-	cr_assert_str_eq(jstr(l, "path"), log);
+	cr_assert_str_eq(tj_str(l, "path"), log);
 	cr_assert_eq(json_integer_value(json_object_get(l, "seq1")), 93472);
 	cr_assert(json_is_boolean(json_object_get(l, "newer")));
 	json_decref(o);
@@ -621,25 +563,25 @@ Test(cli, tags_matches_tag_and_value_name_forms)
 	for (size_t i = 0; i < 4; i++) {
 		TU_CLI("tags", "--json", forms[i]);
 		cr_assert_eq(tu_last.status, 0, "%s: %s", forms[i], tu_last.err);
-		json_t *o = json_line(0);
+		json_t *o = tj_line(tu_last.out, 0);
 		json_t *tags = json_object_get(o, "tags");
 		int found = 0;
 		size_t k;
 		json_t *t;
 		json_array_foreach(tags, k, t)
 		{
-			if (strcmp(jstr(t, "name"), "PR_PROFILE_CONNECT_FLAGS") != 0)
+			if (strcmp(tj_str(t, "name"), "PR_PROFILE_CONNECT_FLAGS") != 0)
 				continue;
 			found = 1;
-			cr_assert_str_eq(jstr(t, "tag"), "0x66040003");
-			cr_assert_str_eq(jstr(t, "value_name"), "00036604");
-			cr_assert_str_eq(jstr(t, "type"), "PT_LONG");
+			cr_assert_str_eq(tj_str(t, "tag"), "0x66040003");
+			cr_assert_str_eq(tj_str(t, "value_name"), "00036604");
+			cr_assert_str_eq(tj_str(t, "type"), "PT_LONG");
 			json_t *fl = json_object_get(t, "flags");
 			cr_assert_geq(json_array_size(fl), 2);
 			json_t *f1 = json_array_get(fl, 1);
-			cr_assert_str_eq(jstr(f1, "name"), "CONNECT_NO_RPC_ENCRYPTION");
-			cr_assert_str_eq(jstr(f1, "value"), "0x00000002");
-			cr_assert_str_eq(jstr(f1, "kind"), "bits");
+			cr_assert_str_eq(tj_str(f1, "name"), "CONNECT_NO_RPC_ENCRYPTION");
+			cr_assert_str_eq(tj_str(f1, "value"), "0x00000002");
+			cr_assert_str_eq(tj_str(f1, "kind"), "bits");
 		}
 		cr_assert(found, "%s did not find PR_PROFILE_CONNECT_FLAGS", forms[i]);
 		json_decref(o);
@@ -648,17 +590,17 @@ Test(cli, tags_matches_tag_and_value_name_forms)
 
 Test(cli, tags_flag_name_finds_its_property_and_enums_are_marked)
 {
-	json_t *o = CLI_JSON("tags", "--json", "RPC_C_AUTHN_GSS_NEGOTIATE");
+	json_t *o = TJ_CLI("tags", "--json", "RPC_C_AUTHN_GSS_NEGOTIATE");
 	json_t *t = json_array_get(json_object_get(o, "tags"), 0);
-	cr_assert_str_eq(jstr(t, "name"), "PR_PROFILE_AUTH_PACKAGE");
+	cr_assert_str_eq(tj_str(t, "name"), "PR_PROFILE_AUTH_PACKAGE");
 	json_t *f0 = json_array_get(json_object_get(t, "flags"), 0);
-	cr_assert_str_eq(jstr(f0, "kind"), "enum");
+	cr_assert_str_eq(tj_str(f0, "kind"), "enum");
 	json_decref(o);
 }
 
 Test(cli, tags_without_pattern_lists_everything_and_no_match_fails)
 {
-	json_t *o = CLI_JSON("tags", "--json");
+	json_t *o = TJ_CLI("tags", "--json");
 	cr_assert_gt(json_array_size(json_object_get(o, "tags")), 150);
 	json_decref(o);
 	TU_CLI("tags", "no-such-tag-anywhere");
@@ -677,8 +619,8 @@ Test(cli, read_commands_leave_the_file_byte_identical_and_untouched)
 		size_t n0;
 		char *before = tu_read(h, &n0);
 		int64_t mt = tu_mtime_ns(h);
-		json_t *o = CLI_JSON("info", "--json", h);
-		char *sha = strdup(jstr(o, "sha256"));
+		json_t *o = TJ_CLI("info", "--json", h);
+		char *sha = strdup(tj_str(o, "sha256"));
 		json_decref(o);
 		TU_CLI("list", h);
 		TU_CLI("list", "--json", h);
@@ -688,8 +630,8 @@ Test(cli, read_commands_leave_the_file_byte_identical_and_untouched)
 		TU_CLI("info", h);
 		tu_assert_file_is(h, before, n0);
 		cr_assert_eq(tu_mtime_ns(h), mt, "%s mtime changed", hives[i]);
-		o = CLI_JSON("info", "--json", h);
-		cr_assert_str_eq(jstr(o, "sha256"), sha);
+		o = TJ_CLI("info", "--json", h);
+		cr_assert_str_eq(tj_str(o, "sha256"), sha);
 		json_decref(o);
 		free(sha);
 		free(before);
@@ -733,7 +675,7 @@ Test(cli, hostile_profile_name_is_escaped_in_text)
 Test(cli, hostile_profile_name_round_trips_through_json)
 {
 	char *h = tu_stage_built("hostile-names.dat");
-	json_t *f = CLI_JSON("list", "--json", h);
+	json_t *f = TJ_CLI("list", "--json", h);
 	cr_assert(!has_raw_control(tu_last.out));
 	json_t *profs = json_object_get(f, "profiles");
 	size_t i;
@@ -741,7 +683,7 @@ Test(cli, hostile_profile_name_round_trips_through_json)
 	int found = 0;
 	json_array_foreach(profs, i, p)
 	{
-		found |= strcmp(jstr(p, "name"), "evil\x1b[31mred\x07") == 0;
+		found |= strcmp(tj_str(p, "name"), "evil\x1b[31mred\x07") == 0;
 	}
 	cr_assert(found, "%s", tu_last.out);
 	json_decref(f);
@@ -768,9 +710,9 @@ Test(cli, invalid_utf8_file_name_still_gives_valid_json)
 	snprintf(name, sizeof(name), "%s/bad\xff\xfe.dat", tu_tmp);
 	TU_CLI("show", "--json", name);
 	cr_assert_eq(tu_last.status, 1);
-	json_t *o = json_line(0);
-	cr_assert_not_null(strstr(jstr(o, "file"), "bad\\xff\\xfe.dat"));
-	cr_assert_str_eq(jstr(o, "code"), "not_found");
+	json_t *o = tj_line(tu_last.out, 0);
+	cr_assert_not_null(strstr(tj_str(o, "file"), "bad\\xff\\xfe.dat"));
+	cr_assert_str_eq(tj_str(o, "code"), "not_found");
 	json_decref(o);
 	cr_assert_not_null(strstr(tu_last.err, "bad\\xff\\xfe.dat"));
 }
@@ -896,7 +838,8 @@ Test(cli, help_and_version)
 	TU_CLI("help", "get");
 	cr_assert_eq(tu_last.status, 0);
 	cr_assert_not_null(strstr(tu_last.out, "usage: mapiprof get [--json] [--profile NAME] "
-	                                       "--section SEL [--codepage CP] PROP FILE\n"));
+	                                       "--section SEL [--no-logs] [--codepage CP] PROP "
+	                                       "FILE\n"));
 	TU_CLI("show", "--help");
 	cr_assert_eq(tu_last.status, 0);
 	cr_assert_eq(strncmp(tu_last.out, "usage: mapiprof show ", 21), 0);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "testjson.h"
 #include "testutil.h"
 
 #define GOOD "real/notatin/win7_ntuser.dat"
@@ -185,12 +186,8 @@ Test(cli_errors, batch_json_has_an_error_line_per_bad_file)
 	       paths[6]);
 	cr_assert_eq(tu_last.status, 1);
 	cr_assert_eq(tu_count_lines(tu_last.out), NBADS + 1);
-	const char *line = tu_last.out;
 	for (size_t i = 0; i <= NBADS; i++) {
-		const char *eol = strchr(line, '\n');
-		json_error_t err;
-		json_t *o = json_loadb(line, (size_t)(eol - line), 0, &err);
-		cr_assert_not_null(o, "line %zu: %s", i, err.text);
+		json_t *o = tj_line(tu_last.out, i);
 		cr_assert_str_eq(json_string_value(json_object_get(o, "file")), paths[i]);
 		if (i < NBADS) {
 			cr_assert_str_eq(json_string_value(json_object_get(o, "code")),
@@ -200,7 +197,6 @@ Test(cli_errors, batch_json_has_an_error_line_per_bad_file)
 			cr_assert(json_is_array(json_object_get(o, "profiles")));
 		}
 		json_decref(o);
-		line = eol + 1;
 	}
 	for (size_t i = 0; i <= NBADS; i++)
 		free(paths[i]);

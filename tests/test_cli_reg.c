@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "testjson.h"
 #include "testutil.h"
 
 #define EXCH   "exchange-mapi"
@@ -26,14 +27,6 @@
 TestSuite(cli_reg, .init = tu_setup, .fini = tu_teardown);
 
 /* ---- helpers -------------------------------------------------------------- */
-
-/* Runs mapiprof and asserts its exit status. */
-#define CLI_EXPECT(want, ...)                                                                      \
-	do {                                                                                       \
-		TU_CLI(__VA_ARGS__);                                                               \
-		cr_assert_eq(tu_last.status, (want), "exit %d, want %d\nstdout: %s\nstderr: %s",   \
-		             tu_last.status, (want), tu_last.out, tu_last.err);                    \
-	} while (0)
 
 /* Runs mapiprof with the NULL-terminated args, then file when not NULL. */
 static void
@@ -50,40 +43,15 @@ run_args(struct tu_run *r, const char *const *args, const char *file)
 	cr_assert_eq(tu_run((char *const *)argv, r), 0, "cannot run mapiprof");
 }
 
-/* Every line of text parsed as JSON, in an array. */
-static json_t *
-json_lines(const char *text)
-{
-	json_t *a = json_array();
-	for (const char *p = text; *p != '\0';) {
-		const char *end = strchr(p, '\n');
-		cr_assert_not_null(end, "JSON line not terminated: %s", p);
-		json_error_t err;
-		json_t *j = json_loadb(p, (size_t)(end - p), 0, &err);
-		cr_assert_not_null(j, "not JSON (%s): %.*s", err.text, (int)(end - p), p);
-		json_array_append_new(a, j);
-		p = end + 1;
-	}
-	return a;
-}
-
 /* Line 0 of the last run's stdout as a JSON object. */
 static json_t *
 out_json(void)
 {
-	json_t *a = json_lines(tu_last.out);
+	json_t *a = tj_lines(tu_last.out);
 	cr_assert_geq(json_array_size(a), 1, "no JSON line: %s", tu_last.err);
 	json_t *o = json_incref(json_array_get(a, 0));
 	json_decref(a);
 	return o;
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	cr_assert(json_is_string(v), "\"%s\" is not a string", key);
-	return json_string_value(v);
 }
 
 /* How two outputs must agree on order.  A hive stores subkeys sorted; a
@@ -275,7 +243,7 @@ assert_same_output(const char *const *args, const char *hive, const char *reg, e
 	char *he = replace_all(h.err, hive, "FILE"), *ge = replace_all(g.err, reg, "FILE");
 	cr_assert_str_eq(ge, he, "%s: stderr differs", args[0]);
 	if (json) {
-		json_t *hj = json_lines(h.out), *gj = json_lines(g.out);
+		json_t *hj = tj_lines(h.out), *gj = tj_lines(g.out);
 		normalise(hj, order);
 		normalise(gj, order);
 		char *hs = json_dumps(hj, JSON_SORT_KEYS), *gs = json_dumps(gj, JSON_SORT_KEYS);
@@ -323,19 +291,19 @@ assert_same_gets(const char *hive, const char *reg, enum order order, enum gets 
 		tu_run_free(&r);
 		return;
 	}
-	json_t *o = json_lines(r.out), *p, *s, *v;
+	json_t *o = tj_lines(r.out), *p, *s, *v;
 	size_t i, j, k;
 	json_array_foreach(json_object_get(json_array_get(o, 0), "profiles"), i, p)
 	{
 		json_array_foreach(json_object_get(p, "sections"), j, s)
 		{
-			const char *uid = jstr(s, "uid");
+			const char *uid = tj_str(s, "uid");
 			if (!is_uid_selector(uid))
 				continue;
 			json_array_foreach(json_object_get(s, "properties"), k, v)
 			{
-				const char *name = jstr(v, "value_name");
-				const char *pn = jstr(p, "name");
+				const char *name = tj_str(v, "value_name");
+				const char *pn = tj_str(p, "name");
 				const char *gj[] = {"get",       "--json", "--profile", pn,
 				                    "--section", uid,      name,        NULL};
 				const char *gt[] = {"get", "--profile", pn,  "--section",
@@ -448,7 +416,7 @@ static char *
 export_all(const char *src, const char *name)
 {
 	char *out = tu_tmp_path(name);
-	CLI_EXPECT(0, "export", "--all-profiles", "-o", out, src);
+	TU_CLI_EXPECT(0, "export", "--all-profiles", "-o", out, src);
 	return out;
 }
 
@@ -456,7 +424,7 @@ export_all(const char *src, const char *name)
 static json_t *
 show_norm(const char *file, enum order order)
 {
-	CLI_EXPECT(0, "show", "--json", file);
+	TU_CLI_EXPECT(0, "show", "--json", file);
 	json_t *o = out_json();
 	normalise(o, order);
 	return o;
@@ -469,31 +437,6 @@ assert_json_eq(json_t *a, json_t *b, const char *what)
 	cr_assert(json_equal(a, b), "%s differ\n%s\n%s", what, as, bs);
 	free(as);
 	free(bs);
-}
-
-/* A snapshot of a file: its bytes and modification time. */
-struct snap {
-	char *data;
-	size_t len;
-	int64_t mtime;
-};
-
-static struct snap
-snap_take(const char *path)
-{
-	struct snap s = {NULL, 0, tu_mtime_ns(path)};
-	s.data = tu_read(path, &s.len);
-	cr_assert_not_null(s.data, "cannot read %s", path);
-	return s;
-}
-
-static void
-snap_assert_same(struct snap *s, const char *path)
-{
-	tu_assert_file_is(path, s->data, s->len);
-	cr_assert_eq(tu_mtime_ns(path), s->mtime, "%s: modification time changed", path);
-	free(s->data);
-	s->data = NULL;
 }
 
 /* ---- read commands: a .reg file reads as its hive ------------------------- */
@@ -572,35 +515,29 @@ Test(cli_reg, read_commands_on_an_export_match_the_hive)
 Test(cli_reg, read_commands_leave_the_reg_file_byte_identical)
 {
 	char *reg = tu_stage_src(EXCH ".reg");
-	struct snap s = snap_take(reg);
-	CLI_EXPECT(0, "list", reg);
-	CLI_EXPECT(0, "show", "--json", "--raw", reg);
-	CLI_EXPECT(0, "get", "--section", "global", "PR_PROFILE_CONNECT_FLAGS", reg);
-	CLI_EXPECT(0, "info", "--json", reg);
+	struct tu_snap s = tu_snap_take(reg);
+	TU_CLI_EXPECT(0, "list", reg);
+	TU_CLI_EXPECT(0, "show", "--json", "--raw", reg);
+	TU_CLI_EXPECT(0, "get", "--section", "global", "PR_PROFILE_CONNECT_FLAGS", reg);
+	TU_CLI_EXPECT(0, "info", "--json", reg);
 	char *out = tu_tmp_path("x.reg");
-	CLI_EXPECT(0, "export", "-o", out, reg);
-	snap_assert_same(&s, reg);
+	TU_CLI_EXPECT(0, "export", "-o", out, reg);
+	tu_snap_assert_same(&s, reg);
 	free(out);
 	free(reg);
 }
 
 /* ---- export --------------------------------------------------------------- */
 
-/* BOM FF FE and the ASCII text as UTF-16LE, malloc'd; *len its size. */
-static char *
-widen(const char *ascii, size_t *len)
+/* Asserts that the file path is exactly BOM FF FE and the UTF-16LE of
+ * text. */
+static void
+assert_u16_file_is(const char *path, const char *text)
 {
-	size_t n = strlen(ascii);
-	char *w = malloc(2 * n + 2);
-	cr_assert_not_null(w);
-	w[0] = (char)0xFF;
-	w[1] = (char)0xFE;
-	for (size_t i = 0; i < n; i++) {
-		w[2 + 2 * i] = ascii[i];
-		w[3 + 2 * i] = '\0';
-	}
-	*len = 2 * n + 2;
-	return w;
+	size_t wl = 0;
+	uint8_t *w = tu_utf16_bom(text, &wl);
+	tu_assert_file_is(path, w, wl);
+	free(w);
 }
 
 /* Asserts that the file starts with the UTF-16LE form of ascii. */
@@ -608,7 +545,8 @@ static void
 assert_u16_prefix(const char *path, const char *ascii)
 {
 	size_t wl, len;
-	char *w = widen(ascii, &wl), *data = tu_read(path, &len);
+	uint8_t *w = tu_utf16_bom(ascii, &wl);
+	char *data = tu_read(path, &len);
 	cr_assert_not_null(data, "cannot read %s", path);
 	cr_assert_geq(len, wl, "%s: %zu bytes", path, len);
 	cr_assert_eq(memcmp(data, w, wl), 0, "%s does not start with the UTF-16LE of: %s", path,
@@ -638,7 +576,7 @@ assert_regedit_layout(const char *text)
 Test(cli_reg, export_is_utf16le_with_bom_v5_header_crlf_and_regedit_layout)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *out = tu_tmp_path("p.reg");
-	CLI_EXPECT(0, "export", "-o", out, hive);
+	TU_CLI_EXPECT(0, "export", "-o", out, hive);
 	cr_assert_str_empty(tu_last.out);
 	assert_u16_prefix(out, V5 "\r\n\r\n[" WMS "\\Exchange]\r\n\r\n[" WMS "\\Exchange\\");
 	char *text = u16_ascii(out);
@@ -650,7 +588,7 @@ Test(cli_reg, export_is_utf16le_with_bom_v5_header_crlf_and_regedit_layout)
 	/* Standard output gets the same bytes. */
 	size_t len;
 	char *data = tu_read(out, &len);
-	CLI_EXPECT(0, "export", hive);
+	TU_CLI_EXPECT(0, "export", hive);
 	cr_assert_eq(tu_last.outlen, len);
 	cr_assert_eq(memcmp(tu_last.out, data, len), 0, "stdout differs from -o OUT");
 	free(data);
@@ -666,17 +604,14 @@ Test(cli_reg, export_all_profiles_keeps_the_default_and_reexports_identically)
 	char *text = u16_ascii(a);
 	cr_assert_not_null(strstr(text, "\r\n\r\n[" WMS "]\r\n\"DefaultProfile\"=\"Exchange\"\r\n"),
 	                   "%s", text);
-	CLI_EXPECT(0, "list", "--json", a);
+	TU_CLI_EXPECT(0, "list", "--json", a);
 	json_t *o = out_json(), *ps = json_object_get(o, "profiles");
 	cr_assert_eq(json_array_size(ps), 2);
-	cr_assert_str_eq(jstr(json_array_get(ps, 0), "name"), "Exchange");
+	cr_assert_str_eq(tj_str(json_array_get(ps, 0), "name"), "Exchange");
 	cr_assert(json_is_true(json_object_get(json_array_get(ps, 0), "default")));
 	/* An export of an export is the same file, byte for byte. */
-	size_t len;
-	char *data = tu_read(a, &len);
-	tu_assert_file_is(b, data, len);
+	tu_assert_same_file(b, a);
 	json_decref(o);
-	free(data);
 	free(text);
 	free(a);
 	free(b);
@@ -686,14 +621,16 @@ Test(cli_reg, export_all_profiles_keeps_the_default_and_reexports_identically)
 Test(cli_reg, export_profile_options_pick_profiles_once_each)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *out = tu_tmp_path("p.reg");
-	CLI_EXPECT(0, "export", "--profile", "personal", "--profile", "Personal", "-o", out, hive);
-	CLI_EXPECT(0, "list", "--json", out);
+	TU_CLI_EXPECT(0, "export", "--profile", "personal", "--profile", "Personal", "-o", out,
+	              hive);
+	TU_CLI_EXPECT(0, "list", "--json", out);
 	json_t *o = out_json(), *ps = json_object_get(o, "profiles");
 	cr_assert_eq(json_array_size(ps), 1);
-	cr_assert_str_eq(jstr(json_array_get(ps, 0), "name"), "Personal");
+	cr_assert_str_eq(tj_str(json_array_get(ps, 0), "name"), "Personal");
 	json_decref(o);
-	CLI_EXPECT(0, "export", "--profile", "Personal", "--profile", "Exchange", "-o", out, hive);
-	CLI_EXPECT(0, "list", "--json", out);
+	TU_CLI_EXPECT(0, "export", "--profile", "Personal", "--profile", "Exchange", "-o", out,
+	              hive);
+	TU_CLI_EXPECT(0, "list", "--json", out);
 	o = out_json();
 	cr_assert_eq(json_array_size(json_object_get(o, "profiles")), 2);
 	json_decref(o);
@@ -704,14 +641,14 @@ Test(cli_reg, export_profile_options_pick_profiles_once_each)
 Test(cli_reg, export_root_option_writes_the_keys_under_that_key)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *out = tu_tmp_path("p.reg");
-	CLI_EXPECT(0, "export", "--root", "HKEY_USERS\\S-1-5-21-1-2-3-1001", "-o", out, hive);
+	TU_CLI_EXPECT(0, "export", "--root", "HKEY_USERS\\S-1-5-21-1-2-3-1001", "-o", out, hive);
 	char *text = u16_ascii(out);
 	cr_assert_null(strstr(text, "HKEY_CURRENT_USER"), "%s", text);
 	cr_assert_not_null(strstr(text, "\r\n[HKEY_USERS\\S-1-5-21-1-2-3-1001\\Software\\"), "%s",
 	                   text);
 	/* HKEY_USERS\<SID>\ is a user's hive root: the profile is found. */
-	CLI_EXPECT(0, "get", "--profile", "Exchange", "--section", "global",
-	           "PR_PROFILE_HOME_SERVER", out);
+	TU_CLI_EXPECT(0, "get", "--profile", "Exchange", "--section", "global",
+	              "PR_PROFILE_HOME_SERVER", out);
 	cr_assert_str_eq(tu_last.out, "EXCH01\n");
 	free(text);
 	free(out);
@@ -721,7 +658,7 @@ Test(cli_reg, export_root_option_writes_the_keys_under_that_key)
 Test(cli_reg, export_usage_errors_exit_2_and_write_nothing)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *out = tu_tmp_path("p.reg");
-	struct snap s = snap_take(hive);
+	struct tu_snap s = tu_snap_take(hive);
 	const char *bad[][8] = {
 	    {"export", "-o", out, NULL},
 	    {"export", "-o", out, hive, hive, NULL},
@@ -745,7 +682,7 @@ Test(cli_reg, export_usage_errors_exit_2_and_write_nothing)
 		cr_assert(!tu_exists(out), "case %zu wrote %s", i, out);
 		tu_run_free(&r);
 	}
-	snap_assert_same(&s, hive);
+	tu_snap_assert_same(&s, hive);
 	free(out);
 	free(hive);
 }
@@ -771,12 +708,12 @@ Test(cli_reg, export_failures_exit_1_naming_the_file)
 {
 	char *none = tu_stage_built("no-profiles.dat"), *hive = tu_stage_built(EXCH ".dat");
 	char *out = tu_tmp_path("p.reg"), *nodir = tu_tmp_path("no/such/dir/p.reg");
-	CLI_EXPECT(1, "export", "-o", out, none);
+	TU_CLI_EXPECT(1, "export", "-o", out, none);
 	cr_assert_not_null(strstr(tu_last.err, "no MAPI profile found"), "%s", tu_last.err);
-	CLI_EXPECT(1, "export", "--profile", "nope", "-o", out, hive);
+	TU_CLI_EXPECT(1, "export", "--profile", "nope", "-o", out, hive);
 	cr_assert_not_null(strstr(tu_last.err, hive), "%s", tu_last.err);
 	cr_assert(!tu_exists(out));
-	CLI_EXPECT(1, "export", "-o", nodir, hive);
+	TU_CLI_EXPECT(1, "export", "-o", nodir, hive);
 	cr_assert_not_null(strstr(tu_last.err, nodir), "%s", tu_last.err);
 	cr_assert_eq(tu_count_lines(tu_last.err), 1, "%s", tu_last.err);
 	free(nodir);
@@ -793,9 +730,9 @@ static void
 assert_recipe_alike(const char *hive, const char *reg, enum order order)
 {
 	char *oh = tu_tmp_path("fixed.dat"), *og = tu_tmp_path("fixed.reg");
-	CLI_EXPECT(0, "apply", "-o", oh, GC_FIX, hive);
+	TU_CLI_EXPECT(0, "apply", "-o", oh, GC_FIX, hive);
 	cr_assert_not_null(strstr(tu_last.out, "5 changes written"), "%s", tu_last.out);
-	CLI_EXPECT(0, "apply", "-o", og, GC_FIX, reg);
+	TU_CLI_EXPECT(0, "apply", "-o", og, GC_FIX, reg);
 	cr_assert_not_null(strstr(tu_last.out, "5 changes written"), "%s", tu_last.out);
 	json_t *a = show_norm(oh, order), *b = show_norm(og, order);
 	assert_json_eq(a, b, "show --json of the fixed hive and .reg");
@@ -804,7 +741,7 @@ assert_recipe_alike(const char *hive, const char *reg, enum order order)
 	const char *list[] = {"list", "--json", NULL};
 	assert_same_output(list, oh, og, order);
 	/* The fixed .reg file needs nothing more. */
-	CLI_EXPECT(0, "apply", GC_FIX, og);
+	TU_CLI_EXPECT(0, "apply", GC_FIX, og);
 	cr_assert_not_null(strstr(tu_last.out, ": unchanged\n"), "%s", tu_last.out);
 	free(oh);
 	free(og);
@@ -834,7 +771,7 @@ assert_patch_touches_only_changed_lines(const char *reg, char *(*text)(const cha
 {
 	size_t len, removed, added;
 	char *orig = tu_read(reg, &len), *before = text(reg);
-	CLI_EXPECT(0, "apply", "--backup", GC_FIX, reg);
+	TU_CLI_EXPECT(0, "apply", "--backup", GC_FIX, reg);
 	char *after = text(reg), *bak = malloc(strlen(reg) + 5);
 	sprintf(bak, "%s.bak", reg);
 	tu_assert_file_is(bak, orig, len);
@@ -894,49 +831,24 @@ Test(cli_reg, patching_a_reg_file_rewrites_only_the_changed_lines)
 Test(cli_reg, emit_reg_with_dry_run_writes_only_the_plan)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *fix = tu_tmp_path("fix.reg");
-	struct snap s = snap_take(hive);
-	CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", fix, GC_FIX, hive);
-	snap_assert_same(&s, hive);
+	struct tu_snap s = tu_snap_take(hive);
+	TU_CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", fix, GC_FIX, hive);
+	tu_snap_assert_same(&s, hive);
 	char want[4096];
 	snprintf(want, sizeof(want), ": would change 5 values (dry run: only %s written)\n", fix);
 	cr_assert_not_null(strstr(tu_last.out, want), "%s", tu_last.out);
-	size_t wl;
-	char *w = widen(GC_PATCH, &wl);
-	tu_assert_file_is(fix, w, wl);
+	assert_u16_file_is(fix, GC_PATCH);
 	/* Read back: the section keys lie under the profile's path. */
-	CLI_EXPECT(0, "list", "--json", fix);
+	TU_CLI_EXPECT(0, "list", "--json", fix);
 	json_t *o = out_json();
-	cr_assert_str_eq(jstr(json_array_get(json_object_get(o, "profiles"), 0), "name"),
+	cr_assert_str_eq(tj_str(json_array_get(json_object_get(o, "profiles"), 0), "name"),
 	                 "Exchange");
 	json_decref(o);
-	CLI_EXPECT(0, "get", "--profile", "Exchange", "--section", "emsab",
-	           "PR_PROFILE_AUTH_PACKAGE", fix);
+	TU_CLI_EXPECT(0, "get", "--profile", "Exchange", "--section", "emsab",
+	              "PR_PROFILE_AUTH_PACKAGE", fix);
 	cr_assert_str_eq(tu_last.out, "9\n");
-	free(w);
 	free(fix);
 	free(hive);
-}
-
-/* The element of the array a whose string field key is value (asserted). */
-static json_t *
-find_by(json_t *a, const char *key, const char *value)
-{
-	size_t i;
-	json_t *x;
-	json_array_foreach(a, i, x)
-	{
-		if (strcmp(jstr(x, key), value) == 0)
-			return x;
-	}
-	cr_assert_fail("no %s %s", key, value);
-	return NULL;
-}
-
-/* The sections of the first profile of a show --json object. */
-static json_t *
-first_sections(json_t *show)
-{
-	return json_object_get(json_array_get(json_object_get(show, "profiles"), 0), "sections");
 }
 
 /* Every property of the emitted file decodes as the same property of the
@@ -946,13 +858,13 @@ assert_patch_values_are_the_fixed_ones(const char *patch, const char *fixed)
 {
 	json_t *p = show_norm(patch, SAME_ORDER), *f = show_norm(fixed, SAME_ORDER), *sec, *prop;
 	size_t i, j, n = 0;
-	json_array_foreach(first_sections(p), i, sec)
+	json_array_foreach(tj_first_sections(p), i, sec)
 	{
-		json_t *fsec = find_by(first_sections(f), "uid", jstr(sec, "uid"));
+		json_t *fsec = tj_find(tj_first_sections(f), "uid", tj_str(sec, "uid"));
 		json_array_foreach(json_object_get(sec, "properties"), j, prop)
 		{
-			json_t *fp = find_by(json_object_get(fsec, "properties"), "value_name",
-			                     jstr(prop, "value_name"));
+			json_t *fp = tj_find(json_object_get(fsec, "properties"), "value_name",
+			                     tj_str(prop, "value_name"));
 			assert_json_eq(prop, fp, "the emitted and the written value");
 			n++;
 		}
@@ -965,11 +877,11 @@ assert_patch_values_are_the_fixed_ones(const char *patch, const char *fixed)
 Test(cli_reg, emit_reg_without_dry_run_writes_the_input_then_the_plan)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *fix = tu_tmp_path("fix.reg");
-	CLI_EXPECT(0, "apply", "--emit-reg", fix, GC_FIX, hive);
+	TU_CLI_EXPECT(0, "apply", "--emit-reg", fix, GC_FIX, hive);
 	char want[4096];
 	snprintf(want, sizeof(want), ": 5 changes written; .reg written to %s\n", fix);
 	cr_assert_not_null(strstr(tu_last.out, want), "%s", tu_last.out);
-	CLI_EXPECT(0, "get", "--section", "emsab", "PR_PROFILE_AUTH_PACKAGE", hive);
+	TU_CLI_EXPECT(0, "get", "--section", "emsab", "PR_PROFILE_AUTH_PACKAGE", hive);
 	cr_assert_str_eq(tu_last.out, "9\n");
 	assert_patch_values_are_the_fixed_ones(fix, hive);
 	free(fix);
@@ -979,12 +891,12 @@ Test(cli_reg, emit_reg_without_dry_run_writes_the_input_then_the_plan)
 Test(cli_reg, emit_reg_json_names_the_written_path)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *fix = tu_tmp_path("fix.reg");
-	CLI_EXPECT(0, "apply", "--json", "--dry-run", "--emit-reg", fix, GC_FIX, hive);
+	TU_CLI_EXPECT(0, "apply", "--json", "--dry-run", "--emit-reg", fix, GC_FIX, hive);
 	json_t *o = out_json();
-	cr_assert_str_eq(jstr(o, "status"), "dry_run");
-	cr_assert_str_eq(jstr(o, "emit_reg"), fix);
+	cr_assert_str_eq(tj_str(o, "status"), "dry_run");
+	cr_assert_str_eq(tj_str(o, "emit_reg"), fix);
 	json_decref(o);
-	CLI_EXPECT(0, "apply", "--json", "--dry-run", GC_FIX, hive);
+	TU_CLI_EXPECT(0, "apply", "--json", "--dry-run", GC_FIX, hive);
 	o = out_json();
 	cr_assert(json_is_null(json_object_get(o, "emit_reg")));
 	json_decref(o);
@@ -997,14 +909,11 @@ Test(cli_reg, emit_reg_from_a_hive_and_from_its_export_are_identical)
 	char *hive = tu_stage_built(EXCH ".dat"), *reg = export_all(hive, "all.reg");
 	char *a = tu_tmp_path("a.reg"), *b = tu_tmp_path("b.reg");
 	char *src = tu_stage_src(EXCH ".reg"), *c = tu_tmp_path("c.reg");
-	CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", a, GC_FIX, hive);
-	CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", b, GC_FIX, reg);
-	CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", c, GC_FIX, src);
-	size_t len;
-	char *data = tu_read(a, &len);
-	tu_assert_file_is(b, data, len);
-	tu_assert_file_is(c, data, len);
-	free(data);
+	TU_CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", a, GC_FIX, hive);
+	TU_CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", b, GC_FIX, reg);
+	TU_CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", c, GC_FIX, src);
+	tu_assert_same_file(b, a);
+	tu_assert_same_file(c, a);
 	free(c);
 	free(src);
 	free(a);
@@ -1016,11 +925,11 @@ Test(cli_reg, emit_reg_from_a_hive_and_from_its_export_are_identical)
 Test(cli_reg, emit_reg_of_an_empty_plan_is_a_header_only_file)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *fix = tu_tmp_path("fix.reg");
-	CLI_EXPECT(0, "apply", GC_FIX, hive);
-	struct snap s = snap_take(hive);
-	CLI_EXPECT(0, "apply", "--emit-reg", fix, GC_FIX, hive);
+	TU_CLI_EXPECT(0, "apply", GC_FIX, hive);
+	struct tu_snap s = tu_snap_take(hive);
+	TU_CLI_EXPECT(0, "apply", "--emit-reg", fix, GC_FIX, hive);
 	cr_assert_not_null(strstr(tu_last.out, ": unchanged; .reg written to "), "%s", tu_last.out);
-	snap_assert_same(&s, hive);
+	tu_snap_assert_same(&s, hive);
 	assert_u16_prefix(fix, V5 "\r\n");
 	char *text = u16_ascii(fix);
 	cr_assert_null(strchr(text, '['), "%s", text);
@@ -1032,12 +941,10 @@ Test(cli_reg, emit_reg_of_an_empty_plan_is_a_header_only_file)
 Test(cli_reg, emit_reg_writes_a_deleted_value_as_name_equals_minus)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *fix = tu_tmp_path("del.reg");
-	CLI_EXPECT(0, "edit", "--dry-run", "--emit-reg", fix, "-e",
-	           "emsab PR_PROFILE_HOME_SERVER unset", hive);
-	size_t wl;
-	char *w = widen(V5 "\r\n\r\n[" WMS "\\Exchange\\" EMSAB "]\r\n\"001e6602\"=-\r\n\r\n", &wl);
-	tu_assert_file_is(fix, w, wl);
-	free(w);
+	TU_CLI_EXPECT(0, "edit", "--dry-run", "--emit-reg", fix, "-e",
+	              "emsab PR_PROFILE_HOME_SERVER unset", hive);
+	assert_u16_file_is(fix,
+	                   V5 "\r\n\r\n[" WMS "\\Exchange\\" EMSAB "]\r\n\"001e6602\"=-\r\n\r\n");
 	free(fix);
 	free(hive);
 }
@@ -1046,7 +953,7 @@ Test(cli_reg, emit_reg_usage_errors_exit_2_and_touch_nothing)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *fix = tu_tmp_path("fix.reg");
 	char *out = tu_tmp_path("out.dat"), *two = tu_stage_built("multi-root.dat");
-	struct snap s = snap_take(hive);
+	struct tu_snap s = tu_snap_take(hive);
 	const char *bad[][9] = {
 	    {"apply", "--emit-reg", fix, GC_FIX, hive, two, NULL},
 	    {"apply", "--check", "--emit-reg", fix, GC_FIX, hive, NULL},
@@ -1066,7 +973,7 @@ Test(cli_reg, emit_reg_usage_errors_exit_2_and_touch_nothing)
 		cr_assert(!tu_exists(fix) && !tu_exists(out), "case %zu wrote a file", i);
 		tu_run_free(&r);
 	}
-	snap_assert_same(&s, hive);
+	tu_snap_assert_same(&s, hive);
 	free(two);
 	free(out);
 	free(fix);
@@ -1080,27 +987,27 @@ Test(cli_reg, emit_reg_root_names_the_key_of_the_hive_root)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *fix = tu_tmp_path("fix.reg");
 	const char *sid = "HKEY_USERS\\S-1-5-21-1-2-3-1001";
-	CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", fix, "--root", sid, GC_FIX, hive);
+	TU_CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", fix, "--root", sid, GC_FIX, hive);
 	size_t len = 0, wl = 0;
 	char *data = tu_read(fix, &len);
-	char *key = widen("\r\n[HKEY_USERS\\S-1-5-21-1-2-3-1001\\Software\\", &wl);
+	uint8_t *key = tu_utf16_bom("\r\n[HKEY_USERS\\S-1-5-21-1-2-3-1001\\Software\\", &wl);
 	cr_assert_not_null(data);
-	/* widen() puts a BOM first: search for the text after it. */
+	/* tu_utf16_bom puts a BOM first: search for the text after it. */
 	int found = 0;
 	for (size_t i = 0; i + wl - 2 <= len && !found; i++)
 		found = memcmp(data + i, key + 2, wl - 2) == 0;
 	cr_assert(found, "no key line under %s", sid);
 	free(key);
-	key = widen("HKEY_CURRENT_USER", &wl);
+	key = tu_utf16_bom("HKEY_CURRENT_USER", &wl);
 	for (size_t i = 0; i + wl - 2 <= len; i++)
 		cr_assert_neq(memcmp(data + i, key + 2, wl - 2), 0,
 		              "HKEY_CURRENT_USER in the file");
 	free(key);
 	free(data);
-	CLI_EXPECT(2, "apply", "--dry-run", "--root", sid, GC_FIX, hive);
+	TU_CLI_EXPECT(2, "apply", "--dry-run", "--root", sid, GC_FIX, hive);
 	cr_assert_not_null(strstr(tu_last.err, "--root"), "%s", tu_last.err);
-	CLI_EXPECT(2, "apply", "--dry-run", "--emit-reg", fix, "--root", "HKEY_NOWHERE\\x", GC_FIX,
-	           hive);
+	TU_CLI_EXPECT(2, "apply", "--dry-run", "--emit-reg", fix, "--root", "HKEY_NOWHERE\\x",
+	              GC_FIX, hive);
 	cr_assert_not_null(strstr(tu_last.err, "invalid --root"), "%s", tu_last.err);
 	free(fix);
 	free(hive);
@@ -1109,19 +1016,19 @@ Test(cli_reg, emit_reg_root_names_the_key_of_the_hive_root)
 Test(cli_reg, emit_reg_that_cannot_be_written_fails_with_exit_1)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *fix = tu_tmp_path("no/such/dir/fix.reg");
-	struct snap s = snap_take(hive);
-	CLI_EXPECT(1, "apply", "--dry-run", "--emit-reg", fix, GC_FIX, hive);
+	struct tu_snap s = tu_snap_take(hive);
+	TU_CLI_EXPECT(1, "apply", "--dry-run", "--emit-reg", fix, GC_FIX, hive);
 	cr_assert_not_null(strstr(tu_last.err, "--emit-reg"), "%s", tu_last.err);
-	snap_assert_same(&s, hive);
+	tu_snap_assert_same(&s, hive);
 	/* Without --dry-run the input is written first, and the message says so. */
-	CLI_EXPECT(1, "apply", "--json", "--emit-reg", fix, GC_FIX, hive);
+	TU_CLI_EXPECT(1, "apply", "--json", "--emit-reg", fix, GC_FIX, hive);
 	json_t *o = out_json();
-	cr_assert_str_eq(jstr(o, "status"), "error");
-	cr_assert_not_null(strstr(jstr(o, "error"), "the changes were written, but --emit-reg"),
-	                   "%s", jstr(o, "error"));
+	cr_assert_str_eq(tj_str(o, "status"), "error");
+	cr_assert_not_null(strstr(tj_str(o, "error"), "the changes were written, but --emit-reg"),
+	                   "%s", tj_str(o, "error"));
 	cr_assert(json_is_null(json_object_get(o, "emit_reg")));
 	json_decref(o);
-	CLI_EXPECT(0, "get", "--section", "emsab", "PR_PROFILE_AUTH_PACKAGE", hive);
+	TU_CLI_EXPECT(0, "get", "--section", "emsab", "PR_PROFILE_AUTH_PACKAGE", hive);
 	cr_assert_str_eq(tu_last.out, "9\n");
 	free(fix);
 	free(hive);
@@ -1146,21 +1053,21 @@ Test(cli_reg, info_on_reg_shows_encoding_header_line_ends_and_no_hive_fields)
 	char *reg = tu_stage_src(EXCH ".reg"), *sha = sha256_of(reg);
 	size_t len;
 	free(tu_read(reg, &len));
-	CLI_EXPECT(0, "info", "--json", reg);
+	TU_CLI_EXPECT(0, "info", "--json", reg);
 	json_t *o = out_json();
-	cr_assert_str_eq(jstr(o, "file"), reg);
-	cr_assert_str_eq(jstr(o, "format"), "reg");
-	cr_assert_str_eq(jstr(o, "encoding"), "utf-8");
-	cr_assert_str_eq(jstr(o, "header"), V5);
-	cr_assert_str_eq(jstr(o, "line_ends"), "lf");
-	cr_assert_str_eq(jstr(o, "sha256"), sha);
+	cr_assert_str_eq(tj_str(o, "file"), reg);
+	cr_assert_str_eq(tj_str(o, "format"), "reg");
+	cr_assert_str_eq(tj_str(o, "encoding"), "utf-8");
+	cr_assert_str_eq(tj_str(o, "header"), V5);
+	cr_assert_str_eq(tj_str(o, "line_ends"), "lf");
+	cr_assert_str_eq(tj_str(o, "sha256"), sha);
 	cr_assert_eq(json_integer_value(json_object_get(o, "size")), (json_int_t)len);
-	const char *mt = jstr(o, "mtime");
+	const char *mt = tj_str(o, "mtime");
 	cr_assert(strlen(mt) > 20 && mt[strlen(mt) - 1] == 'Z', "%s", mt);
 	for (size_t i = 0; i < sizeof(hive_only) / sizeof(hive_only[0]); i++)
 		cr_assert_null(json_object_get(o, hive_only[i]), "%s present", hive_only[i]);
 	json_decref(o);
-	CLI_EXPECT(0, "info", reg);
+	TU_CLI_EXPECT(0, "info", reg);
 	char want[512];
 	snprintf(want, sizeof(want),
 	         "\nformat: reg\nencoding: utf-8\nheader: " V5 "\nline ends: lf\nsize: %zu\n"
@@ -1177,12 +1084,12 @@ Test(cli_reg, info_on_reg_shows_encoding_header_line_ends_and_no_hive_fields)
 Test(cli_reg, info_on_an_export_is_utf16le_with_crlf)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *reg = export_all(hive, "all.reg");
-	CLI_EXPECT(0, "info", "--json", reg, hive);
-	json_t *a = json_lines(tu_last.out), *r = json_array_get(a, 0), *h = json_array_get(a, 1);
-	cr_assert_str_eq(jstr(r, "encoding"), "utf-16le");
-	cr_assert_str_eq(jstr(r, "line_ends"), "crlf");
-	cr_assert_str_eq(jstr(r, "header"), V5);
-	cr_assert_str_eq(jstr(h, "format"), "regf");
+	TU_CLI_EXPECT(0, "info", "--json", reg, hive);
+	json_t *a = tj_lines(tu_last.out), *r = json_array_get(a, 0), *h = json_array_get(a, 1);
+	cr_assert_str_eq(tj_str(r, "encoding"), "utf-16le");
+	cr_assert_str_eq(tj_str(r, "line_ends"), "crlf");
+	cr_assert_str_eq(tj_str(r, "header"), V5);
+	cr_assert_str_eq(tj_str(h, "format"), "regf");
 	cr_assert_null(json_object_get(h, "encoding"));
 	cr_assert(json_is_string(json_object_get(h, "mtime")));
 	json_decref(a);
@@ -1203,29 +1110,31 @@ static const char regedit4[] =
 Test(cli_reg, regedit4_text_is_read_in_the_codepage_option)
 {
 	char *reg = tu_tmp_write("r4.reg", regedit4, sizeof(regedit4) - 1);
-	CLI_EXPECT(0, "info", "--json", reg);
+	TU_CLI_EXPECT(0, "info", "--json", reg);
 	json_t *o = out_json();
-	cr_assert_str_eq(jstr(o, "header"), "REGEDIT4");
-	cr_assert_eq(strcasecmp(jstr(o, "encoding"), "windows-1252"), 0, "%s", jstr(o, "encoding"));
-	cr_assert_str_eq(jstr(o, "line_ends"), "crlf");
+	cr_assert_str_eq(tj_str(o, "header"), "REGEDIT4");
+	cr_assert_eq(strcasecmp(tj_str(o, "encoding"), "windows-1252"), 0, "%s",
+	             tj_str(o, "encoding"));
+	cr_assert_str_eq(tj_str(o, "line_ends"), "crlf");
 	json_decref(o);
-	CLI_EXPECT(0, "info", "--json", "--codepage", "windows-1251", reg);
+	TU_CLI_EXPECT(0, "info", "--json", "--codepage", "windows-1251", reg);
 	o = out_json();
-	cr_assert_eq(strcasecmp(jstr(o, "encoding"), "windows-1251"), 0, "%s", jstr(o, "encoding"));
+	cr_assert_eq(strcasecmp(tj_str(o, "encoding"), "windows-1251"), 0, "%s",
+	             tj_str(o, "encoding"));
 	json_decref(o);
-	CLI_EXPECT(0, "get", "--section", "global", "PR_PROFILE_HOME_SERVER", reg);
+	TU_CLI_EXPECT(0, "get", "--section", "global", "PR_PROFILE_HOME_SERVER", reg);
 	cr_assert_str_eq(tu_last.out, "Caf\xc3\xa9\n"); /* U+00E9 */
-	CLI_EXPECT(0, "get", "--codepage", "windows-1251", "--section", "global",
-	           "PR_PROFILE_HOME_SERVER", reg);
+	TU_CLI_EXPECT(0, "get", "--codepage", "windows-1251", "--section", "global",
+	              "PR_PROFILE_HOME_SERVER", reg);
 	cr_assert_str_eq(tu_last.out, "Caf\xd0\xb9\n"); /* U+0439 */
 	/* export decodes the file in the code page and writes UTF-16LE. */
 	char *out = tu_tmp_path("r4-export.reg");
-	CLI_EXPECT(0, "export", "-o", out, reg);
-	CLI_EXPECT(0, "get", "--profile", "Synth", "--section", "global", "PR_PROFILE_HOME_SERVER",
-	           out);
+	TU_CLI_EXPECT(0, "export", "-o", out, reg);
+	TU_CLI_EXPECT(0, "get", "--profile", "Synth", "--section", "global",
+	              "PR_PROFILE_HOME_SERVER", out);
 	cr_assert_str_eq(tu_last.out, "Caf\xc3\xa9\n");
 	free(out);
-	CLI_EXPECT(2, "info", "--codepage", "no-such-codepage", reg);
+	TU_CLI_EXPECT(2, "info", "--codepage", "no-such-codepage", reg);
 	cr_assert_not_null(strstr(tu_last.err, "usage: mapiprof info "), "%s", tu_last.err);
 	free(reg);
 }
@@ -1286,10 +1195,10 @@ ParameterizedTest(size_t *i, cli_reg, malformed_reg_fails_naming_file_and_line)
 		tu_run_free(&r);
 	}
 	cr_assert(!tu_exists(out));
-	CLI_EXPECT(1, "list", "--json", reg);
+	TU_CLI_EXPECT(1, "list", "--json", reg);
 	json_t *o = out_json();
-	cr_assert_str_eq(jstr(o, "file"), reg);
-	cr_assert_str_eq(jstr(o, "code"), "format");
+	cr_assert_str_eq(tj_str(o, "file"), reg);
+	cr_assert_str_eq(tj_str(o, "code"), "format");
 	json_decref(o);
 	free(out);
 	free(reg);
@@ -1349,22 +1258,19 @@ ParameterizedTest(size_t *i, cli_reg, recipe_on_a_variant_decodes_and_emits_as_o
 	char *var = tu_stage_built(v->built), *src = tu_stage_src(v->source);
 	char *a = tu_tmp_path("a.reg"), *b = tu_tmp_path("b.reg");
 	char *fa = tu_tmp_path("fa.reg"), *fb = tu_tmp_path("fb.reg");
-	CLI_EXPECT(0, "apply", "--emit-reg", fa, "-o", a, GC_FIX, src);
-	CLI_EXPECT(0, "apply", "--emit-reg", fb, "-o", b, GC_FIX, var);
+	TU_CLI_EXPECT(0, "apply", "--emit-reg", fa, "-o", a, GC_FIX, src);
+	TU_CLI_EXPECT(0, "apply", "--emit-reg", fb, "-o", b, GC_FIX, var);
 	cr_assert_not_null(strstr(tu_last.out, "5 changes written to "), "%s", tu_last.out);
 	json_t *ja = show_norm(a, SAME_ORDER), *jb = show_norm(b, SAME_ORDER);
 	assert_json_eq(ja, jb, "show --json of the fixed source and variant");
 	/* The fixed variant keeps its encoding and line ends. */
-	CLI_EXPECT(0, "info", "--json", var, b);
-	json_t *inf = json_lines(tu_last.out);
+	TU_CLI_EXPECT(0, "info", "--json", var, b);
+	json_t *inf = tj_lines(tu_last.out);
 	const char *keys[] = {"encoding", "header", "line_ends"};
 	for (size_t k = 0; k < 3; k++)
-		cr_assert_str_eq(jstr(json_array_get(inf, 1), keys[k]),
-		                 jstr(json_array_get(inf, 0), keys[k]), "%s", keys[k]);
-	size_t len;
-	char *data = tu_read(fa, &len);
-	tu_assert_file_is(fb, data, len);
-	free(data);
+		cr_assert_str_eq(tj_str(json_array_get(inf, 1), keys[k]),
+		                 tj_str(json_array_get(inf, 0), keys[k]), "%s", keys[k]);
+	tu_assert_same_file(fb, fa);
 	json_decref(inf);
 	json_decref(ja);
 	json_decref(jb);

@@ -7,11 +7,11 @@
  * the JSON Lines output parsed field by field. */
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "testjson.h"
 #include "testutil.h"
 
 #define EXCH   "exchange-mapi.dat"
@@ -31,113 +31,11 @@ TestSuite(cli_write, .init = tu_setup, .fini = tu_teardown);
 
 /* ---- helpers -------------------------------------------------------------- */
 
-/* Runs mapiprof and asserts its exit status. */
-#define CLI_EXPECT(want, ...)                                                                      \
-	do {                                                                                       \
-		TU_CLI(__VA_ARGS__);                                                               \
-		cr_assert_eq(tu_last.status, (want), "exit %d, want %d\nstdout: %s\nstderr: %s",   \
-		             tu_last.status, (want), tu_last.out, tu_last.err);                    \
-	} while (0)
-
-/* The output of `get [--section SEL] PROP FILE` (asserted to succeed),
- * malloc'd, without the final newline. */
-static char *
-get_value(const char *section, const char *prop, const char *file)
-{
-	struct tu_run r;
-	cr_assert_eq(tu_cli(&r, "get", "--section", section, prop, file, (char *)NULL), 0);
-	cr_assert_eq(r.status, 0, "get %s %s: %s", section, prop, r.err);
-	char *v = strdup(r.out);
-	size_t n = strlen(v);
-	if (n > 0 && v[n - 1] == '\n')
-		v[n - 1] = '\0';
-	tu_run_free(&r);
-	return v;
-}
-
-static void
-assert_get(const char *section, const char *prop, const char *file, const char *want)
-{
-	char *v = get_value(section, prop, file);
-	cr_assert_str_eq(v, want, "%s %s: got '%s', want '%s'", section, prop, v, want);
-	free(v);
-}
-
-/* A snapshot of a file: its bytes and modification time. */
-struct snap {
-	char *data;
-	size_t len;
-	int64_t mtime;
-};
-
-static struct snap
-snap_take(const char *path)
-{
-	struct snap s = {NULL, 0, tu_mtime_ns(path)};
-	s.data = tu_read(path, &s.len);
-	cr_assert_not_null(s.data, "cannot read %s", path);
-	return s;
-}
-
-/* Asserts that path still has the bytes and mtime of s; frees s. */
-static void
-snap_assert_same(struct snap *s, const char *path)
-{
-	tu_assert_file_is(path, s->data, s->len);
-	cr_assert_eq(tu_mtime_ns(path), s->mtime, "%s: modification time changed", path);
-	free(s->data);
-	s->data = NULL;
-}
-
-/* Line i (0-based) of text, parsed as one JSON object. */
-static json_t *
-json_line_of(const char *text, size_t i)
-{
-	const char *p = text;
-	for (size_t k = 0; k < i; k++) {
-		p = strchr(p, '\n');
-		cr_assert_not_null(p, "no JSON line %zu in: %s", i, text);
-		p++;
-	}
-	const char *end = strchr(p, '\n');
-	cr_assert_not_null(end, "JSON line %zu is not terminated", i);
-	json_error_t err;
-	json_t *j = json_loadb(p, (size_t)(end - p), 0, &err);
-	cr_assert_not_null(j, "line %zu is not JSON (%s): %.*s", i, err.text, (int)(end - p), p);
-	cr_assert(json_is_object(j));
-	return j;
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	cr_assert(json_is_string(v), "\"%s\" is not a string", key);
-	return json_string_value(v);
-}
-
-static json_int_t
-jint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	cr_assert(json_is_integer(v), "\"%s\" is not an integer", key);
-	return json_integer_value(v);
-}
-
 /* The change of a file object with this value name (asserted present). */
 static json_t *
 change_of(json_t *file, const char *value_name)
 {
-	json_t *ch = json_object_get(file, "changes"), *c;
-	size_t i;
-	cr_assert(json_is_array(ch));
-	json_array_foreach(ch, i, c)
-	{
-		if (strcmp(jstr(c, "value_name"), value_name) == 0)
-			return c;
-	}
-	cr_assert_fail("no change of %s", value_name);
-	return NULL;
+	return tj_find(json_object_get(file, "changes"), "value_name", value_name);
 }
 
 /* ---- every operator, read back with get ------------------------------------ */
@@ -145,20 +43,20 @@ change_of(json_t *file, const char *value_name)
 Test(cli_write, set_operator_writes_the_value)
 {
 	char *f = tu_stage_built(EXCH);
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "10");
-	CLI_EXPECT(0, "edit", "-e", "emsab PR_PROFILE_AUTH_PACKAGE = 9", f);
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "10");
+	TU_CLI_EXPECT(0, "edit", "-e", "emsab PR_PROFILE_AUTH_PACKAGE = 9", f);
 	cr_assert_not_null(strstr(tu_last.out, "1 change written"), "%s", tu_last.out);
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "9");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "9");
 	free(f);
 }
 
 Test(cli_write, set_bits_operator_keeps_other_bits)
 {
 	char *f = tu_stage_built(EXCH);
-	CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_CONNECT_FLAGS += 0x100", "-e",
-	           "global PR_PROFILE_UI_STATE += EDK_PROFILEUISTATE_ENCRYPTNETWORK", f);
-	assert_get("global", "PR_PROFILE_CONNECT_FLAGS", f, "258"); /* 0x2 | 0x100 */
-	assert_get("global", "PR_PROFILE_UI_STATE", f, "16384");    /* 0x4000 */
+	TU_CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_CONNECT_FLAGS += 0x100", "-e",
+	              "global PR_PROFILE_UI_STATE += EDK_PROFILEUISTATE_ENCRYPTNETWORK", f);
+	tu_assert_get("global", "PR_PROFILE_CONNECT_FLAGS", f, "258"); /* 0x2 | 0x100 */
+	tu_assert_get("global", "PR_PROFILE_UI_STATE", f, "16384");    /* 0x4000 */
 	free(f);
 }
 
@@ -166,34 +64,35 @@ Test(cli_write, clear_bits_operator_keeps_other_bits)
 {
 	char *f = tu_stage_built(EXCH);
 	/* TRANSPORT_FLAGS is 0x3: clear 0x1 only. */
-	CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_CONNECT_FLAGS -= CONNECT_NO_RPC_ENCRYPTION",
-	           "-e", "global 0x66050003 -= 0x1", f);
-	assert_get("global", "PR_PROFILE_CONNECT_FLAGS", f, "0");
-	assert_get("global", "PR_PROFILE_TRANSPORT_FLAGS", f, "2");
+	TU_CLI_EXPECT(0, "edit", "-e",
+	              "global PR_PROFILE_CONNECT_FLAGS -= CONNECT_NO_RPC_ENCRYPTION", "-e",
+	              "global 0x66050003 -= 0x1", f);
+	tu_assert_get("global", "PR_PROFILE_CONNECT_FLAGS", f, "0");
+	tu_assert_get("global", "PR_PROFILE_TRANSPORT_FLAGS", f, "2");
 	free(f);
 }
 
 Test(cli_write, at_least_operator_raises_but_never_lowers)
 {
 	char *f = tu_stage_built(EXCH);
-	CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_SERVER_VERSION >= 3000", f);
-	assert_get("global", "PR_PROFILE_SERVER_VERSION", f, "3000");
-	struct snap s = snap_take(f);
-	CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_SERVER_VERSION >= 100", f);
+	TU_CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_SERVER_VERSION >= 3000", f);
+	tu_assert_get("global", "PR_PROFILE_SERVER_VERSION", f, "3000");
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_SERVER_VERSION >= 100", f);
 	cr_assert_not_null(strstr(tu_last.out, ": unchanged\n"), "%s", tu_last.out);
-	snap_assert_same(&s, f);
-	assert_get("global", "PR_PROFILE_SERVER_VERSION", f, "3000");
+	tu_snap_assert_same(&s, f);
+	tu_assert_get("global", "PR_PROFILE_SERVER_VERSION", f, "3000");
 	free(f);
 }
 
 Test(cli_write, unset_operator_deletes_the_value)
 {
 	char *f = tu_stage_built(EXCH);
-	CLI_EXPECT(0, "edit", "-e", "emsab PR_PROFILE_HOME_SERVER unset", f);
+	TU_CLI_EXPECT(0, "edit", "-e", "emsab PR_PROFILE_HOME_SERVER unset", f);
 	cr_assert_not_null(strstr(tu_last.out, ARROW "(deleted)\n"), "%s", tu_last.out);
-	CLI_EXPECT(1, "get", "--section", "emsab", "PR_PROFILE_HOME_SERVER", f);
+	TU_CLI_EXPECT(1, "get", "--section", "emsab", "PR_PROFILE_HOME_SERVER", f);
 	cr_assert_not_null(strstr(tu_last.err, "no such property"), "%s", tu_last.err);
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "10");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "10");
 	free(f);
 }
 
@@ -202,12 +101,11 @@ Test(cli_write, unset_operator_deletes_the_value)
 Test(cli_write, string8_is_written_as_reg_sz)
 {
 	char *f = tu_stage_built(EXCH);
-	CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_HOME_SERVER = \"EXCH02 \\\"new\\\"\"", f);
-	assert_get("global", "PR_PROFILE_HOME_SERVER", f, "EXCH02 \"new\"");
-	CLI_EXPECT(0, "get", "--json", "--section", "global", "PR_PROFILE_HOME_SERVER", f);
-	json_t *j = json_line_of(tu_last.out, 0);
-	cr_assert_str_eq(jstr(j, "reg_type"), "REG_SZ");
-	cr_assert_str_eq(jstr(j, "type"), "PT_STRING8");
+	TU_CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_HOME_SERVER = \"EXCH02 \\\"new\\\"\"", f);
+	tu_assert_get("global", "PR_PROFILE_HOME_SERVER", f, "EXCH02 \"new\"");
+	json_t *j = TJ_CLI("get", "--json", "--section", "global", "PR_PROFILE_HOME_SERVER", f);
+	cr_assert_str_eq(tj_str(j, "reg_type"), "REG_SZ");
+	cr_assert_str_eq(tj_str(j, "type"), "PT_STRING8");
 	json_decref(j);
 	free(f);
 }
@@ -216,13 +114,12 @@ Test(cli_write, unicode_string_is_written_as_reg_binary)
 {
 	char *f = tu_stage_built(EXCH);
 	/* PR_DISPLAY_NAME_W (0x3001001F), new in the global section. */
-	CLI_EXPECT(0, "edit", "-e", "global 0x3001001F = Zo\xc3\xab's mailbox", f);
+	TU_CLI_EXPECT(0, "edit", "-e", "global 0x3001001F = Zo\xc3\xab's mailbox", f);
 	cr_assert_not_null(strstr(tu_last.out, "(new)" ARROW), "%s", tu_last.out);
-	assert_get("global", "0x3001001F", f, "Zo\xc3\xab's mailbox");
-	CLI_EXPECT(0, "get", "--json", "--section", "global", "001f3001", f);
-	json_t *j = json_line_of(tu_last.out, 0);
-	cr_assert_str_eq(jstr(j, "reg_type"), "REG_BINARY");
-	cr_assert_str_eq(jstr(j, "type"), "PT_UNICODE");
+	tu_assert_get("global", "0x3001001F", f, "Zo\xc3\xab's mailbox");
+	json_t *j = TJ_CLI("get", "--json", "--section", "global", "001f3001", f);
+	cr_assert_str_eq(tj_str(j, "reg_type"), "REG_BINARY");
+	cr_assert_str_eq(tj_str(j, "type"), "PT_UNICODE");
 	json_decref(j);
 	free(f);
 }
@@ -230,27 +127,28 @@ Test(cli_write, unicode_string_is_written_as_reg_binary)
 Test(cli_write, binary_is_written_from_hex)
 {
 	char *f = tu_stage_built(EXCH);
-	CLI_EXPECT(0, "edit", "-e", "instance PR_SEARCH_KEY = 00112233445566778899aabbccddeeff", f);
-	assert_get("instance", "PR_SEARCH_KEY", f, "00112233445566778899aabbccddeeff");
+	TU_CLI_EXPECT(0, "edit", "-e", "instance PR_SEARCH_KEY = 00112233445566778899aabbccddeeff",
+	              f);
+	tu_assert_get("instance", "PR_SEARCH_KEY", f, "00112233445566778899aabbccddeeff");
 	free(f);
 }
 
 Test(cli_write, boolean_is_written_as_true_or_false)
 {
 	char *f = tu_stage_built(OL2016);
-	assert_get("outlook", "0x0420000B", f, "true");
-	CLI_EXPECT(0, "edit", "-e", "outlook 0x0420000B = false", f);
-	assert_get("outlook", "0x0420000B", f, "false");
+	tu_assert_get("outlook", "0x0420000B", f, "true");
+	TU_CLI_EXPECT(0, "edit", "-e", "outlook 0x0420000B = false", f);
+	tu_assert_get("outlook", "0x0420000B", f, "false");
 	free(f);
 }
 
 Test(cli_write, long_is_written_from_number_or_flag_names)
 {
 	char *f = tu_stage_built(EXCH);
-	CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_CONFIG_FLAGS = 0x180", "-e",
-	           "global PR_PROFILE_CONNECT_FLAGS = CONNECT_NO_RPC_ENCRYPTION|0x100", f);
-	assert_get("global", "PR_PROFILE_CONFIG_FLAGS", f, "384");
-	assert_get("global", "PR_PROFILE_CONNECT_FLAGS", f, "258");
+	TU_CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_CONFIG_FLAGS = 0x180", "-e",
+	              "global PR_PROFILE_CONNECT_FLAGS = CONNECT_NO_RPC_ENCRYPTION|0x100", f);
+	tu_assert_get("global", "PR_PROFILE_CONFIG_FLAGS", f, "384");
+	tu_assert_get("global", "PR_PROFILE_CONNECT_FLAGS", f, "258");
 	free(f);
 }
 
@@ -263,7 +161,7 @@ show_props(const char *file)
 	struct tu_run r;
 	cr_assert_eq(tu_cli(&r, "show", "--json", file, (char *)NULL), 0);
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	json_t *j = json_line_of(r.out, 0), *p, *s, *v;
+	json_t *j = tj_line(r.out, 0), *p, *s, *v;
 	size_t cap = 1 << 16, len = 0, i, k, m;
 	char *out = calloc(1, cap);
 	json_array_foreach(json_object_get(j, "profiles"), i, p)
@@ -276,8 +174,9 @@ show_props(const char *file)
 				size_t need = strlen(d) + 256;
 				while (len + need >= cap)
 					out = realloc(out, cap *= 2);
-				len += (size_t)sprintf(out + len, "%s|%s|%s|%s\n", jstr(p, "name"),
-				                       jstr(s, "uid"), jstr(v, "value_name"), d);
+				len +=
+				    (size_t)sprintf(out + len, "%s|%s|%s|%s\n", tj_str(p, "name"),
+				                    tj_str(s, "uid"), tj_str(v, "value_name"), d);
 				free(d);
 			}
 		}
@@ -342,7 +241,7 @@ Test(cli_write, gc_referral_changes_exactly_five_values_per_show)
 {
 	char *f = tu_stage_built(EXCH);
 	char *before = show_props(f);
-	CLI_EXPECT(0, "apply", GC_FIX, f);
+	TU_CLI_EXPECT(0, "apply", GC_FIX, f);
 	cr_assert_not_null(strstr(tu_last.out, ": 5 changes written\n"), "%s", tu_last.out);
 	char *after = show_props(f);
 	char *gone = lines_missing(before, after, '{');
@@ -351,11 +250,11 @@ Test(cli_write, gc_referral_changes_exactly_five_values_per_show)
 	cr_assert_str_eq(gone, K_CONNECT K_UI K_VERSION K_AUTH);
 	const char *const want[] = {K_CONNECT, K_UI, K_VERSION, K_AUTH, K_RECONN};
 	assert_line_set(came, want, 5);
-	assert_get("global", "PR_PROFILE_CONNECT_FLAGS", f, "0");
-	assert_get("global", "PR_PROFILE_UI_STATE", f, "16384");
-	assert_get("global", "PR_PROFILE_SERVER_VERSION", f, "3000");
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "9");
-	assert_get("emsab", "PR_PROFILE_ABP_ALLOW_RECONNECT", f, "1");
+	tu_assert_get("global", "PR_PROFILE_CONNECT_FLAGS", f, "0");
+	tu_assert_get("global", "PR_PROFILE_UI_STATE", f, "16384");
+	tu_assert_get("global", "PR_PROFILE_SERVER_VERSION", f, "3000");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "9");
+	tu_assert_get("emsab", "PR_PROFILE_ABP_ALLOW_RECONNECT", f, "1");
 	free(gone);
 	free(came);
 	free(before);
@@ -394,7 +293,7 @@ Test(cli_write, gc_referral_changes_exactly_five_values_per_reglookup)
 		cr_skip_test("reglookup is not installed");
 	char *f = tu_stage_built(EXCH);
 	char *before = reglookup_values(f);
-	CLI_EXPECT(0, "apply", GC_FIX, f);
+	TU_CLI_EXPECT(0, "apply", GC_FIX, f);
 	char *after = reglookup_values(f);
 	char *gone = lines_missing(before, after, '\0');
 	char *came = lines_missing(after, before, '\0');
@@ -422,24 +321,24 @@ Test(cli_write, gc_referral_changes_exactly_five_values_per_reglookup)
 Test(cli_write, gc_referral_second_run_is_a_no_op)
 {
 	char *f = tu_stage_built(EXCH);
-	CLI_EXPECT(0, "apply", GC_FIX, f);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(0, "apply", GC_FIX, f);
+	TU_CLI_EXPECT(0, "apply", GC_FIX, f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(0, "apply", GC_FIX, f);
 	cr_assert_eq(tu_count_lines(tu_last.out), 1, "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, ": unchanged\n"), "%s", tu_last.out);
-	snap_assert_same(&s, f);
+	tu_snap_assert_same(&s, f);
 	free(f);
 }
 
 Test(cli_write, check_exits_3_then_0_after_applying)
 {
 	char *f = tu_stage_built(EXCH);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(3, "apply", "--check", GC_FIX, f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(3, "apply", "--check", GC_FIX, f);
 	cr_assert_not_null(strstr(tu_last.out, ": would change 5 values\n"), "%s", tu_last.out);
-	snap_assert_same(&s, f);
-	CLI_EXPECT(0, "apply", GC_FIX, f);
-	CLI_EXPECT(0, "apply", "--check", GC_FIX, f);
+	tu_snap_assert_same(&s, f);
+	TU_CLI_EXPECT(0, "apply", GC_FIX, f);
+	TU_CLI_EXPECT(0, "apply", "--check", GC_FIX, f);
 	cr_assert_not_null(strstr(tu_last.out, ": unchanged\n"), "%s", tu_last.out);
 	free(f);
 }
@@ -447,9 +346,9 @@ Test(cli_write, check_exits_3_then_0_after_applying)
 Test(cli_write, dry_run_prints_the_plan_and_writes_nothing)
 {
 	char *f = tu_stage_built(EXCH);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(0, "apply", "--dry-run", GC_FIX, f);
-	snap_assert_same(&s, f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(0, "apply", "--dry-run", GC_FIX, f);
+	tu_snap_assert_same(&s, f);
 	/* Five plan lines and the status line. */
 	cr_assert_eq(tu_count_lines(tu_last.out), 6, "%s", tu_last.out);
 	char want[512];
@@ -474,19 +373,18 @@ Test(cli_write, dry_run_prints_the_plan_and_writes_nothing)
 Test(cli_write, all_profiles_skips_the_pst_only_profile)
 {
 	char *f = tu_stage_built(EXCH);
-	CLI_EXPECT(0, "apply", "--all-profiles", GC_FIX, f);
+	TU_CLI_EXPECT(0, "apply", "--all-profiles", GC_FIX, f);
 	cr_assert_not_null(strstr(tu_last.out, ": skipped profile 'Personal': "), "%s",
 	                   tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, ": 5 changes written\n"), "%s", tu_last.out);
 	/* Personal's global section stays empty: no Exchange value was added. */
-	CLI_EXPECT(0, "show", "--json", "--profile", "Personal", "--section", "global", f);
-	json_t *j = json_line_of(tu_last.out, 0);
+	json_t *j = TJ_CLI("show", "--json", "--profile", "Personal", "--section", "global", f);
 	json_t *sec = json_array_get(
 	    json_object_get(json_array_get(json_object_get(j, "profiles"), 0), "sections"), 0);
 	cr_assert_eq(json_array_size(json_object_get(sec, "properties")), 0);
 	json_decref(j);
 	/* Only Personal left: nothing to change, and it is said so. */
-	CLI_EXPECT(0, "apply", "--profile", "personal", GC_FIX, f);
+	TU_CLI_EXPECT(0, "apply", "--profile", "personal", GC_FIX, f);
 	cr_assert_not_null(strstr(tu_last.out, ": skipped profile 'Personal': "), "%s",
 	                   tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, ": unchanged (every profile skipped)\n"), "%s",
@@ -499,18 +397,18 @@ Test(cli_write, all_profiles_skips_the_pst_only_profile)
 Test(cli_write, cached_mode_on_and_off_change_every_emsmdb_section)
 {
 	char *f = tu_stage_built(OL2016);
-	assert_get(CACHED, "PR_PROFILE_CONFIG_FLAGS", f, "388"); /* 0x184 */
-	assert_get(ONLINE, "PR_PROFILE_CONFIG_FLAGS", f, "4");
-	CLI_EXPECT(0, "apply", "cached-mode-on", f);
+	tu_assert_get(CACHED, "PR_PROFILE_CONFIG_FLAGS", f, "388"); /* 0x184 */
+	tu_assert_get(ONLINE, "PR_PROFILE_CONFIG_FLAGS", f, "4");
+	TU_CLI_EXPECT(0, "apply", "cached-mode-on", f);
 	cr_assert_not_null(strstr(tu_last.out, ": 1 change written\n"), "%s", tu_last.out);
-	assert_get(CACHED, "PR_PROFILE_CONFIG_FLAGS", f, "388");
-	assert_get(ONLINE, "PR_PROFILE_CONFIG_FLAGS", f, "388");
-	CLI_EXPECT(0, "apply", "cached-mode-off", f);
+	tu_assert_get(CACHED, "PR_PROFILE_CONFIG_FLAGS", f, "388");
+	tu_assert_get(ONLINE, "PR_PROFILE_CONFIG_FLAGS", f, "388");
+	TU_CLI_EXPECT(0, "apply", "cached-mode-off", f);
 	cr_assert_not_null(strstr(tu_last.out, ": 2 changes written\n"), "%s", tu_last.out);
-	assert_get(CACHED, "PR_PROFILE_CONFIG_FLAGS", f, "4");
-	assert_get(ONLINE, "PR_PROFILE_CONFIG_FLAGS", f, "4");
+	tu_assert_get(CACHED, "PR_PROFILE_CONFIG_FLAGS", f, "4");
+	tu_assert_get(ONLINE, "PR_PROFILE_CONFIG_FLAGS", f, "4");
 	/* The global section of an Outlook 2016 profile stays empty. */
-	CLI_EXPECT(1, "get", "--section", "global", "PR_PROFILE_CONFIG_FLAGS", f);
+	TU_CLI_EXPECT(1, "get", "--section", "global", "PR_PROFILE_CONFIG_FLAGS", f);
 	free(f);
 }
 
@@ -519,19 +417,19 @@ Test(cli_write, cached_mode_on_and_off_change_every_emsmdb_section)
 Test(cli_write, backup_keeps_the_original)
 {
 	char *f = tu_stage_built(EXCH);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(0, "apply", "--backup", GC_FIX, f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(0, "apply", "--backup", GC_FIX, f);
 	char *bak = tu_tmp_path(EXCH ".bak");
 	char want[512];
 	snprintf(want, sizeof(want), ": 5 changes written (backup %s)\n", bak);
 	cr_assert_not_null(strstr(tu_last.out, want), "%s", tu_last.out);
 	tu_assert_file_is(bak, s.data, s.len);
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "9");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "9");
 	/* A suffix of one's own. */
-	CLI_EXPECT(0, "edit", "--backup=.orig", "-e", "emsab PR_PROFILE_AUTH_PACKAGE = 10", f);
+	TU_CLI_EXPECT(0, "edit", "--backup=.orig", "-e", "emsab PR_PROFILE_AUTH_PACKAGE = 10", f);
 	char *orig = tu_tmp_path(EXCH ".orig");
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", orig, "9");
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "10");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", orig, "9");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "10");
 	free(s.data);
 	free(orig);
 	free(bak);
@@ -542,17 +440,17 @@ Test(cli_write, output_writes_elsewhere_and_leaves_the_input)
 {
 	char *f = tu_stage_built(EXCH);
 	char *out = tu_tmp_path("patched.dat");
-	struct snap s = snap_take(f);
-	CLI_EXPECT(0, "apply", "-o", out, GC_FIX, f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(0, "apply", "-o", out, GC_FIX, f);
 	char want[512];
 	snprintf(want, sizeof(want), ": 5 changes written to %s\n", out);
 	cr_assert_not_null(strstr(tu_last.out, want), "%s", tu_last.out);
-	snap_assert_same(&s, f);
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "10");
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", out, "9");
+	tu_snap_assert_same(&s, f);
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", f, "10");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", out, "9");
 	/* -o with two files is a usage error. */
 	char *g = tu_stage_built(OL2016);
-	CLI_EXPECT(2, "apply", "-o", out, GC_FIX, f, g);
+	TU_CLI_EXPECT(2, "apply", "-o", out, GC_FIX, f, g);
 	cr_assert_not_null(strstr(tu_last.err, "usage: mapiprof apply"), "%s", tu_last.err);
 	free(g);
 	free(out);
@@ -564,14 +462,14 @@ Test(cli_write, output_writes_elsewhere_and_leaves_the_input)
 Test(cli_write, dirty_hive_is_refused_with_exit_4)
 {
 	char *f = tu_stage_src(REGIPY);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(4, "edit", "-e", "global PR_PROFILE_CONFIG_FLAGS = 4", f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(4, "edit", "-e", "global PR_PROFILE_CONFIG_FLAGS = 4", f);
 	cr_assert_not_null(strstr(tu_last.err, ": refused: "), "%s", tu_last.err);
 	cr_assert_not_null(strstr(tu_last.err, "dirty"), "%s", tu_last.err);
 	cr_assert_not_null(strstr(tu_last.err, "--force"), "%s", tu_last.err);
-	snap_assert_same(&s, f);
+	tu_snap_assert_same(&s, f);
 	/* --dry-run still shows the plan, and notes the refusal to come. */
-	CLI_EXPECT(0, "edit", "--dry-run", "-e", "global PR_PROFILE_CONFIG_FLAGS = 4", f);
+	TU_CLI_EXPECT(0, "edit", "--dry-run", "-e", "global PR_PROFILE_CONFIG_FLAGS = 4", f);
 	cr_assert_not_null(strstr(tu_last.err, "would be refused"), "%s", tu_last.err);
 	free(f);
 }
@@ -579,15 +477,14 @@ Test(cli_write, dirty_hive_is_refused_with_exit_4)
 Test(cli_write, force_writes_a_dirty_hive_with_a_warning)
 {
 	char *f = tu_stage_src(REGIPY);
-	CLI_EXPECT(0, "edit", "--force", "-e", "global PR_PROFILE_CONFIG_FLAGS = 4", f);
+	TU_CLI_EXPECT(0, "edit", "--force", "-e", "global PR_PROFILE_CONFIG_FLAGS = 4", f);
 	cr_assert_not_null(strstr(tu_last.err, "WARNING"), "%s", tu_last.err);
 	cr_assert_not_null(strstr(tu_last.err, "dirty"), "%s", tu_last.err);
 	cr_assert_not_null(strstr(tu_last.out, ": 1 change written\n"), "%s", tu_last.out);
-	assert_get("global", "PR_PROFILE_CONFIG_FLAGS", f, "4");
-	CLI_EXPECT(0, "info", "--json", f);
-	json_t *j = json_line_of(tu_last.out, 0);
+	tu_assert_get("global", "PR_PROFILE_CONFIG_FLAGS", f, "4");
+	json_t *j = TJ_CLI("info", "--json", f);
 	cr_assert(json_is_false(json_object_get(j, "dirty")));
-	cr_assert_eq(jint(j, "seq1"), jint(j, "seq2"));
+	cr_assert_eq(tj_int(j, "seq1"), tj_int(j, "seq2"));
 	json_decref(j);
 	free(f);
 }
@@ -600,15 +497,15 @@ Test(cli_write, bad_checksum_is_refused_with_exit_4)
 	cr_assert_gt(len, 512);
 	data[508] ^= 0x01; /* the base block checksum (reg-and-regf.md §3) */
 	cr_assert_eq(tu_write(f, data, len), 0);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(4, "apply", "--json", "--force", GC_FIX, f);
-	json_t *j = json_line_of(tu_last.out, 0);
-	cr_assert_str_eq(jstr(j, "status"), "refused");
-	cr_assert_str_eq(jstr(j, "code"), "checksum");
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(4, "apply", "--json", "--force", GC_FIX, f);
+	json_t *j = tj_line(tu_last.out, 0);
+	cr_assert_str_eq(tj_str(j, "status"), "refused");
+	cr_assert_str_eq(tj_str(j, "code"), "checksum");
 	json_decref(j);
 	cr_assert_not_null(strstr(tu_last.err, ": refused: bad base block checksum"), "%s",
 	                   tu_last.err);
-	snap_assert_same(&s, f);
+	tu_snap_assert_same(&s, f);
 	free(data);
 	free(f);
 }
@@ -618,44 +515,44 @@ Test(cli_write, bad_checksum_is_refused_with_exit_4)
 Test(cli_write, string_for_a_long_is_a_usage_error)
 {
 	char *f = tu_stage_built(EXCH);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(2, "edit", "-e", "emsab PR_PROFILE_AUTH_PACKAGE = 9", "-e",
-	           "global PR_PROFILE_CONNECT_FLAGS = abc", f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(2, "edit", "-e", "emsab PR_PROFILE_AUTH_PACKAGE = 9", "-e",
+	              "global PR_PROFILE_CONNECT_FLAGS = abc", f);
 	cr_assert_str_eq(tu_last.out, "");
 	cr_assert_not_null(strstr(tu_last.err, "usage: mapiprof edit"), "%s", tu_last.err);
-	snap_assert_same(&s, f);
+	tu_snap_assert_same(&s, f);
 	free(f);
 }
 
 Test(cli_write, bad_edits_and_options_are_usage_errors)
 {
 	char *f = tu_stage_built(EXCH);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(2, "edit", f);                                               /* no -e */
-	CLI_EXPECT(2, "edit", "-e", "global PR_PROFILE_CONNECT_FLAGS", f);      /* no OP */
-	CLI_EXPECT(2, "edit", "-e", "global PR_NO_SUCH_PROP = 1", f);           /* PROP */
-	CLI_EXPECT(2, "edit", "-e", "global PR_PROFILE_CONNECT_FLAGS *= 1", f); /* OP */
-	CLI_EXPECT(2, "edit", "-e", "nowhere PR_PROFILE_CONNECT_FLAGS = 1", f); /* SECTION */
-	CLI_EXPECT(2, "edit", "-e", "global PR_PROFILE_CONNECT_FLAGS = 1");     /* no FILE */
-	CLI_EXPECT(2, "edit", "--dry-run", "--check", "-e", "global 0x66040003 = 1", f);
-	CLI_EXPECT(2, "edit", "--profile", "Exchange", "--all-profiles", "-e",
-	           "global 0x66040003 = 1", f);
-	CLI_EXPECT(2, "edit", "--backup=", "-e", "global 0x66040003 = 1", f);
-	CLI_EXPECT(2, "apply", GC_FIX); /* no FILE */
-	CLI_EXPECT(2, "apply", "--bogus", GC_FIX, f);
-	snap_assert_same(&s, f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(2, "edit", f);                                               /* no -e */
+	TU_CLI_EXPECT(2, "edit", "-e", "global PR_PROFILE_CONNECT_FLAGS", f);      /* no OP */
+	TU_CLI_EXPECT(2, "edit", "-e", "global PR_NO_SUCH_PROP = 1", f);           /* PROP */
+	TU_CLI_EXPECT(2, "edit", "-e", "global PR_PROFILE_CONNECT_FLAGS *= 1", f); /* OP */
+	TU_CLI_EXPECT(2, "edit", "-e", "nowhere PR_PROFILE_CONNECT_FLAGS = 1", f); /* SECTION */
+	TU_CLI_EXPECT(2, "edit", "-e", "global PR_PROFILE_CONNECT_FLAGS = 1");     /* no FILE */
+	TU_CLI_EXPECT(2, "edit", "--dry-run", "--check", "-e", "global 0x66040003 = 1", f);
+	TU_CLI_EXPECT(2, "edit", "--profile", "Exchange", "--all-profiles", "-e",
+	              "global 0x66040003 = 1", f);
+	TU_CLI_EXPECT(2, "edit", "--backup=", "-e", "global 0x66040003 = 1", f);
+	TU_CLI_EXPECT(2, "apply", GC_FIX); /* no FILE */
+	TU_CLI_EXPECT(2, "apply", "--bogus", GC_FIX, f);
+	tu_snap_assert_same(&s, f);
 	free(f);
 }
 
 Test(cli_write, unknown_recipe_is_a_usage_error)
 {
 	char *f = tu_stage_built(EXCH);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(2, "apply", "no-such-recipe", f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(2, "apply", "no-such-recipe", f);
 	cr_assert_str_eq(tu_last.out, "");
 	cr_assert_not_null(strstr(tu_last.err, "no-such-recipe"), "%s", tu_last.err);
-	CLI_EXPECT(2, "recipes", "no-such-recipe");
-	snap_assert_same(&s, f);
+	TU_CLI_EXPECT(2, "recipes", "no-such-recipe");
+	tu_snap_assert_same(&s, f);
 	free(f);
 }
 
@@ -673,13 +570,13 @@ Test(cli_write, recipe_file_is_applied_and_a_bad_one_refused)
 	char *f = tu_stage_built(EXCH);
 	char *rg = tu_tmp_write("good.recipe", good, sizeof(good) - 1);
 	char *rb = tu_tmp_write("bad.recipe", bad, sizeof(bad) - 1);
-	struct snap s = snap_take(f);
-	CLI_EXPECT(2, "apply", rb, f);
-	snap_assert_same(&s, f);
-	CLI_EXPECT(0, "apply", rg, f);
+	struct tu_snap s = tu_snap_take(f);
+	TU_CLI_EXPECT(2, "apply", rb, f);
+	tu_snap_assert_same(&s, f);
+	TU_CLI_EXPECT(0, "apply", rg, f);
 	cr_assert_not_null(strstr(tu_last.out, ": 1 change written\n"), "%s", tu_last.out);
-	assert_get("global", "PR_PROFILE_SERVER_VERSION", f, "3000");
-	CLI_EXPECT(0, "recipes", rg);
+	tu_assert_get("global", "PR_PROFILE_SERVER_VERSION", f, "3000");
+	TU_CLI_EXPECT(0, "recipes", rg);
 	cr_assert_str_eq(tu_last.out, good);
 	free(rg);
 	free(rb);
@@ -693,11 +590,11 @@ Test(cli_write, batch_goes_on_past_a_missing_file)
 	char *a = tu_stage_built(EXCH);
 	char *b = tu_tmp_path("missing.dat");
 	char *c = tu_stage(a, "second.dat");
-	CLI_EXPECT(1, "apply", GC_FIX, a, b, c);
+	TU_CLI_EXPECT(1, "apply", GC_FIX, a, b, c);
 	cr_assert_eq(tu_count_lines(tu_last.out), 12, "%s", tu_last.out); /* 2 x (5 + 1) */
 	cr_assert_not_null(strstr(tu_last.err, "missing.dat"), "%s", tu_last.err);
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", a, "9");
-	assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", c, "9");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", a, "9");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", c, "9");
 	free(a);
 	free(b);
 	free(c);
@@ -709,10 +606,10 @@ Test(cli_write, batch_status_ranks_error_over_refusal_over_change)
 	char *dirty = tu_stage_src(REGIPY);
 	char *missing = tu_tmp_path("missing.dat");
 	const char *e = "global PR_PROFILE_SERVER_VERSION >= 3000";
-	CLI_EXPECT(4, "edit", "-e", e, ok, dirty);          /* refused beats ok */
-	CLI_EXPECT(1, "edit", "-e", e, dirty, missing, ok); /* error beats refused */
+	TU_CLI_EXPECT(4, "edit", "-e", e, ok, dirty);          /* refused beats ok */
+	TU_CLI_EXPECT(1, "edit", "-e", e, dirty, missing, ok); /* error beats refused */
 	char *fresh = tu_stage_built(OL2016);
-	CLI_EXPECT(3, "edit", "--check", "-e", e, ok, fresh); /* ok and would change */
+	TU_CLI_EXPECT(3, "edit", "--check", "-e", e, ok, fresh); /* ok and would change */
 	free(fresh);
 	free(ok);
 	free(dirty);
@@ -723,21 +620,20 @@ Test(cli_write, batch_status_ranks_error_over_refusal_over_change)
 
 Test(cli_write, recipes_lists_the_built_ins)
 {
-	CLI_EXPECT(0, "recipes");
+	TU_CLI_EXPECT(0, "recipes");
 	cr_assert_eq(tu_count_lines(tu_last.out), 3, "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, GC_FIX "  exchange  "), "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "\ncached-mode-on "), "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "\ncached-mode-off "), "%s", tu_last.out);
-	CLI_EXPECT(0, "recipes", "--json");
-	json_t *j = json_line_of(tu_last.out, 0), *r;
+	json_t *j = TJ_CLI("recipes", "--json"), *r;
 	size_t i, found = 0;
 	json_array_foreach(json_object_get(j, "recipes"), i, r)
 	{
-		if (strcmp(jstr(r, "name"), GC_FIX) == 0) {
+		if (strcmp(tj_str(r, "name"), GC_FIX) == 0) {
 			found++;
-			cr_assert_str_eq(jstr(r, "applies_to"), "exchange");
+			cr_assert_str_eq(tj_str(r, "applies_to"), "exchange");
 			cr_assert_eq(json_array_size(json_object_get(r, "edits")), 5);
-			cr_assert_gt(strlen(jstr(r, "description")), 0);
+			cr_assert_gt(strlen(tj_str(r, "description")), 0);
 		}
 	}
 	cr_assert_eq(found, 1);
@@ -746,16 +642,15 @@ Test(cli_write, recipes_lists_the_built_ins)
 
 Test(cli_write, recipes_prints_one_recipe_with_its_rationale)
 {
-	CLI_EXPECT(0, "recipes", GC_FIX);
+	TU_CLI_EXPECT(0, "recipes", GC_FIX);
 	cr_assert_not_null(strstr(tu_last.out, "\n#"), "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "applies-to: exchange\n"), "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "CONNECT_NO_RPC_ENCRYPTION"), "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "PR_PROFILE_ABP_ALLOW_RECONNECT"), "%s",
 	                   tu_last.out);
-	CLI_EXPECT(0, "recipes", "--json", GC_FIX);
-	json_t *j = json_line_of(tu_last.out, 0);
-	cr_assert_str_eq(jstr(j, "name"), GC_FIX);
-	cr_assert_not_null(strstr(jstr(j, "text"), "applies-to: exchange"));
+	json_t *j = TJ_CLI("recipes", "--json", GC_FIX);
+	cr_assert_str_eq(tj_str(j, "name"), GC_FIX);
+	cr_assert_not_null(strstr(tj_str(j, "text"), "applies-to: exchange"));
 	json_decref(j);
 }
 
@@ -764,52 +659,51 @@ Test(cli_write, recipes_prints_one_recipe_with_its_rationale)
 Test(cli_write, json_reports_the_plan_field_by_field)
 {
 	char *f = tu_stage_built(EXCH);
-	CLI_EXPECT(0, "apply", "--json", "--all-profiles", "--backup", GC_FIX, f);
+	TU_CLI_EXPECT(0, "apply", "--json", "--all-profiles", "--backup", GC_FIX, f);
 	cr_assert_eq(tu_count_lines(tu_last.out), 1, "%s", tu_last.out);
-	json_t *j = json_line_of(tu_last.out, 0);
-	cr_assert_str_eq(jstr(j, "file"), f);
-	cr_assert_str_eq(jstr(j, "status"), "changed");
+	json_t *j = tj_line(tu_last.out, 0);
+	cr_assert_str_eq(tj_str(j, "file"), f);
+	cr_assert_str_eq(tj_str(j, "status"), "changed");
 	cr_assert_eq(json_array_size(json_object_get(j, "changes")), 5);
 	char *bak = tu_tmp_path(EXCH ".bak");
-	cr_assert_str_eq(jstr(j, "backup"), bak);
+	cr_assert_str_eq(tj_str(j, "backup"), bak);
 	cr_assert(json_is_null(json_object_get(j, "output")));
 	cr_assert_null(json_object_get(j, "error"));
 	json_t *sk = json_array_get(json_object_get(j, "skipped"), 0);
 	cr_assert_eq(json_array_size(json_object_get(j, "skipped")), 1);
-	cr_assert_str_eq(jstr(sk, "profile"), "Personal");
-	cr_assert_gt(strlen(jstr(sk, "reason")), 0);
+	cr_assert_str_eq(tj_str(sk, "profile"), "Personal");
+	cr_assert_gt(strlen(tj_str(sk, "reason")), 0);
 
 	json_t *c = change_of(j, "00036604");
-	cr_assert_str_eq(jstr(c, "profile"), "Exchange");
-	cr_assert_str_eq(jstr(c, "section"), GLOBAL);
-	cr_assert_str_eq(jstr(c, "role"), "global");
+	cr_assert_str_eq(tj_str(c, "profile"), "Exchange");
+	cr_assert_str_eq(tj_str(c, "section"), GLOBAL);
+	cr_assert_str_eq(tj_str(c, "role"), "global");
 	cr_assert(json_is_false(json_object_get(c, "new_section")));
-	cr_assert_not_null(strstr(jstr(c, "edit"), "CONNECT_NO_RPC_ENCRYPTION"));
-	cr_assert_str_eq(jstr(c, "tag"), "0x66040003");
-	cr_assert_str_eq(jstr(c, "name"), "PR_PROFILE_CONNECT_FLAGS");
-	cr_assert_str_eq(jstr(c, "type"), "PT_LONG");
+	cr_assert_not_null(strstr(tj_str(c, "edit"), "CONNECT_NO_RPC_ENCRYPTION"));
+	cr_assert_str_eq(tj_str(c, "tag"), "0x66040003");
+	cr_assert_str_eq(tj_str(c, "name"), "PR_PROFILE_CONNECT_FLAGS");
+	cr_assert_str_eq(tj_str(c, "type"), "PT_LONG");
 	json_t *before = json_object_get(c, "before"), *after = json_object_get(c, "after");
-	cr_assert_eq(jint(before, "value"), 2);
+	cr_assert_eq(tj_int(before, "value"), 2);
 	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(before, "flags"), 0)),
 	                 "CONNECT_NO_RPC_ENCRYPTION");
-	cr_assert_eq(jint(after, "value"), 0);
+	cr_assert_eq(tj_int(after, "value"), 0);
 	cr_assert_eq(json_array_size(json_object_get(after, "flags")), 0);
-	cr_assert_str_eq(jstr(after, "reg_type"), "REG_BINARY");
+	cr_assert_str_eq(tj_str(after, "reg_type"), "REG_BINARY");
 
 	c = change_of(j, "00036639");
-	cr_assert_str_eq(jstr(c, "section"), EMSAB);
-	cr_assert_str_eq(jstr(c, "role"), "emsab");
+	cr_assert_str_eq(tj_str(c, "section"), EMSAB);
+	cr_assert_str_eq(tj_str(c, "role"), "emsab");
 	cr_assert(json_is_null(json_object_get(c, "before")));
-	cr_assert_eq(jint(json_object_get(c, "after"), "value"), 1);
-	cr_assert_eq(jint(json_object_get(change_of(j, "0003661b"), "after"), "value"), 3000);
-	cr_assert_eq(jint(json_object_get(change_of(j, "00036619"), "after"), "value"), 9);
-	cr_assert_eq(jint(json_object_get(change_of(j, "00036606"), "after"), "value"), 0x4000);
+	cr_assert_eq(tj_int(json_object_get(c, "after"), "value"), 1);
+	cr_assert_eq(tj_int(json_object_get(change_of(j, "0003661b"), "after"), "value"), 3000);
+	cr_assert_eq(tj_int(json_object_get(change_of(j, "00036619"), "after"), "value"), 9);
+	cr_assert_eq(tj_int(json_object_get(change_of(j, "00036606"), "after"), "value"), 0x4000);
 	json_decref(j);
 	free(bak);
 
-	CLI_EXPECT(0, "apply", "--json", GC_FIX, f);
-	j = json_line_of(tu_last.out, 0);
-	cr_assert_str_eq(jstr(j, "status"), "unchanged");
+	j = TJ_CLI("apply", "--json", GC_FIX, f);
+	cr_assert_str_eq(tj_str(j, "status"), "unchanged");
 	cr_assert_eq(json_array_size(json_object_get(j, "changes")), 0);
 	cr_assert(json_is_null(json_object_get(j, "backup")));
 	json_decref(j);
@@ -821,27 +715,26 @@ Test(cli_write, json_statuses_of_check_dry_run_refusal_and_error)
 	char *f = tu_stage_built(EXCH);
 	char *dirty = tu_stage_src(REGIPY);
 	char *missing = tu_tmp_path("missing.dat");
-	CLI_EXPECT(3, "apply", "--json", "--check", GC_FIX, f);
-	json_t *j = json_line_of(tu_last.out, 0);
-	cr_assert_str_eq(jstr(j, "status"), "would_change");
+	TU_CLI_EXPECT(3, "apply", "--json", "--check", GC_FIX, f);
+	json_t *j = tj_line(tu_last.out, 0);
+	cr_assert_str_eq(tj_str(j, "status"), "would_change");
 	cr_assert_eq(json_array_size(json_object_get(j, "changes")), 5);
 	json_decref(j);
-	CLI_EXPECT(0, "apply", "--json", "--dry-run", GC_FIX, f);
-	j = json_line_of(tu_last.out, 0);
-	cr_assert_str_eq(jstr(j, "status"), "dry_run");
+	j = TJ_CLI("apply", "--json", "--dry-run", GC_FIX, f);
+	cr_assert_str_eq(tj_str(j, "status"), "dry_run");
 	json_decref(j);
-	CLI_EXPECT(1, "edit", "--json", "-e", "global 0x66040003 = 0", dirty, missing);
+	TU_CLI_EXPECT(1, "edit", "--json", "-e", "global 0x66040003 = 0", dirty, missing);
 	cr_assert_eq(tu_count_lines(tu_last.out), 2, "%s", tu_last.out);
-	j = json_line_of(tu_last.out, 0);
-	cr_assert_str_eq(jstr(j, "status"), "refused");
-	cr_assert_str_eq(jstr(j, "code"), "unsafe");
-	cr_assert_not_null(strstr(jstr(j, "error"), "dirty"));
+	j = tj_line(tu_last.out, 0);
+	cr_assert_str_eq(tj_str(j, "status"), "refused");
+	cr_assert_str_eq(tj_str(j, "code"), "unsafe");
+	cr_assert_not_null(strstr(tj_str(j, "error"), "dirty"));
 	cr_assert_eq(json_array_size(json_object_get(j, "changes")), 1);
 	json_decref(j);
-	j = json_line_of(tu_last.out, 1);
-	cr_assert_str_eq(jstr(j, "file"), missing);
-	cr_assert_str_eq(jstr(j, "status"), "error");
-	cr_assert_str_eq(jstr(j, "code"), "not_found");
+	j = tj_line(tu_last.out, 1);
+	cr_assert_str_eq(tj_str(j, "file"), missing);
+	cr_assert_str_eq(tj_str(j, "status"), "error");
+	cr_assert_str_eq(tj_str(j, "code"), "not_found");
 	cr_assert_eq(json_array_size(json_object_get(j, "changes")), 0);
 	json_decref(j);
 	free(missing);

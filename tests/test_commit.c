@@ -5,7 +5,6 @@
  * a failure at any step leaves the original byte-identical and no temporary
  * file; dirty hives and newer logs are refused unless forced. */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 #include "regf_patch.h"
 #include "store.h"
 #include "testutil.h"
+#include "testutil_int.h"
 
 #define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"
 #define EMSAB    "dca740c8c042101ab4b908002b2fe182"
@@ -32,18 +32,9 @@
 #define HIVE     "NTUSER.DAT"
 #define WMS_PROFILES                                                                               \
 	"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
-#define REGIPY   "real/regipy/NTUSER_BAGMRU.DAT"
-#define MAX_KEYS 8
-#define MAX_OPS  8
+#define REGIPY "real/regipy/NTUSER_BAGMRU.DAT"
 
 TestSuite(commit, .init = tu_setup, .fini = tu_teardown);
-
-/* A plan made by hand (plan.h): per key its ops. */
-struct hplan {
-	struct mapiprof_plan plan;
-	struct mp_plan_key keys[MAX_KEYS];
-	struct mp_plan_op ops[MAX_KEYS][MAX_OPS];
-};
 
 static const uint8_t v_zero[4] = {0, 0, 0, 0};
 static const uint8_t v_ui4000[4] = {0x00, 0x40, 0, 0};
@@ -56,25 +47,16 @@ static const uint8_t v_long[40] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 1
 
 /* ---- steps replaced by the tests ---------------------------------------- */
 
-static int patch_calls, patch_done, copy_calls, link_calls, rename_calls;
-static int fail_errno = EIO;
+/* Besides the counters of testutil_int.h. */
+static int patch_done, copy_calls;
 
 static int
 count_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done)
 {
-	patch_calls++;
+	tu_patch_calls++;
 	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
 	patch_done = *done;
 	return rc;
-}
-
-static int
-decline_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done)
-{
-	(void)ctx, (void)fd, (void)keys, (void)n;
-	patch_calls++;
-	*done = 0;
-	return MAPIPROF_OK;
 }
 
 /* Patches the first op with other bytes of the same length: a writer bug
@@ -83,9 +65,9 @@ static int
 wrong_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done)
 {
 	static uint8_t other[64];
-	struct mp_plan_key k[MAX_KEYS];
-	struct mp_plan_op ops[MAX_OPS];
-	cr_assert(n >= 1 && n <= MAX_KEYS && keys[0].nops <= MAX_OPS);
+	struct mp_plan_key k[TU_PLAN_MAX_KEYS];
+	struct mp_plan_op ops[TU_PLAN_MAX_OPS];
+	cr_assert(n >= 1 && n <= TU_PLAN_MAX_KEYS && keys[0].nops <= TU_PLAN_MAX_OPS);
 	memcpy(k, keys, n * sizeof(*k));
 	memcpy(ops, keys[0].ops, keys[0].nops * sizeof(*ops));
 	cr_assert(ops[0].len <= sizeof(other));
@@ -122,14 +104,6 @@ fail_write_hive(struct mp_store *s, const char *path)
 }
 
 static int
-fail_fsync(struct mapiprof_ctx *ctx, int fd)
-{
-	(void)fd;
-	mp_seterr_errno(ctx, EIO, "injected fsync failure");
-	return MAPIPROF_FAILED;
-}
-
-static int
 fail_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
 {
 	(void)dir;
@@ -137,29 +111,11 @@ fail_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
 	return MAPIPROF_FAILED;
 }
 
-static int
-fail_link(struct mapiprof_ctx *ctx, const char *from, const char *to)
-{
-	(void)from, (void)to;
-	link_calls++;
-	mp_seterr_errno(ctx, fail_errno, "injected link failure");
-	return MAPIPROF_FAILED;
-}
-
-static int
-fail_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
-{
-	(void)from, (void)to;
-	rename_calls++;
-	mp_seterr_errno(ctx, EIO, "injected rename failure");
-	return MAPIPROF_FAILED;
-}
-
 /* Fails the last rename (the new file over the target), not the backup's. */
 static int
 fail_second_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
 {
-	if (++rename_calls == 1)
+	if (++tu_rename_calls == 1)
 		return mp_rename(ctx, from, to);
 	mp_seterr_errno(ctx, EIO, "injected rename failure");
 	return MAPIPROF_FAILED;
@@ -190,78 +146,18 @@ stage_built(const char *name)
 	return p;
 }
 
-/* Sorted names in directory dir joined by '|'. */
-static char *
-listing(const char *dir)
-{
-	char **names = NULL;
-	size_t n = 0;
-	cr_assert_eq(mp_dir_list(NULL, dir, &names, &n), MAPIPROF_OK);
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char *t = names[j];
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
-	char *out = calloc(1, 4096);
-	cr_assert_not_null(out);
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			strcat(out, "|");
-		strncat(out, names[i], 4096 - strlen(out) - 2);
-		free(names[i]);
-	}
-	free(names);
-	return out;
-}
-
+/* tu_plan_add of a REG_BINARY value (every property here). */
 static void
-assert_listing(const char *want)
-{
-	char *dir = tu_tmp_path("w");
-	char *got = listing(dir);
-	cr_assert_str_eq(got, want, "directory holds %s, want %s", got, want);
-	free(got);
-	free(dir);
-}
-
-static struct mp_section *
-find_section(size_t p, const char *uid)
-{
-	struct mp_section_set *set = &tu_file->profiles[p].sections;
-	for (size_t i = 0; i < set->n; i++)
-		if (set->v[i].depth == 1 && strcasecmp(set->v[i].pub.uid, uid) == 0)
-			return &set->v[i];
-	return NULL;
-}
-
-/* Adds an op on section uid of profile p of tu_file (key 0 when the
- * section does not exist: it will be created). */
-static void
-hp_add(struct hplan *h, size_t p, const char *uid, const char *name, int del, const void *data,
+hp_add(struct tu_plan *h, size_t p, const char *uid, const char *name, int del, const void *data,
        size_t len)
 {
-	struct mp_plan_key *k = NULL;
-	for (size_t i = 0; i < h->plan.nkeys && k == NULL; i++)
-		if (h->keys[i].profile == p && strcmp(h->keys[i].uid, uid) == 0)
-			k = &h->keys[i];
-	if (k == NULL) {
-		cr_assert_lt(h->plan.nkeys, MAX_KEYS);
-		size_t i = h->plan.nkeys++;
-		k = &h->keys[i];
-		const struct mp_section *s = find_section(p, uid);
-		*k = (struct mp_plan_key){
-		    p, tu_file->profiles[p].key, s != NULL ? s->key : 0, uid, h->ops[i], 0};
-		h->plan.keys = h->keys;
-	}
-	cr_assert_lt(k->nops, MAX_OPS);
-	k->ops[k->nops++] = (struct mp_plan_op){name, del, MP_REG_BINARY, data, len};
+	tu_plan_add(h, p, uid, name, del, MP_REG_BINARY, data, len);
 }
 
 /* The Exchange 2007 GC-referral fix on profile "Exchange" (five values,
  * one of them new) plus a delete, all on existing keys. */
 static void
-gc_plan(struct hplan *h, size_t p)
+gc_plan(struct tu_plan *h, size_t p)
 {
 	memset(h, 0, sizeof(*h));
 	hp_add(h, p, GLOBAL, "00036604", 0, v_zero, 4);
@@ -273,7 +169,7 @@ gc_plan(struct hplan *h, size_t p)
 }
 
 static int
-write_plan(struct hplan *h, const struct mapiprof_write_opts *opts)
+write_plan(struct tu_plan *h, const struct mapiprof_write_opts *opts)
 {
 	struct mapiprof_write_opts none = {0};
 	return mapiprof_plan_write(tu_file, &h->plan, opts != NULL ? opts : &none);
@@ -474,7 +370,7 @@ open_exchange_ref(char **ref)
 /* As open_exchange_ref, and plans the GC-referral fix on profile
  * Exchange. */
 static char *
-open_exchange(struct hplan *h, char **ref)
+open_exchange(struct tu_plan *h, char **ref)
 {
 	char *hive = open_exchange_ref(ref);
 	gc_plan(h, tu_profile("Exchange"));
@@ -483,7 +379,7 @@ open_exchange(struct hplan *h, char **ref)
 
 /* write_plan(h, opts) with io in force for the call. */
 static int
-write_plan_io(struct hplan *h, const struct mapiprof_write_opts *opts,
+write_plan_io(struct tu_plan *h, const struct mapiprof_write_opts *opts,
               const struct mp_commit_io *io)
 {
 	mp_commit_set_io(io);
@@ -523,23 +419,12 @@ seq_of(const char *hive)
 	return s;
 }
 
-/* The file path holds exactly the bytes of the file ref. */
-static void
-assert_same_bytes(const char *path, const char *ref)
-{
-	size_t n = 0;
-	char *want = tu_read(ref, &n);
-	cr_assert_not_null(want);
-	tu_assert_file_is(path, want, n);
-	free(want);
-}
-
 /* A failed write left the original as ref and no temporary file. */
 static void
 assert_untouched(const char *hive, const char *ref, const char *listing_want)
 {
-	assert_same_bytes(hive, ref);
-	assert_listing(listing_want);
+	tu_assert_same_file(hive, ref);
+	tu_assert_listing("w", listing_want);
 }
 
 /* hive differs from ref in exactly the planned values (regfexport), hivex
@@ -557,41 +442,41 @@ assert_written(const struct mapiprof_plan *pl, const char *ref, const char *hive
 
 Test(commit, fast_path_writes_exactly_the_planned_values)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	uint32_t seq = seq_of(hive);
 	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.patch = count_patch}),
 	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	cr_assert_eq(patch_calls, 1);
+	cr_assert_eq(tu_patch_calls, 1);
 	cr_assert_eq(patch_done, 1, "the in-place patcher wrote the file");
 	assert_written(&h.plan, ref, hive, seq + 1);
-	assert_listing(HIVE);
+	tu_assert_listing("w", HIVE);
 	free(hive);
 	free(ref);
 }
 
 Test(commit, hivex_path_writes_exactly_the_planned_values_when_the_patcher_declines)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	uint32_t seq = seq_of(hive);
-	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.patch = decline_patch}),
+	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.patch = tu_decline_patch}),
 	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	cr_assert_eq(patch_calls, 1);
+	cr_assert_eq(tu_patch_calls, 1);
 	assert_written(&h.plan, ref, hive, seq + 1);
-	assert_listing(HIVE);
+	tu_assert_listing("w", HIVE);
 	free(hive);
 	free(ref);
 }
 
 Test(commit, both_paths_give_the_same_values)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	char *fast = tu_tmp_path("fast.dat"), *slow = tu_tmp_path("slow.dat");
 	struct mapiprof_write_opts o1 = {.output = fast}, o2 = {.output = slow};
 	cr_assert_eq(write_plan(&h, &o1), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	cr_assert_eq(write_plan_io(&h, &o2, &(struct mp_commit_io){.patch = decline_patch}),
+	cr_assert_eq(write_plan_io(&h, &o2, &(struct mp_commit_io){.patch = tu_decline_patch}),
 	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	/* Key lines carry timestamps (the patcher stamps changed keys, hivex
 	 * does not): compare the value lines only. */
@@ -614,15 +499,15 @@ Test(commit, hivex_path_creates_a_missing_section_in_lower_case)
 {
 	char *ref = NULL, *hive = open_exchange_ref(&ref);
 	size_t p = tu_profile("Personal");
-	cr_assert_null(find_section(p, EMSAB), "Personal has no emsab section");
-	struct hplan h;
+	cr_assert_null(tu_section_of(p, EMSAB), "Personal has no emsab section");
+	struct tu_plan h;
 	memset(&h, 0, sizeof(h));
 	hp_add(&h, p, EMSAB, "00036619", 0, v_nine, 4);
 	hp_add(&h, p, EMSAB, "01020fff", 0, v_long, sizeof(v_long));
 	hp_add(&h, p, GLOBAL, "00036601", 0, v_one, 4);
 	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.patch = count_patch}),
 	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	cr_assert_eq(patch_calls, 0, "a new key goes straight to hivex");
+	cr_assert_eq(tu_patch_calls, 0, "a new key goes straight to hivex");
 	assert_written(&h.plan, ref, hive, 1);
 	struct tu_dump d;
 	tu_dump_reglookup(hive, &d);
@@ -634,14 +519,14 @@ Test(commit, hivex_path_creates_a_missing_section_in_lower_case)
 		found += strncmp(d.rec[i], want, strlen(want)) == 0;
 	cr_assert_eq(found, 1, "the new key is spelled %s", EMSAB);
 	tu_dump_free(&d);
-	assert_listing(HIVE);
+	tu_assert_listing("w", HIVE);
 	free(hive);
 	free(ref);
 }
 
 Test(commit, rewritten_hive_reopens_with_the_new_values)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	tu_open(hive);
@@ -705,7 +590,7 @@ Test(commit, planner_section_creation_goes_through_hivex)
 	cr_assert_eq(mapiprof_plan_count(plan), 1);
 	cr_assert(mapiprof_plan_at(plan, 0)->new_section);
 	plan_write_io_ok(plan, &(struct mp_commit_io){.patch = count_patch});
-	cr_assert_eq(patch_calls, 0);
+	cr_assert_eq(tu_patch_calls, 0);
 	assert_only_planned(plan, ref, hive);
 	assert_hivex_reads(plan, hive);
 	mapiprof_plan_free(plan);
@@ -734,7 +619,7 @@ Test(commit, gc_referral_recipe_writes_five_changes_and_a_second_run_writes_noth
 	cr_assert_eq(mapiprof_plan_write(tu_file, plan, NULL), MAPIPROF_OK);
 	tu_assert_file_is(hive, once, n);
 	cr_assert_eq(tu_mtime_ns(hive), mtime);
-	assert_listing(HIVE);
+	tu_assert_listing("w", HIVE);
 	mapiprof_plan_free(plan);
 	mapiprof_recipe_free(r);
 	free(once);
@@ -746,7 +631,7 @@ Test(commit, gc_referral_recipe_writes_five_changes_and_a_second_run_writes_noth
 
 Test(commit, keeps_the_permissions_of_the_original)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	cr_assert_eq(chmod(hive, 0604), 0);
 	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
@@ -761,7 +646,7 @@ Test(commit, keeps_the_owner_when_run_as_root)
 {
 	if (geteuid() != 0)
 		cr_skip_test("only root can give a file away");
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	cr_assert_eq(chown(hive, 65534, 65534), 0);
 	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
@@ -782,16 +667,16 @@ Test(commit, empty_plan_leaves_the_file_byte_identical_with_the_same_mtime)
 	char *before = tu_read(hive, &n);
 	int64_t mtime = tu_mtime_ns(hive);
 	tu_open(hive);
-	struct hplan h;
+	struct tu_plan h;
 	memset(&h, 0, sizeof(h));
 	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
 	const struct mp_commit_io count = {.copy = count_copy, .patch = count_patch};
 	cr_assert_eq(write_plan_io(&h, &opts, &count), MAPIPROF_OK);
 	plan_write_io_ok(NULL, &count);
-	cr_assert_eq(copy_calls + patch_calls, 0);
+	cr_assert_eq(copy_calls + tu_patch_calls, 0);
 	tu_assert_file_is(hive, before, n);
 	cr_assert_eq(tu_mtime_ns(hive), mtime);
-	assert_listing(HIVE);
+	tu_assert_listing("w", HIVE);
 	free(before);
 	free(hive);
 }
@@ -801,7 +686,7 @@ Test(commit, empty_plan_on_a_dirty_hive_is_not_refused)
 	char *src = tu_fixture_src(REGIPY);
 	char *hive = stage_in_w(src);
 	tu_open(hive);
-	struct hplan h;
+	struct tu_plan h;
 	memset(&h, 0, sizeof(h));
 	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "nothing to write, nothing refused");
 	free(hive);
@@ -810,13 +695,13 @@ Test(commit, empty_plan_on_a_dirty_hive_is_not_refused)
 
 Test(commit, backup_keeps_the_original_bytes_as_bak)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
 	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	char *bak = tu_tmp_path("w/" HIVE ".bak");
-	assert_same_bytes(bak, ref);
-	assert_listing(HIVE "|" HIVE ".bak");
+	tu_assert_same_file(bak, ref);
+	tu_assert_listing("w", HIVE "|" HIVE ".bak");
 	assert_only_planned(&h.plan, bak, hive);
 	free(bak);
 	free(hive);
@@ -825,14 +710,14 @@ Test(commit, backup_keeps_the_original_bytes_as_bak)
 
 Test(commit, backup_with_a_custom_suffix_replaces_an_older_one)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	char *bak = tu_tmp_path("w/" HIVE ".orig");
 	cr_assert_eq(tu_write(bak, "stale", 5), 0);
 	struct mapiprof_write_opts opts = {.backup_suffix = ".orig"};
 	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	assert_same_bytes(bak, ref);
-	assert_listing(HIVE "|" HIVE ".orig");
+	tu_assert_same_file(bak, ref);
+	tu_assert_listing("w", HIVE "|" HIVE ".orig");
 	free(bak);
 	free(hive);
 	free(ref);
@@ -840,21 +725,22 @@ Test(commit, backup_with_a_custom_suffix_replaces_an_older_one)
 
 Test(commit, backup_is_copied_where_hard_links_are_unsupported)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
-	fail_errno = EPERM; /* what vfat answers to link(2) */
+	tu_fail_link_errno = EPERM; /* what vfat answers to link(2) */
 	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
 	cr_assert_eq(
-	    write_plan_io(&h, &opts, &(struct mp_commit_io){.link = fail_link, .copy = count_copy}),
+	    write_plan_io(&h, &opts,
+	                  &(struct mp_commit_io){.link = tu_fail_link, .copy = count_copy}),
 	    MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	cr_assert_eq(link_calls, 1);
+	cr_assert_eq(tu_link_calls, 1);
 	cr_assert_eq(copy_calls, 2, "the input for the patch, the target for the backup");
 	char *bak = tu_tmp_path("w/" HIVE ".bak");
-	assert_same_bytes(bak, ref);
+	tu_assert_same_file(bak, ref);
 	struct stat st;
 	cr_assert_eq(stat(bak, &st), 0);
 	cr_assert_eq(st.st_mode & 07777, 0640u, "the copy keeps the mode");
-	assert_listing(HIVE "|" HIVE ".bak");
+	tu_assert_listing("w", HIVE "|" HIVE ".bak");
 	free(bak);
 	free(hive);
 	free(ref);
@@ -862,7 +748,7 @@ Test(commit, backup_is_copied_where_hard_links_are_unsupported)
 
 Test(commit, output_path_leaves_the_input_untouched)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	int64_t mtime = tu_mtime_ns(hive);
 	char *outdir = tu_tmp_path("out");
@@ -872,7 +758,7 @@ Test(commit, output_path_leaves_the_input_untouched)
 	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	assert_untouched(hive, ref, HIVE);
 	cr_assert_eq(tu_mtime_ns(hive), mtime);
-	char *got = listing(outdir);
+	char *got = tu_listing("out");
 	cr_assert_str_eq(got, "patched.dat", "a new output has nothing to back up");
 	assert_only_planned(&h.plan, ref, out);
 	assert_clean(out, 1);
@@ -885,7 +771,7 @@ Test(commit, output_path_leaves_the_input_untouched)
 
 Test(commit, output_over_an_existing_file_backs_that_file_up)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	char *out = tu_tmp_path("w/out.dat");
 	cr_assert_eq(tu_write(out, "previous", 8), 0);
@@ -907,7 +793,7 @@ Test(commit, output_over_an_existing_file_backs_that_file_up)
  * checks that hive is byte-identical to ref and the directory holds only
  * HIVE. */
 static void
-assert_write_fails(struct hplan *h, const char *hive, const char *ref,
+assert_write_fails(struct tu_plan *h, const char *hive, const char *ref,
                    const struct mp_commit_io *io, const struct mapiprof_write_opts *opts,
                    enum mapiprof_error code)
 {
@@ -923,7 +809,7 @@ static void
 fail_with(const struct mp_commit_io *io, const struct mapiprof_write_opts *opts,
           enum mapiprof_error code)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	assert_write_fails(&h, hive, ref, io, opts, code);
 	free(hive);
@@ -939,41 +825,41 @@ Test(commit, failed_copy_leaves_the_original_and_no_temporary_file)
 
 Test(commit, failed_hivex_write_leaves_the_original_and_no_temporary_file)
 {
-	fail_with(&(struct mp_commit_io){.patch = decline_patch, .write_hive = fail_write_hive},
+	fail_with(&(struct mp_commit_io){.patch = tu_decline_patch, .write_hive = fail_write_hive},
 	          NULL, MAPIPROF_E_IO);
-	cr_assert_eq(patch_calls, 1);
+	cr_assert_eq(tu_patch_calls, 1);
 }
 
 Test(commit, failed_fsync_leaves_the_original_and_no_temporary_file)
 {
-	fail_with(&(struct mp_commit_io){.fsync = fail_fsync}, NULL, MAPIPROF_E_IO);
+	fail_with(&(struct mp_commit_io){.fsync = tu_fail_fsync}, NULL, MAPIPROF_E_IO);
 	cr_assert_eq(mapiprof_errno(tu_ctx), EIO);
 }
 
 Test(commit, failed_rename_leaves_the_original_and_no_temporary_file)
 {
-	fail_with(&(struct mp_commit_io){.rename = fail_rename}, NULL, MAPIPROF_E_IO);
-	cr_assert_eq(rename_calls, 1);
+	fail_with(&(struct mp_commit_io){.rename = tu_fail_rename}, NULL, MAPIPROF_E_IO);
+	cr_assert_eq(tu_rename_calls, 1);
 }
 
 Test(commit, failed_backup_link_leaves_the_original_and_no_temporary_file)
 {
 	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
-	fail_errno = EIO;
-	fail_with(&(struct mp_commit_io){.link = fail_link}, &opts, MAPIPROF_E_IO);
-	cr_assert_eq(link_calls, 1);
+	tu_fail_link_errno = EIO;
+	fail_with(&(struct mp_commit_io){.link = tu_fail_link}, &opts, MAPIPROF_E_IO);
+	cr_assert_eq(tu_link_calls, 1);
 }
 
 Test(commit, failed_rename_after_the_backup_keeps_only_original_bytes)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
 	cr_assert_eq(write_plan_io(&h, &opts, &(struct mp_commit_io){.rename = fail_second_rename}),
 	             MAPIPROF_FAILED);
-	cr_assert_eq(rename_calls, 2);
+	cr_assert_eq(tu_rename_calls, 2);
 	char *bak = tu_tmp_path("w/" HIVE ".bak");
-	assert_same_bytes(bak, ref);
+	tu_assert_same_file(bak, ref);
 	assert_untouched(hive, ref, HIVE "|" HIVE ".bak");
 	free(bak);
 	free(hive);
@@ -982,7 +868,7 @@ Test(commit, failed_rename_after_the_backup_keeps_only_original_bytes)
 
 Test(commit, a_value_planned_twice_is_refused_and_leaves_the_original)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	hp_add(&h, tu_profile("Exchange"), GLOBAL, "00036604", 0, v_one, 4);
 	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
@@ -1084,9 +970,9 @@ static int
 patch_plus(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done,
            const struct mp_plan_op *op)
 {
-	struct mp_plan_key k[MAX_KEYS];
-	struct mp_plan_op ops[MAX_OPS + 1];
-	cr_assert(n >= 1 && n <= MAX_KEYS && keys[0].nops <= MAX_OPS);
+	struct mp_plan_key k[TU_PLAN_MAX_KEYS];
+	struct mp_plan_op ops[TU_PLAN_MAX_OPS + 1];
+	cr_assert(n >= 1 && n <= TU_PLAN_MAX_KEYS && keys[0].nops <= TU_PLAN_MAX_OPS);
 	memcpy(k, keys, n * sizeof(*k));
 	memcpy(ops, keys[0].ops, keys[0].nops * sizeof(*ops));
 	ops[k[0].nops++] = *op;
@@ -1162,7 +1048,7 @@ break_bin_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys
 
 /* Picks a value of the GLOBAL section that the GC plan leaves alone. */
 static void
-pick_untouched(const struct hplan *h)
+pick_untouched(const struct tu_plan *h)
 {
 	struct mp_store *s = tu_file->store;
 	struct mp_value *vals = NULL;
@@ -1186,7 +1072,7 @@ pick_untouched(const struct hplan *h)
 static void
 fail_verify(const struct mp_commit_io *io, const struct mp_plan_op *extra, const char *want)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	cr_assert_str_eq(h.keys[0].uid, GLOBAL);
 	if (extra != NULL)
@@ -1284,7 +1170,7 @@ add_db_value(const char *hive)
 /* Stages exchange-mapi.dat with the big-data value, keeps a reference
  * copy, opens it and plans the GC fix. */
 static char *
-open_exchange_db(struct hplan *h, char **ref)
+open_exchange_db(struct tu_plan *h, char **ref)
 {
 	char *hive = stage_built(EXCHANGE);
 	add_db_value(hive);
@@ -1296,7 +1182,7 @@ open_exchange_db(struct hplan *h, char **ref)
 
 Test(commit, a_big_data_value_in_a_patched_key_is_verified_by_hivex)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange_db(&h, &ref);
 	const struct mapiprof_prop *p = NULL;
 	patch_done = 0;
@@ -1304,7 +1190,7 @@ Test(commit, a_big_data_value_in_a_patched_key_is_verified_by_hivex)
 	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(patch_done, 1, "the in-place patcher wrote the file");
 	assert_hivex_reads(&h.plan, hive);
-	assert_listing(HIVE);
+	tu_assert_listing("w", HIVE);
 	tu_open(hive);
 	size_t prof = tu_profile("Exchange");
 	p = tu_prop(prof, tu_section(prof, GLOBAL), "big");
@@ -1316,7 +1202,7 @@ Test(commit, a_big_data_value_in_a_patched_key_is_verified_by_hivex)
 
 Test(commit, a_big_data_value_in_a_patched_key_still_fails_verify_on_wrong_bytes)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange_db(&h, &ref);
 	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.patch = corrupt_data_patch}),
 	             MAPIPROF_FAILED);
@@ -1346,20 +1232,20 @@ Test(commit, fast_path_verify_catches_a_broken_new_bin)
 
 Test(commit, failed_directory_sync_is_reported_after_the_rename)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.fsync_dir = fail_fsync_dir}),
 	             MAPIPROF_FAILED);
 	assert_error(MAPIPROF_E_IO, "in place");
 	assert_hivex_reads(&h.plan, hive);
-	assert_listing(HIVE);
+	tu_assert_listing("w", HIVE);
 	free(hive);
 	free(ref);
 }
 
 Test(commit, unwritable_directory_is_a_clean_error)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	char *dir = tu_tmp_path("w");
 	int root = geteuid() == 0;
@@ -1381,7 +1267,7 @@ Test(commit, unwritable_directory_is_a_clean_error)
 
 Test(commit, missing_output_directory_is_a_clean_error)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	char *out = tu_tmp_path("nowhere/out.dat");
 	struct mapiprof_write_opts opts = {.output = out};
@@ -1395,7 +1281,7 @@ Test(commit, missing_output_directory_is_a_clean_error)
 
 Test(commit, symbolic_link_target_is_refused)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *hive = stage_built(EXCHANGE), *ref = keep_ref(hive);
 	char *link = tu_tmp_path("w/link.dat");
 	cr_assert_eq(symlink(HIVE, link), 0);
@@ -1411,7 +1297,7 @@ Test(commit, symbolic_link_target_is_refused)
 
 Test(commit, file_changed_after_open_is_refused)
 {
-	struct hplan h;
+	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
 	struct timespec t[2] = {{1500000000, 0}, {1500000000, 0}};
 	cr_assert_eq(utimensat(AT_FDCWD, hive, t, 0), 0);
@@ -1426,7 +1312,7 @@ Test(commit, file_changed_after_open_is_refused)
 
 /* A plan on the regipy hive's Outlook profile: one value set in place. */
 static void
-regipy_plan(struct hplan *h, size_t p)
+regipy_plan(struct tu_plan *h, size_t p)
 {
 	memset(h, 0, sizeof(*h));
 	hp_add(h, p, OUTLOOK, "00030429", 0, v_nine, 4);
@@ -1440,7 +1326,7 @@ Test(commit, dirty_hive_is_refused_naming_both_sequence_numbers)
 	cr_assert_eq(mapiprof_write_check(tu_file), MAPIPROF_FAILED);
 	assert_error(MAPIPROF_E_UNSAFE, "primary 29989, secondary 29988");
 	assert_error(MAPIPROF_E_UNSAFE, "Windows ignore");
-	struct hplan h;
+	struct tu_plan h;
 	regipy_plan(&h, tu_profile("Outlook"));
 	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
 	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE);
@@ -1455,7 +1341,7 @@ Test(commit, force_writes_a_dirty_hive_through_hivex)
 	char *src = tu_fixture_src(REGIPY);
 	char *hive = stage_in_w(src), *ref = keep_ref(hive);
 	tu_open(hive);
-	struct hplan h;
+	struct tu_plan h;
 	regipy_plan(&h, tu_profile("Outlook"));
 	struct mapiprof_write_opts opts = {.force = 1};
 	cr_assert_eq(write_plan_io(&h, &opts, &(struct mp_commit_io){.patch = count_patch}),
@@ -1496,14 +1382,14 @@ Test(commit, clean_hive_with_a_newer_log1_is_refused_and_force_writes)
 	tu_open(hive);
 	cr_assert_eq(mapiprof_write_check(tu_file), MAPIPROF_FAILED);
 	assert_error(MAPIPROF_E_UNSAFE, "may live only in " HIVE ".LOG1");
-	struct hplan h;
+	struct tu_plan h;
 	gc_plan(&h, tu_profile("Exchange"));
 	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_FAILED);
 	tu_assert_file_is(hive, bytes, n);
 	struct mapiprof_write_opts opts = {.force = 1};
 	cr_assert_eq(write_plan(&h, &opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	assert_hivex_reads(&h.plan, hive);
-	assert_listing(HIVE "|" HIVE ".LOG1");
+	tu_assert_listing("w", HIVE "|" HIVE ".LOG1");
 	free(log);
 	free(bytes);
 	free(hive);
@@ -1533,10 +1419,10 @@ Test(commit, older_or_empty_logs_do_not_block_a_write)
 	write_log(log2, NULL, 0, 1700000000);    /* newer, but empty */
 	tu_open(hive);
 	cr_assert_eq(mapiprof_write_check(tu_file), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	struct hplan h;
+	struct tu_plan h;
 	gc_plan(&h, tu_profile("Exchange"));
 	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	assert_listing(HIVE "|" HIVE ".LOG1|" HIVE ".LOG2");
+	tu_assert_listing("w", HIVE "|" HIVE ".LOG1|" HIVE ".LOG2");
 	free(log1);
 	free(log2);
 	free(hive);

@@ -18,6 +18,7 @@
 #include "section.h"
 #include "store.h"
 #include "testutil.h"
+#include "testutil_int.h"
 #include "utf16.h"
 
 TestSuite(reg_export, .init = tu_setup, .fini = tu_teardown);
@@ -31,23 +32,6 @@ TestSuite(save, .init = tu_setup, .fini = tu_teardown);
 
 /* ---- helpers --------------------------------------------------------- */
 
-/* The regedit 5.00 bytes of UTF-8 text: BOM FF FE and UTF-16LE. */
-static uint8_t *
-regedit5(const char *text, size_t *len)
-{
-	uint8_t *u = NULL;
-	size_t n = 0;
-	cr_assert_eq(mp_utf8_to_utf16le(tu_ctx, text, strlen(text), &u, &n), MAPIPROF_OK);
-	uint8_t *p = malloc(n + 2);
-	cr_assert_not_null(p);
-	p[0] = 0xFF;
-	p[1] = 0xFE;
-	memcpy(p + 2, u, n);
-	free(u);
-	*len = n + 2;
-	return p;
-}
-
 /* An export (BOM + UTF-16LE) as UTF-8 text, checked to be regedit 5.00. */
 static char *
 as_text(const void *out, size_t len)
@@ -60,6 +44,35 @@ as_text(const void *out, size_t len)
 	cr_assert_eq(mp_utf16le_to_utf8(tu_ctx, p + 2, len - 2, &s, &n, &lossy), MAPIPROF_OK);
 	cr_assert(!lossy);
 	return s;
+}
+
+/* Asserts that out[0..len) is exactly the regedit 5.00 form (BOM FF FE,
+ * UTF-16LE) of the UTF-8 text want. */
+static void
+assert_regedit5_is(const void *out, size_t len, const char *want)
+{
+	char *text = as_text(out, len);
+	cr_assert_str_eq(text, want);
+	size_t wlen = 0;
+	uint8_t *w = tu_utf16_bom(want, &wlen);
+	cr_assert_eq(len, wlen);
+	cr_assert_eq(memcmp(out, w, len), 0);
+	free(w);
+	free(text);
+}
+
+/* Every profile of tu_file exported with opts (may be NULL), as UTF-8 text
+ * (as_text); malloc'd. */
+static char *
+export_text(const struct mapiprof_reg_opts *opts)
+{
+	void *out = NULL;
+	size_t len = 0;
+	cr_assert_eq(mapiprof_export_reg(tu_file, NULL, 0, opts, &out, &len), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	char *text = as_text(out, len);
+	mapiprof_free(out);
+	return text;
 }
 
 /* Exports profiles (NULL: all) of tu_file, writes the result to tu_tmp/name
@@ -89,47 +102,6 @@ assert_same_str(const char *a, const char *b, const char *what)
 		cr_assert(a == b, "%s: %s vs %s", what, a ? a : "NULL", b ? b : "NULL");
 	else
 		cr_assert_str_eq(a, b, "%s", what);
-}
-
-/* Both stores hold the same tree below ka and kb: names of subkeys in the
- * same order, values with the same names, types and bytes in the same order. */
-static void
-assert_same_tree(struct mp_store *a, mp_key ka, struct mp_store *b, mp_key kb, const char *where)
-{
-	struct mp_value *va = NULL, *vb = NULL;
-	size_t na = 0, nb = 0;
-	cr_assert_eq(a->ops->values(a, ka, &va, &na), MAPIPROF_OK);
-	cr_assert_eq(b->ops->values(b, kb, &vb, &nb), MAPIPROF_OK);
-	cr_assert_eq(na, nb, "%s: %zu values, export has %zu", where, na, nb);
-	for (size_t i = 0; i < na; i++) {
-		cr_assert_str_eq(va[i].name, vb[i].name, "%s: value %zu", where, i);
-		cr_assert_eq(va[i].type, vb[i].type, "%s: '%s' type", where, va[i].name);
-		cr_assert_eq(va[i].len, vb[i].len, "%s: '%s' length", where, va[i].name);
-		cr_assert(va[i].len == 0 || memcmp(va[i].data, vb[i].data, va[i].len) == 0,
-		          "%s: '%s' bytes", where, va[i].name);
-	}
-	mp_store_values_free(va, na);
-	mp_store_values_free(vb, nb);
-	mp_key *ca = NULL, *cb = NULL;
-	cr_assert_eq(a->ops->children(a, ka, &ca, &na), MAPIPROF_OK);
-	cr_assert_eq(b->ops->children(b, kb, &cb, &nb), MAPIPROF_OK);
-	cr_assert_eq(na, nb, "%s: %zu subkeys, export has %zu", where, na, nb);
-	for (size_t i = 0; i < na; i++) {
-		char *x = NULL, *y = NULL;
-		cr_assert_eq(a->ops->key_name(a, ca[i], &x), MAPIPROF_OK);
-		cr_assert_eq(b->ops->key_name(b, cb[i], &y), MAPIPROF_OK);
-		cr_assert_str_eq(x, y, "%s: subkey %zu", where, i);
-		size_t wl = strlen(where) + strlen(x) + 2;
-		char *sub = malloc(wl);
-		cr_assert_not_null(sub);
-		snprintf(sub, wl, "%s\\%s", where, x);
-		assert_same_tree(a, ca[i], b, cb[i], sub);
-		free(sub);
-		free(x);
-		free(y);
-	}
-	free(ca);
-	free(cb);
 }
 
 /* Section i of profile p decodes the same in both files. */
@@ -181,7 +153,8 @@ assert_same_profile(struct mapiprof_file *a, size_t pa, struct mapiprof_file *b,
 	cr_assert_eq(n, mapiprof_section_count(b, pb), "%s: sections", x->name);
 	for (size_t i = 0; i < n; i++)
 		assert_same_section(a, pa, b, pb, i);
-	assert_same_tree(a->store, a->profiles[pa].key, b->store, b->profiles[pb].key, x->name);
+	tu_assert_same_tree(a->store, a->profiles[pa].key, b->store, b->profiles[pb].key, x->name,
+	                    TU_SAME_ORDER);
 }
 
 /* The whole export of tu_file opened again decodes identically. */
@@ -295,26 +268,17 @@ Test(reg_export, export_is_regedits_exact_layout)
 {
 	tu_open_reg(synth_export, "Synth");
 	void *out = NULL;
-	size_t len = 0, wlen = 0;
+	size_t len = 0;
 	cr_assert_eq(mapiprof_export_reg(tu_file, NULL, 0, NULL, &out, &len), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
-	char *text = as_text(out, len);
-	cr_assert_str_eq(text, synth_export);
-	uint8_t *want = regedit5(synth_export, &wlen);
-	cr_assert_eq(len, wlen);
-	cr_assert_eq(memcmp(out, want, len), 0);
-	free(want);
-	free(text);
+	assert_regedit5_is(out, len, synth_export);
 	mapiprof_free(out);
 }
 
 Test(reg_export, fixture_export_has_a_blank_line_before_every_key_and_ends_with_one)
 {
 	tu_open_built("exchange-mapi.dat");
-	void *out = NULL;
-	size_t len = 0;
-	cr_assert_eq(mapiprof_export_reg(tu_file, NULL, 0, NULL, &out, &len), MAPIPROF_OK);
-	char *text = as_text(out, len);
+	char *text = export_text(NULL);
 	const char *head = "Windows Registry Editor Version 5.00\r\n\r\n[" WMS_KEY "]\r\n"
 	                   "\"DefaultProfile\"=\"Exchange\"\r\n\r\n[" WMS_KEY "\\Exchange]\r\n";
 	cr_assert_eq(strncmp(text, head, strlen(head)), 0, "%.300s", text);
@@ -333,16 +297,12 @@ Test(reg_export, fixture_export_has_a_blank_line_before_every_key_and_ends_with_
 	cr_assert_eq(keys, 2 + mapiprof_section_count(tu_file, tu_profile("Exchange")) + 1 +
 	                       mapiprof_section_count(tu_file, tu_profile("Personal")));
 	free(text);
-	mapiprof_free(out);
 }
 
 Test(reg_export, office_roots_carry_their_default_profile_from_the_outlook_key)
 {
 	tu_open_built("outlook2016-two-accounts.dat");
-	void *out = NULL;
-	size_t len = 0;
-	cr_assert_eq(mapiprof_export_reg(tu_file, NULL, 0, NULL, &out, &len), MAPIPROF_OK);
-	char *text = as_text(out, len);
+	char *text = export_text(NULL);
 	const char *head = "Windows Registry Editor Version 5.00\r\n\r\n"
 	                   "[HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0\\Outlook]\r\n"
 	                   "\"DefaultProfile\"=\"Work\"\r\n\r\n"
@@ -350,7 +310,6 @@ Test(reg_export, office_roots_carry_their_default_profile_from_the_outlook_key)
 	                   "Profiles]\r\n";
 	cr_assert_eq(strncmp(text, head, strlen(head)), 0, "%.400s", text);
 	free(text);
-	mapiprof_free(out);
 }
 
 /* ---- roots and errors ------------------------------------------------ */
@@ -364,11 +323,8 @@ Test(reg_export, root_option_prefixes_every_key_and_parses_back)
 	for (size_t i = 0; i < mapiprof_profile_count(e); i++)
 		assert_same_profile(tu_file, i, e, i, 1);
 	mapiprof_close(e);
-	void *out = NULL;
-	size_t len = 0;
 	struct mapiprof_reg_opts opts = {root};
-	cr_assert_eq(mapiprof_export_reg(tu_file, NULL, 0, &opts, &out, &len), MAPIPROF_OK);
-	char *text = as_text(out, len);
+	char *text = export_text(&opts);
 	size_t keys = 0;
 	for (const char *p = strstr(text, "\n["); p != NULL; p = strstr(p + 1, "\n[")) {
 		cr_assert_eq(strncmp(p + 2, root, strlen(root)), 0);
@@ -377,7 +333,6 @@ Test(reg_export, root_option_prefixes_every_key_and_parses_back)
 	}
 	cr_assert_gt(keys, 10);
 	free(text);
-	mapiprof_free(out);
 }
 
 Test(reg_export, refuses_roots_that_are_not_full_root_paths)
@@ -482,16 +437,10 @@ static void
 assert_plan_reg_is(const struct mapiprof_plan *plan, const char *want)
 {
 	void *out = NULL;
-	size_t len = 0, wlen = 0;
+	size_t len = 0;
 	cr_assert_eq(mapiprof_plan_reg(tu_file, plan, NULL, &out, &len), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
-	char *text = as_text(out, len);
-	cr_assert_str_eq(text, want);
-	uint8_t *w = regedit5(want, &wlen);
-	cr_assert_eq(len, wlen);
-	cr_assert_eq(memcmp(out, w, len), 0);
-	free(w);
-	free(text);
+	assert_regedit5_is(out, len, want);
 	mapiprof_free(out);
 }
 

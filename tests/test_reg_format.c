@@ -62,36 +62,58 @@ line_of(const struct mp_reg_item *it)
 	return line_in(&utf8_crlf, it);
 }
 
+/* Asserts that the line of it in style st (8-bit) is want. */
+static void
+expect_line_in(const struct mp_reg_style *st, const struct mp_reg_item *it, const char *want)
+{
+	char *got = line_in(st, it);
+	cr_assert_str_eq(got, want);
+	free(got);
+}
+
 static void
 expect_line(const struct mp_reg_item *it, const char *want)
 {
+	expect_line_in(&utf8_crlf, it, want);
+}
+
+/* Asserts that the line of it starts with want. */
+static void
+expect_line_start(const struct mp_reg_item *it, const char *want)
+{
 	char *got = line_of(it);
-	cr_assert_str_eq(got, want);
+	cr_assert_eq(strncmp(got, want, strlen(want)), 0, "%s", got);
 	free(got);
+}
+
+/* expect_line for the value name of type whose data is the UTF-16LE of the
+ * UTF-8 text s (len bytes, may hold NULs) and a terminator. */
+static void
+expect_u16_line(const char *name, uint32_t type, const char *s, size_t len, const char *want)
+{
+	size_t n = 0;
+	uint8_t *d = u16(s, len, 1, &n);
+	struct mp_reg_item it = item(name, type, d, n);
+	expect_line(&it, want);
+	free(d);
 }
 
 /* ---- §1.9: the doc's exact examples ---------------------------------- */
 
 Test(reg_format, wraps_multi_string_as_windows_export_test)
 {
-	size_t n = 0;
-	uint8_t *d = u16("Line1\0Line2\0Line3\0", 18, 1, &n);
-	struct mp_reg_item it = item("Multiple strings", MP_REG_MULTI_SZ, d, n);
-	expect_line(&it, "\"Multiple strings\"=hex(7):4c,00,69,00,6e,00,65,00,31,00,00,00,4c,00,"
-	                 "69,00,6e,\\\r\n"
-	                 "  00,65,00,32,00,00,00,4c,00,69,00,6e,00,65,00,33,00,00,00,00,00\r\n");
-	free(d);
+	expect_u16_line("Multiple strings", MP_REG_MULTI_SZ, "Line1\0Line2\0Line3\0", 18,
+	                "\"Multiple strings\"=hex(7):4c,00,69,00,6e,00,65,00,31,00,00,00,4c,00,"
+	                "69,00,6e,\\\r\n"
+	                "  00,65,00,32,00,00,00,4c,00,69,00,6e,00,65,00,33,00,00,00,00,00\r\n");
 }
 
 Test(reg_format, wraps_expand_string_as_windows_export_test)
 {
-	size_t n = 0;
-	uint8_t *d = u16("%HOME%\\%PATH%", 13, 1, &n);
-	struct mp_reg_item it = item("String expansion", MP_REG_EXPAND_SZ, d, n);
-	expect_line(&it, "\"String expansion\"=hex(2):25,00,48,00,4f,00,4d,00,45,00,25,00,5c,00,"
-	                 "25,00,50,\\\r\n"
-	                 "  00,41,00,54,00,48,00,25,00,00,00\r\n");
-	free(d);
+	expect_u16_line("String expansion", MP_REG_EXPAND_SZ, "%HOME%\\%PATH%", 13,
+	                "\"String expansion\"=hex(2):25,00,48,00,4f,00,4d,00,45,00,25,00,5c,00,"
+	                "25,00,50,\\\r\n"
+	                "  00,41,00,54,00,48,00,25,00,00,00\r\n");
 }
 
 Test(reg_format, wraps_binary_as_real_regedit_settings_export)
@@ -115,13 +137,11 @@ Test(reg_format, wraps_default_value_after_23_bytes_as_real_regedit_export)
 	uint8_t *d = u16("%SystemRoot%\\System32\\rundll32.exe", 34, 1, &n);
 	struct mp_reg_item it = item(NULL, MP_REG_EXPAND_SZ, d, n);
 	it.is_default = 1;
-	char *got = line_of(&it);
-	const char *want = "@=hex(2):25,00,53,00,79,00,73,00,74,00,65,00,6d,00,52,00,6f,00,6f,00,"
-	                   "74,00,25,\\\r\n"
-	                   "  00,5c,00,53,00,79,00,73,00,74,00,65,00,6d,00,33,00,32,00,5c,00,72,"
-	                   "00,75,00,\\\r\n";
-	cr_assert_eq(strncmp(got, want, strlen(want)), 0, "%s", got);
-	free(got);
+	expect_line_start(&it,
+	                  "@=hex(2):25,00,53,00,79,00,73,00,74,00,65,00,6d,00,52,00,6f,00,6f,00,"
+	                  "74,00,25,\\\r\n"
+	                  "  00,5c,00,53,00,79,00,73,00,74,00,65,00,6d,00,33,00,32,00,5c,00,72,"
+	                  "00,75,00,\\\r\n");
 	free(d);
 }
 
@@ -130,26 +150,20 @@ Test(reg_format, wraps_after_17_bytes_for_a_16_char_name_as_real_regedit_export)
 	size_t n = 0;
 	uint8_t *d = u16("@%ProgramFiles%\\x.dll,-100", 26, 1, &n);
 	struct mp_reg_item it = item("FriendlyTypeName", MP_REG_EXPAND_SZ, d, n);
-	char *got = line_of(&it);
-	const char *want = "\"FriendlyTypeName\"=hex(2):40,00,25,00,50,00,72,00,6f,00,67,00,72,00,"
-	                   "61,00,6d,\\\r\n";
-	cr_assert_eq(strncmp(got, want, strlen(want)), 0, "%s", got);
-	free(got);
+	expect_line_start(&it, "\"FriendlyTypeName\"=hex(2):40,00,25,00,50,00,72,00,6f,00,67,00,72,"
+	                       "00,61,00,6d,\\\r\n");
 	free(d);
 }
 
 Test(reg_format, wraps_mapi_tag_values_as_the_doc_computes)
 {
-	size_t n = 0;
-	uint8_t *d = u16("john.doe@example.com", 20, 1, &n);
-	struct mp_reg_item it = item("001f3001", MP_REG_BINARY, d, n);
-	expect_line(&it, "\"001f3001\"=hex:6a,00,6f,00,68,00,6e,00,2e,00,64,00,6f,00,65,00,40,00,"
-	                 "65,00,78,\\\r\n"
-	                 "  00,61,00,6d,00,70,00,6c,00,65,00,2e,00,63,00,6f,00,6d,00,00,00\r\n");
-	free(d);
+	expect_u16_line("001f3001", MP_REG_BINARY, "john.doe@example.com", 20,
+	                "\"001f3001\"=hex:6a,00,6f,00,68,00,6e,00,2e,00,64,00,6f,00,65,00,40,00,"
+	                "65,00,78,\\\r\n"
+	                "  00,61,00,6d,00,70,00,6c,00,65,00,2e,00,63,00,6f,00,6d,00,00,00\r\n");
 	static const uint8_t uid[] = {0x92, 0x07, 0xcf, 0x4b, 0xd0, 0xf8, 0xb8, 0x47,
 	                              0x8d, 0x16, 0xb1, 0xcd, 0x28, 0xa7, 0xd7, 0x3a};
-	it = item("01023d15", MP_REG_BINARY, uid, sizeof(uid));
+	struct mp_reg_item it = item("01023d15", MP_REG_BINARY, uid, sizeof(uid));
 	expect_line(&it, "\"01023d15\"=hex:92,07,cf,4b,d0,f8,b8,47,8d,16,b1,cd,28,a7,d7,3a\r\n");
 }
 
@@ -309,10 +323,9 @@ Test(reg_format, wraps_with_the_styles_line_end)
 	uint8_t d[30];
 	memset(d, 0, sizeof(d));
 	struct mp_reg_item it = item("x", MP_REG_BINARY, d, sizeof(d));
-	char *got = line_in(&utf8_lf, &it);
-	cr_assert_str_eq(got, "\"x\"=hex:00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,"
-	                      "00,00,00,00,\\\n  00,00,00,00,00,00,00\n");
-	free(got);
+	expect_line_in(&utf8_lf, &it,
+	               "\"x\"=hex:00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,"
+	               "00,00,00,00,\\\n  00,00,00,00,00,00,00\n");
 }
 
 /* ---- the data forms (§1.3, §1.5, §1.11) ------------------------------ */
@@ -322,11 +335,8 @@ Test(reg_format, writes_windows_export_test_lines_exactly)
 	static const uint8_t dw[] = {0x00, 0x01, 0x00, 0x00};
 	struct mp_reg_item it = item("DWORD", MP_REG_DWORD, dw, 4);
 	expect_line(&it, "\"DWORD\"=dword:00000100\r\n");
-	size_t n = 0;
-	uint8_t *s = u16("Your text here...", 17, 1, &n);
-	it = item("String", MP_REG_SZ, s, n);
-	expect_line(&it, "\"String\"=\"Your text here...\"\r\n");
-	free(s);
+	expect_u16_line("String", MP_REG_SZ, "Your text here...", 17,
+	                "\"String\"=\"Your text here...\"\r\n");
 	it = item("Binary", MP_REG_BINARY, "\x11\x22\x33\x44", 4);
 	expect_line(&it, "\"Binary\"=hex:11,22,33,44\r\n");
 	it = item("Undefined hex", 0x100, "%PATH%", 7);
@@ -337,16 +347,11 @@ Test(reg_format, writes_windows_export_test_lines_exactly)
 
 Test(reg_format, escapes_quotes_and_backslashes_in_names_and_strings)
 {
-	size_t n = 0;
-	uint8_t *s = u16("\"Hello, World!\"", 15, 1, &n);
-	struct mp_reg_item it = item("double\"quote", MP_REG_SZ, s, n);
-	expect_line(&it, "\"double\\\"quote\"=\"\\\"Hello, World!\\\"\"\r\n");
-	free(s);
-	s = u16("Use \\\\ to escape a backslash", 28, 1, &n);
-	it = item("Backslash", MP_REG_SZ, s, n);
-	expect_line(&it, "\"Backslash\"=\"Use \\\\\\\\ to escape a backslash\"\r\n");
-	free(s);
-	it = item("\\foo\\bar", MP_REG_SZ, "\0", 2);
+	expect_u16_line("double\"quote", MP_REG_SZ, "\"Hello, World!\"", 15,
+	                "\"double\\\"quote\"=\"\\\"Hello, World!\\\"\"\r\n");
+	expect_u16_line("Backslash", MP_REG_SZ, "Use \\\\ to escape a backslash", 28,
+	                "\"Backslash\"=\"Use \\\\\\\\ to escape a backslash\"\r\n");
+	struct mp_reg_item it = item("\\foo\\bar", MP_REG_SZ, "\0", 2);
 	expect_line(&it, "\"\\\\foo\\\\bar\"=\"\"\r\n");
 }
 
@@ -538,27 +543,22 @@ Test(reg_format, codepage_file_writes_text_and_payloads_in_the_code_page)
 	size_t n = 0;
 	uint8_t *d = u16("Grüße", 7, 1, &n);
 	struct mp_reg_item it = item("Straße", MP_REG_SZ, d, n);
-	char *got = line_in(&cp1252, &it);
-	cr_assert_str_eq(got, "\"Stra\xDF"
-	                      "e\"=\"Gr\xFC\xDF"
-	                      "e\"\r\n");
-	free(got);
+	expect_line_in(&cp1252, &it,
+	               "\"Stra\xDF"
+	               "e\"=\"Gr\xFC\xDF"
+	               "e\"\r\n");
 	it.type = MP_REG_EXPAND_SZ;
-	got = line_in(&cp1252, &it);
-	cr_assert_str_eq(got, "\"Stra\xDF"
-	                      "e\"=hex(2):47,72,fc,df,65,00\r\n");
-	free(got);
+	expect_line_in(&cp1252, &it,
+	               "\"Stra\xDF"
+	               "e\"=hex(2):47,72,fc,df,65,00\r\n");
 	it.type = MP_REG_BINARY;
-	got = line_in(&cp1252, &it);
-	cr_assert_str_eq(got, "\"Stra\xDF"
-	                      "e\"=hex:47,00,72,00,fc,00,df,00,65,00,00,00\r\n");
-	free(got);
+	expect_line_in(&cp1252, &it,
+	               "\"Stra\xDF"
+	               "e\"=hex:47,00,72,00,fc,00,df,00,65,00,00,00\r\n");
 	free(d);
 	/* A REG_SZ with a control character goes hex(1), still 8-bit text. */
 	it = item("c", MP_REG_SZ, "a\0\t\0\0\0", 6);
-	got = line_in(&cp1252, &it);
-	cr_assert_str_eq(got, "\"c\"=hex(1):61,09,00\r\n");
-	free(got);
+	expect_line_in(&cp1252, &it, "\"c\"=hex(1):61,09,00\r\n");
 }
 
 Test(reg_format, codepage_file_refuses_what_the_code_page_cannot_hold)

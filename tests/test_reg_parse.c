@@ -13,7 +13,6 @@
 #include "reg_parse.h"
 #include "store_reg.h"
 #include "testutil.h"
-#include "utf16.h"
 
 #define V5_TEXT "Windows Registry Editor Version 5.00"
 #define V5      V5_TEXT "\r\n"
@@ -84,23 +83,6 @@ assert_data(const struct mp_reg_value *v, uint32_t type, const void *bytes, size
 		cr_assert_eq(memcmp(v->data, bytes, len), 0, "value '%s': data differs", v->name);
 }
 
-/* UTF-16LE with BOM of UTF-8 text; malloc'd. */
-static uint8_t *
-utf16_bom(const char *text, size_t *len)
-{
-	uint8_t *u = NULL;
-	size_t ulen = 0;
-	cr_assert_eq(mp_utf8_to_utf16le(tu_ctx, text, strlen(text), &u, &ulen), MAPIPROF_OK);
-	uint8_t *p = malloc(ulen + 2);
-	cr_assert_not_null(p);
-	p[0] = 0xFF;
-	p[1] = 0xFE;
-	memcpy(p + 2, u, ulen);
-	free(u);
-	*len = ulen + 2;
-	return p;
-}
-
 /* ---- header, encodings, line endings ---------------------------------- */
 
 Test(reg_parse, v5_utf8_without_bom_reads_utf8_text)
@@ -131,9 +113,9 @@ Test(reg_parse, utf8_bom_file_with_either_header_parses)
 Test(reg_parse, utf16le_with_bom_parses_and_spans_count_raw_bytes)
 {
 	size_t len = 0;
-	uint8_t *buf = utf16_bom(V5 "\r\n[HKEY_CURRENT_USER\\\xc3\x84rger]\r\n"
-	                            "\"v\"=\"\xe6\x97\xa5\"\r\n",
-	                         &len);
+	uint8_t *buf = tu_utf16_bom(V5 "\r\n[HKEY_CURRENT_USER\\\xc3\x84rger]\r\n"
+	                               "\"v\"=\"\xe6\x97\xa5\"\r\n",
+	                            &len);
 	parse_n(buf, len, NULL);
 	free(buf);
 	cr_assert_eq(f->encoding, MP_REG_ENC_UTF16LE);
@@ -155,7 +137,7 @@ Test(reg_parse, utf16le_with_bom_parses_and_spans_count_raw_bytes)
 Test(reg_parse, utf16le_hex2_payload_is_taken_as_utf16)
 {
 	size_t len = 0;
-	uint8_t *buf = utf16_bom("REGEDIT4\r\n[HKCU\\A]\r\n\"e\"=hex(2):41,00,00,00\r\n", &len);
+	uint8_t *buf = tu_utf16_bom("REGEDIT4\r\n[HKCU\\A]\r\n\"e\"=hex(2):41,00,00,00\r\n", &len);
 	parse_n(buf, len, NULL);
 	free(buf);
 	cr_assert_eq(f->header, MP_REG_HDR_REGEDIT4);
@@ -429,7 +411,7 @@ Test(reg_parse, broken_continuations_are_errors)
 Test(reg_parse, odd_length_utf16_file_is_an_error)
 {
 	size_t len = 0;
-	uint8_t *buf = utf16_bom("REGEDIT4\r\n", &len);
+	uint8_t *buf = tu_utf16_bom("REGEDIT4\r\n", &len);
 	fails_n(buf, len - 1, MAPIPROF_E_FORMAT, "odd-length UTF-16 file (21 bytes)");
 	free(buf);
 }
@@ -437,7 +419,7 @@ Test(reg_parse, odd_length_utf16_file_is_an_error)
 Test(reg_parse, utf16_without_bom_and_big_endian_are_errors)
 {
 	size_t len = 0;
-	uint8_t *buf = utf16_bom("REGEDIT4\r\n", &len);
+	uint8_t *buf = tu_utf16_bom("REGEDIT4\r\n", &len);
 	fails_n(buf + 2, len - 2, MAPIPROF_E_FORMAT,
 	        "line 1: UTF-16 text without a byte order mark");
 	buf[0] = 0xFE;
@@ -464,7 +446,7 @@ Test(reg_parse, nul_characters_are_errors)
 	const char t[] = V5 "[HKCU\\A]\r\n\"x\"=\"a\0b\"\r\n";
 	fails_n(t, sizeof(t) - 1, MAPIPROF_E_FORMAT, "line 3: NUL character");
 	size_t len = 0;
-	uint8_t *buf = utf16_bom(V5 "[HKCU\\A]\r\n\"x\"=\"ab\"\r\n", &len);
+	uint8_t *buf = tu_utf16_bom(V5 "[HKCU\\A]\r\n\"x\"=\"ab\"\r\n", &len);
 	buf[len - 8] = 0; /* the 'b' */
 	fails_n(buf, len, MAPIPROF_E_FORMAT, "line 3: NUL character");
 	free(buf);
@@ -684,7 +666,7 @@ Test(store_reg, store_opens_a_file_and_keeps_the_parsed_file)
 	char path[512];
 	snprintf(path, sizeof(path), "%s/t.reg", tu_tmp);
 	size_t len = 0;
-	uint8_t *buf = utf16_bom(V5 "\r\n[HKEY_CURRENT_USER\\Software\\T]\r\n@=\"v\"\r\n", &len);
+	uint8_t *buf = tu_utf16_bom(V5 "\r\n[HKEY_CURRENT_USER\\Software\\T]\r\n@=\"v\"\r\n", &len);
 	cr_assert_eq(tu_write(path, buf, len), 0);
 	free(buf);
 	cr_assert_eq(mp_store_reg_open(tu_ctx, path, NULL, &st), MAPIPROF_OK, "%s",

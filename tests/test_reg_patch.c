@@ -22,15 +22,14 @@
 #include "reg_patch.h"
 #include "store_reg.h"
 #include "testutil.h"
+#include "testutil_int.h"
 
-#define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"
-#define EMSAB    "dca740c8c042101ab4b908002b2fe182"
-#define MSEMS    "5a3f9e0c1b2d4e6f708192a3b4c5d6e7"
-#define NEWUID   "0123456789abcdef0123456789abcdef"
-#define CAFE     "Caf\xc3\xa9"
-#define HAND     "hand-edited.reg"
-#define MAX_KEYS 4
-#define MAX_OPS  6
+#define GLOBAL "13dbb0c8aa05101a9bb000aa002fc45a"
+#define EMSAB  "dca740c8c042101ab4b908002b2fe182"
+#define MSEMS  "5a3f9e0c1b2d4e6f708192a3b4c5d6e7"
+#define NEWUID "0123456789abcdef0123456789abcdef"
+#define CAFE   "Caf\xc3\xa9"
+#define HAND   "hand-edited.reg"
 
 TestSuite(reg_patch, .init = tu_setup, .fini = tu_teardown);
 
@@ -78,54 +77,16 @@ static const struct variant variants[] = {
 
 /* ---- plans made by hand (plan.h) ------------------------------------------ */
 
-struct hplan {
-	struct mapiprof_plan plan;
-	struct mp_plan_key keys[MAX_KEYS];
-	struct mp_plan_op ops[MAX_KEYS][MAX_OPS];
-};
-
-/* The section key of profile p whose uid is uid, or 0. */
-static mp_key
-section_key(size_t p, const char *uid)
-{
-	const struct mp_section_set *set = &tu_file->profiles[p].sections;
-	for (size_t i = 0; i < set->n; i++)
-		if (mp_name_casecmp(set->v[i].pub.uid, uid) == 0)
-			return set->v[i].key;
-	return 0;
-}
-
-/* Adds an op on section uid of profile p of tu_file (created when absent). */
 static void
-hp_add(struct hplan *h, size_t p, const char *uid, const char *name, int del, uint32_t type,
-       const void *data, size_t len)
+hp_set(struct tu_plan *h, const char *uid, const char *name, const void *data, size_t len)
 {
-	struct mp_plan_key *k = NULL;
-	for (size_t i = 0; i < h->plan.nkeys && k == NULL; i++)
-		if (h->keys[i].profile == p && strcmp(h->keys[i].uid, uid) == 0)
-			k = &h->keys[i];
-	if (k == NULL) {
-		cr_assert_lt(h->plan.nkeys, MAX_KEYS);
-		size_t i = h->plan.nkeys++;
-		k = &h->keys[i];
-		*k = (struct mp_plan_key){
-		    p, tu_file->profiles[p].key, section_key(p, uid), uid, h->ops[i], 0};
-		h->plan.keys = h->keys;
-	}
-	cr_assert_lt(k->nops, MAX_OPS);
-	k->ops[k->nops++] = (struct mp_plan_op){name, del, type, data, len};
+	tu_plan_add(h, 0, uid, name, 0, MP_REG_BINARY, data, len);
 }
 
 static void
-hp_set(struct hplan *h, const char *uid, const char *name, const void *data, size_t len)
+hp_unset(struct tu_plan *h, const char *uid, const char *name)
 {
-	hp_add(h, 0, uid, name, 0, MP_REG_BINARY, data, len);
-}
-
-static void
-hp_unset(struct hplan *h, const char *uid, const char *name)
-{
-	hp_add(h, 0, uid, name, 1, MP_REG_BINARY, NULL, 0);
+	tu_plan_add(h, 0, uid, name, 1, MP_REG_BINARY, NULL, 0);
 }
 
 /* mp_reg_patch of tu_file's store; *len the output's size; malloc'd. */
@@ -165,13 +126,17 @@ replace_once(const char *text, const char *from, const char *to)
 	return out;
 }
 
-/* Asserts the patch output equals the text want. */
+/* Asserts that mp_reg_patch of tu_file's store with h's plan gives exactly
+ * the text want. */
 static void
-assert_text(const uint8_t *got, size_t len, const char *want)
+assert_patch_gives(const struct tu_plan *h, const char *want)
 {
+	size_t len = 0;
+	uint8_t *got = patch_mem(&h->plan, &len);
 	cr_assert_eq(len, strlen(want), "got %zu bytes, want %zu:\n%.*s", len, strlen(want),
 	             (int)len, (const char *)got);
 	cr_assert(memcmp(got, want, len) == 0, "got:\n%.*s", (int)len, (const char *)got);
+	free(got);
 }
 
 /* ---- lines and a line diff ------------------------------------------------ */
@@ -568,63 +533,64 @@ hand_text(void)
 	return t;
 }
 
+/* Writes the .reg text (n bytes) to tu_tmp/k.reg and opens it. */
+static void
+open_text(const char *text, size_t n)
+{
+	char *path = tu_tmp_write("k.reg", text, n);
+	tu_open(path);
+	free(path);
+}
+
 Test(reg_patch, a_set_value_replaces_only_the_line_that_last_set_it)
 {
-	struct hplan h = {0};
-	size_t len = 0;
+	struct tu_plan h = {0};
 	char *path = open_copy(HAND, 0), *src = hand_text();
 	hp_set(&h, GLOBAL, "00036604", v_seven, 4);
 	hp_set(&h, EMSAB, "00036619", v_nine, 4);
-	uint8_t *got = patch_mem(&h.plan, &len);
 	char *a =
 	    replace_once(src, "\"00036604\"=hex:06,00,00,00\n", "\"00036604\"=hex:07,00,00,00\n");
 	char *b =
 	    replace_once(a, "\"00036619\"=hex:0a,00,00,00\n", "\"00036619\"=hex:09,00,00,00\n");
-	assert_text(got, len, b);
-	free(a), free(b), free(got), free(src), free(path);
+	assert_patch_gives(&h, b);
+	free(a), free(b), free(src), free(path);
 }
 
 Test(reg_patch, a_wrapped_value_is_replaced_with_all_its_continuation_lines)
 {
-	struct hplan h = {0};
-	size_t len = 0;
+	struct tu_plan h = {0};
 	char *path = open_copy(HAND, 0), *src = hand_text();
 	hp_set(&h, MSEMS, "001f6700", v_one, 4);
-	uint8_t *got = patch_mem(&h.plan, &len);
 	const char *at = strstr(src, "\"001f6700\"=hex:");
 	cr_assert_not_null(at);
 	const char *end = strstr(at, ",00,00,00\n") + strlen(",00,00,00\n");
 	char want[8192];
 	snprintf(want, sizeof(want), "%.*s\"001f6700\"=hex:01,00,00,00\n%s", (int)(at - src), src,
 	         end);
-	assert_text(got, len, want);
-	free(got), free(src), free(path);
+	assert_patch_gives(&h, want);
+	free(src), free(path);
 }
 
 Test(reg_patch, a_new_long_value_is_wrapped_as_regedit_wraps_it)
 {
-	struct hplan h = {0};
-	size_t len = 0;
+	struct tu_plan h = {0};
 	char *path = open_copy(HAND, 0), *src = hand_text();
 	hp_set(&h, EMSAB, "01026700", v_long, sizeof(v_long));
-	uint8_t *got = patch_mem(&h.plan, &len);
 	char *want = replace_once(
 	    src, "\"001e6600\"=\"gc01.example.com\"\n",
 	    "\"001e6600\"=\"gc01.example.com\"\n"
 	    "\"01026700\"=hex:01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,10,11,12,13,14,15,\\\n"
 	    "  16,17,18,19,1a,1b,1c,1d,1e,1f,20,21,22,23,24,25,26,27,28\n");
-	assert_text(got, len, want);
-	free(want), free(got), free(src), free(path);
+	assert_patch_gives(&h, want);
+	free(want), free(src), free(path);
 }
 
 Test(reg_patch, unset_removes_every_line_of_a_value_set_in_several_blocks)
 {
-	struct hplan h = {0};
-	size_t len = 0;
+	struct tu_plan h = {0};
 	char *path = open_copy(HAND, 0), *src = hand_text();
 	hp_unset(&h, GLOBAL, "00036604");
 	hp_unset(&h, GLOBAL, "00036605");
-	uint8_t *got = patch_mem(&h.plan, &len);
 	const char *gone[] = {
 	    "  \"00036604\" = hex:02,00,00,00 ; PR_PROFILE_CONNECT_FLAGS, written with blanks\n",
 	    "\"00036604\"=hex:06,00,00,00\n",
@@ -639,36 +605,32 @@ Test(reg_patch, unset_removes_every_line_of_a_value_set_in_several_blocks)
 		free(want);
 		want = next;
 	}
-	assert_text(got, len, want);
-	free(want), free(got), free(src), free(path);
+	assert_patch_gives(&h, want);
+	free(want), free(src), free(path);
 }
 
 Test(reg_patch, a_new_value_goes_after_the_last_value_line_of_the_keys_last_block_in_op_order)
 {
-	struct hplan h = {0};
-	size_t len = 0;
+	struct tu_plan h = {0};
 	char *path = open_copy(HAND, 0), *src = hand_text();
 	hp_set(&h, GLOBAL, "0003661c", v_one, 4);
 	hp_set(&h, GLOBAL, "00036604", v_zero, 4);
 	hp_set(&h, GLOBAL, "0003661a", v_nine, 4);
-	uint8_t *got = patch_mem(&h.plan, &len);
 	char *a =
 	    replace_once(src, "\"00036604\"=hex:06,00,00,00\n", "\"00036604\"=hex:00,00,00,00\n");
 	char *b = replace_once(a, "\"00036606\"=hex:00,00,00,00\n",
 	                       "\"00036606\"=hex:00,00,00,00\n\"0003661c\"=hex:01,00,00,00\n"
 	                       "\"0003661a\"=hex:09,00,00,00\n");
-	assert_text(got, len, b);
-	free(a), free(b), free(got), free(src), free(path);
+	assert_patch_gives(&h, b);
+	free(a), free(b), free(src), free(path);
 }
 
 Test(reg_patch, lines_of_a_deleted_life_of_a_key_are_left_alone)
 {
-	struct hplan h = {0};
-	size_t len = 0;
+	struct tu_plan h = {0};
 	char *path = open_copy(HAND, 0), *src = hand_text();
 	hp_set(&h, MSEMS, "00036601", v_one, 4);
 	hp_unset(&h, MSEMS, "001e3d09");
-	uint8_t *got = patch_mem(&h.plan, &len);
 	/* The first life's "00036601"=hex:ff,... and "001e3d09" stay. */
 	char *a = replace_once(src,
 	                       "; ... and created again: only this life counts.\n"
@@ -679,19 +641,17 @@ Test(reg_patch, lines_of_a_deleted_life_of_a_key_are_left_alone)
 	                       "66,00,65,00,2e,00,6f,00,73,00,74,00,00,00\n"
 	                       "\"00036601\"=hex:01,00,00,00\n");
 	char *want = replace_once(c, "@@", "; ... and created again: only this life counts.\n[");
-	assert_text(got, len, want);
-	free(a), free(b), free(c), free(want), free(got), free(src), free(path);
+	assert_patch_gives(&h, want);
+	free(a), free(b), free(c), free(want), free(src), free(path);
 }
 
 Test(reg_patch, a_new_section_goes_at_the_end_under_the_profile_path_as_the_file_writes_it)
 {
-	struct hplan h = {0};
-	size_t len = 0;
+	struct tu_plan h = {0};
 	char *path = open_copy(HAND, 0), *src = hand_text();
 	hp_set(&h, NEWUID, "00036619", v_nine, 4);
 	hp_set(&h, NEWUID, "00036639", v_one, 4);
 	cr_assert_eq(h.keys[0].key, 0);
-	uint8_t *got = patch_mem(&h.plan, &len);
 	/* The file ends with a blank line already: no second one. */
 	char want[16384];
 	snprintf(want, sizeof(want),
@@ -699,98 +659,76 @@ Test(reg_patch, a_new_section_goes_at_the_end_under_the_profile_path_as_the_file
 	         "Microsoft\\Office\\16.0\\Outlook\\Profiles\\" CAFE "\\" NEWUID "]\n"
 	         "\"00036619\"=hex:09,00,00,00\n\"00036639\"=hex:01,00,00,00\n\n",
 	         src);
-	assert_text(got, len, want);
-	free(got), free(src), free(path);
+	assert_patch_gives(&h, want);
+	free(src), free(path);
 }
 
 Test(reg_patch, a_key_without_a_block_of_its_own_gets_one_at_the_end)
 {
 	const char text[] = TU_REG_HEADER TU_SYNTH_KEY GLOBAL "\\sub]\n"
 	                                                      "\"00036601\"=hex:01,00,00,00\n";
-	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
-	struct hplan h = {0};
-	size_t len = 0;
-	tu_open(path);
+	struct tu_plan h = {0};
+	open_text(text, sizeof(text) - 1);
 	hp_set(&h, GLOBAL, "00036604", v_one, 4);
 	cr_assert_neq(h.keys[0].key, 0);
-	uint8_t *got = patch_mem(&h.plan, &len);
-	assert_text(got, len,
-	            TU_REG_HEADER TU_SYNTH_KEY GLOBAL "\\sub]\n"
-	                                              "\"00036601\"=hex:01,00,00,00\n"
-	                                              "\n" TU_SYNTH_KEY GLOBAL "]\n"
-	                                              "\"00036604\"=hex:01,00,00,00\n\n");
-	free(got), free(path);
+	assert_patch_gives(&h,
+	                   TU_REG_HEADER TU_SYNTH_KEY GLOBAL "\\sub]\n"
+	                                                     "\"00036601\"=hex:01,00,00,00\n"
+	                                                     "\n" TU_SYNTH_KEY GLOBAL "]\n"
+	                                                     "\"00036604\"=hex:01,00,00,00\n\n");
 }
 
 Test(reg_patch, a_new_value_in_a_block_without_values_follows_its_key_line)
 {
 	const char text[] = TU_REG_HEADER TU_SYNTH_KEY GLOBAL "]\n; nothing yet\n\n"
 	                                                      "[HKEY_CURRENT_USER\\Software\\x]\n";
-	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
-	struct hplan h = {0};
-	size_t len = 0;
-	tu_open(path);
+	struct tu_plan h = {0};
+	open_text(text, sizeof(text) - 1);
 	hp_set(&h, GLOBAL, "00036604", v_one, 4);
-	uint8_t *got = patch_mem(&h.plan, &len);
-	assert_text(got, len,
-	            TU_REG_HEADER TU_SYNTH_KEY GLOBAL
-	            "]\n\"00036604\"=hex:01,00,00,00\n"
-	            "; nothing yet\n\n[HKEY_CURRENT_USER\\Software\\x]\n");
-	free(got), free(path);
+	assert_patch_gives(&h, TU_REG_HEADER TU_SYNTH_KEY GLOBAL
+	                   "]\n\"00036604\"=hex:01,00,00,00\n"
+	                   "; nothing yet\n\n[HKEY_CURRENT_USER\\Software\\x]\n");
 }
 
 Test(reg_patch, a_last_line_without_a_line_end_keeps_none_when_replaced)
 {
 	const char text[] = "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
 	                    "]\r\n\"00036604\"=hex:02,00,00,00";
-	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
-	struct hplan h = {0};
-	size_t len = 0;
-	tu_open(path);
+	struct tu_plan h = {0};
+	open_text(text, sizeof(text) - 1);
 	hp_set(&h, GLOBAL, "00036604", v_long, sizeof(v_long));
-	uint8_t *got = patch_mem(&h.plan, &len);
-	assert_text(got, len,
-	            "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
-	            "]\r\n\"00036604\"=hex:01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,10,11,12,"
-	            "13,14,15,\\\r\n  16,17,18,19,1a,1b,1c,1d,1e,1f,20,21,22,23,24,25,26,27,28");
-	free(got), free(path);
+	assert_patch_gives(
+	    &h, "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
+	        "]\r\n\"00036604\"=hex:01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,10,11,12,"
+	        "13,14,15,\\\r\n  16,17,18,19,1a,1b,1c,1d,1e,1f,20,21,22,23,24,25,26,27,28");
 }
 
 Test(reg_patch, a_line_added_after_a_last_line_without_a_line_end_ends_it_first)
 {
 	const char text[] = "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
 	                    "]\r\n\"00036604\"=hex:02,00,00,00";
-	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
-	struct hplan h = {0};
-	size_t len = 0;
-	tu_open(path);
+	struct tu_plan h = {0};
+	open_text(text, sizeof(text) - 1);
 	hp_set(&h, GLOBAL, "00036601", v_one, 4);
 	hp_set(&h, NEWUID, "00036601", v_one, 4);
-	uint8_t *got = patch_mem(&h.plan, &len);
-	assert_text(got, len,
-	            "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
-	            "]\r\n\"00036604\"=hex:02,00,00,00\r\n\"00036601\"=hex:01,00,00,00\r\n"
-	            "\r\n" TU_SYNTH_KEY NEWUID "]\r\n\"00036601\"=hex:01,00,00,00\r\n\r\n");
-	free(got), free(path);
+	assert_patch_gives(&h,
+	                   "Windows Registry Editor Version 5.00\r\n\r\n" TU_SYNTH_KEY GLOBAL
+	                   "]\r\n\"00036604\"=hex:02,00,00,00\r\n\"00036601\"=hex:01,00,00,00\r\n"
+	                   "\r\n" TU_SYNTH_KEY NEWUID "]\r\n\"00036601\"=hex:01,00,00,00\r\n\r\n");
 }
 
 Test(reg_patch, new_lines_take_the_line_end_of_the_line_they_follow)
 {
 	/* LF file but for one CRLF line, the last of the key. */
 	const char text[] = TU_REG_HEADER TU_SYNTH_KEY GLOBAL "]\n\"00036604\"=hex:02,00,00,00\r\n";
-	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
-	struct hplan h = {0};
-	size_t len = 0;
-	tu_open(path);
+	struct tu_plan h = {0};
+	open_text(text, sizeof(text) - 1);
 	hp_set(&h, GLOBAL, "00036601", v_long, sizeof(v_long));
-	uint8_t *got = patch_mem(&h.plan, &len);
-	assert_text(
-	    got, len,
-	    TU_REG_HEADER TU_SYNTH_KEY GLOBAL
+	assert_patch_gives(
+	    &h, TU_REG_HEADER TU_SYNTH_KEY GLOBAL
 	    "]\n\"00036604\"=hex:02,00,00,00\r\n"
 	    "\"00036601\"=hex:01,02,03,04,05,06,07,08,09,0a,0b,0c,0d,0e,0f,10,11,12,13,14,15,"
 	    "\\\r\n  16,17,18,19,1a,1b,1c,1d,1e,1f,20,21,22,23,24,25,26,27,28\r\n");
-	free(got), free(path);
 }
 
 Test(reg_patch, the_default_value_keeps_the_form_of_the_line_that_set_it)
@@ -798,23 +736,18 @@ Test(reg_patch, the_default_value_keeps_the_form_of_the_line_that_set_it)
 	const char text[] = TU_REG_HEADER TU_SYNTH_KEY GLOBAL "]\n@=hex:02\n\"\"=hex:03\n"
 	                                                      "[HKEY_CURRENT_USER\\Software\\x]\n"
 	                                                      "@=hex:04\n";
-	char *path = tu_tmp_write("k.reg", text, sizeof(text) - 1);
-	struct hplan h = {0};
-	size_t len = 0;
-	tu_open(path);
+	struct tu_plan h = {0};
+	open_text(text, sizeof(text) - 1);
 	hp_set(&h, GLOBAL, "", v_one, 1);
-	uint8_t *got = patch_mem(&h.plan, &len);
 	/* "" and @ name one value; the line that set it last keeps its form. */
-	assert_text(got, len,
-	            TU_REG_HEADER TU_SYNTH_KEY GLOBAL
-	            "]\n@=hex:02\n\"\"=hex:01\n"
-	            "[HKEY_CURRENT_USER\\Software\\x]\n@=hex:04\n");
-	free(got), free(path);
+	assert_patch_gives(&h, TU_REG_HEADER TU_SYNTH_KEY GLOBAL
+	                   "]\n@=hex:02\n\"\"=hex:01\n"
+	                   "[HKEY_CURRENT_USER\\Software\\x]\n@=hex:04\n");
 }
 
 Test(reg_patch, two_ops_on_one_line_are_refused)
 {
-	struct hplan h = {0};
+	struct tu_plan h = {0};
 	struct mp_buf out = {0};
 	char *path = open_copy(HAND, 0);
 	hp_set(&h, GLOBAL, "00036604", v_one, 4);
@@ -842,7 +775,7 @@ ParameterizedTest(size_t *i, reg_patch, a_patched_variant_differs_only_in_the_ch
 {
 	const struct variant *var = &variants[FIRST_HAND + *i];
 	cr_assert(strncmp(var->name, "hand-edited", 11) == 0);
-	struct hplan h = {0};
+	struct tu_plan h = {0};
 	size_t blen = 0, alen = 0;
 	char *path = open_copy(var->name, 1);
 	uint8_t *before = (uint8_t *)tu_read(path, &blen);
@@ -851,7 +784,7 @@ ParameterizedTest(size_t *i, reg_patch, a_patched_variant_differs_only_in_the_ch
 	hp_set(&h, GLOBAL, "0003661c", v_long, sizeof(v_long));
 	hp_set(&h, EMSAB, "00036619", v_nine, 4);
 	hp_set(&h, MSEMS, "001f6700", v_one, 4);
-	hp_add(&h, 0, NEWUID, "00036601", 0, MP_REG_BINARY, v_one, 4);
+	tu_plan_add(&h, 0, NEWUID, "00036601", 0, MP_REG_BINARY, v_one, 4);
 	uint8_t *after = patch_mem(&h.plan, &alen);
 	size_t changed = assert_only_planned_lines(before, blen, after, alen, &h.plan, 1);
 	cr_assert_geq(changed, 10, "%zu lines changed", changed);
@@ -873,41 +806,6 @@ ParameterizedTest(size_t *i, reg_patch, a_patched_variant_differs_only_in_the_ch
 
 /* ---- mapiprof_plan_write on .reg files ------------------------------------ */
 
-/* Sorted names in tu_tmp/w joined by '|'. */
-static char *
-listing(void)
-{
-	char *dir = tu_tmp_path("w");
-	char **names = NULL;
-	size_t n = 0;
-	cr_assert_eq(mp_dir_list(NULL, dir, &names, &n), MAPIPROF_OK);
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char *t = names[j];
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
-	char *out = calloc(1, 4096);
-	cr_assert_not_null(out);
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			strcat(out, "|");
-		strncat(out, names[i], 4096 - strlen(out) - 2);
-		free(names[i]);
-	}
-	free(names);
-	free(dir);
-	return out;
-}
-
-static void
-assert_listing(const char *want)
-{
-	char *got = listing();
-	cr_assert_str_eq(got, want, "directory holds %s, want %s", got, want);
-	free(got);
-}
-
 /* Copies fixture name (built: build/fixtures) into tu_tmp/w/p.reg, mode
  * 0640, and opens it; *orig gets its bytes. */
 static char *
@@ -928,17 +826,17 @@ stage_w(const char *name, int built, char **orig, size_t *olen)
 
 /* The hand-edited plan of a_patched_variant_... on tu_file. */
 static void
-hand_plan(struct hplan *h)
+hand_plan(struct tu_plan *h)
 {
 	memset(h, 0, sizeof(*h));
 	hp_set(h, GLOBAL, "00036604", v_seven, 4);
 	hp_unset(h, GLOBAL, "00036605");
 	hp_set(h, EMSAB, "00036619", v_nine, 4);
-	hp_add(h, 0, NEWUID, "00036601", 0, MP_REG_BINARY, v_one, 4);
+	tu_plan_add(h, 0, NEWUID, "00036601", 0, MP_REG_BINARY, v_one, 4);
 }
 
 static int
-write_io(const struct hplan *h, const struct mapiprof_write_opts *opts,
+write_io(const struct tu_plan *h, const struct mapiprof_write_opts *opts,
          const struct mp_commit_io *io)
 {
 	mp_commit_set_io(io);
@@ -949,7 +847,7 @@ write_io(const struct hplan *h, const struct mapiprof_write_opts *opts,
 
 /* The file path holds what mp_reg_patch makes of the plan. */
 static void
-assert_patched(const char *path, const struct hplan *h)
+assert_patched(const char *path, const struct tu_plan *h)
 {
 	size_t len = 0;
 	uint8_t *want = patch_mem(&h->plan, &len);
@@ -967,7 +865,7 @@ assert_mode(const char *path, unsigned mode)
 
 Test(reg_patch, plan_write_patches_in_place_keeping_a_backup_and_the_mode)
 {
-	struct hplan h;
+	struct tu_plan h;
 	size_t olen = 0;
 	char *orig = NULL, *path = stage_w("hand-edited-utf16.reg", 1, &orig, &olen);
 	hand_plan(&h);
@@ -976,7 +874,7 @@ Test(reg_patch, plan_write_patches_in_place_keeping_a_backup_and_the_mode)
 	assert_patched(path, &h);
 	char *bak = tu_tmp_path("w/p.reg.bak");
 	tu_assert_file_is(bak, orig, olen);
-	assert_listing("p.reg|p.reg.bak");
+	tu_assert_listing("w", "p.reg|p.reg.bak");
 	assert_mode(path, 0640);
 	struct mapiprof_file *f = NULL;
 	cr_assert_eq(mapiprof_open(tu_ctx, path, 0, &f), MAPIPROF_OK);
@@ -988,7 +886,7 @@ Test(reg_patch, plan_write_patches_in_place_keeping_a_backup_and_the_mode)
 
 Test(reg_patch, plan_write_with_output_leaves_the_input_untouched)
 {
-	struct hplan h;
+	struct tu_plan h;
 	size_t olen = 0;
 	char *orig = NULL, *path = stage_w("hand-edited-regedit4.reg", 1, &orig, &olen);
 	char *out = tu_tmp_path("w/out.reg");
@@ -997,7 +895,7 @@ Test(reg_patch, plan_write_with_output_leaves_the_input_untouched)
 	cr_assert_eq(write_io(&h, &opts, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	tu_assert_file_is(path, orig, olen);
 	assert_patched(out, &h);
-	assert_listing("out.reg|p.reg");
+	tu_assert_listing("w", "out.reg|p.reg");
 	free(out), free(orig), free(path);
 }
 
@@ -1010,28 +908,22 @@ fail_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 	return MAPIPROF_FAILED;
 }
 
+/* Writes buf with the character at offset at of the first occurrence of
+ * needle (asserted present) replaced by c. */
 static int
-fail_fsync(struct mapiprof_ctx *ctx, int fd)
+write_changed(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, const char *needle,
+              size_t at, char c)
 {
-	(void)fd;
-	mp_seterr_errno(ctx, EIO, "injected fsync failure");
-	return MAPIPROF_FAILED;
-}
-
-static int
-fail_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
-{
-	(void)from, (void)to;
-	mp_seterr_errno(ctx, EIO, "injected rename failure");
-	return MAPIPROF_FAILED;
-}
-
-static int
-fail_link(struct mapiprof_ctx *ctx, const char *from, const char *to)
-{
-	(void)from, (void)to;
-	mp_seterr_errno(ctx, EIO, "injected link failure");
-	return MAPIPROF_FAILED;
+	char *copy = malloc(len + 1);
+	cr_assert_not_null(copy);
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	char *p = strstr(copy, needle);
+	cr_assert_not_null(p, "no '%s' in the text written", needle);
+	p[at] = c;
+	int rc = mp_write_full(ctx, fd, copy, len);
+	free(copy);
+	return rc;
 }
 
 /* Writes the text with the first "hex:07," (the planned 00036604 in UTF-8
@@ -1039,16 +931,8 @@ fail_link(struct mapiprof_ctx *ctx, const char *from, const char *to)
 static int
 wrong_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 {
-	char *copy = malloc(len + 1);
-	cr_assert_not_null(copy);
-	memcpy(copy, buf, len);
-	copy[len] = '\0';
-	char *at = strstr(copy, "\"00036604\"=hex:07,");
-	cr_assert_not_null(at);
-	at[strlen("\"00036604\"=hex:0")] = '8';
-	int rc = mp_write_full(ctx, fd, copy, len);
-	free(copy);
-	return rc;
+	return write_changed(ctx, fd, buf, len, "\"00036604\"=hex:07,",
+	                     strlen("\"00036604\"=hex:0"), '8');
 }
 
 /* Writes the text with an unplanned value changed ("gc01" to "gc02" in
@@ -1056,16 +940,7 @@ wrong_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 static int
 other_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 {
-	char *copy = malloc(len + 1);
-	cr_assert_not_null(copy);
-	memcpy(copy, buf, len);
-	copy[len] = '\0';
-	char *at = strstr(copy, "\"gc01.");
-	cr_assert_not_null(at);
-	at[4] = '2';
-	int rc = mp_write_full(ctx, fd, copy, len);
-	free(copy);
-	return rc;
+	return write_changed(ctx, fd, buf, len, "\"gc01.", 4, '2');
 }
 
 /* Each failure: the step replaced, the error code, what the message holds. */
@@ -1075,9 +950,9 @@ static const struct {
 	const char *msg;
 } failures[] = {
     {{.write = fail_write}, MAPIPROF_E_IO, "injected write failure"},
-    {{.fsync = fail_fsync}, MAPIPROF_E_IO, "injected fsync failure"},
-    {{.rename = fail_rename}, MAPIPROF_E_IO, "injected rename failure"},
-    {{.link = fail_link}, MAPIPROF_E_IO, "injected link failure"},
+    {{.fsync = tu_fail_fsync}, MAPIPROF_E_IO, "injected fsync failure"},
+    {{.rename = tu_fail_rename}, MAPIPROF_E_IO, "injected rename failure"},
+    {{.link = tu_fail_link}, MAPIPROF_E_IO, "injected link failure"},
     {{.write = wrong_write}, MAPIPROF_E_VERIFY, "00036604 has the wrong data"},
     {{.write = other_write}, MAPIPROF_E_VERIFY, "001e6600 has the wrong data"},
 };
@@ -1089,7 +964,7 @@ ParameterizedTestParameters(reg_patch, a_failed_step_leaves_the_original_and_no_
 
 ParameterizedTest(size_t *i, reg_patch, a_failed_step_leaves_the_original_and_no_temporary_file)
 {
-	struct hplan h;
+	struct tu_plan h;
 	size_t olen = 0;
 	char *orig = NULL, *path = stage_w("hand-edited-crlf.reg", 1, &orig, &olen);
 	hand_plan(&h);
@@ -1101,14 +976,14 @@ ParameterizedTest(size_t *i, reg_patch, a_failed_step_leaves_the_original_and_no
 	tu_assert_file_is(path, orig, olen);
 	/* A failed rename of the new file may leave the backup (the original's
 	 * bytes); never a temporary file. */
-	char *got = listing();
+	char *got = tu_listing("w");
 	cr_assert(strcmp(got, "p.reg") == 0 || strcmp(got, "p.reg|p.reg.bak") == 0, "%s", got);
 	free(got), free(orig), free(path);
 }
 
 Test(reg_patch, a_file_changed_after_it_was_read_is_refused)
 {
-	struct hplan h;
+	struct tu_plan h;
 	size_t olen = 0;
 	char *orig = NULL, *path = stage_w(HAND, 0, &orig, &olen);
 	hand_plan(&h);
@@ -1119,13 +994,13 @@ Test(reg_patch, a_file_changed_after_it_was_read_is_refused)
 	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE);
 	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "changed after it was read") != NULL);
 	tu_assert_file_is(path, orig, olen);
-	assert_listing("p.reg");
+	tu_assert_listing("w", "p.reg");
 	free(orig), free(path);
 }
 
 Test(reg_patch, a_file_only_touched_after_it_was_read_is_written)
 {
-	struct hplan h;
+	struct tu_plan h;
 	size_t olen = 0;
 	char *orig = NULL, *path = stage_w(HAND, 0, &orig, &olen);
 	hand_plan(&h);
@@ -1138,26 +1013,26 @@ Test(reg_patch, a_file_only_touched_after_it_was_read_is_written)
 Test(reg_patch, text_outside_a_regedit4_code_page_fails_naming_the_value_and_writes_nothing)
 {
 	static const uint8_t nihon[] = {0xE5, 0x65, 0x2C, 0x67, 0, 0}; /* U+65E5 U+672C */
-	struct hplan h = {0};
+	struct tu_plan h = {0};
 	size_t olen = 0;
 	char *orig = NULL, *path = stage_w("hand-edited-regedit4.reg", 1, &orig, &olen);
-	hp_add(&h, 0, GLOBAL, "001e6602", 0, MP_REG_SZ, nihon, sizeof(nihon));
+	tu_plan_add(&h, 0, GLOBAL, "001e6602", 0, MP_REG_SZ, nihon, sizeof(nihon));
 	cr_assert_eq(write_io(&h, NULL, NULL), MAPIPROF_FAILED);
 	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_CODEPAGE, "%s", mapiprof_errmsg(tu_ctx));
 	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "001e6602") != NULL, "%s",
 	          mapiprof_errmsg(tu_ctx));
 	tu_assert_file_is(path, orig, olen);
-	assert_listing("p.reg");
+	tu_assert_listing("w", "p.reg");
 	free(orig), free(path);
 }
 
 Test(reg_patch, a_string_in_the_code_page_is_written_as_regedit4_text)
 {
 	static const uint8_t cafe[] = {'C', 0, 'a', 0, 'f', 0, 0xE9, 0, 0, 0};
-	struct hplan h = {0};
+	struct tu_plan h = {0};
 	size_t olen = 0, nlen = 0;
 	char *orig = NULL, *path = stage_w("hand-edited-regedit4.reg", 1, &orig, &olen);
-	hp_add(&h, 0, GLOBAL, "001e6602", 0, MP_REG_SZ, cafe, sizeof(cafe));
+	tu_plan_add(&h, 0, GLOBAL, "001e6602", 0, MP_REG_SZ, cafe, sizeof(cafe));
 	cr_assert_eq(write_io(&h, NULL, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	char *now = tu_read(path, &nlen);
 	cr_assert(strstr(now, "\"001e6602\"=\"Caf\xe9\"\r\n") != NULL);

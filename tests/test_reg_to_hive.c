@@ -12,7 +12,7 @@
 #include "store.h"
 #include "store_reg.h"
 #include "testutil.h"
-#include "utf16.h"
+#include "testutil_int.h"
 
 #define V5 "Windows Registry Editor Version 5.00\r\n"
 
@@ -74,48 +74,9 @@ hive_minor(const char *path)
 	return minor;
 }
 
-/* Asserts that key hk of hive holds exactly what key rk of reg holds: the
- * same values in the same order with the same bytes, the same children with
- * the same spelling, recursively.  Returns the number of keys compared. */
-static size_t
-same_tree(struct mp_store *reg, mp_key rk, struct mp_store *hive, mp_key hk, const char *where)
-{
-	struct mp_value *rv = NULL, *hv = NULL;
-	size_t nr = 0, nh = 0, keys = 1;
-	cr_assert_eq(reg->ops->values(reg, rk, &rv, &nr), MAPIPROF_OK);
-	cr_assert_eq(hive->ops->values(hive, hk, &hv, &nh), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(tu_ctx));
-	cr_assert_eq(nr, nh, "%s: %zu values in the .reg, %zu in the hive", where, nr, nh);
-	for (size_t i = 0; i < nr; i++) {
-		cr_assert_str_eq(rv[i].name, hv[i].name, "%s: value %zu", where, i);
-		cr_assert_eq(rv[i].type, hv[i].type, "%s: value '%s' type", where, rv[i].name);
-		cr_assert_eq(rv[i].len, hv[i].len, "%s: value '%s' length", where, rv[i].name);
-		cr_assert_eq(memcmp(rv[i].data, hv[i].data, rv[i].len), 0, "%s: value '%s' data",
-		             where, rv[i].name);
-	}
-	mp_store_values_free(rv, nr);
-	mp_store_values_free(hv, nh);
-	mp_key *rkids = NULL, *hkids = NULL;
-	cr_assert_eq(reg->ops->children(reg, rk, &rkids, &nr), MAPIPROF_OK);
-	cr_assert_eq(hive->ops->children(hive, hk, &hkids, &nh), MAPIPROF_OK);
-	cr_assert_eq(nr, nh, "%s: %zu subkeys in the .reg, %zu in the hive", where, nr, nh);
-	for (size_t i = 0; i < nr; i++) {
-		char *name = NULL, *hname = NULL;
-		mp_key hc = 0;
-		cr_assert_eq(reg->ops->key_name(reg, rkids[i], &name), MAPIPROF_OK);
-		cr_assert_eq(mp_store_child(hive, hk, name, &hc), MAPIPROF_OK);
-		cr_assert_neq(hc, 0, "%s: subkey '%s' missing in the hive", where, name);
-		cr_assert_eq(hive->ops->key_name(hive, hc, &hname), MAPIPROF_OK);
-		cr_assert_str_eq(hname, name);
-		keys += same_tree(reg, rkids[i], hive, hc, name);
-		free(hname);
-		free(name);
-	}
-	free(rkids);
-	free(hkids);
-	return keys;
-}
-
+/* Asserts that the hive at hive_path holds exactly the tree of the .reg
+ * file at reg_path (tu_assert_same_tree, subkeys looked up by name: the hive
+ * sorts them), want_keys keys with the root. */
 static void
 assert_same_as_reg(const char *reg_path, const char *hive_path, size_t want_keys)
 {
@@ -126,7 +87,7 @@ assert_same_as_reg(const char *reg_path, const char *hive_path, size_t want_keys
 	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(reg->ops->root(reg, &rr), MAPIPROF_OK);
 	cr_assert_eq(hive->ops->root(hive, &hr), MAPIPROF_OK);
-	cr_assert_eq(same_tree(reg, rr, hive, hr, "root"), want_keys);
+	cr_assert_eq(tu_assert_same_tree(reg, rr, hive, hr, "root", TU_BY_NAME), want_keys);
 	mp_store_close(hive);
 	mp_store_close(reg);
 }
@@ -193,14 +154,9 @@ Test(reg_to_hive, utf16_regedit_export_builds_the_same_hive)
 	const char *text = V5 "\r\n[HKEY_CURRENT_USER\\Software\\\xc3\x84]\r\n"
 	                      "\"001f3001\"=hex:6a,00,6f,00,\\\r\n  00,00\r\n"
 	                      "\"s\"=\"\xe2\x82\xac\"\r\n\r\n";
-	uint8_t *u = NULL;
-	size_t ulen = 0;
-	cr_assert_eq(mp_utf8_to_utf16le(tu_ctx, text, strlen(text), &u, &ulen), MAPIPROF_OK);
-	uint8_t *buf = malloc(ulen + 2);
-	cr_assert_not_null(buf);
-	memcpy(buf, "\xff\xfe", 2);
-	memcpy(buf + 2, u, ulen);
-	char *in = tu_tmp_write("in.reg", buf, ulen + 2);
+	size_t len = 0;
+	uint8_t *buf = tu_utf16_bom(text, &len);
+	char *in = tu_tmp_write("in.reg", buf, len);
 	char *out = tu_tmp_path("out.dat");
 	build(in, out, 5);
 	assert_same_as_reg(in, out, 3);
@@ -223,7 +179,6 @@ Test(reg_to_hive, utf16_regedit_export_builds_the_same_hive)
 	free(out);
 	free(in);
 	free(buf);
-	free(u);
 }
 
 /* Asserts that key k of hive and every key below it was last written at ft;
@@ -249,10 +204,7 @@ Test(reg_to_hive, same_input_and_filetime_give_identical_bytes_and_key_times)
 	char *a = tu_tmp_path("a.dat"), *b = tu_tmp_path("b.dat");
 	build(in, a, 5);
 	build(in, b, 5);
-	size_t len = 0;
-	char *img = tu_read(a, &len);
-	cr_assert_not_null(img);
-	tu_assert_file_is(b, img, len);
+	tu_assert_same_file(b, a);
 	struct mapiprof_info *info = NULL;
 	cr_assert_eq(mapiprof_inspect(tu_ctx, a, &info), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
@@ -266,7 +218,6 @@ Test(reg_to_hive, same_input_and_filetime_give_identical_bytes_and_key_times)
 	cr_assert_eq(hive->ops->root(hive, &root), MAPIPROF_OK);
 	cr_assert_eq(assert_key_times(hive, root, ft), 9);
 	mp_store_close(hive);
-	free(img);
 	free(b);
 	free(a);
 	free(in);
@@ -437,11 +388,7 @@ Test(mkhive, stamps_2024_or_source_date_epoch_for_reproducible_fixtures)
 	cr_assert(ft >= want && ft <= want + 3, "%lld", (long long)ft);
 	cr_assert_eq(run_mkhive(&r, in, a, NULL, NULL), 0, "%s", r.err);
 	tu_run_free(&r);
-	size_t len = 0;
-	char *img = tu_read(b, &len);
-	cr_assert_not_null(img);
-	tu_assert_file_is(a, img, len);
-	free(img);
+	tu_assert_same_file(a, b);
 	free(b);
 	free(a);
 	free(in);

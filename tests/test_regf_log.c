@@ -1,9 +1,10 @@
-/* test_regf_log.c - transaction-log replay (regf_log.c) against Windows'
- * own recoveries of yarp's dirty hives and regipy's real dual-log NTUSER,
- * on broken and crafted logs, and Marvin32 against its published vectors
- * (reg-and-regf.md §3.1, §4; peers.md §B; regf spec "Format of transaction
- * log files").  The samples live in ../shared/samples; tests that need
- * them skip when that folder is absent. */
+/* test_regf_log.c - transaction-log replay (regf_log.c, regf_replay.c)
+ * against Windows' own recoveries of yarp's dirty hives and regipy's real
+ * dual-log NTUSER, on broken and crafted logs, and Marvin32 against its
+ * published vectors (reg-and-regf.md §3.1, §4; peers.md §B; regf spec
+ * "Format of transaction log files").  The samples live in
+ * ../shared/samples; tests that need them skip when that folder is
+ * absent. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "regf_log.h"
 #include "store.h"
 #include "testutil.h"
+#include "testutil_int.h"
 
 /* ---- Marvin32 ------------------------------------------------------------ */
 
@@ -176,32 +178,14 @@ recover_fails(const struct set *s, enum mapiprof_error code, const char *needle)
 	cr_assert_null(strchr(mapiprof_errmsg(tu_ctx), '\n'));
 }
 
-/* The image is a clean hive: seq1 == seq2, file type 0, checksum right by
- * the plain and the Windows rule, hive-bins size = length - 4096, and the
- * bins chain up to exactly that size. */
+/* Asserts that replay with log i of s alone fails as recover_fails says. */
 static void
-assert_clean(const struct mp_buf *out)
+recover_alone_fails(const struct set *s, size_t i, enum mapiprof_error code, const char *needle)
 {
-	const uint8_t *b = out->data;
-	cr_assert_geq(out->len, 8192u);
-	cr_assert_eq(memcmp(b, "regf", 4), 0);
-	cr_assert_eq(mp_le32(b + 4), mp_le32(b + 8), "sequence numbers");
-	cr_assert_eq(mp_le32(b + 28), 0, "file type");
-	cr_assert_eq(mp_le32(b + 40), out->len - 4096u, "hive-bins size");
-	uint32_t plain = 0, windows = 0;
-	mp_regf_checksum(b, &plain, &windows);
-	cr_assert_eq(mp_le32(b + 508), plain, "checksum (plain XOR, hivex)");
-	cr_assert_eq(mp_le32(b + 508), windows, "checksum (Windows rule)");
-	size_t pos = 0, bins = out->len - 4096u;
-	while (pos < bins) {
-		const uint8_t *h = b + 4096 + pos;
-		uint32_t size = mp_le32(h + 8);
-		cr_assert_eq(memcmp(h, "hbin", 4), 0, "bin at %zu", pos);
-		cr_assert_eq(mp_le32(h + 4), pos);
-		cr_assert(size >= 4096 && size % 4096 == 0 && size <= bins - pos, "bin at %zu",
-		          pos);
-		pos += size;
-	}
+	struct set g = *s;
+	g.in[0] = s->in[i];
+	g.n = 1;
+	recover_fails(&g, code, needle);
 }
 
 /* Keys and values below key k, read through hivex (store_hive.c); every
@@ -244,15 +228,6 @@ opens_in_tools(const struct mp_buf *out, const char *name, struct tu_dump *d)
 	free(path);
 }
 
-/* Same records (keys, values, types, data and key mtimes) in both dumps. */
-static void
-assert_same_dump(const struct tu_dump *a, const struct tu_dump *b)
-{
-	cr_assert_eq(a->n, b->n, "%zu records vs %zu", a->n, b->n);
-	for (size_t i = 0; i < a->n; i++)
-		cr_assert_str_eq(a->rec[i], b->rec[i]);
-}
-
 static void
 rehash(uint8_t *entry)
 {
@@ -292,7 +267,7 @@ Test(regf_log, new_format_dual_logs_reproduce_windows10_recovery)
 	cr_assert_str_eq(rep.logs[0].note, "applied entries 2..2");
 	cr_assert_str_eq(rep.logs[1].note, "applied entries 3..5");
 	cr_assert_str_eq(rep.stop_reason, "end of NewDirtyHive.LOG2 at offset 40960");
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	/* Windows flushed once more after recovering (seq 6); the bins are
 	 * byte for byte what it wrote. */
 	cr_assert_eq(mp_le32(win + 40), out.len - 4096u);
@@ -303,7 +278,7 @@ Test(regf_log, new_format_dual_logs_reproduce_windows10_recovery)
 	                    "win10.dat");
 	tu_dump_reglookup(wp, &theirs);
 	free(wp);
-	assert_same_dump(&ours, &theirs);
+	tu_dump_assert_same(&ours, &theirs);
 	/* The keys only the logs hold (peers.md §B.3: Key1/Key2 before). */
 	cr_assert(tu_dump_has(&ours, "/Key3/Key3_3,KEY,,2017-03-04 20:55:37"));
 	cr_assert(!tu_dump_has(&ours, "/Key2,KEY,,2017-03-04 20:52:19"));
@@ -329,7 +304,7 @@ Test(regf_log, old_format_dirt_log_reproduces_windows7_recovery)
 	cr_assert_eq(rep.seq_after, 5);
 	cr_assert_eq(rep.logs_used, 1u);
 	cr_assert_str_eq(rep.logs[1].note, "empty");
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	/* Byte for byte what Windows 7 wrote, except two spots it changed
 	 * after recovering: the first bin's timestamp (bins bytes 20..27),
 	 * restamped when it saved the hive, and the largest-value-name-length
@@ -354,7 +329,7 @@ Test(regf_log, old_format_dirt_log_reproduces_windows7_recovery)
 	    tu_stage(MP_SHARED_DIR "/samples/yarp/OldDirtyHive/RecoveredHive_Windows7", "win7.dat");
 	tu_dump_reglookup(wp, &theirs);
 	free(wp);
-	assert_same_dump(&ours, &theirs);
+	tu_dump_assert_same(&ours, &theirs);
 	tu_dump_free(&ours);
 	tu_dump_free(&theirs);
 	mp_buf_free(&out);
@@ -378,7 +353,7 @@ Test(regf_log, recover_file_finds_logs_beside_hive_case_insensitively)
 	cr_assert_eq(rep.entries_applied, 4);
 	cr_assert_eq(rep.seq_after, 5);
 	cr_assert_str_eq(rep.stop_reason, "end of NEWDIRTYHIVE.Log2 at offset 40960");
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	cr_assert_eq(tu_mtime_ns(hive), m0, "the hive is only read");
 	mp_buf_free(&out);
 	free(hive);
@@ -403,7 +378,7 @@ Test(regf_log, regipy_dual_logs_recover_to_clean_hive_that_hivex_and_reglookup_o
 	cr_assert_eq(rep.logs[1].entries_valid, 1);
 	cr_assert_not_null(strstr(rep.logs[1].note, "older than the primary"), "%s",
 	                   rep.logs[1].note);
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	struct tu_dump ours, before;
 	opens_in_tools(&out, "ours.dat", &ours);
 	char *pp = tu_tmp_path("transactions_NTUSER.DAT");
@@ -420,10 +395,7 @@ Test(regf_log, regipy_older_log_alone_is_refused_as_older_than_primary)
 {
 	struct set s;
 	set_regipy(&s);
-	s.in[0] = s.in[1];
-	s.n = 1;
-	recover_fails(&s, MAPIPROF_E_UNSAFE, "older than the primary");
-	s.n = 2;
+	recover_alone_fails(&s, 1, MAPIPROF_E_UNSAFE, "older than the primary");
 	set_free(&s);
 }
 
@@ -480,7 +452,7 @@ assert_stops_at_entry2(struct set *s, const char *why)
 	                   "%s", rep.stop_reason);
 	cr_assert_not_null(strstr(rep.stop_reason, why), "'%s' lacks '%s'", rep.stop_reason, why);
 	cr_assert_leq(out.cap, 4096u + 20480u, "no allocation beyond the hive");
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	size_t len = s->in[1].len;
 	s->in[1].len = E2;
 	recover_ok(s, &ref, &rep2);
@@ -493,6 +465,20 @@ assert_stops_at_entry2(struct set *s, const char *why)
 	tu_dump_free(&d);
 	mp_buf_free(&ref);
 	mp_buf_free(&out);
+}
+
+/* Sets the 32-bit field at offset field of LOG2's entry 2 to v, with both
+ * hashes made right again, and asserts that replay stops before that
+ * entry saying why. */
+static void
+assert_entry2_field_stops(uint32_t field, uint32_t v, const char *why)
+{
+	struct set s;
+	set_new(&s);
+	mp_put_le32(s.buf[1] + E2 + field, v);
+	rehash(s.buf[1] + E2);
+	assert_stops_at_entry2(&s, why);
+	set_free(&s);
 }
 
 Test(regf_log, flipped_byte_in_entry_page_stops_replay_before_that_entry)
@@ -527,7 +513,7 @@ Test(regf_log, flipped_byte_in_real_log_keeps_the_entries_before_it)
 	                 "entry 4 of transactions_ntuser.dat.log1 at offset 770048 has a bad "
 	                 "Hash-1 (size 16384, sequence 569, expected 569, hive bins 925696, "
 	                 "pages 3)");
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	struct tu_dump d;
 	opens_in_tools(&out, "stopped.dat", &d);
 	tu_dump_free(&d);
@@ -558,42 +544,25 @@ Test(regf_log, log_shorter_than_base_block_is_a_format_error_naming_it)
 
 Test(regf_log, huge_page_count_stops_replay_without_allocating)
 {
-	struct set s;
-	set_new(&s);
-	mp_put_le32(s.buf[1] + E2 + 20, 0xFFFFFFFFu);
-	rehash(s.buf[1] + E2);
-	assert_stops_at_entry2(&s, "invalid page count");
-	set_free(&s);
+	assert_entry2_field_stops(20, 0xFFFFFFFFu, "invalid page count");
 }
 
 Test(regf_log, page_reference_outside_hive_bins_stops_replay)
 {
-	struct set s;
-	set_new(&s);
-	mp_put_le32(s.buf[1] + E2 + 40, 0xFFFFF000u);
-	rehash(s.buf[1] + E2);
-	assert_stops_at_entry2(&s, "lies outside its 20480-byte hive bins");
-	set_free(&s);
+	/* The first page reference's offset. */
+	assert_entry2_field_stops(40, 0xFFFFF000u, "lies outside its 20480-byte hive bins");
 }
 
 Test(regf_log, huge_hive_bins_size_stops_replay_without_allocating)
 {
-	struct set s;
-	set_new(&s);
-	mp_put_le32(s.buf[1] + E2 + 16, 0xFFFFF000u);
-	rehash(s.buf[1] + E2);
-	assert_stops_at_entry2(&s, "beyond the cap");
-	set_free(&s);
+	assert_entry2_field_stops(16, 0xFFFFF000u, "beyond the cap");
 }
 
 Test(regf_log, sequence_gap_between_primary_and_log_is_refused)
 {
 	struct set s;
 	set_new(&s);
-	s.in[0] = s.in[1];
-	s.n = 1;
-	recover_fails(&s, MAPIPROF_E_UNSAFE, "its entries start at 3, replay needed 2");
-	s.n = 2;
+	recover_alone_fails(&s, 1, MAPIPROF_E_UNSAFE, "its entries start at 3, replay needed 2");
 	set_free(&s);
 }
 
@@ -610,7 +579,7 @@ Test(regf_log, log_being_written_is_skipped_and_the_other_used)
 	cr_assert_eq(rep.seq_after, 2);
 	cr_assert_eq(rep.logs_used, 1u);
 	cr_assert_not_null(strstr(rep.logs[1].note, "being written"), "%s", rep.logs[1].note);
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	mp_buf_free(&out);
 	set_free(&s);
 }
@@ -630,12 +599,7 @@ Test(regf_log, garbage_log_is_skipped_beside_valid_ones_and_named_when_alone)
 	cr_assert_eq(rep.logs[2].kind, MP_REGF_LOG_NONE);
 	cr_assert_not_null(strstr(rep.logs[2].note, "no 'regf' base block at offset 0"));
 	mp_buf_free(&out);
-	struct mp_regf_log_input keep = s.in[0];
-	s.in[0] = s.in[2];
-	s.n = 1;
-	recover_fails(&s, MAPIPROF_E_FORMAT, "junk.LOG: no 'regf' base block at offset 0");
-	s.in[0] = keep;
-	s.n = 3;
+	recover_alone_fails(&s, 2, MAPIPROF_E_FORMAT, "junk.LOG: no 'regf' base block at offset 0");
 	set_free(&s);
 }
 
@@ -654,7 +618,7 @@ Test(regf_log, invalid_primary_base_block_is_restored_from_latest_log)
 	cr_assert_eq(rep.logs_used, 2u);
 	cr_assert_not_null(strstr(rep.logs[0].note, "only the latest log"));
 	cr_assert_eq(rep.seq_after, 5);
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	cr_assert_eq(memcmp(out.data + 4096, win + 4096, out.len - 4096u), 0);
 	mp_buf_free(&out);
 	free(win);
@@ -688,7 +652,7 @@ Test(regf_log, sequence_numbers_wrap_around_across_dual_logs)
 	recover_ok(&s, &out, &rep);
 	cr_assert_eq(rep.entries_applied, 4);
 	cr_assert_eq(rep.seq_after, 2);
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	cr_assert_eq(memcmp(out.data + 4096, ref.data + 4096, ref.len - 4096u), 0);
 	mp_buf_free(&out);
 	mp_buf_free(&ref);
@@ -754,7 +718,7 @@ Test(regf_log, dirt_log_stops_at_invalid_dirty_hive_bin_and_restores_later_pages
 	cr_assert_eq(rep.pages_applied, 16);
 	cr_assert_not_null(strstr(rep.stop_reason, "invalid hive bin at offset 49152"), "%s",
 	                   rep.stop_reason);
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	cr_assert_eq(memcmp(out.data + 4096, ref.data + 4096, 49152), 0, "earlier bins applied");
 	cr_assert_eq(memcmp(out.data + 4096 + 49152, s.p + 4096 + 49152, 8192), 0,
 	             "the invalid bin keeps the primary's bytes");
@@ -801,7 +765,7 @@ Test(regf_log, dirt_log_replaces_invalid_primary_base_block_when_first_bin_time_
 	cr_assert_eq(rep.base_from_log, 1);
 	cr_assert_eq(rep.pages_applied, 64);
 	cr_assert_eq(rep.seq_after, 5);
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	cr_assert_eq(memcmp(out.data + 4096 + 28, ref.data + 4096 + 28, ref.len - 4096u - 28u), 0);
 	mp_buf_free(&out);
 	mp_buf_free(&ref);
@@ -888,7 +852,7 @@ assert_recovery_avoids_xor(uint32_t target)
 	recover_ok(&s, &out, &rep);
 	cr_assert_geq(rep.checksum_nudged, 1);
 	cr_assert_eq(mp_le64(out.data + 12), mp_le64(s.p + 12) + (uint64_t)rep.checksum_nudged);
-	assert_clean(&out);
+	tu_assert_clean_image(out.data, out.len);
 	mp_buf_free(&out);
 	set_free(&s);
 }

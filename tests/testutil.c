@@ -284,6 +284,57 @@ tu_count_lines(const char *s)
 	return n;
 }
 
+/* The code point of the well-formed UTF-8 sequence at *p; *p moves past it. */
+static uint32_t
+utf8_next(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	size_t n = 0;
+	if (s[0] < 0x80)
+		n = 1;
+	else if (s[0] >= 0xC2 && s[0] < 0xE0)
+		n = 2;
+	else if (s[0] >= 0xE0 && s[0] < 0xF0)
+		n = 3;
+	else if (s[0] >= 0xF0 && s[0] < 0xF5)
+		n = 4;
+	cr_assert_neq(n, 0, "not UTF-8: byte 0x%02x", s[0]);
+	uint32_t c = n == 1 ? s[0] : s[0] & (0x7Fu >> n);
+	for (size_t i = 1; i < n; i++) {
+		cr_assert_eq(s[i] & 0xC0, 0x80, "not UTF-8: byte 0x%02x", s[i]);
+		c = c << 6 | (s[i] & 0x3Fu);
+	}
+	*p = s + n;
+	return c;
+}
+
+uint8_t *
+tu_utf16_bom(const char *utf8, size_t *len)
+{
+	/* At most two UTF-16 units (4 bytes) per UTF-8 byte, plus the BOM. */
+	uint8_t *out = malloc(4 * strlen(utf8) + 2);
+	cr_assert_not_null(out);
+	size_t n = 0;
+	out[n++] = 0xFF;
+	out[n++] = 0xFE;
+	for (const unsigned char *p = (const unsigned char *)utf8; *p != '\0';) {
+		uint32_t c = utf8_next(&p);
+		uint32_t units[2] = {c, 0};
+		size_t k = 1;
+		if (c >= 0x10000u) {
+			units[0] = 0xD800u + ((c - 0x10000u) >> 10);
+			units[1] = 0xDC00u + ((c - 0x10000u) & 0x3FFu);
+			k = 2;
+		}
+		for (size_t i = 0; i < k; i++) {
+			out[n++] = (uint8_t)(units[i] & 0xFFu);
+			out[n++] = (uint8_t)(units[i] >> 8);
+		}
+	}
+	*len = n;
+	return out;
+}
+
 /* ---- the per-test harness ---- */
 
 void
@@ -318,6 +369,54 @@ tu_tmp_path(const char *name)
 	char *p = join(tu_tmp, name);
 	cr_assert_not_null(p);
 	return p;
+}
+
+/* strcmp of two array elements that are strings (qsort, bsearch). */
+static int
+strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+tu_listing(const char *sub)
+{
+	char *dir = tu_tmp_path(sub);
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d, "cannot list %s", dir);
+	char **names = NULL;
+	size_t n = 0, total = 1;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		names = realloc(names, (n + 1) * sizeof(*names));
+		cr_assert_not_null(names);
+		names[n] = strdup(e->d_name);
+		cr_assert_not_null(names[n]);
+		total += strlen(names[n++]) + 1;
+	}
+	closedir(d);
+	if (n > 0) /* qsort wants a valid pointer even for no elements */
+		qsort(names, n, sizeof(*names), strp_cmp);
+	char *out = calloc(1, total);
+	cr_assert_not_null(out);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(out, "|");
+		strcat(out, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return out;
+}
+
+void
+tu_assert_listing(const char *sub, const char *want)
+{
+	char *got = tu_listing(sub);
+	cr_assert_str_eq(got, want, "%s holds %s, want %s", sub, got, want);
+	free(got);
 }
 
 char *
@@ -377,6 +476,34 @@ tu_assert_file_is(const char *path, const void *want, size_t len)
 	free(got);
 }
 
+void
+tu_assert_same_file(const char *path, const char *ref)
+{
+	size_t n = 0;
+	char *want = tu_read(ref, &n);
+	cr_assert_not_null(want, "cannot read %s", ref);
+	tu_assert_file_is(path, want, n);
+	free(want);
+}
+
+struct tu_snap
+tu_snap_take(const char *path)
+{
+	struct tu_snap s = {NULL, 0, tu_mtime_ns(path)};
+	s.data = tu_read(path, &s.len);
+	cr_assert_not_null(s.data, "cannot read %s", path);
+	return s;
+}
+
+void
+tu_snap_assert_same(struct tu_snap *s, const char *path)
+{
+	tu_assert_file_is(path, s->data, s->len);
+	cr_assert_eq(tu_mtime_ns(path), s->mtime, "%s: modification time changed", path);
+	free(s->data);
+	s->data = NULL;
+}
+
 char *
 tu_unxz_sample(const char *rel, const char *name)
 {
@@ -391,6 +518,84 @@ tu_unxz_sample(const char *rel, const char *name)
 	char *p = tu_tmp_write(name, r.out, r.outlen);
 	tu_run_free(&r);
 	return p;
+}
+
+char *
+tu_stage_sample(const char *dir, const char *name)
+{
+	char src[1024];
+	snprintf(src, sizeof(src), "%s/samples/%s/%s", MP_SHARED_DIR, dir, name);
+	if (!tu_exists(src))
+		cr_skip_test("%s is absent: the shared samples (MP_SHARED_DIR) are needed", src);
+	return tu_stage(src, name);
+}
+
+/* tu_stage_sample of dir/<name><suffix>; *path receives the copy's path
+ * when path is not NULL, else it is freed. */
+static void
+stage_sample_to(const char *dir, const char *name, const char *suffix, char **path)
+{
+	char n[512];
+	snprintf(n, sizeof(n), "%s%s", name, suffix);
+	char *p = tu_stage_sample(dir, n);
+	if (path != NULL)
+		*path = p;
+	else
+		free(p);
+}
+
+char *
+tu_stage_sample_logs(const char *dir, const char *name, char **log1, char **log2)
+{
+	char *hive = NULL;
+	stage_sample_to(dir, name, "", &hive);
+	stage_sample_to(dir, name, ".LOG1", log1);
+	stage_sample_to(dir, name, ".LOG2", log2);
+	return hive;
+}
+
+/* The output of `get [--no-logs] --section SECTION PROP FILE` (asserted to
+ * exit 0) without its final newline, malloc'd. */
+static char *
+get_value(int no_logs, const char *section, const char *prop, const char *file)
+{
+	struct tu_run r;
+	if (no_logs)
+		cr_assert_eq(
+		    tu_cli(&r, "get", "--no-logs", "--section", section, prop, file, (char *)NULL),
+		    0, "cannot run mapiprof");
+	else
+		cr_assert_eq(tu_cli(&r, "get", "--section", section, prop, file, (char *)NULL), 0,
+		             "cannot run mapiprof");
+	cr_assert_eq(r.status, 0, "get %s %s %s: %s", section, prop, file, r.err);
+	char *v = strdup(r.out);
+	cr_assert_not_null(v);
+	size_t n = strlen(v);
+	if (n > 0 && v[n - 1] == '\n')
+		v[n - 1] = '\0';
+	tu_run_free(&r);
+	return v;
+}
+
+static void
+assert_get(int no_logs, const char *section, const char *prop, const char *file, const char *want)
+{
+	char *v = get_value(no_logs, section, prop, file);
+	cr_assert_str_eq(v, want, "%s %s%s: got '%s', want '%s'", section, prop,
+	                 no_logs ? " (--no-logs)" : "", v, want);
+	free(v);
+}
+
+void
+tu_assert_get(const char *section, const char *prop, const char *file, const char *want)
+{
+	assert_get(0, section, prop, file, want);
+}
+
+void
+tu_assert_get_no_logs(const char *section, const char *prop, const char *file, const char *want)
+{
+	assert_get(1, section, prop, file, want);
 }
 
 void
@@ -501,12 +706,6 @@ dump_add(struct tu_dump *d, const char *s, size_t len)
 	d->rec[d->n++][len] = '\0';
 }
 
-static int
-rec_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char *
 tu_tool_out(const char *tool, const char *hive)
 {
@@ -532,7 +731,7 @@ tu_dump_reglookup(const char *hive, struct tu_dump *d)
 			dump_add(d, p, (size_t)(nl - p));
 	}
 	free(out);
-	qsort(d->rec, d->n, sizeof(*d->rec), rec_cmp);
+	qsort(d->rec, d->n, sizeof(*d->rec), strp_cmp);
 }
 
 void
@@ -564,13 +763,34 @@ tu_dump_regfexport(const char *hive, struct tu_dump *d)
 	if (rec[0] != '\0')
 		dump_add(d, rec, strlen(rec));
 	free(out);
-	qsort(d->rec, d->n, sizeof(*d->rec), rec_cmp);
+	qsort(d->rec, d->n, sizeof(*d->rec), strp_cmp);
 }
 
 int
 tu_dump_has(const struct tu_dump *d, const char *r)
 {
-	return bsearch(&r, d->rec, d->n, sizeof(*d->rec), rec_cmp) != NULL;
+	return bsearch(&r, d->rec, d->n, sizeof(*d->rec), strp_cmp) != NULL;
+}
+
+void
+tu_dump_assert_same(const struct tu_dump *a, const struct tu_dump *b)
+{
+	cr_assert_eq(a->n, b->n, "%zu records vs %zu", a->n, b->n);
+	for (size_t i = 0; i < a->n; i++)
+		cr_assert_str_eq(a->rec[i], b->rec[i]);
+}
+
+void
+tu_assert_same_reglookup(const char *a, const char *b)
+{
+	struct tu_dump da, db;
+	tu_dump_reglookup(a, &da);
+	tu_dump_reglookup(b, &db);
+	cr_assert_gt(da.n, 0, "reglookup reads nothing in %s", a);
+	cr_assert_eq(da.n, db.n, "%s: %zu records, %s: %zu", a, da.n, b, db.n);
+	tu_dump_assert_same(&da, &db);
+	tu_dump_free(&da);
+	tu_dump_free(&db);
 }
 
 void

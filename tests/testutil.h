@@ -1,7 +1,9 @@
 /* testutil.h - helpers shared by the test programs: temporary directories,
  * file copies, running the built CLI with its output captured, and the
  * common per-test harness (a temporary directory, a context, an open file)
- * with the assertions every suite makes on the way. */
+ * with the assertions every suite makes on the way.  Public API only (also
+ * linked into test_public_api); helpers that need the library's internal
+ * headers are in testutil_int.h, JSON readers in testjson.h. */
 #ifndef MP_TESTUTIL_H
 #define MP_TESTUTIL_H
 
@@ -44,6 +46,11 @@ int tu_exists(const char *path);
 int64_t tu_mtime_ns(const char *path);
 /* Number of '\n' in s. */
 size_t tu_count_lines(const char *s);
+/* BOM FF FE and the UTF-16LE of the UTF-8 text (asserted well formed),
+ * converted here rather than by the library's utf16.c so that tests of
+ * the .reg readers do not check a converter against itself; malloc'd,
+ * *len its size. */
+uint8_t *tu_utf16_bom(const char *utf8, size_t *len);
 
 /* ---- before/after dumps by independent registry tools -----------------
  * A dump is the records a tool prints for a hive, sorted with strcmp, so
@@ -65,6 +72,11 @@ void tu_dump_reglookup(const char *hive, struct tu_dump *d);
 void tu_dump_regfexport(const char *hive, struct tu_dump *d);
 /* 1 if d holds the record r exactly. */
 int tu_dump_has(const struct tu_dump *d, const char *r);
+/* Asserts that a and b hold the same records. */
+void tu_dump_assert_same(const struct tu_dump *a, const struct tu_dump *b);
+/* Asserts that reglookup reads the hives a and b as the same (at least
+ * one) records: keys, values, types, data and key times. */
+void tu_assert_same_reglookup(const char *a, const char *b);
 void tu_dump_free(struct tu_dump *d);
 
 /* ---- the per-test harness ----------------------------------------------
@@ -95,8 +107,28 @@ void tu_teardown(void);
 		             "cannot run mapiprof");                                               \
 	} while (0)
 
+/* Runs mapiprof as TU_CLI does and asserts its exit status. */
+#define TU_CLI_EXPECT(want, ...)                                                                   \
+	do {                                                                                       \
+		TU_CLI(__VA_ARGS__);                                                               \
+		cr_assert_eq(tu_last.status, (want), "exit %d, want %d\nstdout: %s\nstderr: %s",   \
+		             tu_last.status, (want), tu_last.out, tu_last.err);                    \
+	} while (0)
+
+/* Asserts that `mapiprof get --section SECTION PROP FILE` exits 0 and
+ * prints want (and a newline); tu_last is left as it was. */
+void tu_assert_get(const char *section, const char *prop, const char *file, const char *want);
+/* The same with --no-logs: the primary file of a dirty hive. */
+void tu_assert_get_no_logs(const char *section, const char *prop, const char *file,
+                           const char *want);
+
 /* tu_tmp/name, malloc'd. */
 char *tu_tmp_path(const char *name);
+/* The names in the directory tu_tmp/sub (no "." and ".."), sorted with
+ * strcmp and joined by '|', e.g. "NTUSER.DAT|NTUSER.DAT.bak"; malloc'd. */
+char *tu_listing(const char *sub);
+/* Asserts that tu_listing(sub) is exactly want. */
+void tu_assert_listing(const char *sub, const char *want);
 /* Writes len bytes to tu_tmp/name; returns the path, malloc'd. */
 char *tu_tmp_write(const char *name, const void *data, size_t len);
 /* Copies the file src into tu_tmp as name; returns the copy's path, malloc'd. */
@@ -111,9 +143,31 @@ char *tu_stage_built(const char *name);
 char *tu_read_src(const char *rel, size_t *len);
 /* Asserts that the file path holds exactly the len bytes want. */
 void tu_assert_file_is(const char *path, const void *want, size_t len);
+/* Asserts that the file path holds exactly the bytes of the file ref. */
+void tu_assert_same_file(const char *path, const char *ref);
+/* A snapshot of a file: its bytes and modification time, to prove that a
+ * command left the file alone. */
+struct tu_snap {
+	char *data;
+	size_t len;
+	int64_t mtime;
+};
+/* Takes the snapshot of path (asserting that it reads); free it with
+ * tu_snap_assert_same. */
+struct tu_snap tu_snap_take(const char *path);
+/* Asserts that path still has the bytes and modification time of s; frees
+ * s's bytes. */
+void tu_snap_assert_same(struct tu_snap *s, const char *path);
 /* Decompresses <shared>/samples/<rel>.xz into tu_tmp/name; returns the path
  * (malloc'd), or NULL when the sample is absent (the caller skips). */
 char *tu_unxz_sample(const char *rel, const char *name);
+/* Copies <shared>/samples/<dir>/<name> into tu_tmp as name; returns the
+ * copy's path, malloc'd.  Skips the test when the sample is absent. */
+char *tu_stage_sample(const char *dir, const char *name);
+/* tu_stage_sample of the hive dir/name and of its logs name.LOG1 and
+ * name.LOG2; returns the hive's path.  log1 and log2 (when not NULL)
+ * receive the logs' paths, malloc'd. */
+char *tu_stage_sample_logs(const char *dir, const char *name, char **log1, char **log2);
 
 /* Opens path into tu_file (closing the file opened before). */
 void tu_open(const char *path);

@@ -106,6 +106,8 @@ struct mapiprof_logfile {
 	uint32_t file_type;    /* 1 old format (DIRT), 6 new format (HvLE) */
 	int newer;             /* holds data newer than the primary (see info in the man page) */
 	int64_t mtime_ns;      /* modification time, ns since 1970 (0 if unknown) */
+	int replayed;          /* entries of it were replayed into the state read
+				  (state "recovered") */
 };
 
 struct mapiprof_info {

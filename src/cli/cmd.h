@@ -12,6 +12,7 @@ int cmd_export(int argc, char *argv[]);
 int cmd_tags(int argc, char *argv[]);
 int cmd_edit(int argc, char *argv[]);
 int cmd_apply(int argc, char *argv[]);
+int cmd_recover(int argc, char *argv[]);
 int cmd_recipes(int argc, char *argv[]);
 
 #endif

@@ -22,6 +22,7 @@ struct export_opts {
 	const char *root;     /* --root KEY, or NULL: HKEY_CURRENT_USER */
 	const char *output;   /* -o OUT, or NULL: standard output */
 	const char *codepage; /* --codepage CP */
+	unsigned open_flags;  /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *file;
 };
 
@@ -57,6 +58,7 @@ parse(int argc, char *argv[], struct export_opts *o)
 	    {"all-profiles", no_argument, NULL, OPT_ALL_PROFILES},
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
+	    OPT_NO_LOGS_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -73,6 +75,8 @@ parse(int argc, char *argv[], struct export_opts *o)
 			o->output = optarg;
 		else if (c == OPT_CODEPAGE)
 			o->codepage = optarg;
+		else if (c == OPT_NO_LOGS)
+			o->open_flags |= MAPIPROF_OPEN_NO_LOGS;
 		else
 			return opt_common("export", c, argv);
 	}
@@ -139,7 +143,8 @@ export_file(const struct run *r, const struct export_opts *o)
 	void *data = NULL;
 	size_t len = 0;
 	int status;
-	if (mapiprof_open(r->ctx, o->file, MAPIPROF_OPEN_NO_HASH, &f) != MAPIPROF_OK)
+	if (mapiprof_open(r->ctx, o->file, MAPIPROF_OPEN_NO_HASH | o->open_flags, &f) !=
+	    MAPIPROF_OK)
 		return report_lib(r, o->file);
 	if ((status = pick_profiles(r, o, f, &idx, &n)) != EXIT_OK)
 		goto out;

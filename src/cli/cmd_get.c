@@ -16,6 +16,7 @@
 
 struct get_opts {
 	int json;
+	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *profile; /* NULL: the default profile */
 	const char *section;
 	const char *codepage;
@@ -31,6 +32,7 @@ parse(int argc, char *argv[], struct get_opts *o)
 	    {"profile", required_argument, NULL, OPT_PROFILE},
 	    {"section", required_argument, NULL, OPT_SECTION},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
+	    OPT_NO_LOGS_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -45,6 +47,8 @@ parse(int argc, char *argv[], struct get_opts *o)
 			o->section = optarg;
 		else if (c == OPT_CODEPAGE)
 			o->codepage = optarg;
+		else if (c == OPT_NO_LOGS)
+			o->open_flags |= MAPIPROF_OPEN_NO_LOGS;
 		else
 			return opt_common("get", c, argv);
 	}
@@ -143,7 +147,7 @@ get_file(const struct run *r, const struct get_opts *o)
 	struct mapiprof_file *f = NULL;
 	const struct mapiprof_prop *prop = NULL;
 	size_t p = 0, s = 0;
-	if (mapiprof_open(r->ctx, o->file, 0, &f) != MAPIPROF_OK)
+	if (mapiprof_open(r->ctx, o->file, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, o->file);
 	int status = find_prop(r, o, f, &p, &s, &prop);
 	if (status == EXIT_OK) {

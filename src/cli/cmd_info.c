@@ -1,8 +1,9 @@
-/* cmd_info.c - "mapiprof info": what each file is, via mapiprof_inspect:
- * for a hive its header (version, sequence numbers, checksum, transaction
- * logs), for a .reg file its encoding, header line and line ends; for both
- * the size, sha256 and modification time.  A dirty hive is reported, not an
- * error. */
+/* cmd_info.c - "mapiprof info": what each file is, via
+ * mapiprof_inspect_flags: for a hive its header (version, sequence numbers,
+ * checksum, transaction logs) and the state the other commands read (the
+ * primary file, or its logs replayed in memory), for a .reg file its
+ * encoding, header line and line ends; for both the size, sha256 and
+ * modification time.  A dirty hive is reported, not an error. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 struct info_opts {
 	int json;
+	unsigned flags;       /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage; /* --codepage CP: of REGEDIT4 files */
 };
 
@@ -30,6 +32,7 @@ parse(int argc, char *argv[], struct info_opts *o)
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
+	    OPT_NO_LOGS_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -40,6 +43,8 @@ parse(int argc, char *argv[], struct info_opts *o)
 			o->json = 1;
 		else if (c == OPT_CODEPAGE)
 			o->codepage = optarg;
+		else if (c == OPT_NO_LOGS)
+			o->flags |= MAPIPROF_OPEN_NO_LOGS;
 		else
 			return opt_common("info", c, argv);
 	}
@@ -57,6 +62,8 @@ text_log(const struct mapiprof_logfile *l)
 	if (l->has_header)
 		printf(", sequence %" PRIu32 "/%" PRIu32 ", type %" PRIu32 "%s", l->seq1, l->seq2,
 		       l->file_type, l->newer ? ", newer than the hive" : "");
+	if (l->replayed)
+		fputs(", replayed", stdout);
 	else
 		fputs(", no header", stdout);
 	fputs(")\n", stdout);
@@ -110,6 +117,32 @@ text_common(const struct mapiprof_info *in)
 	return rc;
 }
 
+/* 1 when the state read is the hive with its logs replayed. */
+static int
+is_recovered(const struct mapiprof_info *in)
+{
+	return in->state != NULL && strcmp(in->state, "recovered") == 0;
+}
+
+/* "state: primary" or "state: recovered (KIND, N entries replayed,
+ * sequence S/S)", then "recovery note: NOTE" when there is one. */
+static int
+text_state(const struct mapiprof_info *in)
+{
+	int rc = 0;
+	fputs("state: ", stdout);
+	rc |= esc_fputs(in->state != NULL ? in->state : "-", stdout);
+	if (is_recovered(in))
+		printf(" (%s, %zu entr%s replayed, sequence %" PRIu32 "/%" PRIu32 ")",
+		       fmt_log_format(in->recovered_format), in->recovered_entries,
+		       in->recovered_entries == 1 ? "y" : "ies", in->recovered_seq,
+		       in->recovered_seq);
+	fputc('\n', stdout);
+	if (in->recovery_note != NULL)
+		rc |= text_field("recovery note", in->recovery_note);
+	return rc;
+}
+
 static int
 info_text(const struct mapiprof_info *in, const char *path)
 {
@@ -121,6 +154,7 @@ info_text(const struct mapiprof_info *in, const char *path)
 	printf("version: %" PRIu32 ".%" PRIu32 "\n", in->major, in->minor);
 	printf("sequence: %" PRIu32 "/%" PRIu32 "\n", in->seq1, in->seq2);
 	printf("dirty: %s\n", in->dirty ? "yes" : "no");
+	rc |= text_state(in);
 	printf("checksum: stored 0x%08" PRIx32 ", computed 0x%08" PRIx32 " (%s)\n",
 	       in->checksum_stored, in->checksum_computed, in->checksum_ok ? "ok" : "bad");
 	if (fmt_filetime(in->last_written, when, sizeof(when)) == 0)
@@ -146,6 +180,7 @@ json_log(const struct mapiprof_logfile *l)
 	bad |= oj_set(o, "seq2", l->has_header ? json_integer(l->seq2) : json_null());
 	bad |= oj_set(o, "file_type", l->has_header ? json_integer(l->file_type) : json_null());
 	bad |= oj_set(o, "newer", json_boolean(l->newer));
+	bad |= oj_set(o, "replayed", json_boolean(l->replayed));
 	return oj_done(o, bad);
 }
 
@@ -190,6 +225,22 @@ json_common(const struct mapiprof_info *in, const char *path)
 	return oj_done(o, bad);
 }
 
+/* "state", and "recovered_format", "recovered_entries", "recovered_seq"
+ * (null unless recovered) and "recovery_note" (null when none) into o. */
+static int
+json_state(json_t *o, const struct mapiprof_info *in)
+{
+	int rec = is_recovered(in);
+	int bad = oj_set(o, "state", oj_string(in->state));
+	bad |=
+	    oj_set(o, "recovered_format", rec ? json_integer(in->recovered_format) : json_null());
+	bad |= oj_set(o, "recovered_entries",
+	              rec ? json_integer((json_int_t)in->recovered_entries) : json_null());
+	bad |= oj_set(o, "recovered_seq", rec ? json_integer(in->recovered_seq) : json_null());
+	bad |= oj_set(o, "recovery_note", oj_string(in->recovery_note));
+	return bad;
+}
+
 static int
 info_json(const struct mapiprof_info *in, const char *path)
 {
@@ -207,6 +258,7 @@ info_json(const struct mapiprof_info *in, const char *path)
 	bad |= oj_set(o, "seq1", json_integer(in->seq1));
 	bad |= oj_set(o, "seq2", json_integer(in->seq2));
 	bad |= oj_set(o, "dirty", json_boolean(in->dirty));
+	bad |= json_state(o, in);
 	bad |= oj_set(o, "checksum", json_checksum(in));
 	bad |= oj_set(o, "last_written", oj_time(in->last_written));
 	bad |= oj_set(o, "logs", logs);
@@ -216,10 +268,10 @@ info_json(const struct mapiprof_info *in, const char *path)
 }
 
 static int
-info_file(const struct run *r, const char *path)
+info_file(const struct run *r, unsigned flags, const char *path)
 {
 	struct mapiprof_info *in = NULL;
-	if (mapiprof_inspect(r->ctx, path, &in) != MAPIPROF_OK)
+	if (mapiprof_inspect_flags(r->ctx, path, flags, &in) != MAPIPROF_OK)
 		return report_lib(r, path);
 	int rc = r->json ? info_json(in, path) : info_text(in, path);
 	mapiprof_info_free(in);
@@ -240,7 +292,7 @@ cmd_info(int argc, char *argv[])
 		return EXIT_ERROR;
 	status = opt_codepage(r.ctx, "info", o.codepage);
 	for (int i = optind; status != EXIT_USAGE && i < argc; i++)
-		status = exit_worst(status, info_file(&r, argv[i]));
+		status = exit_worst(status, info_file(&r, o.flags, argv[i]));
 	mapiprof_ctx_free(r.ctx);
 	return status;
 }

@@ -15,6 +15,7 @@
 
 struct list_opts {
 	int json;
+	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage;
 };
 
@@ -24,6 +25,7 @@ parse(int argc, char *argv[], struct list_opts *o)
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
+	    OPT_NO_LOGS_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -36,6 +38,9 @@ parse(int argc, char *argv[], struct list_opts *o)
 			break;
 		case OPT_CODEPAGE:
 			o->codepage = optarg;
+			break;
+		case OPT_NO_LOGS:
+			o->open_flags |= MAPIPROF_OPEN_NO_LOGS;
 			break;
 		default:
 			return opt_common("list", c, argv);
@@ -103,7 +108,7 @@ json_profile(const struct mapiprof_profile *p)
 	return oj_done(o, bad);
 }
 
-/* {"file","sha256","format","profiles":[...]} */
+/* {"file","sha256","format","state","profiles":[...]} */
 static int
 list_json(struct mapiprof_file *f, const char *path)
 {
@@ -114,6 +119,7 @@ list_json(struct mapiprof_file *f, const char *path)
 		bad |= oj_set(o, "file", oj_string(path));
 		bad |= oj_set(o, "sha256", oj_string(info != NULL ? info->sha256 : NULL));
 		bad |= oj_set(o, "format", oj_string(info != NULL ? info->format : NULL));
+		bad |= oj_set(o, "state", oj_string(info != NULL ? info->state : NULL));
 		bad |= oj_set(o, "profiles", ps);
 		ps = NULL;
 	}
@@ -125,11 +131,11 @@ list_json(struct mapiprof_file *f, const char *path)
 }
 
 static int
-list_file(const struct run *r, const char *path)
+list_file(const struct run *r, const struct list_opts *o, const char *path)
 {
 	struct mapiprof_file *f = NULL;
 	int status = EXIT_OK;
-	if (mapiprof_open(r->ctx, path, 0, &f) != MAPIPROF_OK)
+	if (mapiprof_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
 	if (mapiprof_profile_count(f) == 0)
 		status = report_fail(r, path, "no_profiles", "no MAPI profile found");
@@ -151,7 +157,7 @@ cmd_list(int argc, char *argv[])
 		return EXIT_ERROR;
 	status = opt_codepage(r.ctx, "list", o.codepage);
 	for (int i = optind; status != EXIT_USAGE && i < argc; i++)
-		status = exit_worst(status, list_file(&r, argv[i]));
+		status = exit_worst(status, list_file(&r, &o, argv[i]));
 	mapiprof_ctx_free(r.ctx);
 	return status;
 }

@@ -17,6 +17,7 @@
 
 struct show_opts {
 	int json, raw;
+	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage;
 	const char **profiles; /* --profile NAME..., nprofiles of them */
 	size_t nprofiles;
@@ -33,6 +34,7 @@ parse(int argc, char *argv[], struct show_opts *o)
 	    {"profile", required_argument, NULL, OPT_PROFILE},
 	    {"section", required_argument, NULL, OPT_SECTION},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
+	    OPT_NO_LOGS_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -45,6 +47,8 @@ parse(int argc, char *argv[], struct show_opts *o)
 			o->raw = 1;
 		else if (c == OPT_CODEPAGE)
 			o->codepage = optarg;
+		else if (c == OPT_NO_LOGS)
+			o->open_flags |= MAPIPROF_OPEN_NO_LOGS;
 		else if (c == OPT_PROFILE)
 			o->profiles[o->nprofiles++] = optarg;
 		else if (c == OPT_SECTION)
@@ -222,6 +226,7 @@ json_file(struct mapiprof_file *f, const char *path)
 	int bad = oj_set(o, "file", oj_string(path));
 	bad |= oj_set(o, "sha256", oj_string(info != NULL ? info->sha256 : NULL));
 	bad |= oj_set(o, "format", oj_string(info != NULL ? info->format : NULL));
+	bad |= oj_set(o, "state", oj_string(info != NULL ? info->state : NULL));
 	bad |= oj_set(o, "profiles", json_array());
 	return oj_done(o, bad);
 }
@@ -256,7 +261,7 @@ show_file(const struct run *r, const struct show_opts *o, const char *path)
 	struct mapiprof_file *f = NULL;
 	json_t *jf = NULL;
 	int status;
-	if (mapiprof_open(r->ctx, path, 0, &f) != MAPIPROF_OK)
+	if (mapiprof_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
 	if (mapiprof_profile_count(f) == 0) {
 		status = report_fail(r, path, "no_profiles", "no MAPI profile found");

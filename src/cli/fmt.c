@@ -66,3 +66,13 @@ fmt_value_name(uint32_t tag, char *buf, size_t size)
 {
 	snprintf(buf, size, "%04" PRIx32 "%04" PRIx32, tag & 0xFFFFu, tag >> 16);
 }
+
+const char *
+fmt_log_format(uint32_t format)
+{
+	if (format == 1)
+		return "old-format log (DIRT)";
+	if (format == 6)
+		return "new-format logs (HvLE)";
+	return "logs";
+}

@@ -20,5 +20,8 @@ char *fmt_flags(const struct mapiprof_prop *p);
 void fmt_tag(uint32_t tag, char *buf, size_t size);
 /* The registry value name of a tag: type then ID, "00036604" (buf >= 9). */
 void fmt_value_name(uint32_t tag, char *buf, size_t size);
+/* The kind of transaction log a recovery replayed, from
+ * mapiprof_info.recovered_format: "old-format log (DIRT)", ... */
+const char *fmt_log_format(uint32_t format);
 
 #endif

@@ -22,6 +22,9 @@ enum {
 	OPT_FORCE,
 	OPT_EMIT_REG,
 	OPT_ROOT,
+	OPT_NO_LOGS,
+	OPT_RECOVER,
+	OPT_CONSUME_LOGS,
 };
 
 /* Long options every command accepts; put them into its table. */
@@ -43,6 +46,13 @@ void opt_begin(void);
  * missing argument (diagnostic and usage, EXIT_USAGE).  The command returns
  * the result at once. */
 int opt_common(const char *cmd, int c, char *const argv[]);
+/* The long option --no-logs of the read commands: read a dirty hive's
+ * primary file only, without replaying its transaction logs
+ * (MAPIPROF_OPEN_NO_LOGS). */
+/* clang-format off */
+#define OPT_NO_LOGS_LONGOPT {"no-logs", no_argument, NULL, OPT_NO_LOGS}
+/* clang-format on */
+
 /* Sets the code page when cp is not NULL.  Returns EXIT_OK, or EXIT_USAGE
  * after a diagnostic when iconv does not know it. */
 int opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp);

@@ -19,6 +19,9 @@ struct plan_result {
 	const char *backup;               /* the backup made, or NULL */
 	const char *output;               /* -o PATH, or NULL */
 	const char *emit_reg;             /* the --emit-reg PATH written, or NULL */
+	const char *state;                /* the state planned on: "primary" or "recovered"
+	                                     (mapiprof_info.state), NULL when not opened */
+	int logs_reset;                   /* --recover reset the input's logs after writing */
 	const char *error;                /* failure message (refused, error), else NULL */
 	const char *code;                 /* its code (report_code), else NULL */
 };

@@ -53,6 +53,9 @@ wr_option(struct write_opts *o, int c)
 	case OPT_FORCE:
 		o->force = 1;
 		break;
+	case OPT_RECOVER:
+		o->recover = 1;
+		break;
 	case OPT_ALL_PROFILES:
 		o->all_profiles = 1;
 		break;
@@ -202,6 +205,15 @@ fail_emit(struct file_run *fr, const char *done)
 	return rc;
 }
 
+/* 1 when f was read with its transaction logs replayed (state
+ * "recovered"), so that --recover writes that state. */
+static int
+is_recovered(const struct mapiprof_file *f)
+{
+	const struct mapiprof_info *in = f != NULL ? mapiprof_file_info(f) : NULL;
+	return in != NULL && in->state != NULL && strcmp(in->state, "recovered") == 0;
+}
+
 /* Records the error in the context as the file's failure and clears it.
  * An unsafe hive (and, for a write, a bad checksum) is refused, with why
  * that matters (reg-and-regf.md §4); --force is offered only when it would
@@ -252,11 +264,13 @@ pick_profiles(struct file_run *fr, struct mapiprof_file *f, size_t **idx, size_t
 }
 
 /* Whether writing would be refused: with --force a loud warning (the
- * write goes ahead), in --dry-run / --check a note.  Never fails. */
+ * write goes ahead), in --dry-run / --check a note.  Nothing with
+ * --recover on a recovered hive: its recovered state is written, which is
+ * safe.  Never fails. */
 static void
 warn_unsafe(struct file_run *fr, struct mapiprof_file *f)
 {
-	if (mapiprof_write_check(f) == MAPIPROF_OK)
+	if ((fr->o->recover && is_recovered(f)) || mapiprof_write_check(f) == MAPIPROF_OK)
 		return;
 	if (mapiprof_errcode(fr->ctx) == MAPIPROF_E_UNSAFE) {
 		const char *msg = mapiprof_errmsg(fr->ctx);
@@ -269,20 +283,24 @@ warn_unsafe(struct file_run *fr, struct mapiprof_file *f)
 	mapiprof_clear_error(fr->ctx);
 }
 
-/* Writes the plan (not empty) and records the outcome. */
+/* Writes the plan (not empty) and records the outcome.  --force is
+ * offered for a refused hive only when it was read as its primary file;
+ * for a hive read with its logs replayed, --recover is the way (the
+ * library's refusal names it): it also resets the logs. */
 static int
 commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan)
 {
 	const struct write_opts *o = fr->o;
-	struct mapiprof_write_opts wo = {o->output, o->backup, o->force, 0};
+	struct mapiprof_write_opts wo = {o->output, o->backup, o->force, o->recover};
 	const char *target = o->output != NULL ? o->output : fr->res.path;
+	int recovered = is_recovered(f);
 	struct stat st;
 	/* The library keeps a backup only of a target that exists. */
 	int replaces = stat(target, &st) == 0;
 	if (o->force)
 		warn_unsafe(fr, f);
 	else
-		fr->forceable = mapiprof_write_check(f) != MAPIPROF_OK;
+		fr->forceable = !recovered && mapiprof_write_check(f) != MAPIPROF_OK;
 	mapiprof_clear_error(fr->ctx);
 	if (mapiprof_plan_write(f, plan, &wo) != MAPIPROF_OK)
 		return fail_lib(fr);
@@ -290,6 +308,8 @@ commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan 
 		fr->backup = format("%s%s", target, o->backup);
 		fr->res.backup = fr->backup;
 	}
+	/* The logs beside the input are reset only when it was replaced. */
+	fr->res.logs_reset = o->recover && recovered && o->output == NULL;
 	fr->res.status = "changed";
 	return 0;
 }
@@ -366,10 +386,14 @@ status_base(const struct file_run *fr)
 	const struct plan_result *r = &fr->res;
 	size_t n = r->plan != NULL ? mapiprof_plan_count(r->plan) : 0;
 	const char *s = n == 1 ? "" : "s";
+	/* --recover wrote the recovered state (commit). */
+	int recovered = fr->o->recover && r->state != NULL && strcmp(r->state, "recovered") == 0;
 	if (strcmp(r->status, "changed") == 0)
-		return format("%zu change%s written%s%s%s%s%s", n, s, r->output ? " to " : "",
+		return format("%zu change%s written%s%s%s%s%s%s%s", n, s, r->output ? " to " : "",
 		              r->output ? r->output : "", r->backup ? " (backup " : "",
-		              r->backup ? r->backup : "", r->backup ? ")" : "");
+		              r->backup ? r->backup : "", r->backup ? ")" : "",
+		              recovered ? "; logs replayed" : "",
+		              r->logs_reset ? " and reset" : "");
 	if (strcmp(r->status, "would_change") == 0)
 		return format("would change %zu value%s", n, s);
 	if (strcmp(r->status, "dry_run") == 0 && r->emit_reg != NULL)
@@ -435,6 +459,7 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
 		goto out;
 	}
 	fr.res.f = f;
+	fr.res.state = mapiprof_file_info(f) != NULL ? mapiprof_file_info(f)->state : NULL;
 	if (pick_profiles(&fr, f, &idx, &n) != 0)
 		goto out;
 	if (mapiprof_plan_build(f, recipe, idx, n, &plan) != MAPIPROF_OK) {

@@ -19,6 +19,7 @@ struct write_opts {
 	int dry_run;          /* --dry-run: print the plan, write nothing */
 	int check;            /* --check: write nothing, exit 3 when a change is due */
 	int force;            /* --force: write a hive refused as unsafe */
+	int recover;          /* --recover: write a dirty hive's recovered state, reset its logs */
 	int all_profiles;     /* --all-profiles */
 	const char *profile;  /* --profile NAME, or NULL: the default profile */
 	const char *backup;   /* --backup[=SUFFIX]: the suffix, or NULL */
@@ -40,6 +41,7 @@ struct write_opts {
 	{"json", no_argument, NULL, OPT_JSON},                          \
 	{"backup", optional_argument, NULL, OPT_BACKUP},                \
 	{"force", no_argument, NULL, OPT_FORCE},                        \
+	{"recover", no_argument, NULL, OPT_RECOVER},                    \
 	{"codepage", required_argument, NULL, OPT_CODEPAGE},            \
 	{"emit-reg", required_argument, NULL, OPT_EMIT_REG},            \
 	{"root", required_argument, NULL, OPT_ROOT}

@@ -2,8 +2,10 @@
  * into a new file beside the target (never onto the user's file) by the
  * in-place patcher on a copy (regf_patch.c) or by a hivex rewrite, or for a
  * .reg file by the text patcher (reg_patch.c), fsync'd, verified by
- * reopening it, and renamed over the target (reg-and-regf.md §3.10 hazard
- * 6, §4 for dirty hives, §1.11 for .reg files). */
+ * reopening it, and renamed over the target (install.c; reg-and-regf.md
+ * §3.10 hazard 6, §4 for dirty hives, §1.11 for .reg files).  A dirty hive
+ * read with its logs replayed (recover.h) is written from its recovered
+ * image, and with opts->recover its logs are reset afterwards. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +13,11 @@
 
 #include "commit.h"
 #include "hiveinfo.h"
+#include "install.h"
 #include "limits.h"
 #include "locate.h"
 #include "platform.h"
+#include "recover.h"
 #include "regf_cells.h"
 #include "regf_patch.h"
 #include "reg_patch.h"
@@ -22,8 +26,6 @@
 /* A value name hivex could not decode comes back from the store as U+FFFD
  * then "#<offset>" (store_hive.c); rewriting it would store that text. */
 #define UNDECODABLE_NAME "\xEF\xBF\xBD#"
-/* Tries at a free temporary name for the backup's hard link. */
-#define BACKUP_LINK_TRIES 100u
 
 /* One write in progress. */
 struct commit {
@@ -31,15 +33,18 @@ struct commit {
 	struct mapiprof_file *file;
 	const struct mapiprof_plan *plan;
 	const struct mp_commit_io *io;
-	const char *target;        /* opts->output, or the input path */
-	const char *suffix;        /* backup suffix, or NULL */
-	char *dir, *base;          /* of the target */
-	int target_exists;         /* -o PATH may be new */
-	struct mp_file_attr tattr; /* the target's, when target_exists */
-	int in_fd;
-	struct mp_file_attr in;
-	char *tmp; /* the temporary file while it exists (removed on failure) */
-	int tmp_fd;
+	struct mp_install ins; /* target (opts->output, or the input), temporary file */
+	int in_place;          /* no opts->output */
+	/* The source bytes: the input, or the recovered image of a hive read
+	 * with its logs replayed (its store was opened on them, so the plan's
+	 * cell offsets are theirs). */
+	const char *src_path;
+	const struct mapiprof_info *src; /* their base block facts */
+	int in_fd;                       /* on the source (borrowed from recovered) */
+	int own_in_fd;
+	struct mp_file_attr in;        /* the source's attributes */
+	struct mp_file_attr like;      /* the input's: owner and mode of the new file */
+	int reset_logs;                /* opts->recover in place: reset the input's logs */
 	int patched;                   /* the in-place patcher wrote it (else hivex did) */
 	const struct mp_reg_file *reg; /* the parsed input when it is a .reg file */
 };
@@ -70,6 +75,7 @@ static const struct mp_commit_io default_io = {
     .link = mp_link,
     .rename = mp_rename,
     .fsync_dir = mp_fsync_dir,
+    .reset = mp_truncate_path,
 };
 
 static struct mp_commit_io test_io;
@@ -89,12 +95,19 @@ mp_commit_set_io(const struct mp_commit_io *io)
 	test_io.link = io->link != NULL ? io->link : default_io.link;
 	test_io.rename = io->rename != NULL ? io->rename : default_io.rename;
 	test_io.fsync_dir = io->fsync_dir != NULL ? io->fsync_dir : default_io.fsync_dir;
+	test_io.reset = io->reset != NULL ? io->reset : default_io.reset;
 }
 
 const struct mp_commit_io *
 mp_commit_default_io(void)
 {
 	return &default_io;
+}
+
+const struct mp_commit_io *
+mp_commit_io_current(void)
+{
+	return test_io_set ? &test_io : &default_io;
 }
 
 /* ---- safety ------------------------------------------------------------- */
@@ -144,6 +157,15 @@ mapiprof_write_check(struct mapiprof_file *file)
 	}
 	if (mp_store_reg_file(file->store) != NULL)
 		return MAPIPROF_OK; /* text: no logs, no dirty state */
+	if (file->recovered != NULL) {
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "the hive is dirty (sequence numbers %u/%u) and was read with its "
+		          "transaction logs replayed (sequence %u, as Windows would load it); "
+		          "writing needs --recover, which writes that state with the changes as "
+		          "a clean hive and resets the logs",
+		          (unsigned)in->seq1, (unsigned)in->seq2, (unsigned)in->recovered_seq);
+		goto refused;
+	}
 	if (in->seq1 != in->seq2) {
 		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
 		          "the hive is dirty: its sequence numbers differ (primary %u, secondary "
@@ -302,12 +324,12 @@ rewrite_hivex(struct commit *c)
 {
 	struct mp_store *s = NULL;
 	int rc = MAPIPROF_FAILED;
-	if (mp_store_hive_open(c->ctx, c->file->path, 1, &s) != MAPIPROF_OK)
+	if (mp_store_hive_open(c->ctx, c->src_path, 1, &s) != MAPIPROF_OK)
 		goto out;
 	for (size_t i = 0; i < c->plan->nkeys; i++)
 		if (rewrite_key(s, &c->plan->keys[i]) != MAPIPROF_OK)
 			goto out;
-	rc = c->io->write_hive(s, c->tmp);
+	rc = c->io->write_hive(s, c->ins.tmp);
 out:
 	mp_store_close(s);
 	return rc;
@@ -321,7 +343,7 @@ produce_reg(struct commit *c)
 	struct mp_buf out = {0};
 	int rc = mp_reg_patch(c->ctx, c->file->store, c->plan->keys, c->plan->nkeys, &out);
 	if (rc == MAPIPROF_OK && out.len > 0)
-		rc = c->io->write(c->ctx, c->tmp_fd, out.data, out.len);
+		rc = c->io->write(c->ctx, c->ins.tmp_fd, out.data, out.len);
 	mp_buf_free(&out);
 	return rc;
 }
@@ -339,9 +361,9 @@ produce(struct commit *c)
 	for (size_t i = 0; i < c->plan->nkeys; i++)
 		new_key |= c->plan->keys[i].key == 0;
 	if (!new_key) {
-		if (c->io->copy(c->ctx, c->in_fd, c->tmp_fd, c->in.size) != MAPIPROF_OK)
+		if (c->io->copy(c->ctx, c->in_fd, c->ins.tmp_fd, c->in.size) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
-		if (c->io->patch(c->ctx, c->tmp_fd, c->plan->keys, c->plan->nkeys, &done) !=
+		if (c->io->patch(c->ctx, c->ins.tmp_fd, c->plan->keys, c->plan->nkeys, &done) !=
 		    MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 	}
@@ -426,8 +448,8 @@ static int
 verify_header(struct commit *c)
 {
 	struct mapiprof_info *info = NULL;
-	if (mp_hiveinfo_inspect(c->ctx, c->tmp, MP_INSPECT_NO_HASH | MP_INSPECT_NO_LOGS, &info) !=
-	    MAPIPROF_OK)
+	if (mp_hiveinfo_inspect(c->ctx, c->ins.tmp, MP_INSPECT_NO_HASH | MP_INSPECT_NO_LOGS,
+	                        &info) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	int ok = info->checksum_ok && info->seq1 == info->seq2 && info->major == 1 &&
 	         info->file_type == 0;
@@ -452,7 +474,7 @@ verify_hivex(struct commit *c)
 	mp_key root = 0;
 	int rc = MAPIPROF_FAILED;
 	if (verify_header(c) != MAPIPROF_OK ||
-	    mp_store_hive_open(c->ctx, c->tmp, 0, &s) != MAPIPROF_OK ||
+	    mp_store_hive_open(c->ctx, c->ins.tmp, 0, &s) != MAPIPROF_OK ||
 	    s->ops->root(s, &root) != MAPIPROF_OK)
 		goto out;
 	for (size_t i = 0; i < c->plan->nkeys; i++)
@@ -530,7 +552,7 @@ verify_reg(struct commit *c)
 	mp_key root = 0, old = 0;
 	const char *cp = c->reg->codepage != NULL ? c->reg->codepage : c->ctx->codepage;
 	int rc = MAPIPROF_FAILED;
-	if (mp_store_reg_open(c->ctx, c->tmp, cp, &s) != MAPIPROF_OK ||
+	if (mp_store_reg_open(c->ctx, c->ins.tmp, cp, &s) != MAPIPROF_OK ||
 	    s->ops->root(s, &root) != MAPIPROF_OK)
 		goto out;
 	const struct mp_reg_file *f = mp_store_reg_file(s);
@@ -578,7 +600,7 @@ struct cellrec {
 static int
 fast_base(struct commit *c, int fd, struct mp_regf_base *b)
 {
-	const struct mapiprof_info *in = c->file->info;
+	const struct mapiprof_info *in = c->src;
 	if (mp_regf_cells_base(c->ctx, fd, b) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	uint64_t end = (uint64_t)MP_REGF_BASE_BLOCK + b->bins;
@@ -798,11 +820,11 @@ fast_key(struct commit *c, const struct mp_regf_cells *oc, const struct mp_regf_
 static int
 verify_fast(struct commit *c)
 {
-	const struct mapiprof_info *in = c->file->info;
+	const struct mapiprof_info *in = c->src;
 	struct mp_regf_base b = {0};
 	struct mp_arena a = {0};
 	int fd = -1;
-	int rc = mp_open_read(c->ctx, c->tmp, &fd);
+	int rc = mp_open_read(c->ctx, c->ins.tmp, &fd);
 	if (rc == MAPIPROF_OK)
 		rc = fast_base(c, fd, &b);
 	const struct mp_regf_cells nc = {c->ctx, fd, b.bins};
@@ -836,144 +858,31 @@ verify(struct commit *c)
 	return rc;
 }
 
-/* ---- backup ------------------------------------------------------------- */
-
-/* Links the target to a fresh temporary name beside it (*name, malloc'd);
- * *unsupported = 1 when the file system has no hard links. */
-static int
-link_temp(struct commit *c, const char *bakbase, char **name, int *unsupported)
-{
-	*name = NULL;
-	*unsupported = 0;
-	for (unsigned tries = 0; tries < BACKUP_LINK_TRIES; tries++) {
-		char *p = mp_temp_path(c->dir, bakbase);
-		if (p == NULL)
-			return mp_nomem(c->ctx);
-		if (c->io->link(c->ctx, c->target, p) == MAPIPROF_OK) {
-			*name = p;
-			return MAPIPROF_OK;
-		}
-		free(p);
-		int err = mapiprof_errno(c->ctx);
-		if (mp_link_unsupported(err)) {
-			*unsupported = 1;
-			return MAPIPROF_FAILED;
-		}
-		if (err != EEXIST)
-			return MAPIPROF_FAILED;
-	}
-	return MAPIPROF_FAILED;
-}
-
-/* Copies the target to a new temporary file beside it (*name), fsync'd:
- * the backup where hard links are not supported. */
-static int
-copy_temp(struct commit *c, const char *bakbase, char **name)
-{
-	int in = -1, out = -1;
-	int rc = MAPIPROF_FAILED;
-	*name = NULL;
-	if (mp_open_read(c->ctx, c->target, &in) != MAPIPROF_OK ||
-	    mp_temp_create(c->ctx, c->dir, bakbase, &c->tattr, name, &out) != MAPIPROF_OK)
-		goto out;
-	if (c->io->copy(c->ctx, in, out, c->tattr.size) != MAPIPROF_OK ||
-	    c->io->fsync(c->ctx, out) != MAPIPROF_OK)
-		goto out;
-	rc = mp_close(out) == 0 ? MAPIPROF_OK : MAPIPROF_FAILED;
-	if (rc != MAPIPROF_OK)
-		mp_seterr_errno(c->ctx, errno, "cannot write the backup copy");
-	out = -1;
-out:
-	mp_close(in);
-	mp_close(out);
-	if (rc != MAPIPROF_OK && *name != NULL) {
-		mp_unlink(NULL, *name);
-		free(*name);
-		*name = NULL;
-	}
-	return rc;
-}
-
-/* Keeps the file about to be replaced as TARGET+suffix: a hard link (or a
- * copy where links are unsupported) under a temporary name, renamed over
- * an older backup so that one is replaced atomically.  Nothing to keep
- * when -o names a new file. */
-static int
-keep_backup(struct commit *c)
-{
-	if (c->suffix == NULL || !c->target_exists)
-		return MAPIPROF_OK;
-	size_t len = strlen(c->target) + strlen(c->suffix) + 1;
-	char *bak = malloc(len), *bakbase = NULL, *name = NULL;
-	int rc = MAPIPROF_FAILED, unsupported = 0;
-	if (bak == NULL) {
-		mp_nomem(c->ctx);
-		goto out;
-	}
-	snprintf(bak, len, "%s%s", c->target, c->suffix);
-	if ((bakbase = mp_path_base(bak)) == NULL) {
-		mp_nomem(c->ctx);
-		goto out;
-	}
-	if (link_temp(c, bakbase, &name, &unsupported) != MAPIPROF_OK &&
-	    (!unsupported || copy_temp(c, bakbase, &name) != MAPIPROF_OK))
-		goto out;
-	if (c->io->rename(c->ctx, name, bak) != MAPIPROF_OK) {
-		mp_unlink(NULL, name);
-		goto out;
-	}
-	rc = MAPIPROF_OK;
-out:
-	free(name);
-	free(bakbase);
-	free(bak);
-	return rc;
-}
-
 /* ---- the write ------------------------------------------------------------ */
 
-/* Checks the arguments and the target: the input must be a regf hive; an
- * in-place target must not be a symbolic link (the rename would replace the
- * link, not the file); an existing -o target must be a regular file. */
+/* Checks the arguments and the target (mp_install_check_target: an in-place
+ * target must not be a symbolic link, an existing -o target must be a
+ * regular file) and picks the source: the recovered image of a hive read
+ * with its logs replayed, else the input. */
 static int
 prepare(struct commit *c, const struct mapiprof_write_opts *opts)
 {
-	c->target = opts != NULL && opts->output != NULL ? opts->output : c->file->path;
-	c->suffix = opts != NULL ? opts->backup_suffix : NULL;
+	const char *output = opts != NULL ? opts->output : NULL;
+	const struct mp_recovered *rec = c->file->recovered;
+	c->in_place = output == NULL;
 	if (c->file->info == NULL || c->file->store == NULL) {
 		mp_seterr(c->ctx, MAPIPROF_E_INVALID,
 		          "only regf hives and .reg files can be written");
 		return MAPIPROF_FAILED;
 	}
 	c->reg = mp_store_reg_file(c->file->store);
-	if (c->suffix != NULL && (c->suffix[0] == '\0' || strchr(c->suffix, '/') != NULL)) {
-		mp_seterr(c->ctx, MAPIPROF_E_INVALID,
-		          "backup suffix '%s' must be non-empty and without '/'", c->suffix);
+	c->src_path = rec != NULL ? rec->path : c->file->path;
+	c->src = rec != NULL ? rec->info : c->file->info;
+	c->reset_logs = rec != NULL && opts != NULL && opts->recover && c->in_place;
+	if (mp_install_begin(&c->ins, c->ctx, c->in_place ? c->file->path : output,
+	                     opts != NULL ? opts->backup_suffix : NULL) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	}
-	if ((c->dir = mp_path_dir(c->target)) == NULL ||
-	    (c->base = mp_path_base(c->target)) == NULL)
-		return mp_nomem(c->ctx);
-	if (mp_path_attr(c->ctx, c->target, &c->tattr, &c->target_exists) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	if (!c->target_exists)
-		return MAPIPROF_OK;
-	if (c->tattr.is_link && c->target == c->file->path) {
-		mp_seterr(c->ctx, MAPIPROF_E_INVALID,
-		          "is a symbolic link: name the file it points to, or write elsewhere "
-		          "with -o");
-		return MAPIPROF_FAILED;
-	}
-	if (c->tattr.kind == MP_FILE_DIR) {
-		mp_seterr(c->ctx, MAPIPROF_E_ISDIR, "output '%s' is a directory", c->target);
-		return MAPIPROF_FAILED;
-	}
-	if (!c->tattr.is_link && c->tattr.kind != MP_FILE_REGULAR) {
-		mp_seterr(c->ctx, MAPIPROF_E_INVALID, "output '%s' is not a regular file",
-		          c->target);
-		return MAPIPROF_FAILED;
-	}
-	return MAPIPROF_OK;
+	return mp_install_check_target(&c->ins, c->in_place);
 }
 
 /* 1 when the input (c->in_fd, c->in) holds exactly the bytes the .reg
@@ -997,63 +906,43 @@ same_text(struct commit *c, int *same)
  * was made from: a hive has the same size and modification time as when
  * it was opened (plan keys are cell offsets into exactly those bytes); a
  * .reg file holds exactly the bytes parsed (plan keys and the patch are
- * about those lines). */
+ * about those lines).  A hive read with its logs replayed: the hive and its
+ * logs are as they were (mp_install_unchanged), and the source is then the
+ * recovered image the plan was made from. */
 static int
 open_input(struct commit *c)
 {
 	const struct mapiprof_info *info = c->file->info;
+	const struct mp_recovered *rec = c->file->recovered;
 	int same = 0;
+	c->own_in_fd = 1;
 	if (mp_open_read(c->ctx, c->file->path, &c->in_fd) != MAPIPROF_OK ||
 	    mp_fd_attr(c->ctx, c->in_fd, &c->in) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
+	c->like = c->in;
 	if (c->reg != NULL) {
 		if (same_text(c, &same) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 	} else {
 		same = c->in.size == info->size && c->in.mtime_ns == info->mtime_ns;
 	}
+	if (same && rec != NULL && mp_install_unchanged(c->ctx, info, &same) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
 	if (!same) {
 		mp_seterr(c->ctx, MAPIPROF_E_UNSAFE,
 		          "the file changed after it was read%s; nothing written, run again",
-		          c->reg != NULL ? "" : " (size or modification time)");
+		          c->reg != NULL ? ""
+		          : rec != NULL  ? " (size or modification time of the hive or its "
+		                           "transaction logs)"
+		                         : " (size or modification time)");
 		return MAPIPROF_FAILED;
 	}
-	return MAPIPROF_OK;
-}
-
-/* Syncs and closes the temporary file (a failed close can be the first
- * report of a failed write, e.g. on NFS). */
-static int
-finish_temp(struct commit *c)
-{
-	if (c->io->fsync(c->ctx, c->tmp_fd) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	int r = mp_close(c->tmp_fd);
-	c->tmp_fd = -1;
-	if (r != 0) {
-		mp_seterr_errno(c->ctx, errno, "cannot write the new file '%s'", c->tmp);
-		return MAPIPROF_FAILED;
-	}
-	return MAPIPROF_OK;
-}
-
-/* Renames the verified file over the target and syncs the directory.  Past
- * the rename the new file is in place: a failed directory sync is still
- * reported (the rename may not survive a crash). */
-static int
-install(struct commit *c)
-{
-	if (c->io->rename(c->ctx, c->tmp, c->target) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	free(c->tmp);
-	c->tmp = NULL;
-	if (c->io->fsync_dir(c->ctx, c->dir) != MAPIPROF_OK) {
-		char msg[sizeof(c->ctx->msg)];
-		memcpy(msg, c->ctx->msg, sizeof(msg));
-		mp_seterr(c->ctx, MAPIPROF_E_IO, "the new file is in place, but %.400s", msg);
-		return MAPIPROF_FAILED;
-	}
-	return MAPIPROF_OK;
+	if (rec == NULL)
+		return MAPIPROF_OK;
+	mp_close(c->in_fd);
+	c->in_fd = rec->fd;
+	c->own_in_fd = 0;
+	return mp_fd_attr(c->ctx, c->in_fd, &c->in);
 }
 
 /* Total number of value ops in the plan. */
@@ -1066,6 +955,26 @@ plan_ops(const struct mapiprof_plan *plan)
 	return n;
 }
 
+/* Everything from the open input to the new file in place: produce the
+ * temporary file, verify it, keep the backups, rename, reset the logs. */
+static int
+write_new(struct commit *c)
+{
+	if (mp_install_temp(&c->ins, &c->like) != MAPIPROF_OK || produce(c) != MAPIPROF_OK ||
+	    mp_install_finish_temp(&c->ins) != MAPIPROF_OK || verify(c) != MAPIPROF_OK ||
+	    mp_install_backup_target(&c->ins) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (c->reset_logs && mp_install_backup_logs(&c->ins, c->file->info) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (mp_install_rename(&c->ins) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return c->reset_logs ? mp_install_reset_logs(&c->ins, c->file->info) : MAPIPROF_OK;
+}
+
+/* A hive read with its logs replayed is written from its recovered image
+ * (the plan's offsets are into it) when opts->recover, or opts->force (the
+ * logs then stay as they are: the new hive is clean, so Windows ignores
+ * them); otherwise mapiprof_write_check refuses it. */
 int
 mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
                     const struct mapiprof_write_opts *opts)
@@ -1074,28 +983,20 @@ mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan
 		return MAPIPROF_FAILED;
 	if (plan_ops(plan) == 0)
 		return MAPIPROF_OK; /* nothing to change: the file is not touched */
-	if ((opts == NULL || !opts->force) && mapiprof_write_check(file) != MAPIPROF_OK)
+	int recover = file->recovered != NULL && opts != NULL && opts->recover;
+	if (!recover && (opts == NULL || !opts->force) && mapiprof_write_check(file) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	struct commit c = {.ctx = file->ctx, .file = file, .plan = plan, .in_fd = -1, .tmp_fd = -1};
-	c.io = test_io_set ? &test_io : &default_io;
+	struct commit c = {.ctx = file->ctx, .file = file, .plan = plan, .in_fd = -1};
+	c.ins.tmp_fd = -1;
+	c.io = mp_commit_io_current();
 	int rc = MAPIPROF_FAILED;
-	if (prepare(&c, opts) != MAPIPROF_OK || open_input(&c) != MAPIPROF_OK ||
-	    mp_temp_create(c.ctx, c.dir, c.base, &c.in, &c.tmp, &c.tmp_fd) != MAPIPROF_OK)
-		goto out;
-	if (produce(&c) != MAPIPROF_OK || finish_temp(&c) != MAPIPROF_OK ||
-	    verify(&c) != MAPIPROF_OK || keep_backup(&c) != MAPIPROF_OK ||
-	    install(&c) != MAPIPROF_OK)
-		goto out;
-	rc = MAPIPROF_OK;
-out:
-	mp_close(c.in_fd);
-	mp_close(c.tmp_fd);
-	if (c.tmp != NULL)
-		mp_unlink(NULL, c.tmp);
+	if (prepare(&c, opts) == MAPIPROF_OK && open_input(&c) == MAPIPROF_OK &&
+	    write_new(&c) == MAPIPROF_OK)
+		rc = MAPIPROF_OK;
+	if (c.own_in_fd)
+		mp_close(c.in_fd);
+	mp_install_end(&c.ins);
 	if (rc != MAPIPROF_OK)
 		mp_seterr_file(c.ctx, file->path);
-	free(c.tmp);
-	free(c.base);
-	free(c.dir);
 	return rc;
 }

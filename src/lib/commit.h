@@ -1,7 +1,7 @@
 /* commit.h - the writer behind mapiprof_plan_write (commit.c): a temporary
  * file beside the target, the in-place fast patch of a copy or a hivex
  * rewrite (a .reg file: its patched text), fsync, verify, backup, rename,
- * directory fsync; and the table of
+ * directory fsync (install.h); and the table of
  * the steps that can fail, which tests replace to prove that a failure at any
  * of them leaves the original byte-identical and no temporary file behind. */
 #ifndef MP_COMMIT_H
@@ -36,6 +36,9 @@ struct mp_commit_io {
 	int (*rename)(struct mapiprof_ctx *ctx, const char *from, const char *to);
 	/* Flushes the target's directory after the rename. */
 	int (*fsync_dir)(struct mapiprof_ctx *ctx, const char *dir);
+	/* Resets a transaction log after a recovery was written (default
+	 * mp_truncate_path; install.h). */
+	int (*reset)(struct mapiprof_ctx *ctx, const char *path);
 };
 
 /* For tests only (not thread-safe): every non-NULL member of io replaces
@@ -45,5 +48,8 @@ void mp_commit_set_io(const struct mp_commit_io *io);
 /* The default steps, for a test hook that fails only sometimes and calls
  * through otherwise. */
 const struct mp_commit_io *mp_commit_default_io(void);
+/* The table in use: the test table when one is set, else the defaults
+ * (install.c, recover.c and save.c go through it too). */
+const struct mp_commit_io *mp_commit_io_current(void);
 
 #endif

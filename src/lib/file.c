@@ -1,5 +1,6 @@
 /* file.c - the public inspect, open, profile, section and property API: one
- * format dispatch point (by content) inspects a file or opens its store,
+ * format dispatch point (by content) inspects a file or opens its store
+ * (a dirty hive's recovered state when its logs apply, recover.h),
  * locate.c finds the profiles, section.c their sections and values. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "hex.h"
 #include "hiveinfo.h"
 #include "locate.h"
+#include "recover.h"
 #include "reginfo.h"
 #include "section.h"
 #include "store_reg.h"
@@ -51,23 +53,141 @@ sniff_reg(const unsigned char *head, size_t n)
 	       starts_with_header(head, n, "REGEDIT4");
 }
 
-/* Opens a hive read-only: the base block must be readable and its checksum
- * right (hivex refuses a bad one too); a sequence mismatch alone (a dirty
- * hive, reg-and-regf.md §4) is fine for reading.  MAPIPROF_OPEN_NO_HASH
- * skips the sha256 of the whole file. */
+/* ---- which state of a hive is read (reg-and-regf.md §4) ---------------- */
+
+/* 1 when a non-empty transaction log lies beside the hive. */
 static int
-open_regf(struct mapiprof_file *f, unsigned flags)
+has_logs(const struct mapiprof_info *info)
 {
-	if (mp_hiveinfo_inspect(f->ctx, f->path, flags & MP_INSPECT_NO_HASH, &f->info) !=
-	    MAPIPROF_OK)
+	for (size_t i = 0; i < info->nlogs; i++)
+		if (info->logs[i].size > 0)
+			return 1;
+	return 0;
+}
+
+/* The primary file is read: state "primary", nothing recovered, the note
+ * (NULL for a clean hive) copied into info. */
+static int
+read_primary(struct mapiprof_ctx *ctx, struct mapiprof_info *info, const char *note)
+{
+	info->state = "primary";
+	info->recovered_format = 0;
+	info->recovered_entries = 0;
+	info->recovered_seq = 0;
+	info->recovery_note = NULL;
+	for (size_t i = 0; i < info->nlogs; i++)
+		mp_info_log_replayed(info, i, 0);
+	if (note != NULL && (info->recovery_note = mp_info_strdup(info, note)) == NULL)
+		return mp_nomem(ctx);
+	return MAPIPROF_OK;
+}
+
+/* Falls back to the primary file after the replay (or the opening of its
+ * result) failed: the failure becomes the note, and the error is cleared
+ * (but for NOMEM, which stays an error). */
+static int
+fall_back(struct mapiprof_ctx *ctx, struct mapiprof_info *info, const char *what)
+{
+	char note[sizeof(ctx->msg) + 80];
+	if (ctx->code == MAPIPROF_E_NOMEM)
 		return MAPIPROF_FAILED;
+	snprintf(note, sizeof(note), "%s, so the primary file was read: %s", what, ctx->msg);
+	mapiprof_clear_error(ctx);
+	return read_primary(ctx, info, note);
+}
+
+/* Decides which state of the hive info describes is read and fills info's
+ * state fields: a clean hive's primary (its logs ignored, as Windows does:
+ * spec "Dirty state of a hive"); a dirty hive with a non-empty log beside
+ * it replayed in memory (regf_log.h), unless MAPIPROF_OPEN_NO_LOGS or no
+ * log applies.  With img, the recovered image is handed over (img->data
+ * NULL when the primary is read). */
+static int
+regf_state(struct mapiprof_ctx *ctx, struct mapiprof_info *info, unsigned flags, struct mp_buf *img)
+{
+	struct mp_regf_recovery rep;
+	struct mp_buf buf = {0};
+	if (!info->dirty)
+		return read_primary(ctx, info, NULL);
+	if (!has_logs(info))
+		return read_primary(ctx, info,
+		                    "the hive is dirty, but no transaction log is beside it: the "
+		                    "primary file was read");
+	if ((flags & MAPIPROF_OPEN_NO_LOGS) != 0)
+		return read_primary(ctx, info, "logs not read (--no-logs)");
+	if (mp_regf_recover_file(ctx, info->path, &buf, &rep) != MAPIPROF_OK)
+		return fall_back(ctx, info, "the transaction logs could not be replayed");
+	int rc = mp_recovered_state(ctx, info, &rep);
+	if (rc == MAPIPROF_OK && img != NULL) {
+		*img = buf;
+		return rc;
+	}
+	mp_buf_free(&buf);
+	return rc;
+}
+
+/* The regf back end of mapiprof_inspect_flags: the base block (no hash
+ * with MAPIPROF_OPEN_NO_HASH), the logs beside it, the state read. */
+static int
+inspect_regf(struct mapiprof_ctx *ctx, const char *path, unsigned flags, struct mapiprof_info **out)
+{
+	if (mp_hiveinfo_inspect(ctx, path, flags & MP_INSPECT_NO_HASH, out) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (regf_state(ctx, *out, flags, NULL) != MAPIPROF_OK) {
+		mapiprof_info_free(*out);
+		*out = NULL;
+		mp_seterr_file(ctx, path);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* The primary file's store: its checksum must be right (hivex refuses a
+ * bad one too); a sequence mismatch alone is fine for reading. */
+static int
+open_primary(struct mapiprof_file *f)
+{
 	if (!f->info->checksum_ok) {
 		mp_seterr(f->ctx, MAPIPROF_E_CHECKSUM,
-		          "bad base block checksum (stored 0x%08x, computed 0x%08x)",
-		          (unsigned)f->info->checksum_stored, (unsigned)f->info->checksum_computed);
+		          "bad base block checksum (stored 0x%08x, computed 0x%08x)%s",
+		          (unsigned)f->info->checksum_stored, (unsigned)f->info->checksum_computed,
+		          f->info->recovery_note != NULL ? "; no transaction log was replayed"
+		                                         : "");
 		return MAPIPROF_FAILED;
 	}
 	return mp_store_hive_open(f->ctx, f->path, 0, &f->store);
+}
+
+/* The store on the recovered image, kept in a private temporary file
+ * (recover.h) until mapiprof_close; when that fails, the primary's. */
+static int
+open_recovered(struct mapiprof_file *f, const struct mp_buf *img)
+{
+	if (mp_recovered_create(f->ctx, f->path, img, &f->recovered) == MAPIPROF_OK &&
+	    mp_store_hive_open(f->ctx, f->recovered->path, 0, &f->store) == MAPIPROF_OK)
+		return MAPIPROF_OK;
+	mp_recovered_free(f->recovered);
+	f->recovered = NULL;
+	if (fall_back(f->ctx, f->info, "the recovered state could not be opened") != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return open_primary(f);
+}
+
+/* Opens a hive read-only, in the state regf_state picks.
+ * MAPIPROF_OPEN_NO_HASH skips the sha256 of the whole file. */
+static int
+open_regf(struct mapiprof_file *f, unsigned flags)
+{
+	struct mp_buf img = {0};
+	int rc = MAPIPROF_FAILED;
+	if (mp_hiveinfo_inspect(f->ctx, f->path, flags & MP_INSPECT_NO_HASH, &f->info) !=
+	        MAPIPROF_OK ||
+	    regf_state(f->ctx, f->info, flags, &img) != MAPIPROF_OK)
+		goto out;
+	rc = img.data != NULL ? open_recovered(f, &img) : open_primary(f);
+out:
+	mp_buf_free(&img);
+	return rc;
 }
 
 /* A .reg file, REGEDIT4 text in the context's code page: read and parsed
@@ -75,7 +195,7 @@ open_regf(struct mapiprof_file *f, unsigned flags)
 static int
 inspect_reg(struct mapiprof_ctx *ctx, const char *path, unsigned flags, struct mapiprof_info **out)
 {
-	return mp_reginfo_inspect(ctx, path, ctx->codepage, flags, out, NULL);
+	return mp_reginfo_inspect(ctx, path, ctx->codepage, flags & MP_INSPECT_NO_HASH, out, NULL);
 }
 
 static int
@@ -98,7 +218,7 @@ static const struct {
 	               struct mapiprof_info **out);
 	int (*open)(struct mapiprof_file *f, unsigned flags);
 } formats[] = {
-    {"regf", sniff_regf, mp_hiveinfo_inspect, open_regf},
+    {"regf", sniff_regf, inspect_regf, open_regf},
     {"reg", sniff_reg, inspect_reg, open_reg},
 };
 
@@ -123,17 +243,9 @@ pick_format(const char *path)
 int
 mapiprof_inspect(struct mapiprof_ctx *ctx, const char *path, struct mapiprof_info **out)
 {
-	if (out != NULL)
-		*out = NULL;
-	if (ctx == NULL || path == NULL || out == NULL) {
-		mp_seterr(ctx, MAPIPROF_E_INVALID, "mapiprof_inspect: NULL argument");
-		return MAPIPROF_FAILED;
-	}
-	return formats[pick_format(path)].inspect(ctx, path, 0, out);
+	return mapiprof_inspect_flags(ctx, path, 0, out);
 }
 
-/* Placeholder until recovery is wired in (issue 5): the state fields stay
- * unset and NO_LOGS changes nothing yet. */
 int
 mapiprof_inspect_flags(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
                        struct mapiprof_info **out)
@@ -144,7 +256,15 @@ mapiprof_inspect_flags(struct mapiprof_ctx *ctx, const char *path, unsigned flag
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "mapiprof_inspect: NULL argument");
 		return MAPIPROF_FAILED;
 	}
-	return formats[pick_format(path)].inspect(ctx, path, flags & MAPIPROF_OPEN_NO_HASH, out);
+	if ((flags & ~(MAPIPROF_OPEN_NO_HASH | MAPIPROF_OPEN_NO_LOGS)) != 0) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "unknown inspect flags 0x%x", flags);
+		return MAPIPROF_FAILED;
+	}
+	if (formats[pick_format(path)].inspect(ctx, path, flags, out) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if ((*out)->state == NULL)
+		(*out)->state = "primary";
+	return MAPIPROF_OK;
 }
 
 int
@@ -158,7 +278,7 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		return MAPIPROF_FAILED;
 	}
 	struct mapiprof_file *f = NULL;
-	if ((flags & ~MAPIPROF_OPEN_NO_HASH) != 0) {
+	if ((flags & ~(MAPIPROF_OPEN_NO_HASH | MAPIPROF_OPEN_NO_LOGS)) != 0) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "unknown open flags 0x%x", flags);
 		goto fail;
 	}
@@ -176,6 +296,8 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 	if (formats[pick_format(path)].open(f, flags) != MAPIPROF_OK ||
 	    mp_locate_profiles(f->store, &f->arena, &f->profiles, &f->nprofiles) != MAPIPROF_OK)
 		goto fail;
+	if (f->info != NULL && f->info->state == NULL)
+		f->info->state = "primary";
 	*out = f;
 	return MAPIPROF_OK;
 fail:
@@ -190,6 +312,7 @@ mapiprof_close(struct mapiprof_file *file)
 	if (file == NULL)
 		return;
 	mp_store_close(file->store);
+	mp_recovered_free(file->recovered); /* after the store that maps it */
 	mapiprof_info_free(file->info);
 	mp_arena_free(&file->arena);
 	free(file);

@@ -12,16 +12,7 @@
 #include "hex.h"
 #include "hiveinfo.h"
 #include "platform.h"
-
-/* Base block field offsets (reg-and-regf.md §3.1). */
-#define BB_SEQ1      0x004u
-#define BB_SEQ2      0x008u
-#define BB_TIMESTAMP 0x00Cu
-#define BB_MAJOR     0x014u
-#define BB_MINOR     0x018u
-#define BB_TYPE      0x01Cu
-#define BB_BINS_SIZE 0x028u
-#define BB_CHECKSUM  0x1FCu
+#include "regf_cells.h"
 
 /* A log "has a header" when it holds at least this much and starts with
  * "regf" (the first sector of a base block; every field we read is in it). */
@@ -39,7 +30,7 @@ void
 mp_regf_checksum(const uint8_t *base_block, uint32_t *plain, uint32_t *windows)
 {
 	uint32_t x = 0;
-	for (size_t off = 0; off < BB_CHECKSUM; off += 4)
+	for (size_t off = 0; off < MP_BB_CHECKSUM; off += 4)
 		x ^= mp_le32(base_block + off);
 	if (plain != NULL)
 		*plain = x;
@@ -80,21 +71,19 @@ check_size(struct mapiprof_ctx *ctx, int fd, uint64_t size)
 static int
 read_base_block(struct mapiprof_ctx *ctx, int fd, struct mapiprof_info *info)
 {
-	uint8_t bb[MP_REGF_BASE_BLOCK];
-	if (mp_pread_full(ctx, fd, bb, sizeof(bb), 0) != MAPIPROF_OK)
+	struct mp_regf_base b;
+	if (mp_pread_full(ctx, fd, b.bb, sizeof(b.bb), 0) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	info->seq1 = mp_le32(bb + BB_SEQ1);
-	info->seq2 = mp_le32(bb + BB_SEQ2);
-	info->last_written = (int64_t)((uint64_t)mp_le32(bb + BB_TIMESTAMP) |
-	                               (uint64_t)mp_le32(bb + BB_TIMESTAMP + 4) << 32);
-	info->major = mp_le32(bb + BB_MAJOR);
-	info->minor = mp_le32(bb + BB_MINOR);
-	info->file_type = mp_le32(bb + BB_TYPE);
-	info->bins_size = mp_le32(bb + BB_BINS_SIZE);
-	uint32_t plain = 0, windows = 0;
-	mp_regf_checksum(bb, &plain, &windows);
-	info->checksum_stored = mp_le32(bb + BB_CHECKSUM);
-	info->checksum_computed = info->checksum_stored == plain ? plain : windows;
+	mp_regf_base_decode(b.bb, &b);
+	info->seq1 = b.seq1;
+	info->seq2 = b.seq2;
+	info->last_written = (int64_t)b.ts;
+	info->major = b.major;
+	info->minor = b.minor;
+	info->file_type = b.type;
+	info->bins_size = b.bins;
+	info->checksum_stored = b.stored;
+	info->checksum_computed = b.stored == b.plain ? b.plain : b.windows;
 	info->checksum_ok = info->checksum_stored == info->checksum_computed;
 	info->dirty = info->seq1 != info->seq2 || !info->checksum_ok;
 	uint64_t need = (uint64_t)MP_REGF_BASE_BLOCK + info->bins_size;
@@ -233,9 +222,9 @@ read_log(struct mapiprof_ctx *ctx, struct mapiprof_logfile *lf, uint32_t hive_se
 		lf->has_header = memcmp(hdr, "regf", 4) == 0;
 	}
 	if (lf->has_header) {
-		lf->seq1 = mp_le32(hdr + BB_SEQ1);
-		lf->seq2 = mp_le32(hdr + BB_SEQ2);
-		lf->file_type = mp_le32(hdr + BB_TYPE);
+		lf->seq1 = mp_le32(hdr + MP_BB_SEQ1);
+		lf->seq2 = mp_le32(hdr + MP_BB_SEQ2);
+		lf->file_type = mp_le32(hdr + MP_BB_TYPE);
 		lf->newer = lf->seq1 >= hive_seq2;
 	}
 out:
@@ -343,6 +332,15 @@ mp_info_new(const char *path, const char *format)
 		return NULL;
 	}
 	return &im->pub;
+}
+
+void
+mp_info_log_replayed(struct mapiprof_info *info, size_t i, int on)
+{
+	/* The array lives in the info's arena and is written only here and by
+	 * find_logs; it is const in the public record for callers. */
+	if (i < info->nlogs)
+		((struct mapiprof_logfile *)(uintptr_t)&info->logs[i])->replayed = on;
 }
 
 char *

@@ -37,6 +37,9 @@ char *mp_info_strdup(struct mapiprof_info *info, const char *s);
  * failure) and fills info->size, mtime_ns and mode; anything but a regular
  * file fails with MAPIPROF_E_FORMAT "not a regular file". */
 int mp_info_open(struct mapiprof_ctx *ctx, struct mapiprof_info *info, int *fd);
+/* Sets info->logs[i].replayed (mapiprof_logfile) to on; i out of range is
+ * ignored. */
+void mp_info_log_replayed(struct mapiprof_info *info, size_t i, int on);
 /* sha256 of p[0..n) as lower-case hex into out[65]. */
 void mp_sha256_hex(const void *p, size_t n, char out[65]);
 

@@ -37,9 +37,10 @@
  * triples binary data and UTF-16 doubles text, so 4x the largest input. */
 #define MP_MAX_OUTPUT (4u * MP_MAX_REG_FILE)
 
-/* A hive image built in memory by transaction-log replay (regf_log.c), and
- * each primary or log file read for it: real NTUSER.DAT files are a few MB
- * (peers.md §C.4) and whole SOFTWARE hives a few hundred MB.  Checked
+/* A hive image built in memory by transaction-log replay (regf_replay.c;
+ * the logs are read in regf_log.c), and each primary or log file read for
+ * it: real NTUSER.DAT files are a few MB (peers.md §C.4) and whole
+ * SOFTWARE hives a few hundred MB.  Checked
  * before any allocation, so a log claiming a huge hive-bins size fails
  * with MAPIPROF_E_LIMIT or stops replay instead of allocating.  A build may
  * lower it (the fuzzer does, fuzz/meson.build). */

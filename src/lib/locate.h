@@ -18,6 +18,8 @@ struct mp_profile {
 	struct mp_section_set sections;
 };
 
+struct mp_recovered;
+
 /* An open file (file.c): everything it hands out lives in arena. */
 struct mapiprof_file {
 	struct mapiprof_ctx *ctx;
@@ -27,6 +29,9 @@ struct mapiprof_file {
 	struct mp_arena arena;
 	struct mp_profile *profiles; /* newest root first (see mp_locate_profiles) */
 	size_t nprofiles;
+	/* A dirty hive read with its transaction logs replayed: the recovered
+	 * image the store was opened on (recover.h); NULL otherwise. */
+	struct mp_recovered *recovered;
 };
 
 /* Finds the profiles below every root of s, case-insensitively:

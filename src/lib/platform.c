@@ -650,6 +650,48 @@ mp_link_unsupported(int err)
 }
 
 int
+mp_truncate_path(struct mapiprof_ctx *ctx, const char *path)
+{
+#ifdef _WIN32
+	int fd = open(path, O_WRONLY | O_BINARY);
+#else
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+#endif
+	if (fd < 0) {
+		mp_seterr_errno(ctx, errno, "cannot open '%s' to reset it", path);
+		return MAPIPROF_FAILED;
+	}
+	int rc = MAPIPROF_FAILED;
+	if (ftruncate(fd, 0) != 0)
+		mp_seterr_errno(ctx, errno, "cannot truncate '%s'", path);
+	else
+		rc = mp_fsync(ctx, fd);
+	if (close(fd) != 0 && rc == MAPIPROF_OK) {
+		mp_seterr_errno(ctx, errno, "cannot truncate '%s'", path);
+		rc = MAPIPROF_FAILED;
+	}
+	return rc;
+}
+
+const char *
+mp_tmpdir(void)
+{
+#ifdef _WIN32
+	static const char *const vars[] = {"TEMP", "TMP"};
+	const char *fallback = ".";
+#else
+	static const char *const vars[] = {"TMPDIR"};
+	const char *fallback = "/tmp";
+#endif
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+		if (v != NULL && v[0] != '\0')
+			return v;
+	}
+	return fallback;
+}
+
+int
 mp_unlink(struct mapiprof_ctx *ctx, const char *path)
 {
 	if (unlink(path) != 0) {

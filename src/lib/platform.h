@@ -16,7 +16,7 @@ enum mp_file_kind { MP_FILE_REGULAR, MP_FILE_DIR, MP_FILE_OTHER };
 int mp_open_read(struct mapiprof_ctx *ctx, const char *path, int *fd);
 /* Size and kind of an open file. */
 int mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_kind *kind,
-	       int64_t *mtime_ns);
+               int64_t *mtime_ns);
 /* Reads exactly len bytes at offset; short files fail with MAPIPROF_E_TRUNCATED. */
 int mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset);
 int mp_close(int fd);
@@ -54,8 +54,7 @@ int mp_fd_attr(struct mapiprof_ctx *ctx, int fd, struct mp_file_attr *out);
 /* lstat of path (a final symbolic link is not followed: is_link is set).
  * *exists = 0 (and MAPIPROF_OK) when there is nothing at path; other
  * failures are MAPIPROF_E_IO. */
-int mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *out,
-		 int *exists);
+int mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *out, int *exists);
 /* A fresh candidate name "DIR/.BASE.mapiprof-XXXXXX" (6 random letters and
  * digits) for a temporary file beside BASE; malloc'd, NULL when out of
  * memory.  It is only a name: create it exclusively (mp_temp_create,
@@ -69,7 +68,7 @@ char *mp_temp_path(const char *dir, const char *base);
  * (malloc'd) and *fd.  Fails with MAPIPROF_E_IO (errno saved; EACCES for a
  * directory we may not write). */
 int mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
-		   const struct mp_file_attr *like, char **path, int *fd);
+                   const struct mp_file_attr *like, char **path, int *fd);
 /* Makes a new private directory "DIR/PREFIX-XXXXXX"; *path malloc'd. */
 int mp_temp_dir(struct mapiprof_ctx *ctx, const char *dir, const char *prefix, char **path);
 /* Copies bytes [0, size) of in to the same offsets of out: a kernel-side
@@ -92,6 +91,13 @@ int mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to);
 int mp_link(struct mapiprof_ctx *ctx, const char *from, const char *to);
 /* 1 when err (a saved errno from mp_link) means "no hard links here". */
 int mp_link_unsupported(int err);
+/* Truncates the existing regular file at path to 0 bytes (never creates
+ * it, never through a final symbolic link) and flushes it to stable
+ * storage.  MAPIPROF_E_IO with errno. */
+int mp_truncate_path(struct mapiprof_ctx *ctx, const char *path);
+/* The directory for private temporary files: $TMPDIR when set and not
+ * empty, else /tmp (on Windows %TEMP%, then %TMP%, else "."). */
+const char *mp_tmpdir(void);
 /* Removes a file / an empty directory; ctx may be NULL (cleanup paths). */
 int mp_unlink(struct mapiprof_ctx *ctx, const char *path);
 int mp_rmdir(struct mapiprof_ctx *ctx, const char *path);

@@ -15,18 +15,19 @@
 #include "regf_cells.h"
 #include "utf16.h"
 
-/* Fills the decoded fields of b from b->bb. */
-static void
-decode_base(struct mp_regf_base *b)
+void
+mp_regf_base_decode(const uint8_t *bb, struct mp_regf_base *b)
 {
-	const uint8_t *bb = b->bb;
 	b->seq1 = mp_le32(bb + MP_BB_SEQ1);
 	b->seq2 = mp_le32(bb + MP_BB_SEQ2);
+	b->ts = mp_le64(bb + MP_BB_TIMESTAMP);
 	b->major = mp_le32(bb + MP_BB_MAJOR);
 	b->minor = mp_le32(bb + MP_BB_MINOR);
 	b->type = mp_le32(bb + MP_BB_TYPE);
 	b->format = mp_le32(bb + MP_BB_FORMAT);
 	b->bins = mp_le32(bb + MP_BB_BINS_SIZE);
+	b->cluster = mp_le32(bb + MP_BB_CLUSTER);
+	b->flags = mp_le32(bb + MP_BB_FLAGS);
 	b->stored = mp_le32(bb + MP_BB_CHECKSUM);
 	mp_regf_checksum(bb, &b->plain, &b->windows);
 }
@@ -46,7 +47,7 @@ mp_regf_cells_base(struct mapiprof_ctx *ctx, int fd, struct mp_regf_base *b)
 	}
 	if (mp_pread_full(ctx, fd, b->bb, MP_REGF_BASE_BLOCK, 0) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	decode_base(b);
+	mp_regf_base_decode(b->bb, b);
 	if (memcmp(b->bb, "regf", 4) != 0 || b->major != 1 || b->bins == 0 ||
 	    b->bins % MP_HBIN_ALIGN != 0) {
 		mp_seterr(ctx, MAPIPROF_E_FORMAT,
@@ -301,8 +302,8 @@ mp_regf_cells_bin(const struct mp_regf_cells *c, uint32_t rel, uint32_t *size)
 	if (mp_pread_full(c->ctx, c->fd, h, sizeof(h), (uint64_t)rel + MP_REGF_BASE_BLOCK) !=
 	    MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	uint32_t len = mp_le32(h + 8);
-	if (memcmp(h, "hbin", 4) != 0 || mp_le32(h + 4) != rel || len == 0 ||
+	uint32_t len = mp_le32(h + MP_HBIN_SIZE);
+	if (memcmp(h, "hbin", 4) != 0 || mp_le32(h + MP_HBIN_OFFSET) != rel || len == 0 ||
 	    len % MP_HBIN_ALIGN != 0 || len > c->bins - rel)
 		return mp_regf_cells_bad(c, "new bin", "not a valid hbin header", rel);
 	if (check_bin_cells(c, rel, len) != MAPIPROF_OK)

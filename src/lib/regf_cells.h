@@ -12,7 +12,7 @@
 #include "ctx.h"
 #include "hiveinfo.h"
 
-/* Base block fields (§3.1). */
+/* Base block fields (§3.1; regf spec "Base block"). */
 #define MP_BB_SEQ1      0x004u
 #define MP_BB_SEQ2      0x008u
 #define MP_BB_TIMESTAMP 0x00Cu
@@ -21,10 +21,15 @@
 #define MP_BB_TYPE      0x01Cu
 #define MP_BB_FORMAT    0x020u
 #define MP_BB_BINS_SIZE 0x028u
+#define MP_BB_CLUSTER   0x02Cu
+#define MP_BB_FLAGS     0x090u /* Windows 10: bit 0 = KTM locked */
 #define MP_BB_CHECKSUM  0x1FCu
-/* hbin header and bin size unit (§3.2). */
-#define MP_HBIN_HDR   32u
-#define MP_HBIN_ALIGN 4096u
+/* hbin header fields, header size and bin size unit (§3.2). */
+#define MP_HBIN_OFFSET    0x04u /* of this bin, from the first */
+#define MP_HBIN_SIZE      0x08u
+#define MP_HBIN_TIMESTAMP 0x14u /* meaningful in the first bin only */
+#define MP_HBIN_HDR       32u
+#define MP_HBIN_ALIGN     4096u
 /* A cell offset meaning "none" (§3). */
 #define MP_CELL_NONE 0xFFFFFFFFu
 /* nk fields, counted from the cell start (4-byte size field, then §3.4). */
@@ -61,7 +66,15 @@ struct mp_regf_base {
 	uint32_t bins;           /* hive bins size */
 	uint32_t stored;         /* checksum as stored */
 	uint32_t plain, windows; /* as computed by the two rules (mp_regf_checksum) */
+	uint64_t ts;             /* last-written timestamp (FILETIME) */
+	uint32_t cluster, flags; /* clustering factor; flags (MP_BB_FLAGS) */
 };
+
+/* Decodes the fields of the base block at bb into b (all but b->bb and
+ * b->fsize, which are left as they are).  Reads only bb's first 512 bytes,
+ * all a transaction log holds of a base block (regf spec "Old format: Base
+ * block"); checks nothing. */
+void mp_regf_base_decode(const uint8_t *bb, struct mp_regf_base *b);
 
 /* Reads and decodes the base block of fd.  MAPIPROF_E_TRUNCATED when the
  * file is shorter than the base block or than its hive bins size says,

@@ -3,6 +3,8 @@
  * Windows recovers a dirty hive (reg-and-regf.md §4, peers.md §B; M.
  * Suhanov's regf specification, "Format of transaction log files", "Dirty
  * state of a hive", "Multiple transaction log files").  Never writes files.
+ * regf_log.c reads and checks the inputs, regf_replay.c applies them
+ * (regf_log_private.h lies between the two).
  *
  * What the replay does, in short:
  *   - A clean primary (checksum right, seq1 == seq2) is returned as it is;
@@ -111,7 +113,8 @@ int mp_regf_recover(struct mapiprof_ctx *ctx, const uint8_t *primary, size_t ple
 int mp_regf_recover_file(struct mapiprof_ctx *ctx, const char *path, struct mp_buf *out,
                          struct mp_regf_recovery *rep);
 
-/* Seals a result's base block bb[0..4096): stores the checksum by the
+/* Seals a base block bb[0..4096) about to be written (a replay's result
+ * here, a patched hive in regf_patch.c): stores the checksum by the
  * Windows rule, first moving the last-written timestamp (offset 12) on by
  * one tick at a time while the plain XOR is 0 or 0xFFFFFFFF, so that the
  * plain and the Windows-rule checksums agree.  Returns the ticks added. */

@@ -24,6 +24,7 @@
 #include "hiveinfo.h"
 #include "limits.h"
 #include "regf_cells.h"
+#include "regf_log.h"
 #include "regf_patch.h"
 #include "utf16.h"
 
@@ -629,9 +630,9 @@ write_key(struct patch *p, const struct keyst *k)
 }
 
 /* The base block (§3.1): seq1 = seq2 = old seq1 + 1 (as hivex's commit),
- * new hive-bins size, timestamp now, checksum.  The timestamp is nudged one
- * tick at a time while the plain XOR is 0 or 0xFFFFFFFF, where hivex and
- * Windows disagree; each nudge changes the XOR, so a few passes do. */
+ * new hive-bins size, timestamp now, checksum.  mp_regf_log_seal nudges the
+ * timestamp while the plain XOR is 0 or 0xFFFFFFFF, where hivex and
+ * Windows disagree, then stores the checksum. */
 static int
 write_base(struct patch *p)
 {
@@ -640,15 +641,8 @@ write_base(struct patch *p)
 	mp_put_le32(bb + MP_BB_SEQ1, seq);
 	mp_put_le32(bb + MP_BB_SEQ2, seq);
 	mp_put_le32(bb + MP_BB_BINS_SIZE, p->bins + p->bin_size);
-	uint64_t ts = p->now;
-	uint32_t plain = 0, windows = 0;
-	for (int pass = 0; pass < 16; pass++, ts++) {
-		mp_put_le64(bb + MP_BB_TIMESTAMP, ts);
-		mp_regf_checksum(bb, &plain, &windows);
-		if (plain != 0 && plain != 0xFFFFFFFFu)
-			break;
-	}
-	mp_put_le32(bb + MP_BB_CHECKSUM, windows);
+	mp_put_le64(bb + MP_BB_TIMESTAMP, p->now);
+	mp_regf_log_seal(bb);
 	return pwrite_full(p, bb, MP_BB_CHECKSUM + 4u, 0);
 }
 

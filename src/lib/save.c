@@ -1,6 +1,6 @@
-/* save.c - mapiprof_save: bytes put at a path atomically, the way commit.c
- * installs a hive (a new file beside the target, fsync, rename over it,
- * fsync of the directory), for exported .reg files. */
+/* save.c - mapiprof_save: bytes put at a path atomically by the machinery
+ * that installs a hive (install.h: a new file beside the target, fsync,
+ * rename over it, fsync of the directory), for exported .reg files. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "ctx.h"
+#include "install.h"
 #include "platform.h"
 
 /* Permission bits of a new file, less the umask (mapiprof.h). */
@@ -17,10 +18,8 @@
 struct save {
 	struct mapiprof_ctx *ctx;
 	const char *path;
-	char *dir, *base;
 	struct mp_file_attr like; /* owner and permissions the new file gets */
-	char *tmp;                /* the temporary file while it exists */
-	int fd;
+	struct mp_install ins;    /* the temporary file beside path */
 };
 
 /* The attributes of the file a symbolic link names: a link is replaced by
@@ -64,10 +63,8 @@ new_file_attr(struct mp_file_attr *like)
 static int
 check_target(struct save *sv)
 {
-	int exists = 0;
-	if (mp_path_attr(sv->ctx, sv->path, &sv->like, &exists) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	if (!exists) {
+	sv->like = sv->ins.tattr;
+	if (!sv->ins.target_exists) {
 		new_file_attr(&sv->like);
 		return MAPIPROF_OK;
 	}
@@ -84,39 +81,15 @@ check_target(struct save *sv)
 	return MAPIPROF_OK;
 }
 
-/* Writes, syncs and closes the temporary file (a failed close can be the
- * first report of a failed write, e.g. on NFS). */
+/* Writes, syncs and closes the temporary file. */
 static int
 write_temp(struct save *sv, const void *data, size_t len)
 {
-	if (mp_write_full(sv->ctx, sv->fd, data, len) != MAPIPROF_OK ||
-	    mp_fsync(sv->ctx, sv->fd) != MAPIPROF_OK)
+	if (mp_install_temp(&sv->ins, &sv->like) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	int r = mp_close(sv->fd);
-	sv->fd = -1;
-	if (r != 0) {
-		mp_seterr_errno(sv->ctx, errno, "cannot write the new file '%s'", sv->tmp);
+	if (mp_write_full(sv->ctx, sv->ins.tmp_fd, data, len) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	}
-	return MAPIPROF_OK;
-}
-
-/* Renames the temporary file over the target and syncs the directory; past
- * the rename the file is in place, and a failed sync says so. */
-static int
-install(struct save *sv)
-{
-	if (mp_rename(sv->ctx, sv->tmp, sv->path) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	free(sv->tmp);
-	sv->tmp = NULL;
-	if (mp_fsync_dir(sv->ctx, sv->dir) != MAPIPROF_OK) {
-		char msg[sizeof(sv->ctx->msg)];
-		memcpy(msg, sv->ctx->msg, sizeof(msg));
-		mp_seterr(sv->ctx, MAPIPROF_E_IO, "the new file is in place, but %.400s", msg);
-		return MAPIPROF_FAILED;
-	}
-	return MAPIPROF_OK;
+	return mp_install_finish_temp(&sv->ins);
 }
 
 int
@@ -128,25 +101,15 @@ mapiprof_save(struct mapiprof_ctx *ctx, const char *path, const void *data, size
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "save: no path or no data");
 		return MAPIPROF_FAILED;
 	}
-	struct save sv = {.ctx = ctx, .path = path, .fd = -1};
+	struct save sv = {.ctx = ctx, .path = path};
 	int rc = MAPIPROF_FAILED;
-	if ((sv.dir = mp_path_dir(path)) == NULL || (sv.base = mp_path_base(path)) == NULL) {
-		mp_nomem(ctx);
-		goto out;
-	}
-	if (check_target(&sv) != MAPIPROF_OK ||
-	    mp_temp_create(ctx, sv.dir, sv.base, &sv.like, &sv.tmp, &sv.fd) != MAPIPROF_OK ||
-	    write_temp(&sv, data, len) != MAPIPROF_OK || install(&sv) != MAPIPROF_OK)
-		goto out;
-	rc = MAPIPROF_OK;
-out:
-	mp_close(sv.fd);
-	if (sv.tmp != NULL)
-		mp_unlink(NULL, sv.tmp);
+	sv.ins.tmp_fd = -1;
+	if (mp_install_begin(&sv.ins, ctx, path, NULL) == MAPIPROF_OK &&
+	    check_target(&sv) == MAPIPROF_OK && write_temp(&sv, data, len) == MAPIPROF_OK &&
+	    mp_install_rename(&sv.ins) == MAPIPROF_OK)
+		rc = MAPIPROF_OK;
+	mp_install_end(&sv.ins);
 	if (rc != MAPIPROF_OK)
 		mp_seterr_file(ctx, path);
-	free(sv.tmp);
-	free(sv.base);
-	free(sv.dir);
 	return rc;
 }

@@ -1,0 +1,85 @@
+/* testutil_int.h - helpers shared by the unit tests that use the library's
+ * internal headers (testutil.h has those that need only the public API):
+ * plans made by hand (plan.h), failing steps for mp_commit_set_io
+ * (commit.h), the comparison of two stores' trees (store.h), and the
+ * checks that a regf image is clean (reg-and-regf.md §3.1-§3.2).  They
+ * assert (cr_assert) instead of returning errors. */
+#ifndef MP_TESTUTIL_INT_H
+#define MP_TESTUTIL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "section.h"
+#include "store.h"
+
+/* ---- plans made by hand --------------------------------------------------- */
+
+#define TU_PLAN_MAX_KEYS 8
+#define TU_PLAN_MAX_OPS  8
+
+/* A plan (plan.h) built by tu_plan_add: per section key its ops.  Zero it
+ * (memset) before the first tu_plan_add. */
+struct tu_plan {
+	struct mapiprof_plan plan;
+	struct mp_plan_key keys[TU_PLAN_MAX_KEYS];
+	struct mp_plan_op ops[TU_PLAN_MAX_KEYS][TU_PLAN_MAX_OPS];
+};
+
+/* The direct child section (depth 1) of profile p of tu_file whose uid is
+ * uid (compared as the store compares names), or NULL. */
+const struct mp_section *tu_section_of(size_t p, const char *uid);
+/* Adds an op (value name, del, REG_* type, data) on section uid of profile
+ * p of tu_file, the section's key first when it has none yet (key 0 when
+ * the section does not exist: the writer creates it).  name and data must
+ * outlive the plan. */
+void tu_plan_add(struct tu_plan *h, size_t p, const char *uid, const char *name, int del,
+                 uint32_t type, const void *data, size_t len);
+
+/* ---- failing steps for mp_commit_set_io (commit.h) -------------------------
+ * Each records an error ("injected <step> failure") and returns
+ * MAPIPROF_FAILED; the counters count the calls in this test's process. */
+
+extern int tu_patch_calls, tu_link_calls, tu_rename_calls;
+/* The errno tu_fail_link records: EIO unless a test sets another. */
+extern int tu_fail_link_errno;
+
+struct mapiprof_ctx;
+
+/* A patch step that declines (*done = 0), as regf_patch.c does for what it
+ * leaves to hivex; counts in tu_patch_calls. */
+int tu_decline_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+                     int *done);
+int tu_fail_fsync(struct mapiprof_ctx *ctx, int fd);
+int tu_fail_link(struct mapiprof_ctx *ctx, const char *from, const char *to);
+int tu_fail_rename(struct mapiprof_ctx *ctx, const char *from, const char *to);
+
+/* ---- stores ---------------------------------------------------------------- */
+
+/* How tu_assert_same_tree pairs the subkeys of two keys. */
+enum tu_tree_order {
+	TU_SAME_ORDER, /* by position: the same names in the same order */
+	TU_BY_NAME,    /* each of a's looked up by name in b (a hive sorts its
+	                  subkeys, a .reg store keeps the file's order) */
+};
+
+/* Asserts that store a below key ka and store b below kb hold the same
+ * tree: the same values (names, types, bytes) in the same order, and
+ * subkeys of the same names spelled the same, recursively.  where names ka
+ * in messages.  Returns the number of keys compared (ka counted). */
+size_t tu_assert_same_tree(struct mp_store *a, mp_key ka, struct mp_store *b, mp_key kb,
+                           const char *where, enum tu_tree_order order);
+
+/* ---- regf images ------------------------------------------------------------ */
+
+/* Asserts that the len bytes at b are a clean hive: "regf", seq1 == seq2,
+ * file type 0, hive-bins size = len - 4096, the checksum the plain XOR of
+ * the first 508 bytes and neither 0 nor 0xFFFFFFFF (so that hivex and
+ * Windows agree, §3.1), computed here rather than by mp_regf_checksum, and
+ * "hbin" bins chaining up to exactly that size (§3.2). */
+void tu_assert_clean_image(const uint8_t *b, size_t len);
+/* tu_assert_clean_image of the file at path. */
+void tu_assert_clean_file(const char *path);
+
+#endif
