@@ -816,8 +816,8 @@ Test(cli_reg, patching_a_reg_file_rewrites_only_the_changed_lines)
 #define GLOBAL "13dbb0c8aa05101a9bb000aa002fc45a"
 #define EMSAB  "dca740c8c042101ab4b908002b2fe182"
 
-/* The GC-referral plan of exchange-mapi as a .reg file (brief4.md "Plan as
- * .reg"): per changed section its key line, then its values in plan order. */
+/* The GC-referral plan of exchange-mapi as a .reg file (mapiprof_plan_reg):
+ * per changed section its key line, then its values in plan order. */
 #define GC_PATCH                                                                                   \
 	V5 "\r\n\r\n[" WMS "\\Exchange\\" GLOBAL "]\r\n"                                           \
 	   "\"00036604\"=hex:00,00,00,00\r\n"                                                      \

@@ -1,6 +1,6 @@
 /* cmd_export.c - "mapiprof export": profiles of a hive or a .reg file as a
  * regedit 5.00 file (UTF-16LE with BOM, CRLF) that `reg import` accepts, on
- * standard output or atomically into -o OUT (brief4.md "Design decisions"). */
+ * standard output or atomically into -o OUT (man page, export). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* write.c - the write pipeline of edit and apply over a batch of files:
  * each file is opened, planned, printed and written (or only checked) on
- * its own, with one status per file (brief3.md "Pipeline", "Exit codes"). */
+ * its own, with one status per file (man page, EXIT STATUS). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +83,7 @@ wr_option(struct write_opts *o, int c)
 	return 1;
 }
 
-/* The --emit-reg rules (brief4.md "Design decisions"). */
+/* The --emit-reg rules (man page, --emit-reg). */
 static int
 validate_emit(const struct write_opts *o, char *const files[], int nfiles)
 {

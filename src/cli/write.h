@@ -1,7 +1,7 @@
 /* write.h - what the write commands (edit, apply) share: their options, and
  * running one recipe over a batch of files, each file on its own: open ->
  * profiles -> plan -> print -> write, one status per file, and the batch
- * exit status (issue 3; brief3.md "Exit codes"). */
+ * exit status (issue 3; man page, EXIT STATUS). */
 #ifndef MP_CLI_WRITE_H
 #define MP_CLI_WRITE_H
 
@@ -67,8 +67,8 @@ int wr_ctx(const struct write_opts *o, struct mapiprof_ctx **ctx);
 int wr_recipe_error(const struct write_opts *o, struct mapiprof_ctx *ctx);
 /* Plans recipe on each of the n files and writes it (or only prints it
  * with --dry-run / --check), printing the plan and one status per file.
- * With --emit-reg the plan is also written as a .reg file (brief4.md
- * "Design decisions"): made before the input is touched, saved after the
+ * With --emit-reg the plan is also written as a .reg file
+ * (mapiprof_plan_reg): made before the input is touched, saved after the
  * input was written (or, with --dry-run, instead of writing it), also when
  * the plan is empty (a header-only file, a valid no-op import).
  * Returns the batch status: EXIT_ERROR when any file failed, else
