@@ -347,8 +347,11 @@ Test(regf_log, recover_file_finds_logs_beside_hive_case_insensitively)
 	int64_t m0 = tu_mtime_ns(hive);
 	struct mp_buf out;
 	struct mp_regf_recovery rep;
-	cr_assert_eq(mp_regf_recover_file(tu_ctx, hive, &out, &rep), MAPIPROF_OK, "%s",
+	struct mapiprof_info *info = NULL;
+	cr_assert_eq(mp_hiveinfo_inspect(tu_ctx, hive, MP_INSPECT_NO_HASH, &info), MAPIPROF_OK);
+	cr_assert_eq(mp_regf_recover_file(tu_ctx, info, &out, &rep), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
+	mapiprof_info_free(info);
 	cr_assert_eq(rep.nlogs, 2);
 	cr_assert_eq(rep.entries_applied, 4);
 	cr_assert_eq(rep.seq_after, 5);

@@ -115,7 +115,7 @@ regf_state(struct mapiprof_ctx *ctx, struct mapiprof_info *info, unsigned flags,
 		                    "primary file was read");
 	if ((flags & MAPIPROF_OPEN_NO_LOGS) != 0)
 		return read_primary(ctx, info, "logs not read (--no-logs)");
-	if (mp_regf_recover_file(ctx, info->path, &buf, &rep) != MAPIPROF_OK)
+	if (mp_regf_recover_file(ctx, info, &buf, &rep) != MAPIPROF_OK)
 		return fall_back(ctx, info, "the transaction logs could not be replayed");
 	int rc = mp_recovered_state(ctx, info, &rep);
 	if (rc == MAPIPROF_OK && img != NULL) {

@@ -71,7 +71,7 @@ mp_recovered_state(struct mapiprof_ctx *ctx, struct mapiprof_info *info,
 	info->recovered_seq = rep->seq_after;
 	if ((info->recovery_note = mp_info_strdup(info, rep->stop_reason)) == NULL)
 		return mp_nomem(ctx);
-	/* mp_regf_recover_file read the logs info lists, in the same order. */
+	/* mp_regf_recover_file read the logs info lists, in that order. */
 	for (size_t i = 0; rep->nlogs == info->nlogs && i < rep->nlogs; i++)
 		if (rep->logs_used & ((size_t)1 << i))
 			mp_info_log_replayed(info, i, 1);
@@ -201,7 +201,7 @@ static int
 replay(struct recovery *r)
 {
 	if (mp_hiveinfo_inspect(r->ctx, r->path, MP_INSPECT_NO_HASH, &r->in) != MAPIPROF_OK ||
-	    mp_regf_recover_file(r->ctx, r->path, &r->img, &r->rep) != MAPIPROF_OK)
+	    mp_regf_recover_file(r->ctx, r->in, &r->img, &r->rep) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if (!r->rep.primary_dirty) {
 		r->in->state = "primary";

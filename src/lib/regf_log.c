@@ -379,24 +379,23 @@ out:
 }
 
 int
-mp_regf_recover_file(struct mapiprof_ctx *ctx, const char *path, struct mp_buf *out,
+mp_regf_recover_file(struct mapiprof_ctx *ctx, const struct mapiprof_info *info, struct mp_buf *out,
                      struct mp_regf_recovery *rep)
 {
-	struct mapiprof_info *info = NULL;
 	struct mp_regf_log_input in[MP_REGF_MAX_LOGS];
 	uint8_t *bufs[MP_REGF_MAX_LOGS] = {NULL}, *prim = NULL;
 	char *names[MP_REGF_MAX_LOGS] = {NULL};
 	size_t plen = 0, n = 0;
 	int rc = MAPIPROF_FAILED;
-	if (out == NULL || rep == NULL || path == NULL) {
+	if (out == NULL || rep == NULL || info == NULL) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "log replay: NULL argument");
 		return MAPIPROF_FAILED;
 	}
 	memset(out, 0, sizeof(*out));
 	memset(rep, 0, sizeof(*rep));
 	memset(in, 0, sizeof(in));
-	if (mp_hiveinfo_inspect(ctx, path, MP_INSPECT_NO_HASH, &info) != MAPIPROF_OK ||
-	    read_all(ctx, path, &prim, &plen) != MAPIPROF_OK)
+	const char *path = info->path;
+	if (read_all(ctx, path, &prim, &plen) != MAPIPROF_OK)
 		goto out;
 	n = info->nlogs < MP_REGF_MAX_LOGS ? info->nlogs : MP_REGF_MAX_LOGS;
 	for (size_t i = 0; i < n; i++) {
@@ -417,6 +416,5 @@ out:
 		free(names[i]);
 	}
 	free(prim);
-	mapiprof_info_free(info);
 	return rc;
 }

@@ -105,13 +105,14 @@ int mp_regf_recover(struct mapiprof_ctx *ctx, const uint8_t *primary, size_t ple
                     const struct mp_regf_log_input *logs, size_t nlogs, struct mp_buf *out,
                     struct mp_regf_recovery *rep);
 
-/* Reads the hive at path and the transaction logs beside it (.LOG, .LOG1,
- * .LOG2 matched case-insensitively, as mapiprof_inspect finds them) and
- * replays them with mp_regf_recover.  Each file may be at most
+/* Reads the hive info describes (info->path, inspected by
+ * mp_hiveinfo_inspect) and the transaction logs it found beside it
+ * (info->logs, in that order, so rep->logs[i] is info->logs[i] for the
+ * first MP_REGF_MAX_LOGS) and replays them with mp_regf_recover.  Each file may be at most
  * MP_MAX_HIVE_IMAGE bytes.  Errors as mp_regf_recover plus those of
  * reading (MAPIPROF_E_NOENT, MAPIPROF_E_IO, ...), with the file named. */
-int mp_regf_recover_file(struct mapiprof_ctx *ctx, const char *path, struct mp_buf *out,
-                         struct mp_regf_recovery *rep);
+int mp_regf_recover_file(struct mapiprof_ctx *ctx, const struct mapiprof_info *info,
+                         struct mp_buf *out, struct mp_regf_recovery *rep);
 
 /* Seals a base block bb[0..4096) about to be written (a replay's result
  * here, a patched hive in regf_patch.c): stores the checksum by the
