@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hiveinfo.h"
-#include "le.h"
-#include "marvin32.h"
-#include "regf_log.h"
+#include "base/le.h"
+#include "regf/hiveinfo.h"
+#include "regf/log.h"
+#include "regf/marvin32.h"
 
 #define HDR 9u
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "le.h"
-#include "marvin32.h"
-#include "regf_log.h"
+#include "base/le.h"
+#include "regf/log.h"
+#include "regf/marvin32.h"
 
 #define LM_BB      4096u /* primary base block */
 #define LM_BB_LOG  512u  /* a log holds its first 512 bytes */

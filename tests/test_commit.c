@@ -14,16 +14,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "commit.h"
-#include "hiveinfo.h"
-#include "locate.h"
-#include "plan.h"
-#include "platform.h"
-#include "regf_cells.h"
-#include "regf_patch.h"
-#include "store.h"
+#include "base/platform.h"
+#include "mapi/locate.h"
+#include "plan/plan.h"
+#include "regf/cells.h"
+#include "regf/hiveinfo.h"
+#include "regf/patch.h"
+#include "store/store.h"
 #include "testutil.h"
 #include "testutil_int.h"
+#include "write/commit.h"
 
 #define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"
 #define EMSAB    "dca740c8c042101ab4b908002b2fe182"

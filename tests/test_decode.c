@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "hex.h"
-#include "limits.h"
+#include "base/hex.h"
+#include "base/limits.h"
+#include "mapi/decode.h"
 #include "testutil.h"
 
 enum { R_SZ = 1, R_EXPAND_SZ = 2, R_BIN = 3, R_DWORD = 4, R_MULTI_SZ = 7, R_QWORD = 11 };

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit.h"
-#include "hex.h"
-#include "store.h"
+#include "base/hex.h"
+#include "plan/edit.h"
+#include "store/store.h"
 #include "testutil.h"
 
 /* ---- valid edits ------------------------------------------------------- */

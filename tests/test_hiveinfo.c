@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hiveinfo.h"
+#include "regf/hiveinfo.h"
 #include "testutil.h"
 
 TestSuite(hiveinfo, .init = tu_setup, .fini = tu_teardown);

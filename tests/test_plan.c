@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hex.h"
-#include "locate.h"
-#include "plan.h"
-#include "store.h"
+#include "base/hex.h"
+#include "mapi/locate.h"
+#include "plan/plan.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static struct mapiprof_plan *plan;

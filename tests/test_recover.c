@@ -12,12 +12,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "commit.h"
-#include "le.h"
+#include "base/le.h"
 #include "logmaker.h"
 #include "mapiprof/mapiprof.h"
 #include "testutil.h"
 #include "testutil_int.h"
+#include "write/commit.h"
 
 #define EXCH     "exchange-mapi.dat"
 #define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"

@@ -13,13 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "locate.h"
-#include "platform.h"
-#include "section.h"
-#include "store.h"
+#include "base/platform.h"
+#include "base/utf16.h"
+#include "mapi/locate.h"
+#include "mapi/section.h"
+#include "store/store.h"
 #include "testutil.h"
 #include "testutil_int.h"
-#include "utf16.h"
 
 TestSuite(reg_export, .init = tu_setup, .fini = tu_teardown);
 TestSuite(save, .init = tu_setup, .fini = tu_teardown);

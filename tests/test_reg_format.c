@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reg_format.h"
-#include "reg_parse.h"
-#include "store.h"
+#include "base/utf16.h"
+#include "regtext/format.h"
+#include "regtext/parse.h"
+#include "store/store.h"
 #include "testutil.h"
-#include "utf16.h"
 
 TestSuite(reg_format, .init = tu_setup, .fini = tu_teardown);
 

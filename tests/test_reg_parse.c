@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "limits.h"
-#include "reg_parse.h"
-#include "store_reg.h"
+#include "base/limits.h"
+#include "regtext/parse.h"
+#include "store/reg.h"
 #include "testutil.h"
 
 #define V5_TEXT "Windows Registry Editor Version 5.00"

@@ -12,17 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "commit.h"
-#include "hiveinfo.h"
-#include "locate.h"
-#include "plan.h"
-#include "platform.h"
-#include "reg_parse.h"
-#include "reg_patch.h"
-#include "store_reg.h"
+#include "base/buf.h"
+#include "base/platform.h"
+#include "mapi/locate.h"
+#include "plan/plan.h"
+#include "regf/hiveinfo.h"
+#include "regtext/parse.h"
+#include "regtext/patch.h"
+#include "store/reg.h"
 #include "testutil.h"
 #include "testutil_int.h"
+#include "write/commit.h"
 
 #define GLOBAL "13dbb0c8aa05101a9bb000aa002fc45a"
 #define EMSAB  "dca740c8c042101ab4b908002b2fe182"

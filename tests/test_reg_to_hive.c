@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reg_to_hive.h"
-#include "store.h"
-#include "store_reg.h"
+#include "regtext/to_hive.h"
+#include "store/reg.h"
+#include "store/store.h"
 #include "testutil.h"
 #include "testutil_int.h"
 

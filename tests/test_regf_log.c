@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hiveinfo.h"
-#include "le.h"
-#include "marvin32.h"
-#include "regf_log.h"
-#include "store.h"
+#include "base/le.h"
+#include "regf/hiveinfo.h"
+#include "regf/log.h"
+#include "regf/marvin32.h"
+#include "store/store.h"
 #include "testutil.h"
 #include "testutil_int.h"
 

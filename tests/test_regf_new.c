@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "hiveinfo.h"
-#include "regf_new.h"
-#include "store.h"
+#include "regf/empty.h"
+#include "regf/hiveinfo.h"
+#include "store/store.h"
 #include "testutil.h"
 
 #define REGLOOKUP  "/usr/bin/reglookup"

@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hiveinfo.h"
-#include "plan.h"
-#include "regf_patch.h"
-#include "store.h"
+#include "plan/plan.h"
+#include "regf/hiveinfo.h"
+#include "regf/patch.h"
+#include "store/store.h"
 #include "testutil.h"
 
 #define WMS           "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"

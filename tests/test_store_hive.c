@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
+#include "store/store.h"
 #include "testutil.h"
 
 #define WMS_PROFILES                                                                               \

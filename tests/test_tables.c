@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tables.h"
+#include "mapi/tables.h"
 #include "testutil.h"
 
 /* ---- gentables.py ---- */

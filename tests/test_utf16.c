@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctx.h"
-#include "store.h"
-#include "utf16.h"
+#include "base/ctx.h"
+#include "base/utf16.h"
+#include "store/store.h"
 
 Test(utf16, decodes_bmp_and_surrogate_pairs)
 {

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctx.h"
-#include "le.h"
-#include "locate.h"
+#include "base/ctx.h"
+#include "base/le.h"
+#include "mapi/locate.h"
 #include "testutil.h"
 #include "testutil_int.h"
 

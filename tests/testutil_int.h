@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "plan.h"
-#include "section.h"
-#include "store.h"
+#include "mapi/section.h"
+#include "plan/plan.h"
+#include "store/store.h"
 
 /* ---- plans made by hand --------------------------------------------------- */
 

@@ -61,7 +61,7 @@ def render(recipes):
         ' * recipes/; do not edit. */',
         '#include <stddef.h>',
         '',
-        '#include "edit.h"',
+        '#include "plan/edit.h"',
         '',
     ]
     for i, (name, data) in enumerate(recipes):

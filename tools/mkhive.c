@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "mapiprof/mapiprof.h"
-#include "reg_to_hive.h"
+#include "regtext/to_hive.h"
 
 #define USAGE "usage: mkhive [--minor 3|5] [--codepage CP] IN.reg OUT.dat\n"
 

@@ -6,15 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "hex.h"
-#include "hiveinfo.h"
-#include "locate.h"
-#include "recover.h"
-#include "reginfo.h"
-#include "section.h"
-#include "store_reg.h"
-#include "tables.h"
+#include "base/hex.h"
+#include "mapi/decode.h"
+#include "mapi/locate.h"
+#include "mapi/section.h"
+#include "mapi/tables.h"
+#include "regf/hiveinfo.h"
+#include "regtext/info.h"
+#include "store/reg.h"
+#include "write/recover.h"
 
 /* ---- open and inspect: one dispatch point by format ------------------- */
 

@@ -1,0 +1,712 @@
+/* platform.c - file access and path helpers for POSIX systems (and the few
+ * trivial differences of Windows/MinGW); the only file with platform
+ * conditionals (style-anchors.md §5.1). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/platform.h"
+
+#ifdef _WIN32
+#define OPEN_FLAGS   (O_RDONLY | O_BINARY)
+#define CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_BINARY)
+#define TEMP_FLAGS   (O_RDWR | O_CREAT | O_EXCL | O_BINARY)
+#define IS_SEP(c)    ((c) == '/' || (c) == '\\')
+#define SEP          "\\"
+#else
+#define OPEN_FLAGS   (O_RDONLY | O_CLOEXEC | O_NOCTTY)
+#define CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY)
+/* O_EXCL already refuses a final symbolic link; O_NOFOLLOW says so twice. */
+#define TEMP_FLAGS   (O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
+#define IS_SEP(c)    ((c) == '/')
+#define SEP          "/"
+#endif
+
+#if defined(__linux__)
+/* glibc (>= 2.27) and musl (>= 1.1.20) declare copy_file_range(2) only
+ * under _GNU_SOURCE, which the project does not define (POSIX.1-2008 only);
+ * declared weak here so that an older C library still links, and the copy
+ * falls back to read/write when the symbol is absent. */
+extern ssize_t copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_out, size_t len,
+                               unsigned int flags) __attribute__((weak));
+#define HAVE_COPY_FILE_RANGE 1
+/* Starts writeback of a byte range without waiting (Linux); declared here
+ * for the same reason as copy_file_range, weak for the same reason. */
+extern int sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flags)
+    __attribute__((weak));
+#define MP_SYNC_FILE_RANGE_WRITE 2u
+#endif
+/* The kernel-side copy goes this many bytes at a time, and each piece is
+ * handed to writeback at once, so the device writes while the next piece
+ * is copied and the caller's fsync finds little left to do. */
+#define COPY_KERNEL_CHUNK (8u * 1024u * 1024u)
+
+/* Entries returned by mp_dir_list at most (a hive's directory holds a few
+ * files; this only bounds memory on a huge directory). */
+#define DIR_MAX_ENTRIES 100000u
+
+int
+mp_open_read(struct mapiprof_ctx *ctx, const char *path, int *fd)
+{
+	*fd = -1;
+	int f = open(path, OPEN_FLAGS);
+	if (f < 0) {
+		int err = errno;
+		if (err == EISDIR)
+			mp_seterr(ctx, MAPIPROF_E_ISDIR, "is a directory");
+		else if (err == ENOENT)
+			mp_seterr(ctx, MAPIPROF_E_NOENT, "no such file");
+		else
+			mp_seterr_errno(ctx, err, "cannot open");
+		mp_seterr_file(ctx, path);
+		return MAPIPROF_FAILED;
+	}
+	/* open(O_RDONLY) succeeds on a directory on POSIX: check explicitly. */
+	struct stat st;
+	if (fstat(f, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(f);
+		mp_seterr(ctx, MAPIPROF_E_ISDIR, "is a directory");
+		mp_seterr_file(ctx, path);
+		return MAPIPROF_FAILED;
+	}
+	*fd = f;
+	return MAPIPROF_OK;
+}
+
+int
+mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_kind *kind,
+           int64_t *mtime_ns)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot stat");
+		return MAPIPROF_FAILED;
+	}
+	if (size != NULL)
+		*size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+	if (kind != NULL)
+		*kind = S_ISREG(st.st_mode)   ? MP_FILE_REGULAR
+		        : S_ISDIR(st.st_mode) ? MP_FILE_DIR
+		                              : MP_FILE_OTHER;
+	if (mtime_ns != NULL) {
+#ifdef _WIN32
+		*mtime_ns = (int64_t)st.st_mtime * 1000000000;
+#else
+		*mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+#endif
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset)
+{
+	unsigned char *p = buf;
+	size_t done = 0;
+	while (done < len) {
+		uint64_t at = offset + done;
+		if (at > (uint64_t)INT64_MAX || at < offset) {
+			mp_seterr(ctx, MAPIPROF_E_INVALID, "offset %llu out of range",
+			          (unsigned long long)at);
+			return MAPIPROF_FAILED;
+		}
+		ssize_t r = pread(fd, p + done, len - done, (off_t)at);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			mp_seterr_errno(ctx, errno, "cannot read %zu bytes at offset %llu",
+			                len - done, (unsigned long long)at);
+			return MAPIPROF_FAILED;
+		}
+		if (r == 0) {
+			mp_seterr(ctx, MAPIPROF_E_TRUNCATED,
+			          "file ends at byte %llu, expected %zu bytes at offset %llu",
+			          (unsigned long long)at, len, (unsigned long long)offset);
+			return MAPIPROF_FAILED;
+		}
+		done += (size_t)r;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_close(int fd)
+{
+	return fd >= 0 ? close(fd) : 0;
+}
+
+int
+mp_create_excl(struct mapiprof_ctx *ctx, const char *path, int *fd)
+{
+	*fd = open(path, CREATE_FLAGS, 0666);
+	if (*fd < 0) {
+		mp_seterr_errno(ctx, errno, "cannot create");
+		mp_seterr_file(ctx, path);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, p + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			mp_seterr_errno(ctx, w < 0 ? errno : EIO, "cannot write %zu bytes",
+			                len - done);
+			return MAPIPROF_FAILED;
+		}
+		done += (size_t)w;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+#ifdef _WIN32
+	int r = _commit(fd);
+#else
+	int r = fsync(fd);
+#endif
+	if (r != 0) {
+		mp_seterr_errno(ctx, errno, "cannot sync to disk");
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+static void
+free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Appends a copy of name to *names (grown by doubling). */
+static int
+push_name(char ***names, size_t *n, size_t *cap, const char *name)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap != 0 ? *cap * 2 : 16;
+		char **p = realloc(*names, ncap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		*names = p;
+		*cap = ncap;
+	}
+	if (((*names)[*n] = strdup(name)) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+int
+mp_dir_list(struct mapiprof_ctx *ctx, const char *dir, char ***names, size_t *n)
+{
+	*names = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		mp_seterr_errno(ctx, errno, "cannot list directory '%s'", dir);
+		return MAPIPROF_FAILED;
+	}
+	char **list = NULL;
+	size_t count = 0, cap = 0;
+	int rc = MAPIPROF_OK;
+	struct dirent *e;
+	errno = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (count >= DIR_MAX_ENTRIES) {
+			mp_seterr(ctx, MAPIPROF_E_LIMIT, "directory '%s' has over %u entries", dir,
+			          DIR_MAX_ENTRIES);
+			rc = MAPIPROF_FAILED;
+			goto out;
+		}
+		if (push_name(&list, &count, &cap, e->d_name) != 0) {
+			rc = mp_nomem(ctx);
+			goto out;
+		}
+		errno = 0;
+	}
+	if (errno != 0) {
+		mp_seterr_errno(ctx, errno, "cannot list directory '%s'", dir);
+		rc = MAPIPROF_FAILED;
+	}
+out:
+	closedir(d);
+	if (rc != MAPIPROF_OK) {
+		free_names(list, count);
+		return rc;
+	}
+	*names = list;
+	*n = count;
+	return MAPIPROF_OK;
+}
+
+/* Length of path without trailing separators (but keeping a lone root). */
+static size_t
+trimmed_len(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 1 && IS_SEP(path[len - 1]))
+		len--;
+	return len;
+}
+
+static char *
+dup_n(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+char *
+mp_path_dir(const char *path)
+{
+	size_t len = trimmed_len(path);
+	size_t i = len;
+	while (i > 0 && !IS_SEP(path[i - 1]))
+		i--;
+	if (i == 0)
+		return dup_n(".", 1);
+	while (i > 1 && IS_SEP(path[i - 1]))
+		i--;
+	return dup_n(path, i);
+}
+
+char *
+mp_path_base(const char *path)
+{
+	size_t len = trimmed_len(path);
+	size_t i = len;
+	while (i > 0 && !IS_SEP(path[i - 1]))
+		i--;
+	if (i == len && len > 0)
+		return dup_n(path, len); /* the path is only a root separator */
+	return dup_n(path + i, len - i);
+}
+
+char *
+mp_path_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	int sep = dl > 0 && !IS_SEP(dir[dl - 1]);
+	char *p = malloc(dl + (size_t)sep + nl + 1);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, dir, dl);
+	if (sep)
+		memcpy(p + dl, SEP, 1);
+	memcpy(p + dl + (size_t)sep, name, nl + 1);
+	return p;
+}
+
+/* ---- replacing files ----------------------------------------------------- */
+
+/* Tries on a temporary name collision before giving up (62^6 names). */
+#define TEMP_TRIES 100u
+/* Letters and digits of a temporary name. */
+#define TEMP_RANDOM 6u
+/* Bytes per read/write of a copy without kernel help. */
+#define COPY_CHUNK (1024u * 1024u)
+
+static void
+fill_attr(const struct stat *st, struct mp_file_attr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->size = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+	out->kind = S_ISREG(st->st_mode)   ? MP_FILE_REGULAR
+	            : S_ISDIR(st->st_mode) ? MP_FILE_DIR
+	                                   : MP_FILE_OTHER;
+#ifdef _WIN32
+	out->mtime_ns = (int64_t)st->st_mtime * 1000000000;
+#else
+	out->is_link = S_ISLNK(st->st_mode);
+	out->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+#endif
+	out->mode = (uint32_t)(st->st_mode & 07777);
+	out->uid = (uint32_t)st->st_uid;
+	out->gid = (uint32_t)st->st_gid;
+	out->nlink = (uint64_t)st->st_nlink;
+}
+
+int
+mp_fd_attr(struct mapiprof_ctx *ctx, int fd, struct mp_file_attr *out)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot stat");
+		return MAPIPROF_FAILED;
+	}
+	fill_attr(&st, out);
+	return MAPIPROF_OK;
+}
+
+int
+mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *out, int *exists)
+{
+	struct stat st;
+	*exists = 0;
+	memset(out, 0, sizeof(*out));
+#ifdef _WIN32
+	int r = stat(path, &st);
+#else
+	int r = lstat(path, &st);
+#endif
+	if (r != 0) {
+		if (errno == ENOENT)
+			return MAPIPROF_OK;
+		mp_seterr_errno(ctx, errno, "cannot stat");
+		mp_seterr_file(ctx, path);
+		return MAPIPROF_FAILED;
+	}
+	fill_attr(&st, out);
+	*exists = 1;
+	return MAPIPROF_OK;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): mixes the seed of a name. */
+static uint64_t
+mix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15u;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+	return x ^ (x >> 31);
+}
+
+/* Not secret, only unlikely to collide: the exclusive create decides. */
+static uint64_t
+temp_random(void)
+{
+	static uint64_t counter;
+	struct timespec ts = {0, 0};
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t seed = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	seed ^= (uint64_t)getpid() << 40;
+	seed ^= (uint64_t)(uintptr_t)&counter;
+	return mix64(seed + mix64(++counter));
+}
+
+char *
+mp_temp_path(const char *dir, const char *base)
+{
+	static const char alnum[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	const char *tag = ".mapiprof-";
+	size_t bl = strlen(base), tl = strlen(tag);
+	char *name = malloc(1 + bl + tl + TEMP_RANDOM + 1);
+	if (name == NULL)
+		return NULL;
+	name[0] = '.';
+	memcpy(name + 1, base, bl);
+	memcpy(name + 1 + bl, tag, tl);
+	uint64_t r = temp_random();
+	for (size_t i = 0; i < TEMP_RANDOM; i++, r /= sizeof(alnum) - 1)
+		name[1 + bl + tl + i] = alnum[r % (sizeof(alnum) - 1)];
+	name[1 + bl + tl + TEMP_RANDOM] = '\0';
+	char *path = mp_path_join(dir, name);
+	free(name);
+	return path;
+}
+
+/* Gives the new file fd like's owner (where allowed) and permission bits:
+ * chown first, as it may clear set-id bits. */
+static int
+apply_attr(struct mapiprof_ctx *ctx, int fd, const struct mp_file_attr *like)
+{
+#ifdef _WIN32
+	(void)ctx;
+	(void)fd;
+	(void)like;
+#else
+	/* Only root may give a file away; anyone else keeps their own. */
+	if (fchown(fd, (uid_t)like->uid, (gid_t)like->gid) != 0 && errno != EPERM) {
+		mp_seterr_errno(ctx, errno, "cannot set the owner of a temporary file");
+		return MAPIPROF_FAILED;
+	}
+	if (fchmod(fd, (mode_t)(like->mode & 07777)) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot set the permissions of a temporary file");
+		return MAPIPROF_FAILED;
+	}
+#endif
+	return MAPIPROF_OK;
+}
+
+int
+mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
+               const struct mp_file_attr *like, char **path, int *fd)
+{
+	*path = NULL;
+	*fd = -1;
+	for (unsigned tries = 0; tries < TEMP_TRIES; tries++) {
+		char *p = mp_temp_path(dir, base);
+		if (p == NULL)
+			return mp_nomem(ctx);
+		int f = open(p, TEMP_FLAGS, 0600);
+		if (f < 0) {
+			int err = errno;
+			if (err == EEXIST) {
+				free(p);
+				continue;
+			}
+			mp_seterr_errno(ctx, err, "cannot create a temporary file in '%s'", dir);
+			free(p);
+			return MAPIPROF_FAILED;
+		}
+		if (like != NULL && apply_attr(ctx, f, like) != MAPIPROF_OK) {
+			close(f);
+			unlink(p);
+			free(p);
+			return MAPIPROF_FAILED;
+		}
+		*path = p;
+		*fd = f;
+		return MAPIPROF_OK;
+	}
+	mp_seterr_errno(ctx, EEXIST, "cannot create a temporary file in '%s' (%u names taken)", dir,
+	                TEMP_TRIES);
+	return MAPIPROF_FAILED;
+}
+
+int
+mp_temp_dir(struct mapiprof_ctx *ctx, const char *dir, const char *prefix, char **path)
+{
+	size_t pl = strlen(prefix);
+	char *name = malloc(pl + 8);
+	if (name == NULL)
+		return mp_nomem(ctx);
+	memcpy(name, prefix, pl);
+	memcpy(name + pl, "-XXXXXX", 8);
+	*path = mp_path_join(dir, name);
+	free(name);
+	if (*path == NULL)
+		return mp_nomem(ctx);
+	if (mkdtemp(*path) == NULL) {
+		mp_seterr_errno(ctx, errno, "cannot make a temporary directory in '%s'", dir);
+		free(*path);
+		*path = NULL;
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* The portable copy of [from, size) at the same offsets. */
+static int
+copy_loop(struct mapiprof_ctx *ctx, int in, int out, uint64_t from, uint64_t size)
+{
+	uint8_t *buf = malloc(COPY_CHUNK);
+	if (buf == NULL)
+		return mp_nomem(ctx);
+	int rc = MAPIPROF_OK;
+	for (uint64_t off = from; off < size && rc == MAPIPROF_OK;) {
+		size_t n = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
+		if ((rc = mp_pread_full(ctx, in, buf, n, off)) != MAPIPROF_OK)
+			break;
+		for (size_t done = 0; done < n;) {
+			ssize_t w = pwrite(out, buf + done, n - done, (off_t)(off + done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				mp_seterr_errno(ctx, w < 0 ? errno : EIO,
+				                "cannot write %zu bytes at offset %llu", n - done,
+				                (unsigned long long)(off + done));
+				rc = MAPIPROF_FAILED;
+				break;
+			}
+			done += (size_t)w;
+		}
+		off += n;
+	}
+	free(buf);
+	return rc;
+}
+
+/* Kernel-side copy from offset 0 as far as the kernel goes; *copied says
+ * how far.  MAPIPROF_OK with *copied < size means "finish in user space". */
+static int
+copy_kernel(struct mapiprof_ctx *ctx, int in, int out, uint64_t size, uint64_t *copied)
+{
+	*copied = 0;
+#ifdef HAVE_COPY_FILE_RANGE
+	if (copy_file_range == NULL)
+		return MAPIPROF_OK;
+	off_t ioff = 0, ooff = 0;
+	while ((uint64_t)ioff < size) {
+		uint64_t left = size - (uint64_t)ioff;
+		size_t n = left > COPY_KERNEL_CHUNK ? COPY_KERNEL_CHUNK : (size_t)left;
+		ssize_t r = copy_file_range(in, &ioff, out, &ooff, n, 0);
+		if (r > 0 && sync_file_range != NULL)
+			(void)sync_file_range(out, ooff - r, r, MP_SYNC_FILE_RANGE_WRITE);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+		              errno == EOPNOTSUPP || errno == ENOTSUP || errno == EBADF))
+			break;
+		if (r < 0) {
+			mp_seterr_errno(ctx, errno, "cannot copy at offset %lld", (long long)ioff);
+			return MAPIPROF_FAILED;
+		}
+		if (r == 0)
+			break; /* end of input, or a file system that copies nothing */
+	}
+	*copied = (uint64_t)ioff;
+#else
+	(void)ctx;
+	(void)in;
+	(void)out;
+	(void)size;
+#endif
+	return MAPIPROF_OK;
+}
+
+int
+mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+{
+	uint64_t copied = 0;
+	if (size > (uint64_t)INT64_MAX) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "cannot copy %llu bytes",
+		          (unsigned long long)size);
+		return MAPIPROF_FAILED;
+	}
+	if (copy_kernel(ctx, in, out, size, &copied) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return copied < size ? copy_loop(ctx, in, out, copied, size) : MAPIPROF_OK;
+}
+
+int
+mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
+{
+#ifdef _WIN32
+	(void)ctx;
+	(void)dir;
+	return MAPIPROF_OK; /* NTFS journals directory entries itself */
+#else
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		mp_seterr_errno(ctx, errno, "cannot open directory '%s' to sync it", dir);
+		return MAPIPROF_FAILED;
+	}
+	int r = fsync(fd), err = errno;
+	close(fd);
+	if (r != 0 && err != EINVAL) {
+		mp_seterr_errno(ctx, err, "cannot sync directory '%s' to disk", dir);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+#endif
+}
+
+int
+mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
+{
+	if (rename(from, to) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot rename '%s' to '%s'", from, to);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_link(struct mapiprof_ctx *ctx, const char *from, const char *to)
+{
+#ifdef _WIN32
+	mp_seterr_errno(ctx, ENOSYS, "cannot link '%s' to '%s'", to, from);
+	return MAPIPROF_FAILED;
+#else
+	if (link(from, to) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot link '%s' to '%s'", to, from);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+#endif
+}
+
+int
+mp_link_unsupported(int err)
+{
+	return err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EXDEV ||
+	       err == EMLINK || err == ENOSYS;
+}
+
+int
+mp_truncate_path(struct mapiprof_ctx *ctx, const char *path)
+{
+#ifdef _WIN32
+	int fd = open(path, O_WRONLY | O_BINARY);
+#else
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+#endif
+	if (fd < 0) {
+		mp_seterr_errno(ctx, errno, "cannot open '%s' to reset it", path);
+		return MAPIPROF_FAILED;
+	}
+	int rc = MAPIPROF_FAILED;
+	if (ftruncate(fd, 0) != 0)
+		mp_seterr_errno(ctx, errno, "cannot truncate '%s'", path);
+	else
+		rc = mp_fsync(ctx, fd);
+	if (close(fd) != 0 && rc == MAPIPROF_OK) {
+		mp_seterr_errno(ctx, errno, "cannot truncate '%s'", path);
+		rc = MAPIPROF_FAILED;
+	}
+	return rc;
+}
+
+const char *
+mp_tmpdir(void)
+{
+#ifdef _WIN32
+	static const char *const vars[] = {"TEMP", "TMP"};
+	const char *fallback = ".";
+#else
+	static const char *const vars[] = {"TMPDIR"};
+	const char *fallback = "/tmp";
+#endif
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+		if (v != NULL && v[0] != '\0')
+			return v;
+	}
+	return fallback;
+}
+
+int
+mp_unlink(struct mapiprof_ctx *ctx, const char *path)
+{
+	if (unlink(path) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot remove '%s'", path);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_rmdir(struct mapiprof_ctx *ctx, const char *path)
+{
+	if (rmdir(path) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot remove directory '%s'", path);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}

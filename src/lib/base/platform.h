@@ -1,0 +1,105 @@
+/* platform.h - everything that differs between POSIX systems and Windows
+ * (MinGW) lives behind these calls, in platform.c only. */
+#ifndef MP_PLATFORM_H
+#define MP_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/ctx.h"
+
+enum mp_file_kind { MP_FILE_REGULAR, MP_FILE_DIR, MP_FILE_OTHER };
+
+/* Opens path for reading only (no O_CREAT, never truncates; close-on-exec,
+ * no controlling tty).  Fails with NOENT/ISDIR/IO; a directory is reported
+ * as MAPIPROF_E_ISDIR. */
+int mp_open_read(struct mapiprof_ctx *ctx, const char *path, int *fd);
+/* Size and kind of an open file. */
+int mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_kind *kind,
+               int64_t *mtime_ns);
+/* Reads exactly len bytes at offset; short files fail with MAPIPROF_E_TRUNCATED. */
+int mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset);
+int mp_close(int fd);
+/* Creates path for writing, exclusively (fails with MAPIPROF_E_IO and
+ * errno EEXIST if it exists), mode 0666 & ~umask, close-on-exec. */
+int mp_create_excl(struct mapiprof_ctx *ctx, const char *path, int *fd);
+/* Writes all len bytes (retrying short writes and EINTR). */
+int mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len);
+/* Flushes fd's data to stable storage. */
+int mp_fsync(struct mapiprof_ctx *ctx, int fd);
+/* Names in directory dir (malloc'd array of malloc'd strings, without "."
+ * and ".."). */
+int mp_dir_list(struct mapiprof_ctx *ctx, const char *dir, char ***names, size_t *n);
+/* Directory part of path ("." when none), and the last component; malloc'd. */
+char *mp_path_dir(const char *path);
+char *mp_path_base(const char *path);
+/* Joins dir and name with the platform separator; malloc'd. */
+char *mp_path_join(const char *dir, const char *name);
+
+/* ---- replacing files (commit.c, reg_to_hive.c) -------------------------- */
+
+/* What commit.c keeps of a file it replaces. */
+struct mp_file_attr {
+	uint64_t size;
+	enum mp_file_kind kind;
+	int is_link;      /* the path is a symbolic link (mp_path_attr only) */
+	int64_t mtime_ns; /* ns since 1970 */
+	uint32_t mode;    /* permission bits (07777) */
+	uint32_t uid, gid;
+	uint64_t nlink;
+};
+
+/* fstat of an open file.  Fails with MAPIPROF_E_IO. */
+int mp_fd_attr(struct mapiprof_ctx *ctx, int fd, struct mp_file_attr *out);
+/* lstat of path (a final symbolic link is not followed: is_link is set).
+ * *exists = 0 (and MAPIPROF_OK) when there is nothing at path; other
+ * failures are MAPIPROF_E_IO. */
+int mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *out, int *exists);
+/* A fresh candidate name "DIR/.BASE.mapiprof-XXXXXX" (6 random letters and
+ * digits) for a temporary file beside BASE; malloc'd, NULL when out of
+ * memory.  It is only a name: create it exclusively (mp_temp_create,
+ * mp_link). */
+char *mp_temp_path(const char *dir, const char *base);
+/* Creates a new file mp_temp_path(dir, base) exclusively (O_CREAT|O_EXCL,
+ * never through a symbolic link), open read-write and close-on-exec,
+ * retrying other names on a collision.  When like is not NULL the file gets
+ * like's owner and group where the process may give them (root; otherwise
+ * silently kept) and exactly like's permission bits (no umask).  Sets *path
+ * (malloc'd) and *fd.  Fails with MAPIPROF_E_IO (errno saved; EACCES for a
+ * directory we may not write). */
+int mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
+                   const struct mp_file_attr *like, char **path, int *fd);
+/* Makes a new private directory "DIR/PREFIX-XXXXXX"; *path malloc'd. */
+int mp_temp_dir(struct mapiprof_ctx *ctx, const char *dir, const char *prefix, char **path);
+/* Copies bytes [0, size) of in to the same offsets of out: a kernel-side
+ * copy where the system has one (copy_file_range on Linux; a reflink on
+ * file systems that share extents), else, or when the kernel declines
+ * (EXDEV, ENOSYS, EINVAL, EOPNOTSUPP), a read/write loop.  File positions
+ * are not used.  Fails with MAPIPROF_E_TRUNCATED when in is shorter than
+ * size, MAPIPROF_E_IO, MAPIPROF_E_NOMEM. */
+int mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size);
+/* Flushes the directory itself (its entries: a rename or a new link in it)
+ * to stable storage; a file system that cannot sync a directory (EINVAL)
+ * counts as done. */
+int mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir);
+/* rename(2): atomically replaces to with from (same file system).
+ * MAPIPROF_E_IO with errno. */
+int mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to);
+/* Makes to a new hard link of from; fails (MAPIPROF_E_IO, errno EEXIST) when
+ * to exists, and with errno EPERM, ENOTSUP, EXDEV, EMLINK or ENOSYS where
+ * the file system or system has no hard links. */
+int mp_link(struct mapiprof_ctx *ctx, const char *from, const char *to);
+/* 1 when err (a saved errno from mp_link) means "no hard links here". */
+int mp_link_unsupported(int err);
+/* Truncates the existing regular file at path to 0 bytes (never creates
+ * it, never through a final symbolic link) and flushes it to stable
+ * storage.  MAPIPROF_E_IO with errno. */
+int mp_truncate_path(struct mapiprof_ctx *ctx, const char *path);
+/* The directory for private temporary files: $TMPDIR when set and not
+ * empty, else /tmp (on Windows %TEMP%, then %TMP%, else "."). */
+const char *mp_tmpdir(void);
+/* Removes a file / an empty directory; ctx may be NULL (cleanup paths). */
+int mp_unlink(struct mapiprof_ctx *ctx, const char *path);
+int mp_rmdir(struct mapiprof_ctx *ctx, const char *path);
+
+#endif

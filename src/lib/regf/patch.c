@@ -1,0 +1,689 @@
+/* regf_patch.c - the fast write path: patches the changed cells of a hive
+ * copy in place and appends at most one hbin (reg-and-regf.md §3).
+ *
+ * Three phases, and nothing is written before the last one starts:
+ *   1. read (through regf_cells.c): the base block (§3.1), each key's nk
+ *      (§3.4), its value list and vk cells (§3.6) and the data cells of the
+ *      values the plan touches; every offset and length is checked against
+ *      the hive bins first;
+ *   2. plan: one action per op (overwrite in place, move the data, delete,
+ *      add), cells of the new bin laid out, the touched cells checked not to
+ *      overlap; then the new bin is built in memory;
+ *   3. write: the new bin, the patched cells, the freed cells, the base block.
+ *
+ * Cell offsets ("rel") are relative to the first hbin, i.e. file offset
+ * minus 4096; 0xFFFFFFFF means none (§3). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/le.h"
+#include "base/limits.h"
+#include "base/utf16.h"
+#include "regf/cells.h"
+#include "regf/hiveinfo.h"
+#include "regf/log.h"
+#include "regf/patch.h"
+#include "store/store.h"
+
+/* Largest data a >= 1.4 hive keeps in one cell; more is big data (§3.3, §3.8). */
+#define BIG_DATA_MIN 16344u
+/* hivex refuses single allocations above this (§3.10); its verify must read
+ * back what we write, and MAPI values are a few KiB. */
+#define ALLOC_MAX 1000000u
+/* Value names are at most 16,383 characters (§3.6). */
+#define VALUE_NAME_MAX 16383u
+/* Cap on the one new bin: the plan's new cells (values <= ALLOC_MAX). */
+#define NEW_BIN_MAX (64u * 1024u * 1024u)
+/* Seconds from 1601-01-01 to 1970-01-01: the FILETIME epoch. */
+#define FILETIME_UNIX_EPOCH 11644473600u
+/* Local result of the read and plan phases: the patcher cannot do this
+ * plan (MAPIPROF_OK and MAPIPROF_FAILED keep their meaning); a structure
+ * the cell reader leaves alone declines too. */
+#define DECLINE MP_CELLS_UNUSUAL
+#define NO_VK   ((size_t)-1)
+
+enum act {
+	ACT_NONE,    /* delete of an absent value */
+	ACT_INPLACE, /* same length: overwrite where the data lies */
+	ACT_RESIZE,  /* other length: same vk, data inline or in a new cell */
+	ACT_DELETE,  /* drop from the list, free vk and data */
+	ACT_NEW,     /* new vk (and data cell) appended to the list */
+};
+
+/* One op of a key. */
+struct opst {
+	const struct mp_plan_op *op;
+	uint16_t *units; /* name as UTF-16 code units (matching, UTF-16 storage) */
+	size_t nunits;
+	int latin1; /* every unit <= 0xFF: stored one byte each, COMP_NAME */
+	size_t vk;  /* index of the vk of that name, NO_VK when none */
+	enum act act;
+	uint32_t new_vk, new_data; /* cells in the new bin, MP_CELL_NONE if none */
+};
+
+/* One vk of a touched key. */
+struct vkst {
+	struct mp_regf_vk c; /* as read; c.hdr is patched in memory */
+	int dirty, deleted;
+};
+
+/* One key of the plan. */
+struct keyst {
+	const struct mp_plan_key *pk;
+	struct mp_regf_nk nk; /* as read; nk.hdr is patched in memory */
+	uint32_t n;           /* values before */
+	uint32_t list_cell;
+	uint32_t *list; /* vk offsets before */
+	struct vkst *vks;
+	struct opst *ops;
+	int relist; /* values added or deleted: a new list */
+	uint32_t new_list, new_n;
+};
+
+/* A cell the patch writes into or frees. */
+struct span {
+	uint32_t rel, len;
+};
+
+struct patch {
+	struct mapiprof_ctx *ctx;
+	int fd;
+	struct mp_regf_cells cells; /* reads the hive as it was */
+	struct mp_arena arena;
+	struct mp_regf_base base;
+	uint32_t bins; /* hive bins size before */
+	uint32_t minor;
+	struct keyst *keys;
+	size_t nkeys;
+	struct span *spans;
+	size_t nspans;
+	uint8_t *name;     /* scratch for one vk name (<= 0xFFFF bytes) */
+	uint32_t bin_used; /* bytes of the new bin laid out, header included */
+	uint32_t bin_size; /* its size; 0 when no bin is needed */
+	uint8_t *bin;
+	uint64_t now; /* FILETIME of this write */
+};
+
+/* Current time as FILETIME (100 ns ticks since 1601-01-01 UTC). */
+static uint64_t
+filetime_now(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
+		return (uint64_t)FILETIME_UNIX_EPOCH * 10000000u;
+	return ((uint64_t)ts.tv_sec + FILETIME_UNIX_EPOCH) * 10000000u +
+	       (uint64_t)ts.tv_nsec / 100u;
+}
+
+/* Writes all len bytes at offset (POSIX pwrite; retries EINTR and short
+ * writes). */
+static int
+pwrite_full(struct patch *p, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *b = buf;
+	for (size_t done = 0; done < len;) {
+		ssize_t r = pwrite(p->fd, b + done, len - done, (off_t)(off + done));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			mp_seterr_errno(p->ctx, r < 0 ? errno : EIO,
+			                "cannot write %zu bytes at offset %llu", len - done,
+			                (unsigned long long)(off + done));
+			return MAPIPROF_FAILED;
+		}
+		done += (size_t)r;
+	}
+	return MAPIPROF_OK;
+}
+
+/* Phase 1: the base block (regf_cells.c: not a hive, a wrong major version
+ * or a hive-bins size that is not whole bins is an error); a dirty or
+ * unusual header is left to the hivex path (§3.1, §4). */
+static int
+read_base(struct patch *p)
+{
+	struct mp_regf_base *b = &p->base;
+	if (mp_regf_cells_base(p->ctx, p->fd, b) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	p->bins = b->bins;
+	p->minor = b->minor;
+	p->cells = (struct mp_regf_cells){p->ctx, p->fd, b->bins};
+	if (b->minor < 3 || b->minor > 6 || b->type != 0 || b->format != 1 || b->seq1 != b->seq2 ||
+	    (b->stored != b->plain && b->stored != b->windows))
+		return DECLINE;
+	return MAPIPROF_OK;
+}
+
+/* Converts the op names of k to UTF-16 units once (vk names are compared
+ * unit by unit, and stored from them).  Two ops for one name, a name longer
+ * than the registry allows or a set without data decline. */
+static int
+prep_ops(struct patch *p, struct keyst *k)
+{
+	const struct mp_plan_key *pk = k->pk;
+	for (size_t j = 0; j < pk->nops; j++) {
+		struct opst *o = &k->ops[j];
+		const struct mp_plan_op *op = &pk->ops[j];
+		o->op = op;
+		o->vk = NO_VK;
+		o->new_vk = o->new_data = MP_CELL_NONE;
+		if (op->value_name == NULL || (!op->del && op->len > 0 && op->data == NULL))
+			return DECLINE;
+		uint8_t *u16 = NULL;
+		size_t len = 0;
+		if (mp_utf8_to_utf16le(p->ctx, op->value_name, strlen(op->value_name), &u16,
+		                       &len) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		o->nunits = len / 2;
+		o->units = mp_arena_calloc(&p->arena, o->nunits + 1, sizeof(uint16_t));
+		o->latin1 = 1;
+		for (size_t i = 0; o->units != NULL && i < o->nunits; i++) {
+			o->units[i] = mp_le16(u16 + 2 * i);
+			o->latin1 = o->latin1 && o->units[i] <= 0xFF;
+		}
+		free(u16);
+		if (o->units == NULL)
+			return mp_nomem(p->ctx);
+		if (o->nunits > VALUE_NAME_MAX)
+			return DECLINE;
+	}
+	return MAPIPROF_OK;
+}
+
+/* 1 when the stored name (len bytes; Latin-1 when comp, else UTF-16LE)
+ * equals o's name case-insensitively. */
+static int
+name_eq(const struct opst *o, const uint8_t *name, size_t len, int comp)
+{
+	size_t width = comp ? 1 : 2;
+	if (len != o->nunits * width)
+		return 0;
+	for (size_t i = 0; i < o->nunits; i++) {
+		uint32_t c = comp ? name[i] : mp_le16(name + 2 * i);
+		if (mp_name_fold(c) != mp_name_fold(o->units[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Two ops of one key naming the same value decline. */
+static int
+check_dup_ops(const struct keyst *k)
+{
+	for (size_t j = 0; j < k->pk->nops; j++) {
+		const struct opst *a = &k->ops[j];
+		for (size_t i = 0; i < j; i++) {
+			const struct opst *b = &k->ops[i];
+			int same = a->nunits == b->nunits;
+			for (size_t u = 0; same && u < a->nunits; u++)
+				same = mp_name_fold(a->units[u]) == mp_name_fold(b->units[u]);
+			if (same)
+				return DECLINE;
+		}
+	}
+	return MAPIPROF_OK;
+}
+
+/* Reads k's nk cell (§3.4) and value list (§3.6) (regf_cells.c). */
+static int
+read_key(struct patch *p, struct keyst *k)
+{
+	const char *uid = k->pk->uid;
+	if (k->pk->key == 0)
+		return DECLINE; /* a key to create */
+	int rc = mp_regf_cells_nk(&p->cells, uid, k->pk->key, &k->nk);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	k->n = k->nk.nvalues;
+	rc = mp_regf_cells_vlist(&p->cells, uid, &k->nk, &p->arena, &k->list, &k->list_cell);
+	if (rc != MAPIPROF_OK || k->n == 0)
+		return rc;
+	k->vks = mp_arena_calloc(&p->arena, k->n, sizeof(*k->vks));
+	return k->vks == NULL ? mp_nomem(p->ctx) : MAPIPROF_OK;
+}
+
+/* 1 when some op of k has a name that could be stored in len bytes. */
+static int
+len_may_match(const struct keyst *k, size_t len, int comp)
+{
+	for (size_t j = 0; j < k->pk->nops; j++)
+		if (len == k->ops[j].nunits * (comp ? 1u : 2u))
+			return 1;
+	return 0;
+}
+
+/* Reads vk i of k (§3.6) and binds it to the op of its name.  A name
+ * matched by two vks declines (the value would be ambiguous). */
+static int
+read_vk(struct patch *p, struct keyst *k, uint32_t i)
+{
+	struct mp_regf_vk *v = &k->vks[i].c;
+	int rc = mp_regf_cells_vk(&p->cells, k->pk->uid, k->list[i], v);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	if (!len_may_match(k, v->name_len, v->comp))
+		return MAPIPROF_OK;
+	if (mp_regf_cells_vk_name(&p->cells, v, p->name) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	for (size_t j = 0; j < k->pk->nops; j++) {
+		if (!name_eq(&k->ops[j], p->name, v->name_len, v->comp))
+			continue;
+		if (k->ops[j].vk != NO_VK)
+			return DECLINE;
+		k->ops[j].vk = i;
+	}
+	return MAPIPROF_OK;
+}
+
+/* Reads every key of the plan with at least one op. */
+static int
+read_all(struct patch *p, const struct mp_plan_key *keys, size_t nkeys)
+{
+	size_t nspans = 0;
+	p->nkeys = nkeys;
+	p->keys = mp_arena_calloc(&p->arena, nkeys > 0 ? nkeys : 1, sizeof(*p->keys));
+	p->name = malloc(0x10000u);
+	if (p->keys == NULL || p->name == NULL)
+		return mp_nomem(p->ctx);
+	for (size_t i = 0; i < nkeys; i++) {
+		struct keyst *k = &p->keys[i];
+		k->pk = &keys[i];
+		if (k->pk->nops == 0)
+			continue;
+		k->ops = mp_arena_calloc(&p->arena, k->pk->nops, sizeof(*k->ops));
+		if (k->ops == NULL)
+			return mp_nomem(p->ctx);
+		int rc = read_key(p, k);
+		if (rc == MAPIPROF_OK)
+			rc = prep_ops(p, k);
+		if (rc == MAPIPROF_OK)
+			rc = check_dup_ops(k);
+		for (uint32_t v = 0; rc == MAPIPROF_OK && v < k->n; v++)
+			rc = read_vk(p, k, v);
+		if (rc != MAPIPROF_OK)
+			return rc;
+		/* The nk, the old list, and per op a vk and a data cell. */
+		if (k->pk->nops > (SIZE_MAX / sizeof(struct span) - nspans - 2u) / 2u)
+			return mp_nomem(p->ctx);
+		nspans += 2u + 2u * k->pk->nops;
+	}
+	p->spans = mp_arena_calloc(&p->arena, nspans > 0 ? nspans : 1, sizeof(*p->spans));
+	return p->spans == NULL ? mp_nomem(p->ctx) : MAPIPROF_OK;
+}
+
+/* Phase 2: a cell of size bytes in the new bin; *rel its offset. */
+static int
+bin_alloc(struct patch *p, uint32_t size, uint32_t *rel)
+{
+	if (p->bin_used == 0)
+		p->bin_used = MP_HBIN_HDR;
+	if (size > NEW_BIN_MAX - p->bin_used)
+		return DECLINE;
+	*rel = p->bins + p->bin_used;
+	p->bin_used += size;
+	return MAPIPROF_OK;
+}
+
+static void
+add_span(struct patch *p, uint32_t rel, uint32_t len)
+{
+	p->spans[p->nspans].rel = rel;
+	p->spans[p->nspans].len = len;
+	p->nspans++;
+}
+
+/* A data cell in the new bin for o's data unless it goes inline; data
+ * Windows would read as big data (§3.8) or hivex would not allocate
+ * (§3.10) declines. */
+static int
+new_data(struct patch *p, struct opst *o)
+{
+	size_t len = o->op->len;
+	if (len <= MP_INLINE_MAX)
+		return MAPIPROF_OK;
+	if (len > ALLOC_MAX || (p->minor >= 4 && len > BIG_DATA_MIN))
+		return DECLINE;
+	return bin_alloc(p, mp_round8(4u + (uint32_t)len), &o->new_data);
+}
+
+/* Chooses what to do for op o of k (see enum act). */
+static int
+decide_op(struct patch *p, struct keyst *k, struct opst *o)
+{
+	if (o->vk == NO_VK) {
+		if (o->op->del) {
+			o->act = ACT_NONE;
+			return MAPIPROF_OK;
+		}
+		o->act = ACT_NEW;
+		k->relist = 1;
+		uint32_t nbytes = (uint32_t)(o->latin1 ? o->nunits : 2u * o->nunits);
+		int rc = bin_alloc(p, mp_round8(MP_VK_HDR + nbytes), &o->new_vk);
+		return rc != MAPIPROF_OK ? rc : new_data(p, o);
+	}
+	struct vkst *v = &k->vks[o->vk];
+	int rc = mp_regf_cells_data(&p->cells, k->pk->uid, &v->c);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	add_span(p, v->c.rel, v->c.cell);
+	if (v->c.data_rel != MP_CELL_NONE)
+		add_span(p, v->c.data_rel, v->c.data_cell);
+	if (o->op->del) {
+		o->act = ACT_DELETE;
+		v->deleted = 1;
+		k->relist = 1;
+		return MAPIPROF_OK;
+	}
+	if (o->op->len == v->c.len) {
+		o->act = ACT_INPLACE;
+		return MAPIPROF_OK;
+	}
+	o->act = ACT_RESIZE;
+	return new_data(p, o);
+}
+
+/* Decides every op of k and, when values come or go, lays out its new
+ * value list (old order, deleted ones dropped, new ones appended). */
+static int
+decide_key(struct patch *p, struct keyst *k)
+{
+	add_span(p, k->nk.rel, k->nk.cell);
+	uint32_t added = 0, removed = 0;
+	for (size_t j = 0; j < k->pk->nops; j++) {
+		struct opst *o = &k->ops[j];
+		int rc = decide_op(p, k, o);
+		if (rc != MAPIPROF_OK)
+			return rc;
+		added += o->act == ACT_NEW;
+		removed += o->act == ACT_DELETE;
+	}
+	if (!k->relist)
+		return MAPIPROF_OK;
+	if (k->n > 0)
+		add_span(p, k->nk.vlist, k->list_cell);
+	k->new_n = k->n - removed + added;
+	if (k->new_n > MP_MAX_VALUES_PER_KEY)
+		return DECLINE;
+	k->new_list = MP_CELL_NONE;
+	if (k->new_n == 0)
+		return MAPIPROF_OK;
+	return bin_alloc(p, mp_round8(4u + 4u * k->new_n), &k->new_list);
+}
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	return x->rel < y->rel ? -1 : x->rel > y->rel;
+}
+
+/* Decides every key; cells the patch writes or frees must not overlap (a
+ * key listed twice, cells shared between values) or it declines. */
+static int
+plan_all(struct patch *p)
+{
+	if (p->bins > UINT32_MAX - NEW_BIN_MAX - MP_HBIN_ALIGN)
+		return DECLINE;
+	for (size_t i = 0; i < p->nkeys; i++) {
+		if (p->keys[i].pk->nops == 0)
+			continue;
+		int rc = decide_key(p, &p->keys[i]);
+		if (rc != MAPIPROF_OK)
+			return rc;
+	}
+	qsort(p->spans, p->nspans, sizeof(*p->spans), span_cmp);
+	for (size_t i = 1; i < p->nspans; i++)
+		if (p->spans[i].rel - p->spans[i - 1].rel < p->spans[i - 1].len)
+			return DECLINE;
+	if (p->bin_used > 0)
+		p->bin_size = (p->bin_used + MP_HBIN_ALIGN - 1u) / MP_HBIN_ALIGN * MP_HBIN_ALIGN;
+	return MAPIPROF_OK;
+}
+
+/* The new bin's bytes for the cell at rel (inside the new bin). */
+static uint8_t *
+bin_cell(struct patch *p, uint32_t rel)
+{
+	return p->bin + (rel - p->bins);
+}
+
+/* Sets the data fields of a vk (hdr) to op's data: inline when <= 4 bytes
+ * (size | bit 31, bytes at the offset field's lowest address, §3.6), else
+ * the length and the data cell data_rel. */
+static void
+set_vk_data(uint8_t *hdr, const struct mp_plan_op *op, uint32_t data_rel)
+{
+	if (data_rel == MP_CELL_NONE) {
+		mp_put_le32(hdr + MP_VK_DLEN, (uint32_t)op->len | MP_DATA_INLINE);
+		memset(hdr + MP_VK_DOFF, 0, 4);
+		if (op->len > 0)
+			memcpy(hdr + MP_VK_DOFF, op->data, op->len);
+		return;
+	}
+	mp_put_le32(hdr + MP_VK_DLEN, (uint32_t)op->len);
+	mp_put_le32(hdr + MP_VK_DOFF, data_rel);
+}
+
+/* Writes a new vk cell for o into the new bin (§3.6); returns its header. */
+static uint8_t *
+fill_new_vk(struct patch *p, const struct opst *o)
+{
+	uint8_t *c = bin_cell(p, o->new_vk);
+	uint32_t nbytes = (uint32_t)(o->latin1 ? o->nunits : 2u * o->nunits);
+	mp_put_le32(c, 0u - mp_round8(MP_VK_HDR + nbytes));
+	memcpy(c + 4, "vk", 2);
+	mp_put_le16(c + MP_VK_NAMELEN, nbytes);
+	mp_put_le16(c + MP_VK_FLAGS, o->latin1 ? MP_VK_COMP_NAME : 0u);
+	for (size_t i = 0; i < o->nunits; i++) {
+		if (o->latin1)
+			c[MP_VK_HDR + i] = (uint8_t)o->units[i];
+		else
+			mp_put_le16(c + MP_VK_HDR + 2u * i, o->units[i]);
+	}
+	return c;
+}
+
+/* Fills o's new cells and patches its vk header (in the bin or in memory). */
+static void
+fill_op(struct patch *p, struct keyst *k, const struct opst *o)
+{
+	const struct mp_plan_op *op = o->op;
+	if (o->new_data != MP_CELL_NONE) {
+		uint8_t *c = bin_cell(p, o->new_data);
+		mp_put_le32(c, 0u - mp_round8(4u + (uint32_t)op->len));
+		memcpy(c + 4, op->data, op->len);
+	}
+	uint8_t *hdr = NULL;
+	if (o->act == ACT_NEW) {
+		hdr = fill_new_vk(p, o);
+	} else if (o->act == ACT_INPLACE || o->act == ACT_RESIZE) {
+		k->vks[o->vk].dirty = 1;
+		hdr = k->vks[o->vk].c.hdr;
+	} else {
+		return;
+	}
+	mp_put_le32(hdr + MP_VK_TYPE, op->reg_type);
+	/* Same length in a data cell (written in write_key) or none at all:
+	 * the size and offset fields stay as they are. */
+	if (o->act == ACT_INPLACE && (k->vks[o->vk].c.data_rel != MP_CELL_NONE || op->len == 0))
+		return;
+	set_vk_data(hdr, op, o->new_data);
+}
+
+/* Patches k's nk in memory (§3.4): LastWrite = now, value count and list
+ * when they change, largest name (UTF-16 bytes) and data raised. */
+static void
+patch_nk(struct patch *p, struct keyst *k)
+{
+	mp_put_le64(k->nk.hdr + MP_NK_TIME, p->now);
+	if (k->relist) {
+		mp_put_le32(k->nk.hdr + MP_NK_NVALUES, k->new_n);
+		mp_put_le32(k->nk.hdr + MP_NK_VLIST, k->new_list);
+	}
+	for (size_t j = 0; j < k->pk->nops; j++) {
+		const struct opst *o = &k->ops[j];
+		if (o->op->del)
+			continue;
+		uint32_t name = (uint32_t)(2u * o->nunits), len = (uint32_t)o->op->len;
+		if (name > mp_le32(k->nk.hdr + MP_NK_MAXVNAME))
+			mp_put_le32(k->nk.hdr + MP_NK_MAXVNAME, name);
+		if (len > mp_le32(k->nk.hdr + MP_NK_MAXDATA))
+			mp_put_le32(k->nk.hdr + MP_NK_MAXDATA, len);
+	}
+}
+
+/* k's new value list, if any (§3.6: a plain array of vk offsets). */
+static void
+fill_list(struct patch *p, const struct keyst *k)
+{
+	if (!k->relist || k->new_list == MP_CELL_NONE)
+		return;
+	uint8_t *c = bin_cell(p, k->new_list);
+	mp_put_le32(c, 0u - mp_round8(4u + 4u * k->new_n));
+	uint32_t at = 0;
+	for (uint32_t i = 0; i < k->n; i++)
+		if (!k->vks[i].deleted)
+			mp_put_le32(c + 4u + 4u * at++, k->list[i]);
+	for (size_t j = 0; j < k->pk->nops; j++)
+		if (k->ops[j].act == ACT_NEW)
+			mp_put_le32(c + 4u + 4u * at++, k->ops[j].new_vk);
+}
+
+/* 1 when some op of k changes something. */
+static int
+key_changes(const struct keyst *k)
+{
+	for (size_t j = 0; j < k->pk->nops; j++)
+		if (k->ops[j].act != ACT_NONE)
+			return 1;
+	return 0;
+}
+
+/* Builds the new bin in memory (§3.2: "hbin", its offset, its size; cells
+ * with negative sizes; the rest one free cell) and patches the nk and vk
+ * headers in memory. */
+static int
+build(struct patch *p)
+{
+	p->now = filetime_now();
+	if (p->bin_size > 0) {
+		p->bin = mp_arena_calloc(&p->arena, p->bin_size, 1);
+		if (p->bin == NULL)
+			return mp_nomem(p->ctx);
+		memcpy(p->bin, "hbin", 4);
+		mp_put_le32(p->bin + 4, p->bins);
+		mp_put_le32(p->bin + 8, p->bin_size);
+		if (p->bin_used < p->bin_size)
+			mp_put_le32(p->bin + p->bin_used, p->bin_size - p->bin_used);
+	}
+	for (size_t i = 0; i < p->nkeys; i++) {
+		struct keyst *k = &p->keys[i];
+		if (k->pk->nops == 0 || !key_changes(k))
+			continue;
+		for (size_t j = 0; j < k->pk->nops; j++)
+			fill_op(p, k, &k->ops[j]);
+		fill_list(p, k);
+		patch_nk(p, k);
+	}
+	return MAPIPROF_OK;
+}
+
+/* Phase 3: marks the cell at rel (size cell) free: positive size (§3.3). */
+static int
+write_free(struct patch *p, uint32_t rel, uint32_t cell)
+{
+	uint8_t b[4];
+	mp_put_le32(b, cell);
+	return pwrite_full(p, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK);
+}
+
+/* Writes k's same-length data where it lies, its patched vk headers, its
+ * freed cells and its nk. */
+static int
+write_key(struct patch *p, const struct keyst *k)
+{
+	int rc = MAPIPROF_OK;
+	for (size_t j = 0; rc == MAPIPROF_OK && j < k->pk->nops; j++) {
+		const struct opst *o = &k->ops[j];
+		if (o->act != ACT_INPLACE && o->act != ACT_RESIZE && o->act != ACT_DELETE)
+			continue;
+		const struct vkst *v = &k->vks[o->vk];
+		if (o->act == ACT_INPLACE && v->c.data_rel != MP_CELL_NONE)
+			rc = pwrite_full(p, o->op->data, o->op->len,
+			                 (uint64_t)v->c.data_rel + MP_REGF_BASE_BLOCK + 4u);
+		else if (o->act != ACT_INPLACE && v->c.data_rel != MP_CELL_NONE)
+			rc = write_free(p, v->c.data_rel, v->c.data_cell);
+		if (rc == MAPIPROF_OK && v->dirty)
+			rc = pwrite_full(p, v->c.hdr, MP_VK_HDR,
+			                 (uint64_t)v->c.rel + MP_REGF_BASE_BLOCK);
+		if (rc == MAPIPROF_OK && v->deleted)
+			rc = write_free(p, v->c.rel, v->c.cell);
+	}
+	if (rc == MAPIPROF_OK && k->relist && k->n > 0)
+		rc = write_free(p, k->nk.vlist, k->list_cell);
+	if (rc == MAPIPROF_OK)
+		rc = pwrite_full(p, k->nk.hdr, MP_NK_HDR, (uint64_t)k->nk.rel + MP_REGF_BASE_BLOCK);
+	return rc;
+}
+
+/* The base block (§3.1): seq1 = seq2 = old seq1 + 1 (as hivex's commit),
+ * new hive-bins size, timestamp now, checksum.  mp_regf_log_seal nudges the
+ * timestamp while the plain XOR is 0 or 0xFFFFFFFF, where hivex and
+ * Windows disagree, then stores the checksum. */
+static int
+write_base(struct patch *p)
+{
+	uint8_t *bb = p->base.bb;
+	uint32_t seq = mp_le32(bb + MP_BB_SEQ1) + 1u;
+	mp_put_le32(bb + MP_BB_SEQ1, seq);
+	mp_put_le32(bb + MP_BB_SEQ2, seq);
+	mp_put_le32(bb + MP_BB_BINS_SIZE, p->bins + p->bin_size);
+	mp_put_le64(bb + MP_BB_TIMESTAMP, p->now);
+	mp_regf_log_seal(bb);
+	return pwrite_full(p, bb, MP_BB_CHECKSUM + 4u, 0);
+}
+
+/* The new bin first (the file grows), then each key, then the base block. */
+static int
+write_all(struct patch *p)
+{
+	int rc = MAPIPROF_OK;
+	if (p->bin_size > 0)
+		rc = pwrite_full(p, p->bin, p->bin_size, (uint64_t)p->bins + MP_REGF_BASE_BLOCK);
+	for (size_t i = 0; rc == MAPIPROF_OK && i < p->nkeys; i++) {
+		const struct keyst *k = &p->keys[i];
+		if (k->pk->nops > 0 && key_changes(k))
+			rc = write_key(p, k);
+	}
+	return rc == MAPIPROF_OK ? write_base(p) : rc;
+}
+
+int
+mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t nkeys,
+              int *done)
+{
+	struct patch *p = calloc(1, sizeof(*p));
+	*done = 0;
+	if (p == NULL)
+		return mp_nomem(ctx);
+	p->ctx = ctx;
+	p->fd = fd;
+	int rc = read_base(p);
+	if (rc == MAPIPROF_OK)
+		rc = read_all(p, keys, nkeys);
+	if (rc == MAPIPROF_OK)
+		rc = plan_all(p);
+	if (rc == MAPIPROF_OK)
+		rc = build(p);
+	if (rc == MAPIPROF_OK)
+		rc = write_all(p);
+	if (rc == MAPIPROF_OK)
+		*done = 1;
+	free(p->name);
+	mp_arena_free(&p->arena);
+	free(p);
+	return rc == DECLINE ? MAPIPROF_OK : rc;
+}

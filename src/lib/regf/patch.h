@@ -1,0 +1,61 @@
+/* regf_patch.h - the fast write path: patches the changed cells of a copy of
+ * a clean hive in place, appending at most one hbin (reg-and-regf.md §3). */
+#ifndef MP_REGF_PATCH_H
+#define MP_REGF_PATCH_H
+
+#include <stddef.h>
+
+#include "base/ctx.h"
+#include "plan/plan.h"
+
+/* Applies keys[0..nkeys) (the final state of every touched value of each
+ * existing section key, plan.h) to the hive open read-write on fd, which must
+ * be a byte-exact copy of a clean hive that nothing else writes meanwhile.
+ * keys[i].key is the hivex node handle: the absolute file offset of the key's
+ * nk cell.
+ *
+ * Reads and checks everything first (base block, each nk, its value list and
+ * vk cells, the data cells of touched values) and writes only when the whole
+ * plan can be done this way:
+ *   - a value set to data of its current length is overwritten where it lies
+ *     (inline in the vk or in its data cell) and its type updated;
+ *   - a value set to data of another length keeps its vk (name spelling and
+ *     flags unchanged); the data goes inline (<= 4 bytes) or into a new data
+ *     cell, and the old data cell is freed;
+ *   - a new value gets a new vk cell (name stored Latin-1 with COMP_NAME when
+ *     possible, else UTF-16LE) appended after the key's existing values;
+ *   - a deleted value is dropped from the list, its vk and data cells freed;
+ *   - when a key gains or loses values it gets a new value list (old order
+ *     kept) and its old list is freed;
+ *   - each changed key's nk gets its value count and list offset, raised
+ *     (never lowered) largest-name/largest-data fields, and the current time
+ *     as its LastWrite timestamp.
+ * New cells all go into ONE hbin appended after the last one.  Last, the
+ * base block gets seq1 = seq2 = old seq1 + 1, the new hive-bins size, the
+ * current time and a checksum valid for both hivex and Windows (§3.1).
+ * The file grows by the appended bin; it is neither fsync'd nor verified
+ * here (the caller does both).
+ *
+ * *done = 1 when the file was patched.  *done = 0 and MAPIPROF_OK when the
+ * plan needs what this patcher does not do; the file is then untouched:
+ * a key to create (key == 0), a touched value held as big data (db), new
+ * data > 16344 bytes in a >= 1.4 hive (or > 1,000,000 bytes in any), a dirty
+ * or unusual base block (sequence numbers differ, bad checksum, version
+ * other than 1.3-1.6, file type not 0, format not 1), two ops or two
+ * matching vk cells for one name, a key listed twice, cells the plan
+ * touches that overlap, a cell not 8-aligned or not a multiple of 8 bytes,
+ * an op without a name (or a set with len > 0 and no data).
+ *
+ * Errors (MAPIPROF_FAILED, *done = 0; the file is untouched unless the error
+ * is from a write, after which the caller discards it): MAPIPROF_E_FORMAT
+ * for a structure that is not a hive or is malformed (bad signature, a cell
+ * outside the hive bins, free, or too small for what it holds, a value count
+ * beyond its list cell), MAPIPROF_E_LIMIT for a key with more values than
+ * MP_MAX_VALUES_PER_KEY, MAPIPROF_E_TRUNCATED when the file is shorter than
+ * its header says, MAPIPROF_E_IO for a failed read or write,
+ * MAPIPROF_E_NOMEM, and MAPIPROF_E_FORMAT for an op name that is not UTF-8.
+ * Messages name the section (mp_plan_key.uid) and the file offset. */
+int mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t nkeys,
+                  int *done);
+
+#endif

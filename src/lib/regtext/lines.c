@@ -1,0 +1,226 @@
+/* reg_read.c - the .reg reader's physical lines (reg_reader.h): each line
+ * of the file, found by its terminator and decoded to UTF-8 from UTF-16LE,
+ * UTF-8 or a code page, and errors that name it (reg-and-regf.md §1.1-§1.2). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+#include "base/utf16.h"
+#include "regtext/reader.h"
+
+int
+mp_reg_err(struct mp_reg_parser *ps, enum mapiprof_error code, const char *fmt, ...)
+{
+	char why[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	mp_seterr(ps->r.ctx, code, "line %zu: %s", ps->r.lineno, why);
+	return MAPIPROF_FAILED;
+}
+
+int
+mp_reg_relabel(struct mp_reg_parser *ps)
+{
+	char msg[sizeof(ps->r.ctx->msg)];
+	memcpy(msg, ps->r.ctx->msg, sizeof(msg));
+	msg[sizeof(msg) - 1] = '\0';
+	return mp_reg_err(ps, ps->r.ctx->code, "%s", msg);
+}
+
+/* 1 when p[0..n) is well-formed UTF-8 (no overlong forms, no surrogates,
+ * nothing above U+10FFFF). */
+static int
+utf8_valid(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint8_t c = p[i];
+		size_t k;
+		uint32_t min, cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			k = 1, min = 0x80, cp = c & 0x1Fu;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			k = 2, min = 0x800, cp = c & 0x0Fu;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			k = 3, min = 0x10000, cp = c & 0x07u;
+		} else {
+			return 0;
+		}
+		if (n - i <= k)
+			return 0;
+		for (size_t j = 1; j <= k; j++) {
+			if ((p[i + j] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + j] & 0x3Fu);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+/* Makes room for n bytes plus a NUL in the line buffer. */
+static int
+text_reserve(struct mp_reg_parser *ps, size_t n)
+{
+	struct mp_reg_reader *r = &ps->r;
+	if (n < r->textcap)
+		return MAPIPROF_OK;
+	char *p = realloc(r->text, n + 1);
+	if (p == NULL)
+		return mp_nomem(r->ctx);
+	r->text = p;
+	r->textcap = n + 1;
+	return MAPIPROF_OK;
+}
+
+/* Replaces the line buffer with s (malloc'd by utf16.c, slen bytes + NUL). */
+static void
+text_take(struct mp_reg_reader *r, char *s, size_t slen)
+{
+	free(r->text);
+	r->text = s;
+	r->textcap = slen + 1;
+}
+
+static int
+decode_utf16(struct mp_reg_parser *ps, const uint8_t *p, size_t n)
+{
+	int ascii = 1;
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		unsigned u = p[i] | (unsigned)p[i + 1] << 8;
+		if (u == 0)
+			return mp_reg_err(ps, MAPIPROF_E_FORMAT, "NUL character");
+		if (u >= 0x80)
+			ascii = 0;
+	}
+	if (ascii) {
+		if (text_reserve(ps, n / 2) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		for (size_t i = 0; i < n / 2; i++)
+			ps->r.text[i] = (char)p[2 * i];
+		ps->r.text[n / 2] = '\0';
+		return MAPIPROF_OK;
+	}
+	char *s = NULL;
+	size_t slen = 0;
+	int lossy = 0;
+	if (mp_utf16le_to_utf8(ps->r.ctx, p, n, &s, &slen, &lossy) != MAPIPROF_OK)
+		return mp_reg_relabel(ps);
+	if (lossy) {
+		free(s);
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "invalid UTF-16 (unpaired surrogate)");
+	}
+	text_take(&ps->r, s, slen);
+	return MAPIPROF_OK;
+}
+
+static int
+decode_8bit(struct mp_reg_parser *ps, const uint8_t *p, size_t n)
+{
+	if (n > 0 && memchr(p, 0, n) != NULL)
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "NUL character");
+	int ascii = 1;
+	for (size_t i = 0; i < n && ascii; i++)
+		ascii = p[i] < 0x80;
+	if (ps->r.dec == MP_REG_DEC_CP && !ascii) {
+		char *s = NULL;
+		size_t slen = 0;
+		int lossy = 0;
+		if (mp_cp_to_utf8(ps->r.ctx, ps->r.cp, p, n, &s, &slen, &lossy) != MAPIPROF_OK)
+			return mp_reg_relabel(ps);
+		if (lossy) {
+			free(s);
+			return mp_reg_err(ps, MAPIPROF_E_FORMAT, "text not valid in code page %s",
+			                  ps->r.cp);
+		}
+		text_take(&ps->r, s, slen);
+		return MAPIPROF_OK;
+	}
+	if (ps->r.dec == MP_REG_DEC_UTF8 && !ascii && !utf8_valid(p, n))
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "invalid UTF-8");
+	if (text_reserve(ps, n) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (n > 0)
+		memcpy(ps->r.text, p, n);
+	ps->r.text[n] = '\0';
+	return MAPIPROF_OK;
+}
+
+static unsigned
+unit_at(const uint8_t *p, size_t at, size_t unit)
+{
+	return unit == 2 ? (unsigned)(p[at] | (unsigned)p[at + 1] << 8) : p[at];
+}
+
+static void
+note_eol(struct mp_reg_file *f, enum mp_reg_eol style)
+{
+	if (f->eol == MP_REG_EOL_NONE)
+		f->eol = style;
+	else if (f->eol != style)
+		f->eol = MP_REG_EOL_MIXED;
+}
+
+int
+mp_reg_next_line(struct mp_reg_parser *ps, int *got)
+{
+	struct mp_reg_reader *r = &ps->r;
+	struct mp_reg_file *f = &ps->f->pub;
+	const uint8_t *p = f->raw;
+	size_t len = f->rawlen;
+	size_t unit = r->dec == MP_REG_DEC_UTF16 ? 2 : 1;
+	size_t end = r->pos, term = 0;
+	*got = 0;
+	if (r->pos >= len)
+		return MAPIPROF_OK;
+	/* UTF-16: len - pos is even (checked at the start), so end + 1 < len. */
+	for (; end < len; end += unit) {
+		unsigned c = unit_at(p, end, unit);
+		if (c == '\n') {
+			term = unit;
+			note_eol(f, MP_REG_EOL_LF);
+			break;
+		}
+		if (c == '\r') {
+			int crlf = end + unit < len && unit_at(p, end + unit, unit) == '\n';
+			term = crlf ? 2 * unit : unit;
+			note_eol(f, crlf ? MP_REG_EOL_CRLF : MP_REG_EOL_CR);
+			break;
+		}
+	}
+	r->lineno++;
+	r->off = r->pos;
+	r->rawlen = end - r->pos + term;
+	r->pos = end + term;
+	f->nlines = r->lineno;
+	f->final_newline = term > 0;
+	if (end - r->off > MP_MAX_REG_LINE)
+		return mp_reg_err(ps, MAPIPROF_E_LIMIT, "line longer than %u bytes",
+		                  MP_MAX_REG_LINE);
+	int rc = r->dec == MP_REG_DEC_UTF16 ? decode_utf16(ps, p + r->off, end - r->off)
+	                                    : decode_8bit(ps, p + r->off, end - r->off);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	*got = 1;
+	return MAPIPROF_OK;
+}
+
+struct mp_reg_span
+mp_reg_span_to_here(const struct mp_reg_parser *ps, size_t line, size_t off)
+{
+	struct mp_reg_span sp;
+	sp.line = line;
+	sp.nlines = ps->r.lineno - line + 1;
+	sp.off = off;
+	sp.len = ps->r.off + ps->r.rawlen - off;
+	return sp;
+}

@@ -1,0 +1,446 @@
+/* reg_parse.c - the .reg reader (reg_parse.h): the byte order mark, the
+ * header and the key lines of reg-and-regf.md §1.1-§1.4, each line's kind,
+ * and the entry points; reg_read.c reads the lines, reg_value.c parses the
+ * value lines, recording the span of each. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+#include "base/platform.h"
+#include "base/utf16.h"
+#include "regtext/reader.h"
+
+/* Longest key name, in UTF-16 units (registry limit, reg-and-regf.md §3.6). */
+#define KEY_NAME_MAX 255u
+
+#define HEADER_V4 "REGEDIT4"
+#define HEADER_V5 "Windows Registry Editor Version 5.00"
+
+/* Root keys regedit accepts, long and short forms (§1.4). */
+static const struct {
+	const char *name;
+	const char *abbr;
+	enum mp_reg_root root;
+} roots[] = {
+    {"HKEY_LOCAL_MACHINE", "HKLM", MP_REG_ROOT_HKLM},
+    {"HKEY_USERS", "HKU", MP_REG_ROOT_HKU},
+    {"HKEY_CLASSES_ROOT", "HKCR", MP_REG_ROOT_HKCR},
+    {"HKEY_CURRENT_CONFIG", "HKCC", MP_REG_ROOT_HKCC},
+    {"HKEY_CURRENT_USER", "HKCU", MP_REG_ROOT_HKCU},
+    {"HKEY_DYN_DATA", NULL, MP_REG_ROOT_HKDD},
+};
+
+/* ---- header ------------------------------------------------------------ */
+
+/* Looks at the byte order mark (§1.1) and sets the decoding of line 1. */
+static int
+read_bom(struct mp_reg_parser *ps)
+{
+	struct mp_reg_file *f = &ps->f->pub;
+	const uint8_t *p = f->raw;
+	size_t len = f->rawlen;
+	if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+		if (len % 2 != 0) {
+			mp_seterr(ps->r.ctx, MAPIPROF_E_FORMAT,
+			          "odd-length UTF-16 file (%zu bytes)", len);
+			return MAPIPROF_FAILED;
+		}
+		f->bom_len = 2;
+		f->encoding = MP_REG_ENC_UTF16LE;
+		ps->r.dec = MP_REG_DEC_UTF16;
+	} else if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+		mp_seterr(ps->r.ctx, MAPIPROF_E_FORMAT, "big-endian UTF-16 is not supported");
+		return MAPIPROF_FAILED;
+	} else if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+		f->bom_len = 3;
+		f->encoding = MP_REG_ENC_UTF8_BOM;
+		ps->r.dec = MP_REG_DEC_UTF8;
+	} else if (len >= 2 && p[0] != 0 && p[1] == 0) {
+		mp_seterr(ps->r.ctx, MAPIPROF_E_FORMAT,
+		          "line 1: UTF-16 text without a byte order mark");
+		return MAPIPROF_FAILED;
+	} else {
+		f->encoding = MP_REG_ENC_UTF8; /* until the header says otherwise */
+		ps->r.dec = MP_REG_DEC_RAW;
+	}
+	ps->r.pos = f->bom_len;
+	return MAPIPROF_OK;
+}
+
+/* Settles the text and payload encodings of a file once its header is known
+ * (§1.1): no BOM + REGEDIT4 is 8-bit text in codepage, no BOM + 5.00 is
+ * UTF-8 (as hivexregedit writes); a REGEDIT4 8-bit file has 8-bit hex(1|2|7)
+ * payloads. */
+static int
+set_encoding(struct mp_reg_parser *ps, const char *codepage)
+{
+	struct mp_reg_file *f = &ps->f->pub;
+	int v4 = f->header == MP_REG_HDR_REGEDIT4;
+	if (ps->r.dec != MP_REG_DEC_RAW) {
+		/* The BOM told: UTF-16LE payloads are taken as they are. */
+		if (f->encoding == MP_REG_ENC_UTF8_BOM && v4)
+			ps->payload_cp = "UTF-8";
+		return MAPIPROF_OK;
+	}
+	if (!v4) {
+		f->encoding = MP_REG_ENC_UTF8;
+		ps->r.dec = MP_REG_DEC_UTF8;
+		return MAPIPROF_OK;
+	}
+	if (!mp_codepage_valid(codepage)) {
+		mp_seterr(ps->r.ctx, MAPIPROF_E_CODEPAGE, "unknown code page '%s'", codepage);
+		return MAPIPROF_FAILED;
+	}
+	f->codepage = mp_arena_strdup(&ps->f->arena, codepage);
+	if (f->codepage == NULL)
+		return mp_nomem(ps->r.ctx);
+	f->encoding = MP_REG_ENC_CODEPAGE;
+	ps->r.dec = MP_REG_DEC_CP;
+	ps->r.cp = f->codepage;
+	ps->payload_cp = f->codepage;
+	return MAPIPROF_OK;
+}
+
+/* Line 1 must be a header, exactly (case-sensitive), after optional blanks
+ * (§1.1).  Other REGEDIT* headers, which regedit accepts without importing
+ * anything, are refused. */
+static int
+read_header(struct mp_reg_parser *ps, const char *codepage)
+{
+	struct mp_reg_file *f = &ps->f->pub;
+	int got = 0;
+	if (mp_reg_next_line(ps, &got) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (!got) {
+		ps->r.lineno = 1;
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "empty file, no header");
+	}
+	const char *t = ps->r.text + mp_reg_skip_ws(ps->r.text, 0);
+	if (strcmp(t, HEADER_V4) == 0)
+		f->header = MP_REG_HDR_REGEDIT4;
+	else if (strcmp(t, HEADER_V5) == 0)
+		f->header = MP_REG_HDR_V5;
+	else if (strncmp(t, "REGEDIT", 7) == 0)
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "unsupported header '%.40s'", t);
+	else
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT,
+		                  "missing header (REGEDIT4 or " HEADER_V5 ")");
+	f->header_span = mp_reg_span_to_here(ps, 1, f->bom_len);
+	return set_encoding(ps, codepage);
+}
+
+/* ---- key lines --------------------------------------------------------- */
+
+static int
+push_block(struct mp_reg_parser *ps, size_t *idx)
+{
+	struct mp_reg_impl *f = ps->f;
+	if (f->pub.nblocks + f->pub.nvalues >= MP_MAX_REG_ITEMS)
+		return mp_reg_err(ps, MAPIPROF_E_LIMIT, "more than %u keys and values",
+		                  MP_MAX_REG_ITEMS);
+	if (f->pub.nblocks == f->bcap) {
+		size_t ncap = f->bcap != 0 ? f->bcap * 2 : 64;
+		struct mp_reg_block *p = realloc(f->pub.blocks, ncap * sizeof(*p));
+		if (p == NULL)
+			return mp_nomem(ps->r.ctx);
+		f->pub.blocks = p;
+		f->bcap = ncap;
+	}
+	*idx = f->pub.nblocks++;
+	memset(&f->pub.blocks[*idx], 0, sizeof(f->pub.blocks[*idx]));
+	return MAPIPROF_OK;
+}
+
+/* Ends the body of the last block before the current line (or at the end of
+ * the file when at_eof). */
+static void
+close_block(struct mp_reg_parser *ps, int at_eof)
+{
+	struct mp_reg_file *f = &ps->f->pub;
+	if (f->nblocks == 0)
+		return;
+	struct mp_reg_block *b = &f->blocks[f->nblocks - 1];
+	size_t end_off = at_eof ? f->rawlen : ps->r.off;
+	size_t end_line = at_eof ? ps->r.lineno + 1 : ps->r.lineno;
+	b->body.line = b->span.line;
+	b->body.nlines = end_line - b->span.line;
+	b->body.off = b->span.off;
+	b->body.len = end_off - b->span.off;
+}
+
+static int
+ascii_ieq(const char *a, size_t alen, const char *b)
+{
+	if (b == NULL || strlen(b) != alen)
+		return 0;
+	for (size_t i = 0; i < alen; i++) {
+		char x = a[i], y = b[i];
+		if (x >= 'a' && x <= 'z')
+			x = (char)(x - 32);
+		if (y >= 'a' && y <= 'z')
+			y = (char)(y - 32);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/* Counts the non-empty '\'-separated components of s[0..n). */
+static size_t
+count_components(const char *s, size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '\\' && (i == 0 || s[i - 1] == '\\'))
+			count++;
+	return count;
+}
+
+/* Length in UTF-16 units of valid UTF-8 s[0..n). */
+static size_t
+utf16_units(const char *s, size_t n)
+{
+	size_t units = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c & 0xC0) != 0x80)
+			units += c >= 0xF0 ? 2 : 1;
+	}
+	return units;
+}
+
+/* Fills b->root and b->comp from path[0..n) (§1.4): the root name, then the
+ * components; *nrest is the number of components after the root. */
+static int
+split_path(struct mp_reg_parser *ps, struct mp_reg_block *b, const char *path, size_t n,
+           size_t *nrest)
+{
+	const char *bs = memchr(path, '\\', n);
+	size_t rlen = bs != NULL ? (size_t)(bs - path) : n;
+	size_t ri = 0, nroots = sizeof(roots) / sizeof(roots[0]);
+	while (ri < nroots && !ascii_ieq(path, rlen, roots[ri].name) &&
+	       !ascii_ieq(path, rlen, roots[ri].abbr))
+		ri++;
+	if (ri == nroots)
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "unknown root key '%.*s'",
+		                  (int)(rlen < 64 ? rlen : 64), path);
+	b->root = roots[ri].root;
+	const char *rest = path + rlen;
+	size_t restn = n - rlen;
+	*nrest = count_components(rest, restn);
+	if (*nrest > MP_MAX_KEY_DEPTH)
+		return mp_reg_err(ps, MAPIPROF_E_LIMIT, "key path deeper than %u keys",
+		                  MP_MAX_KEY_DEPTH);
+	/* HKCU\x and HKU\<SID>\x are x below the user hive root; others keep
+	 * their root name as the first component. */
+	size_t skip = b->root == MP_REG_ROOT_HKU && *nrest > 0 ? 1 : 0;
+	const char *prefix = b->root == MP_REG_ROOT_HKCU || skip ? NULL : roots[ri].name;
+	const char **comp = mp_arena_calloc(&ps->f->arena, *nrest + 1, sizeof(*comp));
+	if (comp == NULL)
+		return mp_nomem(ps->r.ctx);
+	size_t k = 0, seen = 0;
+	if (prefix != NULL)
+		comp[k++] = prefix;
+	for (size_t i = 0; i < restn;) {
+		size_t j = i;
+		while (j < restn && rest[j] != '\\')
+			j++;
+		if (j > i && seen++ >= skip) {
+			if (utf16_units(rest + i, j - i) > KEY_NAME_MAX)
+				return mp_reg_err(ps, MAPIPROF_E_LIMIT,
+				                  "key name longer than %u characters",
+				                  KEY_NAME_MAX);
+			if ((comp[k++] = mp_arena_strndup(&ps->f->arena, rest + i, j - i)) == NULL)
+				return mp_nomem(ps->r.ctx);
+		}
+		i = j + 1;
+	}
+	b->comp = comp;
+	b->ncomp = k;
+	return MAPIPROF_OK;
+}
+
+/* [path] or [-path] (§1.4): no blank right after '[' or '[-'; the path ends
+ * at the last ']'; only blanks or a ;comment may follow. */
+static int
+parse_key_line(struct mp_reg_parser *ps, const char *s, size_t i)
+{
+	int del = 0;
+	i++;
+	if (mp_reg_is_blank(s[i]))
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "blank after '['");
+	if (s[i] == '-') {
+		del = 1;
+		i++;
+		if (mp_reg_is_blank(s[i]))
+			return mp_reg_err(ps, MAPIPROF_E_FORMAT, "blank after '[-'");
+	}
+	const char *close = strrchr(s + i, ']');
+	if (close == NULL)
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "missing ']'");
+	size_t t = mp_reg_skip_ws(s, (size_t)(close - s) + 1);
+	if (s[t] != '\0' && s[t] != ';')
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "text after ']'");
+	size_t plen = (size_t)(close - (s + i));
+	if (plen == 0)
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "empty key path");
+	close_block(ps, 0);
+	size_t idx = 0, nrest = 0;
+	if (push_block(ps, &idx) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	struct mp_reg_block *b = &ps->f->pub.blocks[idx];
+	b->is_delete = del;
+	b->span = mp_reg_span_to_here(ps, ps->r.lineno, ps->r.off);
+	b->body = b->span;
+	b->first_value = ps->f->pub.nvalues;
+	if ((b->path = mp_arena_strndup(&ps->f->arena, s + i, plen)) == NULL)
+		return mp_nomem(ps->r.ctx);
+	if (split_path(ps, b, s + i, plen, &nrest) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (del && (nrest == 0 || b->ncomp == 0))
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "cannot delete a root key");
+	return MAPIPROF_OK;
+}
+
+/* ---- the file ---------------------------------------------------------- */
+
+/* Every line after the header: blank and comment lines (';', and '#' as
+ * regedit skips them), key lines and value lines; anything else is an
+ * error. */
+static int
+parse_lines(struct mp_reg_parser *ps)
+{
+	for (;;) {
+		int got = 0;
+		if (mp_reg_next_line(ps, &got) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		if (!got)
+			break;
+		const char *s = ps->r.text;
+		size_t i = mp_reg_skip_ws(s, 0);
+		int rc = MAPIPROF_OK;
+		if (s[i] == '[')
+			rc = parse_key_line(ps, s, i);
+		else if (s[i] == '@' || s[i] == '"')
+			rc = mp_reg_value_line(ps, s, i);
+		else if (s[i] != '\0' && s[i] != ';' && s[i] != '#')
+			rc = mp_reg_err(ps, MAPIPROF_E_FORMAT, "unrecognised line");
+		if (rc != MAPIPROF_OK)
+			return rc;
+	}
+	close_block(ps, 1);
+	return MAPIPROF_OK;
+}
+
+/* Parses raw[0..len) (taking ownership of raw). */
+static int
+parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, size_t len,
+            const char *codepage, struct mp_reg_file **out)
+{
+	struct mp_reg_parser ps;
+	memset(&ps, 0, sizeof(ps));
+	*out = NULL;
+	struct mp_reg_impl *f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		free(raw);
+		return mp_nomem(ctx);
+	}
+	f->raw = raw;
+	f->pub.raw = raw;
+	f->pub.rawlen = len;
+	ps.f = f;
+	ps.r.ctx = ctx;
+	int rc = MAPIPROF_FAILED;
+	if ((f->pub.name = mp_arena_strdup(&f->arena, name)) == NULL)
+		mp_nomem(ctx);
+	else if (len > MP_MAX_REG_FILE)
+		mp_seterr(ctx, MAPIPROF_E_LIMIT, "file larger than %u bytes", MP_MAX_REG_FILE);
+	else if (read_bom(&ps) == MAPIPROF_OK &&
+	         read_header(&ps, codepage != NULL ? codepage : "WINDOWS-1252") == MAPIPROF_OK)
+		rc = parse_lines(&ps);
+	free(ps.r.text);
+	free(ps.buf);
+	if (rc != MAPIPROF_OK) {
+		mp_seterr_file(ctx, name);
+		mp_reg_parse_free(&f->pub);
+		return MAPIPROF_FAILED;
+	}
+	*out = &f->pub;
+	return MAPIPROF_OK;
+}
+
+int
+mp_reg_parse_buf(struct mapiprof_ctx *ctx, const char *name, const void *buf, size_t len,
+                 const char *codepage, struct mp_reg_file **out)
+{
+	*out = NULL;
+	if (len > MP_MAX_REG_FILE) {
+		mp_seterr(ctx, MAPIPROF_E_LIMIT, "file larger than %u bytes", MP_MAX_REG_FILE);
+		mp_seterr_file(ctx, name);
+		return MAPIPROF_FAILED;
+	}
+	uint8_t *raw = malloc(len > 0 ? len : 1);
+	if (raw == NULL)
+		return mp_nomem(ctx);
+	if (len > 0)
+		memcpy(raw, buf, len);
+	return parse_owned(ctx, name, raw, len, codepage, out);
+}
+
+int
+mp_reg_parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
+                  struct mp_reg_file **out)
+{
+	int fd = -1;
+	uint64_t size = 0;
+	enum mp_file_kind kind;
+	uint8_t *raw = NULL;
+	*out = NULL;
+	if (mp_open_read(ctx, path, &fd) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (mp_fd_stat(ctx, fd, &size, &kind, NULL) != MAPIPROF_OK)
+		goto fail;
+	if (kind != MP_FILE_REGULAR) {
+		mp_seterr(ctx, MAPIPROF_E_IO, "not a regular file");
+		goto fail;
+	}
+	if (size > MP_MAX_REG_FILE) {
+		mp_seterr(ctx, MAPIPROF_E_LIMIT, "file larger than %u bytes", MP_MAX_REG_FILE);
+		goto fail;
+	}
+	if ((raw = malloc(size > 0 ? (size_t)size : 1)) == NULL) {
+		mp_nomem(ctx);
+		goto fail;
+	}
+	if (mp_pread_full(ctx, fd, raw, (size_t)size, 0) != MAPIPROF_OK)
+		goto fail;
+	mp_close(fd);
+	return parse_owned(ctx, path, raw, (size_t)size, codepage, out);
+fail:
+	free(raw);
+	mp_close(fd);
+	mp_seterr_file(ctx, path);
+	return MAPIPROF_FAILED;
+}
+
+void
+mp_reg_parse_free(struct mp_reg_file *f)
+{
+	if (f == NULL)
+		return;
+	struct mp_reg_impl *im = (struct mp_reg_impl *)f;
+	free(im->pub.blocks);
+	free(im->pub.values);
+	free(im->raw);
+	mp_arena_free(&im->arena);
+	free(im);
+}
+
+const char *
+mp_reg_parse_root_name(enum mp_reg_root root)
+{
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (roots[i].root == root)
+			return roots[i].name;
+	return "?";
+}

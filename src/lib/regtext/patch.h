@@ -1,0 +1,40 @@
+/* reg_patch.h - a plan applied to a .reg file as text (reg_patch.c): every
+ * byte the plan does not touch is copied from the original, so comments,
+ * blank lines, wrapping, order, encoding and line ends survive; only the
+ * lines of changed values are rewritten, in regedit's format
+ * (reg_format.h). */
+#ifndef MP_REG_PATCH_H
+#define MP_REG_PATCH_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/ctx.h"
+#include "plan/plan.h"
+#include "store/store.h"
+
+/*
+ * Appends to out the bytes of the .reg file behind s (a store made by
+ * store_reg.c; anything else fails with MAPIPROF_E_INVALID) with keys[0..n)
+ * applied.  keys are handles of s (plan.h), as mapiprof_plan_build made them
+ * on this store.  For each key:
+ *  - an op setting a value the key holds: the line that last assigned it
+ *    (with its continuation lines) is replaced by the new line, keeping the
+ *    name as that line writes it (and @ for the default value);
+ *  - an op deleting a value: every line of the key's current life (since
+ *    it was last created) that assigns or deletes that value is removed;
+ *  - an op setting a value the key does not hold: a new line after the last
+ *    value line of the key's last block (after its key line when the block
+ *    has no value line), in op order;
+ *  - a key to create (key == 0), or one with no block of its own (it only
+ *    appears inside longer paths): a new block at the end of the file, after
+ *    a blank line, "[<the profile key's path as the file writes it>\<uid>]"
+ *    and its new values, then a blank line (regedit's layout, §1.3).
+ * New text is in the file's encoding; its line end is the one of the line
+ * it follows (the file's first line end when that line has none, CRLF in a
+ * file without any).  With n == 0, out receives the input byte for byte.
+ */
+int mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_plan_key *keys,
+                 size_t n, struct mp_buf *out);
+
+#endif

@@ -1,0 +1,76 @@
+/* reg_reader.h - the insides of the .reg reader shared by its three files:
+ * reg_parse.c (the file: header, key lines, entry points), reg_read.c
+ * (physical lines decoded to UTF-8, errors naming the line) and
+ * reg_value.c (value lines and their data), reg-and-regf.md §1. */
+#ifndef MP_REG_READER_H
+#define MP_REG_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/ctx.h"
+#include "regtext/parse.h"
+
+/* The parsed file and the memory it owns. */
+struct mp_reg_impl {
+	struct mp_reg_file pub; /* first member: mp_reg_parse_free casts back */
+	struct mp_arena arena;  /* names, paths, components, value data */
+	uint8_t *raw;           /* malloc'd file bytes */
+	size_t bcap, vcap;      /* capacity of pub.blocks, pub.values */
+};
+
+/* How a physical line's bytes become UTF-8.  MP_REG_DEC_RAW is used for the header
+ * line of a file without BOM, before the header tells the encoding. */
+enum mp_reg_decode { MP_REG_DEC_RAW, MP_REG_DEC_UTF8, MP_REG_DEC_CP, MP_REG_DEC_UTF16 };
+
+struct mp_reg_reader {
+	struct mapiprof_ctx *ctx;
+	size_t pos; /* raw offset of the next line */
+	enum mp_reg_decode dec;
+	const char *cp;     /* MP_REG_DEC_CP: iconv name of the text */
+	size_t lineno;      /* current line, 1-based (0 before the first) */
+	size_t off, rawlen; /* current line: raw offset, length with terminator */
+	char *text;         /* current line as UTF-8 without terminator, malloc'd */
+	size_t textcap;
+};
+
+struct mp_reg_parser {
+	struct mp_reg_reader r;
+	struct mp_reg_impl *f;
+	const char *payload_cp; /* code page of hex(1|2|7) payloads; NULL: UTF-16LE */
+	uint8_t *buf;           /* value data being collected (malloc'd) */
+	size_t buflen, bufcap;
+};
+
+static inline int
+mp_reg_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The index of the first non-blank at or after s[i]. */
+static inline size_t
+mp_reg_skip_ws(const char *s, size_t i)
+{
+	while (mp_reg_is_blank(s[i]))
+		i++;
+	return i;
+}
+
+/* Records "line N: reason" for the current line; returns MAPIPROF_FAILED. */
+int mp_reg_err(struct mp_reg_parser *ps, enum mapiprof_error code, const char *fmt, ...)
+    MP_PRINTF(3, 4);
+/* Prefixes the error a helper (utf16.c) recorded with the current line;
+ * returns MAPIPROF_FAILED. */
+int mp_reg_relabel(struct mp_reg_parser *ps);
+/* Reads the next physical line (terminated by CRLF, LF or CR, §1.2) into
+ * ps->r.text.  *got = 0 at end of file. */
+int mp_reg_next_line(struct mp_reg_parser *ps, int *got);
+/* The span of the lines from (line, off) to the end of the current line. */
+struct mp_reg_span mp_reg_span_to_here(const struct mp_reg_parser *ps, size_t line, size_t off);
+/* Parses the value line ps->r.text, whose name starts at s[i] ("name"=data
+ * or @=data, §1.5-§1.8), into the last key block; may read continuation
+ * lines. */
+int mp_reg_value_line(struct mp_reg_parser *ps, const char *s, size_t i);
+
+#endif

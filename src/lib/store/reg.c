@@ -1,0 +1,572 @@
+/* store_reg.c - the read-only .reg store (store_reg.h): the key blocks of a
+ * parsed .reg file merged into one tree in file order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+#include "store/reg.h"
+
+#define NONE SIZE_MAX
+
+/* A key of the merged tree; handle = index + 1. */
+struct rnode {
+	const char *name; /* spelling of its first appearance */
+	size_t parent;    /* NONE for the root */
+	size_t hnext;     /* next node in its hash chain */
+	int dead;         /* removed by [-key] (its subtree is unreachable) */
+	size_t *kids;     /* live children, in order of first appearance */
+	size_t nkids, kcap;
+	size_t *vals; /* live value slots, in order */
+	size_t nvals, vcap;
+	size_t *blocks; /* the blocks that opened it ([key] lines), in file order */
+	size_t nblocks, bcap;
+};
+
+/* A value of the merged tree. */
+struct rval {
+	const char *name;               /* spelling of its first appearance */
+	const struct mp_reg_value *src; /* the line that set it last */
+	size_t node;
+	size_t hnext;
+	int dead;
+};
+
+struct reg_store {
+	struct mp_store base; /* first: a struct mp_store * is a struct reg_store * */
+	struct mp_reg_file *file;
+	struct rnode *nodes;
+	size_t nnodes, ncap;
+	struct rval *vals;
+	size_t nvals, vcap;
+	size_t *nhash, *vhash; /* chain heads, hmask + 1 of each */
+	size_t hmask;
+	size_t *bnode; /* per block of the file: the node it opened, NONE for [-key] */
+};
+
+static const struct mp_store_ops reg_ops;
+
+/* ---- names and hashing ------------------------------------------------- */
+
+/* Next code point of valid UTF-8 (the parser checked it), folded as
+ * mp_name_casecmp folds: ASCII and Latin-1 letters to upper case. */
+static uint32_t
+next_folded(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	uint32_t c = s[0];
+	size_t n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+	if (n > 0)
+		c &= 0x3Fu >> n;
+	for (size_t i = 1; i <= n && s[i] != '\0'; i++)
+		c = (c << 6) | (s[i] & 0x3Fu);
+	for (size_t i = 0; i <= n && **p != '\0'; i++)
+		(*p)++;
+	if ((c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0xFE && c != 0xF7))
+		c -= 0x20;
+	return c;
+}
+
+/* FNV-1a over the owner index and the folded name, so that names equal
+ * under mp_name_casecmp land in the same chain. */
+static size_t
+name_hash(const struct reg_store *rs, size_t owner, const char *name)
+{
+	uint64_t h = 14695981039346656037u;
+	for (int i = 0; i < 8; i++) {
+		h ^= (uint64_t)(owner >> (8 * i)) & 0xFF;
+		h *= 1099511628211u;
+	}
+	const unsigned char *p = (const unsigned char *)name;
+	while (*p != '\0') {
+		h ^= next_folded(&p);
+		h *= 1099511628211u;
+	}
+	return (size_t)h & rs->hmask;
+}
+
+static int
+limit_err(struct reg_store *rs, const struct mp_reg_span *sp, const char *what, unsigned cap)
+{
+	mp_seterr(rs->base.ctx, MAPIPROF_E_LIMIT, "line %zu: more than %u %s", sp->line, cap, what);
+	mp_seterr_file(rs->base.ctx, rs->file->name);
+	return MAPIPROF_FAILED;
+}
+
+/* Appends x to a growable index array, at most cap entries. */
+static int
+idx_push(size_t **arr, size_t *n, size_t *cap, size_t x)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap != 0 ? *cap * 2 : 4;
+		size_t *p = realloc(*arr, ncap * sizeof(*p));
+		if (p == NULL)
+			return MAPIPROF_FAILED;
+		*arr = p;
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = x;
+	return MAPIPROF_OK;
+}
+
+/* Removes the first x from arr[0..*n), keeping the order. */
+static void
+idx_remove(size_t *arr, size_t *n, size_t x)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (arr[i] == x) {
+			memmove(arr + i, arr + i + 1, (*n - i - 1) * sizeof(*arr));
+			(*n)--;
+			return;
+		}
+	}
+}
+
+/* ---- building the tree ------------------------------------------------- */
+
+/* The live child of parent named name (case-insensitively), or NONE. */
+static size_t
+find_child(const struct reg_store *rs, size_t parent, const char *name)
+{
+	size_t i = rs->nhash[name_hash(rs, parent, name)];
+	for (; i != NONE; i = rs->nodes[i].hnext)
+		if (!rs->nodes[i].dead && rs->nodes[i].parent == parent &&
+		    mp_name_casecmp(rs->nodes[i].name, name) == 0)
+			return i;
+	return NONE;
+}
+
+static size_t
+find_value(const struct reg_store *rs, size_t node, const char *name)
+{
+	size_t i = rs->vhash[name_hash(rs, node, name)];
+	for (; i != NONE; i = rs->vals[i].hnext)
+		if (!rs->vals[i].dead && rs->vals[i].node == node &&
+		    mp_name_casecmp(rs->vals[i].name, name) == 0)
+			return i;
+	return NONE;
+}
+
+/* Adds a child named name below parent (NONE: the root); *out its index. */
+static int
+add_node(struct reg_store *rs, size_t parent, const char *name, const struct mp_reg_span *sp,
+         size_t *out)
+{
+	if (rs->nnodes >= MP_MAX_REG_ITEMS)
+		return limit_err(rs, sp, "keys in the file", MP_MAX_REG_ITEMS);
+	if (parent != NONE && rs->nodes[parent].nkids >= MP_MAX_SUBKEYS_PER_KEY)
+		return limit_err(rs, sp, "subkeys in one key", MP_MAX_SUBKEYS_PER_KEY);
+	if (rs->nnodes == rs->ncap) {
+		size_t ncap = rs->ncap != 0 ? rs->ncap * 2 : 64;
+		struct rnode *p = realloc(rs->nodes, ncap * sizeof(*p));
+		if (p == NULL)
+			return mp_nomem(rs->base.ctx);
+		rs->nodes = p;
+		rs->ncap = ncap;
+	}
+	size_t idx = rs->nnodes;
+	if (parent != NONE && idx_push(&rs->nodes[parent].kids, &rs->nodes[parent].nkids,
+	                               &rs->nodes[parent].kcap, idx) != MAPIPROF_OK)
+		return mp_nomem(rs->base.ctx);
+	struct rnode *n = &rs->nodes[idx];
+	memset(n, 0, sizeof(*n));
+	n->name = name;
+	n->parent = parent;
+	size_t h = name_hash(rs, parent, name);
+	n->hnext = rs->nhash[h];
+	rs->nhash[h] = idx;
+	rs->nnodes++;
+	*out = idx;
+	return MAPIPROF_OK;
+}
+
+/* Sets (or with a deletion line, removes) one value of node. */
+static int
+apply_value(struct reg_store *rs, size_t node, const struct mp_reg_value *v)
+{
+	struct rnode *n = &rs->nodes[node];
+	size_t slot = find_value(rs, node, v->name);
+	if (v->syntax == MP_REG_SYN_DELETE) {
+		if (slot != NONE) {
+			rs->vals[slot].dead = 1;
+			idx_remove(n->vals, &n->nvals, slot);
+		}
+		return MAPIPROF_OK;
+	}
+	if (slot != NONE) {
+		rs->vals[slot].src = v;
+		return MAPIPROF_OK;
+	}
+	if (n->nvals >= MP_MAX_VALUES_PER_KEY)
+		return limit_err(rs, &v->span, "values in one key", MP_MAX_VALUES_PER_KEY);
+	if (rs->nvals == rs->vcap) {
+		size_t ncap = rs->vcap != 0 ? rs->vcap * 2 : 64;
+		struct rval *p = realloc(rs->vals, ncap * sizeof(*p));
+		if (p == NULL)
+			return mp_nomem(rs->base.ctx);
+		rs->vals = p;
+		rs->vcap = ncap;
+	}
+	size_t idx = rs->nvals;
+	if (idx_push(&n->vals, &n->nvals, &n->vcap, idx) != MAPIPROF_OK)
+		return mp_nomem(rs->base.ctx);
+	struct rval *r = &rs->vals[idx];
+	r->name = v->name;
+	r->src = v;
+	r->node = node;
+	r->dead = 0;
+	size_t h = name_hash(rs, node, v->name);
+	r->hnext = rs->vhash[h];
+	rs->vhash[h] = idx;
+	rs->nvals++;
+	return MAPIPROF_OK;
+}
+
+/* Applies one key block: [-key] removes the key if present; [key] creates
+ * the path and applies its values in order. */
+static int
+apply_block(struct reg_store *rs, size_t bi)
+{
+	const struct mp_reg_block *b = &rs->file->blocks[bi];
+	size_t cur = 0;
+	for (size_t i = 0; i < b->ncomp && cur != NONE; i++) {
+		size_t next = find_child(rs, cur, b->comp[i]);
+		if (next == NONE && !b->is_delete &&
+		    add_node(rs, cur, b->comp[i], &b->span, &next) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		cur = next;
+	}
+	if (b->is_delete) {
+		/* The parser refuses to delete the root (ncomp > 0). */
+		if (cur != NONE && cur != 0) {
+			struct rnode *parent = &rs->nodes[rs->nodes[cur].parent];
+			rs->nodes[cur].dead = 1;
+			idx_remove(parent->kids, &parent->nkids, cur);
+		}
+		return MAPIPROF_OK;
+	}
+	struct rnode *n = &rs->nodes[cur];
+	if (idx_push(&n->blocks, &n->nblocks, &n->bcap, bi) != MAPIPROF_OK)
+		return mp_nomem(rs->base.ctx);
+	rs->bnode[bi] = cur;
+	const struct mp_reg_value *v = rs->file->values + b->first_value;
+	for (size_t i = 0; i < b->nvalues; i++)
+		if (apply_value(rs, cur, &v[i]) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	return MAPIPROF_OK;
+}
+
+/* Chain heads sized for the file (a power of two, at least 64 and at most
+ * 2^22 each; chains just get longer beyond that). */
+static int
+alloc_hash(struct reg_store *rs)
+{
+	size_t want = (rs->file->nblocks + rs->file->nvalues) * 2;
+	size_t n = 64;
+	while (n < want && n < ((size_t)1 << 22))
+		n *= 2;
+	rs->hmask = n - 1;
+	rs->nhash = malloc(n * sizeof(*rs->nhash));
+	rs->vhash = malloc(n * sizeof(*rs->vhash));
+	if (rs->nhash == NULL || rs->vhash == NULL)
+		return mp_nomem(rs->base.ctx);
+	for (size_t i = 0; i < n; i++)
+		rs->nhash[i] = rs->vhash[i] = NONE;
+	return MAPIPROF_OK;
+}
+
+static int
+build_tree(struct reg_store *rs)
+{
+	size_t root;
+	if (alloc_hash(rs) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	struct mp_reg_span none = {0, 0, 0, 0};
+	if (add_node(rs, NONE, "", &none, &root) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	rs->bnode = malloc((rs->file->nblocks > 0 ? rs->file->nblocks : 1) * sizeof(*rs->bnode));
+	if (rs->bnode == NULL)
+		return mp_nomem(rs->base.ctx);
+	for (size_t i = 0; i < rs->file->nblocks; i++) {
+		rs->bnode[i] = NONE;
+		if (apply_block(rs, i) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* ---- store ops --------------------------------------------------------- */
+
+/* The node of a handle, or NULL (and an error) for a bad handle. */
+static struct rnode *
+node_of(struct mp_store *s, mp_key key)
+{
+	struct reg_store *rs = (struct reg_store *)s;
+	if (key == 0 || key > rs->nnodes) {
+		mp_seterr(s->ctx, MAPIPROF_E_INVALID, "invalid key handle %llu",
+		          (unsigned long long)key);
+		return NULL;
+	}
+	return &rs->nodes[key - 1];
+}
+
+static int
+op_root(struct mp_store *s, mp_key *out)
+{
+	(void)s;
+	*out = 1;
+	return MAPIPROF_OK;
+}
+
+static int
+op_children(struct mp_store *s, mp_key key, mp_key **out, size_t *n)
+{
+	struct rnode *nd = node_of(s, key);
+	*out = NULL;
+	*n = 0;
+	if (nd == NULL)
+		return MAPIPROF_FAILED;
+	mp_key *kids = malloc((nd->nkids > 0 ? nd->nkids : 1) * sizeof(*kids));
+	if (kids == NULL)
+		return mp_nomem(s->ctx);
+	for (size_t i = 0; i < nd->nkids; i++)
+		kids[i] = (mp_key)nd->kids[i] + 1;
+	*out = kids;
+	*n = nd->nkids;
+	return MAPIPROF_OK;
+}
+
+static int
+op_key_name(struct mp_store *s, mp_key key, char **out)
+{
+	struct rnode *nd = node_of(s, key);
+	*out = NULL;
+	if (nd == NULL)
+		return MAPIPROF_FAILED;
+	if ((*out = strdup(nd->name)) == NULL)
+		return mp_nomem(s->ctx);
+	return MAPIPROF_OK;
+}
+
+static int
+op_key_mtime(struct mp_store *s, mp_key key, int64_t *out)
+{
+	*out = 0;
+	return node_of(s, key) != NULL ? MAPIPROF_OK : MAPIPROF_FAILED;
+}
+
+static int
+op_values(struct mp_store *s, mp_key key, struct mp_value **out, size_t *n)
+{
+	struct reg_store *rs = (struct reg_store *)s;
+	struct rnode *nd = node_of(s, key);
+	*out = NULL;
+	*n = 0;
+	if (nd == NULL)
+		return MAPIPROF_FAILED;
+	struct mp_value *vals = calloc(nd->nvals > 0 ? nd->nvals : 1, sizeof(*vals));
+	if (vals == NULL)
+		return mp_nomem(s->ctx);
+	for (size_t i = 0; i < nd->nvals; i++) {
+		const struct rval *r = &rs->vals[nd->vals[i]];
+		vals[i].name = strdup(r->name);
+		vals[i].type = r->src->type;
+		vals[i].len = r->src->len;
+		vals[i].data = malloc(r->src->len > 0 ? r->src->len : 1);
+		if (vals[i].name == NULL || vals[i].data == NULL) {
+			mp_store_values_free(vals, i + 1);
+			return mp_nomem(s->ctx);
+		}
+		if (r->src->len > 0)
+			memcpy(vals[i].data, r->src->data, r->src->len);
+	}
+	*out = vals;
+	*n = nd->nvals;
+	return MAPIPROF_OK;
+}
+
+static void
+op_close(struct mp_store *s)
+{
+	struct reg_store *rs = (struct reg_store *)s;
+	for (size_t i = 0; i < rs->nnodes; i++) {
+		free(rs->nodes[i].kids);
+		free(rs->nodes[i].vals);
+		free(rs->nodes[i].blocks);
+	}
+	free(rs->bnode);
+	free(rs->nodes);
+	free(rs->vals);
+	free(rs->nhash);
+	free(rs->vhash);
+	mp_reg_parse_free(rs->file);
+	free(rs->base.path);
+	free(rs);
+}
+
+static const struct mp_store_ops reg_ops = {
+    .format = "reg",
+    .root = op_root,
+    .children = op_children,
+    .key_name = op_key_name,
+    .key_mtime = op_key_mtime,
+    .values = op_values,
+    .add_child = NULL,
+    .set_values = NULL,
+    .write_to = NULL,
+    .close = op_close,
+};
+
+int
+mp_store_reg_from_parsed(struct mapiprof_ctx *ctx, struct mp_reg_file *file, struct mp_store **out)
+{
+	*out = NULL;
+	struct reg_store *rs = calloc(1, sizeof(*rs));
+	if (rs == NULL) {
+		mp_reg_parse_free(file);
+		return mp_nomem(ctx);
+	}
+	rs->base.ops = &reg_ops;
+	rs->base.ctx = ctx;
+	rs->file = file;
+	if ((rs->base.path = strdup(file->name)) == NULL) {
+		op_close(&rs->base);
+		return mp_nomem(ctx);
+	}
+	if (build_tree(rs) != MAPIPROF_OK) {
+		op_close(&rs->base);
+		return MAPIPROF_FAILED;
+	}
+	*out = &rs->base;
+	return MAPIPROF_OK;
+}
+
+int
+mp_store_reg_open(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
+                  struct mp_store **out)
+{
+	struct mp_reg_file *file = NULL;
+	*out = NULL;
+	if (mp_reg_parse_file(ctx, path, codepage != NULL ? codepage : ctx->codepage, &file) !=
+	    MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return mp_store_reg_from_parsed(ctx, file, out);
+}
+
+const struct mp_reg_file *
+mp_store_reg_file(const struct mp_store *s)
+{
+	if (s == NULL || s->ops != &reg_ops)
+		return NULL;
+	return ((const struct reg_store *)s)->file;
+}
+
+/* ---- queries for the text patcher (reg_patch.c) ------------------------- */
+
+/* The store behind s, or NULL (and no error) for another back end. */
+static const struct reg_store *
+reg_of(const struct mp_store *s)
+{
+	return s != NULL && s->ops == &reg_ops ? (const struct reg_store *)s : NULL;
+}
+
+void
+mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const size_t **blocks, size_t *n)
+{
+	const struct reg_store *rs = reg_of(s);
+	*blocks = NULL;
+	*n = 0;
+	if (rs == NULL || key == 0 || key > rs->nnodes)
+		return;
+	*blocks = rs->nodes[key - 1].blocks;
+	*n = rs->nodes[key - 1].nblocks;
+}
+
+const struct mp_reg_value *
+mp_store_reg_value_line(const struct mp_store *s, mp_key key, const char *name)
+{
+	const struct reg_store *rs = reg_of(s);
+	if (rs == NULL || key == 0 || key > rs->nnodes || rs->nodes[key - 1].dead)
+		return NULL;
+	size_t slot = find_value(rs, key - 1, name);
+	return slot != NONE ? rs->vals[slot].src : NULL;
+}
+
+/* 1 when p[i] starts a path component (p[0] is the root name, never). */
+static int
+starts_comp(const char *p, size_t i)
+{
+	return i > 0 && p[i] != '\\' && p[i - 1] == '\\';
+}
+
+/* Length of the start of b->path that names b's first ncomp components
+ * (reg_parse.h comp, §1.4): HKCU\x names x, HKU\<SID>\x names x, any other
+ * root names itself first.  Doubled backslashes inside are kept; there is
+ * no trailing backslash. */
+static size_t
+path_prefix_len(const struct mp_reg_block *b, size_t ncomp)
+{
+	const char *p = b->path;
+	size_t n = strlen(p), root = 0, nseg = 0;
+	while (root < n && p[root] != '\\')
+		root++;
+	for (size_t i = root; i < n; i++)
+		if (starts_comp(p, i))
+			nseg++;
+	size_t want = b->root == MP_REG_ROOT_HKCU              ? ncomp
+	              : b->root == MP_REG_ROOT_HKU && nseg > 0 ? ncomp + 1
+	              : ncomp > 0                              ? ncomp - 1
+	                                                       : 0;
+	size_t end = root, seen = 0;
+	for (size_t i = root; i < n && seen < want; i++) {
+		if (starts_comp(p, i))
+			seen++;
+		end = i + 1;
+	}
+	while (end < n && p[end] != '\\')
+		end++;
+	return end;
+}
+
+/* Depth of node i (the root has 0); *below = 1 when anc is i or one of its
+ * ancestors (a dead node keeps its parent, so a block that made a key
+ * since deleted still shows the path to its live ancestors). */
+static size_t
+depth_below(const struct reg_store *rs, size_t i, size_t anc, int *below)
+{
+	size_t d = 0;
+	*below = 0;
+	for (size_t j = i; j != NONE; j = rs->nodes[j].parent) {
+		if (j == anc)
+			*below = 1;
+		if (j != 0)
+			d++;
+	}
+	return d;
+}
+
+int
+mp_store_reg_key_path(struct mp_store *s, mp_key key, const char **path, size_t *len)
+{
+	const struct reg_store *rs = reg_of(s);
+	*path = NULL;
+	*len = 0;
+	if (rs == NULL || key <= 1 || key > rs->nnodes) {
+		mp_seterr(s->ctx, MAPIPROF_E_INVALID, "not a key of a .reg store");
+		return MAPIPROF_FAILED;
+	}
+	int below = 0;
+	size_t depth = depth_below(rs, key - 1, NONE, &below);
+	for (size_t bi = rs->file->nblocks; bi-- > 0;) {
+		if (rs->bnode[bi] == NONE)
+			continue;
+		(void)depth_below(rs, rs->bnode[bi], key - 1, &below);
+		if (!below)
+			continue;
+		*path = rs->file->blocks[bi].path;
+		*len = path_prefix_len(&rs->file->blocks[bi], depth);
+		return MAPIPROF_OK;
+	}
+	mp_seterr(s->ctx, MAPIPROF_E_INVALID, "no key line of the file opens key %s",
+	          rs->nodes[key - 1].name);
+	return MAPIPROF_FAILED;
+}

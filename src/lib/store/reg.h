@@ -1,0 +1,60 @@
+/* store_reg.h - the .reg back end of the store interface (store.h): a
+ * read-only tree made from a parsed .reg file (reg_parse.h). */
+#ifndef MP_STORE_REG_H
+#define MP_STORE_REG_H
+
+#include "regtext/parse.h"
+#include "store/store.h"
+
+/*
+ * Opens path as a .reg file (format "reg"), parsed strictly with
+ * mp_reg_parse_file; codepage is the iconv name for REGEDIT4 8-bit files
+ * (NULL: the context's code page, windows-1252 by default).
+ *
+ * The tree: the blocks of the file merged in file order (a key may appear in
+ * several blocks; [-key] removes a key and everything below it; "name"=-
+ * removes a value; a later assignment replaces an earlier one in place, so
+ * values keep the order of their first appearance, a value deleted and set
+ * again goes last).  Keys and values keep the spelling of their first
+ * appearance; children are in order of first appearance.  The root is the
+ * user hive root: keys under HKEY_CURRENT_USER\, HKCU\ and
+ * HKEY_USERS\<one component>\ hang below it exactly as in an NTUSER.DAT;
+ * keys under another root R hang below a child named by R's full name.
+ * key_mtime is 0; the write ops are NULL.
+ *
+ * Returns MAPIPROF_OK and *out (release with mp_store_close), or
+ * MAPIPROF_FAILED with the parser's error ("line N: reason") or
+ * MAPIPROF_E_LIMIT past a cap of limits.h.
+ */
+int mp_store_reg_open(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
+                      struct mp_store **out);
+/* As mp_store_reg_open over an already parsed file, which the store takes
+ * over (it is freed with the store, or here on failure). */
+int mp_store_reg_from_parsed(struct mapiprof_ctx *ctx, struct mp_reg_file *file,
+                             struct mp_store **out);
+/* The parsed file behind a store made by this back end (NULL for any other
+ * store); owned by the store. */
+const struct mp_reg_file *mp_store_reg_file(const struct mp_store *s);
+
+/* ---- what the text patcher (reg_patch.c) asks of the tree ----------------
+ * Keys are handles of s; every query on another back end or a bad handle
+ * finds nothing. */
+
+/* The blocks ([key] lines, indices into the parsed file's blocks) whose
+ * values went to key, in file order: the blocks of its current life (a key
+ * deleted with [-key] and opened again is a new key with new blocks). */
+void mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const size_t **blocks,
+                             size_t *n);
+/* The value line that last set value name (case-insensitive) of key, or
+ * NULL when key does not hold such a value. */
+const struct mp_reg_value *mp_store_reg_value_line(const struct mp_store *s, mp_key key,
+                                                   const char *name);
+/* The path of key (not the root) as the file writes it: the start of the
+ * path of the last key line that opened key or a key below it in key's
+ * current life, up to key's own component (no trailing '\'), e.g.
+ * "HKEY_USERS\S-1-5-21-1\Software\...\Profiles\Outlook".  *path points
+ * into the parsed file (not NUL-terminated at *len).  MAPIPROF_E_INVALID
+ * when s is not a .reg store or key is the root or unknown. */
+int mp_store_reg_key_path(struct mp_store *s, mp_key key, const char **path, size_t *len);
+
+#endif

@@ -1,0 +1,1002 @@
+/* commit.c - mapiprof_write_check and mapiprof_plan_write: a plan is written
+ * into a new file beside the target (never onto the user's file) by the
+ * in-place patcher on a copy (regf_patch.c) or by a hivex rewrite, or for a
+ * .reg file by the text patcher (reg_patch.c), fsync'd, verified by
+ * reopening it, and renamed over the target (install.c; reg-and-regf.md
+ * §3.10 hazard 6, §4 for dirty hives, §1.11 for .reg files).  A dirty hive
+ * read with its logs replayed (recover.h) is written from its recovered
+ * image, and with opts->recover its logs are reset afterwards. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+#include "base/platform.h"
+#include "mapi/locate.h"
+#include "regf/cells.h"
+#include "regf/hiveinfo.h"
+#include "regf/patch.h"
+#include "regtext/patch.h"
+#include "store/reg.h"
+#include "write/commit.h"
+#include "write/install.h"
+#include "write/recover.h"
+
+/* A value name hivex could not decode comes back from the store as U+FFFD
+ * then "#<offset>" (store_hive.c); rewriting it would store that text. */
+#define UNDECODABLE_NAME "\xEF\xBF\xBD#"
+
+/* One write in progress. */
+struct commit {
+	struct mapiprof_ctx *ctx;
+	struct mapiprof_file *file;
+	const struct mapiprof_plan *plan;
+	const struct mp_commit_io *io;
+	struct mp_install ins; /* target (opts->output, or the input), temporary file */
+	int in_place;          /* no opts->output */
+	/* The source bytes: the input, or the recovered image of a hive read
+	 * with its logs replayed (its store was opened on them, so the plan's
+	 * cell offsets are theirs). */
+	const char *src_path;
+	const struct mapiprof_info *src; /* their base block facts */
+	int in_fd;                       /* on the source (borrowed from recovered) */
+	int own_in_fd;
+	struct mp_file_attr in;        /* the source's attributes */
+	struct mp_file_attr like;      /* the input's: owner and mode of the new file */
+	int reset_logs;                /* opts->recover in place: reset the input's logs */
+	int patched;                   /* the in-place patcher wrote it (else hivex did) */
+	const struct mp_reg_file *reg; /* the parsed input when it is a .reg file */
+};
+
+/* The final values of one key: borrowed from cur (the key's values read
+ * from a store) and from the plan's ops. */
+struct final {
+	struct mp_value *cur;
+	size_t ncur;
+	struct mp_value *v;
+	size_t n;
+};
+
+/* ---- the steps, replaceable by tests ------------------------------------ */
+
+static int
+write_hive_default(struct mp_store *s, const char *path)
+{
+	return s->ops->write_to(s, path);
+}
+
+static const struct mp_commit_io default_io = {
+    .copy = mp_copy_fd,
+    .patch = mp_regf_patch,
+    .write_hive = write_hive_default,
+    .write = mp_write_full,
+    .fsync = mp_fsync,
+    .link = mp_link,
+    .rename = mp_rename,
+    .fsync_dir = mp_fsync_dir,
+    .reset = mp_truncate_path,
+};
+
+static struct mp_commit_io test_io;
+static int test_io_set;
+
+void
+mp_commit_set_io(const struct mp_commit_io *io)
+{
+	test_io_set = io != NULL;
+	if (io == NULL)
+		return;
+	test_io.copy = io->copy != NULL ? io->copy : default_io.copy;
+	test_io.patch = io->patch != NULL ? io->patch : default_io.patch;
+	test_io.write_hive = io->write_hive != NULL ? io->write_hive : default_io.write_hive;
+	test_io.write = io->write != NULL ? io->write : default_io.write;
+	test_io.fsync = io->fsync != NULL ? io->fsync : default_io.fsync;
+	test_io.link = io->link != NULL ? io->link : default_io.link;
+	test_io.rename = io->rename != NULL ? io->rename : default_io.rename;
+	test_io.fsync_dir = io->fsync_dir != NULL ? io->fsync_dir : default_io.fsync_dir;
+	test_io.reset = io->reset != NULL ? io->reset : default_io.reset;
+}
+
+const struct mp_commit_io *
+mp_commit_default_io(void)
+{
+	return &default_io;
+}
+
+const struct mp_commit_io *
+mp_commit_io_current(void)
+{
+	return test_io_set ? &test_io : &default_io;
+}
+
+/* ---- safety ------------------------------------------------------------- */
+
+/* 1 when log l (non-empty) may hold data the hive lacks: its base block
+ * was started at or after the hive's last completed write (hiveinfo.c
+ * read_log), or it was modified after the hive (§4). */
+static int
+log_is_newer(const struct mapiprof_info *in, const struct mapiprof_logfile *l)
+{
+	if (l->size == 0)
+		return 0;
+	return (l->has_header && l->seq1 >= in->seq2) || l->mtime_ns > in->mtime_ns;
+}
+
+/* Records the refusal for log l. */
+static void
+refuse_log(struct mapiprof_ctx *ctx, const struct mapiprof_info *in,
+           const struct mapiprof_logfile *l)
+{
+	char *name = mp_path_base(l->path);
+	const char *shown = name != NULL ? name : l->path;
+	if (l->has_header && l->seq1 >= in->seq2)
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "transaction log %s holds newer data (its sequence number %u is not "
+		          "older than the hive's %u): the hive's latest changes may live only in "
+		          "%s; writing it would make Windows ignore them",
+		          shown, (unsigned)l->seq1, (unsigned)in->seq2, shown);
+	else
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "transaction log %s was modified after the hive: the hive's latest "
+		          "changes may live only in %s; writing it would make Windows ignore them",
+		          shown, shown);
+	free(name);
+}
+
+int
+mapiprof_write_check(struct mapiprof_file *file)
+{
+	if (file == NULL)
+		return MAPIPROF_FAILED;
+	struct mapiprof_ctx *ctx = file->ctx;
+	const struct mapiprof_info *in = file->info;
+	if (in == NULL) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "only regf hives and .reg files can be written");
+		goto refused;
+	}
+	if (mp_store_reg_file(file->store) != NULL)
+		return MAPIPROF_OK; /* text: no logs, no dirty state */
+	if (file->recovered != NULL) {
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "the hive is dirty (sequence numbers %u/%u) and was read with its "
+		          "transaction logs replayed (sequence %u, as Windows would load it); "
+		          "writing needs --recover, which writes that state with the changes as "
+		          "a clean hive and resets the logs",
+		          (unsigned)in->seq1, (unsigned)in->seq2, (unsigned)in->recovered_seq);
+		goto refused;
+	}
+	if (in->seq1 != in->seq2) {
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "the hive is dirty: its sequence numbers differ (primary %u, secondary "
+		          "%u), so its latest changes may live only in its transaction logs "
+		          "(.LOG1/.LOG2); writing it would make Windows ignore them",
+		          (unsigned)in->seq1, (unsigned)in->seq2);
+		goto refused;
+	}
+	if (!in->checksum_ok) {
+		mp_seterr(ctx, MAPIPROF_E_UNSAFE,
+		          "the hive is dirty: its base block checksum is wrong (stored 0x%08x, "
+		          "computed 0x%08x); writing it would make Windows ignore its "
+		          "transaction logs",
+		          (unsigned)in->checksum_stored, (unsigned)in->checksum_computed);
+		goto refused;
+	}
+	for (size_t i = 0; i < in->nlogs; i++) {
+		if (log_is_newer(in, &in->logs[i])) {
+			refuse_log(ctx, in, &in->logs[i]);
+			goto refused;
+		}
+	}
+	return MAPIPROF_OK;
+refused:
+	mp_seterr_file(ctx, file->path);
+	return MAPIPROF_FAILED;
+}
+
+/* ---- the final values of a key ------------------------------------------- */
+
+static void
+final_free(struct final *f)
+{
+	mp_store_values_free(f->cur, f->ncur);
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Index of the op of k named name (case-insensitive, as the registry), or
+ * k->nops. */
+static size_t
+op_index(const struct mp_plan_key *k, const char *name)
+{
+	size_t i = 0;
+	while (i < k->nops && mp_name_casecmp(k->ops[i].value_name, name) != 0)
+		i++;
+	return i;
+}
+
+/* The values key (0: a key still to create, no values) of store s holds
+ * after k's ops: stored values in stored order, a set one replaced where it
+ * lies (keeping the stored spelling of its name), a deleted one dropped,
+ * new ones appended in op order (plan.h). */
+static int
+final_values(struct mp_store *s, mp_key key, const struct mp_plan_key *k, struct final *f)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t j = 1; j < k->nops; j++) {
+		if (op_index(k, k->ops[j].value_name) < j) {
+			mp_seterr(s->ctx, MAPIPROF_E_INVALID,
+			          "section %s: the plan sets value %s twice", k->uid,
+			          k->ops[j].value_name);
+			return MAPIPROF_FAILED;
+		}
+	}
+	if (key != 0 && s->ops->values(s, key, &f->cur, &f->ncur) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	uint8_t *used = calloc(k->nops + 1, 1);
+	f->v = calloc(f->ncur + k->nops + 1, sizeof(*f->v));
+	if (used == NULL || f->v == NULL) {
+		free(used);
+		final_free(f);
+		return mp_nomem(s->ctx);
+	}
+	for (size_t i = 0; i < f->ncur; i++) {
+		size_t j = op_index(k, f->cur[i].name);
+		if (j == k->nops) {
+			f->v[f->n++] = f->cur[i];
+			continue;
+		}
+		used[j] = 1;
+		if (!k->ops[j].del)
+			f->v[f->n++] = (struct mp_value){f->cur[i].name, k->ops[j].reg_type,
+			                                 (uint8_t *)k->ops[j].data, k->ops[j].len};
+	}
+	for (size_t j = 0; j < k->nops; j++) {
+		const struct mp_plan_op *op = &k->ops[j];
+		if (!used[j] && !op->del)
+			f->v[f->n++] = (struct mp_value){(char *)op->value_name, op->reg_type,
+			                                 (uint8_t *)op->data, op->len};
+	}
+	free(used);
+	return MAPIPROF_OK;
+}
+
+/* ---- the hivex rewrite ----------------------------------------------------- */
+
+/* Creates k's key below its profile key: each missing component of k->uid
+ * ('\'-separated) is added as stored in the plan (lower case for a new
+ * section).  Sets *out. */
+static int
+create_key(struct mp_store *s, const struct mp_plan_key *k, mp_key *out)
+{
+	mp_key at = k->profile_key;
+	char *path = strdup(k->uid);
+	int rc = MAPIPROF_OK;
+	if (path == NULL)
+		return mp_nomem(s->ctx);
+	for (char *comp = path, *next = NULL; rc == MAPIPROF_OK && comp != NULL; comp = next) {
+		next = strchr(comp, '\\');
+		if (next != NULL)
+			*next++ = '\0';
+		mp_key child = 0;
+		rc = mp_store_child(s, at, comp, &child);
+		if (rc == MAPIPROF_OK && child == 0)
+			rc = s->ops->add_child(s, at, comp, &child);
+		at = child;
+	}
+	free(path);
+	*out = at;
+	return rc;
+}
+
+/* Rewrites k's key in the writable store s with ONE set_values call
+ * (hivex reallocates every value of a key on each call, §3.10). */
+static int
+rewrite_key(struct mp_store *s, const struct mp_plan_key *k)
+{
+	mp_key key = k->key;
+	struct final f;
+	if (key == 0 && create_key(s, k, &key) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (final_values(s, key, k, &f) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int rc = MAPIPROF_OK;
+	for (size_t i = 0; i < f.n && rc == MAPIPROF_OK; i++) {
+		if (strncmp(f.v[i].name, UNDECODABLE_NAME, strlen(UNDECODABLE_NAME)) == 0) {
+			mp_seterr(s->ctx, MAPIPROF_E_FORMAT,
+			          "section %s: a value name cannot be decoded, so the key cannot "
+			          "be rewritten",
+			          k->uid);
+			rc = MAPIPROF_FAILED;
+		}
+	}
+	if (rc == MAPIPROF_OK)
+		rc = s->ops->set_values(s, key, f.v, f.n);
+	final_free(&f);
+	return rc;
+}
+
+/* The hivex path: the input read whole into memory (never modified), each
+ * planned key rewritten, the result written over the empty temporary file
+ * (hivex truncates it). */
+static int
+rewrite_hivex(struct commit *c)
+{
+	struct mp_store *s = NULL;
+	int rc = MAPIPROF_FAILED;
+	if (mp_store_hive_open(c->ctx, c->src_path, 1, &s) != MAPIPROF_OK)
+		goto out;
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (rewrite_key(s, &c->plan->keys[i]) != MAPIPROF_OK)
+			goto out;
+	rc = c->io->write_hive(s, c->ins.tmp);
+out:
+	mp_store_close(s);
+	return rc;
+}
+
+/* A .reg file's new content: the input's text with the plan applied by
+ * reg_patch.c (built in memory, written in one go). */
+static int
+produce_reg(struct commit *c)
+{
+	struct mp_buf out = {0};
+	int rc = mp_reg_patch(c->ctx, c->file->store, c->plan->keys, c->plan->nkeys, &out);
+	if (rc == MAPIPROF_OK && out.len > 0)
+		rc = c->io->write(c->ctx, c->ins.tmp_fd, out.data, out.len);
+	mp_buf_free(&out);
+	return rc;
+}
+
+/* The new content of the temporary file: the fast path (kernel-side copy
+ * of the input, then regf_patch.c) unless the plan creates a key, which the
+ * patcher declines anyway; the hivex rewrite when it declines.  A .reg
+ * file: its patched text. */
+static int
+produce(struct commit *c)
+{
+	if (c->reg != NULL)
+		return produce_reg(c);
+	int done = 0, new_key = 0;
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		new_key |= c->plan->keys[i].key == 0;
+	if (!new_key) {
+		if (c->io->copy(c->ctx, c->in_fd, c->ins.tmp_fd, c->in.size) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		if (c->io->patch(c->ctx, c->ins.tmp_fd, c->plan->keys, c->plan->nkeys, &done) !=
+		    MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	}
+	c->patched = done;
+	return done ? MAPIPROF_OK : rewrite_hivex(c);
+}
+
+/* ---- verify ------------------------------------------------------------- */
+
+/* Compares the values a key holds (act) with the planned final ones (exp)
+ * by name; records MAPIPROF_E_VERIFY on the first difference. */
+static int
+compare_values(struct mapiprof_ctx *ctx, const char *uid, const struct final *exp,
+               const struct mp_value *act, size_t nact)
+{
+	for (size_t i = 0; i < exp->n; i++) {
+		const struct mp_value *e = &exp->v[i];
+		const struct mp_value *a = mp_store_value_find(act, nact, e->name);
+		const char *why = NULL;
+		if (a == NULL)
+			why = "is missing";
+		else if (a->type != e->type)
+			why = "has the wrong registry type";
+		else if (a->len != e->len || (e->len > 0 && memcmp(a->data, e->data, e->len) != 0))
+			why = "has the wrong data";
+		if (why != NULL) {
+			mp_seterr(ctx, MAPIPROF_E_VERIFY,
+			          "the written file did not verify: section %s: value %s %s", uid,
+			          e->name, why);
+			return MAPIPROF_FAILED;
+		}
+	}
+	if (nact != exp->n) {
+		mp_seterr(ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: section %s holds %zu values, "
+		          "planned %zu",
+		          uid, nact, exp->n);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* Finds k's key in the new file by its names from the root (not by its
+ * cell offset) and checks that it holds exactly the input's values with
+ * k's ops applied. */
+static int
+verify_key(struct commit *c, struct mp_store *s, mp_key root, const struct mp_plan_key *k)
+{
+	const struct mapiprof_profile *p = mapiprof_profile_at(c->file, k->profile);
+	struct mp_value *act = NULL;
+	size_t nact = 0;
+	struct final exp = {0};
+	mp_key key = 0;
+	int rc = MAPIPROF_FAILED;
+	size_t len = p != NULL ? strlen(p->root) + strlen(p->name) + strlen(k->uid) + 3 : 0;
+	char *path = p != NULL ? malloc(len) : NULL;
+	if (path == NULL) {
+		mp_nomem(c->ctx);
+		goto out;
+	}
+	snprintf(path, len, "%s\\%s\\%s", p->root, p->name, k->uid);
+	if (mp_store_path(s, root, path, &key) != MAPIPROF_OK)
+		goto out;
+	if (key == 0) {
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: key %s is missing", path);
+		goto out;
+	}
+	if (final_values(c->file->store, k->key, k, &exp) != MAPIPROF_OK ||
+	    s->ops->values(s, key, &act, &nact) != MAPIPROF_OK)
+		goto out;
+	rc = compare_values(c->ctx, k->uid, &exp, act, nact);
+out:
+	mp_store_values_free(act, nact);
+	final_free(&exp);
+	free(path);
+	return rc;
+}
+
+/* The base block of the new file: a clean regf hive (§3.1, §4). */
+static int
+verify_header(struct commit *c)
+{
+	struct mapiprof_info *info = NULL;
+	if (mp_hiveinfo_inspect(c->ctx, c->ins.tmp, MP_INSPECT_NO_HASH | MP_INSPECT_NO_LOGS,
+	                        &info) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int ok = info->checksum_ok && info->seq1 == info->seq2 && info->major == 1 &&
+	         info->file_type == 0;
+	if (!ok)
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: its base block is not clean (sequence "
+		          "numbers %u/%u, checksum %s, version %u.%u, type %u)",
+		          (unsigned)info->seq1, (unsigned)info->seq2,
+		          info->checksum_ok ? "ok" : "bad", (unsigned)info->major,
+		          (unsigned)info->minor, (unsigned)info->file_type);
+	mapiprof_info_free(info);
+	return ok ? MAPIPROF_OK : MAPIPROF_FAILED;
+}
+
+/* The hivex path's check: reopens the temporary file read-only with
+ * hivex (which walks every bin and cell), a clean base block, and every
+ * planned key reads back exactly as planned. */
+static int
+verify_hivex(struct commit *c)
+{
+	struct mp_store *s = NULL;
+	mp_key root = 0;
+	int rc = MAPIPROF_FAILED;
+	if (verify_header(c) != MAPIPROF_OK ||
+	    mp_store_hive_open(c->ctx, c->ins.tmp, 0, &s) != MAPIPROF_OK ||
+	    s->ops->root(s, &root) != MAPIPROF_OK)
+		goto out;
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (verify_key(c, s, root, &c->plan->keys[i]) != MAPIPROF_OK)
+			goto out;
+	rc = MAPIPROF_OK;
+out:
+	mp_store_close(s);
+	return rc;
+}
+
+/* 1 when key (of the input's store) is one the plan changes. */
+static int
+planned_key(const struct commit *c, mp_key key)
+{
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (c->plan->keys[i].key == key)
+			return 1;
+	return 0;
+}
+
+/* Key old of the input's store and key now of the new file (store ns)
+ * hold the same values (unless the plan changes old: verify_key checks
+ * those), and each child of old has a namesake below now that does so too,
+ * recursively: nothing the plan does not touch changed. */
+static int
+same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now)
+{
+	struct mp_store *os = c->file->store;
+	struct mp_value *ov = NULL, *nv = NULL;
+	size_t no = 0, nn = 0, nk = 0;
+	mp_key *kids = NULL;
+	char *name = NULL;
+	int rc = os->ops->key_name(os, old, &name);
+	if (rc == MAPIPROF_OK && !planned_key(c, old)) {
+		rc = os->ops->values(os, old, &ov, &no);
+		if (rc == MAPIPROF_OK)
+			rc = ns->ops->values(ns, now, &nv, &nn);
+		struct final f = {.v = ov, .n = no};
+		if (rc == MAPIPROF_OK)
+			rc = compare_values(c->ctx, name, &f, nv, nn);
+	}
+	if (rc == MAPIPROF_OK)
+		rc = os->ops->children(os, old, &kids, &nk);
+	for (size_t i = 0; rc == MAPIPROF_OK && i < nk; i++) {
+		char *kn = NULL;
+		mp_key match = 0;
+		rc = os->ops->key_name(os, kids[i], &kn);
+		if (rc == MAPIPROF_OK)
+			rc = mp_store_child(ns, now, kn, &match);
+		if (rc == MAPIPROF_OK && match == 0) {
+			mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+			          "the written file did not verify: key %s\\%s is missing", name,
+			          kn);
+			rc = MAPIPROF_FAILED;
+		}
+		if (rc == MAPIPROF_OK)
+			rc = same_subtree(c, ns, kids[i], match);
+		free(kn);
+	}
+	mp_store_values_free(ov, no);
+	mp_store_values_free(nv, nn);
+	free(kids);
+	free(name);
+	return rc;
+}
+
+/* A .reg file's check: the temporary file parses again (strictly, in the
+ * input's code page) in the input's encoding and header, every planned key
+ * reads back exactly as planned, and every other key as it was. */
+static int
+verify_reg(struct commit *c)
+{
+	struct mp_store *s = NULL;
+	mp_key root = 0, old = 0;
+	const char *cp = c->reg->codepage != NULL ? c->reg->codepage : c->ctx->codepage;
+	int rc = MAPIPROF_FAILED;
+	if (mp_store_reg_open(c->ctx, c->ins.tmp, cp, &s) != MAPIPROF_OK ||
+	    s->ops->root(s, &root) != MAPIPROF_OK)
+		goto out;
+	const struct mp_reg_file *f = mp_store_reg_file(s);
+	if (f->encoding != c->reg->encoding || f->header != c->reg->header) {
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: its encoding or header changed");
+		goto out;
+	}
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (verify_key(c, s, root, &c->plan->keys[i]) != MAPIPROF_OK)
+			goto out;
+	if (c->file->store->ops->root(c->file->store, &old) != MAPIPROF_OK)
+		goto out;
+	rc = same_subtree(c, s, old, root);
+out:
+	mp_store_close(s);
+	return rc;
+}
+
+/* ---- verify, fast path ---------------------------------------------------
+ *
+ * When the in-place patcher wrote the file, everything but the bytes it
+ * wrote is a kernel copy of the input, which hivex validated (walking every
+ * bin and cell) when the file was opened for planning.  The patcher writes
+ * only into the base block, the cells of the planned keys (nk, value list,
+ * vk and data cells) and one new bin at the end.  So the new file is read
+ * back through a new descriptor, cell by cell (regf_cells.c), and checked
+ * where it can differ: the base block; the new bin(s), tiled as hivex's
+ * open requires; every old cell of each planned key keeping its size (a
+ * freed cell changes only its sign, so every old bin stays tiled); and each
+ * planned key's ENTIRE value set, at the nk offset the patch keeps, equal to
+ * the input's values (read by hivex) with the plan applied.  A structure
+ * the cell reader leaves alone (MP_CELLS_UNUSUAL: big data, 4-aligned
+ * cells) falls back to the full hivex check. */
+
+/* Cells of one key in the input: offset and size. */
+struct cellrec {
+	uint32_t rel, size;
+};
+
+/* The base block of the new file: a clean regf hive one sequence number
+ * past the input's, checksum valid by both rules (§3.1), same version, and
+ * its hive bins the input's plus those appended, filling the file up to the
+ * input's size or past it (§3.2, regf_patch.h). */
+static int
+fast_base(struct commit *c, int fd, struct mp_regf_base *b)
+{
+	const struct mapiprof_info *in = c->src;
+	if (mp_regf_cells_base(c->ctx, fd, b) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	uint64_t end = (uint64_t)MP_REGF_BASE_BLOCK + b->bins;
+	uint64_t size = end > c->in.size ? end : c->in.size;
+	uint32_t seq = in->seq1 + 1u;
+	if (b->seq1 != seq || b->seq2 != seq || b->stored != b->plain || b->plain != b->windows ||
+	    b->minor != in->minor || b->type != 0 || b->format != 1) {
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: its base block is not clean (sequence "
+		          "numbers %u/%u, expected %u; checksum 0x%08x, computed 0x%08x/0x%08x; "
+		          "version 1.%u, type %u)",
+		          (unsigned)b->seq1, (unsigned)b->seq2, (unsigned)seq, (unsigned)b->stored,
+		          (unsigned)b->plain, (unsigned)b->windows, (unsigned)b->minor,
+		          (unsigned)b->type);
+		return MAPIPROF_FAILED;
+	}
+	if (b->bins < in->bins_size || b->fsize != size) {
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: hive bins size 0x%x (was 0x%x) does "
+		          "not match its %llu bytes",
+		          (unsigned)b->bins, (unsigned)in->bins_size, (unsigned long long)b->fsize);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* The bins appended after the input's (from rel on) are whole, valid hbins
+ * whose cells tile them. */
+static int
+fast_new_bins(const struct mp_regf_cells *nc, uint32_t rel)
+{
+	while (rel < nc->bins) {
+		uint32_t size = 0;
+		if (mp_regf_cells_bin(nc, rel, &size) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		rel += size; /* >= 4096 */
+	}
+	return MAPIPROF_OK;
+}
+
+/* The cells of k's key in the input as it was (c->in_fd): its nk (also
+ * in *nk), value list, vk cells and their data cells, in *recs (arena a),
+ * *n of them. */
+static int
+old_cells(const struct mp_regf_cells *oc, const struct mp_plan_key *k, struct mp_arena *a,
+          struct mp_regf_nk *nk, struct cellrec **recs, size_t *n)
+{
+	uint32_t *list = NULL, list_cell = 0;
+	*n = 0;
+	int rc = mp_regf_cells_nk(oc, k->uid, k->key, nk);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_cells_vlist(oc, k->uid, nk, a, &list, &list_cell);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	if ((*recs = mp_arena_calloc(a, 2u + 2u * (size_t)nk->nvalues, sizeof(**recs))) == NULL)
+		return mp_nomem(oc->ctx);
+	(*recs)[(*n)++] = (struct cellrec){nk->rel, nk->cell};
+	if (nk->nvalues > 0)
+		(*recs)[(*n)++] = (struct cellrec){nk->vlist, list_cell};
+	for (uint32_t i = 0; rc == MAPIPROF_OK && i < nk->nvalues; i++) {
+		struct mp_regf_vk vk;
+		uint8_t head[4];
+		uint32_t size = 0;
+		rc = mp_regf_cells_vk(oc, k->uid, list[i], &vk);
+		if (rc != MAPIPROF_OK)
+			break;
+		(*recs)[(*n)++] = (struct cellrec){vk.rel, vk.cell};
+		if (vk.is_inline || vk.len == 0)
+			continue;
+		rc =
+		    mp_regf_cells_read(oc, k->uid, "data cell", vk.doff, head, sizeof(head), &size);
+		if (rc == MAPIPROF_OK)
+			(*recs)[(*n)++] = (struct cellrec){vk.doff, size};
+	}
+	return rc;
+}
+
+/* Every old cell of k's key still has its size in the new file (nc):
+ * allocated, or freed by the patch (§3.3), never resized.  *nk: the key's
+ * nk as it was. */
+static int
+fast_old_cells(struct commit *c, const struct mp_regf_cells *oc, const struct mp_regf_cells *nc,
+               const struct mp_plan_key *k, struct mp_arena *a, struct mp_regf_nk *nk)
+{
+	struct cellrec *recs = NULL;
+	size_t n = 0;
+	int rc = old_cells(oc, k, a, nk, &recs, &n);
+	for (size_t i = 0; rc == MAPIPROF_OK && i < n; i++) {
+		uint32_t raw = 0;
+		if ((rc = mp_regf_cells_size(nc, k->uid, recs[i].rel, &raw)) != MAPIPROF_OK)
+			break;
+		if (raw != recs[i].size && raw != 0u - recs[i].size) {
+			mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+			          "the written file did not verify: section %s: the cell at file "
+			          "offset 0x%llx changed its size from %u to %d",
+			          k->uid, (unsigned long long)recs[i].rel + MP_REGF_BASE_BLOCK,
+			          (unsigned)recs[i].size, (int)(int32_t)raw);
+			rc = MAPIPROF_FAILED;
+		}
+	}
+	return rc;
+}
+
+/* Reads value i of the key (vk at rel) into v: name as store_hive.c gives
+ * it (an undecodable one as U+FFFD "#" and the vk's file offset), type,
+ * data (at most MP_MAX_VALUE_LEN bytes). */
+static int
+cell_value(const struct mp_regf_cells *nc, const char *uid, uint32_t rel, struct mp_value *v)
+{
+	struct mp_regf_vk vk;
+	int undecodable = 0;
+	int rc = mp_regf_cells_vk(nc, uid, rel, &vk);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_cells_data(nc, uid, &vk);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_cells_vk_name_utf8(nc, &vk, &v->name, &undecodable);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	if (undecodable) {
+		char buf[40];
+		snprintf(buf, sizeof(buf), UNDECODABLE_NAME "%zx",
+		         (size_t)rel + MP_REGF_BASE_BLOCK);
+		if ((v->name = strdup(buf)) == NULL)
+			return mp_nomem(nc->ctx);
+	}
+	if (vk.len > MP_MAX_VALUE_LEN)
+		return mp_regf_cells_bad(nc, uid, "value longer than the cap", rel);
+	v->type = vk.type;
+	v->len = vk.len;
+	if ((v->data = malloc(vk.len > 0 ? vk.len : 1u)) == NULL)
+		return mp_nomem(nc->ctx);
+	return mp_regf_cells_data_read(nc, &vk, v->data);
+}
+
+/* Every value of the key whose nk is at file offset key in the new file
+ * (nc, the nk in *nk), in stored order; release with
+ * mp_store_values_free. */
+static int
+cell_values(const struct mp_regf_cells *nc, const char *uid, mp_key key, struct mp_arena *a,
+            struct mp_regf_nk *nk, struct mp_value **out, size_t *n)
+{
+	uint32_t *list = NULL, list_cell = 0;
+	*out = NULL;
+	*n = 0;
+	int rc = mp_regf_cells_nk(nc, uid, key, nk);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_cells_vlist(nc, uid, nk, a, &list, &list_cell);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	if ((*out = calloc(nk->nvalues > 0 ? nk->nvalues : 1u, sizeof(**out))) == NULL)
+		return mp_nomem(nc->ctx);
+	for (; rc == MAPIPROF_OK && *n < nk->nvalues; (*n)++)
+		rc = cell_value(nc, uid, list[*n], &(*out)[*n]);
+	return rc;
+}
+
+/* 1 when byte i of an nk's fixed part is one the patch may change: the
+ * LastWrite time, value count and list, largest name and data (§3.4). */
+static int
+nk_may_change(uint32_t i)
+{
+	return (i >= MP_NK_TIME && i < MP_NK_TIME + 8u) ||
+	       (i >= MP_NK_NVALUES && i < MP_NK_VLIST + 4u) ||
+	       (i >= MP_NK_MAXVNAME && i < MP_NK_MAXDATA + 4u);
+}
+
+/* The key's nk in the new file is its old one (was) but for what the patch
+ * may change, and its largest name and data fields were not lowered: the
+ * key keeps its name, parent, subkeys, security and class. */
+static int
+same_nk(struct commit *c, const char *uid, const struct mp_regf_nk *was,
+        const struct mp_regf_nk *now)
+{
+	uint32_t i = 0;
+	while (i < MP_NK_HDR && (nk_may_change(i) || was->hdr[i] == now->hdr[i]))
+		i++;
+	if (i == MP_NK_HDR && now->maxvname < was->maxvname)
+		i = MP_NK_MAXVNAME;
+	if (i == MP_NK_HDR && now->maxdata < was->maxdata)
+		i = MP_NK_MAXDATA;
+	if (i == MP_NK_HDR)
+		return MAPIPROF_OK;
+	mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+	          "the written file did not verify: section %s: its key cell changed at file "
+	          "offset 0x%llx",
+	          uid, (unsigned long long)now->rel + MP_REGF_BASE_BLOCK + i);
+	return MAPIPROF_FAILED;
+}
+
+/* One planned key in the new file: its nk is the old one but for what the
+ * patch changes, its old cells kept their sizes, and its values are the
+ * input's with k's ops applied. */
+static int
+fast_key(struct commit *c, const struct mp_regf_cells *oc, const struct mp_regf_cells *nc,
+         const struct mp_plan_key *k, struct mp_arena *a)
+{
+	struct mp_value *act = NULL;
+	size_t nact = 0;
+	struct final exp = {0};
+	struct mp_regf_nk was, now;
+	int rc = fast_old_cells(c, oc, nc, k, a, &was);
+	if (rc == MAPIPROF_OK)
+		rc = cell_values(nc, k->uid, k->key, a, &now, &act, &nact);
+	if (rc == MAPIPROF_OK)
+		rc = same_nk(c, k->uid, &was, &now);
+	if (rc == MAPIPROF_OK)
+		rc = final_values(c->file->store, k->key, k, &exp);
+	if (rc == MAPIPROF_OK)
+		rc = compare_values(c->ctx, k->uid, &exp, act, nact);
+	mp_store_values_free(act, nact);
+	final_free(&exp);
+	return rc;
+}
+
+/* The fast path's check (see above), through a new read-only descriptor
+ * of the temporary file.  MP_CELLS_UNUSUAL: not decided, check with hivex. */
+static int
+verify_fast(struct commit *c)
+{
+	const struct mapiprof_info *in = c->src;
+	struct mp_regf_base b = {0};
+	struct mp_arena a = {0};
+	int fd = -1;
+	int rc = mp_open_read(c->ctx, c->ins.tmp, &fd);
+	if (rc == MAPIPROF_OK)
+		rc = fast_base(c, fd, &b);
+	const struct mp_regf_cells nc = {c->ctx, fd, b.bins};
+	const struct mp_regf_cells oc = {c->ctx, c->in_fd, in->bins_size};
+	if (rc == MAPIPROF_OK)
+		rc = fast_new_bins(&nc, in->bins_size);
+	for (size_t i = 0; rc == MAPIPROF_OK && i < c->plan->nkeys; i++)
+		rc = fast_key(c, &oc, &nc, &c->plan->keys[i], &a);
+	mp_arena_free(&a);
+	mp_close(fd);
+	return rc;
+}
+
+/* Reopens the temporary file read-only and checks it: cell by cell where
+ * the in-place patcher wrote it, with hivex otherwise (or when the cell
+ * reader leaves a structure alone).  Anything that does not read back as
+ * planned is MAPIPROF_E_VERIFY. */
+static int
+verify(struct commit *c)
+{
+	int rc = c->reg != NULL ? verify_reg(c) : c->patched ? verify_fast(c) : MP_CELLS_UNUSUAL;
+	if (rc == MP_CELLS_UNUSUAL)
+		rc = verify_hivex(c);
+	if (rc != MAPIPROF_OK && c->ctx->code != MAPIPROF_E_VERIFY &&
+	    c->ctx->code != MAPIPROF_E_NOMEM) {
+		char msg[sizeof(c->ctx->msg)];
+		memcpy(msg, c->ctx->msg, sizeof(msg));
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY, "the written file did not verify: %.400s",
+		          msg);
+	}
+	return rc;
+}
+
+/* ---- the write ------------------------------------------------------------ */
+
+/* Checks the arguments and the target (mp_install_check_target: an in-place
+ * target must not be a symbolic link, an existing -o target must be a
+ * regular file) and picks the source: the recovered image of a hive read
+ * with its logs replayed, else the input. */
+static int
+prepare(struct commit *c, const struct mapiprof_write_opts *opts)
+{
+	const char *output = opts != NULL ? opts->output : NULL;
+	const struct mp_recovered *rec = c->file->recovered;
+	c->in_place = output == NULL;
+	if (c->file->info == NULL || c->file->store == NULL) {
+		mp_seterr(c->ctx, MAPIPROF_E_INVALID,
+		          "only regf hives and .reg files can be written");
+		return MAPIPROF_FAILED;
+	}
+	c->reg = mp_store_reg_file(c->file->store);
+	c->src_path = rec != NULL ? rec->path : c->file->path;
+	c->src = rec != NULL ? rec->info : c->file->info;
+	c->reset_logs = rec != NULL && opts != NULL && opts->recover && c->in_place;
+	if (mp_install_begin(&c->ins, c->ctx, c->in_place ? c->file->path : output,
+	                     opts != NULL ? opts->backup_suffix : NULL) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return mp_install_check_target(&c->ins, c->in_place);
+}
+
+/* 1 when the input (c->in_fd, c->in) holds exactly the bytes the .reg
+ * store was parsed from. */
+static int
+same_text(struct commit *c, int *same)
+{
+	*same = 0;
+	if (c->in.size != c->reg->rawlen)
+		return MAPIPROF_OK;
+	uint8_t *now = malloc(c->reg->rawlen > 0 ? c->reg->rawlen : 1);
+	if (now == NULL)
+		return mp_nomem(c->ctx);
+	int rc = mp_pread_full(c->ctx, c->in_fd, now, c->reg->rawlen, 0);
+	*same = rc == MAPIPROF_OK && memcmp(now, c->reg->raw, c->reg->rawlen) == 0;
+	free(now);
+	return rc;
+}
+
+/* Opens the input again (read-only) and checks it is the file the plan
+ * was made from: a hive has the same size and modification time as when
+ * it was opened (plan keys are cell offsets into exactly those bytes); a
+ * .reg file holds exactly the bytes parsed (plan keys and the patch are
+ * about those lines).  A hive read with its logs replayed: the hive and its
+ * logs are as they were (mp_install_unchanged), and the source is then the
+ * recovered image the plan was made from. */
+static int
+open_input(struct commit *c)
+{
+	const struct mapiprof_info *info = c->file->info;
+	const struct mp_recovered *rec = c->file->recovered;
+	int same = 0;
+	c->own_in_fd = 1;
+	if (mp_open_read(c->ctx, c->file->path, &c->in_fd) != MAPIPROF_OK ||
+	    mp_fd_attr(c->ctx, c->in_fd, &c->in) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	c->like = c->in;
+	if (c->reg != NULL) {
+		if (same_text(c, &same) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	} else {
+		same = c->in.size == info->size && c->in.mtime_ns == info->mtime_ns;
+	}
+	if (same && rec != NULL && mp_install_unchanged(c->ctx, info, &same) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (!same) {
+		mp_seterr(c->ctx, MAPIPROF_E_UNSAFE,
+		          "the file changed after it was read%s; nothing written, run again",
+		          c->reg != NULL ? ""
+		          : rec != NULL  ? " (size or modification time of the hive or its "
+		                           "transaction logs)"
+		                         : " (size or modification time)");
+		return MAPIPROF_FAILED;
+	}
+	if (rec == NULL)
+		return MAPIPROF_OK;
+	mp_close(c->in_fd);
+	c->in_fd = rec->fd;
+	c->own_in_fd = 0;
+	return mp_fd_attr(c->ctx, c->in_fd, &c->in);
+}
+
+/* Total number of value ops in the plan. */
+static size_t
+plan_ops(const struct mapiprof_plan *plan)
+{
+	size_t n = 0;
+	for (size_t i = 0; plan != NULL && i < plan->nkeys; i++)
+		n += plan->keys[i].nops;
+	return n;
+}
+
+/* Everything from the open input to the new file in place: produce the
+ * temporary file, verify it, keep the backups, rename, reset the logs. */
+static int
+write_new(struct commit *c)
+{
+	if (mp_install_temp(&c->ins, &c->like) != MAPIPROF_OK || produce(c) != MAPIPROF_OK ||
+	    mp_install_finish_temp(&c->ins) != MAPIPROF_OK || verify(c) != MAPIPROF_OK ||
+	    mp_install_backup_target(&c->ins) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (c->reset_logs && mp_install_backup_logs(&c->ins, c->file->info) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (mp_install_rename(&c->ins) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return c->reset_logs ? mp_install_reset_logs(&c->ins, c->file->info) : MAPIPROF_OK;
+}
+
+/* A hive read with its logs replayed is written from its recovered image
+ * (the plan's offsets are into it) when opts->recover, or opts->force (the
+ * logs then stay as they are: the new hive is clean, so Windows ignores
+ * them); otherwise mapiprof_write_check refuses it. */
+int
+mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
+                    const struct mapiprof_write_opts *opts)
+{
+	if (file == NULL)
+		return MAPIPROF_FAILED;
+	if (plan_ops(plan) == 0)
+		return MAPIPROF_OK; /* nothing to change: the file is not touched */
+	int recover = file->recovered != NULL && opts != NULL && opts->recover;
+	if (!recover && (opts == NULL || !opts->force) && mapiprof_write_check(file) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	struct commit c = {.ctx = file->ctx, .file = file, .plan = plan, .in_fd = -1};
+	c.ins.tmp_fd = -1;
+	c.io = mp_commit_io_current();
+	int rc = MAPIPROF_FAILED;
+	if (prepare(&c, opts) == MAPIPROF_OK && open_input(&c) == MAPIPROF_OK &&
+	    write_new(&c) == MAPIPROF_OK)
+		rc = MAPIPROF_OK;
+	if (c.own_in_fd)
+		mp_close(c.in_fd);
+	mp_install_end(&c.ins);
+	if (rc != MAPIPROF_OK)
+		mp_seterr_file(c.ctx, file->path);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* commit.h - the writer behind mapiprof_plan_write (commit.c): a temporary
+ * file beside the target, the in-place fast patch of a copy or a hivex
+ * rewrite (a .reg file: its patched text), fsync, verify, backup, rename,
+ * directory fsync (install.h); and the table of
+ * the steps that can fail, which tests replace to prove that a failure at any
+ * of them leaves the original byte-identical and no temporary file behind. */
+#ifndef MP_COMMIT_H
+#define MP_COMMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/ctx.h"
+#include "plan/plan.h"
+#include "store/store.h"
+
+/* Every step of a commit that touches the disk, each returning MAPIPROF_OK
+ * or MAPIPROF_FAILED with the error in ctx (or in s->ctx). */
+struct mp_commit_io {
+	/* Copies bytes [0, size) of in to out (default mp_copy_fd). */
+	int (*copy)(struct mapiprof_ctx *ctx, int in, int out, uint64_t size);
+	/* The in-place patch of the copy on fd (default mp_regf_patch);
+	 * *done = 0 declines, and commit.c then rewrites with hivex. */
+	int (*patch)(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t nkeys,
+	             int *done);
+	/* Writes the hivex store to path (default s->ops->write_to). */
+	int (*write_hive)(struct mp_store *s, const char *path);
+	/* Writes the patched text of a .reg file to fd (default
+	 * mp_write_full). */
+	int (*write)(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len);
+	/* Flushes a written file (the temporary file, a copied backup). */
+	int (*fsync)(struct mapiprof_ctx *ctx, int fd);
+	/* Hard link of the target kept as the backup (default mp_link). */
+	int (*link)(struct mapiprof_ctx *ctx, const char *from, const char *to);
+	/* The backup into place, then the new file over the target. */
+	int (*rename)(struct mapiprof_ctx *ctx, const char *from, const char *to);
+	/* Flushes the target's directory after the rename. */
+	int (*fsync_dir)(struct mapiprof_ctx *ctx, const char *dir);
+	/* Resets a transaction log after a recovery was written (default
+	 * mp_truncate_path; install.h). */
+	int (*reset)(struct mapiprof_ctx *ctx, const char *path);
+};
+
+/* For tests only (not thread-safe): every non-NULL member of io replaces
+ * that step from now on, NULL members keep the default; io == NULL restores
+ * every default.  The table is copied. */
+void mp_commit_set_io(const struct mp_commit_io *io);
+/* The default steps, for a test hook that fails only sometimes and calls
+ * through otherwise. */
+const struct mp_commit_io *mp_commit_default_io(void);
+/* The table in use: the test table when one is set, else the defaults
+ * (install.c, recover.c and save.c go through it too). */
+const struct mp_commit_io *mp_commit_io_current(void);
+
+#endif

@@ -1,0 +1,280 @@
+/* install.c - atomic replacement of a file (install.h): temporary file
+ * beside the target, fsync, backup by hard link or copy, rename, directory
+ * fsync; and the transaction-log reset after a recovery. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regf/hiveinfo.h"
+#include "write/install.h"
+
+/* Tries at a free temporary name for a backup's hard link. */
+#define BACKUP_LINK_TRIES 100u
+
+int
+mp_install_begin(struct mp_install *ins, struct mapiprof_ctx *ctx, const char *target,
+                 const char *suffix)
+{
+	ins->ctx = ctx;
+	ins->io = mp_commit_io_current();
+	ins->target = target;
+	ins->suffix = suffix;
+	ins->tmp_fd = -1;
+	if (suffix != NULL && (suffix[0] == '\0' || strchr(suffix, '/') != NULL)) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID,
+		          "backup suffix '%s' must be non-empty and without '/'", suffix);
+		return MAPIPROF_FAILED;
+	}
+	if ((ins->dir = mp_path_dir(target)) == NULL || (ins->base = mp_path_base(target)) == NULL)
+		return mp_nomem(ctx);
+	return mp_path_attr(ctx, target, &ins->tattr, &ins->target_exists);
+}
+
+int
+mp_install_check_target(struct mp_install *ins, int in_place)
+{
+	if (!ins->target_exists)
+		return MAPIPROF_OK;
+	if (ins->tattr.is_link && in_place) {
+		mp_seterr(ins->ctx, MAPIPROF_E_INVALID,
+		          "is a symbolic link: name the file it points to, or write elsewhere "
+		          "with -o");
+		return MAPIPROF_FAILED;
+	}
+	if (ins->tattr.kind == MP_FILE_DIR) {
+		mp_seterr(ins->ctx, MAPIPROF_E_ISDIR, "output '%s' is a directory", ins->target);
+		return MAPIPROF_FAILED;
+	}
+	if (!ins->tattr.is_link && ins->tattr.kind != MP_FILE_REGULAR) {
+		mp_seterr(ins->ctx, MAPIPROF_E_INVALID, "output '%s' is not a regular file",
+		          ins->target);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_install_temp(struct mp_install *ins, const struct mp_file_attr *like)
+{
+	return mp_temp_create(ins->ctx, ins->dir, ins->base, like, &ins->tmp, &ins->tmp_fd);
+}
+
+int
+mp_install_finish_temp(struct mp_install *ins)
+{
+	if (ins->io->fsync(ins->ctx, ins->tmp_fd) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int r = mp_close(ins->tmp_fd);
+	ins->tmp_fd = -1;
+	if (r != 0) {
+		mp_seterr_errno(ins->ctx, errno, "cannot write the new file '%s'", ins->tmp);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* ---- backup ------------------------------------------------------------- */
+
+/* Links path to a fresh temporary name in dir (*name, malloc'd);
+ * *unsupported = 1 when the file system has no hard links. */
+static int
+link_temp(struct mp_install *ins, const char *path, const char *dir, const char *bakbase,
+          char **name, int *unsupported)
+{
+	*name = NULL;
+	*unsupported = 0;
+	for (unsigned tries = 0; tries < BACKUP_LINK_TRIES; tries++) {
+		char *p = mp_temp_path(dir, bakbase);
+		if (p == NULL)
+			return mp_nomem(ins->ctx);
+		if (ins->io->link(ins->ctx, path, p) == MAPIPROF_OK) {
+			*name = p;
+			return MAPIPROF_OK;
+		}
+		free(p);
+		int err = mapiprof_errno(ins->ctx);
+		if (mp_link_unsupported(err)) {
+			*unsupported = 1;
+			return MAPIPROF_FAILED;
+		}
+		if (err != EEXIST)
+			return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_FAILED;
+}
+
+/* Copies path to a new temporary file in dir (*name), fsync'd: the backup
+ * where hard links are not supported. */
+static int
+copy_temp(struct mp_install *ins, const char *path, const struct mp_file_attr *attr,
+          const char *dir, const char *bakbase, char **name)
+{
+	int in = -1, out = -1;
+	int rc = MAPIPROF_FAILED;
+	*name = NULL;
+	if (mp_open_read(ins->ctx, path, &in) != MAPIPROF_OK ||
+	    mp_temp_create(ins->ctx, dir, bakbase, attr, name, &out) != MAPIPROF_OK)
+		goto out;
+	if (ins->io->copy(ins->ctx, in, out, attr->size) != MAPIPROF_OK ||
+	    ins->io->fsync(ins->ctx, out) != MAPIPROF_OK)
+		goto out;
+	rc = mp_close(out) == 0 ? MAPIPROF_OK : MAPIPROF_FAILED;
+	if (rc != MAPIPROF_OK)
+		mp_seterr_errno(ins->ctx, errno, "cannot write the backup copy");
+	out = -1;
+out:
+	mp_close(in);
+	mp_close(out);
+	if (rc != MAPIPROF_OK && *name != NULL) {
+		mp_unlink(NULL, *name);
+		free(*name);
+		*name = NULL;
+	}
+	return rc;
+}
+
+/* mp_install_backup; with !may_link always a copy (a log about to be
+ * truncated in place would take a hard link's bytes with it). */
+static int
+backup(struct mp_install *ins, const char *path, const struct mp_file_attr *attr, int may_link)
+{
+	if (ins->suffix == NULL)
+		return MAPIPROF_OK;
+	size_t len = strlen(path) + strlen(ins->suffix) + 1;
+	char *bak = malloc(len), *bakbase = NULL, *dir = NULL, *name = NULL;
+	int rc = MAPIPROF_FAILED, copy = !may_link;
+	if (bak == NULL)
+		goto nomem;
+	snprintf(bak, len, "%s%s", path, ins->suffix);
+	if ((bakbase = mp_path_base(bak)) == NULL || (dir = mp_path_dir(bak)) == NULL)
+		goto nomem;
+	/* link_temp sets copy when the file system has no hard links. */
+	if (!copy && link_temp(ins, path, dir, bakbase, &name, &copy) != MAPIPROF_OK && !copy)
+		goto out;
+	if (copy && copy_temp(ins, path, attr, dir, bakbase, &name) != MAPIPROF_OK)
+		goto out;
+	if (ins->io->rename(ins->ctx, name, bak) != MAPIPROF_OK) {
+		mp_unlink(NULL, name);
+		goto out;
+	}
+	rc = MAPIPROF_OK;
+	goto out;
+nomem:
+	mp_nomem(ins->ctx);
+out:
+	free(name);
+	free(dir);
+	free(bakbase);
+	free(bak);
+	return rc;
+}
+
+int
+mp_install_backup(struct mp_install *ins, const char *path, const struct mp_file_attr *attr)
+{
+	return backup(ins, path, attr, 1);
+}
+
+int
+mp_install_backup_target(struct mp_install *ins)
+{
+	if (!ins->target_exists)
+		return MAPIPROF_OK;
+	return mp_install_backup(ins, ins->target, &ins->tattr);
+}
+
+/* ---- rename ------------------------------------------------------------- */
+
+int
+mp_install_rename(struct mp_install *ins)
+{
+	if (ins->io->rename(ins->ctx, ins->tmp, ins->target) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	free(ins->tmp);
+	ins->tmp = NULL;
+	if (ins->io->fsync_dir(ins->ctx, ins->dir) != MAPIPROF_OK) {
+		char msg[sizeof(ins->ctx->msg)];
+		memcpy(msg, ins->ctx->msg, sizeof(msg));
+		mp_seterr(ins->ctx, MAPIPROF_E_IO, "the new file is in place, but %.400s", msg);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+void
+mp_install_end(struct mp_install *ins)
+{
+	mp_close(ins->tmp_fd);
+	ins->tmp_fd = -1;
+	if (ins->tmp != NULL)
+		mp_unlink(NULL, ins->tmp);
+	free(ins->tmp);
+	free(ins->dir);
+	free(ins->base);
+	ins->tmp = ins->dir = ins->base = NULL;
+}
+
+/* ---- transaction logs --------------------------------------------------- */
+
+int
+mp_install_backup_logs(struct mp_install *ins, const struct mapiprof_info *in)
+{
+	for (size_t i = 0; i < in->nlogs; i++) {
+		const struct mapiprof_logfile *l = &in->logs[i];
+		struct mp_file_attr a;
+		int exists = 0;
+		if (l->size == 0)
+			continue;
+		if (mp_path_attr(ins->ctx, l->path, &a, &exists) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		if (exists && backup(ins, l->path, &a, 0) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_install_reset_logs(struct mp_install *ins, const struct mapiprof_info *in)
+{
+	for (size_t i = 0; i < in->nlogs; i++) {
+		const struct mapiprof_logfile *l = &in->logs[i];
+		if (l->size == 0 || ins->io->reset(ins->ctx, l->path) == MAPIPROF_OK)
+			continue;
+		char msg[sizeof(ins->ctx->msg)];
+		memcpy(msg, ins->ctx->msg, sizeof(msg));
+		mp_seterr(ins->ctx, MAPIPROF_E_IO,
+		          "the recovered hive is in place and clean, so Windows ignores its "
+		          "transaction logs, but resetting them failed: %.380s",
+		          msg);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* 1 when the two lists name the same logs with the same sizes and times. */
+static int
+same_logs(const struct mapiprof_info *a, const struct mapiprof_info *b)
+{
+	if (a->nlogs != b->nlogs)
+		return 0;
+	for (size_t i = 0; i < a->nlogs; i++) {
+		const struct mapiprof_logfile *x = &a->logs[i], *y = &b->logs[i];
+		if (strcmp(x->path, y->path) != 0 || x->size != y->size ||
+		    x->mtime_ns != y->mtime_ns)
+			return 0;
+	}
+	return 1;
+}
+
+int
+mp_install_unchanged(struct mapiprof_ctx *ctx, const struct mapiprof_info *in, int *same)
+{
+	struct mapiprof_info *now = NULL;
+	*same = 0;
+	if (mp_hiveinfo_inspect(ctx, in->path, MP_INSPECT_NO_HASH, &now) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	*same = now->size == in->size && now->mtime_ns == in->mtime_ns && same_logs(in, now);
+	mapiprof_info_free(now);
+	return MAPIPROF_OK;
+}
