@@ -1,6 +1,6 @@
 /* fuzz_regf_log.c - libFuzzer harness for transaction-log replay: arbitrary
  * bytes as a primary hive and up to two logs for mp_regf_recover
- * (regf_log.h), with the result's invariants checked.
+ * (regf/replay.h), with the result's invariants checked.
  *
  * Input layout (little-endian):
  *   byte 0     bits 0-1: number of logs (3 counts as 2); bit 2: re-hash the
@@ -17,8 +17,8 @@
 
 #include "base/le.h"
 #include "regf/hiveinfo.h"
-#include "regf/log.h"
 #include "regf/marvin32.h"
+#include "regf/replay.h"
 
 #define HDR 9u
 
@@ -67,7 +67,7 @@ fix_log(uint8_t *p, size_t n)
 	}
 }
 
-/* What every successful replay must give (regf_log.h). */
+/* What every successful replay must give (regf/replay.h). */
 static void
 check(const struct mp_buf *out, const struct mp_regf_recovery *rep, const uint8_t *p, size_t plen)
 {

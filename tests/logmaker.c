@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "base/le.h"
-#include "regf/log.h"
 #include "regf/marvin32.h"
+#include "regf/replay.h"
 
 #define LM_BB      4096u /* primary base block */
 #define LM_BB_LOG  512u  /* a log holds its first 512 bytes */
@@ -139,7 +139,7 @@ lm_build_log(const uint8_t *clean, const uint8_t *changed, const size_t *pages, 
 	mp_put_le32(log + LM_SEQ1, res->seq_primary);
 	mp_put_le32(log + LM_SEQ2, res->seq_primary);
 	mp_put_le32(log + LM_TYPE, 6);
-	mp_regf_log_seal(log);
+	mp_regf_base_seal(log);
 	size_t pos = LM_BB_LOG, done = 0;
 	for (size_t k = 0; k < nent; k++) {
 		size_t n = (np - done) / (nent - k);
@@ -167,7 +167,7 @@ lm_emit(const char *out, uint8_t *clean, size_t clen, const uint8_t *log, const 
 	if (p == NULL)
 		return lm_fail("out of memory");
 	mp_put_le32(clean + LM_SEQ1, res->seq_primary + 1u);
-	mp_regf_log_seal(clean);
+	mp_regf_base_seal(clean);
 	snprintf(p, n, "%s.LOG1", out);
 	if (lm_write(out, clean, clen) != 0 || lm_write(p, log, res->log_len) != 0)
 		goto out;

@@ -23,7 +23,7 @@
 #include "store/store.h"
 #include "testutil.h"
 #include "testutil_int.h"
-#include "write/commit.h"
+#include "write/commit_io.h"
 
 #define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"
 #define EMSAB    "dca740c8c042101ab4b908002b2fe182"
@@ -51,7 +51,7 @@ static const uint8_t v_long[40] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 1
 static int patch_done, copy_calls;
 
 static int
-count_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done)
+count_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n, int *done)
 {
 	tu_patch_calls++;
 	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
@@ -62,11 +62,11 @@ count_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, si
 /* Patches the first op with other bytes of the same length: a writer bug
  * that verify must catch. */
 static int
-wrong_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done)
+wrong_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n, int *done)
 {
 	static uint8_t other[64];
-	struct mp_plan_key k[TU_PLAN_MAX_KEYS];
-	struct mp_plan_op ops[TU_PLAN_MAX_OPS];
+	struct mp_key_change k[TU_PLAN_MAX_KEYS];
+	struct mp_value_change ops[TU_PLAN_MAX_OPS];
 	cr_assert(n >= 1 && n <= TU_PLAN_MAX_KEYS && keys[0].nops <= TU_PLAN_MAX_OPS);
 	memcpy(k, keys, n * sizeof(*k));
 	memcpy(ops, keys[0].ops, keys[0].nops * sizeof(*ops));
@@ -188,7 +188,7 @@ key_path(size_t p, const char *uid, char *buf, size_t size)
 /* reglookup's line for a REG_BINARY value: bytes outside printable ASCII
  * (and '%', ',', '"') as %XX. */
 static void
-reglookup_line(const char *kpath, const struct mp_plan_op *op, char *buf, size_t size)
+reglookup_line(const char *kpath, const struct mp_value_change *op, char *buf, size_t size)
 {
 	int n = snprintf(buf, size, "%s/%s,BINARY,", kpath, op->value_name);
 	for (size_t i = 0; i < op->len && n > 0 && (size_t)n < size; i++) {
@@ -207,7 +207,7 @@ static int
 about_plan(const struct mapiprof_plan *pl, const char *r)
 {
 	for (size_t i = 0; i < pl->nkeys; i++) {
-		const struct mp_plan_key *k = &pl->keys[i];
+		const struct mp_key_change *k = &pl->keys[i];
 		char kp[2048], want[2100];
 		key_path(k->profile, k->uid, kp, sizeof(kp));
 		snprintf(want, sizeof(want), "%s,KEY,", kp);
@@ -249,7 +249,7 @@ static void
 assert_reglookup_shows(const struct mapiprof_plan *pl, const struct tu_dump *after)
 {
 	for (size_t i = 0; i < pl->nkeys; i++) {
-		const struct mp_plan_key *k = &pl->keys[i];
+		const struct mp_key_change *k = &pl->keys[i];
 		char kp[2048], line[4096];
 		key_path(k->profile, k->uid, kp, sizeof(kp));
 		for (size_t j = 0; j < k->nops; j++) {
@@ -306,7 +306,7 @@ assert_hivex_reads(const struct mapiprof_plan *pl, const char *hive)
 	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(s->ops->root(s, &root), MAPIPROF_OK);
 	for (size_t i = 0; i < pl->nkeys; i++) {
-		const struct mp_plan_key *k = &pl->keys[i];
+		const struct mp_key_change *k = &pl->keys[i];
 		const struct mapiprof_profile *pr = mapiprof_profile_at(tu_file, k->profile);
 		char path[2048];
 		snprintf(path, sizeof(path), "%s\\%s\\%s", pr->root, pr->name, k->uid);
@@ -317,7 +317,7 @@ assert_hivex_reads(const struct mapiprof_plan *pl, const char *hive)
 		cr_assert_neq(key, 0, "no key %s", path);
 		cr_assert_eq(s->ops->values(s, key, &vals, &n), MAPIPROF_OK);
 		for (size_t j = 0; j < k->nops; j++) {
-			const struct mp_plan_op *op = &k->ops[j];
+			const struct mp_value_change *op = &k->ops[j];
 			const struct mp_value *v = mp_store_value_find(vals, n, op->value_name);
 			cr_assert_eq(v != NULL, !op->del, "%s: present %d", op->value_name,
 			             v != NULL);
@@ -896,8 +896,7 @@ vk_offset(int fd, mp_key key, const char *name)
 	struct mp_arena a = {0};
 	uint32_t *list = NULL, list_cell = 0;
 	uint64_t found = 0;
-	cr_assert_eq(mp_regf_cells_base(tu_ctx, fd, &b), MAPIPROF_OK, "%s",
-	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mp_regf_base_read(tu_ctx, fd, &b), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	struct mp_regf_cells c = {tu_ctx, fd, b.bins};
 	cr_assert_eq(mp_regf_cells_nk(&c, "t", key, &nk), MAPIPROF_OK);
 	cr_assert_eq(mp_regf_cells_vlist(&c, "t", &nk, &a, &list, &list_cell), MAPIPROF_OK);
@@ -937,7 +936,7 @@ put_le32(int fd, uint64_t off, uint32_t v)
 
 /* The real patcher, which must patch in place. */
 static int
-real_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done)
+real_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n, int *done)
 {
 	int rc = mp_commit_default_io()->patch(ctx, fd, keys, n, done);
 	cr_assert(rc == MAPIPROF_OK && *done);
@@ -946,7 +945,7 @@ real_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, siz
 
 /* Patches, then changes the new inline data of 00036604 (GLOBAL, keys[0]). */
 static int
-corrupt_data_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+corrupt_data_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                    int *done)
 {
 	int rc = real_patch(ctx, fd, keys, n, done);
@@ -956,7 +955,7 @@ corrupt_data_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *k
 
 /* Patches, then changes one byte of the base block's timestamp. */
 static int
-corrupt_base_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+corrupt_base_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                    int *done)
 {
 	int rc = real_patch(ctx, fd, keys, n, done);
@@ -967,11 +966,11 @@ corrupt_base_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *k
 /* Patches keys with op added to keys[0]: a writer that does more than the
  * plan says. */
 static int
-patch_plus(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n, int *done,
-           const struct mp_plan_op *op)
+patch_plus(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n, int *done,
+           const struct mp_value_change *op)
 {
-	struct mp_plan_key k[TU_PLAN_MAX_KEYS];
-	struct mp_plan_op ops[TU_PLAN_MAX_OPS + 1];
+	struct mp_key_change k[TU_PLAN_MAX_KEYS];
+	struct mp_value_change ops[TU_PLAN_MAX_OPS + 1];
 	cr_assert(n >= 1 && n <= TU_PLAN_MAX_KEYS && keys[0].nops <= TU_PLAN_MAX_OPS);
 	memcpy(k, keys, n * sizeof(*k));
 	memcpy(ops, keys[0].ops, keys[0].nops * sizeof(*ops));
@@ -985,26 +984,26 @@ static char untouched[64];
 
 /* Also deletes the untouched value. */
 static int
-drop_value_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+drop_value_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                  int *done)
 {
-	const struct mp_plan_op del = {untouched, 1, MP_REG_BINARY, NULL, 0};
+	const struct mp_value_change del = {untouched, 1, MP_REG_BINARY, NULL, 0};
 	return patch_plus(ctx, fd, keys, n, done, &del);
 }
 
 /* Also adds a value nobody planned. */
 static int
-extra_value_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+extra_value_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                   int *done)
 {
-	const struct mp_plan_op add = {"0003fffe", 0, MP_REG_BINARY, v_one, 4};
+	const struct mp_value_change add = {"0003fffe", 0, MP_REG_BINARY, v_one, 4};
 	return patch_plus(ctx, fd, keys, n, done, &add);
 }
 
 /* Patches, then makes the nk cell of keys[0] 8 bytes longer (its old bin no
  * longer tiles). */
 static int
-resize_cell_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+resize_cell_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                   int *done)
 {
 	uint8_t b[4];
@@ -1018,7 +1017,7 @@ resize_cell_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *ke
 
 /* Patches, then changes the parent offset in the nk of keys[0] (§3.4). */
 static int
-corrupt_nk_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+corrupt_nk_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                  int *done)
 {
 	int rc = real_patch(ctx, fd, keys, n, done);
@@ -1028,7 +1027,7 @@ corrupt_nk_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *key
 
 /* Patches, then lowers the largest-data field in the nk of keys[0]. */
 static int
-lower_maxdata_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+lower_maxdata_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                     int *done)
 {
 	int rc = real_patch(ctx, fd, keys, n, done);
@@ -1038,7 +1037,7 @@ lower_maxdata_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *
 
 /* Patches (the plan needs a new bin), then breaks the new bin's signature. */
 static int
-break_bin_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+break_bin_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                 int *done)
 {
 	int rc = real_patch(ctx, fd, keys, n, done);
@@ -1070,7 +1069,7 @@ pick_untouched(const struct tu_plan *h)
  * key is GLOBAL, plus the extra op (if any) on it; the message must hold
  * want. */
 static void
-fail_verify(const struct mp_commit_io *io, const struct mp_plan_op *extra, const char *want)
+fail_verify(const struct mp_commit_io *io, const struct mp_value_change *extra, const char *want)
 {
 	struct tu_plan h;
 	char *ref = NULL, *hive = open_exchange(&h, &ref);
@@ -1136,8 +1135,8 @@ add_db_value(const char *hive)
 	cr_assert_eq(mp_store_path(s, root, WMS_PROFILES "\\Exchange\\" GLOBAL, &nk), MAPIPROF_OK);
 	mp_store_close(s);
 	cr_assert_neq(nk, 0);
-	struct mp_plan_op op = {"big", 0, MP_REG_BINARY, v_long, sizeof(v_long)};
-	struct mp_plan_key k = {.key = nk, .uid = GLOBAL, .ops = &op, .nops = 1};
+	struct mp_value_change op = {"big", 0, MP_REG_BINARY, v_long, sizeof(v_long)};
+	struct mp_key_change k = {.key = nk, .uid = GLOBAL, .ops = &op, .nops = 1};
 	int fd = open(hive, O_RDWR), done = 0;
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(mp_regf_patch(tu_ctx, fd, &k, 1, &done), MAPIPROF_OK);
@@ -1145,7 +1144,7 @@ add_db_value(const char *hive)
 	struct mp_regf_base b;
 	struct mp_regf_vk vk;
 	uint64_t at = vk_offset(fd, nk, "big");
-	cr_assert_eq(mp_regf_cells_base(tu_ctx, fd, &b), MAPIPROF_OK);
+	cr_assert_eq(mp_regf_base_read(tu_ctx, fd, &b), MAPIPROF_OK);
 	struct mp_regf_cells c = {tu_ctx, fd, b.bins};
 	cr_assert_eq(mp_regf_cells_vk(&c, "t", (uint32_t)(at - MP_REGF_BASE_BLOCK), &vk),
 	             MAPIPROF_OK);
@@ -1226,7 +1225,7 @@ Test(commit, fast_path_verify_catches_a_lowered_largest_data_field)
 
 Test(commit, fast_path_verify_catches_a_broken_new_bin)
 {
-	const struct mp_plan_op grow = {"00036660", 0, MP_REG_BINARY, v_long, sizeof(v_long)};
+	const struct mp_value_change grow = {"00036660", 0, MP_REG_BINARY, v_long, sizeof(v_long)};
 	fail_verify(&(struct mp_commit_io){.patch = break_bin_patch}, &grow, "hbin");
 }
 

@@ -94,7 +94,7 @@ change(size_t i)
 	return c;
 }
 
-static const struct mp_plan_key *
+static const struct mp_key_change *
 key_of(const char *uid)
 {
 	for (size_t i = 0; i < plan->nkeys; i++)
@@ -107,11 +107,11 @@ key_of(const char *uid)
 /* Asserts that op i of k sets value_name to (reg_type, hex) or deletes it
  * (hex NULL). */
 static void
-assert_op(const struct mp_plan_key *k, size_t i, const char *value_name, uint32_t reg_type,
+assert_op(const struct mp_key_change *k, size_t i, const char *value_name, uint32_t reg_type,
           const char *hex)
 {
 	cr_assert_lt(i, k->nops, "key %s has %zu ops", k->uid, k->nops);
-	const struct mp_plan_op *op = &k->ops[i];
+	const struct mp_value_change *op = &k->ops[i];
 	cr_assert_str_eq(op->value_name, value_name);
 	if (hex == NULL) {
 		cr_assert(op->del, "%s not deleted", value_name);
@@ -212,7 +212,7 @@ Test(plan, gc_plan_keys_hold_the_final_ops_for_the_writer)
 	build(&p, 1);
 	cr_assert_eq(plan->nkeys, 2);
 	const struct mp_profile *pr = &tu_file->profiles[p];
-	const struct mp_plan_key *g = key_of(GLOBAL_UID);
+	const struct mp_key_change *g = key_of(GLOBAL_UID);
 	cr_assert_eq(g->profile, p);
 	cr_assert_eq(g->profile_key, pr->key);
 	cr_assert_eq(g->key, pr->sections.v[tu_section(p, GLOBAL_UID)].key);
@@ -221,7 +221,7 @@ Test(plan, gc_plan_keys_hold_the_final_ops_for_the_writer)
 	assert_op(g, 0, "00036604", MP_REG_BINARY, "00000000");
 	assert_op(g, 1, "00036606", MP_REG_BINARY, "00400000");
 	assert_op(g, 2, "0003661b", MP_REG_BINARY, "b80b0000");
-	const struct mp_plan_key *e = key_of(EMSAB_UID);
+	const struct mp_key_change *e = key_of(EMSAB_UID);
 	cr_assert_eq(e->key, pr->sections.v[tu_section(p, EMSAB_UID)].key);
 	cr_assert_eq(e->nops, 2);
 	assert_op(e, 0, "00036619", MP_REG_BINARY, "09000000");
@@ -269,7 +269,7 @@ Test(plan, missing_emsab_section_is_planned_for_creation)
 	cr_assert(change(2)->new_section);
 	cr_assert_str_eq(change(2)->role, "emsab");
 	cr_assert(has_flag(change(2)->after, "RPC_C_AUTHN_GSS_NEGOTIATE"));
-	const struct mp_plan_key *e = key_of(EMSAB_UID);
+	const struct mp_key_change *e = key_of(EMSAB_UID);
 	cr_assert_eq(e->key, 0);
 	cr_assert_eq(e->profile_key, tu_file->profiles[p].key);
 	cr_assert_eq(e->nops, 2);

@@ -17,7 +17,7 @@
 #include "mapiprof/mapiprof.h"
 #include "testutil.h"
 #include "testutil_int.h"
-#include "write/commit.h"
+#include "write/commit_io.h"
 
 #define EXCH     "exchange-mapi.dat"
 #define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"

@@ -1,5 +1,5 @@
 /* test_reg_export.c - profiles and plans as regedit 5.00 files
- * (reg_export.c) and the atomic save (save.c): every fixture hive and real
+ * (write/export.c) and the atomic save (save.c): every fixture hive and real
  * hive exported and opened again decodes identically; regedit's exact
  * layout; roots, errors; a plan as a .reg; mapiprof_save's guarantees. */
 #include <criterion/criterion.h>

@@ -1,4 +1,4 @@
-/* test_reg_format.c - regedit's text for .reg lines (reg_format.c): the
+/* test_reg_format.c - regedit's text for .reg lines (regtext/format.c): the
  * wrapping of reg-and-regf.md §1.9 char for char (the doc's examples and
  * table), the choice of "text", dword: and hex(N):, code-page payloads, and
  * a property test: random values formatted and parsed back by

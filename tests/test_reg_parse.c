@@ -1,5 +1,5 @@
-/* test_reg_parse.c - the .reg reader (reg_parse.c) and the .reg store
- * (store_reg.c): every grammar element of reg-and-regf.md §1.1-§1.8, every
+/* test_reg_parse.c - the .reg reader (regtext/parse.c) and the .reg store
+ * (store/reg.c): every grammar element of reg-and-regf.md §1.1-§1.8, every
  * encoding and line-ending style, the spans a later writer relies on, each
  * error with its line number, and the merged tree the store builds. */
 #include <criterion/criterion.h>
@@ -669,7 +669,7 @@ Test(store_reg, store_opens_a_file_and_keeps_the_parsed_file)
 	uint8_t *buf = tu_utf16_bom(V5 "\r\n[HKEY_CURRENT_USER\\Software\\T]\r\n@=\"v\"\r\n", &len);
 	cr_assert_eq(tu_write(path, buf, len), 0);
 	free(buf);
-	cr_assert_eq(mp_store_reg_open(tu_ctx, path, NULL, &st), MAPIPROF_OK, "%s",
+	cr_assert_eq(mp_reg_parse_store(tu_ctx, path, NULL, &st), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
 	cr_assert_str_eq(describe("software\\t"), "=1:76000000;");
 	const struct mp_reg_file *g = mp_store_reg_file(st);
@@ -684,7 +684,7 @@ Test(store_reg, open_failures_name_the_file_and_line)
 	snprintf(path, sizeof(path), "%s/bad.reg", tu_tmp);
 	const char *text = V5 "[HKCU\\A]\r\n\"x\"=hex:1ff\r\n";
 	cr_assert_eq(tu_write(path, text, strlen(text)), 0);
-	cr_assert_eq(mp_store_reg_open(tu_ctx, path, NULL, &st), MAPIPROF_FAILED);
+	cr_assert_eq(mp_reg_parse_store(tu_ctx, path, NULL, &st), MAPIPROF_FAILED);
 	cr_assert_null(st);
 	cr_assert_str_eq(mapiprof_errmsg(tu_ctx), "line 3: hex byte greater than ff");
 	cr_assert_str_eq(mapiprof_errfile(tu_ctx), path);

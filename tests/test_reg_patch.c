@@ -1,6 +1,6 @@
 /* test_reg_patch.c - .reg files: format detection and inspect (file.c,
- * reginfo.c), the text patcher (reg_patch.c: byte-exact round trip, changed
- * lines only, insertions and new keys where reg_patch.h says) and
+ * regtext/info.c), the text patcher (regtext/patch.c: byte-exact round trip, changed
+ * lines only, insertions and new keys where regtext/patch.h says) and
  * mapiprof_plan_write on .reg files (commit.c: backup, -o, failure
  * injection, re-read check, verify). */
 #include <criterion/criterion.h>
@@ -22,7 +22,7 @@
 #include "store/reg.h"
 #include "testutil.h"
 #include "testutil_int.h"
-#include "write/commit.h"
+#include "write/commit_io.h"
 
 #define GLOBAL "13dbb0c8aa05101a9bb000aa002fc45a"
 #define EMSAB  "dca740c8c042101ab4b908002b2fe182"
@@ -222,7 +222,7 @@ diff(const struct lines *a, const struct lines *b, uint8_t *akeep, uint8_t *bkee
 /* 1 when block b of f is the key of plan key k (profile root, name, uid of
  * tu_file), compared as the registry compares names. */
 static int
-block_is(const struct mp_reg_block *b, const struct mp_plan_key *k)
+block_is(const struct mp_reg_block *b, const struct mp_key_change *k)
 {
 	const struct mapiprof_profile *p = mapiprof_profile_at(tu_file, k->profile);
 	char want[2048], got[2048] = "";
@@ -245,7 +245,7 @@ mark_planned(const struct mp_reg_file *f, const struct mapiprof_plan *pl, int ne
 	for (size_t bi = 0; bi < f->nblocks; bi++) {
 		const struct mp_reg_block *b = &f->blocks[bi];
 		for (size_t ki = 0; ki < pl->nkeys; ki++) {
-			const struct mp_plan_key *k = &pl->keys[ki];
+			const struct mp_key_change *k = &pl->keys[ki];
 			if (!block_is(b, k))
 				continue;
 			if (new_blocks)
@@ -496,7 +496,7 @@ ParameterizedTest(size_t *i, reg_patch, empty_patch_reproduces_every_fixture_byt
 	struct mp_store *s = NULL;
 	struct mp_buf out = {0};
 	cr_assert_not_null(raw);
-	cr_assert_eq(mp_store_reg_open(tu_ctx, path, NULL, &s), MAPIPROF_OK, "%s: %s", path,
+	cr_assert_eq(mp_reg_parse_store(tu_ctx, path, NULL, &s), MAPIPROF_OK, "%s: %s", path,
 	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(mp_reg_patch(tu_ctx, s, NULL, 0, &out), MAPIPROF_OK);
 	olen = out.len;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "regtext/parse.h"
 #include "regtext/to_hive.h"
 #include "store/reg.h"
 #include "store/store.h"
@@ -82,7 +83,7 @@ assert_same_as_reg(const char *reg_path, const char *hive_path, size_t want_keys
 {
 	struct mp_store *reg = NULL, *hive = NULL;
 	mp_key rr = 0, hr = 0;
-	cr_assert_eq(mp_store_reg_open(tu_ctx, reg_path, NULL, &reg), MAPIPROF_OK);
+	cr_assert_eq(mp_reg_parse_store(tu_ctx, reg_path, NULL, &reg), MAPIPROF_OK);
 	cr_assert_eq(mp_store_hive_open(tu_ctx, hive_path, 0, &hive), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(reg->ops->root(reg, &rr), MAPIPROF_OK);

@@ -1,4 +1,4 @@
-/* test_regf_log.c - transaction-log replay (regf_log.c, regf_replay.c)
+/* test_regf_log.c - transaction-log replay (regf/log.c, regf/replay.c)
  * against Windows' own recoveries of yarp's dirty hives and regipy's real
  * dual-log NTUSER, on broken and crafted logs, and Marvin32 against its
  * published vectors (reg-and-regf.md §3.1, §4; peers.md §B; regf spec
@@ -12,8 +12,8 @@
 
 #include "base/le.h"
 #include "regf/hiveinfo.h"
-#include "regf/log.h"
 #include "regf/marvin32.h"
+#include "regf/replay.h"
 #include "store/store.h"
 #include "testutil.h"
 #include "testutil_int.h"
@@ -188,7 +188,7 @@ recover_alone_fails(const struct set *s, size_t i, enum mapiprof_error code, con
 	recover_fails(&g, code, needle);
 }
 
-/* Keys and values below key k, read through hivex (store_hive.c); every
+/* Keys and values below key k, read through hivex (store/hive.c); every
  * key's children and values must read. */
 static size_t
 hivex_count(struct mp_store *st, mp_key k, unsigned depth)
@@ -823,12 +823,12 @@ Test(regf_log, checksum_rule_maps_0_to_1_and_all_ones_to_fffffffe)
 Test(regf_log, seal_moves_timestamp_until_both_checksum_rules_agree)
 {
 	uint8_t bb[4096] = {0};
-	cr_assert_eq(mp_regf_log_seal(bb), 1);
+	cr_assert_eq(mp_regf_base_seal(bb), 1);
 	cr_assert_eq(mp_le64(bb + 12), 1u);
 	cr_assert_eq(mp_le32(bb + 508), 1u, "XOR 1 after one tick");
 	memset(bb, 0, sizeof(bb));
 	mp_put_le32(bb + 100, 0xFFFFFFFFu);
-	cr_assert_eq(mp_regf_log_seal(bb), 1);
+	cr_assert_eq(mp_regf_base_seal(bb), 1);
 	cr_assert_eq(mp_le32(bb + 508), 0xFFFFFFFEu);
 	uint32_t plain = 0, windows = 0;
 	mp_regf_checksum(bb, &plain, &windows);

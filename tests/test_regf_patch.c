@@ -54,8 +54,8 @@ struct want {
 };
 
 struct plan {
-	struct mp_plan_key keys[MAX_WANT];
-	struct mp_plan_op ops[MAX_WANT];
+	struct mp_key_change keys[MAX_WANT];
+	struct mp_value_change ops[MAX_WANT];
 	size_t nkeys;
 };
 
@@ -113,20 +113,20 @@ make_plan(const char *hive, const struct want *w, size_t n, struct plan *pl)
 	struct mp_store *s = open_store(hive);
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || strcmp(w[i].key, w[i - 1].key) != 0) {
-			struct mp_plan_key *k = &pl->keys[pl->nkeys++];
+			struct mp_key_change *k = &pl->keys[pl->nkeys++];
 			k->key = find_key(s, w[i].key);
 			k->uid = w[i].key;
 			k->ops = &pl->ops[i];
 		}
 		pl->ops[i] =
-		    (struct mp_plan_op){w[i].name, w[i].del, w[i].type, w[i].data, w[i].len};
+		    (struct mp_value_change){w[i].name, w[i].del, w[i].type, w[i].data, w[i].len};
 		pl->keys[pl->nkeys - 1].nops++;
 	}
 	mp_store_close(s);
 }
 
 static int
-patch(const char *hive, const struct mp_plan_key *keys, size_t nkeys, int *done)
+patch(const char *hive, const struct mp_key_change *keys, size_t nkeys, int *done)
 {
 	int fd = open(hive, O_RDWR);
 	cr_assert_geq(fd, 0, "cannot open %s", hive);
@@ -351,7 +351,7 @@ prove_patch(const char *hive, const struct want *w, size_t n, int grows)
 
 /* Runs a plan that must be declined: MAPIPROF_OK, done = 0, same bytes. */
 static void
-expect_decline(const char *hive, const struct mp_plan_key *keys, size_t nkeys)
+expect_decline(const char *hive, const struct mp_key_change *keys, size_t nkeys)
 {
 	size_t len = 0;
 	char *before = tu_read(hive, &len);
@@ -648,8 +648,8 @@ Test(regf_patch, a_patched_hive_patches_again)
 Test(regf_patch, a_key_to_create_is_declined)
 {
 	char *hive = tu_stage_built("exchange-mapi.dat");
-	struct mp_plan_op op = {"00036639", 0, MP_REG_BINARY, one4, 4};
-	struct mp_plan_key k = {.key = 0, .uid = "newsection", .ops = &op, .nops = 1};
+	struct mp_value_change op = {"00036639", 0, MP_REG_BINARY, one4, 4};
+	struct mp_key_change k = {.key = 0, .uid = "newsection", .ops = &op, .nops = 1};
 	expect_decline(hive, &k, 1);
 	free(hive);
 }
@@ -657,8 +657,8 @@ Test(regf_patch, a_key_to_create_is_declined)
 Test(regf_patch, big_data_value_is_declined)
 {
 	char *hive = stage_clean_regipy();
-	struct mp_plan_op op = {"Data", 0, MP_REG_BINARY, one4, 4};
-	struct mp_plan_key k = {.key = REGIPY_DB_KEY, .uid = "db", .ops = &op, .nops = 1};
+	struct mp_value_change op = {"Data", 0, MP_REG_BINARY, one4, 4};
+	struct mp_key_change k = {.key = REGIPY_DB_KEY, .uid = "db", .ops = &op, .nops = 1};
 	struct mp_store *s = open_store(hive);
 	char *name = NULL;
 	cr_assert_eq(s->ops->key_name(s, k.key, &name), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));

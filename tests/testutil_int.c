@@ -27,7 +27,7 @@ void
 tu_plan_add(struct tu_plan *h, size_t p, const char *uid, const char *name, int del, uint32_t type,
             const void *data, size_t len)
 {
-	struct mp_plan_key *k = NULL;
+	struct mp_key_change *k = NULL;
 	for (size_t i = 0; i < h->plan.nkeys && k == NULL; i++)
 		if (h->keys[i].profile == p && strcmp(h->keys[i].uid, uid) == 0)
 			k = &h->keys[i];
@@ -36,12 +36,12 @@ tu_plan_add(struct tu_plan *h, size_t p, const char *uid, const char *name, int 
 		size_t i = h->plan.nkeys++;
 		k = &h->keys[i];
 		const struct mp_section *s = tu_section_of(p, uid);
-		*k = (struct mp_plan_key){
+		*k = (struct mp_key_change){
 		    p, tu_file->profiles[p].key, s != NULL ? s->key : 0, uid, h->ops[i], 0};
 		h->plan.keys = h->keys;
 	}
 	cr_assert_lt(k->nops, TU_PLAN_MAX_OPS);
-	k->ops[k->nops++] = (struct mp_plan_op){name, del, type, data, len};
+	k->ops[k->nops++] = (struct mp_value_change){name, del, type, data, len};
 }
 
 /* ---- failing steps for mp_commit_set_io -------------------------------------- */
@@ -50,7 +50,7 @@ int tu_patch_calls, tu_link_calls, tu_rename_calls;
 int tu_fail_link_errno = EIO;
 
 int
-tu_decline_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+tu_decline_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                  int *done)
 {
 	(void)ctx, (void)fd, (void)keys, (void)n;

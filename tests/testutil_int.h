@@ -1,7 +1,7 @@
 /* testutil_int.h - helpers shared by the unit tests that use the library's
  * internal headers (testutil.h has those that need only the public API):
  * plans made by hand (plan.h), failing steps for mp_commit_set_io
- * (commit.h), the comparison of two stores' trees (store.h), and the
+ * (write/commit_io.h), the comparison of two stores' trees (store.h), and the
  * checks that a regf image is clean (reg-and-regf.md §3.1-§3.2).  They
  * assert (cr_assert) instead of returning errors. */
 #ifndef MP_TESTUTIL_INT_H
@@ -23,8 +23,8 @@
  * (memset) before the first tu_plan_add. */
 struct tu_plan {
 	struct mapiprof_plan plan;
-	struct mp_plan_key keys[TU_PLAN_MAX_KEYS];
-	struct mp_plan_op ops[TU_PLAN_MAX_KEYS][TU_PLAN_MAX_OPS];
+	struct mp_key_change keys[TU_PLAN_MAX_KEYS];
+	struct mp_value_change ops[TU_PLAN_MAX_KEYS][TU_PLAN_MAX_OPS];
 };
 
 /* The direct child section (depth 1) of profile p of tu_file whose uid is
@@ -37,7 +37,7 @@ const struct mp_section *tu_section_of(size_t p, const char *uid);
 void tu_plan_add(struct tu_plan *h, size_t p, const char *uid, const char *name, int del,
                  uint32_t type, const void *data, size_t len);
 
-/* ---- failing steps for mp_commit_set_io (commit.h) -------------------------
+/* ---- failing steps for mp_commit_set_io (write/commit_io.h) -------------------------
  * Each records an error ("injected <step> failure") and returns
  * MAPIPROF_FAILED; the counters count the calls in this test's process. */
 
@@ -47,9 +47,9 @@ extern int tu_fail_link_errno;
 
 struct mapiprof_ctx;
 
-/* A patch step that declines (*done = 0), as regf_patch.c does for what it
+/* A patch step that declines (*done = 0), as regf/patch.c does for what it
  * leaves to hivex; counts in tu_patch_calls. */
-int tu_decline_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t n,
+int tu_decline_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                      int *done);
 int tu_fail_fsync(struct mapiprof_ctx *ctx, int fd);
 int tu_fail_link(struct mapiprof_ctx *ctx, const char *from, const char *to);

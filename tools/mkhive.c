@@ -1,5 +1,5 @@
 /* mkhive.c - the fixture builder: writes a hive holding every key and value
- * of a .reg file, with the project's own code (reg_to_hive.h).
+ * of a .reg file, with the project's own code (regtext/to_hive.h).
  *
  *   mkhive [--minor 3|5] [--codepage CP] IN.reg OUT.dat
  *

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "commands.h"
 #include "diag.h"
 #include "escape.h"
 #include "exitcode.h"
-#include "main.h"
 
 static void vdiag(const char *where, const char *fmt, va_list ap) DIAG_PRINTF(2, 0);
 

@@ -5,9 +5,9 @@
 
 #include <mapiprof/mapiprof.h>
 
+#include "commands.h"
 #include "diag.h"
 #include "exitcode.h"
-#include "main.h"
 #include "opt.h"
 
 void

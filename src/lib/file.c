@@ -1,17 +1,14 @@
-/* file.c - the public inspect, open, profile, section and property API: one
- * format dispatch point (by content) inspects a file or opens its store
- * (a dirty hive's recovered state when its logs apply, recover.h),
- * locate.c finds the profiles, section.c their sections and values. */
+/* file.c - the public facade's inspect and open: one format dispatch point
+ * (by content) inspects a file or opens its store (a dirty hive's recovered
+ * state when its logs apply, write/recover.h) and locates its profiles
+ * (mapi/locate.c); mapi/profiles.c hands out what was found. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/hex.h"
-#include "mapi/decode.h"
 #include "mapi/locate.h"
-#include "mapi/section.h"
-#include "mapi/tables.h"
 #include "regf/hiveinfo.h"
+#include "regf/replay.h"
 #include "regtext/info.h"
 #include "store/reg.h"
 #include "write/recover.h"
@@ -99,7 +96,7 @@ fall_back(struct mapiprof_ctx *ctx, struct mapiprof_info *info, const char *what
 /* Decides which state of the hive info describes is read and fills info's
  * state fields: a clean hive's primary (its logs ignored, as Windows does:
  * spec "Dirty state of a hive"); a dirty hive with a non-empty log beside
- * it replayed in memory (regf_log.h), unless MAPIPROF_OPEN_NO_LOGS or no
+ * it replayed in memory (regf/replay.h), unless MAPIPROF_OPEN_NO_LOGS or no
  * log applies.  With img, the recovered image is handed over (img->data
  * NULL when the primary is read). */
 static int
@@ -328,179 +325,4 @@ const struct mapiprof_info *
 mapiprof_file_info(const struct mapiprof_file *file)
 {
 	return file->info;
-}
-
-/* ---- profiles ---------------------------------------------------------- */
-
-size_t
-mapiprof_profile_count(const struct mapiprof_file *file)
-{
-	return file->nprofiles;
-}
-
-const struct mapiprof_profile *
-mapiprof_profile_at(const struct mapiprof_file *file, size_t i)
-{
-	return i < file->nprofiles ? &file->profiles[i].pub : NULL;
-}
-
-int
-mapiprof_profile_find(struct mapiprof_file *file, const char *name, size_t *index)
-{
-	if (file->nprofiles == 0) {
-		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILES, "no MAPI profile in the file");
-		mp_seterr_file(file->ctx, file->path);
-		return MAPIPROF_FAILED;
-	}
-	for (size_t i = 0; i < file->nprofiles; i++) {
-		const struct mapiprof_profile *p = &file->profiles[i].pub;
-		if (name != NULL ? mp_name_casecmp(name, p->name) == 0 : p->is_default) {
-			*index = i;
-			return MAPIPROF_OK;
-		}
-	}
-	if (name != NULL)
-		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s'", name);
-	else
-		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE,
-		          "no default profile (no DefaultProfile value names a profile)");
-	mp_seterr_file(file->ctx, file->path);
-	return MAPIPROF_FAILED;
-}
-
-/* ---- sections ---------------------------------------------------------- */
-
-size_t
-mapiprof_section_count(const struct mapiprof_file *file, size_t profile)
-{
-	return profile < file->nprofiles ? file->profiles[profile].sections.n : 0;
-}
-
-const struct mapiprof_section *
-mapiprof_section_at(const struct mapiprof_file *file, size_t profile, size_t section)
-{
-	if (profile >= file->nprofiles || section >= file->profiles[profile].sections.n)
-		return NULL;
-	return &file->profiles[profile].sections.v[section].pub;
-}
-
-/* Checks a (profile, section) pair; section SIZE_MAX checks the profile only. */
-static int
-check_index(struct mapiprof_file *file, size_t profile, size_t section)
-{
-	if (profile < file->nprofiles &&
-	    (section == SIZE_MAX || section < file->profiles[profile].sections.n))
-		return MAPIPROF_OK;
-	mp_seterr(file->ctx, MAPIPROF_E_INVALID, "no profile %zu / section %zu", profile, section);
-	mp_seterr_file(file->ctx, NULL);
-	return MAPIPROF_FAILED;
-}
-
-int
-mapiprof_select(struct mapiprof_file *file, size_t profile, const char *selector, size_t **indices,
-                size_t *n)
-{
-	*indices = NULL;
-	*n = 0;
-	if (check_index(file, profile, SIZE_MAX) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	if (mp_section_select(file->ctx, &file->profiles[profile].sections, selector, indices, n) !=
-	    MAPIPROF_OK) {
-		/* A bad selector is a usage error, not about the file. */
-		mp_seterr_file(file->ctx, NULL);
-		return MAPIPROF_FAILED;
-	}
-	return MAPIPROF_OK;
-}
-
-int
-mapiprof_selector_valid(const char *selector)
-{
-	return mp_section_selector_valid(selector);
-}
-
-/* ---- properties -------------------------------------------------------- */
-
-int
-mapiprof_section_props(struct mapiprof_file *file, size_t profile, size_t section,
-                       const struct mapiprof_prop **props, size_t *n)
-{
-	*props = NULL;
-	*n = 0;
-	if (check_index(file, profile, section) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	struct mp_section_set *set = &file->profiles[profile].sections;
-	if (mp_section_decode(file->store, &file->arena, file->ctx->codepage, set, section) !=
-	    MAPIPROF_OK) {
-		mp_seterr_file(file->ctx, file->path);
-		return MAPIPROF_FAILED;
-	}
-	*props = set->v[section].props;
-	*n = set->v[section].nprops;
-	return MAPIPROF_OK;
-}
-
-/* Parses "0xIIIITTTT" with exactly 8 hex digits. */
-static int
-parse_hex_tag(const char *s, uint32_t *tag)
-{
-	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && strlen(s) == 10 &&
-	       mp_hex_u32(s + 2, 8, tag);
-}
-
-/* 1 when spec is a tag (0x66040003), a value name (00036604, §2) or a
- * table name (PR_PROFILE_CONNECT_FLAGS, any case); sets *tag. */
-static int
-parse_tag_spec(const char *spec, uint32_t *tag)
-{
-	int secure = 0;
-	if (parse_hex_tag(spec, tag) || mp_parse_value_name(spec, tag, &secure))
-		return 1;
-	const struct mapiprof_tagdef *d = mp_tag_by_name(spec);
-	if (d == NULL)
-		return 0;
-	*tag = d->tag;
-	return 1;
-}
-
-int
-mapiprof_parse_propspec(struct mapiprof_ctx *ctx, const char *spec, uint32_t *tag)
-{
-	if (spec != NULL && parse_tag_spec(spec, tag))
-		return MAPIPROF_OK;
-	mp_seterr(ctx, MAPIPROF_E_PROPSPEC,
-	          "'%s' is not a property name, tag (0x66040003) or value name (00036604)",
-	          spec != NULL ? spec : "");
-	mp_seterr_file(ctx, NULL);
-	return MAPIPROF_FAILED;
-}
-
-int
-mapiprof_prop_find(struct mapiprof_file *file, size_t profile, size_t section, const char *spec,
-                   const struct mapiprof_prop **out)
-{
-	const struct mapiprof_prop *props = NULL;
-	size_t n = 0;
-	*out = NULL;
-	if (spec == NULL) {
-		mp_seterr(file->ctx, MAPIPROF_E_INVALID, "mapiprof_prop_find: no property");
-		return MAPIPROF_FAILED;
-	}
-	if (mapiprof_section_props(file, profile, section, &props, &n) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	uint32_t tag = 0;
-	int by_tag = parse_tag_spec(spec, &tag);
-	for (size_t i = 0; i < n; i++) {
-		const struct mapiprof_prop *p = &props[i];
-		if (by_tag ? p->is_tag && p->tag == tag
-		           : !p->is_tag && mp_name_casecmp(p->value_name, spec) == 0) {
-			*out = p;
-			return MAPIPROF_OK;
-		}
-	}
-	const struct mp_profile *pr = &file->profiles[profile];
-	mp_seterr(file->ctx, MAPIPROF_E_NOPROP, "no property %s in section %s of profile '%s'",
-	          spec, pr->sections.v[section].pub.uid, pr->pub.name);
-	mp_seterr_file(file->ctx, file->path);
-	return MAPIPROF_FAILED;
 }

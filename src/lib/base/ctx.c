@@ -1,11 +1,12 @@
-/* ctx.c - the context: error record, code page, and the arena allocator. */
+/* ctx.c - the context: error record, code page, and the arena allocator.
+ * The lowest unit of the library: it calls no other (a code page is checked
+ * where iconv is, in utf16.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/ctx.h"
-#include "base/utf16.h"
 
 struct mapiprof_ctx *
 mapiprof_ctx_new(void)
@@ -13,7 +14,7 @@ mapiprof_ctx_new(void)
 	struct mapiprof_ctx *ctx = calloc(1, sizeof(*ctx));
 	if (ctx == NULL)
 		return NULL;
-	/* Default code page for PT_STRING8 bytes (issue 2, --codepage). */
+	/* Default code page for PT_STRING8 bytes (--codepage). */
 	strcpy(ctx->codepage, "WINDOWS-1252");
 	return ctx;
 }
@@ -27,19 +28,6 @@ mapiprof_ctx_free(struct mapiprof_ctx *ctx)
 	free(ctx);
 }
 
-int
-mapiprof_ctx_set_codepage(struct mapiprof_ctx *ctx, const char *codepage)
-{
-	if (ctx == NULL || codepage == NULL)
-		return MAPIPROF_FAILED;
-	if (strlen(codepage) >= sizeof(ctx->codepage) || !mp_codepage_valid(codepage)) {
-		mp_seterr(ctx, MAPIPROF_E_CODEPAGE, "unknown code page '%s'", codepage);
-		return MAPIPROF_FAILED;
-	}
-	strcpy(ctx->codepage, codepage);
-	return MAPIPROF_OK;
-}
-
 const char *
 mapiprof_ctx_codepage(const struct mapiprof_ctx *ctx)
 {
@@ -47,7 +35,7 @@ mapiprof_ctx_codepage(const struct mapiprof_ctx *ctx)
 }
 
 static void vset(struct mapiprof_ctx *ctx, enum mapiprof_error code, int err, const char *fmt,
-		 va_list ap) MP_PRINTF(4, 0);
+                 va_list ap) MP_PRINTF(4, 0);
 
 static void
 vset(struct mapiprof_ctx *ctx, enum mapiprof_error code, int err, const char *fmt, va_list ap)

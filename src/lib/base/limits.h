@@ -37,8 +37,8 @@
  * triples binary data and UTF-16 doubles text, so 4x the largest input. */
 #define MP_MAX_OUTPUT (4u * MP_MAX_REG_FILE)
 
-/* A hive image built in memory by transaction-log replay (regf_replay.c;
- * the logs are read in regf_log.c), and each primary or log file read for
+/* A hive image built in memory by transaction-log replay (regf/replay.c;
+ * the logs are read in regf/log.c), and each primary or log file read for
  * it: real NTUSER.DAT files are a few MB (peers.md §C.4) and whole
  * SOFTWARE hives a few hundred MB.  Checked
  * before any allocation, so a log claiming a huge hive-bins size fails

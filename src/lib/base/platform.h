@@ -36,7 +36,7 @@ char *mp_path_base(const char *path);
 /* Joins dir and name with the platform separator; malloc'd. */
 char *mp_path_join(const char *dir, const char *name);
 
-/* ---- replacing files (commit.c, reg_to_hive.c) -------------------------- */
+/* ---- replacing files (commit.c, regtext/to_hive.c) -------------------------- */
 
 /* What commit.c keeps of a file it replaces. */
 struct mp_file_attr {

@@ -18,8 +18,8 @@ static const char replacement[] = "\xEF\xBF\xBD";
  */
 static int
 convert(struct mapiprof_ctx *ctx, const char *from, const char *to, const uint8_t *p, size_t len,
-	size_t skip, const char *repl, size_t repl_len, enum mapiprof_error fail_code, char **out,
-	size_t *outlen, int *lossy)
+        size_t skip, const char *repl, size_t repl_len, enum mapiprof_error fail_code, char **out,
+        size_t *outlen, int *lossy)
 {
 	iconv_t cd = iconv_open(to, from);
 	if (cd == (iconv_t)-1) {
@@ -64,7 +64,8 @@ convert(struct mapiprof_ctx *ctx, const char *from, const char *to, const uint8_
 		free(buf);
 		iconv_close(cd);
 		if (err == EILSEQ || err == EINVAL)
-			mp_seterr(ctx, fail_code, "text cannot be converted from %s to %s", from, to);
+			mp_seterr(ctx, fail_code, "text cannot be converted from %s to %s", from,
+			          to);
 		else
 			mp_seterr_errno(ctx, err, "iconv from %s to %s", from, to);
 		return MAPIPROF_FAILED;
@@ -79,19 +80,19 @@ convert(struct mapiprof_ctx *ctx, const char *from, const char *to, const uint8_
 
 int
 mp_utf16le_to_utf8(struct mapiprof_ctx *ctx, const uint8_t *p, size_t len, char **out,
-		   size_t *outlen, int *lossy)
+                   size_t *outlen, int *lossy)
 {
-	return convert(ctx, "UTF-16LE", "UTF-8", p, len, 2, replacement, 3, MAPIPROF_E_FORMAT,
-		       out, outlen, lossy);
+	return convert(ctx, "UTF-16LE", "UTF-8", p, len, 2, replacement, 3, MAPIPROF_E_FORMAT, out,
+	               outlen, lossy);
 }
 
 int
 mp_utf8_to_utf16le(struct mapiprof_ctx *ctx, const char *s, size_t len, uint8_t **out,
-		   size_t *outlen)
+                   size_t *outlen)
 {
 	char *buf;
 	int rc = convert(ctx, "UTF-8", "UTF-16LE", (const uint8_t *)s, len, 0, NULL, 0,
-			 MAPIPROF_E_FORMAT, &buf, outlen, NULL);
+	                 MAPIPROF_E_FORMAT, &buf, outlen, NULL);
 	if (rc == MAPIPROF_OK)
 		*out = (uint8_t *)buf;
 	return rc;
@@ -99,19 +100,19 @@ mp_utf8_to_utf16le(struct mapiprof_ctx *ctx, const char *s, size_t len, uint8_t 
 
 int
 mp_cp_to_utf8(struct mapiprof_ctx *ctx, const char *codepage, const uint8_t *p, size_t len,
-	      char **out, size_t *outlen, int *lossy)
+              char **out, size_t *outlen, int *lossy)
 {
 	return convert(ctx, codepage, "UTF-8", p, len, 1, replacement, 3, MAPIPROF_E_CODEPAGE, out,
-		       outlen, lossy);
+	               outlen, lossy);
 }
 
 int
 mp_utf8_to_cp(struct mapiprof_ctx *ctx, const char *codepage, const char *s, size_t len,
-	      uint8_t **out, size_t *outlen)
+              uint8_t **out, size_t *outlen)
 {
 	char *buf;
 	int rc = convert(ctx, "UTF-8", codepage, (const uint8_t *)s, len, 0, NULL, 0,
-			 MAPIPROF_E_CODEPAGE, &buf, outlen, NULL);
+	                 MAPIPROF_E_CODEPAGE, &buf, outlen, NULL);
 	if (rc == MAPIPROF_OK)
 		*out = (uint8_t *)buf;
 	return rc;
@@ -131,4 +132,19 @@ mp_codepage_valid(const char *codepage)
 		return 0;
 	iconv_close(b);
 	return 1;
+}
+
+/* The public setter lives beside the iconv calls that decide whether a code
+ * page exists, so the context itself needs no converter. */
+int
+mapiprof_ctx_set_codepage(struct mapiprof_ctx *ctx, const char *codepage)
+{
+	if (ctx == NULL || codepage == NULL)
+		return MAPIPROF_FAILED;
+	if (strlen(codepage) >= sizeof(ctx->codepage) || !mp_codepage_valid(codepage)) {
+		mp_seterr(ctx, MAPIPROF_E_CODEPAGE, "unknown code page '%s'", codepage);
+		return MAPIPROF_FAILED;
+	}
+	strcpy(ctx->codepage, codepage);
+	return MAPIPROF_OK;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
+#include "mapi/tables.h"
 
 /* MAPI property types (mapi-profile-format.md §3, [S7] MAPIDefS.h). */
 enum {
@@ -31,13 +32,6 @@ enum {
 #define MP_PROP_ID_SECURE_MIN 0x67F0u
 #define MP_PROP_ID_SECURE_MAX 0x67FFu
 
-/* Where a value lives: decides names in the provider-defined range
- * 0x6600..0x67FF and which flag table applies (§5). */
-struct mp_scope {
-	const char *provider; /* "exchange", "contab", "ldap", "pst", "pab", "outlook", or NULL */
-	const char *role;     /* section role ("service", "provider", "global", ...), or NULL */
-};
-
 /* Parses a value name "TTTTIIII" or "STTTTIIII" (8 hex digits, any case) into
  * the tag 0xIIIITTTT.  Returns 1 and sets *tag (and *secure for the S
  * prefix) when it is one, 0 otherwise. */
@@ -48,8 +42,8 @@ int mp_parse_value_name(const char *name, uint32_t *tag, int *secure);
  * out->error says why.  codepage is for PT_STRING8 bytes in REG_BINARY.
  * Fails only on NOMEM.  out->uids is left empty (the section layer fills it). */
 int mp_decode_value(struct mapiprof_ctx *ctx, struct mp_arena *a, const struct mp_scope *scope,
-		    const char *codepage, const char *value_name, uint32_t reg_type,
-		    const uint8_t *data, size_t len, struct mapiprof_prop *out);
+                    const char *codepage, const char *value_name, uint32_t reg_type,
+                    const uint8_t *data, size_t len, struct mapiprof_prop *out);
 
 /* "PT_LONG" etc., or NULL for a type with no name. */
 const char *mp_pt_name(uint16_t type);

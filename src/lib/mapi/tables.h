@@ -7,7 +7,13 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
-#include "mapi/decode.h"
+
+/* Where a value lives: decides names in the provider-defined range
+ * 0x6600..0x67FF and which flag table applies (§5). */
+struct mp_scope {
+	const char *provider; /* "exchange", "contab", "ldap", "pst", "pab", "outlook", or NULL */
+	const char *role;     /* section role ("service", "provider", "global", ...), or NULL */
+};
 
 /* The best row for a tag in a scope: for IDs 0x6600..0x67FF a row whose
  * scope matches scope->provider, else the "exchange" row, else the first;
@@ -15,7 +21,7 @@
  * 0x101E <-> 0x101F) with the name adjusted.  name_out may receive an
  * arena-allocated adjusted name.  Returns NULL when unknown. */
 const struct mapiprof_tagdef *mp_tag_lookup(uint32_t tag, const struct mp_scope *scope,
-					    struct mp_arena *a, const char **name_out);
+                                            struct mp_arena *a, const char **name_out);
 /* Row whose name equals name (case-insensitive), or NULL. */
 const struct mapiprof_tagdef *mp_tag_by_name(const char *name);
 
@@ -24,7 +30,6 @@ const struct mapiprof_tagdef *mp_tag_by_name(const char *name);
  * *unknown the bits with no name (0 for enumerations that matched).
  * Fails only on NOMEM. */
 int mp_flags_describe(struct mp_arena *a, uint32_t tag, const struct mp_scope *scope,
-		      uint32_t value, int *has, const char ***names, size_t *n,
-		      uint32_t *unknown);
+                      uint32_t value, int *has, const char ***names, size_t *n, uint32_t *unknown);
 
 #endif

@@ -421,7 +421,7 @@ decode_state(struct builder *b, const struct wkey *k, const struct wval *w, cons
 /* The public change and the writer's op for one changed value. */
 static int
 emit_value(struct builder *b, const struct wkey *k, const struct wval *w, struct mapiprof_change *c,
-           struct mp_plan_op *op)
+           struct mp_value_change *op)
 {
 	struct mp_arena *a = &b->plan->arena;
 	op->value_name = mp_arena_strdup(a, w->value_name);
@@ -461,7 +461,7 @@ emit_key(struct builder *b, const struct wkey *k)
 		n += same_state(&k->vals[i].orig, &k->vals[i].cur) ? 0u : 1u;
 	if (n == 0)
 		return MAPIPROF_OK;
-	struct mp_plan_key *pk = &plan->keys[plan->nkeys];
+	struct mp_key_change *pk = &plan->keys[plan->nkeys];
 	pk->profile = k->profile;
 	pk->profile_key = b->file->profiles[k->profile].key;
 	pk->key =

@@ -1,6 +1,6 @@
-/* regf_cells.c - checked reads of base block, nk, value list, vk and data
- * cells from a file descriptor (reg-and-regf.md §3.1-§3.6), for the
- * in-place patcher and the writer's fast verification.
+/* cells.c - checked reads of nk, value list, vk and data cells from a file
+ * descriptor (cells.h), for the in-place patcher and the writer's fast
+ * verification.
  *
  * Cell offsets ("rel") are relative to the first hbin, i.e. file offset
  * minus 4096.  Every offset and length is checked against the hive bins
@@ -14,55 +14,6 @@
 #include "base/platform.h"
 #include "base/utf16.h"
 #include "regf/cells.h"
-
-void
-mp_regf_base_decode(const uint8_t *bb, struct mp_regf_base *b)
-{
-	b->seq1 = mp_le32(bb + MP_BB_SEQ1);
-	b->seq2 = mp_le32(bb + MP_BB_SEQ2);
-	b->ts = mp_le64(bb + MP_BB_TIMESTAMP);
-	b->major = mp_le32(bb + MP_BB_MAJOR);
-	b->minor = mp_le32(bb + MP_BB_MINOR);
-	b->type = mp_le32(bb + MP_BB_TYPE);
-	b->format = mp_le32(bb + MP_BB_FORMAT);
-	b->bins = mp_le32(bb + MP_BB_BINS_SIZE);
-	b->cluster = mp_le32(bb + MP_BB_CLUSTER);
-	b->flags = mp_le32(bb + MP_BB_FLAGS);
-	b->stored = mp_le32(bb + MP_BB_CHECKSUM);
-	mp_regf_checksum(bb, &b->plain, &b->windows);
-}
-
-int
-mp_regf_cells_base(struct mapiprof_ctx *ctx, int fd, struct mp_regf_base *b)
-{
-	enum mp_file_kind kind;
-	int64_t mtime = 0;
-	memset(b, 0, sizeof(*b));
-	if (mp_fd_stat(ctx, fd, &b->fsize, &kind, &mtime) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	if (b->fsize < MP_REGF_BASE_BLOCK) {
-		mp_seterr(ctx, MAPIPROF_E_TRUNCATED, "truncated hive: file has %llu bytes",
-		          (unsigned long long)b->fsize);
-		return MAPIPROF_FAILED;
-	}
-	if (mp_pread_full(ctx, fd, b->bb, MP_REGF_BASE_BLOCK, 0) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	mp_regf_base_decode(b->bb, b);
-	if (memcmp(b->bb, "regf", 4) != 0 || b->major != 1 || b->bins == 0 ||
-	    b->bins % MP_HBIN_ALIGN != 0) {
-		mp_seterr(ctx, MAPIPROF_E_FORMAT,
-		          "not a regf 1.x hive, or hive bins size 0x%x is not whole bins", b->bins);
-		return MAPIPROF_FAILED;
-	}
-	if (b->fsize - MP_REGF_BASE_BLOCK < b->bins) {
-		mp_seterr(ctx, MAPIPROF_E_TRUNCATED,
-		          "truncated hive: file has %llu bytes, the header needs %llu",
-		          (unsigned long long)b->fsize,
-		          (unsigned long long)b->bins + MP_REGF_BASE_BLOCK);
-		return MAPIPROF_FAILED;
-	}
-	return MAPIPROF_OK;
-}
 
 int
 mp_regf_cells_bad(const struct mp_regf_cells *c, const char *uid, const char *what, uint32_t rel)

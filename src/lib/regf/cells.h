@@ -1,8 +1,9 @@
-/* regf_cells.h - checked reads, from a file descriptor, of the regf
- * structures a key's values are made of: the base block, nk, value list, vk
- * and data cells (reg-and-regf.md §3.1-§3.6).  The one cell reader of the
- * in-place patcher (regf_patch.c) and of the writer's fast verification
- * (commit.c). */
+/* cells.h - checked reads, from a file descriptor, of the regf
+ * structures a key's values are made of: nk, value list, vk and data cells
+ * (M. Suhanov, "Windows registry file format specification", sections
+ * "Hive bin", "Cell", "Key node", "Key values list", "Key value"; the base
+ * block is base_block.h's).  The one cell reader of the in-place patcher
+ * (regf/patch.c) and of the writer's fast verification (write/commit.c). */
 #ifndef MP_REGF_CELLS_H
 #define MP_REGF_CELLS_H
 
@@ -10,26 +11,13 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
-#include "regf/hiveinfo.h"
+#include "regf/base_block.h"
 
-/* Base block fields (§3.1; regf spec "Base block"). */
-#define MP_BB_SEQ1      0x004u
-#define MP_BB_SEQ2      0x008u
-#define MP_BB_TIMESTAMP 0x00Cu
-#define MP_BB_MAJOR     0x014u
-#define MP_BB_MINOR     0x018u
-#define MP_BB_TYPE      0x01Cu
-#define MP_BB_FORMAT    0x020u
-#define MP_BB_BINS_SIZE 0x028u
-#define MP_BB_CLUSTER   0x02Cu
-#define MP_BB_FLAGS     0x090u /* Windows 10: bit 0 = KTM locked */
-#define MP_BB_CHECKSUM  0x1FCu
 /* hbin header fields, header size and bin size unit (§3.2). */
 #define MP_HBIN_OFFSET    0x04u /* of this bin, from the first */
 #define MP_HBIN_SIZE      0x08u
 #define MP_HBIN_TIMESTAMP 0x14u /* meaningful in the first bin only */
 #define MP_HBIN_HDR       32u
-#define MP_HBIN_ALIGN     4096u
 /* A cell offset meaning "none" (§3). */
 #define MP_CELL_NONE 0xFFFFFFFFu
 /* nk fields, counted from the cell start (4-byte size field, then §3.4). */
@@ -57,30 +45,6 @@
  * whose size is not a multiple of 8 (Windows writes neither), data held as
  * big data ('db', §3.8).  Nothing is recorded in the context. */
 #define MP_CELLS_UNUSUAL 1
-
-/* A base block as read, with the size of its file. */
-struct mp_regf_base {
-	uint8_t bb[MP_REGF_BASE_BLOCK];
-	uint64_t fsize;
-	uint32_t seq1, seq2, major, minor, type, format;
-	uint32_t bins;           /* hive bins size */
-	uint32_t stored;         /* checksum as stored */
-	uint32_t plain, windows; /* as computed by the two rules (mp_regf_checksum) */
-	uint64_t ts;             /* last-written timestamp (FILETIME) */
-	uint32_t cluster, flags; /* clustering factor; flags (MP_BB_FLAGS) */
-};
-
-/* Decodes the fields of the base block at bb into b (all but b->bb and
- * b->fsize, which are left as they are).  Reads only bb's first 512 bytes,
- * all a transaction log holds of a base block (regf spec "Old format: Base
- * block"); checks nothing. */
-void mp_regf_base_decode(const uint8_t *bb, struct mp_regf_base *b);
-
-/* Reads and decodes the base block of fd.  MAPIPROF_E_TRUNCATED when the
- * file is shorter than the base block or than its hive bins size says,
- * MAPIPROF_E_FORMAT when it is not "regf" major version 1 with a hive bins
- * size of whole bins, MAPIPROF_E_IO when a read fails. */
-int mp_regf_cells_base(struct mapiprof_ctx *ctx, int fd, struct mp_regf_base *b);
 
 /* Where cells are read: the file and its hive bins size.  Messages name
  * the section uid (any label; "?" when NULL) and the file offset. */

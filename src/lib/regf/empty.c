@@ -1,4 +1,4 @@
-/* regf_new.c - writes a minimal valid empty hive from scratch, which hivex
+/* empty.c - writes a minimal valid empty hive from scratch, which hivex
  * cannot do (reg-and-regf.md §3.9).
  *
  * On-disk layout (8192 bytes; cell offsets are relative to 0x1000, §3):

@@ -1,4 +1,4 @@
-/* regf_new.h - writes a minimal valid empty hive (hivex cannot create one;
+/* empty.h - writes a minimal valid empty hive (hivex cannot create one;
  * reg-and-regf.md §3.9): base block with correct checksum, one hbin, a root
  * nk with flags 0x2C and one sk cell. */
 #ifndef MP_REGF_NEW_H

@@ -11,7 +11,7 @@
 #include "base/hex.h"
 #include "base/le.h"
 #include "base/platform.h"
-#include "regf/cells.h"
+#include "regf/base_block.h"
 #include "regf/hiveinfo.h"
 
 /* A log "has a header" when it holds at least this much and starts with
@@ -25,18 +25,6 @@ struct info_impl {
 	struct mapiprof_info pub;
 	struct mp_arena arena;
 };
-
-void
-mp_regf_checksum(const uint8_t *base_block, uint32_t *plain, uint32_t *windows)
-{
-	uint32_t x = 0;
-	for (size_t off = 0; off < MP_BB_CHECKSUM; off += 4)
-		x ^= mp_le32(base_block + off);
-	if (plain != NULL)
-		*plain = x;
-	if (windows != NULL)
-		*windows = x == 0 ? 1u : x == 0xFFFFFFFFu ? 0xFFFFFFFEu : x;
-}
 
 /* Rejects what is not a hive at all (no "regf" signature) and a file
  * shorter than the base block. */

@@ -8,12 +8,7 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
-
-#define MP_REGF_BASE_BLOCK 4096u
-
-/* XOR of the 127 dwords at 0x000..0x1F8 (plain, as hivex/libregf), and the
- * same with Windows' 0 -> 1, 0xFFFFFFFF -> 0xFFFFFFFE rule (§3.1). */
-void mp_regf_checksum(const uint8_t *base_block, uint32_t *plain, uint32_t *windows);
+#include "regf/base_block.h"
 
 /* mp_hiveinfo_inspect flags: skip the sha256 (info->sha256 is then ""), and
  * skip the search for transaction logs (nlogs is then 0). */
@@ -26,7 +21,7 @@ void mp_regf_checksum(const uint8_t *base_block, uint32_t *plain, uint32_t *wind
 int mp_hiveinfo_inspect(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
                         struct mapiprof_info **out);
 
-/* ---- shared by the inspection of every format (file.c, reginfo.c) ---- */
+/* ---- shared by the inspection of every format (file.c, regtext/info.c) ---- */
 
 /* A new, zeroed info record with path (copied) and format (a static
  * string); NULL when out of memory.  Release with mapiprof_info_free. */

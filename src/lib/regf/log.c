@@ -1,10 +1,10 @@
-/* regf_log.c - reads and checks the inputs of transaction-log replay
- * (regf_log.h): the primary's base block, each log's base block, the run
+/* log.c - reads and checks the inputs of transaction-log replay
+ * (log.h): the primary's base block, each log's base block, the run
  * of valid entries of a new-format (HvLE) log and the dirty vector of an
  * old-format (DIRT) one, following M. Suhanov's regf specification
  * ("Format of transaction log files", "Dirty state of a hive") as
  * summarised in reg-and-regf.md §4 and peers.md §B.2; and reads a hive and
- * its logs from disk.  regf_replay.c applies what this accepts. */
+ * its logs from disk.  replay.c applies what this accepts. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +13,9 @@
 #include "base/le.h"
 #include "base/limits.h"
 #include "base/platform.h"
+#include "regf/cells.h"
 #include "regf/hiveinfo.h"
-#include "regf/log_private.h"
+#include "regf/log.h"
 #include "regf/marvin32.h"
 
 /* HvLE entry: "HvLE", size, flags, sequence, hive-bins size, page count,
@@ -343,78 +344,4 @@ mp_regf_log_inputs(struct mapiprof_ctx *ctx, const uint8_t *primary, size_t plen
 		}
 	}
 	return primary_open(ctx, pr);
-}
-
-/* ---- reading a hive and its logs from disk ------------------------------ */
-
-/* Reads the whole regular file at path (at most MP_MAX_HIVE_IMAGE bytes)
- * into *data (malloc'd). */
-static int
-read_all(struct mapiprof_ctx *ctx, const char *path, uint8_t **data, size_t *len)
-{
-	int fd = -1, rc = MAPIPROF_FAILED;
-	struct mp_file_attr a;
-	*data = NULL;
-	if (mp_open_read(ctx, path, &fd) != MAPIPROF_OK || mp_fd_attr(ctx, fd, &a) != MAPIPROF_OK)
-		goto out;
-	if (a.kind != MP_FILE_REGULAR || a.size > MP_MAX_HIVE_IMAGE) {
-		mp_seterr(ctx, a.kind != MP_FILE_REGULAR ? MAPIPROF_E_FORMAT : MAPIPROF_E_LIMIT,
-		          "not a regular file of at most %u bytes", MP_MAX_HIVE_IMAGE);
-		goto out;
-	}
-	*len = (size_t)a.size;
-	if ((*data = malloc(*len > 0 ? *len : 1)) == NULL) {
-		mp_nomem(ctx);
-		goto out;
-	}
-	rc = mp_pread_full(ctx, fd, *data, *len, 0);
-out:
-	mp_close(fd);
-	if (rc != MAPIPROF_OK) {
-		free(*data);
-		*data = NULL;
-		mp_seterr_file(ctx, path);
-	}
-	return rc;
-}
-
-int
-mp_regf_recover_file(struct mapiprof_ctx *ctx, const struct mapiprof_info *info, struct mp_buf *out,
-                     struct mp_regf_recovery *rep)
-{
-	struct mp_regf_log_input in[MP_REGF_MAX_LOGS];
-	uint8_t *bufs[MP_REGF_MAX_LOGS] = {NULL}, *prim = NULL;
-	char *names[MP_REGF_MAX_LOGS] = {NULL};
-	size_t plen = 0, n = 0;
-	int rc = MAPIPROF_FAILED;
-	if (out == NULL || rep == NULL || info == NULL) {
-		mp_seterr(ctx, MAPIPROF_E_INVALID, "log replay: NULL argument");
-		return MAPIPROF_FAILED;
-	}
-	memset(out, 0, sizeof(*out));
-	memset(rep, 0, sizeof(*rep));
-	memset(in, 0, sizeof(in));
-	const char *path = info->path;
-	if (read_all(ctx, path, &prim, &plen) != MAPIPROF_OK)
-		goto out;
-	n = info->nlogs < MP_REGF_MAX_LOGS ? info->nlogs : MP_REGF_MAX_LOGS;
-	for (size_t i = 0; i < n; i++) {
-		if ((names[i] = mp_path_base(info->logs[i].path)) == NULL) {
-			mp_nomem(ctx);
-			goto out;
-		}
-		in[i].name = names[i];
-		if (read_all(ctx, info->logs[i].path, &bufs[i], &in[i].len) != MAPIPROF_OK)
-			goto out;
-		in[i].data = bufs[i];
-	}
-	if ((rc = mp_regf_recover(ctx, prim, plen, in, n, out, rep)) != MAPIPROF_OK)
-		mp_seterr_file(ctx, path);
-out:
-	for (size_t i = 0; i < n; i++) {
-		free(bufs[i]);
-		free(names[i]);
-	}
-	free(prim);
-	return rc;
 }

@@ -1,35 +1,8 @@
-/* regf_log.h - transaction-log replay: parses both log formats (old DIRT,
- * new HvLE) and applies them to a primary hive image in memory the way
- * Windows recovers a dirty hive (reg-and-regf.md §4, peers.md §B; M.
- * Suhanov's regf specification, "Format of transaction log files", "Dirty
- * state of a hive", "Multiple transaction log files").  Never writes files.
- * regf_log.c reads and checks the inputs, regf_replay.c applies them
- * (regf_log_private.h lies between the two).
- *
- * What the replay does, in short:
- *   - A clean primary (checksum right, seq1 == seq2) is returned as it is;
- *     its logs are ignored, as Windows ignores them (spec, "Dirty state").
- *   - New format (Windows 8.1+, file type 6): each log is read as a run of
- *     HvLE entries from offset 512, numbered from its base block's seq1 and
- *     checked (signature, size, Marvin32 Hash-1 and Hash-2, sequence,
- *     hive-bins size, page references); the run ends at the first bad
- *     entry.  With a valid primary base block, entries from the primary's
- *     seq2 on are applied in strict +1 order across all logs (LOG1 then
- *     LOG2, or whichever continues the sequence) until no log continues it.
- *     With an invalid primary base block, only the log that starts latest
- *     is used and its base block replaces the primary's.
- *   - Old format (up to Windows 8, file type 1 or 2): the first log whose
- *     last-written timestamp equals the primary's is applied: its DIRT
- *     bitmap's 512-byte pages are written, then the hive bins are walked
- *     and pages from the first invalid bin on are put back as they were.
- *   - An entry is applied whole or not at all, and a page is never written
- *     in part.  The result's base block has seq1 == seq2 == the last
- *     sequence applied, file type 0, the final hive-bins size and a
- *     checksum by the Windows rule (0 -> 1, 0xFFFFFFFF -> 0xFFFFFFFE);
- *     when the plain XOR would be 0 or 0xFFFFFFFF the last-written
- *     timestamp is moved on by a tick (or more) so hivex, which checks
- *     the plain XOR, reads the same value as valid (reg-and-regf.md
- *     §3.1). */
+/* log.h - the reader of transaction logs: both formats (old DIRT, new
+ * HvLE) read and checked, entry by entry, never applied (replay.h applies
+ * them).  M. Suhanov, "Windows registry file format specification",
+ * sections "Format of transaction log files", "Dirty state of a hive" and
+ * "Multiple transaction log files". */
 #ifndef MP_REGF_LOG_H
 #define MP_REGF_LOG_H
 
@@ -38,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/ctx.h"
+#include "regf/base_block.h"
 
 /* Logs one replay accepts: Windows keeps at most .LOG, .LOG1 and .LOG2
  * beside a hive (spec, "Multiple transaction log files"); a few more for
@@ -45,7 +19,7 @@
 #define MP_REGF_MAX_LOGS 8u
 
 /* Values of mp_regf_recovery.format and mp_regf_log_report.kind: the
- * base block's file type (reg-and-regf.md §3.1). */
+ * base block's file type (spec "Base block"). */
 #define MP_REGF_LOG_NONE 0u
 #define MP_REGF_LOG_OLD  1u /* DIRT vector (type 2 on NT 3.51-2000 is read as 1) */
 #define MP_REGF_LOG_NEW  6u /* HvLE entries */
@@ -67,58 +41,79 @@ struct mp_regf_log_report {
 	char note[160];         /* e.g. "applied entries 3..5", "older than the primary: ..." */
 };
 
-struct mp_regf_recovery {
-	uint32_t format;        /* MP_REGF_LOG_NONE (primary clean), _OLD or _NEW */
-	size_t entries_applied; /* HvLE entries, or 1 for a DIRT log */
-	size_t pages_applied;   /* HvLE page references, or 512-byte DIRT pages */
-	uint32_t seq1_before;   /* the primary's sequence numbers as found */
-	uint32_t seq2_before;
-	uint32_t seq_after;    /* both sequence numbers of the result */
-	uint32_t bins_before;  /* hive-bins size in the primary's base block */
-	uint32_t bins_after;   /* and in the result's */
-	int primary_dirty;     /* seq1 != seq2 or a bad checksum */
-	int base_from_log;     /* the primary's base block was invalid and was replaced */
-	int checksum_nudged;   /* ticks added to the last-written timestamp (see above) */
-	size_t logs_used;      /* bit i set: logs[i] contributed to the result */
-	char stop_reason[160]; /* why replay stopped, e.g. "end of X.LOG2 at offset 40960",
-	                        * "entry 7 of X.LOG1 at offset N has a bad Hash-1 (...)" */
-	size_t nlogs;
-	struct mp_regf_log_report logs[MP_REGF_MAX_LOGS];
+/* ---- what the replay reads of a log -------------------------------- */
+
+/* A log holds only the first 512 bytes of a base block (spec "Old format:
+ * Base block"). */
+#define MP_LOG_BB_SIZE 512u
+/* HvLE entries start at 512 and at multiples of 512 (spec "Log entries"). */
+#define MP_HVLE_ALIGN 512u
+/* Old format: one bit of the dirty vector per 512-byte page of the hive
+ * bins (spec "Dirty vector"). */
+#define MP_DIRT_PAGE 512u
+
+/* The primary image and its base block as checked by mp_regf_log_inputs. */
+struct mp_regf_primary {
+	const uint8_t *data;
+	size_t len;
+	struct mp_regf_base b; /* decoded fields only (b.bb is not filled) */
+	int valid;             /* the base block's checksum is right */
+	uint32_t bins;         /* its hive-bins size, or a guess from len when invalid */
 };
 
-/* Replays logs[0..nlogs) onto the primary image primary[0..plen) (neither
- * is modified) and sets *out to the recovered image (out->data malloc'd,
- * out->len = 4096 + hive-bins size; free with mp_buf_free).  A clean
- * primary gives MAPIPROF_OK, rep->format MP_REGF_LOG_NONE and *out an
- * exact copy of the plen bytes.  Logs that cannot apply (empty, older than
- * the primary, another hive's, broken) are skipped with a note in
- * rep->logs[i].  rep is filled as far as the replay got, also on failure.
- *
- * Fails with MAPIPROF_E_INVALID (NULL arguments, more than
- * MP_REGF_MAX_LOGS logs), MAPIPROF_E_FORMAT / MAPIPROF_E_TRUNCATED (the
- * primary is not a hive; or the hive is dirty, nothing applies and a log
- * is not a valid log: the message names that log and the offset),
- * MAPIPROF_E_UNSAFE (the hive is dirty and no log applies: the message
- * says why for each), MAPIPROF_E_LIMIT (an image larger than
- * MP_MAX_HIVE_IMAGE), MAPIPROF_E_NOMEM. */
-int mp_regf_recover(struct mapiprof_ctx *ctx, const uint8_t *primary, size_t plen,
-                    const struct mp_regf_log_input *logs, size_t nlogs, struct mp_buf *out,
-                    struct mp_regf_recovery *rep);
+/* One input log as parsed. */
+struct mp_regf_logv {
+	const char *name;
+	const uint8_t *data;
+	size_t len;
+	struct mp_regf_base b; /* decoded fields only (b.bb is not filled) */
+	uint32_t kind;         /* MP_REGF_LOG_*, NONE when it cannot be used */
+	int broken;            /* not a valid log at all (E_FORMAT when nothing applies) */
+	size_t nvalid;         /* HvLE: entries in the valid run; DIRT: dirty pages */
+	char end[160];         /* HvLE: why the run ended */
+	char name_buf[24];     /* "log N" for an unnamed input */
+};
 
-/* Reads the hive info describes (info->path, inspected by
- * mp_hiveinfo_inspect) and the transaction logs it found beside it
- * (info->logs, in that order, so rep->logs[i] is info->logs[i] for the
- * first MP_REGF_MAX_LOGS) and replays them with mp_regf_recover.  Each file may be at most
- * MP_MAX_HIVE_IMAGE bytes.  Errors as mp_regf_recover plus those of
- * reading (MAPIPROF_E_NOENT, MAPIPROF_E_IO, ...), with the file named. */
-int mp_regf_recover_file(struct mapiprof_ctx *ctx, const struct mapiprof_info *info,
-                         struct mp_buf *out, struct mp_regf_recovery *rep);
+/* An HvLE entry's header fields (spec "Log entries"). */
+struct mp_regf_entry {
+	uint32_t size, flags, seq, bins, npages;
+};
 
-/* Seals a base block bb[0..4096) about to be written (a replay's result
- * here, a patched hive in regf_patch.c): stores the checksum by the
- * Windows rule, first moving the last-written timestamp (offset 12) on by
- * one tick at a time while the plain XOR is 0 or 0xFFFFFFFF, so that the
- * plain and the Windows-rule checksums agree.  Returns the ticks added. */
-int mp_regf_log_seal(uint8_t *bb);
+/* snprintf into a note or message buffer (truncating). */
+void mp_regf_log_fmt(char *dst, size_t n, const char *f, ...) MP_PRINTF(3, 4);
+
+/* Takes the primary image and the logs (names, bytes) into *pr and
+ * lv[0..nlogs), and checks their sizes (each at most MP_MAX_HIVE_IMAGE:
+ * MAPIPROF_E_LIMIT; a log without data: MAPIPROF_E_INVALID) and the
+ * primary's base block: MAPIPROF_E_FORMAT when it is not a regf primary
+ * file (or, valid, is not major version 1 with whole bins),
+ * MAPIPROF_E_TRUNCATED when shorter than a base block, MAPIPROF_E_LIMIT
+ * when its hive-bins size exceeds the cap.  The caller has checked the
+ * arguments (logs not NULL when nlogs > 0, nlogs <= MP_REGF_MAX_LOGS). */
+int mp_regf_log_inputs(struct mapiprof_ctx *ctx, const uint8_t *primary, size_t plen,
+                       const struct mp_regf_log_input *logs, size_t nlogs,
+                       struct mp_regf_primary *pr, struct mp_regf_logv *lv);
+
+/* Checks lv's base block (spec "Old format: Base block", notes 1-2: a valid
+ * log has a valid checksum and seq1 == seq2) and finds its entries: sets
+ * lv->kind (NONE when it cannot be used), lv->broken, lv->nvalid, r->kind,
+ * r->first_seq, r->entries_valid and r->note (what it holds, or why it is
+ * unusable). */
+void mp_regf_log_open(struct mp_regf_logv *lv, struct mp_regf_log_report *r);
+
+/* The header fields of the entry at p (at least its header; checked by
+ * mp_regf_log_open when p is in a log's valid run). */
+void mp_regf_log_entry(const uint8_t *p, struct mp_regf_entry *e);
+/* Page reference i (< e's npages) of the entry at p: the page's offset in
+ * the hive bins and its size.  The pages follow the references in order. */
+void mp_regf_log_page_ref(const uint8_t *p, uint32_t i, uint32_t *off, uint32_t *size);
+/* The first page of the entry at p with header e. */
+const uint8_t *mp_regf_log_pages(const uint8_t *p, const struct mp_regf_entry *e);
+
+/* Of an old-format log lv checked by mp_regf_log_open: 1 when page bit of
+ * the hive bins is dirty, and the offset in lv of its first dirty page
+ * (the others follow in the order of their bits). */
+int mp_regf_log_dirt_bit(const struct mp_regf_logv *lv, size_t bit);
+size_t mp_regf_log_dirt_pages(const struct mp_regf_logv *lv);
 
 #endif

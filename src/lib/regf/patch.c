@@ -1,8 +1,8 @@
-/* regf_patch.c - the fast write path: patches the changed cells of a hive
+/* patch.c - the fast write path: patches the changed cells of a hive
  * copy in place and appends at most one hbin (reg-and-regf.md §3).
  *
  * Three phases, and nothing is written before the last one starts:
- *   1. read (through regf_cells.c): the base block (§3.1), each key's nk
+ *   1. read (through regf/cells.c): the base block (§3.1), each key's nk
  *      (§3.4), its value list and vk cells (§3.6) and the data cells of the
  *      values the plan touches; every offset and length is checked against
  *      the hive bins first;
@@ -22,9 +22,9 @@
 #include "base/le.h"
 #include "base/limits.h"
 #include "base/utf16.h"
+#include "regf/base_block.h"
 #include "regf/cells.h"
 #include "regf/hiveinfo.h"
-#include "regf/log.h"
 #include "regf/patch.h"
 #include "store/store.h"
 
@@ -55,7 +55,7 @@ enum act {
 
 /* One op of a key. */
 struct opst {
-	const struct mp_plan_op *op;
+	const struct mp_value_change *op;
 	uint16_t *units; /* name as UTF-16 code units (matching, UTF-16 storage) */
 	size_t nunits;
 	int latin1; /* every unit <= 0xFF: stored one byte each, COMP_NAME */
@@ -72,7 +72,7 @@ struct vkst {
 
 /* One key of the plan. */
 struct keyst {
-	const struct mp_plan_key *pk;
+	const struct mp_key_change *pk;
 	struct mp_regf_nk nk; /* as read; nk.hdr is patched in memory */
 	uint32_t n;           /* values before */
 	uint32_t list_cell;
@@ -139,14 +139,14 @@ pwrite_full(struct patch *p, const void *buf, size_t len, uint64_t off)
 	return MAPIPROF_OK;
 }
 
-/* Phase 1: the base block (regf_cells.c: not a hive, a wrong major version
+/* Phase 1: the base block (regf/cells.c: not a hive, a wrong major version
  * or a hive-bins size that is not whole bins is an error); a dirty or
  * unusual header is left to the hivex path (§3.1, §4). */
 static int
 read_base(struct patch *p)
 {
 	struct mp_regf_base *b = &p->base;
-	if (mp_regf_cells_base(p->ctx, p->fd, b) != MAPIPROF_OK)
+	if (mp_regf_base_read(p->ctx, p->fd, b) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	p->bins = b->bins;
 	p->minor = b->minor;
@@ -163,10 +163,10 @@ read_base(struct patch *p)
 static int
 prep_ops(struct patch *p, struct keyst *k)
 {
-	const struct mp_plan_key *pk = k->pk;
+	const struct mp_key_change *pk = k->pk;
 	for (size_t j = 0; j < pk->nops; j++) {
 		struct opst *o = &k->ops[j];
-		const struct mp_plan_op *op = &pk->ops[j];
+		const struct mp_value_change *op = &pk->ops[j];
 		o->op = op;
 		o->vk = NO_VK;
 		o->new_vk = o->new_data = MP_CELL_NONE;
@@ -227,7 +227,7 @@ check_dup_ops(const struct keyst *k)
 	return MAPIPROF_OK;
 }
 
-/* Reads k's nk cell (§3.4) and value list (§3.6) (regf_cells.c). */
+/* Reads k's nk cell (§3.4) and value list (§3.6) (regf/cells.c). */
 static int
 read_key(struct patch *p, struct keyst *k)
 {
@@ -280,7 +280,7 @@ read_vk(struct patch *p, struct keyst *k, uint32_t i)
 
 /* Reads every key of the plan with at least one op. */
 static int
-read_all(struct patch *p, const struct mp_plan_key *keys, size_t nkeys)
+read_all(struct patch *p, const struct mp_key_change *keys, size_t nkeys)
 {
 	size_t nspans = 0;
 	p->nkeys = nkeys;
@@ -454,7 +454,7 @@ bin_cell(struct patch *p, uint32_t rel)
  * (size | bit 31, bytes at the offset field's lowest address, §3.6), else
  * the length and the data cell data_rel. */
 static void
-set_vk_data(uint8_t *hdr, const struct mp_plan_op *op, uint32_t data_rel)
+set_vk_data(uint8_t *hdr, const struct mp_value_change *op, uint32_t data_rel)
 {
 	if (data_rel == MP_CELL_NONE) {
 		mp_put_le32(hdr + MP_VK_DLEN, (uint32_t)op->len | MP_DATA_INLINE);
@@ -490,7 +490,7 @@ fill_new_vk(struct patch *p, const struct opst *o)
 static void
 fill_op(struct patch *p, struct keyst *k, const struct opst *o)
 {
-	const struct mp_plan_op *op = o->op;
+	const struct mp_value_change *op = o->op;
 	if (o->new_data != MP_CELL_NONE) {
 		uint8_t *c = bin_cell(p, o->new_data);
 		mp_put_le32(c, 0u - mp_round8(4u + (uint32_t)op->len));
@@ -630,7 +630,7 @@ write_key(struct patch *p, const struct keyst *k)
 }
 
 /* The base block (§3.1): seq1 = seq2 = old seq1 + 1 (as hivex's commit),
- * new hive-bins size, timestamp now, checksum.  mp_regf_log_seal nudges the
+ * new hive-bins size, timestamp now, checksum.  mp_regf_base_seal nudges the
  * timestamp while the plain XOR is 0 or 0xFFFFFFFF, where hivex and
  * Windows disagree, then stores the checksum. */
 static int
@@ -642,7 +642,7 @@ write_base(struct patch *p)
 	mp_put_le32(bb + MP_BB_SEQ2, seq);
 	mp_put_le32(bb + MP_BB_BINS_SIZE, p->bins + p->bin_size);
 	mp_put_le64(bb + MP_BB_TIMESTAMP, p->now);
-	mp_regf_log_seal(bb);
+	mp_regf_base_seal(bb);
 	return pwrite_full(p, bb, MP_BB_CHECKSUM + 4u, 0);
 }
 
@@ -662,7 +662,7 @@ write_all(struct patch *p)
 }
 
 int
-mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t nkeys,
+mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t nkeys,
               int *done)
 {
 	struct patch *p = calloc(1, sizeof(*p));

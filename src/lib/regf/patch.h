@@ -1,4 +1,4 @@
-/* regf_patch.h - the fast write path: patches the changed cells of a copy of
+/* patch.h - the fast write path: patches the changed cells of a copy of
  * a clean hive in place, appending at most one hbin (reg-and-regf.md §3). */
 #ifndef MP_REGF_PATCH_H
 #define MP_REGF_PATCH_H
@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "base/ctx.h"
-#include "plan/plan.h"
+#include "store/changes.h"
 
 /* Applies keys[0..nkeys) (the final state of every touched value of each
  * existing section key, plan.h) to the hive open read-write on fd, which must
@@ -54,8 +54,8 @@
  * MP_MAX_VALUES_PER_KEY, MAPIPROF_E_TRUNCATED when the file is shorter than
  * its header says, MAPIPROF_E_IO for a failed read or write,
  * MAPIPROF_E_NOMEM, and MAPIPROF_E_FORMAT for an op name that is not UTF-8.
- * Messages name the section (mp_plan_key.uid) and the file offset. */
-int mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t nkeys,
+ * Messages name the section (mp_key_change.uid) and the file offset. */
+int mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t nkeys,
                   int *done);
 
 #endif

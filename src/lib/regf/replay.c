@@ -1,5 +1,5 @@
-/* regf_replay.c - transaction-log replay (regf_log.h): chooses which of
- * the logs regf_log.c accepted apply, applies their entries or dirty pages
+/* replay.c - transaction-log replay (replay.h): chooses which of
+ * the logs log.c accepted apply, applies their entries or dirty pages
  * to a copy of the primary hive image and seals the result's base block,
  * following M. Suhanov's regf specification ("Dirty state of a hive",
  * "Multiple transaction log files") as summarised in reg-and-regf.md §4 and
@@ -10,8 +10,10 @@
 
 #include "base/le.h"
 #include "base/limits.h"
+#include "base/platform.h"
+#include "regf/cells.h"
 #include "regf/hiveinfo.h"
-#include "regf/log_private.h"
+#include "regf/replay.h"
 
 /* Half the sequence-number space: a is after b when 0 < a - b <= this
  * (sequence numbers wrap, as yarp handles). */
@@ -45,23 +47,6 @@ static int
 seq_after(uint32_t a, uint32_t b)
 {
 	return a != b && (uint32_t)(a - b) <= SEQ_HALF;
-}
-
-int
-mp_regf_log_seal(uint8_t *bb)
-{
-	uint32_t plain = 0, windows = 0;
-	int ticks = 0;
-	mp_regf_checksum(bb, &plain, &windows);
-	/* Each tick changes the XOR; two in a row cannot both land on 0 or
-	 * 0xFFFFFFFF except across a carry, so this ends after a few. */
-	while ((plain == 0 || plain == 0xFFFFFFFFu) && ticks < 64) {
-		mp_put_le64(bb + MP_BB_TIMESTAMP, mp_le64(bb + MP_BB_TIMESTAMP) + 1u);
-		ticks++;
-		mp_regf_checksum(bb, &plain, &windows);
-	}
-	mp_put_le32(bb + MP_BB_CHECKSUM, windows);
-	return ticks;
 }
 
 /* ---- choosing what to apply -------------------------------------------- */
@@ -432,7 +417,7 @@ build(struct replay *r)
 	mp_put_le32(r->img + MP_BB_SEQ2, r->seq);
 	mp_put_le32(r->img + MP_BB_TYPE, 0);
 	mp_put_le32(r->img + MP_BB_BINS_SIZE, r->bins);
-	r->rep->checksum_nudged = mp_regf_log_seal(r->img);
+	r->rep->checksum_nudged = mp_regf_base_seal(r->img);
 	return MAPIPROF_OK;
 }
 
@@ -517,5 +502,79 @@ mp_regf_recover(struct mapiprof_ctx *ctx, const uint8_t *primary, size_t plen,
 out:
 	free(r->img);
 	free(r);
+	return rc;
+}
+
+/* ---- reading a hive and its logs from disk ------------------------------ */
+
+/* Reads the whole regular file at path (at most MP_MAX_HIVE_IMAGE bytes)
+ * into *data (malloc'd). */
+static int
+read_all(struct mapiprof_ctx *ctx, const char *path, uint8_t **data, size_t *len)
+{
+	int fd = -1, rc = MAPIPROF_FAILED;
+	struct mp_file_attr a;
+	*data = NULL;
+	if (mp_open_read(ctx, path, &fd) != MAPIPROF_OK || mp_fd_attr(ctx, fd, &a) != MAPIPROF_OK)
+		goto out;
+	if (a.kind != MP_FILE_REGULAR || a.size > MP_MAX_HIVE_IMAGE) {
+		mp_seterr(ctx, a.kind != MP_FILE_REGULAR ? MAPIPROF_E_FORMAT : MAPIPROF_E_LIMIT,
+		          "not a regular file of at most %u bytes", MP_MAX_HIVE_IMAGE);
+		goto out;
+	}
+	*len = (size_t)a.size;
+	if ((*data = malloc(*len > 0 ? *len : 1)) == NULL) {
+		mp_nomem(ctx);
+		goto out;
+	}
+	rc = mp_pread_full(ctx, fd, *data, *len, 0);
+out:
+	mp_close(fd);
+	if (rc != MAPIPROF_OK) {
+		free(*data);
+		*data = NULL;
+		mp_seterr_file(ctx, path);
+	}
+	return rc;
+}
+
+int
+mp_regf_recover_file(struct mapiprof_ctx *ctx, const struct mapiprof_info *info, struct mp_buf *out,
+                     struct mp_regf_recovery *rep)
+{
+	struct mp_regf_log_input in[MP_REGF_MAX_LOGS];
+	uint8_t *bufs[MP_REGF_MAX_LOGS] = {NULL}, *prim = NULL;
+	char *names[MP_REGF_MAX_LOGS] = {NULL};
+	size_t plen = 0, n = 0;
+	int rc = MAPIPROF_FAILED;
+	if (out == NULL || rep == NULL || info == NULL) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "log replay: NULL argument");
+		return MAPIPROF_FAILED;
+	}
+	memset(out, 0, sizeof(*out));
+	memset(rep, 0, sizeof(*rep));
+	memset(in, 0, sizeof(in));
+	const char *path = info->path;
+	if (read_all(ctx, path, &prim, &plen) != MAPIPROF_OK)
+		goto out;
+	n = info->nlogs < MP_REGF_MAX_LOGS ? info->nlogs : MP_REGF_MAX_LOGS;
+	for (size_t i = 0; i < n; i++) {
+		if ((names[i] = mp_path_base(info->logs[i].path)) == NULL) {
+			mp_nomem(ctx);
+			goto out;
+		}
+		in[i].name = names[i];
+		if (read_all(ctx, info->logs[i].path, &bufs[i], &in[i].len) != MAPIPROF_OK)
+			goto out;
+		in[i].data = bufs[i];
+	}
+	if ((rc = mp_regf_recover(ctx, prim, plen, in, n, out, rep)) != MAPIPROF_OK)
+		mp_seterr_file(ctx, path);
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(bufs[i]);
+		free(names[i]);
+	}
+	free(prim);
 	return rc;
 }

@@ -1,5 +1,5 @@
-/* reg_format.c - regedit's text for the header, key lines and value lines of
- * a .reg file (reg_format.h; reg-and-regf.md §1.3, §1.5-§1.9, §1.11): each
+/* format.c - regedit's text for the header, key lines and value lines of
+ * a .reg file (regtext/format.h; reg-and-regf.md §1.3, §1.5-§1.9, §1.11): each
  * logical line is built as UTF-8, then encoded once into the file's
  * encoding through utf16.c (iconv). */
 #include <stdio.h>
@@ -48,7 +48,7 @@ style_check(struct mapiprof_ctx *ctx, const struct mp_reg_style *st)
 }
 
 /* The code page of hex(1|2|7) payloads, NULL for UTF-16LE ones: as
- * reg_parse.c reads them (§1.7), the code page of a REGEDIT4 8-bit file,
+ * regtext/parse.c reads them (§1.7), the code page of a REGEDIT4 8-bit file,
  * or the one given for a UTF-8 file with BOM and REGEDIT4 header. */
 static const char *
 payload_cp(const struct mp_reg_style *st)
@@ -108,7 +108,7 @@ is_ascii(const char *s, size_t n)
 
 /* ASCII text in any encoding of a .reg file: the same bytes, or widened to
  * UTF-16LE (every code page a REGEDIT4 file may use keeps ASCII, as
- * reg_read.c assumes too). */
+ * regtext/lines.c assumes too). */
 static int
 add_ascii(struct mapiprof_ctx *ctx, enum mp_reg_encoding enc, const char *s, size_t n,
           struct mp_buf *out)
@@ -268,7 +268,7 @@ quotable_text(struct mapiprof_ctx *ctx, const struct mp_reg_style *st, const uin
 }
 
 /* hex(1|2|7) payload of a code page file: the UTF-16LE data as code page
- * text (what reg_parse.c converts back, §1.7).  *out malloc'd. */
+ * text (what regtext/parse.c converts back, §1.7).  *out malloc'd. */
 static int
 payload_to_cp(struct mapiprof_ctx *ctx, const char *cp, const uint8_t *p, size_t n, uint8_t **out,
               size_t *outlen)

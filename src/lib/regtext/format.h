@@ -1,7 +1,7 @@
-/* reg_format.h - regedit's text for key lines and value lines
+/* format.h - regedit's text for key lines and value lines
  * (reg-and-regf.md §1.3, §1.5-§1.9, §1.11), produced in the encoding and
- * line ends of a given .reg file: what the .reg patcher (reg_patch.c), the
- * exporter and the patch-file writer (reg_export.c) write. */
+ * line ends of a given .reg file: what the .reg patcher (regtext/patch.c), the
+ * exporter and the patch-file writer (write/export.c) write. */
 #ifndef MP_REG_FORMAT_H
 #define MP_REG_FORMAT_H
 
@@ -10,14 +10,14 @@
 
 #include "base/buf.h"
 #include "base/ctx.h"
-#include "regtext/parse.h"
+#include "store/reg_doc.h"
 
 /* How new text is written into a file. */
 struct mp_reg_style {
 	enum mp_reg_encoding encoding;
 	/* MP_REG_ENC_CODEPAGE: iconv name of the 8-bit text (required).
 	 * MP_REG_ENC_UTF8_BOM: NULL for a 5.00 header; non-NULL ("UTF-8") for
-	 * a REGEDIT4 header, whose hex(1|2|7) payloads reg_parse.c reads as
+	 * a REGEDIT4 header, whose hex(1|2|7) payloads regtext/parse.c reads as
 	 * text in that code page.  Ignored for the other encodings. */
 	const char *codepage;
 	const char *eol; /* "\r\n", "\n" or "\r" */

@@ -1,4 +1,4 @@
-/* reginfo.c - mapiprof_inspect() of a .reg file (reginfo.h): its bytes
+/* info.c - mapiprof_inspect() of a .reg file (regtext/info.h): its bytes
  * read once, hashed and parsed in full (reg-and-regf.md §1.1, §1.2). */
 #include <stdlib.h>
 

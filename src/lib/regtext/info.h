@@ -1,4 +1,4 @@
-/* reginfo.h - the .reg back end of mapiprof_inspect (reginfo.c): a .reg
+/* info.h - the .reg back end of mapiprof_inspect (regtext/info.c): a .reg
  * file read once, hashed and parsed in full, and the parse handed on to the
  * store so the file is read exactly once. */
 #ifndef MP_REGINFO_H

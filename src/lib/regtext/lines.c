@@ -1,4 +1,4 @@
-/* reg_read.c - the .reg reader's physical lines (reg_reader.h): each line
+/* lines.c - the .reg reader's physical lines (regtext/reader.h): each line
  * of the file, found by its terminator and decoded to UTF-8 from UTF-16LE,
  * UTF-8 or a code page, and errors that name it (reg-and-regf.md §1.1-§1.2). */
 #include <stdarg.h>

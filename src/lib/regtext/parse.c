@@ -1,6 +1,6 @@
-/* reg_parse.c - the .reg reader (reg_parse.h): the byte order mark, the
+/* parse.c - the .reg reader (regtext/parse.h): the byte order mark, the
  * header and the key lines of reg-and-regf.md §1.1-§1.4, each line's kind,
- * and the entry points; reg_read.c reads the lines, reg_value.c parses the
+ * and the entry points; regtext/lines.c reads the lines, regtext/value.c parses the
  * value lines, recording the span of each. */
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +8,9 @@
 #include "base/limits.h"
 #include "base/platform.h"
 #include "base/utf16.h"
+#include "regtext/parse.h"
 #include "regtext/reader.h"
+#include "store/reg.h"
 
 /* Longest key name, in UTF-16 units (registry limit, reg-and-regf.md §3.6). */
 #define KEY_NAME_MAX 255u
@@ -346,6 +348,7 @@ parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, size_t len
 		return mp_nomem(ctx);
 	}
 	f->raw = raw;
+	f->pub.release = mp_reg_parse_free;
 	f->pub.raw = raw;
 	f->pub.rawlen = len;
 	ps.f = f;
@@ -443,4 +446,16 @@ mp_reg_parse_root_name(enum mp_reg_root root)
 		if (roots[i].root == root)
 			return roots[i].name;
 	return "?";
+}
+
+int
+mp_reg_parse_store(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
+                   struct mp_store **out)
+{
+	struct mp_reg_file *file = NULL;
+	*out = NULL;
+	if (mp_reg_parse_file(ctx, path, codepage != NULL ? codepage : ctx->codepage, &file) !=
+	    MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return mp_store_reg_from_parsed(ctx, file, out);
 }

@@ -1,4 +1,4 @@
-/* reg_patch.c - a plan applied to a .reg file as text (reg_patch.h): the
+/* patch.c - a plan applied to a .reg file as text (regtext/patch.h): the
  * plan becomes a list of edits (byte ranges of the original replaced,
  * removed, or new text inserted at an offset), and the output is the
  * original with the edits stitched in, so every other byte is copied
@@ -129,7 +129,7 @@ put_eol(struct patch *p, const char *eol)
 
 /* Prefixes the error of the formatter with the section it was writing. */
 static int
-relabel(struct patch *p, const struct mp_plan_key *k)
+relabel(struct patch *p, const struct mp_key_change *k)
 {
 	char msg[sizeof(p->ctx->msg)];
 	memcpy(msg, p->ctx->msg, sizeof(msg));
@@ -141,7 +141,7 @@ relabel(struct patch *p, const struct mp_plan_key *k)
 /* Appends the value line of op (named as written when src is the line it
  * replaces) with line end eol. */
 static int
-put_value(struct patch *p, const struct mp_plan_key *k, const struct mp_plan_op *op,
+put_value(struct patch *p, const struct mp_key_change *k, const struct mp_value_change *op,
           const struct mp_reg_value *src, const char *eol)
 {
 	struct mp_reg_item it = {op->value_name, 0, 0, op->reg_type, op->data, op->len};
@@ -160,7 +160,7 @@ put_value(struct patch *p, const struct mp_plan_key *k, const struct mp_plan_op 
 /* The line that last set op's value is replaced by the new line, with that
  * line's line end (none when it had none: the file keeps its end). */
 static int
-replace_value(struct patch *p, const struct mp_plan_key *k, const struct mp_plan_op *op,
+replace_value(struct patch *p, const struct mp_key_change *k, const struct mp_value_change *op,
               const struct mp_reg_value *src)
 {
 	size_t end = src->span.off + src->span.len, tlen = 0;
@@ -212,7 +212,7 @@ remove_value(struct patch *p, mp_key key, const char *name)
 /* The new values (ops with add[j] set, in op order) after the last value
  * line of the key's last block, or after its key line when it has none. */
 static int
-insert_values(struct patch *p, const struct mp_plan_key *k, const uint8_t *add,
+insert_values(struct patch *p, const struct mp_key_change *k, const uint8_t *add,
               const struct mp_reg_block *b)
 {
 	const struct mp_reg_span *sp =
@@ -241,7 +241,7 @@ insert_values(struct patch *p, const struct mp_plan_key *k, const uint8_t *add,
 
 /* "<profile key's path as written>\<uid>", malloc'd into *out. */
 static int
-new_key_path(struct patch *p, const struct mp_plan_key *k, char **out)
+new_key_path(struct patch *p, const struct mp_key_change *k, char **out)
 {
 	const char *pre = NULL;
 	size_t plen = 0;
@@ -261,7 +261,7 @@ new_key_path(struct patch *p, const struct mp_plan_key *k, char **out)
  * that sets a value, a blank line.  The line end is the last line's (the
  * first one when the last has none). */
 static int
-append_block(struct patch *p, const struct mp_plan_key *k)
+append_block(struct patch *p, const struct mp_key_change *k)
 {
 	size_t tlen = 0;
 	const char *eol = eol_before(p, p->f->rawlen, &tlen);
@@ -292,11 +292,11 @@ append_block(struct patch *p, const struct mp_plan_key *k)
 	return MAPIPROF_OK;
 }
 
-/* The edits of one plan key inside the file (reg_patch.h); *tail = 1 when
+/* The edits of one plan key inside the file (regtext/patch.h); *tail = 1 when
  * it needs a new block at the end instead (done after every key's edits
  * inside, which decide how the file ends). */
 static int
-patch_key(struct patch *p, const struct mp_plan_key *k, int *tail)
+patch_key(struct patch *p, const struct mp_key_change *k, int *tail)
 {
 	const size_t *blocks = NULL;
 	size_t nb = 0, nadd = 0;
@@ -307,7 +307,7 @@ patch_key(struct patch *p, const struct mp_plan_key *k, int *tail)
 	if (k->key != 0)
 		mp_store_reg_key_blocks(p->s, k->key, &blocks, &nb);
 	for (size_t j = 0; rc == MAPIPROF_OK && j < k->nops; j++) {
-		const struct mp_plan_op *op = &k->ops[j];
+		const struct mp_value_change *op = &k->ops[j];
 		const struct mp_reg_value *src =
 		    k->key != 0 ? mp_store_reg_value_line(p->s, k->key, op->value_name) : NULL;
 		if (op->del)
@@ -368,8 +368,8 @@ stitch(struct patch *p, struct mp_buf *out)
 }
 
 int
-mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_plan_key *keys, size_t n,
-             struct mp_buf *out)
+mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_change *keys,
+             size_t n, struct mp_buf *out)
 {
 	const struct mp_reg_file *f = mp_store_reg_file(s);
 	if (f == NULL || (n > 0 && keys == NULL) || out == NULL) {
@@ -380,7 +380,7 @@ mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_plan_
 	p.st.encoding = f->encoding;
 	p.st.codepage = f->codepage;
 	/* A UTF-8 file with BOM and REGEDIT4 header has UTF-8 hex(1|2|7)
-	 * payloads (reg_parse.c), which reg_format.h takes from st.codepage. */
+	 * payloads (regtext/parse.c), which regtext/format.h takes from st.codepage. */
 	if (f->encoding == MP_REG_ENC_UTF8_BOM && f->header == MP_REG_HDR_REGEDIT4)
 		p.st.codepage = "UTF-8";
 	p.unit = f->encoding == MP_REG_ENC_UTF16LE ? 2 : 1;

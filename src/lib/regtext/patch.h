@@ -1,8 +1,8 @@
-/* reg_patch.h - a plan applied to a .reg file as text (reg_patch.c): every
+/* patch.h - a plan applied to a .reg file as text (regtext/patch.c): every
  * byte the plan does not touch is copied from the original, so comments,
  * blank lines, wrapping, order, encoding and line ends survive; only the
  * lines of changed values are rewritten, in regedit's format
- * (reg_format.h). */
+ * (regtext/format.h). */
 #ifndef MP_REG_PATCH_H
 #define MP_REG_PATCH_H
 
@@ -10,12 +10,12 @@
 
 #include "base/buf.h"
 #include "base/ctx.h"
-#include "plan/plan.h"
+#include "store/changes.h"
 #include "store/store.h"
 
 /*
  * Appends to out the bytes of the .reg file behind s (a store made by
- * store_reg.c; anything else fails with MAPIPROF_E_INVALID) with keys[0..n)
+ * store/reg.c; anything else fails with MAPIPROF_E_INVALID) with keys[0..n)
  * applied.  keys are handles of s (plan.h), as mapiprof_plan_build made them
  * on this store.  For each key:
  *  - an op setting a value the key holds: the line that last assigned it
@@ -34,7 +34,7 @@
  * it follows (the file's first line end when that line has none, CRLF in a
  * file without any).  With n == 0, out receives the input byte for byte.
  */
-int mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_plan_key *keys,
+int mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_change *keys,
                  size_t n, struct mp_buf *out);
 
 #endif

@@ -1,7 +1,7 @@
-/* reg_reader.h - the insides of the .reg reader shared by its three files:
- * reg_parse.c (the file: header, key lines, entry points), reg_read.c
+/* reader.h - the insides of the .reg reader shared by its three files:
+ * regtext/parse.c (the file: header, key lines, entry points), regtext/lines.c
  * (physical lines decoded to UTF-8, errors naming the line) and
- * reg_value.c (value lines and their data), reg-and-regf.md §1. */
+ * regtext/value.c (value lines and their data), reg-and-regf.md §1. */
 #ifndef MP_REG_READER_H
 #define MP_REG_READER_H
 
@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
-#include "regtext/parse.h"
+#include "store/reg_doc.h"
 
 /* The parsed file and the memory it owns. */
 struct mp_reg_impl {

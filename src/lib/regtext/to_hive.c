@@ -1,10 +1,11 @@
-/* reg_to_hive.c - the fixture builder (reg_to_hive.h): a .reg file read by
- * the .reg store and copied key by key into a new hive made by regf_new.c,
+/* to_hive.c - the fixture builder (regtext/to_hive.h): a .reg file read by
+ * the .reg store and copied key by key into a new hive made by regf/empty.c,
  * through the hive store. */
 #include <stdlib.h>
 
 #include "base/platform.h"
 #include "regf/empty.h"
+#include "regtext/parse.h"
 #include "regtext/to_hive.h"
 #include "store/reg.h"
 #include "store/store.h"
@@ -106,7 +107,7 @@ mp_reg_to_hive(struct mapiprof_ctx *ctx, const char *reg_path, const char *out_p
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "regf minor version %u is not 3 or 5", minor);
 		return MAPIPROF_FAILED;
 	}
-	if (mp_store_reg_open(ctx, reg_path, NULL, &reg) != MAPIPROF_OK)
+	if (mp_reg_parse_store(ctx, reg_path, NULL, &reg) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if ((tmp = make_tmpdir(ctx, out_path)) == NULL)
 		goto out;

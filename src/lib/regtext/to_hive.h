@@ -1,5 +1,5 @@
-/* reg_to_hive.h - the fixture builder: a hive made from a .reg file by the
- * project's own code (reg_parse.c + regf_new.c + the hive store). */
+/* to_hive.h - the fixture builder: a hive made from a .reg file by the
+ * project's own code (regtext/parse.c + regf/empty.c + the hive store). */
 #ifndef MP_REG_TO_HIVE_H
 #define MP_REG_TO_HIVE_H
 
@@ -9,7 +9,7 @@
 
 /* Parses reg_path and writes a new hive at out_path holding every key and
  * value of it, with the root (HKEY_CURRENT_USER, HKCU, HKEY_USERS\<SID>)
- * mapped to the hive root (the tree of mp_store_reg_open, store_reg.h).
+ * mapped to the hive root (the tree of mp_reg_parse_store, store/reg.h).
  * minor is the regf minor version, 3 or 5.  The hive is built in a
  * temporary directory beside out_path and renamed over it, so an existing
  * out_path is replaced only by a complete hive; the temporary files are

@@ -1,4 +1,4 @@
-/* reg_value.c - the .reg reader's value lines (reg_reader.h): "name" or @,
+/* value.c - the .reg reader's value lines (regtext/reader.h): "name" or @,
  * then the data as a string, dword:, hex: or hex(N): with continuation
  * lines, turned into the bytes the registry stores (reg-and-regf.md
  * §1.5-§1.8). */

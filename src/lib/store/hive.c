@@ -1,4 +1,4 @@
-/* store_hive.c - the store interface (store.h) over hivex: the only file
+/* hive.c - the store interface (store.h) over hivex: the only file
  * that includes <hivex.h> (reg-and-regf.md §3.10 for hivex's behaviour). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* store_reg.c - the read-only .reg store (store_reg.h): the key blocks of a
+/* reg.c - the read-only .reg store (reg.h): the key blocks of a
  * parsed .reg file merged into one tree in file order. */
 #include <stdlib.h>
 #include <string.h>
@@ -398,7 +398,8 @@ op_close(struct mp_store *s)
 	free(rs->vals);
 	free(rs->nhash);
 	free(rs->vhash);
-	mp_reg_parse_free(rs->file);
+	if (rs->file != NULL)
+		rs->file->release(rs->file);
 	free(rs->base.path);
 	free(rs);
 }
@@ -422,7 +423,7 @@ mp_store_reg_from_parsed(struct mapiprof_ctx *ctx, struct mp_reg_file *file, str
 	*out = NULL;
 	struct reg_store *rs = calloc(1, sizeof(*rs));
 	if (rs == NULL) {
-		mp_reg_parse_free(file);
+		file->release(file);
 		return mp_nomem(ctx);
 	}
 	rs->base.ops = &reg_ops;
@@ -440,18 +441,6 @@ mp_store_reg_from_parsed(struct mapiprof_ctx *ctx, struct mp_reg_file *file, str
 	return MAPIPROF_OK;
 }
 
-int
-mp_store_reg_open(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
-                  struct mp_store **out)
-{
-	struct mp_reg_file *file = NULL;
-	*out = NULL;
-	if (mp_reg_parse_file(ctx, path, codepage != NULL ? codepage : ctx->codepage, &file) !=
-	    MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	return mp_store_reg_from_parsed(ctx, file, out);
-}
-
 const struct mp_reg_file *
 mp_store_reg_file(const struct mp_store *s)
 {
@@ -460,7 +449,7 @@ mp_store_reg_file(const struct mp_store *s)
 	return ((const struct reg_store *)s)->file;
 }
 
-/* ---- queries for the text patcher (reg_patch.c) ------------------------- */
+/* ---- queries for the text patcher (regtext/patch.c) ------------------------- */
 
 /* The store behind s, or NULL (and no error) for another back end. */
 static const struct reg_store *
@@ -499,7 +488,7 @@ starts_comp(const char *p, size_t i)
 }
 
 /* Length of the start of b->path that names b's first ncomp components
- * (reg_parse.h comp, §1.4): HKCU\x names x, HKU\<SID>\x names x, any other
+ * (regtext/parse.h comp, §1.4): HKCU\x names x, HKU\<SID>\x names x, any other
  * root names itself first.  Doubled backslashes inside are kept; there is
  * no trailing backslash. */
 static size_t

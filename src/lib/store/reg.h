@@ -1,15 +1,14 @@
-/* store_reg.h - the .reg back end of the store interface (store.h): a
- * read-only tree made from a parsed .reg file (reg_parse.h). */
+/* reg.h - the .reg back end of the store interface (store.h): a
+ * read-only tree made from a parsed .reg file (reg_doc.h). */
 #ifndef MP_STORE_REG_H
 #define MP_STORE_REG_H
 
-#include "regtext/parse.h"
+#include "store/reg_doc.h"
 #include "store/store.h"
 
 /*
- * Opens path as a .reg file (format "reg"), parsed strictly with
- * mp_reg_parse_file; codepage is the iconv name for REGEDIT4 8-bit files
- * (NULL: the context's code page, windows-1252 by default).
+ * Opens a parsed .reg file (reg_doc.h) as a store, which takes it over: it
+ * is released (file->release) with the store, or here on failure.
  *
  * The tree: the blocks of the file merged in file order (a key may appear in
  * several blocks; [-key] removes a key and everything below it; "name"=-
@@ -23,20 +22,16 @@
  * key_mtime is 0; the write ops are NULL.
  *
  * Returns MAPIPROF_OK and *out (release with mp_store_close), or
- * MAPIPROF_FAILED with the parser's error ("line N: reason") or
- * MAPIPROF_E_LIMIT past a cap of limits.h.
+ * MAPIPROF_FAILED: MAPIPROF_E_LIMIT past a cap of limits.h, or
+ * MAPIPROF_E_NOMEM.
  */
-int mp_store_reg_open(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
-                      struct mp_store **out);
-/* As mp_store_reg_open over an already parsed file, which the store takes
- * over (it is freed with the store, or here on failure). */
 int mp_store_reg_from_parsed(struct mapiprof_ctx *ctx, struct mp_reg_file *file,
                              struct mp_store **out);
 /* The parsed file behind a store made by this back end (NULL for any other
  * store); owned by the store. */
 const struct mp_reg_file *mp_store_reg_file(const struct mp_store *s);
 
-/* ---- what the text patcher (reg_patch.c) asks of the tree ----------------
+/* ---- what the text patcher (regtext/patch.c) asks of the tree ----------------
  * Keys are handles of s; every query on another back end or a bad handle
  * finds nothing. */
 

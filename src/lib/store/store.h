@@ -91,10 +91,10 @@ void mp_store_close(struct mp_store *s);
  * compared by code point.  Returns <0, 0, >0. */
 int mp_name_casecmp(const char *a, const char *b);
 /* The case folding of mp_name_casecmp for one code point (for back ends that
- * compare names in another encoding, e.g. UTF-16 in regf_patch.c). */
+ * compare names in another encoding, e.g. UTF-16 in regf/patch.c). */
 uint32_t mp_name_fold(uint32_t c);
 
-/* The hive back end (store_hive.c): opens path with hivex.  writable = 0
+/* The hive back end (store/hive.c): opens path with hivex.  writable = 0
  * opens read-only (mmap, never modifies the file). */
 int mp_store_hive_open(struct mapiprof_ctx *ctx, const char *path, int writable,
                        struct mp_store **out);

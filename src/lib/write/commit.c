@@ -1,7 +1,7 @@
 /* commit.c - mapiprof_write_check and mapiprof_plan_write: a plan is written
  * into a new file beside the target (never onto the user's file) by the
- * in-place patcher on a copy (regf_patch.c) or by a hivex rewrite, or for a
- * .reg file by the text patcher (reg_patch.c), fsync'd, verified by
+ * in-place patcher on a copy (regf/patch.c) or by a hivex rewrite, or for a
+ * .reg file by the text patcher (regtext/patch.c), fsync'd, verified by
  * reopening it, and renamed over the target (install.c; reg-and-regf.md
  * §3.10 hazard 6, §4 for dirty hives, §1.11 for .reg files).  A dirty hive
  * read with its logs replayed (recover.h) is written from its recovered
@@ -14,17 +14,19 @@
 #include "base/limits.h"
 #include "base/platform.h"
 #include "mapi/locate.h"
+#include "plan/plan.h"
 #include "regf/cells.h"
 #include "regf/hiveinfo.h"
 #include "regf/patch.h"
+#include "regtext/parse.h"
 #include "regtext/patch.h"
 #include "store/reg.h"
-#include "write/commit.h"
+#include "write/commit_io.h"
 #include "write/install.h"
 #include "write/recover.h"
 
 /* A value name hivex could not decode comes back from the store as U+FFFD
- * then "#<offset>" (store_hive.c); rewriting it would store that text. */
+ * then "#<offset>" (store/hive.c); rewriting it would store that text. */
 #define UNDECODABLE_NAME "\xEF\xBF\xBD#"
 
 /* One write in progress. */
@@ -57,58 +59,6 @@ struct final {
 	struct mp_value *v;
 	size_t n;
 };
-
-/* ---- the steps, replaceable by tests ------------------------------------ */
-
-static int
-write_hive_default(struct mp_store *s, const char *path)
-{
-	return s->ops->write_to(s, path);
-}
-
-static const struct mp_commit_io default_io = {
-    .copy = mp_copy_fd,
-    .patch = mp_regf_patch,
-    .write_hive = write_hive_default,
-    .write = mp_write_full,
-    .fsync = mp_fsync,
-    .link = mp_link,
-    .rename = mp_rename,
-    .fsync_dir = mp_fsync_dir,
-    .reset = mp_truncate_path,
-};
-
-static struct mp_commit_io test_io;
-static int test_io_set;
-
-void
-mp_commit_set_io(const struct mp_commit_io *io)
-{
-	test_io_set = io != NULL;
-	if (io == NULL)
-		return;
-	test_io.copy = io->copy != NULL ? io->copy : default_io.copy;
-	test_io.patch = io->patch != NULL ? io->patch : default_io.patch;
-	test_io.write_hive = io->write_hive != NULL ? io->write_hive : default_io.write_hive;
-	test_io.write = io->write != NULL ? io->write : default_io.write;
-	test_io.fsync = io->fsync != NULL ? io->fsync : default_io.fsync;
-	test_io.link = io->link != NULL ? io->link : default_io.link;
-	test_io.rename = io->rename != NULL ? io->rename : default_io.rename;
-	test_io.fsync_dir = io->fsync_dir != NULL ? io->fsync_dir : default_io.fsync_dir;
-	test_io.reset = io->reset != NULL ? io->reset : default_io.reset;
-}
-
-const struct mp_commit_io *
-mp_commit_default_io(void)
-{
-	return &default_io;
-}
-
-const struct mp_commit_io *
-mp_commit_io_current(void)
-{
-	return test_io_set ? &test_io : &default_io;
-}
 
 /* ---- safety ------------------------------------------------------------- */
 
@@ -207,7 +157,7 @@ final_free(struct final *f)
 /* Index of the op of k named name (case-insensitive, as the registry), or
  * k->nops. */
 static size_t
-op_index(const struct mp_plan_key *k, const char *name)
+op_index(const struct mp_key_change *k, const char *name)
 {
 	size_t i = 0;
 	while (i < k->nops && mp_name_casecmp(k->ops[i].value_name, name) != 0)
@@ -220,7 +170,7 @@ op_index(const struct mp_plan_key *k, const char *name)
  * lies (keeping the stored spelling of its name), a deleted one dropped,
  * new ones appended in op order (plan.h). */
 static int
-final_values(struct mp_store *s, mp_key key, const struct mp_plan_key *k, struct final *f)
+final_values(struct mp_store *s, mp_key key, const struct mp_key_change *k, struct final *f)
 {
 	memset(f, 0, sizeof(*f));
 	for (size_t j = 1; j < k->nops; j++) {
@@ -252,7 +202,7 @@ final_values(struct mp_store *s, mp_key key, const struct mp_plan_key *k, struct
 			                                 (uint8_t *)k->ops[j].data, k->ops[j].len};
 	}
 	for (size_t j = 0; j < k->nops; j++) {
-		const struct mp_plan_op *op = &k->ops[j];
+		const struct mp_value_change *op = &k->ops[j];
 		if (!used[j] && !op->del)
 			f->v[f->n++] = (struct mp_value){(char *)op->value_name, op->reg_type,
 			                                 (uint8_t *)op->data, op->len};
@@ -267,7 +217,7 @@ final_values(struct mp_store *s, mp_key key, const struct mp_plan_key *k, struct
  * ('\'-separated) is added as stored in the plan (lower case for a new
  * section).  Sets *out. */
 static int
-create_key(struct mp_store *s, const struct mp_plan_key *k, mp_key *out)
+create_key(struct mp_store *s, const struct mp_key_change *k, mp_key *out)
 {
 	mp_key at = k->profile_key;
 	char *path = strdup(k->uid);
@@ -292,7 +242,7 @@ create_key(struct mp_store *s, const struct mp_plan_key *k, mp_key *out)
 /* Rewrites k's key in the writable store s with ONE set_values call
  * (hivex reallocates every value of a key on each call, §3.10). */
 static int
-rewrite_key(struct mp_store *s, const struct mp_plan_key *k)
+rewrite_key(struct mp_store *s, const struct mp_key_change *k)
 {
 	mp_key key = k->key;
 	struct final f;
@@ -336,7 +286,7 @@ out:
 }
 
 /* A .reg file's new content: the input's text with the plan applied by
- * reg_patch.c (built in memory, written in one go). */
+ * regtext/patch.c (built in memory, written in one go). */
 static int
 produce_reg(struct commit *c)
 {
@@ -349,7 +299,7 @@ produce_reg(struct commit *c)
 }
 
 /* The new content of the temporary file: the fast path (kernel-side copy
- * of the input, then regf_patch.c) unless the plan creates a key, which the
+ * of the input, then regf/patch.c) unless the plan creates a key, which the
  * patcher declines anyway; the hivex rewrite when it declines.  A .reg
  * file: its patched text. */
 static int
@@ -410,7 +360,7 @@ compare_values(struct mapiprof_ctx *ctx, const char *uid, const struct final *ex
  * cell offset) and checks that it holds exactly the input's values with
  * k's ops applied. */
 static int
-verify_key(struct commit *c, struct mp_store *s, mp_key root, const struct mp_plan_key *k)
+verify_key(struct commit *c, struct mp_store *s, mp_key root, const struct mp_key_change *k)
 {
 	const struct mapiprof_profile *p = mapiprof_profile_at(c->file, k->profile);
 	struct mp_value *act = NULL;
@@ -552,7 +502,7 @@ verify_reg(struct commit *c)
 	mp_key root = 0, old = 0;
 	const char *cp = c->reg->codepage != NULL ? c->reg->codepage : c->ctx->codepage;
 	int rc = MAPIPROF_FAILED;
-	if (mp_store_reg_open(c->ctx, c->ins.tmp, cp, &s) != MAPIPROF_OK ||
+	if (mp_reg_parse_store(c->ctx, c->ins.tmp, cp, &s) != MAPIPROF_OK ||
 	    s->ops->root(s, &root) != MAPIPROF_OK)
 		goto out;
 	const struct mp_reg_file *f = mp_store_reg_file(s);
@@ -579,7 +529,7 @@ out:
  * bin and cell) when the file was opened for planning.  The patcher writes
  * only into the base block, the cells of the planned keys (nk, value list,
  * vk and data cells) and one new bin at the end.  So the new file is read
- * back through a new descriptor, cell by cell (regf_cells.c), and checked
+ * back through a new descriptor, cell by cell (regf/cells.c), and checked
  * where it can differ: the base block; the new bin(s), tiled as hivex's
  * open requires; every old cell of each planned key keeping its size (a
  * freed cell changes only its sign, so every old bin stays tiled); and each
@@ -596,12 +546,12 @@ struct cellrec {
 /* The base block of the new file: a clean regf hive one sequence number
  * past the input's, checksum valid by both rules (§3.1), same version, and
  * its hive bins the input's plus those appended, filling the file up to the
- * input's size or past it (§3.2, regf_patch.h). */
+ * input's size or past it (§3.2, regf/patch.h). */
 static int
 fast_base(struct commit *c, int fd, struct mp_regf_base *b)
 {
 	const struct mapiprof_info *in = c->src;
-	if (mp_regf_cells_base(c->ctx, fd, b) != MAPIPROF_OK)
+	if (mp_regf_base_read(c->ctx, fd, b) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	uint64_t end = (uint64_t)MP_REGF_BASE_BLOCK + b->bins;
 	uint64_t size = end > c->in.size ? end : c->in.size;
@@ -645,7 +595,7 @@ fast_new_bins(const struct mp_regf_cells *nc, uint32_t rel)
  * in *nk), value list, vk cells and their data cells, in *recs (arena a),
  * *n of them. */
 static int
-old_cells(const struct mp_regf_cells *oc, const struct mp_plan_key *k, struct mp_arena *a,
+old_cells(const struct mp_regf_cells *oc, const struct mp_key_change *k, struct mp_arena *a,
           struct mp_regf_nk *nk, struct cellrec **recs, size_t *n)
 {
 	uint32_t *list = NULL, list_cell = 0;
@@ -683,7 +633,7 @@ old_cells(const struct mp_regf_cells *oc, const struct mp_plan_key *k, struct mp
  * nk as it was. */
 static int
 fast_old_cells(struct commit *c, const struct mp_regf_cells *oc, const struct mp_regf_cells *nc,
-               const struct mp_plan_key *k, struct mp_arena *a, struct mp_regf_nk *nk)
+               const struct mp_key_change *k, struct mp_arena *a, struct mp_regf_nk *nk)
 {
 	struct cellrec *recs = NULL;
 	size_t n = 0;
@@ -704,7 +654,7 @@ fast_old_cells(struct commit *c, const struct mp_regf_cells *oc, const struct mp
 	return rc;
 }
 
-/* Reads value i of the key (vk at rel) into v: name as store_hive.c gives
+/* Reads value i of the key (vk at rel) into v: name as store/hive.c gives
  * it (an undecodable one as U+FFFD "#" and the vk's file offset), type,
  * data (at most MP_MAX_VALUE_LEN bytes). */
 static int
@@ -795,7 +745,7 @@ same_nk(struct commit *c, const char *uid, const struct mp_regf_nk *was,
  * input's with k's ops applied. */
 static int
 fast_key(struct commit *c, const struct mp_regf_cells *oc, const struct mp_regf_cells *nc,
-         const struct mp_plan_key *k, struct mp_arena *a)
+         const struct mp_key_change *k, struct mp_arena *a)
 {
 	struct mp_value *act = NULL;
 	size_t nact = 0;

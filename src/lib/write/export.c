@@ -1,6 +1,6 @@
-/* reg_export.c - profiles and plans written as regedit 5.00 .reg files
+/* export.c - profiles and plans written as regedit 5.00 .reg files
  * (mapiprof_export_reg, mapiprof_plan_reg): regedit's layout
- * (reg-and-regf.md §1.3) with lines from reg_format.c, read only through the
+ * (reg-and-regf.md §1.3) with lines from regtext/format.c, read only through the
  * store interface and the located profiles. */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "mapi/locate.h"
 #include "plan/plan.h"
 #include "regtext/format.h"
+#include "regtext/parse.h"
 #include "store/store.h"
 
 /* Key path written for the hive root when the caller names none. */
@@ -17,7 +18,7 @@
 /* The string value naming the default profile (mapi-profile-format.md §1). */
 #define DEFAULT_VALUE "DefaultProfile"
 /* A name the hive store could not decode: U+FFFD then "#<offset>"
- * (store_hive.c); exporting it would write a name that was never there. */
+ * (store/hive.c); exporting it would write a name that was never there. */
 #define UNDECODABLE_NAME "\xEF\xBF\xBD#"
 
 /* One export in progress. */
@@ -357,7 +358,7 @@ mapiprof_export_reg(struct mapiprof_file *file, const size_t *profiles, size_t n
 /* The key of plan key k (profile root, profile, section uid) and its ops:
  * the final data, or "name"=- for an unset (§1.8). */
 static int
-put_plan_key(struct exporter *ex, size_t base, const struct mp_plan_key *k)
+put_plan_key(struct exporter *ex, size_t base, const struct mp_key_change *k)
 {
 	const struct mapiprof_file *f = ex->file;
 	if (k->profile >= f->nprofiles || f->profiles[k->profile].key != k->profile_key) {
@@ -372,7 +373,7 @@ put_plan_key(struct exporter *ex, size_t base, const struct mp_plan_key *k)
 	    put_key_line(ex) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	for (size_t i = 0; i < k->nops; i++) {
-		const struct mp_plan_op *op = &k->ops[i];
+		const struct mp_value_change *op = &k->ops[i];
 		struct mp_reg_item it = {
 		    .name = op->value_name,
 		    .is_default = op->value_name[0] == '\0',

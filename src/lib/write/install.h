@@ -6,13 +6,13 @@
  * (reg-and-regf.md §3.10 hazard 6).  And the reset of the transaction logs
  * beside a hive after its recovered state was written (reg-and-regf.md §4).
  * Every step that touches the disk goes through the mp_commit_io table
- * (commit.h), which tests replace. */
+ * (write/commit_io.h), which tests replace. */
 #ifndef MP_INSTALL_H
 #define MP_INSTALL_H
 
 #include "base/ctx.h"
 #include "base/platform.h"
-#include "write/commit.h"
+#include "write/commit_io.h"
 
 /* One replacement in progress.  Zero it, then mp_install_begin; always
  * mp_install_end. */

@@ -1,6 +1,6 @@
 /* recover.h - the recovered state of a dirty hive as mapiprof_open reads it
  * (file.c) and mapiprof_plan_write writes it (commit.c): the image the
- * transaction-log replay (regf_log.h) produced, kept in a private temporary
+ * transaction-log replay (regf/replay.h) produced, kept in a private temporary
  * file because hivex reads files only (reg-and-regf.md §4; peers.md §B).
  * mapiprof_recover (recover.c) writes such an image over the hive or to a
  * new file. */
@@ -9,7 +9,7 @@
 
 #include "base/buf.h"
 #include "base/ctx.h"
-#include "regf/log.h"
+#include "regf/replay.h"
 
 struct mp_recovered {
 	char *path;                 /* the image: created exclusively, mode 0600, in

@@ -1,17 +1,16 @@
-/* commit.h - the writer behind mapiprof_plan_write (commit.c): a temporary
- * file beside the target, the in-place fast patch of a copy or a hivex
- * rewrite (a .reg file: its patched text), fsync, verify, backup, rename,
- * directory fsync (install.h); and the table of
- * the steps that can fail, which tests replace to prove that a failure at any
- * of them leaves the original byte-identical and no temporary file behind. */
-#ifndef MP_COMMIT_H
-#define MP_COMMIT_H
+/* commit_io.h - every step of a write that touches the disk, as a table of
+ * functions: the writer (commit.c), the installer (install.c), recoveries
+ * (recover.c) and saves (save.c) all go through it, and tests replace
+ * entries to prove that a failure at any step leaves the original
+ * byte-identical and no temporary file behind. */
+#ifndef MP_COMMIT_IO_H
+#define MP_COMMIT_IO_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/ctx.h"
-#include "plan/plan.h"
+#include "store/changes.h"
 #include "store/store.h"
 
 /* Every step of a commit that touches the disk, each returning MAPIPROF_OK
@@ -21,8 +20,8 @@ struct mp_commit_io {
 	int (*copy)(struct mapiprof_ctx *ctx, int in, int out, uint64_t size);
 	/* The in-place patch of the copy on fd (default mp_regf_patch);
 	 * *done = 0 declines, and commit.c then rewrites with hivex. */
-	int (*patch)(struct mapiprof_ctx *ctx, int fd, const struct mp_plan_key *keys, size_t nkeys,
-	             int *done);
+	int (*patch)(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys,
+	             size_t nkeys, int *done);
 	/* Writes the hivex store to path (default s->ops->write_to). */
 	int (*write_hive)(struct mp_store *s, const char *path);
 	/* Writes the patched text of a .reg file to fd (default

@@ -1,0 +1,78 @@
+/* commands.c - the one command table: names, handlers, the synopsis lines
+ * of usage() and the summaries of "mapiprof help" (commands.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "commands.h"
+
+static const struct command commands[] = {
+    {"list", cmd_list, "list [--json] [--no-logs] [--codepage CP] FILE ...",
+     "list the MAPI profiles of each file: name, root, default, services"},
+    {"show", cmd_show,
+     "show [--json] [--raw] [--profile NAME]... [--section SEL]... [--no-logs] [--codepage CP] "
+     "FILE ...",
+     "show every decoded property of the selected profile sections"},
+    {"get", cmd_get,
+     "get [--json] [--profile NAME] --section SEL [--no-logs] [--codepage CP] PROP FILE",
+     "print one property value, for scripts"},
+    {"info", cmd_info, "info [--json] [--no-logs] [--codepage CP] FILE ...",
+     "show what each file is: format, size, sha256; the hive header or the .reg encoding"},
+    {"export", cmd_export,
+     "export [[--profile NAME]... | --all-profiles] [--root KEY] [-o OUT] [--no-logs] "
+     "[--codepage CP] FILE",
+     "write profiles as a regedit 5.00 .reg file that reg import accepts"},
+    {"tags", cmd_tags, "tags [--json] [PATTERN]", "search the property tag and flag tables"},
+    {"edit", cmd_edit,
+     "edit [--profile NAME | --all-profiles] -e EDIT [-e EDIT]... [--dry-run | --check] [--json] "
+     "[--backup[=SUFFIX]] [-o PATH] [--emit-reg PATH [--root KEY]] [--force] [--recover] "
+     "[--codepage CP] FILE ...",
+     "change property values as the edits say; print the plan, then write safely"},
+    {"apply", cmd_apply,
+     "apply [--profile NAME | --all-profiles] [--dry-run | --check] [--json] [--backup[=SUFFIX]] "
+     "[-o PATH] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--codepage CP] RECIPE "
+     "FILE ...",
+     "apply a recipe (built-in name or recipe file): plan, then write safely"},
+    {"recover", cmd_recover,
+     "recover [--json] [-o OUT] [--backup[=SUFFIX]] [--consume-logs] FILE ...",
+     "replay a dirty hive's transaction logs and write the recovered hive"},
+    {"recipes", cmd_recipes, "recipes [--json] [NAME]",
+     "list the built-in recipes, or print one with its rationale"},
+    {"help", NULL, "help [COMMAND]", "show the usage of every command or of one"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct command *
+command_find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void
+usage_print(FILE *f, const char *cmd)
+{
+	const struct command *c = cmd != NULL ? command_find(cmd) : NULL;
+	if (c != NULL) {
+		fprintf(f, "usage: mapiprof %s\n", c->synopsis);
+		return;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "%s mapiprof %s\n", i == 0 ? "usage:" : "      ", commands[i].synopsis);
+	fprintf(f, "       mapiprof --version\n");
+}
+
+size_t
+command_count(void)
+{
+	return NCOMMANDS;
+}
+
+const struct command *
+command_at(size_t i)
+{
+	return i < NCOMMANDS ? &commands[i] : NULL;
+}
