@@ -2,10 +2,11 @@
 """Generate a large, densely packed NTUSER.DAT-like regf hive holding an
 Exchange 2007-era MAPI profile, for bench/run.sh.
 
-The hive is written directly, following /work/shared/docs/reg-and-regf.md §3
-(base block §3.1, hbins §3.2, cells §3.3, nk §3.4, lh/ri subkey lists §3.5,
-value lists and vk §3.6, sk §3.7).  No `db` cells are produced: every value is
-at most MAX_DATA bytes (< 16344, §3.8).
+The hive is written directly, following M. Suhanov's "Windows registry file
+format specification" (quoted names below are its sections: "Base block",
+"Hive bin", "Cell", "Key node", "Hash leaf" and "Index root" lists, "Key
+values list" and "Key value", "Key security").  No `db` cells are produced:
+every value is at most MAX_DATA bytes (< 16344, "Big data").
 
 Content: about 1 KiB per key (nk + 2..6 values mixing REG_SZ, REG_EXPAND_SZ,
 REG_DWORD, REG_BINARY, now and then a 1..12 KiB REG_BINARY), a realistic tree
@@ -31,10 +32,10 @@ import sys
 import time
 
 BIN = 4096
-HDR = 32                      # hbin header (§3.2)
+HDR = 32                      # hbin header ("Hive bin")
 NONE = 0xFFFFFFFF
-LEAF_MAX = 500                # entries per lh leaf before an ri is used (§3.5)
-MAX_DATA = 12 * 1024          # largest value data; stays below 16344 (§3.8)
+LEAF_MAX = 500                # entries per lh leaf before an ri is used ("Index root")
+MAX_DATA = 12 * 1024          # largest value data; stays below 16344 ("Big data")
 FILETIME0 = 133_000_000_000_000_000   # 2022-06 in 100 ns ticks since 1601
 
 REG_SZ, REG_EXPAND_SZ, REG_BINARY, REG_DWORD = 1, 2, 3, 4
@@ -51,7 +52,7 @@ S_LHENT = struct.Struct("<II")
 
 
 def lh_hash(name):
-	"""§3.5: H = 37*H + unit over the upper-cased UTF-16 units."""
+	""""Hash leaf": H = 37*H + unit over the upper-cased UTF-16 units."""
 	h = 0
 	for ch in name.upper():
 		h = (h * 37 + ord(ch)) & 0xFFFFFFFF
@@ -59,12 +60,12 @@ def lh_hash(name):
 
 
 def sortkey(name):
-	"""§3.5: siblings sorted by upper-cased name (ASCII names only here)."""
+	"""Siblings sorted by upper-cased name, as the regf spec requires (ASCII names only)."""
 	return name.upper()
 
 
 class Hive:
-	"""Cell allocator over 4 KiB hbins (bigger bins for large cells, §3.2) in
+	"""Cell allocator over 4 KiB hbins (bigger bins for large cells, "Hive bin") in
 	one buffer.  Like the Windows allocator it fills the gaps it leaves: up to
 	OPEN_REGIONS partly filled bins stay open for later small cells, so the
 	hive is densely packed; free space ends up as one free cell per gap."""
@@ -84,7 +85,7 @@ class Hive:
 	def _free(self, region):
 		rest = region[1] - region[0]
 		if rest > 0:
-			S_I32.pack_into(self.buf, region[0], rest)    # free cell (§3.3)
+			S_I32.pack_into(self.buf, region[0], rest)    # free cell ("Cell")
 
 	def _open_bin(self, need):
 		size = max(BIN, (HDR + need + BIN - 1) // BIN * BIN)
@@ -170,7 +171,7 @@ class Writer:
 			nb = name.encode("latin-1")
 			off = h.alloc(20 + len(nb))
 			n = len(data)
-			if n <= 4:       # inline data (§3.6)
+			if n <= 4:       # inline data ("Key value")
 				doff = S_U32.unpack(data.ljust(4, b"\0"))[0]
 				dsize = n | 0x80000000
 			else:
@@ -188,7 +189,7 @@ class Writer:
 		return lst, maxname, maxdata
 
 	def write_subkey_list(self, kids):
-		"""kids: [(name, nk_off)]; one lh, or an ri of lh leaves (§3.5)."""
+		"""kids: [(name, nk_off)]; one lh, or an ri of lh leaves ("Index root")."""
 		kids.sort(key=lambda k: sortkey(k[0]))
 		leaves = [kids[i:i + LEAF_MAX] for i in range(0, len(kids), LEAF_MAX)]
 		offs = []
@@ -237,7 +238,7 @@ class Writer:
 
 def security_descriptor():
 	"""Self-relative SD: owner Administrators, group SYSTEM, DACL granting
-	full control to SYSTEM, Administrators and the (made-up) user (§3.7)."""
+	full control to SYSTEM, Administrators and the (made-up) user ("Key security")."""
 	def sid(auth, *subs):
 		return struct.pack("<BB", 1, len(subs)) + auth.to_bytes(6, "big") + \
 			struct.pack("<%dI" % len(subs), *subs)
@@ -562,7 +563,7 @@ def base_block(root, bins_size, seq):
 		x = 0
 		for (d,) in struct.iter_unpack("<I", bytes(bb[:0x1FC])):
 			x ^= d
-		if x not in (0, 0xFFFFFFFF):      # §3.1: avoid the 0/-1 special cases
+		if x not in (0, 0xFFFFFFFF):      # not the 0/-1 special cases (ReactOS hivesum.c)
 			break
 		ts += 1
 	S_U32.pack_into(bb, 0x1FC, x)
@@ -575,7 +576,7 @@ def generate(size_mib, out, seed, fixture):
 	w = Writer(hive)
 	tree = Tree(hive, Content(seed), size, fixture)
 	# Root nk first (relative 0x20, as Windows lays it out), then the one sk
-	# cell every nk shares (§3.7), then the tree depth first.
+	# cell every nk shares ("Key security"), then the tree depth first.
 	root_node = tree.root()
 	nb = root_node.name.encode("latin-1")
 	root = hive.alloc(76 + len(nb))

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""mkseeds.py - writes the seed corpus of fuzz_regf_log from the shared
-samples (../shared/samples/yarp): each seed is a primary hive and its logs
-in the harness's input layout (fuzz_regf_log.c).  Nothing is committed: the
-seeds are made in the build tree.
+"""mkseeds.py - writes the seed corpus of fuzz_regf_log from yarp's dirty
+test hives (msuhanov/yarp hives_for_tests, in SAMPLES_DIR/yarp): each seed
+is a primary hive and its logs in the harness's input layout
+(fuzz_regf_log.c).  Nothing is committed: the seeds are made in the build
+tree.
 
 usage: mkseeds.py SAMPLES_DIR OUT_DIR
 """

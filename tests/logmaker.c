@@ -1,6 +1,6 @@
 /* logmaker.c - test-only builder of a dirty hive and its new-format
  * transaction log (logmaker.h), laid out as the regf specification's "New
- * format" and "Log entries" describe (peers.md §B.2, reg-and-regf.md §4):
+ * format" and "Log entries" describe:
  * a 512-byte base block of file type 6, then HvLE entries from offset 512. */
 #include "logmaker.h"
 

@@ -1,8 +1,7 @@
 /* logmaker.h - test-only: turns a clean hive and a changed copy of it into
  * a dirty primary plus a valid new-format transaction log, the state a
  * Windows 8.1+ machine leaves when it stops before writing the log's pages
- * back into the hive (reg-and-regf.md §4; peers.md §B.2; regf spec,
- * "New format" of transaction log files). */
+ * back into the hive (regf spec, "New format" of transaction log files). */
 #ifndef MP_TEST_LOGMAKER_H
 #define MP_TEST_LOGMAKER_H
 

@@ -61,7 +61,7 @@ make_truncated(void)
 }
 
 /* Flips a byte of the base block's reserved area, so only the checksum at
- * 0x1FC no longer matches (reg-and-regf.md §3). */
+ * 0x1FC no longer matches (regf spec "Base block"). */
 static char *
 make_badsum(void)
 {

@@ -56,7 +56,8 @@ out_json(void)
 
 /* How two outputs must agree on order.  A hive stores subkeys sorted; a
  * .reg store keeps the order of the file, which is the same only for a
- * regedit export (reg-and-regf.md §1.3), not for a hand-written file. */
+ * regedit export (Wine programs/reg/tests/export.c), not for a hand-written
+ * file. */
 enum order {
 	SAME_ORDER, /* profiles, sections and lines in the same order */
 	ANY_ORDER,  /* profiles and sections (and text lines) compared as sets */
@@ -555,8 +556,8 @@ assert_u16_prefix(const char *path, const char *ascii)
 	free(data);
 }
 
-/* regedit's layout (reg-and-regf.md §1.3): CRLF only, a blank line before
- * every key line, a final blank line. */
+/* regedit's layout (Wine programs/reg/tests/export.c): CRLF only, a blank
+ * line before every key line, a final blank line. */
 static void
 assert_regedit_layout(const char *text)
 {

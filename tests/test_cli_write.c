@@ -495,7 +495,7 @@ Test(cli_write, bad_checksum_is_refused_with_exit_4)
 	size_t len = 0;
 	char *data = tu_read(f, &len);
 	cr_assert_gt(len, 512);
-	data[508] ^= 0x01; /* the base block checksum (reg-and-regf.md §3) */
+	data[508] ^= 0x01; /* the base block checksum (regf spec) */
 	cr_assert_eq(tu_write(f, data, len), 0);
 	struct tu_snap s = tu_snap_take(f);
 	TU_CLI_EXPECT(4, "apply", "--json", "--force", GC_FIX, f);

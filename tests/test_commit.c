@@ -1015,7 +1015,8 @@ resize_cell_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *
 	return rc;
 }
 
-/* Patches, then changes the parent offset in the nk of keys[0] (§3.4). */
+/* Patches, then changes the parent offset in the nk of keys[0] (regf spec
+ * "Key node"). */
 static int
 corrupt_nk_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t n,
                  int *done)
@@ -1119,7 +1120,7 @@ Test(commit, fast_path_verify_catches_an_old_cell_that_changed_its_size)
 /* ---- a structure the cell reader leaves alone: hivex verifies ---------- */
 
 /* A 16-byte value "big" of GLOBAL held as big data (a db record, its list
- * and one segment, reg-and-regf.md §3.8), made in place in a hive: the
+ * and one segment, regf spec "Big data"), made in place in a hive: the
  * patcher adds it with 40 bytes of data, then its 48-byte data cell is cut
  * into the three cells of a db value. */
 static const uint8_t big16[16] = {0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8,

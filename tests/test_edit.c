@@ -31,7 +31,7 @@ struct okcase {
 #define BIN      MP_REG_BINARY
 
 static const struct okcase oks[] = {
-    /* The five edits of the GC-referral recipe (§7). */
+    /* The five edits of the GC-referral recipe (Griffin 2008). */
     {"global PR_PROFILE_CONNECT_FLAGS -= CONNECT_NO_RPC_ENCRYPTION", "global", 0x66040003, OP_CLR,
      0x2, BIN, "02000000"},
     {"global PR_PROFILE_UI_STATE += EDK_PROFILEUISTATE_ENCRYPTNETWORK", "global", 0x66060003, OP_OR,
@@ -70,7 +70,7 @@ static const struct okcase oks[] = {
      BIN, "0807060504030201"},
     {"global 0x3FFF0014 = 18446744073709551615", "global", 0x3FFF0014, OP_SET, UINT64_MAX, BIN,
      "ffffffffffffffff"},
-    /* PT_BOOLEAN: 2 bytes (§3). */
+    /* PT_BOOLEAN: 2 bytes (MFCMAPI registryProperty.cpp). */
     {"outlook PR_AB_CHOOSE_DIRECTORY_AUTOMATICALLY = true", "outlook", 0x3D1C000B, OP_SET, 1, BIN,
      "0100"},
     {"outlook PR_AB_CHOOSE_DIRECTORY_AUTOMATICALLY = FALSE", "outlook", 0x3D1C000B, OP_SET, 0, BIN,
@@ -93,7 +93,7 @@ static const struct okcase oks[] = {
      "43003a005c007800"
      "0000"},
     {"emsab PR_PROFILE_HOME_SERVER = \"\"", "emsab", 0x6602001E, OP_SET, 0, MP_REG_SZ, "0000"},
-    /* PT_UNICODE: REG_BINARY, UTF-16LE + NUL (§3). */
+    /* PT_UNICODE: REG_BINARY, UTF-16LE + NUL (MFCMAPI). */
     {"global PR_PROFILE_OFFLINE_STORE_PATH_W = \xc3\xa9t\xc3\xa9", "global", 0x6610001F, OP_SET, 0,
      BIN,
      "e9007400e900"
@@ -107,12 +107,12 @@ static const struct okcase oks[] = {
     {"global PR_MAPPING_SIGNATURE = hex:0a,1b,2c", "global", 0x0FF80102, OP_SET, 0, BIN, "0a1b2c"},
     {"global PR_MAPPING_SIGNATURE = \"\"", "global", 0x0FF80102, OP_SET, 0, BIN, ""},
     {"global PR_MAPPING_SIGNATURE = hex:", "global", 0x0FF80102, OP_SET, 0, BIN, ""},
-    /* PT_CLSID: GUID struct order, Data1..3 little-endian (§2). */
+    /* PT_CLSID: GUID struct order, Data1..3 little-endian (guiddef.h). */
     {"global 0x3FFF0048 = {00020D0A-0000-0000-C000-000000000046}", "global", 0x3FFF0048, OP_SET, 0,
      BIN, "0a0d020000000000c000000000000046"},
     {"global 0x3FFF0048 = c840a7dc-42c0-1a10-b4b9-08002b2fe182", "global", 0x3FFF0048, OP_SET, 0,
      BIN, "dca740c8c042101ab4b908002b2fe182"},
-    /* PT_SYSTIME: FILETIME (100 ns since 1601), little-endian (§3). */
+    /* PT_SYSTIME: FILETIME (100 ns since 1601), little-endian (MFCMAPI). */
     {"global 0x3FFF0040 = 2024-01-01T00:00:00Z", "global", 0x3FFF0040, OP_SET, TU_FT_2024, BIN,
      "00c08976453cda01"},
     {"global 0x3FFF0040 = 2024-01-01T00:00:00.0000001Z", "global", 0x3FFF0040, OP_SET,

@@ -179,7 +179,8 @@ Test(fixtures, exchange_emsab_section_uses_winnt_without_reconnect)
 	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_NOPROP);
 }
 
-/* service:MSEMS -> the service; its four providers point back to it (§8.2). */
+/* service:MSEMS -> the service; its four providers point back to it
+ * (OutlookTrace). */
 Test(fixtures, exchange_msems_service_owns_its_four_providers)
 {
 	tu_open_built("exchange-mapi.dat");
@@ -289,7 +290,7 @@ Test(fixtures, o16_profile_default_in_office16_outlook_key)
 	size_t n;
 	cr_assert_eq(mapiprof_section_props(tu_file, p, select_one(p, "global"), &props, &n),
 	             MAPIPROF_OK);
-	cr_assert_eq(n, 0, "Outlook 2016 leaves the global section empty (§8.1)");
+	cr_assert_eq(n, 0, "Outlook 2016 leaves the global section empty");
 }
 
 /* Both emsmdb sections are found through 01023d15, each owned by its own

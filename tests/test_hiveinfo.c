@@ -1,6 +1,6 @@
 /* test_hiveinfo.c - mapiprof_inspect() on the real hives, on broken copies
  * of them, and on transaction logs beside a hive; the checksum rule of
- * mp_regf_checksum (reg-and-regf.md §3.1, §4). */
+ * mp_regf_checksum (regf spec "Base block"; ReactOS hivesum.c). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,7 +271,8 @@ Test(hiveinfo, logs_match_hive_name_case_insensitively)
 	free(data);
 }
 
-/* Decompresses shared/samples/regipy/name.xz into tu_tmp/name. */
+/* Decompresses the regipy sample name.xz (from mkorman90/regipy,
+ * regipy_tests/data) into tu_tmp/name. */
 static void
 unxz_sample(const char *name)
 {

@@ -132,7 +132,7 @@ Test(locate, hive_without_profiles_opens_with_count_zero)
 {
 	char *path = tu_unxz_sample("regipy/transactions_NTUSER.DAT", "transactions.dat");
 	if (path == NULL)
-		cr_skip_test("../shared or xz is absent");
+		cr_skip_test("the samples (MP_SHARED_DIR) or xz are absent");
 	cr_assert_eq(mapiprof_open(tu_ctx, path, 0, &tu_file), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(mapiprof_profile_count(tu_file), 0);
@@ -182,8 +182,8 @@ Test(locate, bad_checksum_is_echecksum)
 {
 	size_t len;
 	char *data = tu_read_src(NOTATIN, &len);
-	/* 0x30..0x6F is the base block's tu_file name field (reg-and-regf.md
-	 * §3.1): covered by the checksum, checked by nothing else. */
+	/* 0x30..0x6F is the base block's tu_file name field (regf spec "Base
+	 * block"): covered by the checksum, checked by nothing else. */
 	data[0x40] ^= 0x5A;
 	char *path = tu_tmp_path("badsum.dat");
 	cr_assert_eq(tu_write(path, data, len), 0);

@@ -454,7 +454,7 @@ Test(plan, bit_ops_that_change_nothing_keep_a_reg_dword_but_set_rewrites_it)
 	size_t p = tu_open_reg(odd_reg, "Synth");
 	build_edit("global PR_PROFILE_CONNECT_FLAGS += 0x2", p);
 	cr_assert_eq(mapiprof_plan_count(plan), 0);
-	/* = writes the registry type MAPI uses (§2, §8.4). */
+	/* = writes the registry type MAPI uses (KB Q175107; MFCMAPI). */
 	build_edit("global PR_PROFILE_CONNECT_FLAGS = 2", p);
 	cr_assert_eq(mapiprof_plan_count(plan), 1);
 	cr_assert_str_eq(change(0)->before->reg_type_name, "REG_DWORD");

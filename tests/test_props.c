@@ -48,7 +48,8 @@ Test(props, provider_range_tag_is_named_in_the_owning_service_scope)
 {
 	prof = tu_open_outlook(REGIPY);
 	/* 0x67020003 is PR_OST_ENCRYPTION for Exchange and PR_PST_ENCRYPTION
-	 * for the PST provider (§5, §8.7): this provider belongs to MSUPST MS. */
+	 * for the PST provider (MFCMAPI genTagArray.h, MSPST.h): this provider
+	 * belongs to MSUPST MS. */
 	const struct mapiprof_prop *p = prop("6876da12b533bc47a32ce78191722d01", "00036702");
 	cr_assert_not_null(p->name);
 	cr_assert_str_eq(p->name, "PR_PST_ENCRYPTION");
@@ -211,9 +212,9 @@ Test(props, absent_non_tag_name_is_enoprop)
 /* ---- a synthetic profile built with the fixture builder ---------------- */
 
 /* PR_SERVICES lists 11.. (MSEMS), 44.. (MSPST AB) and aa.. (no section);
- * PR_AB_SEARCH_PATH is a 32-bit MV_BINARY (§3) of 55.. (a section), 8
- * bytes, and ee.. (no section); 55.. is a provider of 44..; 77.. a CONTAB
- * provider whose service 99.. is missing. */
+ * PR_AB_SEARCH_PATH is a 32-bit MV_BINARY (MFCMAPI's layout) of 55.. (a
+ * section), 8 bytes, and ee.. (no section); 55.. is a provider of 44..; 77..
+ * a CONTAB provider whose service 99.. is missing. */
 /* clang-format off */
 static const char synth_reg[] =
 	TU_REG_HEADER

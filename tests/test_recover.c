@@ -2,9 +2,10 @@
  * yarp's and regipy's samples against Windows' own recoveries, broken
  * logs, and a MAPI profile hive made dirty by the test log builder
  * (logmaker.h) read in its recovered state by default and its primary
- * state with MAPIPROF_OPEN_NO_LOGS, then written with opts.recover
- * (reg-and-regf.md §4; peers.md §B).  The samples live in
- * ../shared/samples; tests that need them skip when it is absent. */
+ * state with MAPIPROF_OPEN_NO_LOGS, then written with opts.recover (regf
+ * spec "Dirty state of a hive").  The samples (copies of msuhanov/yarp's
+ * and mkorman90/regipy's test hives) are read from MP_SHARED_DIR; tests that
+ * need them skip when it is absent. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>

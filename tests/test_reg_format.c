@@ -1,8 +1,10 @@
 /* test_reg_format.c - regedit's text for .reg lines (regtext/format.c): the
- * wrapping of reg-and-regf.md §1.9 char for char (the doc's examples and
- * table), the choice of "text", dword: and hex(N):, code-page payloads, and
- * a property test: random values formatted and parsed back by
- * mp_reg_parse_buf keep their name, type and bytes. */
+ * wrapping of Wine's regproc.c export_hex_data char for char (the examples of
+ * Wine's Windows-checked programs/reg/tests/export.c and of real regedit
+ * exports, and the first-line widths that algorithm gives), the choice of
+ * "text", dword: and hex(N):, code-page payloads, and a property test: random
+ * values formatted and parsed back by mp_reg_parse_buf keep their name, type
+ * and bytes. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <stdio.h>
@@ -98,7 +100,7 @@ expect_u16_line(const char *name, uint32_t type, const char *s, size_t len, cons
 	free(d);
 }
 
-/* ---- §1.9: the doc's exact examples ---------------------------------- */
+/* ---- wrapping: Wine's and real regedit exports' exact examples ------- */
 
 Test(reg_format, wraps_multi_string_as_windows_export_test)
 {
@@ -155,7 +157,7 @@ Test(reg_format, wraps_after_17_bytes_for_a_16_char_name_as_real_regedit_export)
 	free(d);
 }
 
-Test(reg_format, wraps_mapi_tag_values_as_the_doc_computes)
+Test(reg_format, wraps_mapi_tag_values_as_regedit_does)
 {
 	expect_u16_line("001f3001", MP_REG_BINARY, "john.doe@example.com", 20,
 	                "\"001f3001\"=hex:6a,00,6f,00,68,00,6e,00,2e,00,64,00,6f,00,65,00,40,00,"
@@ -186,7 +188,7 @@ Test(reg_format, wraps_after_one_byte_for_a_70_char_name)
 	expect_line(&it, want);
 }
 
-/* ---- §1.9: the doc's table, and the k1 formula for every name length -- */
+/* ---- wrapping: first-line widths, and the k1 formula for every name length */
 
 /* Bytes on the first physical line of line and its width with the '\'. */
 static void
@@ -210,12 +212,12 @@ static const struct {
     {20, 27, 17, 79}, {50, 57, 7, 79}, {67, 74, 1, 78}, {70, 77, 1, 81},
 };
 
-ParameterizedTestParameters(reg_format, first_line_matches_doc_table_row)
+ParameterizedTestParameters(reg_format, first_line_matches_regedit_wrapping_table_row)
 {
 	return tu_index_params(sizeof(table) / sizeof(table[0]));
 }
 
-ParameterizedTest(size_t *row, reg_format, first_line_matches_doc_table_row)
+ParameterizedTest(size_t *row, reg_format, first_line_matches_regedit_wrapping_table_row)
 {
 	char name[80];
 	uint8_t d[100];
@@ -241,10 +243,10 @@ ParameterizedTest(size_t *row, reg_format, first_line_matches_doc_table_row)
 	free(got);
 }
 
-/* Checks the shape §1.9 derives: k1 = max(1, ceil((77 - P) / 3)) bytes on
- * line 1, 25 per continuation line ("  " + 25 x "xx," + "\" = 78 columns),
- * no wrap when everything fits, and the bytes in order.  The data starts
- * skip bytes into line; p is the width of that prefix in columns. */
+/* Checks the shape export_hex_data gives: k1 = max(1, ceil((77 - P) / 3))
+ * bytes on line 1, 25 per continuation line ("  " + 25 x "xx," + "\" = 78
+ * columns), no wrap when everything fits, and the bytes in order.  The data
+ * starts skip bytes into line; p is the width of that prefix in columns. */
 static void
 check_shape(const char *line, size_t skip, size_t p, const uint8_t *d, size_t n)
 {
@@ -328,7 +330,7 @@ Test(reg_format, wraps_with_the_styles_line_end)
 	               "00,00,00,00,\\\n  00,00,00,00,00,00,00\n");
 }
 
-/* ---- the data forms (§1.3, §1.5, §1.11) ------------------------------ */
+/* ---- the data forms (Wine programs/reg/tests/export.c) ---------------- */
 
 Test(reg_format, writes_windows_export_test_lines_exactly)
 {
@@ -536,7 +538,7 @@ Test(reg_format, regedit5_style_is_the_utf16le_of_the_same_text)
 	free(d);
 }
 
-/* ---- code-page files (§1.7) ------------------------------------------ */
+/* ---- code-page files (Wine regproc.c prepare_hex_string_data) -------- */
 
 Test(reg_format, codepage_file_writes_text_and_payloads_in_the_code_page)
 {

@@ -1,7 +1,7 @@
 /* test_reg_parse.c - the .reg reader (regtext/parse.c) and the .reg store
- * (store/reg.c): every grammar element of reg-and-regf.md §1.1-§1.8, every
- * encoding and line-ending style, the spans a later writer relies on, each
- * error with its line number, and the merged tree the store builds. */
+ * (store/reg.c): every grammar element of Wine's programs/reg/tests/import.c,
+ * every encoding and line-ending style, the spans a later writer relies on,
+ * each error with its line number, and the merged tree the store builds. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -306,7 +306,7 @@ Test(reg_parse, hex_types_of_any_number_keep_their_bytes)
 	assert_data(&f->values[2], 0x100, "%\0", 2);
 	assert_data(&f->values[3], 0xffffffffu, "\1", 1);
 	assert_data(&f->values[4], MP_REG_QWORD, "\1\0\0\0\0\0\0\0", 8);
-	/* no terminator is added to hex(1) data (reg-and-regf.md §5) */
+	/* no terminator is added to hex(1) data (a Windows import adds one) */
 	assert_data(&f->values[5], MP_REG_SZ, "A\0", 2);
 	cr_assert_eq(f->values[5].syntax, MP_REG_SYN_HEX);
 }

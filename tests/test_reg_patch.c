@@ -37,7 +37,7 @@ static const uint8_t v_zero[4] = {0, 0, 0, 0};
 static const uint8_t v_one[4] = {1, 0, 0, 0};
 static const uint8_t v_seven[4] = {7, 0, 0, 0};
 static const uint8_t v_nine[4] = {9, 0, 0, 0};
-/* 40 bytes: a line that wraps (reg-and-regf.md §1.9). */
+/* 40 bytes: a line that wraps (Wine regproc.c export_hex_data). */
 static const uint8_t v_long[40] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
                                    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
                                    29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40};
@@ -152,8 +152,8 @@ struct lines {
 	size_t n;
 };
 
-/* Splits p[0..n) into physical lines (CRLF, LF or CR, §1.2), in code units
- * of 2 bytes when it starts with the UTF-16LE BOM. */
+/* Splits p[0..n) into physical lines (CRLF, LF or CR, as Wine's import
+ * tests), in code units of 2 bytes when it starts with the UTF-16LE BOM. */
 static void
 split(const uint8_t *p, size_t n, struct lines *out)
 {

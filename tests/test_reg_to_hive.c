@@ -211,7 +211,8 @@ Test(reg_to_hive, same_input_and_filetime_give_identical_bytes_and_key_times)
 	             mapiprof_errmsg(tu_ctx));
 	int64_t ft = info->last_written;
 	mapiprof_info_free(info);
-	/* At most three ticks later, to keep the checksum off 0 and ~0 (§3.1). */
+	/* At most three ticks later, to keep the checksum off 0 and ~0 (ReactOS
+	 * hivesum.c). */
 	cr_assert(ft >= TU_FT_2024 && ft <= TU_FT_2024 + 3, "base block %lld", (long long)ft);
 	struct mp_store *hive = NULL;
 	mp_key root = 0;
@@ -254,7 +255,7 @@ Test(reg_to_hive, parse_error_names_the_line_and_leaves_the_output_alone)
 Test(reg_to_hive, hive_error_removes_the_temporary_files)
 {
 	/* 20000 bytes cannot be written into a 1.5 hive without 'db' records
-	 * (reg-and-regf.md §3.8): the hive store refuses it. */
+	 * (regf spec "Big data"): the hive store refuses it. */
 	size_t n = 20000, cap = strlen(V5) + 64 + n * 3;
 	char *text = malloc(cap);
 	cr_assert_not_null(text);

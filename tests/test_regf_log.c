@@ -1,10 +1,10 @@
 /* test_regf_log.c - transaction-log replay (regf/log.c, regf/replay.c)
  * against Windows' own recoveries of yarp's dirty hives and regipy's real
  * dual-log NTUSER, on broken and crafted logs, and Marvin32 against its
- * published vectors (reg-and-regf.md §3.1, §4; peers.md §B; regf spec
- * "Format of transaction log files").  The samples live in
- * ../shared/samples; tests that need them skip when that folder is
- * absent. */
+ * published vectors (regf spec "Base block", "Format of transaction log
+ * files").  The samples (copies of msuhanov/yarp's and mkorman90/regipy's
+ * test hives) are read from MP_SHARED_DIR; tests that need them skip when
+ * that folder is absent. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,7 +279,7 @@ Test(regf_log, new_format_dual_logs_reproduce_windows10_recovery)
 	tu_dump_reglookup(wp, &theirs);
 	free(wp);
 	tu_dump_assert_same(&ours, &theirs);
-	/* The keys only the logs hold (peers.md §B.3: Key1/Key2 before). */
+	/* The keys only the logs hold (the primary has Key1/Key2 instead). */
 	cr_assert(tu_dump_has(&ours, "/Key3/Key3_3,KEY,,2017-03-04 20:55:37"));
 	cr_assert(!tu_dump_has(&ours, "/Key2,KEY,,2017-03-04 20:52:19"));
 	tu_dump_free(&ours);

@@ -1,6 +1,7 @@
 /* test_regf_new.c - the empty hive mp_regf_create_empty() writes: a clean
  * base block, hivex can open and extend it, and the result is read back by
- * other tools (reglookup, regfexport) (reg-and-regf.md §3.9). */
+ * other tools (reglookup, regfexport); laid out like hivex's
+ * images/minimal. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,7 +146,8 @@ Test(regf_new, given_filetime_is_stamped_and_gives_identical_bytes)
 	char *img = tu_read(a, &len);
 	cr_assert_eq(len, 8192);
 	tu_assert_file_is(b, img, len);
-	/* At most three ticks later, to keep the checksum off 0 and ~0 (§3.1). */
+	/* At most three ticks later, to keep the checksum off 0 and ~0 (ReactOS
+	 * hivesum.c). */
 	int64_t ts = le64(img + 0x0C);
 	cr_assert(ts >= TU_FT_2024 && ts <= TU_FT_2024 + 3, "base block %lld", (long long)ts);
 	cr_assert_eq(le64(img + 0x1000 + 20), ts, "first bin");

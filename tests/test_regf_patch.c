@@ -30,7 +30,7 @@
 	"SOFTWARE\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Outlook\\"                          \
 	"0a0d020000000000c000000000000046"
 /* nk of a key in the regipy hive whose only value "Data" (33389 bytes) is
- * stored as big data (db, reg-and-regf.md §3.8); found by walking its bins. */
+ * stored as big data (db, regf spec "Big data"); found by walking its bins. */
 #define REGIPY_DB_KEY 0xe8aa0u
 #define MAX_WANT      32
 
@@ -322,7 +322,8 @@ prove_patch(const char *hive, const struct want *w, size_t n, int grows)
 	check_key_times(hive, w, n, t0);
 	struct mapiprof_info *i1 = inspect(hive);
 	cr_assert(!i1->dirty && i1->checksum_ok);
-	/* hivex (plain XOR) and Windows (0 -> 1, -1 -> -2) agree (§3.1). */
+	/* hivex (plain XOR) and Windows (0 -> 1, -1 -> -2, ReactOS hivesum.c)
+	 * agree. */
 	uint8_t bb[512];
 	int fd = open(hive, O_RDONLY);
 	cr_assert_eq(pread(fd, bb, sizeof(bb), 0), (ssize_t)sizeof(bb));
@@ -364,7 +365,7 @@ expect_decline(const char *hive, const struct mp_key_change *keys, size_t nkeys)
 }
 
 /* Copies the regipy hive (dirty: sequence numbers 29989/29988) and makes
- * the copy clean: seq2 = seq1, checksum recomputed (§3.1). */
+ * the copy clean: seq2 = seq1, checksum recomputed (regf spec "Base block"). */
 static char *
 stage_clean_regipy(void)
 {
@@ -410,7 +411,7 @@ poke32(const char *hive, uint64_t off, uint32_t v)
 	poke(hive, off, b, 4);
 }
 
-/* Field at off of the nk of key path (reg-and-regf.md §3.4). */
+/* Field at off of the nk of key path (regf spec "Key node"). */
 static uint32_t
 nk_field(const char *hive, const char *path, uint32_t off)
 {
@@ -575,7 +576,8 @@ Test(regf_patch, names_outside_latin1_are_stored_as_utf16)
 	    {GLOBAL, "a-name-of-20-chars!!", 0, MP_REG_BINARY, long40, 5, NULL, 0},
 	};
 	prove_patch(hive, w, 3, 1);
-	/* Largest value name in UTF-16 bytes, raised to the new one's (§3.4). */
+	/* Largest value name in UTF-16 bytes, raised to the new one's ("Key
+	 * node"). */
 	cr_assert_eq(nk_field(hive, GLOBAL, NK_MAXVNAME), 40u);
 	free(hive);
 }

@@ -1,5 +1,5 @@
 /* test_sections.c - section walk, roles, owners and selectors on the real
- * hives (mapi-profile-format.md §4, §8.2). */
+ * hives (EdkMdb.h, MFCMAPI guid.h, OutlookTrace). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,7 +250,8 @@ Test(sections, emsmdb_sections_belong_to_their_exchange_service)
 	expect_role(W_EMSMDB1, "emsmdb", "MSEMS", W_SVC1);
 	expect_role(W_EMSMDB2, "emsmdb", "MSEMS", W_SVC2);
 	expect_role(W_STORE1, "provider", "MSEMS", W_SVC1);
-	/* Present but unused in Outlook 2010+ (§8.1): still the global role. */
+	/* Present but unused in Outlook 2010+ ("Using Multiple Exchange
+	 * Accounts"): still the global role. */
 	expect_role("13dbb0c8aa05101a9bb000aa002fc45a", "global", NULL, NULL);
 }
 

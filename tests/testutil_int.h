@@ -2,8 +2,8 @@
  * internal headers (testutil.h has those that need only the public API):
  * plans made by hand (plan.h), failing steps for mp_commit_set_io
  * (write/commit_io.h), the comparison of two stores' trees (store.h), and the
- * checks that a regf image is clean (reg-and-regf.md §3.1-§3.2).  They
- * assert (cr_assert) instead of returning errors. */
+ * checks that a regf image is clean (regf spec "Base block", "Hive bin").
+ * They assert (cr_assert) instead of returning errors. */
 #ifndef MP_TESTUTIL_INT_H
 #define MP_TESTUTIL_INT_H
 
@@ -76,8 +76,9 @@ size_t tu_assert_same_tree(struct mp_store *a, mp_key ka, struct mp_store *b, mp
 /* Asserts that the len bytes at b are a clean hive: "regf", seq1 == seq2,
  * file type 0, hive-bins size = len - 4096, the checksum the plain XOR of
  * the first 508 bytes and neither 0 nor 0xFFFFFFFF (so that hivex and
- * Windows agree, §3.1), computed here rather than by mp_regf_checksum, and
- * "hbin" bins chaining up to exactly that size (§3.2). */
+ * Windows agree, ReactOS hivesum.c), computed here rather than by
+ * mp_regf_checksum, and "hbin" bins chaining up to exactly that size (regf
+ * spec "Hive bin"). */
 void tu_assert_clean_image(const uint8_t *b, size_t len);
 /* tu_assert_clean_image of the file at path. */
 void tu_assert_clean_file(const char *path);

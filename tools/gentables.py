@@ -17,7 +17,7 @@ import os
 import re
 import sys
 
-# PT_ names and codes (mapi-profile-format.md §3, [S7] MAPIDefS.h).
+# PT_ names and codes (MAPIDefS.h).
 PT_TYPES = {
     'PT_I2': 0x0002, 'PT_LONG': 0x0003, 'PT_BOOLEAN': 0x000B, 'PT_I8': 0x0014,
     'PT_STRING8': 0x001E, 'PT_UNICODE': 0x001F, 'PT_SYSTIME': 0x0040,
@@ -46,7 +46,7 @@ class Errors:
 
 
 def provider_range(tag):
-    """IDs 0x6600..0x67FF are provider-defined (mapi-profile-format.md §5)."""
+    """IDs 0x6600..0x67FF are provider-defined (EdkMdb.h pidProfileMin)."""
     return 0x6600 <= (tag >> 16) <= 0x67FF
 
 

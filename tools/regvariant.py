@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """regvariant.py - writes a fixture .reg source (UTF-8, any line ends) in
 another encoding and line-end style, for the byte-exact round-trip and
-patch tests of .reg files (reg-and-regf.md §1.1, §1.2; fixtures/README.md).
+patch tests of .reg files (encodings and line ends as Wine's
+programs/reg/tests/import.c checks them; fixtures/README.md).
 
 Usage: python3 regvariant.py SRC OUT ENCODING EOL [--no-final-newline]
 

@@ -134,10 +134,11 @@ struct mapiprof_info {
 				       (mapiprof_ctx_codepage, default "WINDOWS-1252") */
 	const char *reg_header;     /* "Windows Registry Editor Version 5.00" or "REGEDIT4" */
 	const char *reg_line_ends;  /* "crlf", "lf", "cr", "mixed" or "none" */
-	/* Which state of a hive was (or would be) read.  A dirty hive (seq1 !=
-	 * seq2 or a bad checksum) with a non-empty log beside it is read with
-	 * its transaction logs replayed in memory, as Windows would load it;
-	 * the files are never changed by that (reg-and-regf.md §4). */
+	/* Which state of a hive was (or would be) read.  A dirty hive (seq1
+	 * != seq2 or a bad checksum) with a non-empty log beside it is read
+	 * with its transaction logs replayed in memory, as Windows would load
+	 * it; the files are never changed by that (regf spec "Dirty state of
+	 * a hive"). */
 	const char *state;          /* "primary" or "recovered" ("primary" for .reg) */
 	uint32_t recovered_format;  /* 1 old logs (DIRT), 6 new logs (HvLE); 0 not recovered */
 	size_t recovered_entries;   /* log entries replayed (1 for a DIRT log) */
@@ -470,14 +471,14 @@ MAPIPROF_API int mapiprof_reg_root_valid(const char *root);
 
 /* Exports profiles as a regedit 5.00 file that `reg import` accepts: BOM
  * FF FE, UTF-16LE, CRLF, full root names, and regedit's layout (a blank line
- * before every key line, a final blank line), escapes and hex wrapping
- * (reg-and-regf.md §1.3, §1.9).  Keys go depth-first in the store's order,
+ * before every key line, a final blank line), escapes and hex wrapping (Wine
+ * programs/reg/tests/export.c).  Keys go depth-first in the store's order,
  * values in stored order, each in a form that re-imports to the same type and
  * bytes (a REG_SZ that would not is written hex(1):).  profiles holds the
  * indices of the profiles to export, each its key and everything below it;
- * profiles == NULL (n ignored) exports every profile, each Profiles key
- * first with its own values (DefaultProfile).  *out is malloc'd (release
- * with mapiprof_free).  Errors: MAPIPROF_E_INVALID (bad index or root),
+ * profiles == NULL (n ignored) exports every profile, each Profiles key first
+ * with its own values (DefaultProfile).  *out is malloc'd (release with
+ * mapiprof_free).  Errors: MAPIPROF_E_INVALID (bad index or root),
  * MAPIPROF_E_FORMAT (a name a .reg file cannot hold: NUL, CR or LF),
  * MAPIPROF_E_LIMIT, store errors. */
 MAPIPROF_API int mapiprof_export_reg(struct mapiprof_file *file, const size_t *profiles, size_t n,

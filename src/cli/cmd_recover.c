@@ -1,8 +1,8 @@
 /* cmd_recover.c - "mapiprof recover": replays the transaction logs beside
  * each dirty hive, as Windows does when it loads one, and writes the
- * recovered, clean hive in place or to -o OUT (mapiprof_recover;
- * reg-and-regf.md §4, peers.md §B).  One status line (or JSON object) per
- * file; exit 4 for a dirty hive that no log can bring up to date. */
+ * recovered, clean hive in place or to -o OUT (mapiprof_recover; regf spec
+ * "Dirty state of a hive", "New format").  One status line (or JSON object)
+ * per file; exit 4 for a dirty hive that no log can bring up to date. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* diag.c - the one printer of diagnostics (style-anchors.md §5.10). */
+/* diag.c - the one printer of diagnostics (as libarchive_fe/lafe_err.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

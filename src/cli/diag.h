@@ -1,5 +1,6 @@
 /* diag.h - the one printer of diagnostics: "mapiprof: FILE: message" on
- * stderr, one line, escaped (style-anchors.md §5.10). */
+ * stderr, one line, escaped (as libarchive_fe/lafe_err.c and tar's
+ * safe_fprintf). */
 #ifndef MP_CLI_DIAG_H
 #define MP_CLI_DIAG_H
 

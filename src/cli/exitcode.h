@@ -1,5 +1,6 @@
 /* exitcode.h - the exit statuses of mapiprof(1), one table for every command
- * (style-anchors.md §5.9; documented in man/mapiprof.1 EXIT STATUS). */
+ * (the worst one wins, as bsdtar's delayed error exit; documented in
+ * man/mapiprof.1 EXIT STATUS). */
 #ifndef MP_CLI_EXITCODE_H
 #define MP_CLI_EXITCODE_H
 

@@ -1,4 +1,4 @@
-/* opt.c - the option handling every command shares (style-anchors.md §5.9). */
+/* opt.c - the option handling every command shares (getopt_long). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>

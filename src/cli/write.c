@@ -216,8 +216,8 @@ is_recovered(const struct mapiprof_file *f)
 
 /* Records the error in the context as the file's failure and clears it.
  * An unsafe hive (and, for a write, a bad checksum) is refused, with why
- * that matters (reg-and-regf.md §4); --force is offered only when it would
- * help (not for a file that changed after it was read). */
+ * that matters (regf spec "Dirty state of a hive"); --force is offered only
+ * when it would help (not for a file that changed after it was read). */
 static int
 fail_lib(struct file_run *fr)
 {

@@ -19,7 +19,7 @@
 #define SNIFF_BYTES 64u
 
 /* A regf hive starts with the base block signature "regf"
- * (reg-and-regf.md §3.1). */
+ * (regf spec "Base block"). */
 static int
 sniff_regf(const unsigned char *head, size_t n)
 {
@@ -36,9 +36,9 @@ starts_with_header(const unsigned char *head, size_t n, const char *s)
 	return n - i >= len && memcmp(head + i, s, len) == 0;
 }
 
-/* A .reg file (reg-and-regf.md §1.1): a UTF-16LE or UTF-8 byte order mark,
- * or a first line (after blanks) starting with one of the two headers.
- * What follows is the parser's to judge ("line N: reason"). */
+/* A .reg file (Wine regproc.c parse_file_header): a UTF-16LE or UTF-8 byte
+ * order mark, or a first line (after blanks) starting with one of the two
+ * headers.  What follows is the parser's to judge ("line N: reason"). */
 static int
 sniff_reg(const unsigned char *head, size_t n)
 {
@@ -50,7 +50,7 @@ sniff_reg(const unsigned char *head, size_t n)
 	       starts_with_header(head, n, "REGEDIT4");
 }
 
-/* ---- which state of a hive is read (reg-and-regf.md §4) ---------------- */
+/* ---- which state of a hive is read (regf spec "Dirty state of a hive") - */
 
 /* 1 when a non-empty transaction log lies beside the hive. */
 static int

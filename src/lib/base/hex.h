@@ -1,5 +1,5 @@
 /* hex.h - hex digits both ways, shared by every parser and formatter of the
- * library (value names §2, UIDs, .reg hex data, tags, sha256). */
+ * library (MAPI value names, UIDs, .reg hex data, tags, sha256). */
 #ifndef MP_HEX_H
 #define MP_HEX_H
 

@@ -1,6 +1,6 @@
 /* le.h - little-endian reads and writes of the fixed-width integers that
- * registry files and MAPI values are made of (all little-endian:
- * reg-and-regf.md §3, mapi-profile-format.md §3).  Callers check bounds. */
+ * registry files and MAPI values are made of (all little-endian: regf spec
+ * "Base block", MFCMAPI registryProperty.cpp).  Callers check bounds. */
 #ifndef MP_LE_H
 #define MP_LE_H
 
@@ -45,7 +45,7 @@ mp_put_le64(uint8_t *p, uint64_t v)
 	mp_put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* Cell sizes are multiples of 8 (reg-and-regf.md §3.3). */
+/* Cell sizes are multiples of 8 (regf spec "Cell"). */
 static inline uint32_t
 mp_round8(uint32_t n)
 {

@@ -5,13 +5,13 @@
 #define MP_LIMITS_H
 
 /* Value data read from a store.  hivex itself refuses values > 8,000,000
- * bytes (reg-and-regf.md §3.10); MAPI profile values are a few KiB. */
+ * bytes (hivex lib/hivex-internal.h); MAPI profile values are a few KiB. */
 #define MP_MAX_VALUE_LEN (8u * 1000u * 1000u)
-/* Values per key and subkeys per key: hivex's own caps (§3.10). */
+/* Values per key and subkeys per key: hivex's own caps (hivex-internal.h). */
 #define MP_MAX_VALUES_PER_KEY  110000u
 #define MP_MAX_SUBKEYS_PER_KEY 70000u
 /* Depth of the section walk below a profile key (real profiles are 2 deep;
- * the registry allows 512, §3.6). */
+ * the registry allows 512, per "Registry element size limits"). */
 #define MP_MAX_SECTION_DEPTH 8u
 /* Keys walked below one profile (notatin's real profile has 48). */
 #define MP_MAX_SECTIONS_PER_PROFILE 20000u
@@ -20,7 +20,8 @@
 /* Elements of a multi-value property (count field is file-supplied). */
 #define MP_MAX_MV_COUNT 65536u
 /* Key and value name length in UTF-8 bytes (registry: 255 chars for keys,
- * 16,383 for values, §3.6; UTF-8 may triple that). */
+ * 16,383 for values, per "Registry element size limits"; UTF-8 may
+ * triple that). */
 #define MP_MAX_NAME_BYTES (16383u * 3u + 1u)
 /* A .reg source file (the fixture builder and, later, the .reg back end). */
 #define MP_MAX_REG_FILE (256u * 1024u * 1024u)
@@ -31,7 +32,8 @@
  * (about 100 bytes per entry) however short the lines are; a whole SOFTWARE
  * hive export holds a few million. */
 #define MP_MAX_REG_ITEMS (8u * 1000u * 1000u)
-/* Keys in one key path: the registry's tree depth limit (reg-and-regf.md §3.6). */
+/* Keys in one key path: the registry's tree depth limit (Microsoft Learn,
+ * "Registry element size limits"). */
 #define MP_MAX_KEY_DEPTH 512u
 /* Output built in memory (a .reg export or patched .reg file): hex text
  * triples binary data and UTF-16 doubles text, so 4x the largest input. */
@@ -39,9 +41,9 @@
 
 /* A hive image built in memory by transaction-log replay (regf/replay.c;
  * the logs are read in regf/log.c), and each primary or log file read for
- * it: real NTUSER.DAT files are a few MB (peers.md §C.4) and whole
- * SOFTWARE hives a few hundred MB.  Checked
- * before any allocation, so a log claiming a huge hive-bins size fails
+ * it: real NTUSER.DAT files are a few MB (the largest in regipy's test data
+ * is 6.5 MB) and whole SOFTWARE hives a few hundred MB.  Checked before any
+ * allocation, so a log claiming a huge hive-bins size fails
  * with MAPIPROF_E_LIMIT or stops replay instead of allocating.  A build may
  * lower it (the fuzzer does, fuzz/meson.build). */
 #ifndef MP_MAX_HIVE_IMAGE

@@ -1,6 +1,7 @@
 /* platform.c - file access and path helpers for POSIX systems (and the few
  * trivial differences of Windows/MinGW); the only file with platform
- * conditionals (style-anchors.md §5.1). */
+ * conditionals (as hivex's lib/mmap.c and libarchive's tar/bsdtar_windows.c
+ * isolate theirs). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* decode.c - turns one registry value of a profile section into a
  * mapiprof_prop: the value name as a tag, the bytes by PT_ type (both
  * multi-value layouts), non-tag values by REG_ type
- * (mapi-profile-format.md §2-§3). */
+ * (as MFCMAPI's registryProperty.cpp reads them). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,8 @@
 #include "mapi/decode.h"
 #include "mapi/tables.h"
 
-/* Registry value types decoded here (winnt.h values, reg-and-regf.md §1). */
+/* Registry value types decoded here (winnt.h values; regf spec "Data
+ * types"). */
 enum {
 	T_SZ = 1,
 	T_EXPAND_SZ = 2,
@@ -117,7 +118,8 @@ mp_parse_value_name(const char *name, uint32_t *tag, int *secure)
 	uint32_t v = 0;
 	if (!mp_hex_u32(name, 8, &v) || name[8] != '\0')
 		return 0;
-	/* "TTTTIIII": type first, then ID ([S2] %04x%04x) -> tag 0xIIIITTTT. */
+	/* "TTTTIIII": type first, then ID (MFCMAPI's %04x%04x) -> tag
+	 * 0xIIIITTTT. */
 	*tag = (v << 16) | (v >> 16);
 	if (secure != NULL)
 		*secure = s;
@@ -145,8 +147,8 @@ civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 int
 mp_filetime_iso(int64_t ft, char *buf, size_t size)
 {
-	/* FILETIME: 100 ns ticks since 1601-01-01 UTC (§3); 11644473600 s
-	 * separate 1601 from the Unix epoch. */
+	/* FILETIME: 100 ns ticks since 1601-01-01 UTC (FILETIME on Microsoft
+	 * Learn); 11644473600 s separate 1601 from the Unix epoch. */
 	if (ft < 0 || buf == NULL)
 		return -1;
 	int64_t secs = ft / 10000000 - INT64_C(11644473600);
@@ -241,7 +243,8 @@ convert(struct dec *d, const char *codepage, const uint8_t *p, size_t n, const c
 /* ---- strings ---- */
 
 /* Bytes of text of a UTF-16LE string value in p[0..len): the terminating
- * NUL is optional but, when present, must be the last unit (§3 PT_UNICODE).
+ * NUL is optional but, when present, must be the last unit (PT_UNICODE as
+ * MFCMAPI and OutlookTrace read it).
  * what names the type in the error. */
 static int
 utf16_text(struct dec *d, const char *what, const uint8_t *p, size_t len, size_t *n)
@@ -332,7 +335,8 @@ dec_small_int(struct dec *d, uint16_t type)
 		o->i = v >= 0x8000u ? (int64_t)v - 0x10000 : (int64_t)v;
 		o->kind = MAPIPROF_V_INT;
 	} else if (type == MP_PT_BOOLEAN) {
-		/* exactly 2 bytes (§3, [S2], [S14]) */
+		/* exactly 2 bytes (MFCMAPI registryProperty.cpp;
+		 * OutlookTrace) */
 		if ((rc = need_len(d, "PT_BOOLEAN", 2)) != STEP_OK)
 			return rc;
 		o->i = mp_le16(o->data) != 0;
@@ -370,7 +374,8 @@ dec_clsid(struct dec *d)
 	int rc = need_len(d, "PT_CLSID", 16);
 	if (rc != STEP_OK)
 		return rc;
-	/* GUID struct order: Data1..Data3 little-endian, Data4 as bytes (§2). */
+	/* GUID struct order: Data1..Data3 little-endian, Data4 as bytes
+	 * (guiddef.h). */
 	const uint8_t *p = d->out->data;
 	d->out->s = mp_arena_printf(d->a, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
 	                            (unsigned)mp_le32(p), (unsigned)mp_le16(p + 4),
@@ -385,7 +390,8 @@ dec_clsid(struct dec *d)
 /* ---- multi-value types ---- */
 
 /* PT_MV_LONG: no count header, a packed array of u32; count = len / 4
- * (§3, [S2], [S14]).  Values are exposed unsigned, as PT_LONG. */
+ * (MFCMAPI registryProperty.cpp, OutlookTrace).  Values are exposed
+ * unsigned, as PT_LONG. */
 static int
 dec_mv_long(struct dec *d)
 {
@@ -421,7 +427,8 @@ mv_count(struct dec *d, const char *what, size_t *count)
 }
 
 /*
- * Offset width of an MV string value (§3 "MV width detection"):
+ * Offset width of an MV string value (4 or 8 bytes, OutlookTrace's
+ * Convert-MVUnicode):
  *   64-bit: u32 count | u64 off[count] | strings   first off == 4 + 8*count
  *   32-bit: u32 count | u32 off[count] | strings   first off == 4 + 4*count
  * The 64-bit test is tried first; both cannot hold for count > 0.  Counts
@@ -465,10 +472,10 @@ mv_str_end(struct dec *d, const char *what, size_t i, size_t off, size_t unit, s
 	           off);
 }
 
-/* PT_MV_STRING8 / PT_MV_UNICODE with either offset width (§3).  Offsets
- * are absolute; every string must start after the offset table and end
- * (NUL included) inside the value; their total may not exceed the value,
- * so overlapping offsets cannot multiply the work. */
+/* PT_MV_STRING8 / PT_MV_UNICODE with either offset width (MFCMAPI,
+ * OutlookTrace).  Offsets are absolute; every string must start after the
+ * offset table and end (NUL included) inside the value; their total may not
+ * exceed the value, so overlapping offsets cannot multiply the work. */
 static int
 dec_mv_string(struct dec *d, const char *what, int utf16)
 {
@@ -505,7 +512,8 @@ dec_mv_string(struct dec *d, const char *what, int utf16)
 }
 
 /*
- * Descriptor width of a PT_MV_BINARY value (§3 "MV width detection"):
+ * Descriptor width of a PT_MV_BINARY value (32-bit as MFCMAPI's
+ * registryProperty.cpp; 64-bit as in regipy's NTUSER_BAGMRU.DAT):
  *   32-bit: u32 count | {u32 len, u32 off}[count] | blobs   off0 at byte 8
  *   64-bit: u32 count | {u64 len, u64 off}[count] | blobs   off0 at byte 12
  * The first offset equals the end of the descriptor table.
@@ -574,7 +582,8 @@ dec_by_type(struct dec *d, uint32_t tag)
 	uint32_t rt = d->out->reg_type;
 	switch (type) {
 	case MP_PT_LONG:
-		/* REG_DWORD (tolerated by MFCMAPI [S2]) holds the same 4 LE bytes. */
+		/* REG_DWORD (tolerated by MFCMAPI) holds the same 4 LE
+		 * bytes. */
 		return dec_long(d, tag);
 	case MP_PT_I2:
 	case MP_PT_BOOLEAN:
@@ -591,7 +600,7 @@ dec_by_type(struct dec *d, uint32_t tag)
 		return dec_string(d, "PT_UNICODE", 1);
 	case MP_PT_STRING8:
 		/* REG_SZ in an NT hive is UTF-16LE; REG_BINARY holds code page
-		 * bytes (§2, [S2]). */
+		 * bytes (MFCMAPI registryProperty.cpp). */
 		return dec_string(d, "PT_STRING8", rt == T_SZ || rt == T_EXPAND_SZ);
 	case MP_PT_MV_LONG:
 		return dec_mv_long(d);
@@ -628,7 +637,8 @@ dec_tag(struct dec *d, uint32_t tag, int secure)
 	    (o->type_name = mp_arena_printf(d->a, "PT_0x%04X", (unsigned)type)) == NULL)
 		return nomem(d);
 	/* Secure properties: S-prefixed DPAPI blobs or IDs 0x67F0..0x67FF
-	 * (§2, §8.8) are never decoded. */
+	 * (MFCMAPI registry.cpp; IProfSect on Microsoft Learn) are never
+	 * decoded. */
 	if (secure || (id >= MP_PROP_ID_SECURE_MIN && id <= MP_PROP_ID_SECURE_MAX)) {
 		o->secure = 1;
 		o->kind = MAPIPROF_V_OPAQUE;
@@ -639,10 +649,10 @@ dec_tag(struct dec *d, uint32_t tag, int secure)
 	return dec_by_type(d, tag);
 }
 
-/* ---- non-tag values (account manager, §4) ---- */
+/* ---- non-tag values (account manager, as OutlookTrace reads it) ---- */
 
 /* Case-insensitive "password" anywhere in the name (credential values such
- * as "POP3 Password" are DPAPI blobs, §8.8). */
+ * as "POP3 Password" are DPAPI blobs, MFCMAPI registry.cpp). */
 static int
 names_password(const char *name)
 {

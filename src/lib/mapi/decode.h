@@ -1,5 +1,5 @@
 /* decode.h - MAPI property values from registry bytes, by PT_ type
- * (mapi-profile-format.md §2-§3).  Pure functions over (name, type, bytes):
+ * (MFCMAPI registryProperty.cpp).  Pure functions over (name, type, bytes):
  * no store, no file. */
 #ifndef MP_DECODE_H
 #define MP_DECODE_H
@@ -10,7 +10,7 @@
 #include "base/ctx.h"
 #include "mapi/tables.h"
 
-/* MAPI property types (mapi-profile-format.md §3, [S7] MAPIDefS.h). */
+/* MAPI property types (MAPIDefS.h). */
 enum {
 	MP_PT_I2 = 0x0002,
 	MP_PT_LONG = 0x0003,
@@ -28,7 +28,8 @@ enum {
 	MP_PT_MV_BINARY = 0x1102,
 };
 
-/* Secure property IDs reserved by IProfSect (§2, [S12]). */
+/* Secure property IDs reserved by IProfSect (Microsoft Learn, "IProfSect :
+ * IMAPIProp"). */
 #define MP_PROP_ID_SECURE_MIN 0x67F0u
 #define MP_PROP_ID_SECURE_MAX 0x67FFu
 

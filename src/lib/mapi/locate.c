@@ -1,20 +1,22 @@
 /* locate.c - finds every MAPI profile in a store: the Profiles roots of
  * Office and the Windows Messaging Subsystem, the default profile and each
- * profile's services (mapi-profile-format.md §1, §4, §8.2). */
+ * profile's services (MFCMAPI RegistryDialog.cpp, OutlookTrace). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/limits.h"
 #include "mapi/locate.h"
 
-/* Roots relative to the hive root (= HKCU), §1.  Office roots are
- * OFFICE_KEY\<NN.N>\Outlook\Profiles for every version child. */
+/* Roots relative to the hive root (= HKCU): MFCMAPI's RegistryDialog.cpp,
+ * and KB Q183904 for Windows 9x.  Office roots are
+ * OFFICE_KEY\<NN.N>\Outlook\Profiles for every version child (OutlookTrace). */
 #define OFFICE_KEY "Software\\Microsoft\\Office"
 #define WMS_NT_KEY                                                                                 \
 	"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
 #define WMS_9X_KEY "Software\\Microsoft\\Windows Messaging Subsystem\\Profiles"
 /* String value naming the default profile: in the Profiles key for the
- * WMS roots, in Office\<NN.N>\Outlook for Office roots (§1 Default profile). */
+ * WMS roots (Grundgeiger, "CDO & MAPI Programming", ch. 2), in
+ * Office\<NN.N>\Outlook for Office roots (OutlookTrace). */
 #define DEFAULT_VALUE "DefaultProfile"
 
 /* One Profiles key found. */
@@ -189,7 +191,7 @@ find_roots(struct mp_store *s, struct mp_arena *a, struct roots *r)
 	return MAPIPROF_OK;
 }
 
-/* The DefaultProfile string of a root, or NULL when absent (§1). */
+/* The DefaultProfile string of a root, or NULL when absent. */
 static int
 read_default(struct mp_store *s, struct mp_arena *a, const struct root *root, const char **out)
 {

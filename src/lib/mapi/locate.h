@@ -1,6 +1,6 @@
 /* locate.h - finding the MAPI profiles of a store: every Profiles root, the
- * default profile, the services of each profile (mapi-profile-format.md §1,
- * §4, §8.2); and the open file that holds them.  Uses only the store
+ * default profile, the services of each profile (MFCMAPI RegistryDialog.cpp,
+ * OutlookTrace); and the open file that holds them.  Uses only the store
  * interface. */
 #ifndef MP_LOCATE_H
 #define MP_LOCATE_H

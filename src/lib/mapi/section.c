@@ -1,5 +1,6 @@
 /* section.c - the sections of a profile: walk, roles and cross-references
- * (mapi-profile-format.md §2, §4, §8.1-8.2), selectors, decoded properties. */
+ * (EdkMdb.h, OutlookTrace; Microsoft Learn, "Using Multiple Exchange
+ * Accounts"), selectors, decoded properties. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,11 +9,12 @@
 #include "base/utf16.h"
 #include "mapi/section.h"
 
-/* The Outlook account manager key (§4): one subkey per account. */
+/* The Outlook account manager key (OutlookTrace): one subkey per account. */
 #define ACCOUNTS_UID "9375CFF0413111d3B88A00104B2A6676"
 
-/* Well-known section key names and their roles (§4); compared
- * case-insensitively, the account manager key is mixed case. */
+/* Well-known section key names and their roles (EdkMdb.h, MAPIGuid.h,
+ * MFCMAPI guid.h, OutlookTrace); compared case-insensitively, the account
+ * manager key is mixed case. */
 static const struct {
 	const char *uid;
 	const char *role;
@@ -27,17 +29,19 @@ static const struct {
 
 #define SERVICES_UID "9207f3e0a3b11019908b08002b2a56c2"
 
-/* Value names (type then ID, §2) of the cross-references read at load. */
+/* Value names (type then ID, MFCMAPI's %04x%04x) of the cross-references
+ * read at load. */
 #define VN_SERVICES    "01023d0e" /* PR_SERVICES: concatenated service UIDs */
 #define VN_SERVICE_UID "01023d0c" /* PR_SERVICE_UID: provider -> service */
 #define VN_EMSMDB_UID  "01023d15" /* PR_EMSMDB_SECTION_UID (Outlook 2010+) */
 #define VN_NAME_W      "001f3d09" /* PR_SERVICE_NAME_W, REG_BINARY UTF-16LE */
 #define VN_NAME_A      "001e3d09" /* PR_SERVICE_NAME_A, REG_SZ */
-/* An account's service section: 16 bytes, not a tag (§4 account manager). */
+/* An account's service section: 16 bytes, not a tag (account manager,
+ * OutlookTrace). */
 #define VN_ACCOUNT_SERVICE "Service UID"
 
-/* Binary tags that hold UIDs of sections (§4, §8.2): shown even when a UID
- * names no section of the profile. */
+/* Binary tags that hold UIDs of sections (OutlookTrace, RegRipper
+ * outlook2.pl): shown even when a UID names no section of the profile. */
 static const uint32_t uid_list_tags[] = {
     0x3D0E0102, /* PR_SERVICES */
     0x3D000102, /* PR_STORE_PROVIDERS */
@@ -48,8 +52,8 @@ static const uint32_t uid_list_tags[] = {
     0x3D060102, /* PR_AB_DEFAULT_DIR */
 };
 
-/* Service name prefixes (case-insensitive) to decode scopes (issue 3, §5);
- * "MSPST AB" must precede "MSPST". */
+/* Service name prefixes (case-insensitive) to decode scopes (issue 3;
+ * provider-defined IDs, EdkMdb.h); "MSPST AB" must precede "MSPST". */
 static const struct {
 	const char *prefix;
 	const char *provider;
@@ -78,7 +82,8 @@ ascii_ncaseeq(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* Parses exactly 32 hex digits (any case) into 16 bytes in order (§2). */
+/* Parses exactly 32 hex digits (any case) into 16 bytes in order (KB
+ * Q175107, OutlookTrace). */
 static int
 parse_uid(const char *s, uint8_t out[16])
 {
@@ -139,7 +144,7 @@ struct walk {
 };
 
 /* Reads the cross-references of a direct child: its service name, 3d0c,
- * 3d15, and PR_SERVICES when it is the service table root (§8.2). */
+ * 3d15, and PR_SERVICES when it is the service table root (OutlookTrace). */
 static int
 read_facts(struct walk *w, size_t index)
 {
@@ -178,8 +183,8 @@ read_facts(struct walk *w, size_t index)
 	return rc;
 }
 
-/* Reads the "Service UID" of an account subkey of the account manager (§4)
- * into the section's service_uid. */
+/* Reads the "Service UID" of an account subkey of the account manager
+ * (OutlookTrace) into the section's service_uid. */
 static int
 read_account_facts(struct walk *w, size_t index)
 {
@@ -340,7 +345,7 @@ assign_basic_roles(struct mp_section_set *set)
 }
 
 /* Providers (01023d0c back-pointer), then emsmdb sections (01023d15 of a
- * service or provider, §8.1). */
+ * service or provider; "Using Multiple Exchange Accounts"). */
 static int
 assign_ref_roles(struct mapiprof_ctx *ctx, struct mp_arena *a, struct mp_section_set *set)
 {
@@ -514,9 +519,10 @@ service_matches(const char *name, const char *want)
 	return name[word] == ' ' && strlen(want) == word && ascii_ncaseeq(name, want, word);
 }
 
-/* Where a profile keeps its Exchange settings (issue 3, §4, §8.1): its
- * emsmdb sections when it has any (Outlook 2010+), else the global
- * section (Outlook <= 2007, the MAPI/CDO download). */
+/* Where a profile keeps its Exchange settings (issue 3; Microsoft Learn,
+ * "Using Multiple Exchange Accounts"): its emsmdb sections when it has any
+ * (Outlook 2010+), else the global section (Outlook <= 2007, the MAPI/CDO
+ * download). */
 static const char *
 exchange_role(const struct mp_section_set *set)
 {

@@ -1,7 +1,8 @@
 /* section.h - the sections of one profile: the walk below the profile key,
  * roles from the well-known UIDs and the cross-references between sections
- * (mapi-profile-format.md §2, §4, §8.1-8.2), selectors, and the decoded
- * properties of a section.  Uses only the store interface. */
+ * (EdkMdb.h, OutlookTrace; Microsoft Learn, "Using Multiple Exchange
+ * Accounts"), selectors, and the decoded properties of a section.  Uses
+ * only the store interface. */
 #ifndef MP_SECTION_H
 #define MP_SECTION_H
 
@@ -20,7 +21,7 @@ struct mp_section {
 	size_t parent;    /* index of the parent section, SIZE_MAX at depth 1 */
 	const char *name; /* PR_SERVICE_NAME (001e3d09/001f3d09) of the key itself */
 	/* 16 bytes present: a direct child's 01023d0c PR_SERVICE_UID, or an
-	 * account's "Service UID" (account manager, §4). */
+	 * account's "Service UID" (account manager, OutlookTrace). */
 	int has_service_uid;
 	uint8_t service_uid[16];
 	int has_emsmdb_uid; /* 01023d15 PR_EMSMDB_SECTION_UID (16 bytes) present */

@@ -13,7 +13,7 @@ extern const size_t mp_tables_ntags;
 extern const struct mapiprof_flagdef mp_tables_flags[];
 extern const size_t mp_tables_nflags;
 
-/* Provider-defined IDs (mapi-profile-format.md §5, §8.7). */
+/* Provider-defined IDs (EdkMdb.h pidProfileMin; MFCMAPI genTagArray.h). */
 #define PROVIDER_ID_MIN 0x6600u
 #define PROVIDER_ID_MAX 0x67FFu
 
@@ -132,7 +132,7 @@ mp_tag_lookup(uint32_t tag, const struct mp_scope *scope, struct mp_arena *a, co
 		return td;
 	}
 	/* The sibling fallback never crosses into provider-defined IDs, whose
-	 * meaning depends on the section (§5). */
+	 * meaning depends on the section (MFCMAPI genTagArray.h, MSPST.h). */
 	uint32_t sib = sibling_tag(tag);
 	if (is_provider_id(tag) || sib == 0)
 		return NULL;

@@ -9,7 +9,8 @@
 #include "base/ctx.h"
 
 /* Where a value lives: decides names in the provider-defined range
- * 0x6600..0x67FF and which flag table applies (§5). */
+ * 0x6600..0x67FF and which flag table applies (EdkMdb.h, MFCMAPI
+ * genTagArray.h). */
 struct mp_scope {
 	const char *provider; /* "exchange", "contab", "ldap", "pst", "pab", "outlook", or NULL */
 	const char *role;     /* section role ("service", "provider", "global", ...), or NULL */

@@ -1,6 +1,6 @@
 /* edit.c - parses one edit line "SECTION PROP OP [VALUE]" (the grammar above
  * enum mapiprof_op in mapiprof.h) and types VALUE against the property's PT_
- * type into the registry data MAPI uses (mapi-profile-format.md §2-§3). */
+ * type into the registry data MAPI uses (MFCMAPI registryProperty.cpp). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,8 @@
 #include "plan/edit.h"
 #include "store/store.h"
 
-/* Named properties (IDs >= 0x8000) do not exist in profile sections (§2). */
+/* Named properties (IDs >= 0x8000) do not exist in profile sections
+ * (Microsoft Learn, "IProfSect : IMAPIProp"). */
 #define NAMED_ID_MIN 0x8000u
 
 #define SELECTORS                                                                                  \
@@ -241,9 +242,9 @@ parse_int(struct parse *p, const char *value)
 	return set_data(p, buf, w);
 }
 
-/* ---- the other fixed-size types (§3) ----------------------------------- */
+/* ---- the other fixed-size types (as MFCMAPI writes them) -------------- */
 
-/* PT_BOOLEAN: 2 bytes, 00 00 or 01 00 (§3). */
+/* PT_BOOLEAN: 2 bytes, 00 00 or 01 00 (MFCMAPI, OutlookTrace). */
 static int
 parse_bool(struct parse *p, const char *value)
 {
@@ -262,7 +263,7 @@ parse_bool(struct parse *p, const char *value)
 
 /* PT_CLSID: {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} (braces optional) to the
  * 16 bytes of the GUID struct: Data1..Data3 little-endian, Data4 in order
- * (§2, as decode.c shows it). */
+ * (guiddef.h, as decode.c shows it). */
 static int
 parse_clsid(struct parse *p, const char *value)
 {
@@ -323,7 +324,8 @@ days_in_month(unsigned y, unsigned m)
 }
 
 /* "YYYY-MM-DDTHH:MM:SS[.fffffff]Z" (the form decode.c prints) to a FILETIME
- * (100 ns since 1601-01-01 UTC, §3).  Returns 1 on success. */
+ * (100 ns since 1601-01-01 UTC, FILETIME on Microsoft Learn).  Returns 1 on
+ * success. */
 static int
 iso_to_filetime(const char *s, uint64_t *ft)
 {
@@ -354,7 +356,7 @@ iso_to_filetime(const char *s, uint64_t *ft)
 	return 1;
 }
 
-/* PT_SYSTIME: 8-byte FILETIME little-endian (§3). */
+/* PT_SYSTIME: 8-byte FILETIME little-endian (MFCMAPI registryProperty.cpp). */
 static int
 parse_systime(struct parse *p, const char *value)
 {
@@ -446,7 +448,7 @@ unquote(struct parse *p, const char *value, char **out)
 }
 
 /* PT_STRING8 (REG_SZ) and PT_UNICODE (REG_BINARY): UTF-16LE code units
- * followed by a 2-byte NUL (§2-§3). */
+ * followed by a 2-byte NUL (KB Q175107; MFCMAPI registryProperty.cpp). */
 static int
 parse_string(struct parse *p, const char *value)
 {
@@ -495,7 +497,7 @@ parse_op(struct mapiprof_ctx *ctx, const char *tok, size_t n, enum mapiprof_op *
 }
 
 /* PROP: a table name, 0xIIIITTTT or TTTTIIII; S-prefixed (secure) value
- * names are refused (§2). */
+ * names are refused (MFCMAPI's secure-property convention). */
 static int
 parse_prop(struct parse *p, const char *prop)
 {
@@ -642,7 +644,8 @@ mp_edit_parse(struct mapiprof_ctx *ctx, struct mp_arena *a, const char *line, st
 	const char *value = NULL;
 	if (split(&p, text, &value) != MAPIPROF_OK || check_op(&p) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	/* MAPI's registry types: REG_SZ only for PT_STRING8 (§2, §8.4). */
+	/* MAPI's registry types: REG_SZ only for PT_STRING8 (KB Q175107;
+	 * MFCMAPI registryProperty.cpp). */
 	out->reg_type = p.type == MP_PT_STRING8 ? MP_REG_SZ : MP_REG_BINARY;
 	return parse_value(&p, value);
 }

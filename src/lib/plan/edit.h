@@ -31,7 +31,8 @@ int mp_edit_parse(struct mapiprof_ctx *ctx, struct mp_arena *a, const char *line
  * PT_I8 8), else 0. */
 size_t mp_edit_int_width(uint32_t tag);
 
-/* Encodes v as width (<= 8) little-endian bytes into out (§3). */
+/* Encodes v as width (<= 8) little-endian bytes into out (MFCMAPI
+ * registryProperty.cpp). */
 void mp_edit_put_le(uint8_t *out, uint64_t v, size_t width);
 /* Reads width (<= 8) little-endian bytes. */
 uint64_t mp_edit_get_le(const uint8_t *p, size_t width);

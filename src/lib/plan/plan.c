@@ -12,7 +12,7 @@
 #include "plan/edit.h"
 #include "plan/plan.h"
 
-/* Provider-defined IDs: Exchange settings in a global section (§5). */
+/* Provider-defined IDs: Exchange settings in a global section (EdkMdb.h). */
 #define PROVIDER_ID_MIN 0x6600u
 #define PROVIDER_ID_MAX 0x67FFu
 
@@ -20,7 +20,8 @@
 	"no Exchange service (MSEMS) and no Exchange settings in the global section"
 
 /* Sections an edit may create when its selector matches nothing: the
- * well-known UIDs of §4 (lower case, §2), and their decode scopes. */
+ * well-known UIDs (EdkMdb.h, MAPIGuid.h, MFCMAPI guid.h; lower case as in
+ * KB Q175107), and their decode scopes. */
 static const struct {
 	const char *role;
 	const char *uid;
@@ -79,7 +80,8 @@ profile_name(const struct builder *b, size_t p)
 /* ---- which profiles ------------------------------------------------------ */
 
 /* 1 when the profile has an MSEMS service or Exchange settings (a value with
- * a provider-defined ID, §5) in its global section; 0 when not; -1 on error. */
+ * a provider-defined ID, EdkMdb.h) in its global section; 0 when not; -1 on
+ * error. */
 static int
 has_exchange(struct builder *b, size_t p)
 {
@@ -167,7 +169,7 @@ get_key(struct builder *b, size_t p, size_t section, const char *uid, const char
 }
 
 /* The file's value of tag in the key's section (never an S-prefixed
- * secure one, §2), or NULL. */
+ * secure one, MFCMAPI's convention), or NULL. */
 static int
 find_stored(struct builder *b, const struct wkey *k, uint32_t tag, const struct mapiprof_prop **out)
 {
@@ -217,7 +219,7 @@ get_val(struct builder *b, struct wkey *k, const struct mp_edit *e)
 		w->value_name = st->value_name;
 		w->orig = (struct vstate){1, st->reg_type, st->data, st->len};
 	} else {
-		/* Type then ID, lower case (§2). */
+		/* Type then ID, lower case (MFCMAPI's %04x%04x). */
 		w->value_name =
 		    mp_arena_printf(&b->plan->arena, "%04x%04x", (unsigned)(e->tag & 0xFFFFu),
 		                    (unsigned)(e->tag >> 16));
@@ -326,7 +328,7 @@ apply(struct builder *b, struct wkey *k, const struct mp_edit *e)
 /* ---- selecting sections ------------------------------------------------- */
 
 /* The section a selector that matched nothing would create: a well-known
- * name or a raw UID (lower case, §2); 0 when it names none. */
+ * name or a raw UID (lower case, as in KB Q175107); 0 when it names none. */
 static int
 creatable_uid(struct builder *b, const char *selector, const char **uid, const char **role,
               const char **provider)

@@ -13,14 +13,15 @@
 #include "base/ctx.h"
 #include "regf/base_block.h"
 
-/* hbin header fields, header size and bin size unit (§3.2). */
+/* hbin header fields, header size and bin size unit ("Hive bin"). */
 #define MP_HBIN_OFFSET    0x04u /* of this bin, from the first */
 #define MP_HBIN_SIZE      0x08u
 #define MP_HBIN_TIMESTAMP 0x14u /* meaningful in the first bin only */
 #define MP_HBIN_HDR       32u
-/* A cell offset meaning "none" (§3). */
+/* A cell offset meaning "none" (regf spec). */
 #define MP_CELL_NONE 0xFFFFFFFFu
-/* nk fields, counted from the cell start (4-byte size field, then §3.4). */
+/* nk fields, counted from the cell start (4-byte size field, then "Key
+ * node"). */
 #define MP_NK_TIME     (4u + 4u)
 #define MP_NK_NVALUES  (4u + 36u)
 #define MP_NK_VLIST    (4u + 40u)
@@ -28,7 +29,7 @@
 #define MP_NK_MAXDATA  (4u + 64u)
 #define MP_NK_NAMELEN  (4u + 72u)
 #define MP_NK_HDR      (4u + 76u)
-/* vk fields, counted from the cell start (§3.6). */
+/* vk fields, counted from the cell start ("Key value"). */
 #define MP_VK_NAMELEN   (4u + 2u)
 #define MP_VK_DLEN      (4u + 4u)
 #define MP_VK_DOFF      (4u + 8u)
@@ -36,14 +37,15 @@
 #define MP_VK_FLAGS     (4u + 16u)
 #define MP_VK_HDR       (4u + 20u)
 #define MP_VK_COMP_NAME 0x0001u
-/* Data size with bit 31 set: up to 4 bytes inline in the offset field (§3.6). */
+/* Data size with bit 31 set: up to 4 bytes inline in the offset field ("Data
+ * size"). */
 #define MP_DATA_INLINE 0x80000000u
 #define MP_INLINE_MAX  4u
 
 /* Returned besides MAPIPROF_OK and MAPIPROF_FAILED for a structure hivex
  * accepts but these readers leave alone: a cell 4- but not 8-aligned or
  * whose size is not a multiple of 8 (Windows writes neither), data held as
- * big data ('db', §3.8).  Nothing is recorded in the context. */
+ * big data ('db', "Big data").  Nothing is recorded in the context. */
 #define MP_CELLS_UNUSUAL 1
 
 /* Where cells are read: the file and its hive bins size.  Messages name
@@ -62,12 +64,12 @@ int mp_regf_cells_bad(const struct mp_regf_cells *c, const char *uid, const char
 /* Reads the first len bytes (len >= 4) of the cell at rel (offset from the
  * first hbin) into buf and its size into *cell.  The cell must start inside
  * the hive bins past the first bin header, be allocated (negative size,
- * §3.3), hold len bytes and end inside the hive bins; what names it in
+ * "Cell"), hold len bytes and end inside the hive bins; what names it in
  * messages.  MP_CELLS_UNUSUAL for a 4-aligned cell or an odd size. */
 int mp_regf_cells_read(const struct mp_regf_cells *c, const char *uid, const char *what,
                        uint32_t rel, uint8_t *buf, uint32_t len, uint32_t *cell);
 
-/* An nk cell (§3.4): its fixed part as read. */
+/* An nk cell ("Key node"): its fixed part as read. */
 struct mp_regf_nk {
 	uint32_t rel, cell;
 	uint8_t hdr[MP_NK_HDR];
@@ -82,13 +84,13 @@ struct mp_regf_nk {
 int mp_regf_cells_nk(const struct mp_regf_cells *c, const char *uid, uint64_t key,
                      struct mp_regf_nk *nk);
 
-/* Reads nk's value list (§3.6): *list gets nk->nvalues vk offsets
- * (allocated in a; NULL when there are none) and *list_cell the list's cell
- * size; the count is checked against the cell by division first. */
+/* Reads nk's value list ("Key values list"): *list gets nk->nvalues vk
+ * offsets (allocated in a; NULL when there are none) and *list_cell the
+ * list's cell size; the count is checked against the cell by division first. */
 int mp_regf_cells_vlist(const struct mp_regf_cells *c, const char *uid, const struct mp_regf_nk *nk,
                         struct mp_arena *a, uint32_t **list, uint32_t *list_cell);
 
-/* A vk cell (§3.6): its fixed part as read, decoded. */
+/* A vk cell ("Key value"): its fixed part as read, decoded. */
 struct mp_regf_vk {
 	uint32_t rel, cell;
 	uint8_t hdr[MP_VK_HDR];
@@ -121,12 +123,12 @@ int mp_regf_cells_vk_name_utf8(const struct mp_regf_cells *c, const struct mp_re
                                char **out, int *undecodable);
 
 /* The raw size field of the cell at rel, whatever its state (negative:
- * allocated, positive: free, §3.3); rel must lie inside the hive bins. */
+ * allocated, positive: free, "Cell"); rel must lie inside the hive bins. */
 int mp_regf_cells_size(const struct mp_regf_cells *c, const char *uid, uint32_t rel, uint32_t *raw);
-/* Checks the hbin at rel as hivex's open does (§3.2): signature, its own
- * offset, a size of whole 4 KiB units inside the hive bins; and that its
- * cells, each of at least 8 bytes and a multiple of 8, tile it exactly.
- * Sets *size to the bin's size.  MAPIPROF_E_FORMAT otherwise. */
+/* Checks the hbin at rel as hivex's open does (lib/handle.c): signature, its
+ * own offset, a size of whole 4 KiB units inside the hive bins; and that its
+ * cells, each of at least 8 bytes and a multiple of 8, tile it exactly.  Sets
+ * *size to the bin's size.  MAPIPROF_E_FORMAT otherwise. */
 int mp_regf_cells_bin(const struct mp_regf_cells *c, uint32_t rel, uint32_t *size);
 
 #endif

@@ -1,17 +1,19 @@
 /* empty.c - writes a minimal valid empty hive from scratch, which hivex
- * cannot do (reg-and-regf.md §3.9).
+ * cannot do (hivex(3) leaves it unsupported); laid out like hivex's
+ * images/minimal.
  *
- * On-disk layout (8192 bytes; cell offsets are relative to 0x1000, §3):
+ * On-disk layout (8192 bytes; cell offsets are relative to 0x1000; record
+ * names as in the regf spec):
  *
  *   file    rel    size  what
- *   0x0000  -      4096  base block (§3.1): "regf", seq 1/1, FILETIME, 1.minor,
+ *   0x0000  -      4096  base block: "regf", seq 1/1, FILETIME, 1.minor,
  *                        type 0, format 1, root 0x20, bins 0x1000, cluster 1,
  *                        checksum at 0x1FC
- *   0x1000  0x000    32  hbin header (§3.2): "hbin", offset 0, size 0x1000,
+ *   0x1000  0x000    32  hive bin header: "hbin", offset 0, size 0x1000,
  *                        timestamp = base block timestamp
- *   0x1020  0x020     n  root nk cell (§3.4): flags 0x2C, no subkeys, no
+ *   0x1020  0x020     n  root key node (nk): flags 0x2C, no subkeys, no
  *                        values, parent/class 0xFFFFFFFF, sk -> next cell
- *   ...     sk_rel    m  sk cell (§3.7): flink = blink = itself, refcount 1,
+ *   ...     sk_rel    m  key security (sk): flink = blink = itself, refcount 1,
  *                        self-relative security descriptor (below)
  *   ...     free   rest  one free cell (positive size) to the end of the bin
  */
@@ -30,10 +32,12 @@
 #define HBIN_HDR  32u
 #define ROOT_REL  0x20u
 #define NONE      0xFFFFFFFFu
-/* nk record bytes before the name (§3.4), sk record before the SD (§3.7). */
+/* nk record bytes before the name (regf spec "Key node"), sk record before
+ * the SD ("Key security"). */
 #define NK_FIXED 76u
 #define SK_FIXED 20u
-/* Key names are at most 255 characters (§3.6). */
+/* Key names are at most 255 characters (Microsoft Learn, "Registry element
+ * size limits"). */
 #define KEY_NAME_MAX 255u
 /* Seconds from 1601-01-01 to 1970-01-01: FILETIME epoch. */
 #define FILETIME_UNIX_EPOCH 11644473600LL
@@ -111,7 +115,7 @@ put_root_nk(uint8_t *bin, uint32_t rel, const char *name, uint64_t ts, uint32_t 
 	mp_put_le32(c, (uint32_t) - (int32_t)size); /* allocated: negative size */
 	uint8_t *nk = c + 4;
 	memcpy(nk, "nk", 2);
-	mp_put_le16(nk + 2, 0x2C);  /* HIVE_ENTRY | NO_DELETE | COMP_NAME (§3.4) */
+	mp_put_le16(nk + 2, 0x2C);  /* HIVE_ENTRY | NO_DELETE | COMP_NAME */
 	mp_put_le64(nk + 4, ts);    /* last written */
 	mp_put_le32(nk + 16, NONE); /* parent: none for the root */
 	mp_put_le32(nk + 28, NONE); /* subkey list */
@@ -124,7 +128,8 @@ put_root_nk(uint8_t *bin, uint32_t rel, const char *name, uint64_t ts, uint32_t 
 	return size;
 }
 
-/* Writes the sk cell at rel: a lone sk links to itself (§3.7). */
+/* Writes the sk cell at rel: a lone sk links to itself (regf spec "Key
+ * security"). */
 static uint32_t
 put_sk(uint8_t *bin, uint32_t rel)
 {
@@ -141,8 +146,8 @@ put_sk(uint8_t *bin, uint32_t rel)
 	return size;
 }
 
-/* Fills the base block (§3.1) with timestamp ts and its checksum; returns
- * the plain XOR so the caller can avoid 0 and 0xFFFFFFFF. */
+/* Fills the base block (regf spec "Base block") with timestamp ts and its
+ * checksum; returns the plain XOR so the caller can avoid 0 and 0xFFFFFFFF. */
 static uint32_t
 put_base_block(uint8_t *bb, unsigned minor, uint64_t ts)
 {
@@ -178,10 +183,11 @@ static void
 build_image(uint8_t *img, unsigned minor, const char *root_name, uint64_t ts)
 {
 	/* Windows stores XOR 0 as 1 and 0xFFFFFFFF as 0xFFFFFFFE; hivex
-	 * checks the plain XOR (§3.1).  Nudge the timestamp by one tick until
-	 * the plain XOR is neither, so both agree.  Each nudge changes the
-	 * XOR (t ^ (t + 1) != 0) and two bad values in a row force the next
-	 * one to be good, so three passes always suffice. */
+	 * checks the plain XOR (ReactOS hivesum.c; hivex lib/handle.c).  Nudge
+	 * the timestamp by one tick until the plain XOR is neither, so both
+	 * agree.  Each nudge changes the XOR (t ^ (t + 1) != 0) and two bad
+	 * values in a row force the next one to be good, so three passes always
+	 * suffice. */
 	for (int pass = 0; pass < 4; pass++) {
 		uint32_t plain = put_base_block(img, minor, ts);
 		if (plain != 0 && plain != 0xFFFFFFFFu)
@@ -201,7 +207,7 @@ build_image(uint8_t *img, unsigned minor, const char *root_name, uint64_t ts)
 }
 
 /* Root names: 1..255 printable ASCII characters without '\' (stored one
- * byte per character with COMP_NAME, §3.4). */
+ * byte per character with COMP_NAME, regf spec "Key node"). */
 static int
 check_args(struct mapiprof_ctx *ctx, unsigned minor, const char *root_name, int64_t filetime)
 {

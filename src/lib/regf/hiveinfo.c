@@ -1,8 +1,8 @@
 /* hiveinfo.c - the regf back end of mapiprof_inspect() (file.c dispatches):
  * reads a hive's base block directly (no hivex), hashes the file and lists
- * its transaction logs, never writes (reg-and-regf.md §3.1, §4); and the
- * parts of an inspection every format shares (the info record, the file's
- * attributes, sha256). */
+ * its transaction logs, never writes (regf spec "Base block", "Dirty state
+ * of a hive"); and the parts of an inspection every format shares (the info
+ * record, the file's attributes, sha256). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,7 +55,7 @@ check_size(struct mapiprof_ctx *ctx, int fd, uint64_t size)
 
 /* Decodes the base block into info.  checksum_computed is the value the
  * stored one is compared with: the plain XOR when the stored value equals
- * it (hivex, libregf), else the Windows-rule value (§3.1). */
+ * it (hivex, libregf), else the Windows-rule value (ReactOS hivesum.c). */
 static int
 read_base_block(struct mapiprof_ctx *ctx, int fd, struct mapiprof_info *info)
 {
@@ -146,7 +146,8 @@ ascii_caseeq(const char *a, const char *b, size_t n)
 /* Which log suffix directory entry name carries after the hive's file name
  * base, compared ASCII case-insensitively (regipy ships
  * `transactions_ntuser.dat.log1` beside `transactions_NTUSER.DAT`):
- * 0 ".LOG", 1 ".LOG1", 2 ".LOG2", -1 not a log of this hive (§4). */
+ * 0 ".LOG", 1 ".LOG1", 2 ".LOG2", -1 not a log of this hive (regf spec
+ * "Types of files"). */
 static int
 log_suffix(const char *name, const char *base)
 {
@@ -182,9 +183,10 @@ cmp_found(const void *a, const void *b)
  *
  * newer: a log's base block carries the hive's primary sequence number at
  * the time the log was started (Vista+ write both of its numbers at once,
- * §4).  Windows bumps the primary's seq1 before writing it and seq2 after,
- * so a log whose seq1 is >= the primary's seq2 was started no earlier than
- * the last completed primary write and may hold data the primary lacks.
+ * regf spec).  Windows bumps the primary's seq1 before writing it and seq2
+ * after (ReactOS HvpWriteHive), so a log whose seq1 is >= the primary's
+ * seq2 was started no earlier than the last completed primary write and may
+ * hold data the primary lacks.
  * Older logs (seq1 < seq2) only hold what the primary already has. */
 static int
 read_log(struct mapiprof_ctx *ctx, struct mapiprof_logfile *lf, uint32_t hive_seq2)
@@ -245,8 +247,9 @@ consider_entry(struct info_impl *im, struct mapiprof_ctx *ctx, const char *dir, 
 	return MAPIPROF_OK;
 }
 
-/* Lists the transaction logs beside the hive (§4), sorted .LOG, .LOG1,
- * .LOG2 then by name.  A directory we cannot list means no logs. */
+/* Lists the transaction logs beside the hive (regf spec "Types of files"),
+ * sorted .LOG, .LOG1, .LOG2 then by name.  A directory we cannot list means
+ * no logs. */
 static int
 find_logs(struct mapiprof_ctx *ctx, struct info_impl *im)
 {

@@ -1,6 +1,6 @@
 /* hiveinfo.h - the regf base block read directly (no hivex): version,
  * sequence numbers, checksum, dirty state, transaction logs beside the hive,
- * and the file's sha256 (reg-and-regf.md §3.1, §4). */
+ * and the file's sha256 (regf spec "Base block", "Dirty state of a hive"). */
 #ifndef MP_HIVEINFO_H
 #define MP_HIVEINFO_H
 

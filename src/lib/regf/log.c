@@ -2,9 +2,8 @@
  * (log.h): the primary's base block, each log's base block, the run
  * of valid entries of a new-format (HvLE) log and the dirty vector of an
  * old-format (DIRT) one, following M. Suhanov's regf specification
- * ("Format of transaction log files", "Dirty state of a hive") as
- * summarised in reg-and-regf.md §4 and peers.md §B.2; and reads a hive and
- * its logs from disk.  replay.c applies what this accepts. */
+ * ("Format of transaction log files", "Dirty state of a hive"); and reads
+ * a hive and its logs from disk.  replay.c applies what this accepts. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +45,7 @@ mp_regf_log_fmt(char *dst, size_t n, const char *f, ...)
 }
 
 /* 1 when b's stored checksum is the plain XOR or the Windows-rule value
- * (reg-and-regf.md §3.1). */
+ * (regf spec "Base block"; ReactOS hivesum.c). */
 static int
 sum_ok(const struct mp_regf_base *b)
 {

@@ -1,6 +1,5 @@
 /* marvin32.h - the Marvin32 hash, which checks the entries of new-format
- * (HvLE) transaction logs (regf spec "Log entries", notes 1-3;
- * peers.md §B.2). */
+ * (HvLE) transaction logs (regf spec "Log entries", notes 1-3). */
 #ifndef MP_MARVIN32_H
 #define MP_MARVIN32_H
 

@@ -1,18 +1,19 @@
 /* patch.c - the fast write path: patches the changed cells of a hive
- * copy in place and appends at most one hbin (reg-and-regf.md §3).
+ * copy in place and appends at most one hbin (M. Suhanov's regf
+ * specification; quoted names below are its sections).
  *
  * Three phases, and nothing is written before the last one starts:
- *   1. read (through regf/cells.c): the base block (§3.1), each key's nk
- *      (§3.4), its value list and vk cells (§3.6) and the data cells of the
- *      values the plan touches; every offset and length is checked against
- *      the hive bins first;
+ *   1. read (through regf/cells.c): the base block, each key's nk, its
+ *      value list and vk cells and the data cells of the values the plan
+ *      touches; every offset and length is checked against the hive bins
+ *      first;
  *   2. plan: one action per op (overwrite in place, move the data, delete,
  *      add), cells of the new bin laid out, the touched cells checked not to
  *      overlap; then the new bin is built in memory;
  *   3. write: the new bin, the patched cells, the freed cells, the base block.
  *
  * Cell offsets ("rel") are relative to the first hbin, i.e. file offset
- * minus 4096; 0xFFFFFFFF means none (§3). */
+ * minus 4096 ("Base block", note 1); 0xFFFFFFFF means none. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,14 @@
 #include "regf/patch.h"
 #include "store/store.h"
 
-/* Largest data a >= 1.4 hive keeps in one cell; more is big data (§3.3, §3.8). */
+/* Largest data a >= 1.4 hive keeps in one cell; more is big data ("Big
+ * data"; ReactOS cmlib.h CM_KEY_VALUE_BIG). */
 #define BIG_DATA_MIN 16344u
-/* hivex refuses single allocations above this (§3.10); its verify must read
- * back what we write, and MAPI values are a few KiB. */
+/* hivex refuses single allocations above this (hivex-internal.h); its
+ * verify must read back what we write, and MAPI values are a few KiB. */
 #define ALLOC_MAX 1000000u
-/* Value names are at most 16,383 characters (§3.6). */
+/* Value names are at most 16,383 characters (Microsoft Learn, "Registry
+ * element size limits"). */
 #define VALUE_NAME_MAX 16383u
 /* Cap on the one new bin: the plan's new cells (values <= ALLOC_MAX). */
 #define NEW_BIN_MAX (64u * 1024u * 1024u)
@@ -141,7 +144,8 @@ pwrite_full(struct patch *p, const void *buf, size_t len, uint64_t off)
 
 /* Phase 1: the base block (regf/cells.c: not a hive, a wrong major version
  * or a hive-bins size that is not whole bins is an error); a dirty or
- * unusual header is left to the hivex path (§3.1, §4). */
+ * unusual header is left to the hivex path ("Base block", "Dirty state of a
+ * hive"). */
 static int
 read_base(struct patch *p)
 {
@@ -227,7 +231,8 @@ check_dup_ops(const struct keyst *k)
 	return MAPIPROF_OK;
 }
 
-/* Reads k's nk cell (§3.4) and value list (§3.6) (regf/cells.c). */
+/* Reads k's nk cell ("Key node") and value list ("Key values list")
+ * (regf/cells.c). */
 static int
 read_key(struct patch *p, struct keyst *k)
 {
@@ -255,7 +260,7 @@ len_may_match(const struct keyst *k, size_t len, int comp)
 	return 0;
 }
 
-/* Reads vk i of k (§3.6) and binds it to the op of its name.  A name
+/* Reads vk i of k ("Key value") and binds it to the op of its name.  A name
  * matched by two vks declines (the value would be ambiguous). */
 static int
 read_vk(struct patch *p, struct keyst *k, uint32_t i)
@@ -336,8 +341,8 @@ add_span(struct patch *p, uint32_t rel, uint32_t len)
 }
 
 /* A data cell in the new bin for o's data unless it goes inline; data
- * Windows would read as big data (§3.8) or hivex would not allocate
- * (§3.10) declines. */
+ * Windows would read as big data ("Big data"; ReactOS cmlib.h) or hivex
+ * would not allocate (hivex-internal.h) declines. */
 static int
 new_data(struct patch *p, struct opst *o)
 {
@@ -451,8 +456,8 @@ bin_cell(struct patch *p, uint32_t rel)
 }
 
 /* Sets the data fields of a vk (hdr) to op's data: inline when <= 4 bytes
- * (size | bit 31, bytes at the offset field's lowest address, §3.6), else
- * the length and the data cell data_rel. */
+ * (size | bit 31, bytes at the offset field's lowest address, "Data
+ * size"), else the length and the data cell data_rel. */
 static void
 set_vk_data(uint8_t *hdr, const struct mp_value_change *op, uint32_t data_rel)
 {
@@ -467,7 +472,8 @@ set_vk_data(uint8_t *hdr, const struct mp_value_change *op, uint32_t data_rel)
 	mp_put_le32(hdr + MP_VK_DOFF, data_rel);
 }
 
-/* Writes a new vk cell for o into the new bin (§3.6); returns its header. */
+/* Writes a new vk cell for o into the new bin ("Key value"); returns its
+ * header. */
 static uint8_t *
 fill_new_vk(struct patch *p, const struct opst *o)
 {
@@ -513,8 +519,8 @@ fill_op(struct patch *p, struct keyst *k, const struct opst *o)
 	set_vk_data(hdr, op, o->new_data);
 }
 
-/* Patches k's nk in memory (§3.4): LastWrite = now, value count and list
- * when they change, largest name (UTF-16 bytes) and data raised. */
+/* Patches k's nk in memory ("Key node"): LastWrite = now, value count and
+ * list when they change, largest name (UTF-16 bytes) and data raised. */
 static void
 patch_nk(struct patch *p, struct keyst *k)
 {
@@ -535,7 +541,8 @@ patch_nk(struct patch *p, struct keyst *k)
 	}
 }
 
-/* k's new value list, if any (§3.6: a plain array of vk offsets). */
+/* k's new value list, if any ("Key values list": a plain array of vk
+ * offsets). */
 static void
 fill_list(struct patch *p, const struct keyst *k)
 {
@@ -562,9 +569,9 @@ key_changes(const struct keyst *k)
 	return 0;
 }
 
-/* Builds the new bin in memory (§3.2: "hbin", its offset, its size; cells
- * with negative sizes; the rest one free cell) and patches the nk and vk
- * headers in memory. */
+/* Builds the new bin in memory ("Hive bin": "hbin", its offset, its size;
+ * cells with negative sizes; the rest one free cell) and patches the nk and
+ * vk headers in memory. */
 static int
 build(struct patch *p)
 {
@@ -591,7 +598,7 @@ build(struct patch *p)
 	return MAPIPROF_OK;
 }
 
-/* Phase 3: marks the cell at rel (size cell) free: positive size (§3.3). */
+/* Phase 3: marks the cell at rel (size cell) free: positive size ("Cell"). */
 static int
 write_free(struct patch *p, uint32_t rel, uint32_t cell)
 {
@@ -629,10 +636,10 @@ write_key(struct patch *p, const struct keyst *k)
 	return rc;
 }
 
-/* The base block (§3.1): seq1 = seq2 = old seq1 + 1 (as hivex's commit),
- * new hive-bins size, timestamp now, checksum.  mp_regf_base_seal nudges the
- * timestamp while the plain XOR is 0 or 0xFFFFFFFF, where hivex and
- * Windows disagree, then stores the checksum. */
+/* The base block ("Base block"): seq1 = seq2 = old seq1 + 1 (as hivex's
+ * commit), new hive-bins size, timestamp now, checksum.  mp_regf_base_seal
+ * nudges the timestamp while the plain XOR is 0 or 0xFFFFFFFF, where hivex
+ * and Windows disagree, then stores the checksum. */
 static int
 write_base(struct patch *p)
 {

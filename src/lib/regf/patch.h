@@ -1,5 +1,5 @@
 /* patch.h - the fast write path: patches the changed cells of a copy of
- * a clean hive in place, appending at most one hbin (reg-and-regf.md §3). */
+ * a clean hive in place, appending at most one hbin (regf spec). */
 #ifndef MP_REGF_PATCH_H
 #define MP_REGF_PATCH_H
 
@@ -32,7 +32,8 @@
  *     as its LastWrite timestamp.
  * New cells all go into ONE hbin appended after the last one.  Last, the
  * base block gets seq1 = seq2 = old seq1 + 1, the new hive-bins size, the
- * current time and a checksum valid for both hivex and Windows (§3.1).
+ * current time and a checksum valid for both hivex and Windows (regf spec
+ * "Base block"; ReactOS hivesum.c).
  * The file grows by the appended bin; it is neither fsync'd nor verified
  * here (the caller does both).
  *

@@ -2,8 +2,7 @@
  * the logs log.c accepted apply, applies their entries or dirty pages
  * to a copy of the primary hive image and seals the result's base block,
  * following M. Suhanov's regf specification ("Dirty state of a hive",
- * "Multiple transaction log files") as summarised in reg-and-regf.md §4 and
- * peers.md §B.2. */
+ * "Multiple transaction log files"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,8 @@
-/* format.c - regedit's text for the header, key lines and value lines of
- * a .reg file (regtext/format.h; reg-and-regf.md §1.3, §1.5-§1.9, §1.11): each
- * logical line is built as UTF-8, then encoded once into the file's
- * encoding through utf16.c (iconv). */
+/* format.c - regedit's text for the header, key lines and value lines of a
+ * .reg file (regtext/format.h), as Wine's Windows-checked tests
+ * programs/reg/tests/export.c and import.c expect it and Wine's regproc.c
+ * writes it: each logical line is built as UTF-8, then encoded once into the
+ * file's encoding through utf16.c (iconv). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +14,15 @@
 #include "store/store.h"
 
 /* Wine's MAX_HEX_CHARS, matched by Windows' own exports: once the text of a
- * hex line reaches this column it is wrapped (§1.9). */
+ * hex line reaches this column it is wrapped (regproc.c export_hex_data). */
 #define WRAP_COLUMN 77u
 /* What a wrap writes before the line end, and the indent of the next line
- * (§1.7, §1.9: continuation lines start with two spaces). */
+ * (export_hex_data: continuation lines start with two spaces). */
 #define WRAP_MARK   "\\"
 #define WRAP_INDENT "  "
 /* Bytes of hex text collected before they are appended to the line. */
 #define HEX_CHUNK 4096u
-/* The two header lines (§1.1). */
+/* The two header lines (regproc.c parse_file_header). */
 #define HEADER_V5 "Windows Registry Editor Version 5.00"
 #define HEADER_V4 "REGEDIT4"
 /* ASCII text widened to UTF-16LE this many characters at a time. */
@@ -48,8 +49,9 @@ style_check(struct mapiprof_ctx *ctx, const struct mp_reg_style *st)
 }
 
 /* The code page of hex(1|2|7) payloads, NULL for UTF-16LE ones: as
- * regtext/parse.c reads them (§1.7), the code page of a REGEDIT4 8-bit file,
- * or the one given for a UTF-8 file with BOM and REGEDIT4 header. */
+ * regtext/parse.c reads them (regproc.c prepare_hex_string_data), the code
+ * page of a REGEDIT4 8-bit file, or the one given for a UTF-8 file with BOM
+ * and REGEDIT4 header. */
 static const char *
 payload_cp(const struct mp_reg_style *st)
 {
@@ -184,7 +186,7 @@ mp_reg_encode(struct mapiprof_ctx *ctx, const struct mp_reg_style *st, const cha
 
 /* ---- pieces of a value line ------------------------------------------- */
 
-/* Appends s[0..n) with '\' and '"' escaped (§1.5). */
+/* Appends s[0..n) with '\' and '"' escaped (reg/tests/export.c). */
 static int
 put_escaped(struct mapiprof_ctx *ctx, struct mp_buf *line, const char *s, size_t n)
 {
@@ -201,7 +203,8 @@ put_escaped(struct mapiprof_ctx *ctx, struct mp_buf *line, const char *s, size_t
 }
 
 /* Width of UTF-8 text in UTF-16 code units, the unit of the wrap column
- * (§1.9): one per character, two for a character above U+FFFF. */
+ * (export_hex_data counts them): one per character, two for a character
+ * above U+FFFF. */
 static size_t
 utf16_units(const uint8_t *p, size_t n)
 {
@@ -230,10 +233,11 @@ has_control(const char *s, size_t n)
 }
 
 /*
- * The text of a REG_SZ when "text" re-imports to exactly its bytes (§1.5,
- * §1.11): even length, one U+0000 and it is last, valid UTF-16, no control
- * character, and in a code page file every character held exactly by the
- * code page.  *text malloc'd, NULL when the value must be written hex(1).
+ * The text of a REG_SZ when "text" re-imports to exactly its bytes
+ * (reg/tests/import.c, reg/tests/export.c embedded_null_test): even length,
+ * one U+0000 and it is last, valid UTF-16, no control character, and in a
+ * code page file every character held exactly by the code page.  *text
+ * malloc'd, NULL when the value must be written hex(1).
  */
 static int
 quotable_text(struct mapiprof_ctx *ctx, const struct mp_reg_style *st, const uint8_t *p, size_t n,
@@ -268,7 +272,8 @@ quotable_text(struct mapiprof_ctx *ctx, const struct mp_reg_style *st, const uin
 }
 
 /* hex(1|2|7) payload of a code page file: the UTF-16LE data as code page
- * text (what regtext/parse.c converts back, §1.7).  *out malloc'd. */
+ * text (what regtext/parse.c converts back, prepare_hex_string_data).  *out
+ * malloc'd. */
 static int
 payload_to_cp(struct mapiprof_ctx *ctx, const char *cp, const uint8_t *p, size_t n, uint8_t **out,
               size_t *outlen)
@@ -288,8 +293,8 @@ payload_to_cp(struct mapiprof_ctx *ctx, const char *cp, const uint8_t *p, size_t
 	return rc;
 }
 
-/* Appends the bytes as lower-case hex joined by ',', wrapped as regedit
- * wraps (§1.9): col is the width of the line so far; after each byte but
+/* Appends the bytes as lower-case hex joined by ',', wrapped as regedit wraps
+ * (export_hex_data): col is the width of the line so far; after each byte but
  * the last comes ',', and once the line reaches WRAP_COLUMN, '\', the line
  * end and the indent of the next line. */
 static int
@@ -324,7 +329,7 @@ put_wrapped(struct mapiprof_ctx *ctx, const char *eol, const uint8_t *p, size_t 
 }
 
 /* hex: for REG_BINARY, hex(N): (N lower case, no leading zeros) for every
- * other type (§1.3), then the wrapped bytes. */
+ * other type (reg/tests/export.c), then the wrapped bytes. */
 static int
 put_hex(struct mapiprof_ctx *ctx, const struct mp_reg_style *st, const struct mp_reg_item *v,
         size_t col, struct mp_buf *line)
@@ -351,7 +356,8 @@ put_hex(struct mapiprof_ctx *ctx, const struct mp_reg_style *st, const struct mp
 	return rc;
 }
 
-/* The data after '=': -, "text", dword:%08x or hex (§1.3, §1.8). */
+/* The data after '=': -, "text", dword:%08x or hex (reg/tests/export.c and
+ * reg/tests/import.c). */
 static int
 put_data(struct mapiprof_ctx *ctx, const struct mp_reg_style *st, const struct mp_reg_item *v,
          size_t col, struct mp_buf *line)

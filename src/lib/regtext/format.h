@@ -1,7 +1,8 @@
-/* format.h - regedit's text for key lines and value lines
- * (reg-and-regf.md §1.3, §1.5-§1.9, §1.11), produced in the encoding and
- * line ends of a given .reg file: what the .reg patcher (regtext/patch.c), the
- * exporter and the patch-file writer (write/export.c) write. */
+/* format.h - regedit's text for key lines and value lines (as Wine's
+ * Windows-checked programs/reg/tests/export.c expects them), produced in the
+ * encoding and line ends of a given .reg file: what the .reg patcher
+ * (regtext/patch.c), the exporter and the patch-file writer (write/export.c)
+ * write. */
 #ifndef MP_REG_FORMAT_H
 #define MP_REG_FORMAT_H
 
@@ -23,7 +24,7 @@ struct mp_reg_style {
 	const char *eol; /* "\r\n", "\n" or "\r" */
 };
 
-/* What regedit writes (§1.1, §1.3): UTF-16LE, CRLF. */
+/* What regedit writes (Wine programs/reg/tests/export.c): UTF-16LE, CRLF. */
 extern const struct mp_reg_style mp_reg_style_regedit5;
 
 /* One value line to write. */
@@ -39,21 +40,23 @@ struct mp_reg_item {
 /*
  * Appends to out, in st's encoding, the logical line regedit writes for it,
  * ending with st->eol:
- *  - the name quoted with '\' and '"' escaped (§1.5), or @;
- *  - REG_SZ as "text" only when that parses back to the same bytes (§1.11:
- *    even length, exactly one U+0000 and it is last, no CR, LF or other
- *    control character, valid UTF-16, and in a code-page file every
- *    character in the code page); otherwise hex(1):;
+ *  - the name quoted with '\' and '"' escaped, or @;
+ *  - REG_SZ as "text" only when that parses back to the same bytes (Wine
+ *    reg/tests/export.c embedded_null_test: even length, exactly one U+0000
+ *    and it is last, no CR, LF or other control character, valid UTF-16,
+ *    and in a code-page file every character in the code page); otherwise
+ *    hex(1):;
  *  - REG_DWORD of exactly 4 bytes as dword:%08x; REG_BINARY as hex:; every
  *    other type and size as hex(%x): (lower-case type, no leading zeros);
- *  - hex bytes lower case, wrapped exactly as regedit does (§1.9): the
- *    column counts the escaped name in UTF-16 code units, a wrap is ","
- *    "\" eol and two spaces, 25 bytes per continuation line;
- *  - in a code-page file (§1.7) hex(1), hex(2) and hex(7) payloads are
- *    code-page bytes converted from the UTF-16LE data (what the parser
- *    converts back; so is a UTF-8 BOM style with a codepage); text that
- *    does not convert back to exactly the same characters fails with
- *    MAPIPROF_E_CODEPAGE.
+ *  - hex bytes lower case, wrapped exactly as regedit does (Wine regproc.c
+ *    export_hex_data): the column counts the escaped name in UTF-16 code
+ *    units, a wrap is "," "\" eol and two spaces, 25 bytes per
+ *    continuation line;
+ *  - in a code-page file (regproc.c prepare_hex_string_data) hex(1),
+ *    hex(2) and hex(7) payloads are code-page bytes converted from the
+ *    UTF-16LE data (what the parser converts back; so is a UTF-8 BOM style
+ *    with a codepage); text that does not convert back to exactly the same
+ *    characters fails with MAPIPROF_E_CODEPAGE.
  * Fails with MAPIPROF_E_FORMAT when the name holds NUL, CR or LF (no .reg
  * line can carry it), MAPIPROF_E_CODEPAGE when text must be written in a
  * code page that cannot hold it; the message names the value.

@@ -1,5 +1,6 @@
 /* info.c - mapiprof_inspect() of a .reg file (regtext/info.h): its bytes
- * read once, hashed and parsed in full (reg-and-regf.md §1.1, §1.2). */
+ * read once, hashed and parsed in full (encodings and line ends as Wine's
+ * programs/reg/tests/import.c checks them). */
 #include <stdlib.h>
 
 #include "base/limits.h"

@@ -1,6 +1,7 @@
 /* lines.c - the .reg reader's physical lines (regtext/reader.h): each line
  * of the file, found by its terminator and decoded to UTF-8 from UTF-16LE,
- * UTF-8 or a code page, and errors that name it (reg-and-regf.md §1.1-§1.2). */
+ * UTF-8 or a code page, and errors that name it (Wine regproc.c get_lineW,
+ * programs/reg/tests/import.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

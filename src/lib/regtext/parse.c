@@ -1,7 +1,8 @@
 /* parse.c - the .reg reader (regtext/parse.h): the byte order mark, the
- * header and the key lines of reg-and-regf.md §1.1-§1.4, each line's kind,
- * and the entry points; regtext/lines.c reads the lines, regtext/value.c parses the
- * value lines, recording the span of each. */
+ * header and the key lines as Wine's Windows-checked tests
+ * programs/reg/tests/import.c expect them, each line's kind, and the entry
+ * points; regtext/lines.c reads the lines, regtext/value.c parses the value
+ * lines, recording the span of each. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,13 +13,15 @@
 #include "regtext/reader.h"
 #include "store/reg.h"
 
-/* Longest key name, in UTF-16 units (registry limit, reg-and-regf.md §3.6). */
+/* Longest key name, in UTF-16 units (Microsoft Learn, "Registry element size
+ * limits"). */
 #define KEY_NAME_MAX 255u
 
 #define HEADER_V4 "REGEDIT4"
 #define HEADER_V5 "Windows Registry Editor Version 5.00"
 
-/* Root keys regedit accepts, long and short forms (§1.4). */
+/* Root keys regedit accepts (Wine regedit main.c reg_class_namesW), long and
+ * short forms (Wine reg.c path_get_rootkey). */
 static const struct {
 	const char *name;
 	const char *abbr;
@@ -34,7 +37,8 @@ static const struct {
 
 /* ---- header ------------------------------------------------------------ */
 
-/* Looks at the byte order mark (§1.1) and sets the decoding of line 1. */
+/* Looks at the byte order mark (reg/tests/import.c) and sets the decoding of
+ * line 1. */
 static int
 read_bom(struct mp_reg_parser *ps)
 {
@@ -70,9 +74,9 @@ read_bom(struct mp_reg_parser *ps)
 }
 
 /* Settles the text and payload encodings of a file once its header is known
- * (§1.1): no BOM + REGEDIT4 is 8-bit text in codepage, no BOM + 5.00 is
- * UTF-8 (as hivexregedit writes); a REGEDIT4 8-bit file has 8-bit hex(1|2|7)
- * payloads. */
+ * (reg/tests/import.c): no BOM + REGEDIT4 is 8-bit text in codepage, no BOM +
+ * 5.00 is UTF-8 (as hivexregedit writes); a REGEDIT4 8-bit file has 8-bit
+ * hex(1|2|7) payloads. */
 static int
 set_encoding(struct mp_reg_parser *ps, const char *codepage)
 {
@@ -104,8 +108,8 @@ set_encoding(struct mp_reg_parser *ps, const char *codepage)
 }
 
 /* Line 1 must be a header, exactly (case-sensitive), after optional blanks
- * (§1.1).  Other REGEDIT* headers, which regedit accepts without importing
- * anything, are refused. */
+ * (reg/tests/import.c).  Other REGEDIT* headers, which regedit accepts
+ * without importing anything, are refused. */
 static int
 read_header(struct mp_reg_parser *ps, const char *codepage)
 {
@@ -211,8 +215,9 @@ utf16_units(const char *s, size_t n)
 	return units;
 }
 
-/* Fills b->root and b->comp from path[0..n) (§1.4): the root name, then the
- * components; *nrest is the number of components after the root. */
+/* Fills b->root and b->comp from path[0..n) (regproc.c parse_key_name): the
+ * root name, then the components; *nrest is the number of components after
+ * the root. */
 static int
 split_path(struct mp_reg_parser *ps, struct mp_reg_block *b, const char *path, size_t n,
            size_t *nrest)
@@ -262,8 +267,8 @@ split_path(struct mp_reg_parser *ps, struct mp_reg_block *b, const char *path, s
 	return MAPIPROF_OK;
 }
 
-/* [path] or [-path] (§1.4): no blank right after '[' or '[-'; the path ends
- * at the last ']'; only blanks or a ;comment may follow. */
+/* [path] or [-path] (reg/tests/import.c): no blank right after '[' or '[-';
+ * the path ends at the last ']'; only blanks or a ;comment may follow. */
 static int
 parse_key_line(struct mp_reg_parser *ps, const char *s, size_t i)
 {

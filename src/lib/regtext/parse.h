@@ -18,15 +18,16 @@ const char *mp_reg_parse_root_name(enum mp_reg_root root);
 
 /*
  * Parses buf[0..len) (the whole file; name is used in errors) strictly: the
- * grammar of reg-and-regf.md §1.1-§1.8 as regedit reads it, with anything
- * regedit would silently skip reported as an error instead.  codepage is the
- * iconv name for REGEDIT4 8-bit files (NULL: windows-1252).
+ * grammar as regedit reads it (Wine's Windows-checked tests
+ * programs/reg/tests/import.c), with anything regedit would silently skip
+ * reported as an error instead.  codepage is the iconv name for REGEDIT4
+ * 8-bit files (NULL: windows-1252).
  *
- * Data: "text" gives REG_SZ UTF-16LE plus a U+0000 terminator; dword:
- * 4 bytes little-endian; hex(N) the bytes as written (no terminator added,
- * §5 "never add terminators to the model"), except that in a REGEDIT4 8-bit
- * file hex(1), hex(2) and hex(7) payloads are code-page text and are
- * converted to UTF-16LE (§1.7).
+ * Data: "text" gives REG_SZ UTF-16LE plus a U+0000 terminator; dword: 4 bytes
+ * little-endian; hex(N) the bytes as written (no terminator added, although a
+ * Windows import appends one: reg/tests/import.c), except that in a REGEDIT4
+ * 8-bit file hex(1), hex(2) and hex(7) payloads are code-page text and are
+ * converted to UTF-16LE (Wine regproc.c prepare_hex_string_data).
  *
  * Returns MAPIPROF_OK and *out (release with mp_reg_parse_free), or
  * MAPIPROF_FAILED with MAPIPROF_E_FORMAT and a message "line N: reason"

@@ -1,8 +1,8 @@
 /* patch.c - a plan applied to a .reg file as text (regtext/patch.h): the
  * plan becomes a list of edits (byte ranges of the original replaced,
  * removed, or new text inserted at an offset), and the output is the
- * original with the edits stitched in, so every other byte is copied
- * (reg-and-regf.md §1.11: a concrete-syntax writer). */
+ * original with the edits stitched in, so every other byte is copied (a
+ * concrete-syntax writer: comments, blank lines and hex line breaks stay). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +66,8 @@ eol_before(const struct patch *p, size_t end, size_t *tlen)
 	return NULL;
 }
 
-/* The first line end of the file, CRLF in a file without any (§1.2). */
+/* The first line end of the file, CRLF in a file without any (as regedit
+ * writes, Wine programs/reg/tests/export.c). */
 static const char *
 first_eol(const struct patch *p)
 {
@@ -255,11 +256,11 @@ new_key_path(struct patch *p, const struct mp_key_change *k, char **out)
 	return MAPIPROF_OK;
 }
 
-/* A new block at the end of the file (§1.3 layout) for k, which holds no
- * value (a key to create, or one without a block of its own): a blank line
- * before it (unless the file ends with one), the key line, a line per op
- * that sets a value, a blank line.  The line end is the last line's (the
- * first one when the last has none). */
+/* A new block at the end of the file (regedit's layout, reg/tests/export.c) for
+ * k, which holds no value (a key to create, or one without a block of its
+ * own): a blank line before it (unless the file ends with one), the key line,
+ * a line per op that sets a value, a blank line.  The line end is the last
+ * line's (the first one when the last has none). */
 static int
 append_block(struct patch *p, const struct mp_key_change *k)
 {

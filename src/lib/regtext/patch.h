@@ -29,7 +29,8 @@
  *  - a key to create (key == 0), or one with no block of its own (it only
  *    appears inside longer paths): a new block at the end of the file, after
  *    a blank line, "[<the profile key's path as the file writes it>\<uid>]"
- *    and its new values, then a blank line (regedit's layout, §1.3).
+ *    and its new values, then a blank line (regedit's layout, Wine
+ *    programs/reg/tests/export.c).
  * New text is in the file's encoding; its line end is the one of the line
  * it follows (the file's first line end when that line has none, CRLF in a
  * file without any).  With n == 0, out receives the input byte for byte.

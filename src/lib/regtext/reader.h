@@ -1,7 +1,8 @@
 /* reader.h - the insides of the .reg reader shared by its three files:
  * regtext/parse.c (the file: header, key lines, entry points), regtext/lines.c
  * (physical lines decoded to UTF-8, errors naming the line) and
- * regtext/value.c (value lines and their data), reg-and-regf.md §1. */
+ * regtext/value.c (value lines and their data); the grammar is regedit's,
+ * as Wine's Windows-checked programs/reg/tests/import.c shows it. */
 #ifndef MP_REG_READER_H
 #define MP_REG_READER_H
 
@@ -63,13 +64,13 @@ int mp_reg_err(struct mp_reg_parser *ps, enum mapiprof_error code, const char *f
 /* Prefixes the error a helper (utf16.c) recorded with the current line;
  * returns MAPIPROF_FAILED. */
 int mp_reg_relabel(struct mp_reg_parser *ps);
-/* Reads the next physical line (terminated by CRLF, LF or CR, §1.2) into
- * ps->r.text.  *got = 0 at end of file. */
+/* Reads the next physical line (terminated by CRLF, LF or CR,
+ * reg/tests/import.c) into ps->r.text.  *got = 0 at end of file. */
 int mp_reg_next_line(struct mp_reg_parser *ps, int *got);
 /* The span of the lines from (line, off) to the end of the current line. */
 struct mp_reg_span mp_reg_span_to_here(const struct mp_reg_parser *ps, size_t line, size_t off);
-/* Parses the value line ps->r.text, whose name starts at s[i] ("name"=data
- * or @=data, §1.5-§1.8), into the last key block; may read continuation
+/* Parses the value line ps->r.text, whose name starts at s[i] ("name"=data or
+ * @=data, reg/tests/import.c), into the last key block; may read continuation
  * lines. */
 int mp_reg_value_line(struct mp_reg_parser *ps, const char *s, size_t i);
 

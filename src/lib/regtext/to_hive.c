@@ -10,11 +10,12 @@
 #include "store/reg.h"
 #include "store/store.h"
 
-/* Name of the new hive's root key (any name works, reg-and-regf.md §3.9;
- * it is not shown when the hive is loaded). */
+/* Name of the new hive's root key (any name works: hivex's images/minimal
+ * has $$$PROTO.HIV; it is not shown when the hive is loaded). */
 #define ROOT_NAME "ROOT"
 
-/* Copies key src of reg (its values in one set_values call, §3.10, then its
+/* Copies key src of reg (its values in one set_values call, as hivex
+ * lib/write.c rewrites all of a key's values on each set, then its
  * children depth first) to key dst of hive.  The recursion is at most
  * MP_MAX_KEY_DEPTH + 1 deep: the parser refuses deeper paths. */
 static int

@@ -15,7 +15,8 @@
  * out_path is replaced only by a complete hive; the temporary files are
  * removed on any failure.  filetime is the last-write time of the hive and
  * of every key in it (mp_regf_create_empty stamps the root; hivex gives a
- * new key its parent's time, reg-and-regf.md §3.10); 0 is the current time.
+ * new key its parent's time, lib/write.c hivex_node_add_child); 0 is the
+ * current time.
  * The same .reg file, minor and filetime (!= 0) give the same bytes.
  * Returns MAPIPROF_OK or MAPIPROF_FAILED (ctx names the .reg line for parse
  * errors). */

@@ -1,7 +1,7 @@
 /* value.c - the .reg reader's value lines (regtext/reader.h): "name" or @,
  * then the data as a string, dword:, hex: or hex(N): with continuation
- * lines, turned into the bytes the registry stores (reg-and-regf.md
- * §1.5-§1.8). */
+ * lines, turned into the bytes the registry stores (as Wine's
+ * Windows-checked tests programs/reg/tests/import.c expect them). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,10 +11,10 @@
 #include "regtext/reader.h"
 #include "store/store.h"
 
-/* Parses the quoted string at s[*i] == '"' (§1.5): \\ and \" (and, as Wine,
- * \n and \r); any other escape, \0 included, is an error.  Returns a
- * malloc'd copy in *out (*outlen bytes) and moves *i past the closing
- * quote. */
+/* Parses the quoted string at s[*i] == '"' (reg/tests/import.c): \\ and \"
+ * (and, as Wine, \n and \r); any other escape, \0 included, is an error.
+ * Returns a malloc'd copy in *out (*outlen bytes) and moves *i past the
+ * closing quote. */
 static int
 parse_quoted(struct mp_reg_parser *ps, const char *s, size_t *i, char **out, size_t *outlen)
 {
@@ -51,7 +51,8 @@ parse_quoted(struct mp_reg_parser *ps, const char *s, size_t *i, char **out, siz
 	return MAPIPROF_OK;
 }
 
-/* After value data only blanks and a ;comment may follow (§1.5, §1.6). */
+/* After value data only blanks and a ;comment may follow
+ * (reg/tests/import.c). */
 static int
 expect_eol(struct mp_reg_parser *ps, const char *s, size_t i)
 {
@@ -61,7 +62,7 @@ expect_eol(struct mp_reg_parser *ps, const char *s, size_t i)
 	return MAPIPROF_OK;
 }
 
-/* "text" -> REG_SZ: UTF-16LE plus a U+0000 terminator (§1.5). */
+/* "text" -> REG_SZ: UTF-16LE plus a U+0000 terminator (reg/tests/import.c). */
 static int
 parse_string_data(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_reg_value *v)
 {
@@ -102,7 +103,7 @@ out:
 	return rc;
 }
 
-/* dword: then 1 to 8 hex digits (§1.6), stored little-endian. */
+/* dword: then 1 to 8 hex digits (reg/tests/import.c), stored little-endian. */
 static int
 parse_dword(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_reg_value *v)
 {
@@ -128,7 +129,8 @@ parse_dword(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_reg_val
 	return MAPIPROF_OK;
 }
 
-/* "hex:" is REG_BINARY; "hex(N):" has N of 1 to 8 hex digits (§1.7). */
+/* "hex:" is REG_BINARY; "hex(N):" has N of 1 to 8 hex digits
+ * (reg/tests/import.c). */
 static int
 parse_hex_type(struct mp_reg_parser *ps, const char *s, size_t *i, uint32_t *type)
 {
@@ -172,8 +174,8 @@ buf_push(struct mp_reg_parser *ps, uint8_t byte)
 }
 
 /* Moves to the next line holding hex bytes after a ",\" continuation,
- * skipping blank and ;comment lines (§1.7).  *more = 0 at end of file (the
- * value keeps the bytes read so far). */
+ * skipping blank and ;comment lines (reg/tests/import.c).  *more = 0 at end
+ * of file (the value keeps the bytes read so far). */
 static int
 next_continuation(struct mp_reg_parser *ps, int *more)
 {
@@ -227,7 +229,7 @@ parse_hex_bytes(struct mp_reg_parser *ps, size_t i, size_t start_off)
 		const char *s = ps->r.text;
 		i = mp_reg_skip_ws(s, i);
 		if (s[i] == '\0' || s[i] == ';')
-			return MAPIPROF_OK; /* a trailing comma is fine (§1.7) */
+			return MAPIPROF_OK; /* regedit accepts a trailing comma */
 		if (s[i] == '\\') {
 			int done = 0;
 			if (hex_continue(ps, i, want_byte, &i, &done) != MAPIPROF_OK)
@@ -260,7 +262,7 @@ parse_hex_bytes(struct mp_reg_parser *ps, size_t i, size_t start_off)
 }
 
 /* REGEDIT4 8-bit files: hex(1|2|7) payloads are text in the file's code page
- * and become UTF-16LE (§1.7). */
+ * and become UTF-16LE (Wine regproc.c prepare_hex_string_data). */
 static int
 convert_payload(struct mp_reg_parser *ps, struct mp_reg_value *v)
 {
@@ -313,7 +315,7 @@ parse_hex(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_reg_value
 	return v->data != NULL ? MAPIPROF_OK : mp_nomem(ps->r.ctx);
 }
 
-/* The data after '=' (§1.5-§1.8); may read continuation lines. */
+/* The data after '=' (reg/tests/import.c); may read continuation lines. */
 static int
 parse_data(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_reg_value *v)
 {

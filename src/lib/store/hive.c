@@ -1,5 +1,6 @@
 /* hive.c - the store interface (store.h) over hivex: the only file
- * that includes <hivex.h> (reg-and-regf.md §3.10 for hivex's behaviour). */
+ * that includes <hivex.h> (hivex's behaviour as in its lib/handle.c and
+ * lib/write.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,21 +12,22 @@
 #include "base/platform.h"
 #include "store/store.h"
 
-/* Deepest key path built for an error message (registry maximum, §3.6). */
+/* Deepest key path built for an error message (registry maximum: Microsoft
+ * Learn, "Registry element size limits"). */
 #define KEY_DEPTH_MAX 512u
 /* Largest value hivex writes correctly into a hive of version >= 1.4: it
  * stores bigger ones as one plain cell where Windows expects a 'db'
- * big-data record (reg-and-regf.md §3.8). */
+ * big-data record (regf spec "Big data"; ReactOS cmlib.h). */
 #define BIG_DATA_MIN 16344u
 /* Longest key name accepted by add_child, in UTF-8 bytes (255 UTF-16
- * units, §3.6, at most 3 bytes each). */
+ * units per "Registry element size limits", at most 3 bytes each). */
 #define KEY_NAME_MAX_BYTES (255u * 3u)
 
 struct hive_store {
 	struct mp_store base; /* first: a struct mp_store * is a struct hive_store * */
 	hive_h *h;
 	int writable;
-	uint32_t minor; /* regf minor version, read from the base block (§3.1) */
+	uint32_t minor; /* regf minor version, read from the base block (regf spec) */
 };
 
 static hive_h *
@@ -304,8 +306,9 @@ op_add_child(struct mp_store *s, mp_key parent, const char *name, mp_key *out)
 	return MAPIPROF_OK;
 }
 
-/* Refuses a value hivex would write in a way Windows misreads (§3.8):
- * more than BIG_DATA_MIN bytes in a hive of version >= 1.4. */
+/* Refuses a value hivex would write in a way Windows misreads (hivex
+ * lib/write.c allocates one cell; regf spec "Big data"): more than
+ * BIG_DATA_MIN bytes in a hive of version >= 1.4. */
 static int
 check_value_sizes(struct mp_store *s, mp_key key, const struct mp_value *vals, size_t n)
 {
@@ -324,9 +327,9 @@ check_value_sizes(struct mp_store *s, mp_key key, const struct mp_value *vals, s
 	return MAPIPROF_OK;
 }
 
-/* One hivex_node_set_values call with all of vals (hivex rewrites every
- * value of the key on each set, §3.10).  hivex does not modify the names
- * or data it is given, so the const casts are safe. */
+/* One hivex_node_set_values call with all of vals (hivex rewrites every value
+ * of the key on each set, lib/write.c).  hivex does not modify the names or
+ * data it is given, so the const casts are safe. */
 static int
 op_set_values(struct mp_store *s, mp_key key, const struct mp_value *vals, size_t n)
 {
@@ -353,7 +356,7 @@ op_set_values(struct mp_store *s, mp_key key, const struct mp_value *vals, size_
 }
 
 /* hivex_commit to path (a new file; hivex opens it O_WRONLY|O_CREAT|O_TRUNC
- * and does not fsync: the caller syncs and renames, §3.10). */
+ * and does not fsync: the caller syncs and renames; lib/write.c). */
 static int
 op_write_to(struct mp_store *s, const char *path)
 {
@@ -422,7 +425,7 @@ read_minor(const char *path)
 
 /* Read-only: hivex opens O_RDONLY and mmaps PROT_READ, so the file's bytes
  * and mtime never change.  Writable: hivex reads the whole file into memory
- * and closes it; nothing reaches disk before write_to (§3.10). */
+ * and closes it; nothing reaches disk before write_to (lib/handle.c). */
 int
 mp_store_hive_open(struct mapiprof_ctx *ctx, const char *path, int writable, struct mp_store **out)
 {

@@ -488,9 +488,9 @@ starts_comp(const char *p, size_t i)
 }
 
 /* Length of the start of b->path that names b's first ncomp components
- * (regtext/parse.h comp, §1.4): HKCU\x names x, HKU\<SID>\x names x, any other
- * root names itself first.  Doubled backslashes inside are kept; there is
- * no trailing backslash. */
+ * (regtext/parse.h comp; Wine regproc.c parse_key_name): HKCU\x names x,
+ * HKU\<SID>\x names x, any other root names itself first.  Doubled
+ * backslashes inside are kept; there is no trailing backslash. */
 static size_t
 path_prefix_len(const struct mp_reg_block *b, size_t ncomp)
 {

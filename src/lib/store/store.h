@@ -16,7 +16,7 @@
 
 typedef uint64_t mp_key;
 
-/* Registry value types (reg-and-regf.md §3.6). */
+/* Registry value types (winnt.h; regf spec "Data types"). */
 enum {
 	MP_REG_NONE = 0,
 	MP_REG_SZ = 1,

@@ -2,10 +2,11 @@
  * into a new file beside the target (never onto the user's file) by the
  * in-place patcher on a copy (regf/patch.c) or by a hivex rewrite, or for a
  * .reg file by the text patcher (regtext/patch.c), fsync'd, verified by
- * reopening it, and renamed over the target (install.c; reg-and-regf.md
- * §3.10 hazard 6, §4 for dirty hives, §1.11 for .reg files).  A dirty hive
- * read with its logs replayed (recover.h) is written from its recovered
- * image, and with opts->recover its logs are reset afterwards. */
+ * reopening it, and renamed over the target (install.c; never hivex's
+ * in-place hivex_commit, lib/write.c; dirty hives per regf spec "Dirty state
+ * of a hive").  A dirty hive read with its logs replayed (recover.h) is
+ * written from its recovered image, and with opts->recover its logs are reset
+ * afterwards. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,8 @@ struct final {
 
 /* 1 when log l (non-empty) may hold data the hive lacks: its base block
  * was started at or after the hive's last completed write (hiveinfo.c
- * read_log), or it was modified after the hive (§4). */
+ * read_log), or it was modified after the hive (regf spec "Dirty state of a
+ * hive"). */
 static int
 log_is_newer(const struct mapiprof_info *in, const struct mapiprof_logfile *l)
 {
@@ -240,7 +242,7 @@ create_key(struct mp_store *s, const struct mp_key_change *k, mp_key *out)
 }
 
 /* Rewrites k's key in the writable store s with ONE set_values call
- * (hivex reallocates every value of a key on each call, §3.10). */
+ * (hivex reallocates every value of a key on each call, lib/write.c). */
 static int
 rewrite_key(struct mp_store *s, const struct mp_key_change *k)
 {
@@ -393,7 +395,8 @@ out:
 	return rc;
 }
 
-/* The base block of the new file: a clean regf hive (§3.1, §4). */
+/* The base block of the new file: a clean regf hive (regf spec "Base block",
+ * "Dirty state of a hive"). */
 static int
 verify_header(struct commit *c)
 {
@@ -543,10 +546,11 @@ struct cellrec {
 	uint32_t rel, size;
 };
 
-/* The base block of the new file: a clean regf hive one sequence number
- * past the input's, checksum valid by both rules (§3.1), same version, and
- * its hive bins the input's plus those appended, filling the file up to the
- * input's size or past it (§3.2, regf/patch.h). */
+/* The base block of the new file: a clean regf hive one sequence number past
+ * the input's, checksum valid by both rules (hivex lib/handle.c, ReactOS
+ * hivesum.c), same version, and its hive bins the input's plus those
+ * appended, filling the file up to the input's size or past it (regf spec
+ * "Hive bin", regf/patch.h). */
 static int
 fast_base(struct commit *c, int fd, struct mp_regf_base *b)
 {
@@ -629,8 +633,8 @@ old_cells(const struct mp_regf_cells *oc, const struct mp_key_change *k, struct 
 }
 
 /* Every old cell of k's key still has its size in the new file (nc):
- * allocated, or freed by the patch (§3.3), never resized.  *nk: the key's
- * nk as it was. */
+ * allocated, or freed by the patch (regf spec "Cell"), never resized.  *nk:
+ * the key's nk as it was. */
 static int
 fast_old_cells(struct commit *c, const struct mp_regf_cells *oc, const struct mp_regf_cells *nc,
                const struct mp_key_change *k, struct mp_arena *a, struct mp_regf_nk *nk)
@@ -708,7 +712,8 @@ cell_values(const struct mp_regf_cells *nc, const char *uid, mp_key key, struct 
 }
 
 /* 1 when byte i of an nk's fixed part is one the patch may change: the
- * LastWrite time, value count and list, largest name and data (§3.4). */
+ * LastWrite time, value count and list, largest name and data (regf spec
+ * "Key node"). */
 static int
 nk_may_change(uint32_t i)
 {

@@ -1,7 +1,7 @@
 /* export.c - profiles and plans written as regedit 5.00 .reg files
- * (mapiprof_export_reg, mapiprof_plan_reg): regedit's layout
- * (reg-and-regf.md §1.3) with lines from regtext/format.c, read only through the
- * store interface and the located profiles. */
+ * (mapiprof_export_reg, mapiprof_plan_reg): regedit's layout (Wine
+ * programs/reg/tests/export.c) with lines from regtext/format.c, read only
+ * through the store interface and the located profiles. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +15,8 @@
 
 /* Key path written for the hive root when the caller names none. */
 #define DEFAULT_ROOT "HKEY_CURRENT_USER"
-/* The string value naming the default profile (mapi-profile-format.md §1). */
+/* The string value naming the default profile (OutlookTrace; Grundgeiger,
+ * "CDO & MAPI Programming", ch. 2). */
 #define DEFAULT_VALUE "DefaultProfile"
 /* A name the hive store could not decode: U+FFFD then "#<offset>"
  * (store/hive.c); exporting it would write a name that was never there. */
@@ -69,7 +70,7 @@ path_add(struct exporter *ex, const char *name, int sep)
 }
 
 /* 1 when s starts with a full root name (case-insensitively, as regedit
- * reads it, §1.4) followed by '\' or its end. */
+ * reads it, regproc.c parse_key_name) followed by '\' or its end. */
 static int
 starts_with_root(const char *s)
 {
@@ -127,7 +128,8 @@ check_name(struct exporter *ex, const char *name, int is_key)
 
 /* ---- keys and values --------------------------------------------------- */
 
-/* One value line; the default value (name "") is written @= (§1.5). */
+/* One value line; the default value (name "") is written @=
+ * (reg/tests/export.c). */
 static int
 put_value(struct exporter *ex, const struct mp_value *v)
 {
@@ -145,7 +147,7 @@ put_value(struct exporter *ex, const struct mp_value *v)
 	return MAPIPROF_OK;
 }
 
-/* A blank line and the key line of the current path (§1.3). */
+/* A blank line and the key line of the current path (reg/tests/export.c). */
 static int
 put_key_line(struct exporter *ex)
 {
@@ -176,7 +178,7 @@ put_key(struct exporter *ex, mp_key key, const char *only)
 }
 
 /* The key at the current path, then its subkeys depth-first in stored
- * order (§1.3), depth levels below the profile key. */
+ * order (reg/tests/export.c), depth levels below the profile key. */
 static int
 put_tree(struct exporter *ex, mp_key key, size_t depth)
 {
@@ -242,7 +244,7 @@ put_profile(struct exporter *ex, size_t base, size_t i)
 
 /* The Profiles key of profile i with its values, preceded for an Office
  * root by its parent's DefaultProfile value, which names the default
- * profile there (mapi-profile-format.md §1). */
+ * profile there (OutlookTrace). */
 static int
 put_root(struct exporter *ex, size_t base, size_t i)
 {
@@ -317,7 +319,8 @@ export_start(struct exporter *ex, struct mapiprof_file *file, const struct mapip
 	return mp_reg_format_header(ex->ctx, ex->st, &ex->out);
 }
 
-/* Ends an export: the final blank line (§1.3), the bytes handed over. */
+/* Ends an export: the final blank line (reg/tests/export.c), the bytes handed
+ * over. */
 static int
 export_finish(struct exporter *ex, int rc, void **out, size_t *len)
 {
@@ -356,7 +359,7 @@ mapiprof_export_reg(struct mapiprof_file *file, const size_t *profiles, size_t n
 }
 
 /* The key of plan key k (profile root, profile, section uid) and its ops:
- * the final data, or "name"=- for an unset (§1.8). */
+ * the final data, or "name"=- for an unset (reg/tests/import.c). */
 static int
 put_plan_key(struct exporter *ex, size_t base, const struct mp_key_change *k)
 {

@@ -3,8 +3,9 @@
  * file created exclusively beside the target, fsync'd; an optional backup
  * of the file it replaces (a hard link, or a copy where links are not
  * supported); rename over the target; fsync of the directory
- * (reg-and-regf.md §3.10 hazard 6).  And the reset of the transaction logs
- * beside a hive after its recovered state was written (reg-and-regf.md §4).
+ * (unlike hivex_commit, which rewrites the file in place: hivex lib/write.c).
+ * And the reset of the transaction logs beside a hive after its recovered
+ * state was written (regf spec "Dirty state of a hive").
  * Every step that touches the disk goes through the mp_commit_io table
  * (write/commit_io.h), which tests replace. */
 #ifndef MP_INSTALL_H

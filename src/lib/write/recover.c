@@ -1,8 +1,8 @@
 /* recover.c - the recovered state of a dirty hive (recover.h): kept in a
  * private temporary file for reading, and written by mapiprof_recover as a
  * clean hive over the input or to a new file, the way Windows recovers it
- * on load (regf/replay.h; reg-and-regf.md §4; peers.md §B.3 "replay first,
- * then write a clean hive"). */
+ * on load (regf/replay.h; replay first, then write a clean hive, as yarp's
+ * save_recovered_hive does). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,7 +112,7 @@ temp_checksums(struct recovery *r, uint32_t *plain, uint32_t *windows)
 /* The written file is a clean hive hivex opens: sequence numbers equal,
  * checksum right by the plain and the Windows rule, file type 0 and (a
  * recovered image) hive bins filling the file after the base block
- * (regf/replay.h; reg-and-regf.md §3.1). */
+ * (regf/replay.h; regf spec "Base block"). */
 static int
 verify_image(struct recovery *r)
 {

@@ -1,7 +1,7 @@
 /* recover.h - the recovered state of a dirty hive as mapiprof_open reads it
  * (file.c) and mapiprof_plan_write writes it (commit.c): the image the
  * transaction-log replay (regf/replay.h) produced, kept in a private temporary
- * file because hivex reads files only (reg-and-regf.md §4; peers.md §B).
+ * file because hivex reads files only (hivex_open takes a path, hivex(3)).
  * mapiprof_recover (recover.c) writes such an image over the hive or to a
  * new file. */
 #ifndef MP_RECOVER_H
