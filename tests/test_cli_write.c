@@ -154,6 +154,21 @@ Test(cli_write, long_is_written_from_number_or_flag_names)
 
 /* ---- the GC-referral recipe ------------------------------------------------ */
 
+Test(cli_write, gc_referral_skips_an_outlook_2016_profile_untouched)
+{
+	char *f = tu_stage_built(OL2016);
+	struct tu_snap before = tu_snap_take(f);
+	TU_CLI_EXPECT(0, "apply", GC_FIX, f);
+	cr_assert_not_null(strstr(tu_last.out, "skipped profile 'Work': its Exchange settings are in "
+	                                       "per-account emsmdb sections"),
+	                   "%s", tu_last.out);
+	cr_assert_not_null(strstr(tu_last.out, "unchanged (every profile skipped)"), "%s",
+	                   tu_last.out);
+	tu_snap_assert_same(&before, f);
+	TU_CLI_EXPECT(0, "apply", "--check", GC_FIX, f);
+	free(f);
+}
+
 /* The set of "profile|section|value_name|PROP" lines of show --json. */
 static char *
 show_props(const char *file)
@@ -622,7 +637,9 @@ Test(cli_write, recipes_lists_the_built_ins)
 {
 	TU_CLI_EXPECT(0, "recipes");
 	cr_assert_eq(tu_count_lines(tu_last.out), 3, "%s", tu_last.out);
-	cr_assert_not_null(strstr(tu_last.out, GC_FIX "  exchange  "), "%s", tu_last.out);
+	cr_assert_not_null(strstr(tu_last.out, GC_FIX "  exchange-legacy  "), "%s", tu_last.out);
+	cr_assert_not_null(strstr(tu_last.out, "\ncached-mode-on            exchange         "),
+	                   "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "\ncached-mode-on "), "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "\ncached-mode-off "), "%s", tu_last.out);
 	json_t *j = TJ_CLI("recipes", "--json"), *r;
@@ -631,7 +648,7 @@ Test(cli_write, recipes_lists_the_built_ins)
 	{
 		if (strcmp(tj_str(r, "name"), GC_FIX) == 0) {
 			found++;
-			cr_assert_str_eq(tj_str(r, "applies_to"), "exchange");
+			cr_assert_str_eq(tj_str(r, "applies_to"), "exchange-legacy");
 			cr_assert_eq(json_array_size(json_object_get(r, "edits")), 5);
 			cr_assert_gt(strlen(tj_str(r, "description")), 0);
 		}
@@ -644,7 +661,7 @@ Test(cli_write, recipes_prints_one_recipe_with_its_rationale)
 {
 	TU_CLI_EXPECT(0, "recipes", GC_FIX);
 	cr_assert_not_null(strstr(tu_last.out, "\n#"), "%s", tu_last.out);
-	cr_assert_not_null(strstr(tu_last.out, "applies-to: exchange\n"), "%s", tu_last.out);
+	cr_assert_not_null(strstr(tu_last.out, "applies-to: exchange-legacy\n"), "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "CONNECT_NO_RPC_ENCRYPTION"), "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "PR_PROFILE_ABP_ALLOW_RECONNECT"), "%s",
 	                   tu_last.out);

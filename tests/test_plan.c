@@ -366,6 +366,44 @@ Test(plan, exchange_selector_is_emsmdb_sections_else_global)
 	cr_assert(mapiprof_selector_valid("exchange"));
 }
 
+/* ---- recipe scope ------------------------------------------------------------ */
+
+Test(plan, legacy_recipe_skips_an_outlook_2016_profile_and_says_why)
+{
+	tu_open_built("outlook2016-two-accounts.dat");
+	size_t p = tu_profile("Work");
+	load("exchange2007-gc-referral");
+	build(&p, 1);
+	cr_assert_eq(mapiprof_plan_count(plan), 0);
+	cr_assert_eq(plan->nkeys, 0, "nothing is created, not even the MUIDEMSAB section");
+	cr_assert_eq(mapiprof_plan_skip_count(plan), 1);
+	const struct mapiprof_skip *s = mapiprof_plan_skip_at(plan, 0);
+	cr_assert_str_eq(s->profile_name, "Work");
+	cr_assert_not_null(strstr(s->reason, "per-account emsmdb sections"), "%s", s->reason);
+}
+
+Test(plan, legacy_recipe_applies_to_a_global_section_profile)
+{
+	tu_open_built("exchange-mapi.dat");
+	size_t ps[2] = {tu_profile("Exchange"), tu_profile("Personal")};
+	load("exchange2007-gc-referral");
+	build(ps, 2);
+	cr_assert_eq(mapiprof_plan_count(plan), 5);
+	/* Personal (PST only) is skipped for having no Exchange at all. */
+	cr_assert_eq(mapiprof_plan_skip_count(plan), 1);
+	cr_assert_not_null(strstr(mapiprof_plan_skip_at(plan, 0)->reason, "no Exchange service"));
+}
+
+Test(plan, exchange_recipe_still_applies_to_an_outlook_2016_profile)
+{
+	static const char *const edits[] = {"exchange PR_PROFILE_CONFIG_FLAGS += 0x4"};
+	tu_open_built("outlook2016-two-accounts.dat");
+	size_t p = tu_profile("Work");
+	load_edits(edits, 1);
+	build(&p, 1);
+	cr_assert_eq(mapiprof_plan_skip_count(plan), 0);
+}
+
 /* ---- operators and values -------------------------------------------------- */
 
 Test(plan, unset_deletes_a_present_value_and_ignores_an_absent_one)

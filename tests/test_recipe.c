@@ -57,16 +57,17 @@ Test(recipe, three_builtins_with_description_and_applies_to)
 	static const struct {
 		const char *name;
 		size_t nedits;
+		const char *scope;
 	} want[] = {
-	    {"exchange2007-gc-referral", 5},
-	    {"cached-mode-on", 1},
-	    {"cached-mode-off", 1},
+	    {"exchange2007-gc-referral", 5, "exchange-legacy"},
+	    {"cached-mode-on", 1, "exchange"},
+	    {"cached-mode-off", 1, "exchange"},
 	};
 	for (size_t i = 0; i < 3; i++) {
 		const struct mapiprof_recipe_info *b = mapiprof_builtin_at(i);
 		cr_assert_not_null(b);
 		cr_assert_str_eq(b->name, want[i].name);
-		cr_assert_str_eq(b->applies_to, "exchange", "%s", b->name);
+		cr_assert_str_eq(b->applies_to, want[i].scope, "%s", b->name);
 		cr_assert_gt(strlen(b->description), 20, "%s", b->name);
 		cr_assert_eq(b->nedits, want[i].nedits, "%s", b->name);
 		cr_assert_not_null(b->edits[b->nedits - 1]);
@@ -87,7 +88,7 @@ Test(recipe, gc_referral_has_the_five_edits_of_the_issue)
 	cr_assert_str_eq(b->edits[2], "global PR_PROFILE_SERVER_VERSION >= 3000");
 	cr_assert_str_eq(b->edits[3], "emsab PR_PROFILE_AUTH_PACKAGE = RPC_C_AUTHN_GSS_NEGOTIATE");
 	cr_assert_str_eq(b->edits[4], "emsab PR_PROFILE_ABP_ALLOW_RECONNECT = 1");
-	cr_assert_str_eq(b->applies_to, "exchange");
+	cr_assert_str_eq(b->applies_to, "exchange-legacy");
 }
 
 Test(recipe, gc_referral_rationale_cites_its_sources_and_what_is_unverified)
@@ -215,7 +216,8 @@ Test(recipe, bad_edit_line_is_eedit_naming_the_line_and_file)
 Test(recipe, bad_headers_are_erecipe_naming_the_line)
 {
 	char *p1 = recipe_file("a.recipe", "applies-to: pst\nglobal 00036604 unset\n");
-	assert_has(load_fails(p1, MAPIPROF_E_RECIPE), "line 1: applies-to: 'pst' is not");
+	assert_has(load_fails(p1, MAPIPROF_E_RECIPE),
+	           "line 1: applies-to: 'pst' is not 'any', 'exchange' or 'exchange-legacy'");
 	char *p2 = recipe_file("b.recipe", "global 00036604 unset\n\nauthor: me\n");
 	assert_has(load_fails(p2, MAPIPROF_E_RECIPE), "line 3: unknown header 'author:'");
 	char *p3 =
@@ -224,6 +226,14 @@ Test(recipe, bad_headers_are_erecipe_naming_the_line)
 	free(p1);
 	free(p2);
 	free(p3);
+}
+
+Test(recipe, applies_to_exchange_legacy_is_read_in_any_case)
+{
+	char *p = recipe_file("l.recipe", "applies-to: Exchange-Legacy\nglobal 00036604 unset\n");
+	const struct mapiprof_recipe_info *b = load_ok(p);
+	cr_assert_str_eq(b->applies_to, "exchange-legacy");
+	free(p);
 }
 
 Test(recipe, no_edits_binary_and_non_utf8_files_are_erecipe)

@@ -319,7 +319,7 @@ MAPIPROF_API int mapiprof_prop_find(struct mapiprof_file *file, size_t profile, 
  *            a string ("quoted" with \" and \\, or the rest of the line), or
  *            hex bytes for binary; checked against the property's type.
  * A recipe is a file of edits, one per line, with '#' comments and header
- * lines "description: ..." and "applies-to: any|exchange".
+ * lines "description: ..." and "applies-to: any|exchange|exchange-legacy".
  */
 enum mapiprof_op {
 	MAPIPROF_OP_SET,
@@ -334,7 +334,7 @@ struct mapiprof_recipe;
 struct mapiprof_recipe_info {
 	const char *name;         /* built-in name, or the file path */
 	const char *description;  /* from "description:" */
-	const char *applies_to;   /* "any" or "exchange" */
+	const char *applies_to;   /* "any", "exchange" or "exchange-legacy" */
 	const char *text;         /* the whole recipe text (its comments are the rationale) */
 	size_t nedits;
 	const char *const *edits; /* each edit line as written */

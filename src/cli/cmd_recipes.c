@@ -63,20 +63,23 @@ recipe_json(const struct mapiprof_recipe_info *ri, int with_text)
 	return oj_done(o, bad);
 }
 
-/* "NAME  APPLIES-TO  DESCRIPTION", names padded to the longest. */
+/* "NAME  APPLIES-TO  DESCRIPTION", names and scopes padded to the longest. */
 static int
 list_text(void)
 {
-	size_t w = 4;
+	size_t w = 4, ws = 8;
 	int rc = 0;
 	for (size_t i = 0; i < mapiprof_builtin_count(); i++) {
-		size_t len = strlen(mapiprof_builtin_at(i)->name);
+		const struct mapiprof_recipe_info *ri = mapiprof_builtin_at(i);
+		size_t len = strlen(ri->name);
+		size_t slen = ri->applies_to != NULL ? strlen(ri->applies_to) : 3;
 		w = len > w ? len : w;
+		ws = slen > ws ? slen : ws;
 	}
 	for (size_t i = 0; i < mapiprof_builtin_count(); i++) {
 		const struct mapiprof_recipe_info *ri = mapiprof_builtin_at(i);
 		rc |= esc_fputs(ri->name, stdout);
-		printf("%*s  %-8s  ", (int)(w - strlen(ri->name)), "",
+		printf("%*s  %-*s  ", (int)(w - strlen(ri->name)), "", (int)ws,
 		       ri->applies_to != NULL ? ri->applies_to : "any");
 		rc |= esc_fputs(ri->description != NULL ? ri->description : "", stdout);
 		fputc('\n', stdout);

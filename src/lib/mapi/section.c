@@ -463,7 +463,7 @@ mp_section_scope(const struct mp_section_set *set, size_t index, struct mp_scope
 struct selector {
 	const char *role;    /* match this role */
 	int accounts;        /* the account manager and its account subkeys */
-	int exchange;        /* the Exchange settings sections (see exchange_role) */
+	int exchange;        /* the Exchange settings sections (see mp_section_exchange_role) */
 	const char *service; /* service:NAME */
 	int is_uid;
 	uint8_t uid[16];
@@ -519,12 +519,8 @@ service_matches(const char *name, const char *want)
 	return name[word] == ' ' && strlen(want) == word && ascii_ncaseeq(name, want, word);
 }
 
-/* Where a profile keeps its Exchange settings (issue 3; Microsoft Learn,
- * "Using Multiple Exchange Accounts"): its emsmdb sections when it has any
- * (Outlook 2010+), else the global section (Outlook <= 2007, the MAPI/CDO
- * download). */
-static const char *
-exchange_role(const struct mp_section_set *set)
+const char *
+mp_section_exchange_role(const struct mp_section_set *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (is_role(&set->v[i], "emsmdb"))
@@ -561,7 +557,7 @@ mp_section_select(struct mapiprof_ctx *ctx, const struct mp_section_set *set, co
 		return MAPIPROF_FAILED;
 	}
 	if (sel.exchange)
-		sel.role = exchange_role(set);
+		sel.role = mp_section_exchange_role(set);
 	size_t count = 0;
 	for (size_t i = 0; i < set->n; i++)
 		count += selector_matches(set, i, &sel) ? 1u : 0u;

@@ -89,4 +89,10 @@ int mp_section_decode(struct mp_store *s, struct mp_arena *a, const char *codepa
 int mp_section_value_string(struct mapiprof_ctx *ctx, struct mp_arena *a, const struct mp_value *v,
                             const char **out);
 
+/* Where a profile keeps its Exchange settings (Microsoft Learn, "Using
+ * Multiple Exchange Accounts"): "emsmdb" when it has emsmdb sections
+ * (Outlook 2010 and later, one per account), else "global" (Outlook 2007
+ * and earlier, and the Exchange MAPI/CDO download). */
+const char *mp_section_exchange_role(const struct mp_section_set *set);
+
 #endif

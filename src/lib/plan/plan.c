@@ -18,6 +18,9 @@
 
 #define SKIP_NO_EXCHANGE                                                                           \
 	"no Exchange service (MSEMS) and no Exchange settings in the global section"
+#define SKIP_NOT_LEGACY                                                                            \
+	"its Exchange settings are in per-account emsmdb sections (Outlook 2010 or later), "       \
+	"which this recipe, made for the global section, does not change"
 
 /* Sections an edit may create when its selector matches nothing: the
  * well-known UIDs (EdkMdb.h, MAPIGuid.h, MFCMAPI guid.h; lower case as in
@@ -509,13 +512,20 @@ emit(struct builder *b)
 static int
 plan_profile(struct builder *b, const struct mapiprof_recipe *recipe, size_t p)
 {
-	if (strcmp(recipe->info.applies_to, "exchange") == 0) {
+	const char *scope = recipe->info.applies_to;
+	if (strcmp(scope, "exchange") == 0 || strcmp(scope, "exchange-legacy") == 0) {
 		int has = has_exchange(b, p);
 		if (has < 0)
 			return MAPIPROF_FAILED;
 		if (has == 0)
 			return add_skip(b, p, SKIP_NO_EXCHANGE);
 	}
+	/* exchange-legacy: the Exchange settings must be the global section's
+	 * (Outlook 2007 and earlier, the MAPI/CDO download); on a profile with
+	 * emsmdb sections, values written there are read by nothing. */
+	if (strcmp(scope, "exchange-legacy") == 0 &&
+	    strcmp(mp_section_exchange_role(&b->file->profiles[p].sections), "global") != 0)
+		return add_skip(b, p, SKIP_NOT_LEGACY);
 	for (size_t i = 0; i < recipe->nedits; i++)
 		if (plan_edit(b, p, &recipe->edits[i]) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;

@@ -89,12 +89,16 @@ set_header(struct mapiprof_ctx *ctx, struct mapiprof_recipe *r, const char *line
 			          lineno);
 			return MAPIPROF_FAILED;
 		}
-		if (strcasecmp(v, "any") == 0 || strcasecmp(v, "exchange") == 0) {
-			r->info.applies_to = strcasecmp(v, "any") == 0 ? "any" : "exchange";
-			return MAPIPROF_OK;
+		static const char *const scopes[] = {"any", "exchange", "exchange-legacy"};
+		for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+			if (strcasecmp(v, scopes[i]) == 0) {
+				r->info.applies_to = scopes[i];
+				return MAPIPROF_OK;
+			}
 		}
 		mp_seterr(ctx, MAPIPROF_E_RECIPE,
-		          "line %zu: applies-to: '%s' is not 'any' or 'exchange'", lineno, v);
+		          "line %zu: applies-to: '%s' is not 'any', 'exchange' or 'exchange-legacy'",
+		          lineno, v);
 		return MAPIPROF_FAILED;
 	}
 	mp_seterr(ctx, MAPIPROF_E_RECIPE,
