@@ -106,7 +106,6 @@ static const struct bad bads[] = {
     {make_nonhive, "not a registry hive", "format"},
     {make_truncated, "truncated", "truncated"},
     {make_badsum, "checksum", "checksum"},
-    {make_noprofiles, "no MAPI profile found", "no_profiles"},
 };
 
 #define NBADS (sizeof(bads) / sizeof(bads[0]))
@@ -141,6 +140,12 @@ Test(cli_errors, show_reports_each_bad_file_with_one_line)
 Test(cli_errors, get_reports_each_bad_file_with_one_line)
 {
 	each_bad_alone("get", NBADS);
+	/* get names one property: a file without profiles has none to print. */
+	char *p = make_noprofiles();
+	TU_CLI("get", "--section", "services", "PR_SERVICES", p);
+	cr_assert_eq(tu_last.status, 1);
+	assert_one_diag(p, "no MAPI profile found");
+	free(p);
 }
 
 Test(cli_errors, info_reports_unreadable_files_but_not_a_bad_checksum)
@@ -158,35 +163,38 @@ Test(cli_errors, info_reports_unreadable_files_but_not_a_bad_checksum)
 	free(p);
 }
 
-/* Every bad file and a good one in one call: one diagnostic per bad file,
- * the good file still listed, exit 1. */
+/* Every bad file, a file without profiles and a good one in one call: one
+ * diagnostic per bad file, the other two still listed, exit 1. */
 Test(cli_errors, batch_goes_on_after_failures_and_exits_1)
 {
-	char *paths[NBADS + 1];
+	char *paths[NBADS + 2];
 	for (size_t i = 0; i < NBADS; i++)
 		paths[i] = bads[i].make();
-	paths[NBADS] = good_copy("good.dat");
+	paths[NBADS] = make_noprofiles();
+	paths[NBADS + 1] = good_copy("good.dat");
 	TU_CLI("list", paths[0], paths[1], paths[2], paths[3], paths[4], paths[5], paths[6]);
 	cr_assert_eq(tu_last.status, 1);
 	cr_assert_eq(tu_count_lines(tu_last.err), NBADS, "%s", tu_last.err);
 	cr_assert_not_null(strstr(tu_last.out, "profile: Outlook (default)"), "%s", tu_last.out);
+	cr_assert_not_null(strstr(tu_last.out, "profiles: none"), "%s", tu_last.out);
 	for (size_t i = 0; i < NBADS; i++)
 		cr_assert_not_null(strstr(tu_last.err, paths[i]));
-	for (size_t i = 0; i <= NBADS; i++)
+	for (size_t i = 0; i < NBADS + 2; i++)
 		free(paths[i]);
 }
 
 Test(cli_errors, batch_json_has_an_error_line_per_bad_file)
 {
-	char *paths[NBADS + 1];
+	char *paths[NBADS + 2];
 	for (size_t i = 0; i < NBADS; i++)
 		paths[i] = bads[i].make();
-	paths[NBADS] = good_copy("good.dat");
+	paths[NBADS] = make_noprofiles();
+	paths[NBADS + 1] = good_copy("good.dat");
 	TU_CLI("show", "--json", paths[0], paths[1], paths[2], paths[3], paths[4], paths[5],
 	       paths[6]);
 	cr_assert_eq(tu_last.status, 1);
-	cr_assert_eq(tu_count_lines(tu_last.out), NBADS + 1);
-	for (size_t i = 0; i <= NBADS; i++) {
+	cr_assert_eq(tu_count_lines(tu_last.out), NBADS + 2);
+	for (size_t i = 0; i < NBADS + 2; i++) {
 		json_t *o = tj_line(tu_last.out, i);
 		cr_assert_str_eq(json_string_value(json_object_get(o, "file")), paths[i]);
 		if (i < NBADS) {
@@ -195,11 +203,46 @@ Test(cli_errors, batch_json_has_an_error_line_per_bad_file)
 			cr_assert(json_is_string(json_object_get(o, "error")));
 		} else {
 			cr_assert(json_is_array(json_object_get(o, "profiles")));
+			cr_assert_str_eq(json_string_value(json_object_get(o, "status")),
+			                 i == NBADS ? "no_profiles" : "ok");
 		}
 		json_decref(o);
 	}
-	for (size_t i = 0; i <= NBADS; i++)
+	for (size_t i = 0; i < NBADS + 2; i++)
 		free(paths[i]);
+}
+
+/* A file without any MAPI profile (the Default user's hive) is a valid
+ * member of every batch: list and show say so and exit 0; edit and apply
+ * report it unchanged and leave it alone. */
+Test(cli_errors, file_without_profiles_is_an_empty_result_not_a_failure)
+{
+	char *p = make_noprofiles();
+	char *good = good_copy("good.dat");
+	struct tu_snap before = tu_snap_take(p);
+	TU_CLI("list", p, good);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_str_empty(tu_last.err, "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.out, "profiles: none (no MAPI profile in the file)"));
+	TU_CLI("show", "--profile", "Outlook", p);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	TU_CLI("apply", "--all-profiles", "cached-mode-on", p);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.out, ": unchanged (no MAPI profile in the file)"), "%s",
+	                   tu_last.out);
+	TU_CLI("edit", "--check", "--json", "-e", "global PR_PROFILE_CONFIG_FLAGS += 0x4", p);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	json_t *o = tj_line(tu_last.out, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(o, "status")), "no_profiles");
+	json_decref(o);
+	TU_CLI("list", "--json", p);
+	o = tj_line(tu_last.out, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(o, "status")), "no_profiles");
+	cr_assert_eq(json_array_size(json_object_get(o, "profiles")), 0);
+	json_decref(o);
+	tu_snap_assert_same(&before, p);
+	free(p);
+	free(good);
 }
 
 /* ---- usage errors: exit 2, usage on stderr, nothing on stdout ---------- */

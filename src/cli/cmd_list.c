@@ -82,6 +82,8 @@ static int
 list_text(struct mapiprof_file *f, const char *path)
 {
 	int rc = ot_file_header(stdout, path);
+	if (mapiprof_profile_count(f) == 0)
+		fputs(NO_PROFILES_LINE, stdout);
 	for (size_t i = 0; i < mapiprof_profile_count(f); i++)
 		rc |= text_profile(mapiprof_profile_at(f, i));
 	return rc;
@@ -108,7 +110,7 @@ json_profile(const struct mapiprof_profile *p)
 	return oj_done(o, bad);
 }
 
-/* {"file","sha256","format","state","profiles":[...]} */
+/* {"file","sha256","format","state","status","profiles":[...]} */
 static int
 list_json(struct mapiprof_file *f, const char *path)
 {
@@ -120,6 +122,7 @@ list_json(struct mapiprof_file *f, const char *path)
 		bad |= oj_set(o, "sha256", oj_string(info != NULL ? info->sha256 : NULL));
 		bad |= oj_set(o, "format", oj_string(info != NULL ? info->format : NULL));
 		bad |= oj_set(o, "state", oj_string(info != NULL ? info->state : NULL));
+		bad |= oj_set(o, "status", oj_string(oj_file_status(f)));
 		bad |= oj_set(o, "profiles", ps);
 		ps = NULL;
 	}
@@ -137,9 +140,7 @@ list_file(const struct run *r, const struct list_opts *o, const char *path)
 	int status = EXIT_OK;
 	if (mapiprof_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
-	if (mapiprof_profile_count(f) == 0)
-		status = report_fail(r, path, "no_profiles", "no MAPI profile found");
-	else if ((r->json ? list_json(f, path) : list_text(f, path)) != 0)
+	if ((r->json ? list_json(f, path) : list_text(f, path)) != 0)
 		status = report_fail(r, path, "no_memory", "out of memory");
 	mapiprof_close(f);
 	return status;

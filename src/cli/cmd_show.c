@@ -227,6 +227,7 @@ json_file(struct mapiprof_file *f, const char *path)
 	bad |= oj_set(o, "sha256", oj_string(info != NULL ? info->sha256 : NULL));
 	bad |= oj_set(o, "format", oj_string(info != NULL ? info->format : NULL));
 	bad |= oj_set(o, "state", oj_string(info != NULL ? info->state : NULL));
+	bad |= oj_set(o, "status", oj_string(oj_file_status(f)));
 	bad |= oj_set(o, "profiles", json_array());
 	return oj_done(o, bad);
 }
@@ -263,15 +264,19 @@ show_file(const struct run *r, const struct show_opts *o, const char *path)
 	int status;
 	if (mapiprof_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
-	if (mapiprof_profile_count(f) == 0) {
-		status = report_fail(r, path, "no_profiles", "no MAPI profile found");
-		goto out;
-	}
 	if (r->json && (jf = json_file(f, path)) == NULL) {
 		status = report_fail(r, path, "no_memory", "out of memory");
 		goto out;
 	}
-	status = show_profiles(r, o, f, path, jf);
+	/* No profile at all is an empty result, not a failure: a batch over
+	 * every user's hive meets the Default user's. */
+	if (mapiprof_profile_count(f) == 0)
+		status = !r->json && (ot_file_header(stdout, path) != 0 ||
+		                      fputs(NO_PROFILES_LINE, stdout) == EOF)
+		             ? report_fail(r, path, "no_memory", "out of memory")
+		             : EXIT_OK;
+	else
+		status = show_profiles(r, o, f, path, jf);
 	if (status == EXIT_OK && jf != NULL) {
 		if (oj_emit(jf) != 0)
 			status = report_fail(r, path, "no_memory", "out of memory");

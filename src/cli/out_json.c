@@ -206,3 +206,9 @@ oj_emit_unless(json_t *obj, int bad)
 	}
 	return oj_emit(obj);
 }
+
+const char *
+oj_file_status(const struct mapiprof_file *f)
+{
+	return mapiprof_profile_count(f) == 0 ? "no_profiles" : "ok";
+}

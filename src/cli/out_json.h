@@ -33,6 +33,9 @@ int oj_emit(json_t *obj);
 json_t *oj_done(json_t *obj, int bad);
 /* As oj_emit, but releases obj and returns -1 when bad. */
 int oj_emit_unless(json_t *obj, int bad);
+/* The "status" of a file in list and show: "no_profiles" when it holds no
+ * MAPI profile (a valid input with an empty result), else "ok". */
+const char *oj_file_status(const struct mapiprof_file *f);
 /* Adds the PROP fields of p (profile index profile of f) to obj:
  * value_name, tag, name, type, reg_type, value, flags, mv_layout, uids,
  * secure, opaque/length, error, and raw when raw is set (never for an

@@ -13,7 +13,7 @@ struct mapiprof_plan;
 struct plan_result {
 	const char *path;
 	const char *status;               /* "changed", "unchanged", "would_change", "dry_run",
-	                                     "skipped", "refused" or "error" */
+	                                     "skipped", "no_profiles", "refused" or "error" */
 	const struct mapiprof_file *f;    /* NULL when the file did not open */
 	const struct mapiprof_plan *plan; /* NULL when no plan was built */
 	const char *backup;               /* the backup made, or NULL */

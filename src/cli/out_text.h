@@ -10,6 +10,10 @@ struct mapiprof_file;
 struct mapiprof_prop;
 struct mapiprof_uidref;
 
+/* The line list and show print under the file header of a file without
+ * any MAPI profile (a valid input with an empty result). */
+#define NO_PROFILES_LINE "profiles: none (no MAPI profile in the file)\n"
+
 /* Prints "file: PATH" (escaped), after a blank line when an earlier file
  * header was printed, so files in a batch are separated.  Returns 0 or -1
  * as ot_prop. */

@@ -247,8 +247,6 @@ pick_profiles(struct file_run *fr, struct mapiprof_file *f, size_t **idx, size_t
 {
 	size_t count = mapiprof_profile_count(f);
 	*n = 0;
-	if (count == 0)
-		return fail(fr, 0, "no_profiles", "no MAPI profile found");
 	if ((*idx = malloc(count * sizeof(**idx))) == NULL)
 		return fail(fr, 0, "no_memory", "out of memory");
 	if (!fr->o->all_profiles) {
@@ -403,6 +401,8 @@ status_base(const struct file_run *fr)
 		return format("would change %zu value%s (dry run: nothing written)", n, s);
 	if (strcmp(r->status, "skipped") == 0)
 		return format("unchanged (every profile skipped)");
+	if (strcmp(r->status, "no_profiles") == 0)
+		return format("unchanged (no MAPI profile in the file)");
 	return format("unchanged");
 }
 
@@ -460,6 +460,14 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
 	}
 	fr.res.f = f;
 	fr.res.state = mapiprof_file_info(f) != NULL ? mapiprof_file_info(f)->state : NULL;
+	if (mapiprof_profile_count(f) == 0) {
+		/* A hive without MAPI profiles (a Default user's, a service
+		 * account's) is a normal member of a batch: nothing to plan. */
+		fr.res.status = "no_profiles";
+		if (patch_make(&fr, f, NULL) == 0)
+			patch_save(&fr, 0);
+		goto out;
+	}
 	if (pick_profiles(&fr, f, &idx, &n) != 0)
 		goto out;
 	if (mapiprof_plan_build(f, recipe, idx, n, &plan) != MAPIPROF_OK) {
