@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "logmaker.h"
@@ -429,8 +430,8 @@ Test(cli_recover, bad_command_lines_are_usage_errors)
 	TU_CLI_EXPECT(2, "recover", "--bogus", h);
 	ASSERT_HAS(tu_last.err, "usage: mapiprof recover ");
 	TU_CLI_EXPECT(0, "recover", "--help");
-	ASSERT_HAS(tu_last.out, "usage: mapiprof recover [--json] [-o OUT] [--backup[=SUFFIX]] "
-	                        "[--consume-logs] FILE ...\n");
+	ASSERT_HAS(tu_last.out, "usage: mapiprof recover [--json] [-o OUT | --output-dir DIR] "
+	                        "[--backup[=SUFFIX]] [--consume-logs] FILE ...\n");
 	snap_assert_same(&s);
 	free(h);
 	free(h2);
@@ -670,4 +671,19 @@ Test(cli_recover, broken_log_of_the_mapi_hive_is_not_replayed_and_writes_are_ref
 	free(h);
 	free(l1);
 	free(l2);
+}
+
+Test(cli_recover, output_dir_writes_the_recovered_hive_there_and_leaves_the_input)
+{
+	char *l1, *l2, *h = make_dirty(&l1, &l2);
+	struct tu_snap sh = tu_snap_take(h), s1 = tu_snap_take(l1);
+	char *dir = tu_tmp_path("out");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	TU_CLI_EXPECT(0, "recover", "--output-dir", dir, h);
+	char *out = tu_tmp_path("out/NTUSER.DAT");
+	tu_assert_get("emsab", "PR_PROFILE_HOME_SERVER", out, LOGGED);
+	tu_snap_assert_same(&sh, h);
+	tu_snap_assert_same(&s1, l1);
+	TU_CLI_EXPECT(2, "recover", "--output-dir", dir, "--consume-logs", h);
+	free(h), free(l1), free(l2), free(dir), free(out);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "testjson.h"
 #include "testutil.h"
@@ -757,4 +758,52 @@ Test(cli_write, json_statuses_of_check_dry_run_refusal_and_error)
 	free(missing);
 	free(dirty);
 	free(f);
+}
+
+/* ---- --output-dir ------------------------------------------------------------- */
+
+/* Two users' hives of an image tree, both named NTUSER.DAT in real life;
+ * here under distinct names so one --output-dir can hold both. */
+Test(cli_write, output_dir_writes_each_result_under_its_name_and_keeps_the_inputs)
+{
+	char *a = tu_stage_built(EXCH), *b = tu_stage_built(OL2016);
+	char *none = tu_stage_built("no-profiles.dat");
+	char *dir = tu_tmp_path("out");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	struct tu_snap sa = tu_snap_take(a), sb = tu_snap_take(b);
+	TU_CLI_EXPECT(0, "apply", "--all-profiles", "--output-dir", dir, "cached-mode-on", a, b,
+	              none);
+	char *oa = tu_tmp_path("out/" EXCH), *ob = tu_tmp_path("out/" OL2016);
+	char *onone = tu_tmp_path("out/no-profiles.dat");
+	cr_assert_not_null(strstr(tu_last.out, "1 change written to "), "%s", tu_last.out);
+	tu_assert_get("global", "PR_PROFILE_CONFIG_FLAGS", oa, "388");
+	cr_assert(tu_exists(ob));
+	cr_assert(!tu_exists(onone), "an unchanged file is not copied");
+	tu_snap_assert_same(&sa, a);
+	tu_snap_assert_same(&sb, b);
+	/* The outputs are hives another parser reads. */
+	char *dump = tu_tool_out("/usr/bin/reglookup", oa);
+	cr_assert_not_null(strstr(dump, "00036601"), "%s", dump);
+	free(dump);
+	free(a), free(b), free(none), free(dir), free(oa), free(ob), free(onone);
+}
+
+Test(cli_write, output_dir_refuses_two_inputs_of_one_name_before_writing)
+{
+	char *a = tu_stage_built(EXCH);
+	char *sub = tu_tmp_path("u2");
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	char *b = tu_tmp_path("u2/" EXCH);
+	cr_assert_eq(tu_copy(a, b), 0);
+	char *dir = tu_tmp_path("out");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	TU_CLI_EXPECT(2, "apply", "--output-dir", dir, "cached-mode-on", a, b);
+	cr_assert_not_null(strstr(tu_last.err, "have the same name " EXCH), "%s", tu_last.err);
+	char *oa = tu_tmp_path("out/" EXCH);
+	cr_assert(!tu_exists(oa));
+	TU_CLI_EXPECT(2, "apply", "--output-dir", dir, "-o", oa, "cached-mode-on", a);
+	char *missing = tu_tmp_path("nodir");
+	TU_CLI_EXPECT(1, "edit", "--output-dir", missing, "-e", "global 0x66010003 += 0x4", a);
+	cr_assert_not_null(strstr(tu_last.err, "not a directory"), "%s", tu_last.err);
+	free(a), free(sub), free(b), free(dir), free(oa), free(missing);
 }

@@ -23,8 +23,9 @@
 struct recover_opts {
 	int json;
 	int consume_logs;   /* --consume-logs: reset the logs after an in-place write */
-	const char *output; /* -o OUT, or NULL: in place */
-	const char *backup; /* --backup[=SUFFIX]: the suffix, or NULL */
+	const char *output;     /* -o OUT, or NULL: in place */
+	const char *output_dir; /* --output-dir DIR: each result to DIR/BASENAME, or NULL */
+	const char *backup;     /* --backup[=SUFFIX]: the suffix, or NULL */
 };
 
 /* What became of one file that did not fail. */
@@ -53,6 +54,11 @@ check(const struct recover_opts *o, char *const files[], int nfiles)
 		                             "in place: not with -o");
 	if (o->backup != NULL && (o->backup[0] == '\0' || strchr(o->backup, '/') != NULL))
 		return diag_usage("recover", "invalid backup suffix '%s'", o->backup);
+	if (o->output_dir != NULL && o->consume_logs)
+		return diag_usage("recover", "--consume-logs resets the logs of a hive recovered "
+		                             "in place: not with --output-dir");
+	if (o->output_dir != NULL)
+		return opt_output_dir("recover", o->output_dir, o->output, files, (size_t)nfiles);
 	return EXIT_OK;
 }
 
@@ -63,6 +69,7 @@ parse(int argc, char *argv[], struct recover_opts *o)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"backup", optional_argument, NULL, OPT_BACKUP},
 	    {"consume-logs", no_argument, NULL, OPT_CONSUME_LOGS},
+	    {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -77,6 +84,8 @@ parse(int argc, char *argv[], struct recover_opts *o)
 			o->backup = optarg != NULL ? optarg : ".bak";
 		else if (c == OPT_CONSUME_LOGS)
 			o->consume_logs = 1;
+		else if (c == OPT_OUTPUT_DIR)
+			o->output_dir = optarg;
 		else
 			return opt_common("recover", c, argv);
 	}
@@ -211,7 +220,7 @@ recover_fail(const struct run *r, const char *path)
 }
 
 static int
-recover_file(const struct run *r, const struct recover_opts *o, const char *path)
+recover_one(const struct run *r, const struct recover_opts *o, const char *path)
 {
 	struct mapiprof_recover_opts ro = {o->output, o->backup, o->consume_logs};
 	struct recover_result res = {.path = path};
@@ -238,6 +247,22 @@ recover_file(const struct run *r, const struct recover_opts *o, const char *path
 		status = report_fail(r, path, "no_memory", "out of memory");
 	free(res.backup);
 	mapiprof_info_free(in);
+	return status;
+}
+
+/* One file, with its --output-dir path as its -o OUT. */
+static int
+recover_file(const struct run *r, const struct recover_opts *o, const char *path)
+{
+	if (o->output_dir == NULL)
+		return recover_one(r, o, path);
+	struct recover_opts one = *o;
+	char *out = opt_output_path(o->output_dir, path);
+	if (out == NULL)
+		return report_fail(r, path, "no_memory", "out of memory");
+	one.output = out;
+	int status = recover_one(r, &one, path);
+	free(out);
 	return status;
 }
 

@@ -25,16 +25,16 @@ static const struct command commands[] = {
     {"tags", cmd_tags, "tags [--json] [PATTERN]", "search the property tag and flag tables"},
     {"edit", cmd_edit,
      "edit [--profile NAME | --all-profiles] -e EDIT [-e EDIT]... [--dry-run | --check] [--json] "
-     "[--backup[=SUFFIX]] [-o PATH] [--emit-reg PATH [--root KEY]] [--force] [--recover] "
-     "[--codepage CP] FILE ...",
+     "[--backup[=SUFFIX]] [-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] "
+     "[--recover] [--codepage CP] FILE ...",
      "change property values as the edits say; print the plan, then write safely"},
     {"apply", cmd_apply,
      "apply [--profile NAME | --all-profiles] [--dry-run | --check] [--json] [--backup[=SUFFIX]] "
-     "[-o PATH] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--codepage CP] RECIPE "
-     "FILE ...",
+     "[-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] "
+     "[--codepage CP] RECIPE FILE ...",
      "apply a recipe (built-in name or recipe file): plan, then write safely"},
     {"recover", cmd_recover,
-     "recover [--json] [-o OUT] [--backup[=SUFFIX]] [--consume-logs] FILE ...",
+     "recover [--json] [-o OUT | --output-dir DIR] [--backup[=SUFFIX]] [--consume-logs] FILE ...",
      "replay a dirty hive's transaction logs and write the recovered hive"},
     {"recipes", cmd_recipes, "recipes [--json] [NAME]",
      "list the built-in recipes, or print one with its rationale"},

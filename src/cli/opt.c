@@ -1,5 +1,6 @@
 /* opt.c - the option handling every command shares (getopt_long). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -64,4 +65,62 @@ opt_same_file(const char *a, const char *b)
 		return 1;
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
 	       sa.st_ino == sb.st_ino;
+}
+
+/* The base name of path: after its last '/', trailing slashes ignored,
+ * into buf (at most size - 1 bytes kept). */
+static const char *
+base_name(const char *path, char *buf, size_t size)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	size_t start = len;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	snprintf(buf, size, "%.*s", (int)(len - start), path + start);
+	return buf;
+}
+
+int
+opt_output_dir(const char *cmd, const char *dir, const char *output, char *const files[], size_t n)
+{
+	struct stat st;
+	char a[4096], b[4096];
+	if (dir[0] == '\0')
+		return diag_usage(cmd, "empty --output-dir DIR");
+	if (output != NULL)
+		return diag_usage(cmd, "-o and --output-dir exclude each other");
+	for (size_t i = 0; i < n; i++) {
+		base_name(files[i], a, sizeof(a));
+		if (a[0] == '\0' || strcmp(a, "/") == 0 || strcmp(a, ".") == 0 ||
+		    strcmp(a, "..") == 0)
+			return diag_usage(cmd, "--output-dir: '%s' has no file name to write under",
+			                  files[i]);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a, base_name(files[j], b, sizeof(b))) == 0)
+				return diag_usage(cmd,
+				                  "--output-dir: '%s' and '%s' have the same name %s",
+				                  files[j], files[i], a);
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		diag(dir, "--output-dir: not a directory");
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+char *
+opt_output_path(const char *dir, const char *input)
+{
+	char base[4096];
+	base_name(input, base, sizeof(base));
+	size_t dlen = strlen(dir);
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	size_t len = dlen + 1 + strlen(base) + 1;
+	char *p = malloc(len);
+	if (p != NULL)
+		snprintf(p, len, "%.*s/%s", (int)dlen, dir, base);
+	return p;
 }

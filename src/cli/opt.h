@@ -25,6 +25,7 @@ enum {
 	OPT_NO_LOGS,
 	OPT_RECOVER,
 	OPT_CONSUME_LOGS,
+	OPT_OUTPUT_DIR,
 };
 
 /* Long options every command accepts; put them into its table. */
@@ -59,5 +60,16 @@ int opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp);
 /* 1 when the path operands a and b name the same file: the same string, or
  * both exist and are one inode (so that an output never replaces an input). */
 int opt_same_file(const char *a, const char *b);
+
+/* --output-dir DIR over the FILE operands files[0..n): DIR not empty, no
+ * -o beside it, and no two inputs with the same base name (their results
+ * would overwrite each other).  Returns EXIT_OK, or EXIT_USAGE after a
+ * diagnostic and the usage, before any file is touched; EXIT_ERROR after a
+ * diagnostic when DIR is not a directory. */
+int opt_output_dir(const char *cmd, const char *dir, const char *output, char *const files[],
+                   size_t n);
+/* The path of input's result in dir: "dir/BASENAME", malloc'd (NULL when
+ * out of memory). */
+char *opt_output_path(const char *dir, const char *input);
 
 #endif

@@ -29,6 +29,7 @@ struct file_run {
 	const struct write_opts *o;
 	struct mapiprof_ctx *ctx;
 	struct plan_result res;
+	const char *output; /* -o PATH, DIR/BASENAME of --output-dir, or NULL: in place */
 	enum outcome outcome;
 	char *msg;    /* malloc'd failure message (res.error) */
 	char *backup; /* malloc'd backup path (res.backup) */
@@ -67,6 +68,9 @@ wr_option(struct write_opts *o, int c)
 		break;
 	case 'o':
 		o->output = optarg;
+		break;
+	case OPT_OUTPUT_DIR:
+		o->output_dir = optarg;
 		break;
 	case OPT_CODEPAGE:
 		o->codepage = optarg;
@@ -120,6 +124,11 @@ wr_validate(const struct write_opts *o, char *const files[], int nfiles)
 		return diag_usage(o->cmd, "empty -o PATH");
 	if (o->backup != NULL && (o->backup[0] == '\0' || strchr(o->backup, '/') != NULL))
 		return diag_usage(o->cmd, "invalid backup suffix '%s'", o->backup);
+	if (o->output_dir != NULL) {
+		int status = opt_output_dir(o->cmd, o->output_dir, o->output, files, (size_t)nfiles);
+		if (status != EXIT_OK)
+			return status;
+	}
 	if (o->emit_reg != NULL)
 		return validate_emit(o, files, nfiles);
 	if (o->root != NULL)
@@ -289,8 +298,8 @@ static int
 commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan)
 {
 	const struct write_opts *o = fr->o;
-	struct mapiprof_write_opts wo = {o->output, o->backup, o->force, o->recover};
-	const char *target = o->output != NULL ? o->output : fr->res.path;
+	struct mapiprof_write_opts wo = {fr->output, o->backup, o->force, o->recover};
+	const char *target = fr->output != NULL ? fr->output : fr->res.path;
 	int recovered = is_recovered(f);
 	struct stat st;
 	/* The library keeps a backup only of a target that exists. */
@@ -307,7 +316,7 @@ commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan 
 		fr->res.backup = fr->backup;
 	}
 	/* The logs beside the input are reset only when it was replaced. */
-	fr->res.logs_reset = o->recover && recovered && o->output == NULL;
+	fr->res.logs_reset = o->recover && recovered && fr->output == NULL;
 	fr->res.status = "changed";
 	return 0;
 }
@@ -449,8 +458,16 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
            const struct mapiprof_recipe *recipe, const char *path)
 {
 	struct file_run fr = {.o = o, .ctx = ctx, .outcome = OUTCOME_OK};
+	char *out_path = NULL;
 	fr.res.path = path;
-	fr.res.output = o->output;
+	fr.output = o->output;
+	if (o->output_dir != NULL && (fr.output = out_path = opt_output_path(o->output_dir, path)) ==
+	                                 NULL) {
+		fail(&fr, 0, "no_memory", "out of memory");
+		emit(&fr);
+		return fr.outcome;
+	}
+	fr.res.output = fr.output;
 	struct mapiprof_file *f = NULL;
 	struct mapiprof_plan *plan = NULL;
 	size_t *idx = NULL, n = 0;
@@ -484,6 +501,7 @@ out:
 	mapiprof_close(f);
 	free(fr.msg);
 	free(fr.backup);
+	free(out_path);
 	mapiprof_free(fr.patch);
 	return fr.outcome;
 }

@@ -24,6 +24,7 @@ struct write_opts {
 	const char *profile;  /* --profile NAME, or NULL: the default profile */
 	const char *backup;   /* --backup[=SUFFIX]: the suffix, or NULL */
 	const char *output;   /* -o PATH, or NULL */
+	const char *output_dir; /* --output-dir DIR: each result to DIR/BASENAME, or NULL */
 	const char *codepage; /* --codepage CP, or NULL */
 	const char *emit_reg; /* --emit-reg PATH: also write the plan as a .reg, or NULL */
 	const char *root;     /* --root KEY: the hive root's path in that .reg, or NULL */
@@ -44,7 +45,8 @@ struct write_opts {
 	{"recover", no_argument, NULL, OPT_RECOVER},                    \
 	{"codepage", required_argument, NULL, OPT_CODEPAGE},            \
 	{"emit-reg", required_argument, NULL, OPT_EMIT_REG},            \
-	{"root", required_argument, NULL, OPT_ROOT}
+	{"root", required_argument, NULL, OPT_ROOT},                    \
+	{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR}
 /* clang-format on */
 
 /* Stores what getopt_long returned (c, with optarg) when it is a write
@@ -53,8 +55,9 @@ int wr_option(struct write_opts *o, int c);
 /* Checks the options against each other and the FILE operands (nfiles of
  * them at files): --emit-reg needs exactly one FILE and no --check, and
  * must name neither that FILE nor the -o PATH; --root needs --emit-reg and
- * a valid key (mapiprof_reg_root_valid).  Returns EXIT_OK, or
- * EXIT_USAGE after a diagnostic and the usage. */
+ * a valid key (mapiprof_reg_root_valid); --output-dir as opt_output_dir.
+ * Returns EXIT_OK, or EXIT_USAGE (EXIT_ERROR for an --output-dir that is
+ * not a directory) after a diagnostic. */
 int wr_validate(const struct write_opts *o, char *const files[], int nfiles);
 /* Creates the context and sets --codepage.  Returns EXIT_OK with *ctx set
  * (free it with mapiprof_ctx_free), or EXIT_ERROR / EXIT_USAGE after a
