@@ -1499,3 +1499,88 @@ Test(commit, temp_files_are_created_exclusively_with_the_given_mode)
 	free(p1);
 	free(p2);
 }
+
+/* ---- what a file system cannot keep ------------------------------------ */
+
+/* A FUSE mount (wimmountrw without --unix-data) refuses chown with ENOTSUP,
+ * vfat refuses chmod with EPERM. */
+static int
+chown_enotsup(int fd, uint32_t uid, uint32_t gid)
+{
+	(void)fd, (void)uid, (void)gid;
+	return ENOTSUP;
+}
+
+static int
+chmod_eperm(int fd, uint32_t mode)
+{
+	(void)fd, (void)mode;
+	return EPERM;
+}
+
+static int
+chown_eio(int fd, uint32_t uid, uint32_t gid)
+{
+	(void)fd, (void)uid, (void)gid;
+	return EIO;
+}
+
+/* The owner of the original, as no process here can give a file: the
+ * write goes ahead and the note says what was not kept. */
+static void
+chown_original(const char *hive, uid_t uid, gid_t gid)
+{
+	cr_assert_eq(chown(hive, uid, gid), 0, "chown: %s", strerror(errno));
+}
+
+Test(commit, owner_a_file_system_cannot_keep_is_a_note_not_a_failure)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give the original another owner");
+	chown_original(hive, 4242, 4343);
+	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.chown = chown_enotsup}),
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	const char *note = mapiprof_note(tu_ctx);
+	cr_assert(strstr(note, "the owner (uid 4242, gid 4343) of '") != NULL, "%s", note);
+	cr_assert(strstr(note, "was not kept (Operation not supported)") != NULL, "%s", note);
+	assert_hivex_reads(&h.plan, hive);
+	tu_assert_listing("w", HIVE);
+	struct stat st;
+	cr_assert_eq(stat(hive, &st), 0);
+	cr_assert_eq(st.st_uid, 0, "the new file keeps the writer's owner");
+	free(hive);
+	free(ref);
+}
+
+Test(commit, permissions_a_file_system_cannot_keep_are_a_note)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(chmod(hive, 0640), 0);
+	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.chmod = chmod_eperm}),
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	const char *note = mapiprof_note(tu_ctx);
+	cr_assert(strstr(note, "the permissions (0640) of '") != NULL, "%s", note);
+	cr_assert(strstr(note, "the new file has mode 0600") != NULL, "%s", note);
+	assert_hivex_reads(&h.plan, hive);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, a_write_that_keeps_everything_leaves_no_note)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_str_empty(mapiprof_note(tu_ctx));
+	free(hive);
+	free(ref);
+}
+
+Test(commit, other_chown_errors_still_fail_cleanly)
+{
+	fail_with(&(struct mp_commit_io){.chown = chown_eio}, NULL, MAPIPROF_E_IO);
+	cr_assert_eq(mapiprof_errno(tu_ctx), EIO);
+}

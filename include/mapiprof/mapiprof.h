@@ -88,6 +88,12 @@ MAPIPROF_API const char *mapiprof_errfile(const struct mapiprof_ctx *ctx);
  * without the file name; "" when there is no error. */
 MAPIPROF_API const char *mapiprof_errmsg(const struct mapiprof_ctx *ctx);
 MAPIPROF_API void mapiprof_clear_error(struct mapiprof_ctx *ctx);
+/* What the last call that wrote a file could not do although it succeeded,
+ * e.g. "the owner (uid 1000, gid 1000) of FILE was not kept: ..." on a
+ * file system that cannot hold it (a FUSE mount, vfat, CIFS); "" when
+ * nothing.  A write clears it first; mapiprof_clear_note clears it too. */
+MAPIPROF_API const char *mapiprof_note(const struct mapiprof_ctx *ctx);
+MAPIPROF_API void mapiprof_clear_note(struct mapiprof_ctx *ctx);
 MAPIPROF_API const char *mapiprof_version(void);
 MAPIPROF_API void mapiprof_free(void *p);
 /* FILETIME (100 ns since 1601-01-01 UTC) as "YYYY-MM-DDTHH:MM:SS[.fffffff]Z",

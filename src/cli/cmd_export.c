@@ -125,6 +125,8 @@ put(const struct run *r, const struct export_opts *o, const void *data, size_t l
 	if (o->output != NULL) {
 		if (mapiprof_save(r->ctx, o->output, data, len) != MAPIPROF_OK)
 			return report_lib(r, o->output);
+		if (mapiprof_note(r->ctx)[0] != '\0')
+			diag(o->output, "note: %s", mapiprof_note(r->ctx));
 		return EXIT_OK;
 	}
 	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {

@@ -229,12 +229,15 @@ recover_one(const struct run *r, const struct recover_opts *o, const char *path)
 	struct stat st;
 	/* The library keeps a backup only of a target that exists. */
 	int replaces = stat(target, &st) == 0;
+	mapiprof_clear_note(r->ctx);
 	if (mapiprof_recover(r->ctx, path, &ro, &in) != MAPIPROF_OK || in == NULL) {
 		mapiprof_info_free(in);
 		return recover_fail(r, path);
 	}
 	res.in = in;
 	res.recovered = in->state != NULL && strcmp(in->state, "recovered") == 0;
+	if (mapiprof_note(r->ctx)[0] != '\0')
+		diag(path, "note: %s", mapiprof_note(r->ctx));
 	/* A clean hive is not rewritten in place; with -o it is copied. */
 	if (res.recovered || o->output != NULL)
 		res.written = target;

@@ -309,8 +309,15 @@ commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan 
 	else
 		fr->forceable = !recovered && mapiprof_write_check(f) != MAPIPROF_OK;
 	mapiprof_clear_error(fr->ctx);
+	mapiprof_clear_note(fr->ctx);
 	if (mapiprof_plan_write(f, plan, &wo) != MAPIPROF_OK)
 		return fail_lib(fr);
+	/* What the file system could not keep (an owner on a FUSE mount):
+	 * said once for the file, the write stands. */
+	if (mapiprof_note(fr->ctx)[0] != '\0') {
+		fr->res.note = mapiprof_note(fr->ctx);
+		diag(fr->res.path, "note: %s", fr->res.note);
+	}
 	if (o->backup != NULL && replaces) {
 		fr->backup = format("%s%s", target, o->backup);
 		fr->res.backup = fr->backup;

@@ -116,6 +116,29 @@ mapiprof_errmsg(const struct mapiprof_ctx *ctx)
 	return ctx->msg;
 }
 
+const char *
+mapiprof_note(const struct mapiprof_ctx *ctx)
+{
+	return ctx->note;
+}
+
+void
+mapiprof_clear_note(struct mapiprof_ctx *ctx)
+{
+	ctx->note[0] = '\0';
+}
+
+void
+mp_setnote(struct mapiprof_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	if (ctx == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ctx->note, sizeof(ctx->note), fmt, ap);
+	va_end(ap);
+}
+
 void
 mapiprof_clear_error(struct mapiprof_ctx *ctx)
 {

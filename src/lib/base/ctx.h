@@ -19,6 +19,7 @@ struct mapiprof_ctx {
 	int saved_errno;
 	char *file;        /* file the error is about (owned) */
 	char msg[512];     /* place + reason */
+	char note[512];    /* what a successful call could not do (mapiprof_note) */
 	char codepage[64]; /* iconv name for PT_STRING8 bytes, default windows-1252 */
 };
 
@@ -27,6 +28,9 @@ void mp_seterr(struct mapiprof_ctx *ctx, enum mapiprof_error code, const char *f
 	MP_PRINTF(3, 4);
 /* As mp_seterr, and saves errno (call it before anything can clobber errno). */
 void mp_seterr_errno(struct mapiprof_ctx *ctx, int err, const char *fmt, ...) MP_PRINTF(3, 4);
+/* Records a note: something a call that succeeds could not do (e.g. keep a
+ * file's owner), for the caller to pass on; a later note replaces it. */
+void mp_setnote(struct mapiprof_ctx *ctx, const char *fmt, ...) MP_PRINTF(2, 3);
 /* Sets the file the current error refers to (copied). */
 void mp_seterr_file(struct mapiprof_ctx *ctx, const char *path);
 /* Records MAPIPROF_E_NOMEM. Returns MAPIPROF_FAILED. */

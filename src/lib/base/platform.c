@@ -651,6 +651,38 @@ mp_link_unsupported(int err)
 }
 
 int
+mp_fchown(int fd, uint32_t uid, uint32_t gid)
+{
+#ifdef _WIN32
+	(void)fd;
+	(void)uid;
+	(void)gid;
+	return 0;
+#else
+	return fchown(fd, (uid_t)uid, (gid_t)gid) == 0 ? 0 : errno;
+#endif
+}
+
+int
+mp_fchmod(int fd, uint32_t mode)
+{
+#ifdef _WIN32
+	(void)fd;
+	(void)mode;
+	return 0;
+#else
+	return fchmod(fd, (mode_t)(mode & 07777)) == 0 ? 0 : errno;
+#endif
+}
+
+int
+mp_attr_unsupported(int err)
+{
+	return err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EINVAL ||
+	       err == ENOSYS;
+}
+
+int
 mp_truncate_path(struct mapiprof_ctx *ctx, const char *path)
 {
 #ifdef _WIN32

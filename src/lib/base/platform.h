@@ -91,6 +91,15 @@ int mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to);
 int mp_link(struct mapiprof_ctx *ctx, const char *from, const char *to);
 /* 1 when err (a saved errno from mp_link) means "no hard links here". */
 int mp_link_unsupported(int err);
+/* fchown and fchmod of an open file: 0, or the errno (nothing recorded;
+ * the caller decides whether the file system merely cannot keep it). */
+int mp_fchown(int fd, uint32_t uid, uint32_t gid);
+int mp_fchmod(int fd, uint32_t mode);
+/* 1 when err (from mp_fchown or mp_fchmod) means the file system or the
+ * process cannot set that attribute here (not a failure of the file):
+ * EPERM (not root; vfat), ENOTSUP/EOPNOTSUPP (FUSE mounts such as
+ * wimmountrw without --unix-data), EINVAL (CIFS), ENOSYS. */
+int mp_attr_unsupported(int err);
 /* Truncates the existing regular file at path to 0 bytes (never creates
  * it, never through a final symbolic link) and flushes it to stable
  * storage.  MAPIPROF_E_IO with errno. */

@@ -22,6 +22,8 @@ static const struct mp_commit_io default_io = {
     .rename = mp_rename,
     .fsync_dir = mp_fsync_dir,
     .reset = mp_truncate_path,
+    .chown = mp_fchown,
+    .chmod = mp_fchmod,
 };
 
 static struct mp_commit_io test_io;
@@ -42,6 +44,8 @@ mp_commit_set_io(const struct mp_commit_io *io)
 	test_io.rename = io->rename != NULL ? io->rename : default_io.rename;
 	test_io.fsync_dir = io->fsync_dir != NULL ? io->fsync_dir : default_io.fsync_dir;
 	test_io.reset = io->reset != NULL ? io->reset : default_io.reset;
+	test_io.chown = io->chown != NULL ? io->chown : default_io.chown;
+	test_io.chmod = io->chmod != NULL ? io->chmod : default_io.chmod;
 }
 
 const struct mp_commit_io *

@@ -38,6 +38,10 @@ struct mp_commit_io {
 	/* Resets a transaction log after a recovery was written (default
 	 * mp_truncate_path; install.h). */
 	int (*reset)(struct mapiprof_ctx *ctx, const char *path);
+	/* Give a new file the owner and permission bits of the one it
+	 * replaces (default mp_fchown, mp_fchmod): 0 or an errno. */
+	int (*chown)(int fd, uint32_t uid, uint32_t gid);
+	int (*chmod)(int fd, uint32_t mode);
 };
 
 /* For tests only (not thread-safe): every non-NULL member of io replaces

@@ -18,6 +18,7 @@ mp_install_begin(struct mp_install *ins, struct mapiprof_ctx *ctx, const char *t
 {
 	ins->ctx = ctx;
 	ins->io = mp_commit_io_current();
+	ctx->note[0] = '\0';
 	ins->target = target;
 	ins->suffix = suffix;
 	ins->tmp_fd = -1;
@@ -54,10 +55,58 @@ mp_install_check_target(struct mp_install *ins, int in_place)
 	return MAPIPROF_OK;
 }
 
+/* Gives the new file fd like's owner (chown first, as it may clear set-id
+ * bits) and permission bits.  What the file system or the process cannot
+ * set (mp_attr_unsupported: a FUSE mount, vfat, CIFS, or not root) is left
+ * as it is and said in a note naming target; any other error fails. */
+static int
+give_attr(struct mp_install *ins, int fd, const struct mp_file_attr *like, const char *target)
+{
+	int own = ins->io->chown(fd, like->uid, like->gid);
+	if (own != 0 && !mp_attr_unsupported(own)) {
+		mp_seterr_errno(ins->ctx, own, "cannot set the owner of a temporary file");
+		return MAPIPROF_FAILED;
+	}
+	int mode = ins->io->chmod(fd, like->mode & 07777);
+	if (mode != 0 && !mp_attr_unsupported(mode)) {
+		mp_seterr_errno(ins->ctx, mode, "cannot set the permissions of a temporary file");
+		return MAPIPROF_FAILED;
+	}
+	if (own == 0 && mode == 0)
+		return MAPIPROF_OK;
+	/* Say only what really differs: a process that is not root keeps its
+	 * own files' owner without being allowed to set it. */
+	struct mp_file_attr now;
+	if (mp_fd_attr(ins->ctx, fd, &now) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int lost_own = own != 0 && (now.uid != like->uid || now.gid != like->gid);
+	int lost_mode = mode != 0 && (now.mode & 07777) != (like->mode & 07777);
+	if (lost_own && lost_mode)
+		mp_setnote(ins->ctx,
+		           "the owner (uid %u, gid %u) and permissions (%04o) of '%s' were not kept "
+		           "(%s; %s): the new file has uid %u, gid %u, mode %04o",
+		           like->uid, like->gid, like->mode & 07777, target, strerror(own),
+		           strerror(mode), now.uid, now.gid, now.mode & 07777);
+	else if (lost_own)
+		mp_setnote(ins->ctx,
+		           "the owner (uid %u, gid %u) of '%s' was not kept (%s): the new file has "
+		           "uid %u, gid %u",
+		           like->uid, like->gid, target, strerror(own), now.uid, now.gid);
+	else if (lost_mode)
+		mp_setnote(ins->ctx,
+		           "the permissions (%04o) of '%s' were not kept (%s): the new file has "
+		           "mode %04o",
+		           like->mode & 07777, target, strerror(mode), now.mode & 07777);
+	return MAPIPROF_OK;
+}
+
 int
 mp_install_temp(struct mp_install *ins, const struct mp_file_attr *like)
 {
-	return mp_temp_create(ins->ctx, ins->dir, ins->base, like, &ins->tmp, &ins->tmp_fd);
+	if (mp_temp_create(ins->ctx, ins->dir, ins->base, NULL, &ins->tmp, &ins->tmp_fd) !=
+	    MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return like != NULL ? give_attr(ins, ins->tmp_fd, like, ins->target) : MAPIPROF_OK;
 }
 
 int
@@ -114,7 +163,8 @@ copy_temp(struct mp_install *ins, const char *path, const struct mp_file_attr *a
 	int rc = MAPIPROF_FAILED;
 	*name = NULL;
 	if (mp_open_read(ins->ctx, path, &in) != MAPIPROF_OK ||
-	    mp_temp_create(ins->ctx, dir, bakbase, attr, name, &out) != MAPIPROF_OK)
+	    mp_temp_create(ins->ctx, dir, bakbase, NULL, name, &out) != MAPIPROF_OK ||
+	    give_attr(ins, out, attr, path) != MAPIPROF_OK)
 		goto out;
 	if (ins->io->copy(ins->ctx, in, out, attr->size) != MAPIPROF_OK ||
 	    ins->io->fsync(ins->ctx, out) != MAPIPROF_OK)
