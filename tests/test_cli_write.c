@@ -807,3 +807,69 @@ Test(cli_write, output_dir_refuses_two_inputs_of_one_name_before_writing)
 	cr_assert_not_null(strstr(tu_last.err, "not a directory"), "%s", tu_last.err);
 	free(a), free(sub), free(b), free(dir), free(oa), free(missing);
 }
+
+/* ---- "-": standard input and standard output ---------------------------------- */
+
+Test(cli_write, apply_reads_standard_input_and_writes_standard_output)
+{
+	char *in = tu_stage_built(EXCH);
+	struct tu_snap before = tu_snap_take(in);
+	tu_stdin = in;
+	TU_CLI_EXPECT(0, "apply", "-o", "-", GC_FIX, "-");
+	/* stdout is the hive; the plan and status went to stderr. */
+	cr_assert_eq(memcmp(tu_last.out, "regf", 4), 0);
+	cr_assert_not_null(strstr(tu_last.err, "mapiprof: -: 5 changes written to -"), "%s",
+	                   tu_last.err);
+	char *out = tu_tmp_write("from-stdout.dat", tu_last.out, tu_last.outlen);
+	tu_assert_get("global", "PR_PROFILE_CONNECT_FLAGS", out, "0");
+	tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", out, "9");
+	char *dump = tu_tool_out("/usr/bin/reglookup", out);
+	cr_assert_not_null(strstr(dump, "00036639"), "%s", dump);
+	tu_snap_assert_same(&before, in);
+	/* Standard input needs an output; --json and -o - would share stdout. */
+	tu_stdin = in;
+	TU_CLI_EXPECT(2, "apply", GC_FIX, "-");
+	tu_stdin = in;
+	TU_CLI_EXPECT(2, "apply", "--json", "-o", "-", GC_FIX, "-");
+	free(dump), free(out), free(in);
+}
+
+Test(cli_write, read_commands_take_standard_input_as_dash)
+{
+	char *hive = tu_stage_built(EXCH);
+	tu_stdin = hive;
+	TU_CLI_EXPECT(0, "list", "-");
+	cr_assert_not_null(strstr(tu_last.out, "file: -\nprofile: Exchange (default)"), "%s",
+	                   tu_last.out);
+	tu_stdin = hive;
+	TU_CLI_EXPECT(0, "get", "--section", "global", "PR_PROFILE_CONNECT_FLAGS", "-");
+	cr_assert_str_eq(tu_last.out, "2\n");
+	char *reg = tu_stage_src("exchange-mapi.reg");
+	tu_stdin = reg;
+	json_t *j = TJ_CLI("info", "--json", "-");
+	cr_assert_str_eq(tj_str(j, "file"), "-");
+	cr_assert_str_eq(tj_str(j, "format"), "reg");
+	json_decref(j);
+	/* A bad input names "-", never the private copy. */
+	tu_stdin = reg;
+	TU_CLI_EXPECT(0, "show", "--section", "global", "-");
+	char *junk = tu_tmp_write("junk", "junk", 4);
+	tu_stdin = junk;
+	TU_CLI_EXPECT(1, "list", "-");
+	cr_assert_eq(strncmp(tu_last.err, "mapiprof: -: not a registry hive", 32), 0, "%s",
+	             tu_last.err);
+	free(hive), free(reg), free(junk);
+}
+
+Test(cli_write, export_and_emit_reg_write_standard_output_for_dash)
+{
+	char *hive = tu_stage_built(EXCH);
+	TU_CLI_EXPECT(0, "export", "--all-profiles", "-o", "-", hive);
+	cr_assert(tu_last.outlen > 2 && (unsigned char)tu_last.out[0] == 0xFF &&
+	          (unsigned char)tu_last.out[1] == 0xFE);
+	cr_assert(!tu_exists("-"), "no file named -");
+	TU_CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", "-", GC_FIX, hive);
+	cr_assert((unsigned char)tu_last.out[0] == 0xFF, "the .reg is on stdout");
+	cr_assert_not_null(strstr(tu_last.err, "would change 5 values"), "%s", tu_last.err);
+	free(hive);
+}

@@ -140,6 +140,8 @@ append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
 	return 0;
 }
 
+const char *tu_stdin;
+
 int
 tu_run(char *const argv[], struct tu_run *r)
 {
@@ -155,10 +157,12 @@ tu_run(char *const argv[], struct tu_run *r)
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
+	const char *in = tu_stdin != NULL ? tu_stdin : "/dev/null";
+	tu_stdin = NULL;
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
-			dup2(devnull, 0);
+		int infd = open(in, O_RDONLY);
+		if (infd >= 0)
+			dup2(infd, 0);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
 		close(po[0]);

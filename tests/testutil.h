@@ -29,7 +29,10 @@ int tu_copy(const char *src, const char *dst);
 char *tu_read(const char *path, size_t *len);
 /* Writes len bytes to path (created or truncated); returns 0 on success. */
 int tu_write(const char *path, const void *data, size_t len);
-/* Runs argv (argv[0] is a path) with stdin from /dev/null, capturing
+/* The file the next tu_run (or tu_cli) reads as standard input; NULL, and
+ * after every run: /dev/null. */
+extern const char *tu_stdin;
+/* Runs argv (argv[0] is a path) with stdin from tu_stdin, capturing
  * stdout and stderr.  Returns 0 when it could run it. */
 int tu_run(char *const argv[], struct tu_run *r);
 /* Runs the built mapiprof with the given NULL-terminated arguments. */

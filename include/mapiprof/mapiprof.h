@@ -190,7 +190,27 @@ struct mapiprof_file;
 MAPIPROF_API int mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 			       struct mapiprof_file **out);
 MAPIPROF_API void mapiprof_close(struct mapiprof_file *file);
+/* The file's name as messages give it: the path, or mapiprof_open_as's
+ * name. */
 MAPIPROF_API const char *mapiprof_file_path(const struct mapiprof_file *file);
+
+/* An input that is not a file (standard input, a pipe) is read whole into
+ * a private temporary file (mode 0600, in $TMPDIR): mapiprof_spool copies
+ * everything readable from fd there, at most 1 GiB (the largest hive image
+ * read: MAPIPROF_E_LIMIT beyond), and sets *path (release with
+ * mapiprof_spool_remove, which also deletes the file).  Errors name name.
+ * mapiprof_open_as and mapiprof_inspect_as then read path but call it name
+ * ("-") in every message, in mapiprof_file_path and in info->path; they
+ * look for no transaction logs (nothing lies beside name), and a file
+ * opened so cannot be written in place (mapiprof_plan_write needs an
+ * output).  With name NULL or equal to path they are mapiprof_open and
+ * mapiprof_inspect_flags. */
+MAPIPROF_API int mapiprof_spool(struct mapiprof_ctx *ctx, int fd, const char *name, char **path);
+MAPIPROF_API void mapiprof_spool_remove(char *path);
+MAPIPROF_API int mapiprof_open_as(struct mapiprof_ctx *ctx, const char *path, const char *name,
+				  unsigned flags, struct mapiprof_file **out);
+MAPIPROF_API int mapiprof_inspect_as(struct mapiprof_ctx *ctx, const char *path,
+				     const char *name, unsigned flags, struct mapiprof_info **out);
 MAPIPROF_API const struct mapiprof_info *mapiprof_file_info(const struct mapiprof_file *file);
 
 struct mapiprof_profile {

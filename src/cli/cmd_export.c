@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "opt.h"
 #include "report.h"
+#include "stdio_files.h"
 
 struct export_opts {
 	const char **profiles; /* --profile NAME..., nprofiles of them */
@@ -44,7 +45,7 @@ check(const struct export_opts *o, char *const files[], int nfiles)
 		return diag_usage("export", "empty -o OUT");
 	if (o->output != NULL && opt_same_file(o->output, files[0]))
 		return diag_usage("export", "-o OUT must not be the input FILE");
-	if (o->output == NULL && isatty(STDOUT_FILENO))
+	if ((o->output == NULL || sf_is_dash(o->output)) && isatty(STDOUT_FILENO))
 		return diag_usage("export", "refusing to write UTF-16 to a terminal: redirect "
 		                            "standard output or use -o OUT");
 	return EXIT_OK;
@@ -122,7 +123,7 @@ pick_profiles(const struct run *r, const struct export_opts *o, struct mapiprof_
 static int
 put(const struct run *r, const struct export_opts *o, const void *data, size_t len)
 {
-	if (o->output != NULL) {
+	if (o->output != NULL && !sf_is_dash(o->output)) {
 		if (mapiprof_save(r->ctx, o->output, data, len) != MAPIPROF_OK)
 			return report_lib(r, o->output);
 		if (mapiprof_note(r->ctx)[0] != '\0')
@@ -145,7 +146,7 @@ export_file(const struct run *r, const struct export_opts *o)
 	void *data = NULL;
 	size_t len = 0;
 	int status;
-	if (mapiprof_open(r->ctx, o->file, MAPIPROF_OPEN_NO_HASH | o->open_flags, &f) !=
+	if (sf_open(r->ctx, o->file, MAPIPROF_OPEN_NO_HASH | o->open_flags, &f) !=
 	    MAPIPROF_OK)
 		return report_lib(r, o->file);
 	if ((status = pick_profiles(r, o, f, &idx, &n)) != EXIT_OK)

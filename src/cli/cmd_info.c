@@ -19,6 +19,7 @@
 #include "out_json.h"
 #include "out_text.h"
 #include "report.h"
+#include "stdio_files.h"
 
 struct info_opts {
 	int json;
@@ -271,7 +272,7 @@ static int
 info_file(const struct run *r, unsigned flags, const char *path)
 {
 	struct mapiprof_info *in = NULL;
-	if (mapiprof_inspect_flags(r->ctx, path, flags, &in) != MAPIPROF_OK)
+	if (sf_inspect(r->ctx, path, flags, &in) != MAPIPROF_OK)
 		return report_lib(r, path);
 	int rc = r->json ? info_json(in, path) : info_text(in, path);
 	mapiprof_info_free(in);

@@ -12,6 +12,7 @@
 #include "out_json.h"
 #include "out_text.h"
 #include "report.h"
+#include "stdio_files.h"
 
 struct list_opts {
 	int json;
@@ -138,7 +139,7 @@ list_file(const struct run *r, const struct list_opts *o, const char *path)
 {
 	struct mapiprof_file *f = NULL;
 	int status = EXIT_OK;
-	if (mapiprof_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
+	if (sf_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
 	if ((r->json ? list_json(f, path) : list_text(f, path)) != 0)
 		status = report_fail(r, path, "no_memory", "out of memory");

@@ -43,6 +43,12 @@ check(const struct recover_opts *o, char *const files[], int nfiles)
 {
 	if (nfiles < 1)
 		return diag_usage("recover", "no FILE given");
+	for (int i = 0; i < nfiles; i++)
+		if (strcmp(files[i], "-") == 0)
+			return diag_usage("recover", "a hive is recovered with the logs beside it on "
+			                             "disk: FILE cannot be - (standard input)");
+	if (o->output != NULL && strcmp(o->output, "-") == 0)
+		return diag_usage("recover", "-o - is not supported: give a file");
 	if (o->output != NULL && nfiles > 1)
 		return diag_usage("recover", "-o needs a single FILE");
 	if (o->output != NULL && o->output[0] == '\0')

@@ -14,6 +14,7 @@
 #include "out_json.h"
 #include "out_text.h"
 #include "report.h"
+#include "stdio_files.h"
 
 struct show_opts {
 	int json, raw;
@@ -262,7 +263,7 @@ show_file(const struct run *r, const struct show_opts *o, const char *path)
 	struct mapiprof_file *f = NULL;
 	json_t *jf = NULL;
 	int status;
-	if (mapiprof_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
+	if (sf_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
 	if (r->json && (jf = json_file(f, path)) == NULL) {
 		status = report_fail(r, path, "no_memory", "out of memory");

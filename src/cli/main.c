@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "stdio_files.h"
 
 /* "mapiprof help [COMMAND]": the usage and one-line summary of each
  * command (or of one) on stdout. */
@@ -54,6 +55,7 @@ main(int argc, char *argv[])
 	} else {
 		status = c->handler(argc - 1, argv + 1);
 	}
+	sf_cleanup();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		diag(NULL, "error writing to standard output");
 		status = exit_worst(status, EXIT_ERROR);

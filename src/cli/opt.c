@@ -61,6 +61,10 @@ int
 opt_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
+	/* "-" is standard input as an input and standard output as an
+	 * output: never one file. */
+	if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+		return 0;
 	if (strcmp(a, b) == 0)
 		return 1;
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
@@ -94,7 +98,7 @@ opt_output_dir(const char *cmd, const char *dir, const char *output, char *const
 	for (size_t i = 0; i < n; i++) {
 		base_name(files[i], a, sizeof(a));
 		if (a[0] == '\0' || strcmp(a, "/") == 0 || strcmp(a, ".") == 0 ||
-		    strcmp(a, "..") == 0)
+		    strcmp(a, "..") == 0 || strcmp(files[i], "-") == 0)
 			return diag_usage(cmd, "--output-dir: '%s' has no file name to write under",
 			                  files[i]);
 		for (size_t j = 0; j < i; j++)

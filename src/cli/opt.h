@@ -58,7 +58,8 @@ int opt_common(const char *cmd, int c, char *const argv[]);
  * after a diagnostic when iconv does not know it. */
 int opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp);
 /* 1 when the path operands a and b name the same file: the same string, or
- * both exist and are one inode (so that an output never replaces an input). */
+ * both exist and are one inode (so that an output never replaces an input);
+ * never for "-" (standard input or output). */
 int opt_same_file(const char *a, const char *b);
 
 /* --output-dir DIR over the FILE operands files[0..n): DIR not empty, no

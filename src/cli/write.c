@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "out_plan.h"
 #include "report.h"
+#include "stdio_files.h"
 #include "write.h"
 
 /* What one file came to, for the batch status. */
@@ -122,6 +123,17 @@ wr_validate(const struct write_opts *o, char *const files[], int nfiles)
 		return diag_usage(o->cmd, "-o needs a single FILE");
 	if (o->output != NULL && o->output[0] == '\0')
 		return diag_usage(o->cmd, "empty -o PATH");
+	for (int i = 0; i < nfiles; i++)
+		if (sf_is_dash(files[i]) && o->output == NULL && !o->dry_run && !o->check)
+			return diag_usage(o->cmd, "FILE - (standard input) needs -o PATH, or -o - "
+			                          "for standard output");
+	if (sf_is_dash(o->output) && sf_is_dash(o->emit_reg))
+		return diag_usage(o->cmd, "-o - and --emit-reg - both write to standard output");
+	if (o->json && (sf_is_dash(o->output) || sf_is_dash(o->emit_reg)))
+		return diag_usage(o->cmd, "--json writes to standard output: not with -o - or "
+		                          "--emit-reg -");
+	if (sf_is_dash(o->output) && o->backup != NULL)
+		return diag_usage(o->cmd, "--backup keeps a file that is replaced: not with -o -");
 	if (o->backup != NULL && (o->backup[0] == '\0' || strchr(o->backup, '/') != NULL))
 		return diag_usage(o->cmd, "invalid backup suffix '%s'", o->backup);
 	if (o->output_dir != NULL) {
@@ -348,6 +360,13 @@ patch_save(struct file_run *fr, int written)
 {
 	if (fr->patch == NULL)
 		return 0;
+	if (sf_is_dash(fr->o->emit_reg)) {
+		if (fwrite(fr->patch, 1, fr->patchlen, stdout) != fr->patchlen ||
+		    fflush(stdout) != 0)
+			return fail(fr, 0, "io", "--emit-reg -: error writing to standard output");
+		fr->res.emit_reg = fr->o->emit_reg;
+		return 0;
+	}
 	if (mapiprof_save(fr->ctx, fr->o->emit_reg, fr->patch, fr->patchlen) != MAPIPROF_OK)
 		return fail_emit(fr, written ? "the changes were written, but " : "");
 	fr->res.emit_reg = fr->o->emit_reg;
@@ -380,16 +399,24 @@ settle(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan 
 	return patch_save(fr, 1);
 }
 
-/* "mapiprof: FILE: TEXT" on stdout, escaped. */
+/* "mapiprof: FILE: TEXT" on out, escaped. */
 static int
-status_line(const char *path, const char *text)
+status_line(FILE *out, const char *path, const char *text)
 {
-	fputs("mapiprof: ", stdout);
-	int rc = esc_fputs(path, stdout);
-	fputs(": ", stdout);
-	rc |= esc_fputs(text != NULL ? text : "out of memory", stdout);
-	fputc('\n', stdout);
+	fputs("mapiprof: ", out);
+	int rc = esc_fputs(path, out);
+	fputs(": ", out);
+	rc |= esc_fputs(text != NULL ? text : "out of memory", out);
+	fputc('\n', out);
 	return rc;
+}
+
+/* Where the plan and status lines go: standard error when standard output
+ * carries the data (-o -, --emit-reg -). */
+static FILE *
+text_out(const struct write_opts *o)
+{
+	return sf_is_dash(o->output) || sf_is_dash(o->emit_reg) ? stderr : stdout;
 }
 
 /* The status text of a file that did not fail, before the --emit-reg
@@ -445,10 +472,10 @@ emit(struct file_run *fr)
 	if (fr->o->json) {
 		bad = op_plan_json(&fr->res);
 	} else {
-		bad = op_plan_text(stdout, &fr->res);
+		bad = op_plan_text(text_out(fr->o), &fr->res);
 		if (fr->res.error == NULL) {
 			char *text = status_text(fr);
-			bad |= status_line(fr->res.path, text);
+			bad |= status_line(text_out(fr->o), fr->res.path, text);
 			free(text);
 		}
 	}
@@ -466,19 +493,27 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
 {
 	struct file_run fr = {.o = o, .ctx = ctx, .outcome = OUTCOME_OK};
 	char *out_path = NULL;
+	struct sf_out so = {0};
 	fr.res.path = path;
 	fr.output = o->output;
+	if (sf_is_dash(o->output) && sf_out_begin(&so) != 0) {
+		fail(&fr, 0, "io", "cannot make a temporary file for standard output");
+		emit(&fr);
+		return fr.outcome;
+	}
+	if (so.path != NULL)
+		fr.output = so.path; /* copied to standard output once written */
 	if (o->output_dir != NULL && (fr.output = out_path = opt_output_path(o->output_dir, path)) ==
 	                                 NULL) {
 		fail(&fr, 0, "no_memory", "out of memory");
 		emit(&fr);
 		return fr.outcome;
 	}
-	fr.res.output = fr.output;
+	fr.res.output = so.path != NULL ? "-" : fr.output;
 	struct mapiprof_file *f = NULL;
 	struct mapiprof_plan *plan = NULL;
 	size_t *idx = NULL, n = 0;
-	if (mapiprof_open(ctx, path, MAPIPROF_OPEN_NO_HASH, &f) != MAPIPROF_OK) {
+	if (sf_open(ctx, path, MAPIPROF_OPEN_NO_HASH, &f) != MAPIPROF_OK) {
 		fail_lib(&fr);
 		goto out;
 	}
@@ -499,7 +534,8 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
 		goto out;
 	}
 	fr.res.plan = plan;
-	settle(&fr, f, plan, n);
+	if (settle(&fr, f, plan, n) == 0 && so.path != NULL && sf_out_copy(&so) != 0)
+		fail(&fr, 0, "io", "the changes were made, but could not be written to standard output");
 out:
 	emit(&fr);
 	if (plan != NULL)
@@ -509,6 +545,7 @@ out:
 	free(fr.msg);
 	free(fr.backup);
 	free(out_path);
+	sf_out_end(&so);
 	mapiprof_free(fr.patch);
 	return fr.outcome;
 }

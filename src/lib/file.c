@@ -2,10 +2,13 @@
  * (by content) inspects a file or opens its store (a dirty hive's recovered
  * state when its logs apply, write/recover.h) and locates its profiles
  * (mapi/locate.c); mapi/profiles.c hands out what was found. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
+#include "base/platform.h"
 #include "mapi/locate.h"
 #include "regf/hiveinfo.h"
 #include "regf/replay.h"
@@ -290,6 +293,7 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		mp_nomem(ctx);
 		goto fail;
 	}
+	f->name = f->path;
 	if (formats[pick_format(path)].open(f, flags) != MAPIPROF_OK ||
 	    mp_locate_profiles(f->store, &f->arena, &f->profiles, &f->nprofiles) != MAPIPROF_OK)
 		goto fail;
@@ -301,6 +305,104 @@ fail:
 	mp_seterr_file(ctx, path);
 	mapiprof_close(f);
 	return MAPIPROF_FAILED;
+}
+
+int
+mapiprof_open_as(struct mapiprof_ctx *ctx, const char *path, const char *name, unsigned flags,
+                 struct mapiprof_file **out)
+{
+	if (name == NULL || strcmp(name, path != NULL ? path : "") == 0)
+		return mapiprof_open(ctx, path, flags, out);
+	/* Nothing named name lies beside path: no logs to look for. */
+	if (mapiprof_open(ctx, path, flags | MAPIPROF_OPEN_NO_LOGS, out) != MAPIPROF_OK) {
+		if (mapiprof_errfile(ctx) != NULL && strcmp(mapiprof_errfile(ctx), path) == 0)
+			mp_seterr_file(ctx, name);
+		return MAPIPROF_FAILED;
+	}
+	if (((*out)->name = mp_arena_strdup(&(*out)->arena, name)) == NULL) {
+		mapiprof_close(*out);
+		*out = NULL;
+		return mp_nomem(ctx);
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mapiprof_inspect_as(struct mapiprof_ctx *ctx, const char *path, const char *name, unsigned flags,
+                    struct mapiprof_info **out)
+{
+	if (name == NULL || strcmp(name, path != NULL ? path : "") == 0)
+		return mapiprof_inspect_flags(ctx, path, flags, out);
+	if (mapiprof_inspect_flags(ctx, path, flags | MAPIPROF_OPEN_NO_LOGS, out) != MAPIPROF_OK) {
+		if (mapiprof_errfile(ctx) != NULL && strcmp(mapiprof_errfile(ctx), path) == 0)
+			mp_seterr_file(ctx, name);
+		return MAPIPROF_FAILED;
+	}
+	if (((*out)->path = mp_info_strdup(*out, name)) == NULL) {
+		mapiprof_info_free(*out);
+		*out = NULL;
+		return mp_nomem(ctx);
+	}
+	return MAPIPROF_OK;
+}
+
+/* Bytes read from a pipe per call while spooling. */
+#define SPOOL_CHUNK (256u * 1024u)
+
+int
+mapiprof_spool(struct mapiprof_ctx *ctx, int fd, const char *name, char **path)
+{
+	struct mp_file_attr own = {.kind = MP_FILE_REGULAR, .mode = 0600};
+	uint64_t total = 0;
+	size_t got = 0;
+	int out = -1, rc = MAPIPROF_FAILED;
+	if (ctx == NULL || path == NULL) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "mapiprof_spool: NULL argument");
+		return MAPIPROF_FAILED;
+	}
+	*path = NULL;
+	/* uid and gid -1: fchown changes nothing, the file stays the caller's. */
+	own.uid = own.gid = UINT32_MAX;
+	uint8_t *buf = malloc(SPOOL_CHUNK);
+	if (buf == NULL)
+		return mp_nomem(ctx);
+	if (mp_temp_create(ctx, mp_tmpdir(), "input", &own, path, &out) != MAPIPROF_OK)
+		goto out;
+	do {
+		if (mp_read_some(ctx, fd, buf, SPOOL_CHUNK, &got) != MAPIPROF_OK)
+			goto out;
+		total += got;
+		/* The largest input any format accepts: a hive image. */
+		if (total > MP_MAX_HIVE_IMAGE) {
+			mp_seterr(ctx, MAPIPROF_E_LIMIT, "input larger than %u bytes",
+			          MP_MAX_HIVE_IMAGE);
+			goto out;
+		}
+		if (got > 0 && mp_write_full(ctx, out, buf, got) != MAPIPROF_OK)
+			goto out;
+	} while (got > 0);
+	rc = MAPIPROF_OK;
+out:
+	free(buf);
+	if (out >= 0 && mp_close(out) != 0 && rc == MAPIPROF_OK) {
+		mp_seterr_errno(ctx, errno, "cannot write a temporary file");
+		rc = MAPIPROF_FAILED;
+	}
+	if (rc != MAPIPROF_OK) {
+		mp_seterr_file(ctx, name);
+		mapiprof_spool_remove(*path);
+		*path = NULL;
+	}
+	return rc;
+}
+
+void
+mapiprof_spool_remove(char *path)
+{
+	if (path == NULL)
+		return;
+	mp_unlink(NULL, path);
+	free(path);
 }
 
 void
@@ -318,7 +420,7 @@ mapiprof_close(struct mapiprof_file *file)
 const char *
 mapiprof_file_path(const struct mapiprof_file *file)
 {
-	return file->path;
+	return file->name;
 }
 
 const struct mapiprof_info *

@@ -156,6 +156,23 @@ mp_create_excl(struct mapiprof_ctx *ctx, const char *path, int *fd)
 }
 
 int
+mp_read_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, size_t *got)
+{
+	*got = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, len);
+		if (n >= 0) {
+			*got = (size_t)n;
+			return MAPIPROF_OK;
+		}
+		if (errno != EINTR) {
+			mp_seterr_errno(ctx, errno, "read failed");
+			return MAPIPROF_FAILED;
+		}
+	}
+}
+
+int
 mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;

@@ -25,6 +25,10 @@ int mp_close(int fd);
 int mp_create_excl(struct mapiprof_ctx *ctx, const char *path, int *fd);
 /* Writes all len bytes (retrying short writes and EINTR). */
 int mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len);
+/* read(2) of at most len bytes from the current position of fd (a pipe, a
+ * terminal, standard input), retried on EINTR; *got = 0 at the end.  Fails
+ * with MAPIPROF_E_IO. */
+int mp_read_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, size_t *got);
 /* Flushes fd's data to stable storage. */
 int mp_fsync(struct mapiprof_ctx *ctx, int fd);
 /* Names in directory dir (malloc'd array of malloc'd strings, without "."

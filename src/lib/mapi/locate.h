@@ -23,7 +23,8 @@ struct mp_recovered;
 /* An open file (file.c): everything it hands out lives in arena. */
 struct mapiprof_file {
 	struct mapiprof_ctx *ctx;
-	const char *path;
+	const char *path; /* where the bytes are */
+	const char *name; /* what messages call it: path, or mapiprof_open_as's name ("-") */
 	struct mapiprof_info *info; /* base block facts; NULL for formats without one */
 	struct mp_store *store;
 	struct mp_arena arena;

@@ -28,7 +28,7 @@ mapiprof_profile_find(struct mapiprof_file *file, const char *name, size_t *inde
 {
 	if (file->nprofiles == 0) {
 		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILES, "no MAPI profile in the file");
-		mp_seterr_file(file->ctx, file->path);
+		mp_seterr_file(file->ctx, file->name);
 		return MAPIPROF_FAILED;
 	}
 	for (size_t i = 0; i < file->nprofiles; i++) {
@@ -43,7 +43,7 @@ mapiprof_profile_find(struct mapiprof_file *file, const char *name, size_t *inde
 	else
 		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE,
 		          "no default profile (no DefaultProfile value names a profile)");
-	mp_seterr_file(file->ctx, file->path);
+	mp_seterr_file(file->ctx, file->name);
 	return MAPIPROF_FAILED;
 }
 
@@ -111,7 +111,7 @@ mapiprof_section_props(struct mapiprof_file *file, size_t profile, size_t sectio
 	struct mp_section_set *set = &file->profiles[profile].sections;
 	if (mp_section_decode(file->store, &file->arena, file->ctx->codepage, set, section) !=
 	    MAPIPROF_OK) {
-		mp_seterr_file(file->ctx, file->path);
+		mp_seterr_file(file->ctx, file->name);
 		return MAPIPROF_FAILED;
 	}
 	*props = set->v[section].props;
@@ -145,6 +145,6 @@ mapiprof_prop_find(struct mapiprof_file *file, size_t profile, size_t section, c
 	const struct mp_profile *pr = &file->profiles[profile];
 	mp_seterr(file->ctx, MAPIPROF_E_NOPROP, "no property %s in section %s of profile '%s'",
 	          spec, pr->sections.v[section].pub.uid, pr->pub.name);
-	mp_seterr_file(file->ctx, file->path);
+	mp_seterr_file(file->ctx, file->name);
 	return MAPIPROF_FAILED;
 }

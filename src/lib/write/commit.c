@@ -142,7 +142,7 @@ mapiprof_write_check(struct mapiprof_file *file)
 	}
 	return MAPIPROF_OK;
 refused:
-	mp_seterr_file(ctx, file->path);
+	mp_seterr_file(ctx, file->name);
 	return MAPIPROF_FAILED;
 }
 
@@ -830,6 +830,13 @@ prepare(struct commit *c, const struct mapiprof_write_opts *opts)
 		          "only regf hives and .reg files can be written");
 		return MAPIPROF_FAILED;
 	}
+	if (c->in_place && c->file->name != c->file->path) {
+		/* A spooled input (standard input) lives in a private temporary
+		 * file: replacing that would write nothing anyone sees. */
+		mp_seterr(c->ctx, MAPIPROF_E_INVALID,
+		          "'%s' cannot be written in place: give an output", c->file->name);
+		return MAPIPROF_FAILED;
+	}
 	c->reg = mp_store_reg_file(c->file->store);
 	c->src_path = rec != NULL ? rec->path : c->file->path;
 	c->src = rec != NULL ? rec->info : c->file->info;
@@ -952,6 +959,6 @@ mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan
 		mp_close(c.in_fd);
 	mp_install_end(&c.ins);
 	if (rc != MAPIPROF_OK)
-		mp_seterr_file(c.ctx, file->path);
+		mp_seterr_file(c.ctx, file->name);
 	return rc;
 }

@@ -329,7 +329,7 @@ export_finish(struct exporter *ex, int rc, void **out, size_t *len)
 	if (rc == MAPIPROF_OK)
 		rc = mp_buf_take(ex->ctx, &ex->out, out, len);
 	if (rc != MAPIPROF_OK)
-		mp_seterr_file(ex->ctx, ex->file->path);
+		mp_seterr_file(ex->ctx, ex->file->name);
 	mp_buf_free(&ex->out);
 	mp_buf_free(&ex->path);
 	return rc;

@@ -1,0 +1,120 @@
+/* stdio_files.c - "-" for standard input and standard output
+ * (stdio_files.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mapiprof/mapiprof.h>
+
+#include "diag.h"
+#include "stdio_files.h"
+
+/* The copy of standard input: made at the first "-", kept for the run. */
+static char *spooled;
+
+int
+sf_is_dash(const char *path)
+{
+	return path != NULL && strcmp(path, "-") == 0;
+}
+
+/* Reads standard input into its private copy, once. */
+static int
+spool_stdin(struct mapiprof_ctx *ctx)
+{
+	if (spooled != NULL)
+		return MAPIPROF_OK;
+	return mapiprof_spool(ctx, STDIN_FILENO, "-", &spooled);
+}
+
+int
+sf_open(struct mapiprof_ctx *ctx, const char *arg, unsigned flags, struct mapiprof_file **f)
+{
+	if (!sf_is_dash(arg))
+		return mapiprof_open(ctx, arg, flags, f);
+	*f = NULL;
+	if (spool_stdin(ctx) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return mapiprof_open_as(ctx, spooled, "-", flags, f);
+}
+
+int
+sf_inspect(struct mapiprof_ctx *ctx, const char *arg, unsigned flags, struct mapiprof_info **out)
+{
+	if (!sf_is_dash(arg))
+		return mapiprof_inspect_flags(ctx, arg, flags, out);
+	*out = NULL;
+	if (spool_stdin(ctx) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return mapiprof_inspect_as(ctx, spooled, "-", flags, out);
+}
+
+void
+sf_cleanup(void)
+{
+	mapiprof_spool_remove(spooled);
+	spooled = NULL;
+}
+
+int
+sf_out_begin(struct sf_out *o)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (tmp == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	size_t len = strlen(tmp) + sizeof("/mapiprof-XXXXXX");
+	memset(o, 0, sizeof(*o));
+	if ((o->dir = malloc(len)) == NULL || (o->path = malloc(len + 4)) == NULL) {
+		diag(NULL, "out of memory");
+		sf_out_end(o);
+		return -1;
+	}
+	snprintf(o->dir, len, "%s/mapiprof-XXXXXX", tmp);
+	if (mkdtemp(o->dir) == NULL) {
+		diag(tmp, "cannot make a temporary directory: %s", strerror(errno));
+		free(o->dir);
+		o->dir = NULL;
+		sf_out_end(o);
+		return -1;
+	}
+	snprintf(o->path, len + 4, "%s/out", o->dir);
+	return 0;
+}
+
+int
+sf_out_copy(struct sf_out *o)
+{
+	char buf[64 * 1024];
+	size_t n;
+	FILE *in = fopen(o->path, "rb");
+	if (in == NULL && errno == ENOENT)
+		return 0; /* nothing was written: an empty plan */
+	if (in == NULL) {
+		diag(NULL, "cannot read the result: %s", strerror(errno));
+		return -1;
+	}
+	int bad = 0;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		bad |= fwrite(buf, 1, n, stdout) != n;
+	bad |= ferror(in) != 0;
+	fclose(in);
+	if (bad || fflush(stdout) != 0) {
+		diag(NULL, "error writing to standard output");
+		return -1;
+	}
+	return 0;
+}
+
+void
+sf_out_end(struct sf_out *o)
+{
+	if (o->path != NULL)
+		unlink(o->path);
+	if (o->dir != NULL)
+		rmdir(o->dir);
+	free(o->path);
+	free(o->dir);
+	o->path = o->dir = NULL;
+}
