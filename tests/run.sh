@@ -3,8 +3,24 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer build (build-san/).
 # Prints one closing line "tests: N passed, N failed" counted from
 # Criterion's per-program synthesis lines; exits non-zero on any failure.
+#
+# --long also runs the slow trials (MP_TEST_LONG=1 for the tests, e.g.
+# regfexport dumps of multi-megabyte hives), with longer time limits.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+
+timeout_mult=1
+case "${1-}" in
+--long)
+	export MP_TEST_LONG=1
+	timeout_mult=4
+	;;
+"") ;;
+*)
+	echo "usage: tests/run.sh [--long]" >&2
+	exit 2
+	;;
+esac
 
 fail=0
 passed=0
@@ -17,7 +33,7 @@ suite() {
 		meson setup "$dir" "$@" || return 1
 	fi
 	ninja -C "$dir" || return 1
-	meson test -C "$dir" --print-errorlogs || fail=1
+	meson test -C "$dir" --print-errorlogs --timeout-multiplier "$timeout_mult" || fail=1
 	# "[====] Synthesis: Tested: 12 | Passing: 12 | Failing: 0 | Crashing: 0"
 	counts=$(awk -F'[:|]' '/Synthesis: Tested:/ {
 			p += $5; f += $7 + $9 }

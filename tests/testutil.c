@@ -143,6 +143,20 @@ append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
 const char *tu_stdin;
 
 int
+tu_long_mode(void)
+{
+	const char *v = getenv("MP_TEST_LONG");
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+uint64_t
+tu_file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+int
 tu_run(char *const argv[], struct tu_run *r)
 {
 	int po[2], pe[2];

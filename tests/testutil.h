@@ -29,6 +29,15 @@ int tu_copy(const char *src, const char *dst);
 char *tu_read(const char *path, size_t *len);
 /* Writes len bytes to path (created or truncated); returns 0 on success. */
 int tu_write(const char *path, const void *data, size_t len);
+/* 1 when the suite runs in its long mode (tests/run.sh --long sets
+ * MP_TEST_LONG=1): slow trials run too. */
+int tu_long_mode(void);
+/* Size of a file in bytes (0 when it cannot be read). */
+uint64_t tu_file_size(const char *path);
+/* Hives up to this size get every independent parser's dump in every run;
+ * larger ones get the slowest parser (regfexport) only in the long mode. */
+#define TU_QUICK_DUMP_MAX (1024u * 1024u)
+
 /* The file the next tu_run (or tu_cli) reads as standard input; NULL, and
  * after every run: /dev/null. */
 extern const char *tu_stdin;
