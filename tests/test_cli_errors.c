@@ -101,10 +101,8 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-    {make_missing, "no such file", "not_found"},
-    {make_directory, "directory", "is_directory"},
-    {make_nonhive, "not a registry hive", "format"},
-    {make_truncated, "truncated", "truncated"},
+    {make_missing, "no such file", "not_found"},     {make_directory, "directory", "is_directory"},
+    {make_nonhive, "not a registry hive", "format"}, {make_truncated, "truncated", "truncated"},
     {make_badsum, "checksum", "checksum"},
 };
 

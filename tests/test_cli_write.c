@@ -160,8 +160,9 @@ Test(cli_write, gc_referral_skips_an_outlook_2016_profile_untouched)
 	char *f = tu_stage_built(OL2016);
 	struct tu_snap before = tu_snap_take(f);
 	TU_CLI_EXPECT(0, "apply", GC_FIX, f);
-	cr_assert_not_null(strstr(tu_last.out, "skipped profile 'Work': its Exchange settings are in "
-	                                       "per-account emsmdb sections"),
+	cr_assert_not_null(strstr(tu_last.out,
+	                          "skipped profile 'Work': its Exchange settings are in "
+	                          "per-account emsmdb sections"),
 	                   "%s", tu_last.out);
 	cr_assert_not_null(strstr(tu_last.out, "unchanged (every profile skipped)"), "%s",
 	                   tu_last.out);

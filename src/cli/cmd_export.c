@@ -146,8 +146,7 @@ export_file(const struct run *r, const struct export_opts *o)
 	void *data = NULL;
 	size_t len = 0;
 	int status;
-	if (sf_open(r->ctx, o->file, MAPIPROF_OPEN_NO_HASH | o->open_flags, &f) !=
-	    MAPIPROF_OK)
+	if (sf_open(r->ctx, o->file, MAPIPROF_OPEN_NO_HASH | o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, o->file);
 	if ((status = pick_profiles(r, o, f, &idx, &n)) != EXIT_OK)
 		goto out;

@@ -22,7 +22,7 @@
 
 struct recover_opts {
 	int json;
-	int consume_logs;   /* --consume-logs: reset the logs after an in-place write */
+	int consume_logs;       /* --consume-logs: reset the logs after an in-place write */
 	const char *output;     /* -o OUT, or NULL: in place */
 	const char *output_dir; /* --output-dir DIR: each result to DIR/BASENAME, or NULL */
 	const char *backup;     /* --backup[=SUFFIX]: the suffix, or NULL */
@@ -45,8 +45,9 @@ check(const struct recover_opts *o, char *const files[], int nfiles)
 		return diag_usage("recover", "no FILE given");
 	for (int i = 0; i < nfiles; i++)
 		if (strcmp(files[i], "-") == 0)
-			return diag_usage("recover", "a hive is recovered with the logs beside it on "
-			                             "disk: FILE cannot be - (standard input)");
+			return diag_usage("recover",
+			                  "a hive is recovered with the logs beside it on "
+			                  "disk: FILE cannot be - (standard input)");
 	if (o->output != NULL && strcmp(o->output, "-") == 0)
 		return diag_usage("recover", "-o - is not supported: give a file");
 	if (o->output != NULL && nfiles > 1)

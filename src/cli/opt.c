@@ -103,9 +103,9 @@ opt_output_dir(const char *cmd, const char *dir, const char *output, char *const
 			                  files[i]);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(a, base_name(files[j], b, sizeof(b))) == 0)
-				return diag_usage(cmd,
-				                  "--output-dir: '%s' and '%s' have the same name %s",
-				                  files[j], files[i], a);
+				return diag_usage(
+				    cmd, "--output-dir: '%s' and '%s' have the same name %s",
+				    files[j], files[i], a);
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		diag(dir, "--output-dir: not a directory");

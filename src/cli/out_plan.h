@@ -22,9 +22,9 @@ struct plan_result {
 	const char *state;                /* the state planned on: "primary" or "recovered"
 	                                     (mapiprof_info.state), NULL when not opened */
 	int logs_reset;                   /* --recover reset the input's logs after writing */
-	const char *note;                 /* what the write could not keep (mapiprof_note), or NULL */
-	const char *error;                /* failure message (refused, error), else NULL */
-	const char *code;                 /* its code (report_code), else NULL */
+	const char *note;  /* what the write could not keep (mapiprof_note), or NULL */
+	const char *error; /* failure message (refused, error), else NULL */
+	const char *code;  /* its code (report_code), else NULL */
 };
 
 /* Prints the plan of r to out: for each change a line

@@ -137,7 +137,8 @@ wr_validate(const struct write_opts *o, char *const files[], int nfiles)
 	if (o->backup != NULL && (o->backup[0] == '\0' || strchr(o->backup, '/') != NULL))
 		return diag_usage(o->cmd, "invalid backup suffix '%s'", o->backup);
 	if (o->output_dir != NULL) {
-		int status = opt_output_dir(o->cmd, o->output_dir, o->output, files, (size_t)nfiles);
+		int status =
+		    opt_output_dir(o->cmd, o->output_dir, o->output, files, (size_t)nfiles);
 		if (status != EXIT_OK)
 			return status;
 	}
@@ -503,8 +504,8 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
 	}
 	if (so.path != NULL)
 		fr.output = so.path; /* copied to standard output once written */
-	if (o->output_dir != NULL && (fr.output = out_path = opt_output_path(o->output_dir, path)) ==
-	                                 NULL) {
+	if (o->output_dir != NULL &&
+	    (fr.output = out_path = opt_output_path(o->output_dir, path)) == NULL) {
 		fail(&fr, 0, "no_memory", "out of memory");
 		emit(&fr);
 		return fr.outcome;
@@ -535,7 +536,8 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
 	}
 	fr.res.plan = plan;
 	if (settle(&fr, f, plan, n) == 0 && so.path != NULL && sf_out_copy(&so) != 0)
-		fail(&fr, 0, "io", "the changes were made, but could not be written to standard output");
+		fail(&fr, 0, "io",
+		     "the changes were made, but could not be written to standard output");
 out:
 	emit(&fr);
 	if (plan != NULL)

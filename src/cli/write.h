@@ -14,20 +14,20 @@ struct mapiprof_recipe;
 
 /* The options of edit and apply (man/mapiprof.1, COMMANDS). */
 struct write_opts {
-	const char *cmd;      /* "edit" or "apply", for diagnostics */
-	int json;             /* --json */
-	int dry_run;          /* --dry-run: print the plan, write nothing */
-	int check;            /* --check: write nothing, exit 3 when a change is due */
-	int force;            /* --force: write a hive refused as unsafe */
-	int recover;          /* --recover: write a dirty hive's recovered state, reset its logs */
-	int all_profiles;     /* --all-profiles */
-	const char *profile;  /* --profile NAME, or NULL: the default profile */
-	const char *backup;   /* --backup[=SUFFIX]: the suffix, or NULL */
-	const char *output;   /* -o PATH, or NULL */
+	const char *cmd;     /* "edit" or "apply", for diagnostics */
+	int json;            /* --json */
+	int dry_run;         /* --dry-run: print the plan, write nothing */
+	int check;           /* --check: write nothing, exit 3 when a change is due */
+	int force;           /* --force: write a hive refused as unsafe */
+	int recover;         /* --recover: write a dirty hive's recovered state, reset its logs */
+	int all_profiles;    /* --all-profiles */
+	const char *profile; /* --profile NAME, or NULL: the default profile */
+	const char *backup;  /* --backup[=SUFFIX]: the suffix, or NULL */
+	const char *output;  /* -o PATH, or NULL */
 	const char *output_dir; /* --output-dir DIR: each result to DIR/BASENAME, or NULL */
-	const char *codepage; /* --codepage CP, or NULL */
-	const char *emit_reg; /* --emit-reg PATH: also write the plan as a .reg, or NULL */
-	const char *root;     /* --root KEY: the hive root's path in that .reg, or NULL */
+	const char *codepage;   /* --codepage CP, or NULL */
+	const char *emit_reg;   /* --emit-reg PATH: also write the plan as a .reg, or NULL */
+	const char *root;       /* --root KEY: the hive root's path in that .reg, or NULL */
 };
 
 /* Short and long options of the write commands, for their getopt_long

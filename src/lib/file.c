@@ -307,6 +307,16 @@ fail:
 	return MAPIPROF_FAILED;
 }
 
+/* An error about path is about name for the caller.  Returns
+ * MAPIPROF_FAILED. */
+static int
+name_error(struct mapiprof_ctx *ctx, const char *path, const char *name)
+{
+	if (mapiprof_errfile(ctx) != NULL && strcmp(mapiprof_errfile(ctx), path) == 0)
+		mp_seterr_file(ctx, name);
+	return MAPIPROF_FAILED;
+}
+
 int
 mapiprof_open_as(struct mapiprof_ctx *ctx, const char *path, const char *name, unsigned flags,
                  struct mapiprof_file **out)
@@ -314,11 +324,8 @@ mapiprof_open_as(struct mapiprof_ctx *ctx, const char *path, const char *name, u
 	if (name == NULL || strcmp(name, path != NULL ? path : "") == 0)
 		return mapiprof_open(ctx, path, flags, out);
 	/* Nothing named name lies beside path: no logs to look for. */
-	if (mapiprof_open(ctx, path, flags | MAPIPROF_OPEN_NO_LOGS, out) != MAPIPROF_OK) {
-		if (mapiprof_errfile(ctx) != NULL && strcmp(mapiprof_errfile(ctx), path) == 0)
-			mp_seterr_file(ctx, name);
-		return MAPIPROF_FAILED;
-	}
+	if (mapiprof_open(ctx, path, flags | MAPIPROF_OPEN_NO_LOGS, out) != MAPIPROF_OK)
+		return name_error(ctx, path, name);
 	if (((*out)->name = mp_arena_strdup(&(*out)->arena, name)) == NULL) {
 		mapiprof_close(*out);
 		*out = NULL;
@@ -333,11 +340,8 @@ mapiprof_inspect_as(struct mapiprof_ctx *ctx, const char *path, const char *name
 {
 	if (name == NULL || strcmp(name, path != NULL ? path : "") == 0)
 		return mapiprof_inspect_flags(ctx, path, flags, out);
-	if (mapiprof_inspect_flags(ctx, path, flags | MAPIPROF_OPEN_NO_LOGS, out) != MAPIPROF_OK) {
-		if (mapiprof_errfile(ctx) != NULL && strcmp(mapiprof_errfile(ctx), path) == 0)
-			mp_seterr_file(ctx, name);
-		return MAPIPROF_FAILED;
-	}
+	if (mapiprof_inspect_flags(ctx, path, flags | MAPIPROF_OPEN_NO_LOGS, out) != MAPIPROF_OK)
+		return name_error(ctx, path, name);
 	if (((*out)->path = mp_info_strdup(*out, name)) == NULL) {
 		mapiprof_info_free(*out);
 		*out = NULL;

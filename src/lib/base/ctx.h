@@ -25,7 +25,7 @@ struct mapiprof_ctx {
 
 /* Records an error (code, message) in ctx; never prints.  Safe with ctx == NULL. */
 void mp_seterr(struct mapiprof_ctx *ctx, enum mapiprof_error code, const char *fmt, ...)
-	MP_PRINTF(3, 4);
+    MP_PRINTF(3, 4);
 /* As mp_seterr, and saves errno (call it before anything can clobber errno). */
 void mp_seterr_errno(struct mapiprof_ctx *ctx, int err, const char *fmt, ...) MP_PRINTF(3, 4);
 /* Records a note: something a call that succeeds could not do (e.g. keep a

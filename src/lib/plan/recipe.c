@@ -96,9 +96,10 @@ set_header(struct mapiprof_ctx *ctx, struct mapiprof_recipe *r, const char *line
 				return MAPIPROF_OK;
 			}
 		}
-		mp_seterr(ctx, MAPIPROF_E_RECIPE,
-		          "line %zu: applies-to: '%s' is not 'any', 'exchange' or 'exchange-legacy'",
-		          lineno, v);
+		mp_seterr(
+		    ctx, MAPIPROF_E_RECIPE,
+		    "line %zu: applies-to: '%s' is not 'any', 'exchange' or 'exchange-legacy'",
+		    lineno, v);
 		return MAPIPROF_FAILED;
 	}
 	mp_seterr(ctx, MAPIPROF_E_RECIPE,

@@ -82,11 +82,12 @@ give_attr(struct mp_install *ins, int fd, const struct mp_file_attr *like, const
 	int lost_own = own != 0 && (now.uid != like->uid || now.gid != like->gid);
 	int lost_mode = mode != 0 && (now.mode & 07777) != (like->mode & 07777);
 	if (lost_own && lost_mode)
-		mp_setnote(ins->ctx,
-		           "the owner (uid %u, gid %u) and permissions (%04o) of '%s' were not kept "
-		           "(%s; %s): the new file has uid %u, gid %u, mode %04o",
-		           like->uid, like->gid, like->mode & 07777, target, strerror(own),
-		           strerror(mode), now.uid, now.gid, now.mode & 07777);
+		mp_setnote(
+		    ins->ctx,
+		    "the owner (uid %u, gid %u) and permissions (%04o) of '%s' were not kept "
+		    "(%s; %s): the new file has uid %u, gid %u, mode %04o",
+		    like->uid, like->gid, like->mode & 07777, target, strerror(own), strerror(mode),
+		    now.uid, now.gid, now.mode & 07777);
 	else if (lost_own)
 		mp_setnote(ins->ctx,
 		           "the owner (uid %u, gid %u) of '%s' was not kept (%s): the new file has "
