@@ -827,6 +827,11 @@ Test(cli_write, apply_reads_standard_input_and_writes_standard_output)
 	char *dump = tu_tool_out("/usr/bin/reglookup", out);
 	cr_assert_not_null(strstr(dump, "00036639"), "%s", dump);
 	tu_snap_assert_same(&before, in);
+	/* Already fixed: standard output still gets the whole hive, unchanged. */
+	tu_stdin = out;
+	TU_CLI_EXPECT(0, "apply", "-o", "-", GC_FIX, "-");
+	cr_assert_not_null(strstr(tu_last.err, "mapiprof: -: unchanged"), "%s", tu_last.err);
+	tu_assert_file_is(out, tu_last.out, tu_last.outlen);
 	/* Standard input needs an output; --json and -o - would share stdout. */
 	tu_stdin = in;
 	TU_CLI_EXPECT(2, "apply", GC_FIX, "-");
@@ -872,5 +877,7 @@ Test(cli_write, export_and_emit_reg_write_standard_output_for_dash)
 	TU_CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", "-", GC_FIX, hive);
 	cr_assert((unsigned char)tu_last.out[0] == 0xFF, "the .reg is on stdout");
 	cr_assert_not_null(strstr(tu_last.err, "would change 5 values"), "%s", tu_last.err);
+	TU_CLI_EXPECT(2, "apply", "--output-dir", tu_tmp, GC_FIX, "-");
+	cr_assert_not_null(strstr(tu_last.err, "'-' has no file name"), "%s", tu_last.err);
 	free(hive);
 }

@@ -83,14 +83,18 @@ sf_out_begin(struct sf_out *o)
 	return 0;
 }
 
+const char *
+sf_source(const char *arg)
+{
+	return sf_is_dash(arg) && spooled != NULL ? spooled : arg;
+}
+
 int
-sf_out_copy(struct sf_out *o)
+sf_copy_out(const char *path)
 {
 	char buf[64 * 1024];
 	size_t n;
-	FILE *in = fopen(o->path, "rb");
-	if (in == NULL && errno == ENOENT)
-		return 0; /* nothing was written: an empty plan */
+	FILE *in = fopen(path, "rb");
 	if (in == NULL) {
 		diag(NULL, "cannot read the result: %s", strerror(errno));
 		return -1;

@@ -32,9 +32,12 @@ struct sf_out {
 };
 /* Makes o->path.  Returns 0, or -1 after a diagnostic. */
 int sf_out_begin(struct sf_out *o);
-/* Copies o->path (when it exists) to standard output.  Returns 0, or -1
- * after a diagnostic. */
-int sf_out_copy(struct sf_out *o);
+/* Copies the file at path to standard output.  Returns 0, or -1 after a
+ * diagnostic. */
+int sf_copy_out(const char *path);
+/* Where the bytes of operand arg are: the copy of standard input for "-"
+ * (once sf_open read it), else arg. */
+const char *sf_source(const char *arg);
 /* Removes the temporary directory and what it holds. */
 void sf_out_end(struct sf_out *o);
 

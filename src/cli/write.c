@@ -124,7 +124,8 @@ wr_validate(const struct write_opts *o, char *const files[], int nfiles)
 	if (o->output != NULL && o->output[0] == '\0')
 		return diag_usage(o->cmd, "empty -o PATH");
 	for (int i = 0; i < nfiles; i++)
-		if (sf_is_dash(files[i]) && o->output == NULL && !o->dry_run && !o->check)
+		if (sf_is_dash(files[i]) && o->output == NULL && o->output_dir == NULL &&
+		    !o->dry_run && !o->check)
 			return diag_usage(o->cmd, "FILE - (standard input) needs -o PATH, or -o - "
 			                          "for standard output");
 	if (sf_is_dash(o->output) && sf_is_dash(o->emit_reg))
@@ -535,10 +536,13 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
 		goto out;
 	}
 	fr.res.plan = plan;
-	if (settle(&fr, f, plan, n) == 0 && so.path != NULL && sf_out_copy(&so) != 0)
-		fail(&fr, 0, "io",
-		     "the changes were made, but could not be written to standard output");
+	settle(&fr, f, plan, n);
 out:
+	/* -o -: standard output gets the whole file, changed or not, so that a
+	 * pipeline never receives an empty hive. */
+	if (so.path != NULL && fr.res.error == NULL && !o->dry_run && !o->check &&
+	    sf_copy_out(strcmp(fr.res.status, "changed") == 0 ? so.path : sf_source(path)) != 0)
+		fail(&fr, 0, "io", "could not write the result to standard output");
 	emit(&fr);
 	if (plan != NULL)
 		mapiprof_plan_free(plan);
