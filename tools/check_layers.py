@@ -4,7 +4,7 @@
 Each folder of src/lib is a layer; a layer may use itself and the layers
 below it, in this order (lowest first):
 
-    base  store  regf  regtext  mapi  plan  write
+    base  store  regf  regtext  mapi  plan  write  image
 
 and the public facade (the files directly in src/lib) may use all of them.
 A unit is a .c file and the .h file of the same name (regf/log.c and
@@ -33,7 +33,7 @@ import re
 import subprocess
 import sys
 
-LAYERS = ["base", "store", "regf", "regtext", "mapi", "plan", "write"]
+LAYERS = ["base", "store", "regf", "regtext", "mapi", "plan", "write", "image"]
 FACADE = len(LAYERS)
 # Headers every layer may include: the public API.
 PUBLIC_PREFIX = "mapiprof/"

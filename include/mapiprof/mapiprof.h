@@ -207,6 +207,23 @@ MAPIPROF_API const char *mapiprof_file_path(const struct mapiprof_file *file);
  * mapiprof_inspect_flags. */
 MAPIPROF_API int mapiprof_spool(struct mapiprof_ctx *ctx, int fd, const char *name, char **path);
 MAPIPROF_API void mapiprof_spool_remove(char *path);
+
+/* A Windows volume unpacked or mounted as a directory tree at root.
+ * mapiprof_tree_hives finds its user hives: every Users\*\NTUSER.DAT and
+ * Documents and Settings\*\NTUSER.DAT (Default and Public included), names
+ * compared case-insensitively as Windows does, symbolic links (junctions)
+ * never followed; *paths gets n paths on disk ("root/Users/alice/NTUSER.DAT"),
+ * sorted (release with mapiprof_free_strings).  mapiprof_tree_resolve maps
+ * a path inside the volume ("/Users/alice/NTUSER.DAT", '/' or '\'
+ * separated) to the file on disk the same way (*out malloc'd, free with
+ * mapiprof_free).  Errors name root: MAPIPROF_E_NOENT for a root that is not
+ * a directory or a path not in the image, MAPIPROF_E_INVALID for ".." or a
+ * link on the way. */
+MAPIPROF_API int mapiprof_tree_hives(struct mapiprof_ctx *ctx, const char *root, char ***paths,
+				     size_t *n);
+MAPIPROF_API int mapiprof_tree_resolve(struct mapiprof_ctx *ctx, const char *root,
+				       const char *path, char **out);
+MAPIPROF_API void mapiprof_free_strings(char **v, size_t n);
 MAPIPROF_API int mapiprof_open_as(struct mapiprof_ctx *ctx, const char *path, const char *name,
 				  unsigned flags, struct mapiprof_file **out);
 MAPIPROF_API int mapiprof_inspect_as(struct mapiprof_ctx *ctx, const char *path,

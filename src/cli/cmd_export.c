@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "image.h"
 #include "opt.h"
 #include "report.h"
 #include "stdio_files.h"
@@ -25,6 +26,7 @@ struct export_opts {
 	const char *codepage; /* --codepage CP */
 	unsigned open_flags;  /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *file;
+	const char *image; /* --image DIR: FILE is a path inside it */
 };
 
 static int
@@ -60,6 +62,7 @@ parse(int argc, char *argv[], struct export_opts *o)
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
 	    OPT_NO_LOGS_LONGOPT,
+	    IMAGE_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -78,6 +81,8 @@ parse(int argc, char *argv[], struct export_opts *o)
 			o->codepage = optarg;
 		else if (c == OPT_NO_LOGS)
 			o->open_flags |= MAPIPROF_OPEN_NO_LOGS;
+		else if (c == OPT_IMAGE)
+			o->image = optarg;
 		else
 			return opt_common("export", c, argv);
 	}
@@ -180,7 +185,15 @@ cmd_export(int argc, char *argv[])
 		goto out;
 	if ((status = opt_codepage(r.ctx, "export", o.codepage)) != EXIT_OK)
 		goto out;
-	status = export_file(&r, &o);
+	struct image_files in = {0};
+	status = image_expand(&r, o.image, (char *const *)&o.file, 1, &in);
+	if (status == EXIT_OK && in.failed)
+		status = EXIT_ERROR;
+	if (status == EXIT_OK) {
+		o.file = in.v[0];
+		status = export_file(&r, &o);
+	}
+	image_files_free(&in);
 out:
 	mapiprof_ctx_free(r.ctx);
 	free(o.profiles);

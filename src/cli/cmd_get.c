@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "exitcode.h"
+#include "image.h"
 #include "opt.h"
 #include "out_json.h"
 #include "out_text.h"
@@ -23,6 +24,7 @@ struct get_opts {
 	const char *codepage;
 	const char *prop;
 	const char *file;
+	const char *image; /* --image DIR: FILE is a path inside it */
 };
 
 static int
@@ -34,6 +36,7 @@ parse(int argc, char *argv[], struct get_opts *o)
 	    {"section", required_argument, NULL, OPT_SECTION},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
 	    OPT_NO_LOGS_LONGOPT,
+	    IMAGE_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -50,6 +53,8 @@ parse(int argc, char *argv[], struct get_opts *o)
 			o->codepage = optarg;
 		else if (c == OPT_NO_LOGS)
 			o->open_flags |= MAPIPROF_OPEN_NO_LOGS;
+		else if (c == OPT_IMAGE)
+			o->image = optarg;
 		else
 			return opt_common("get", c, argv);
 	}
@@ -180,8 +185,16 @@ cmd_get(int argc, char *argv[])
 	status = opt_codepage(r.ctx, "get", o.codepage);
 	if (status == EXIT_OK)
 		status = check_prop(r.ctx, o.prop);
+	struct image_files in = {0};
 	if (status == EXIT_OK)
+		status = image_expand(&r, o.image, (char *const *)&o.file, 1, &in);
+	if (status == EXIT_OK && in.failed)
+		status = EXIT_ERROR;
+	if (status == EXIT_OK) {
+		o.file = in.v[0];
 		status = get_file(&r, &o);
+	}
+	image_files_free(&in);
 	mapiprof_ctx_free(r.ctx);
 	return status;
 }

@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "exitcode.h"
 #include "fmt.h"
+#include "image.h"
 #include "opt.h"
 #include "out_json.h"
 #include "out_text.h"
@@ -25,6 +26,7 @@ struct info_opts {
 	int json;
 	unsigned flags;       /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage; /* --codepage CP: of REGEDIT4 files */
+	const char *image;    /* --image DIR, or NULL */
 };
 
 static int
@@ -34,6 +36,7 @@ parse(int argc, char *argv[], struct info_opts *o)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
 	    OPT_NO_LOGS_LONGOPT,
+	    IMAGE_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -46,10 +49,12 @@ parse(int argc, char *argv[], struct info_opts *o)
 			o->codepage = optarg;
 		else if (c == OPT_NO_LOGS)
 			o->flags |= MAPIPROF_OPEN_NO_LOGS;
+		else if (c == OPT_IMAGE)
+			o->image = optarg;
 		else
 			return opt_common("info", c, argv);
 	}
-	if (optind >= argc)
+	if (optind >= argc && o->image == NULL)
 		return diag_usage("info", "no FILE given");
 	return -1;
 }
@@ -292,8 +297,17 @@ cmd_info(int argc, char *argv[])
 	if (r.ctx == NULL)
 		return EXIT_ERROR;
 	status = opt_codepage(r.ctx, "info", o.codepage);
-	for (int i = optind; status != EXIT_USAGE && i < argc; i++)
-		status = exit_worst(status, info_file(&r, o.flags, argv[i]));
+	struct image_files files;
+	if (status != EXIT_USAGE)
+		status = exit_worst(status, image_expand(&r, o.image, argv + optind,
+		                                         (size_t)(argc - optind), &files));
+	else
+		files = (struct image_files){0};
+	for (size_t i = 0; status != EXIT_USAGE && i < files.n; i++)
+		status = exit_worst(status, info_file(&r, o.flags, files.v[i]));
+	if (files.failed)
+		status = exit_worst(status, EXIT_ERROR);
+	image_files_free(&files);
 	mapiprof_ctx_free(r.ctx);
 	return status;
 }

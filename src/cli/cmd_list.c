@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "exitcode.h"
 #include "fmt.h"
+#include "image.h"
 #include "opt.h"
 #include "out_json.h"
 #include "out_text.h"
@@ -15,6 +16,7 @@
 #include "stdio_files.h"
 
 struct list_opts {
+	const char *image; /* --image DIR, or NULL */
 	int json;
 	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage;
@@ -27,6 +29,7 @@ parse(int argc, char *argv[], struct list_opts *o)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
 	    OPT_NO_LOGS_LONGOPT,
+	    IMAGE_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -43,11 +46,14 @@ parse(int argc, char *argv[], struct list_opts *o)
 		case OPT_NO_LOGS:
 			o->open_flags |= MAPIPROF_OPEN_NO_LOGS;
 			break;
+		case OPT_IMAGE:
+			o->image = optarg;
+			break;
 		default:
 			return opt_common("list", c, argv);
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && o->image == NULL)
 		return diag_usage("list", "no FILE given");
 	return -1;
 }
@@ -158,8 +164,17 @@ cmd_list(int argc, char *argv[])
 	if (r.ctx == NULL)
 		return EXIT_ERROR;
 	status = opt_codepage(r.ctx, "list", o.codepage);
-	for (int i = optind; status != EXIT_USAGE && i < argc; i++)
-		status = exit_worst(status, list_file(&r, &o, argv[i]));
+	struct image_files files;
+	if (status != EXIT_USAGE)
+		status = exit_worst(status, image_expand(&r, o.image, argv + optind,
+		                                         (size_t)(argc - optind), &files));
+	else
+		files = (struct image_files){0};
+	for (size_t i = 0; status != EXIT_USAGE && i < files.n; i++)
+		status = exit_worst(status, list_file(&r, &o, files.v[i]));
+	if (files.failed)
+		status = exit_worst(status, EXIT_ERROR);
+	image_files_free(&files);
 	mapiprof_ctx_free(r.ctx);
 	return status;
 }

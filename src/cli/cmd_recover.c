@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "escape.h"
 #include "exitcode.h"
+#include "image.h"
 #include "fmt.h"
 #include "opt.h"
 #include "out_json.h"
@@ -25,6 +26,7 @@ struct recover_opts {
 	int consume_logs;       /* --consume-logs: reset the logs after an in-place write */
 	const char *output;     /* -o OUT, or NULL: in place */
 	const char *output_dir; /* --output-dir DIR: each result to DIR/BASENAME, or NULL */
+	const char *image;      /* --image DIR: FILEs inside it, or all its user hives */
 	const char *backup;     /* --backup[=SUFFIX]: the suffix, or NULL */
 };
 
@@ -41,8 +43,13 @@ struct recover_result {
 static int
 check(const struct recover_opts *o, char *const files[], int nfiles)
 {
-	if (nfiles < 1)
+	if (nfiles < 1 && o->image == NULL)
 		return diag_usage("recover", "no FILE given");
+	if (o->image != NULL && (o->backup != NULL || o->output_dir != NULL))
+		return diag_usage("recover", "--backup and --output-dir are not supported with "
+		                             "--image");
+	if (o->image != NULL && o->output != NULL && nfiles != 1)
+		return diag_usage("recover", "-o needs a single FILE");
 	for (int i = 0; i < nfiles; i++)
 		if (strcmp(files[i], "-") == 0)
 			return diag_usage("recover",
@@ -77,6 +84,7 @@ parse(int argc, char *argv[], struct recover_opts *o)
 	    {"backup", optional_argument, NULL, OPT_BACKUP},
 	    {"consume-logs", no_argument, NULL, OPT_CONSUME_LOGS},
 	    {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+	    IMAGE_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -93,6 +101,8 @@ parse(int argc, char *argv[], struct recover_opts *o)
 			o->consume_logs = 1;
 		else if (c == OPT_OUTPUT_DIR)
 			o->output_dir = optarg;
+		else if (c == OPT_IMAGE)
+			o->image = optarg;
 		else
 			return opt_common("recover", c, argv);
 	}
@@ -288,11 +298,16 @@ cmd_recover(int argc, char *argv[])
 		return EXIT_ERROR;
 	/* Over a batch, as edit and apply: an error over a refusal. */
 	int seen_error = 0, seen_refused = 0;
-	for (int i = optind; i < argc; i++) {
-		status = recover_file(&r, &o, argv[i]);
+	struct image_files in;
+	seen_error =
+	    image_expand(&r, o.image, argv + optind, (size_t)(argc - optind), &in) != EXIT_OK;
+	for (size_t i = 0; i < in.n; i++) {
+		status = recover_file(&r, &o, in.v[i]);
 		seen_error |= status == EXIT_ERROR;
 		seen_refused |= status == EXIT_UNSAFE;
 	}
+	seen_error |= in.failed;
+	image_files_free(&in);
 	mapiprof_ctx_free(r.ctx);
 	return seen_error ? EXIT_ERROR : seen_refused ? EXIT_UNSAFE : EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "exitcode.h"
 #include "fmt.h"
+#include "image.h"
 #include "opt.h"
 #include "out_json.h"
 #include "out_text.h"
@@ -17,6 +18,7 @@
 #include "stdio_files.h"
 
 struct show_opts {
+	const char *image; /* --image DIR, or NULL */
 	int json, raw;
 	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage;
@@ -36,6 +38,7 @@ parse(int argc, char *argv[], struct show_opts *o)
 	    {"section", required_argument, NULL, OPT_SECTION},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
 	    OPT_NO_LOGS_LONGOPT,
+	    IMAGE_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -54,10 +57,12 @@ parse(int argc, char *argv[], struct show_opts *o)
 			o->profiles[o->nprofiles++] = optarg;
 		else if (c == OPT_SECTION)
 			o->sections[o->nsections++] = optarg;
+		else if (c == OPT_IMAGE)
+			o->image = optarg;
 		else
 			return opt_common("show", c, argv);
 	}
-	if (optind >= argc)
+	if (optind >= argc && o->image == NULL)
 		return diag_usage("show", "no FILE given");
 	for (size_t i = 0; i < o->nsections; i++)
 		if (!mapiprof_selector_valid(o->sections[i]))
@@ -309,8 +314,17 @@ cmd_show(int argc, char *argv[])
 	if ((r.ctx = report_ctx_new()) == NULL)
 		goto out;
 	status = opt_codepage(r.ctx, "show", o.codepage);
-	for (int i = optind; status != EXIT_USAGE && i < argc; i++)
-		status = exit_worst(status, show_file(&r, &o, argv[i]));
+	struct image_files files;
+	if (status != EXIT_USAGE)
+		status = exit_worst(status, image_expand(&r, o.image, argv + optind,
+		                                         (size_t)(argc - optind), &files));
+	else
+		files = (struct image_files){0};
+	for (size_t i = 0; status != EXIT_USAGE && i < files.n; i++)
+		status = exit_worst(status, show_file(&r, &o, files.v[i]));
+	if (files.failed)
+		status = exit_worst(status, EXIT_ERROR);
+	image_files_free(&files);
 out:
 	mapiprof_ctx_free(r.ctx);
 	free(o.profiles);

@@ -26,6 +26,7 @@ enum {
 	OPT_RECOVER,
 	OPT_CONSUME_LOGS,
 	OPT_OUTPUT_DIR,
+	OPT_IMAGE,
 };
 
 /* Long options every command accepts; put them into its table. */

@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "escape.h"
 #include "exitcode.h"
+#include "image.h"
 #include "out_plan.h"
 #include "report.h"
 #include "stdio_files.h"
@@ -73,6 +74,9 @@ wr_option(struct write_opts *o, int c)
 	case OPT_OUTPUT_DIR:
 		o->output_dir = optarg;
 		break;
+	case OPT_IMAGE:
+		o->image = optarg;
+		break;
 	case OPT_CODEPAGE:
 		o->codepage = optarg;
 		break;
@@ -113,8 +117,16 @@ validate_emit(const struct write_opts *o, char *const files[], int nfiles)
 int
 wr_validate(const struct write_opts *o, char *const files[], int nfiles)
 {
-	if (nfiles < 1)
+	if (nfiles < 1 && o->image == NULL)
 		return diag_usage(o->cmd, "no FILE given");
+	if (o->image != NULL && o->backup != NULL)
+		return diag_usage(o->cmd, "--backup with --image would leave backup files inside "
+		                          "the image: keep a copy of the image instead");
+	if (o->image != NULL && o->output_dir != NULL)
+		return diag_usage(o->cmd, "--output-dir with --image is not supported: every user "
+		                          "hive is named NTUSER.DAT");
+	if (o->image != NULL && o->output != NULL && nfiles != 1)
+		return diag_usage(o->cmd, "-o needs a single FILE");
 	if (o->profile != NULL && o->all_profiles)
 		return diag_usage(o->cmd, "--profile and --all-profiles exclude each other");
 	if (o->dry_run && o->check)
@@ -561,8 +573,14 @@ wr_files(const struct write_opts *o, struct mapiprof_ctx *ctx, const struct mapi
          char *const files[], size_t n)
 {
 	int seen[OUTCOME_ERROR + 1] = {0};
-	for (size_t i = 0; i < n; i++)
-		seen[write_file(o, ctx, recipe, files[i])] = 1;
+	struct run r = {o->cmd, o->json, ctx};
+	struct image_files in;
+	if (image_expand(&r, o->image, files, n, &in) != EXIT_OK)
+		return EXIT_ERROR;
+	for (size_t i = 0; i < in.n; i++)
+		seen[write_file(o, ctx, recipe, in.v[i])] = 1;
+	seen[OUTCOME_ERROR] |= in.failed;
+	image_files_free(&in);
 	if (seen[OUTCOME_ERROR])
 		return EXIT_ERROR;
 	if (seen[OUTCOME_REFUSED])

@@ -25,6 +25,7 @@ struct write_opts {
 	const char *backup;  /* --backup[=SUFFIX]: the suffix, or NULL */
 	const char *output;  /* -o PATH, or NULL */
 	const char *output_dir; /* --output-dir DIR: each result to DIR/BASENAME, or NULL */
+	const char *image;      /* --image DIR: FILEs inside it, or all its user hives */
 	const char *codepage;   /* --codepage CP, or NULL */
 	const char *emit_reg;   /* --emit-reg PATH: also write the plan as a .reg, or NULL */
 	const char *root;       /* --root KEY: the hive root's path in that .reg, or NULL */
@@ -46,7 +47,8 @@ struct write_opts {
 	{"codepage", required_argument, NULL, OPT_CODEPAGE},            \
 	{"emit-reg", required_argument, NULL, OPT_EMIT_REG},            \
 	{"root", required_argument, NULL, OPT_ROOT},                    \
-	{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR}
+	{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},        \
+	{"image", required_argument, NULL, OPT_IMAGE}
 /* clang-format on */
 
 /* Stores what getopt_long returned (c, with optarg) when it is a write
