@@ -286,6 +286,13 @@ info_file(const struct run *r, unsigned flags, const char *path)
 	return EXIT_OK;
 }
 
+/* One file of the batch (image_each). */
+static int
+info_one(const struct run *r, const void *arg, const char *path)
+{
+	return info_file(r, ((const struct info_opts *)arg)->flags, path);
+}
+
 int
 cmd_info(int argc, char *argv[])
 {
@@ -297,17 +304,9 @@ cmd_info(int argc, char *argv[])
 	if (r.ctx == NULL)
 		return EXIT_ERROR;
 	status = opt_codepage(r.ctx, "info", o.codepage);
-	struct image_files files;
 	if (status != EXIT_USAGE)
-		status = exit_worst(status, image_expand(&r, o.image, argv + optind,
-		                                         (size_t)(argc - optind), &files));
-	else
-		files = (struct image_files){0};
-	for (size_t i = 0; status != EXIT_USAGE && i < files.n; i++)
-		status = exit_worst(status, info_file(&r, o.flags, files.v[i]));
-	if (files.failed)
-		status = exit_worst(status, EXIT_ERROR);
-	image_files_free(&files);
+		status = exit_worst(status, image_each(&r, o.image, argv + optind,
+		                                       (size_t)(argc - optind), info_one, &o));
 	mapiprof_ctx_free(r.ctx);
 	return status;
 }

@@ -153,6 +153,13 @@ list_file(const struct run *r, const struct list_opts *o, const char *path)
 	return status;
 }
 
+/* One file of the batch (image_each). */
+static int
+list_one(const struct run *r, const void *arg, const char *path)
+{
+	return list_file(r, arg, path);
+}
+
 int
 cmd_list(int argc, char *argv[])
 {
@@ -164,17 +171,9 @@ cmd_list(int argc, char *argv[])
 	if (r.ctx == NULL)
 		return EXIT_ERROR;
 	status = opt_codepage(r.ctx, "list", o.codepage);
-	struct image_files files;
 	if (status != EXIT_USAGE)
-		status = exit_worst(status, image_expand(&r, o.image, argv + optind,
-		                                         (size_t)(argc - optind), &files));
-	else
-		files = (struct image_files){0};
-	for (size_t i = 0; status != EXIT_USAGE && i < files.n; i++)
-		status = exit_worst(status, list_file(&r, &o, files.v[i]));
-	if (files.failed)
-		status = exit_worst(status, EXIT_ERROR);
-	image_files_free(&files);
+		status = exit_worst(status, image_each(&r, o.image, argv + optind,
+		                                       (size_t)(argc - optind), list_one, &o));
 	mapiprof_ctx_free(r.ctx);
 	return status;
 }

@@ -294,6 +294,13 @@ out:
 	return status;
 }
 
+/* One file of the batch (image_each). */
+static int
+show_one(const struct run *r, const void *arg, const char *path)
+{
+	return show_file(r, arg, path);
+}
+
 int
 cmd_show(int argc, char *argv[])
 {
@@ -314,17 +321,9 @@ cmd_show(int argc, char *argv[])
 	if ((r.ctx = report_ctx_new()) == NULL)
 		goto out;
 	status = opt_codepage(r.ctx, "show", o.codepage);
-	struct image_files files;
 	if (status != EXIT_USAGE)
-		status = exit_worst(status, image_expand(&r, o.image, argv + optind,
-		                                         (size_t)(argc - optind), &files));
-	else
-		files = (struct image_files){0};
-	for (size_t i = 0; status != EXIT_USAGE && i < files.n; i++)
-		status = exit_worst(status, show_file(&r, &o, files.v[i]));
-	if (files.failed)
-		status = exit_worst(status, EXIT_ERROR);
-	image_files_free(&files);
+		status = exit_worst(status, image_each(&r, o.image, argv + optind,
+		                                       (size_t)(argc - optind), show_one, &o));
 out:
 	mapiprof_ctx_free(r.ctx);
 	free(o.profiles);

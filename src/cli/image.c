@@ -39,6 +39,20 @@ image_expand(const struct run *r, const char *image, char *const files[], size_t
 	return EXIT_OK;
 }
 
+int
+image_each(const struct run *r, const char *image, char *const files[], size_t n,
+           int (*fn)(const struct run *r, const void *arg, const char *path), const void *arg)
+{
+	struct image_files in;
+	int status = image_expand(r, image, files, n, &in);
+	for (size_t i = 0; status != EXIT_USAGE && i < in.n; i++)
+		status = exit_worst(status, fn(r, arg, in.v[i]));
+	if (in.failed)
+		status = exit_worst(status, EXIT_ERROR);
+	image_files_free(&in);
+	return status;
+}
+
 void
 image_files_free(struct image_files *f)
 {

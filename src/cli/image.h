@@ -32,4 +32,10 @@ int image_expand(const struct run *r, const char *image, char *const files[], si
                  struct image_files *out);
 void image_files_free(struct image_files *f);
 
+/* A read command's batch: fn(r, arg, path) for each file of image_expand,
+ * stopping at a usage error.  Returns the worst status (exit_worst),
+ * EXIT_ERROR when an operand was not in the image. */
+int image_each(const struct run *r, const char *image, char *const files[], size_t n,
+               int (*fn)(const struct run *r, const void *arg, const char *path), const void *arg);
+
 #endif
