@@ -417,6 +417,7 @@ dec_mv_long(struct dec *d)
 static int
 mv_count(struct dec *d, const char *what, size_t *count)
 {
+	*count = 0; /* set on every path, so no caller reads it unset */
 	if (d->out->len < 4)
 		return bad(d, "%s needs a 4-byte count, has %zu bytes", what, d->out->len);
 	uint32_t c = mp_le32(d->out->data);

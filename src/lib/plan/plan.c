@@ -142,7 +142,7 @@ get_key(struct builder *b, size_t p, size_t section, const char *uid, const char
 	for (size_t i = 0; i < b->nkeys; i++) {
 		struct wkey *k = &b->keys[i];
 		if (k->profile == p && k->section == section &&
-		    (section != SIZE_MAX || strcmp(k->uid, uid) == 0))
+		    (section != SIZE_MAX || (uid != NULL && strcmp(k->uid, uid) == 0)))
 			return k;
 	}
 	if (b->nkeys == b->cap) {
