@@ -167,6 +167,15 @@ out:
 	return status;
 }
 
+/* The FILE operand, or the path it names inside --image (image_each). */
+static int
+export_one(const struct run *r, const void *arg, const char *path)
+{
+	struct export_opts o = *(const struct export_opts *)arg;
+	o.file = path;
+	return export_file(r, &o);
+}
+
 int
 cmd_export(int argc, char *argv[])
 {
@@ -185,15 +194,7 @@ cmd_export(int argc, char *argv[])
 		goto out;
 	if ((status = opt_codepage(r.ctx, "export", o.codepage)) != EXIT_OK)
 		goto out;
-	struct image_files in = {0};
-	status = image_expand(&r, o.image, (char *const *)&o.file, 1, &in);
-	if (status == EXIT_OK && in.failed)
-		status = EXIT_ERROR;
-	if (status == EXIT_OK) {
-		o.file = in.v[0];
-		status = export_file(&r, &o);
-	}
-	image_files_free(&in);
+	status = image_each(&r, o.image, (char *const *)&o.file, 1, export_one, &o);
 out:
 	mapiprof_ctx_free(r.ctx);
 	free(o.profiles);

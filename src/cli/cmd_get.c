@@ -172,6 +172,15 @@ get_file(const struct run *r, const struct get_opts *o)
 	return status;
 }
 
+/* The FILE operand, or the path it names inside --image (image_each). */
+static int
+get_one(const struct run *r, const void *arg, const char *path)
+{
+	struct get_opts o = *(const struct get_opts *)arg;
+	o.file = path;
+	return get_file(r, &o);
+}
+
 int
 cmd_get(int argc, char *argv[])
 {
@@ -185,16 +194,8 @@ cmd_get(int argc, char *argv[])
 	status = opt_codepage(r.ctx, "get", o.codepage);
 	if (status == EXIT_OK)
 		status = check_prop(r.ctx, o.prop);
-	struct image_files in = {0};
 	if (status == EXIT_OK)
-		status = image_expand(&r, o.image, (char *const *)&o.file, 1, &in);
-	if (status == EXIT_OK && in.failed)
-		status = EXIT_ERROR;
-	if (status == EXIT_OK) {
-		o.file = in.v[0];
-		status = get_file(&r, &o);
-	}
-	image_files_free(&in);
+		status = image_each(&r, o.image, (char *const *)&o.file, 1, get_one, &o);
 	mapiprof_ctx_free(r.ctx);
 	return status;
 }

@@ -18,6 +18,26 @@ static const char *const profile_roots[] = {"Users", "Documents and Settings"};
  * hostile tree can make us list. */
 #define MAX_USERS 100000u
 
+/* Names of one directory matching one component, tried at most (a case
+ * variant of a name is rare; this bounds a hostile tree's backtracking). */
+#define MAX_CANDIDATES 4u
+
+/* The indices of names[0..n) that name name as Windows would, into
+ * idx[0..MAX_CANDIDATES): the exact spelling first, then the case variants
+ * in listing order.  Returns how many. */
+static size_t
+matches(char *const *names, size_t n, const char *name, size_t *idx)
+{
+	size_t m = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < n && m < MAX_CANDIDATES; k++)
+			if (pass == 0 ? strcmp(names[k], name) == 0
+			              : strcmp(names[k], name) != 0 &&
+			                    mp_name_casecmp(names[k], name) == 0)
+				idx[m++] = k;
+	return m;
+}
+
 /* The entry of dir whose name equals name: exactly when one does, else
  * case-insensitively (the first in listing order), or NULL; malloc'd.  A
  * missing dir finds nothing; other listing errors fail. */
@@ -35,14 +55,8 @@ find_ci(struct mapiprof_ctx *ctx, const char *dir, const char *name, char **out)
 		}
 		return MAPIPROF_FAILED;
 	}
-	size_t best = n;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(names[i], name) == 0)
-			best = i;
-		else if (best == n && mp_name_casecmp(names[i], name) == 0)
-			best = i;
-	}
-	if (best < n && (*out = mp_path_join(dir, names[best])) == NULL)
+	size_t idx[MAX_CANDIDATES];
+	if (matches(names, n, name, idx) > 0 && (*out = mp_path_join(dir, names[idx[0]])) == NULL)
 		rc = mp_nomem(ctx);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -160,10 +174,6 @@ mapiprof_tree_hives(struct mapiprof_ctx *ctx, const char *root, char ***paths, s
 
 /* Components of a path inside the image, at most this many. */
 #define MAX_COMPONENTS 64u
-/* Names of one directory matching one component, tried at most (a case
- * variant of a name is rare; this bounds a hostile tree's backtracking). */
-#define MAX_CANDIDATES 4u
-
 /* Finds comp[i..n) below dir, trying at each level the exact name, then its
  * case variants in listing order; the last component must be a regular
  * file, the others directories, none a symbolic link (*link set when one
@@ -173,34 +183,28 @@ walk(struct mapiprof_ctx *ctx, const char *dir, char **comp, size_t i, size_t n,
      int *link)
 {
 	char **names = NULL;
-	size_t nn = 0, tried = 0;
+	size_t nn = 0, idx[MAX_CANDIDATES];
 	int rc = MAPIPROF_OK;
 	*out = NULL;
 	if (mp_dir_list(ctx, dir, &names, &nn) != MAPIPROF_OK) {
 		mapiprof_clear_error(ctx); /* not a directory, or gone: not here */
 		return MAPIPROF_OK;
 	}
-	for (int pass = 0; pass < 2 && *out == NULL && rc == MAPIPROF_OK; pass++) {
-		for (size_t k = 0; k < nn && *out == NULL && rc == MAPIPROF_OK; k++) {
-			int exact = strcmp(names[k], comp[i]) == 0;
-			if (pass == 0 ? !exact : exact || mp_name_casecmp(names[k], comp[i]) != 0)
-				continue;
-			if (tried++ >= MAX_CANDIDATES)
-				break;
-			char *p = mp_path_join(dir, names[k]);
-			if (p == NULL) {
-				rc = mp_nomem(ctx);
-				break;
-			}
-			if (!is_kind(p, MP_FILE_DIR) && !is_kind(p, MP_FILE_REGULAR))
-				*link = 1;
-			else if (i + 1 == n && is_kind(p, MP_FILE_REGULAR)) {
-				*out = p; /* found: handed over */
-				p = NULL;
-			} else if (i + 1 < n && is_kind(p, MP_FILE_DIR))
-				rc = walk(ctx, p, comp, i + 1, n, out, link);
-			free(p);
+	size_t m = matches(names, nn, comp[i], idx);
+	for (size_t j = 0; j < m && *out == NULL && rc == MAPIPROF_OK; j++) {
+		char *p = mp_path_join(dir, names[idx[j]]);
+		if (p == NULL) {
+			rc = mp_nomem(ctx);
+			break;
 		}
+		if (!is_kind(p, MP_FILE_DIR) && !is_kind(p, MP_FILE_REGULAR))
+			*link = 1;
+		else if (i + 1 == n && is_kind(p, MP_FILE_REGULAR)) {
+			*out = p; /* found: handed over */
+			p = NULL;
+		} else if (i + 1 < n && is_kind(p, MP_FILE_DIR))
+			rc = walk(ctx, p, comp, i + 1, n, out, link);
+		free(p);
 	}
 	for (size_t k = 0; k < nn; k++)
 		free(names[k]);
