@@ -103,7 +103,7 @@ list_ignored(struct mapiprof_ctx *ctx, const char *export, struct import_args *a
 		return report_lib(&r, export);
 	}
 	for (size_t i = 0; i < n && i < IGNORED_SHOWN; i++)
-		diag(export, "note: not imported (not in a profile): %s", paths[i]);
+		diag(export, "note: not imported: %s", paths[i]);
 	if (n > IGNORED_SHOWN)
 		diag(export, "note: ... and %zu more keys not imported", n - IGNORED_SHOWN);
 	mapiprof_free_strings(paths, n);

@@ -355,9 +355,33 @@ is_deleted(const struct mp_key_change *keys, size_t n, mp_key key)
 	return 0;
 }
 
-/* Removes every block of key's current life and of every key below it,
- * each from its key line up to the next key line; *first: the offset of
- * the first removed (SIZE_MAX when none). */
+/* The bytes of block b that a delete removes: its key line, its value
+ * lines and whatever lies between them, and the blank lines after the
+ * last of them; comment lines after those stay (they precede, and so
+ * usually describe, the next key). */
+static void
+block_range(const struct patch *p, const struct mp_reg_block *b, size_t *off, size_t *len)
+{
+	const struct mp_reg_span *last =
+	    b->nvalues > 0 ? &p->f->values[b->first_value + b->nvalues - 1].span : &b->span;
+	size_t end = last->off + last->len, stop = b->body.off + b->body.len;
+	while (end < stop) {
+		unsigned c = unit_at(p, end);
+		size_t n =
+		    c == '\r' && end + 2 * p->unit <= stop && unit_at(p, end + p->unit) == '\n' ? 2
+		    : c == '\r' || c == '\n'                                                    ? 1
+		                                                                                : 0;
+		if (n == 0)
+			break;
+		end += n * p->unit;
+	}
+	*off = b->span.off;
+	*len = end - b->span.off;
+}
+
+/* Removes every block of key's current life and of every key below it
+ * (block_range); *first: the offset of the first removed (SIZE_MAX when
+ * none). */
 static int
 remove_tree(struct patch *p, mp_key key, size_t depth, size_t *first)
 {
@@ -371,12 +395,13 @@ remove_tree(struct patch *p, mp_key key, size_t depth, size_t *first)
 	}
 	mp_store_reg_key_blocks(p->s, key, &blocks, &nb);
 	for (size_t i = 0; i < nb; i++) {
-		const struct mp_reg_block *b = &p->f->blocks[blocks[i]];
-		if (edit_begin(p, b->body.off, b->body.len, 0) != MAPIPROF_OK)
+		size_t off = 0, len = 0;
+		block_range(p, &p->f->blocks[blocks[i]], &off, &len);
+		if (edit_begin(p, off, len, 0) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 		edit_end(p);
-		if (b->body.off < *first)
-			*first = b->body.off;
+		if (off < *first)
+			*first = off;
 	}
 	if (p->s->ops->children(p->s, key, &kids, &nk) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
