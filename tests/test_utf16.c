@@ -44,8 +44,7 @@ Test(utf16, codepage_1252_maps_euro_sign)
 	char *out;
 	size_t n;
 	cr_assert_eq(mp_cp_to_utf8(ctx, "WINDOWS-1252", in, 2, &out, &n, NULL), MAPIPROF_OK);
-	cr_assert_str_eq(out, "\xE2\x82\xAC"
-	                      "x");
+	cr_assert_str_eq(out, "\xE2\x82\xAC" "x");
 	free(out);
 	mapiprof_ctx_free(ctx);
 }
@@ -55,18 +54,13 @@ Test(utf16, utf8_round_trips_through_utf16le)
 	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
 	uint8_t *w;
 	size_t wn;
-	cr_assert_eq(mp_utf8_to_utf16le(ctx,
-	                                "Pr\xC3\xBC"
-	                                "f",
-	                                5, &w, &wn),
-	             MAPIPROF_OK);
+	cr_assert_eq(mp_utf8_to_utf16le(ctx, "Pr\xC3\xBC" "f", 5, &w, &wn), MAPIPROF_OK);
 	cr_assert_eq(wn, 8);
 	cr_assert_eq(w[4], 0xFC);
 	char *back;
 	size_t bn;
 	cr_assert_eq(mp_utf16le_to_utf8(ctx, w, wn, &back, &bn, NULL), MAPIPROF_OK);
-	cr_assert_str_eq(back, "Pr\xC3\xBC"
-	                       "f");
+	cr_assert_str_eq(back, "Pr\xC3\xBC" "f");
 	free(w);
 	free(back);
 	mapiprof_ctx_free(ctx);
