@@ -36,8 +36,11 @@ tu_plan_add(struct tu_plan *h, size_t p, const char *uid, const char *name, int 
 		size_t i = h->plan.nkeys++;
 		k = &h->keys[i];
 		const struct mp_section *s = tu_section_of(p, uid);
-		*k = (struct mp_key_change){
-		    p, tu_file->profiles[p].key, s != NULL ? s->key : 0, uid, h->ops[i], 0};
+		*k = (struct mp_key_change){.profile = p,
+		                            .profile_key = tu_file->profiles[p].key,
+		                            .key = s != NULL ? s->key : 0,
+		                            .uid = uid,
+		                            .ops = h->ops[i]};
 		h->plan.keys = h->keys;
 	}
 	cr_assert_lt(k->nops, TU_PLAN_MAX_OPS);

@@ -400,6 +400,15 @@ MAPIPROF_API void mapiprof_recipe_free(struct mapiprof_recipe *recipe);
 MAPIPROF_API size_t mapiprof_builtin_count(void);
 MAPIPROF_API const struct mapiprof_recipe_info *mapiprof_builtin_at(size_t i);
 
+/* What one planned change touches. */
+enum mapiprof_change_kind {
+	MAPIPROF_CHANGE_PROP = 0,   /* a property of a profile section (the fields below) */
+	MAPIPROF_CHANGE_VALUE,      /* a registry value of key outside the sections:
+				       value_name, before/after (PT_ type from the REG type) */
+	MAPIPROF_CHANGE_KEY_ADD,    /* key is created (its values follow as VALUE/PROP changes) */
+	MAPIPROF_CHANGE_KEY_DELETE, /* key and everything below it is deleted */
+};
+
 /* One planned change of one value. */
 struct mapiprof_change {
 	size_t profile;                     /* profile index in the file */
@@ -413,6 +422,9 @@ struct mapiprof_change {
 	const char *prop_name;              /* NULL when the table has no name */
 	const struct mapiprof_prop *before; /* NULL: absent before */
 	const struct mapiprof_prop *after;  /* NULL: deleted */
+	enum mapiprof_change_kind kind;
+	const char *key; /* the key's path from the hive root, '\'-separated, as stored
+			    (for PROP changes too); NULL only where unknown */
 };
 
 /* A profile the recipe does not apply to, left untouched. */
@@ -440,6 +452,91 @@ MAPIPROF_API size_t mapiprof_plan_skip_count(const struct mapiprof_plan *plan);
 MAPIPROF_API const struct mapiprof_skip *mapiprof_plan_skip_at(const struct mapiprof_plan *plan,
 							       size_t i);
 MAPIPROF_API void mapiprof_plan_free(struct mapiprof_plan *plan);
+
+/* ---- plan: profile administration and imports ---------------------------- */
+
+/* Which Profiles root a profile is looked for (and an import goes) in. */
+struct mapiprof_admin_opts {
+	const char *office; /* only Software\Microsoft\Office\<office>\Outlook\Profiles
+			       (a version such as "16.0"); NULL: any root */
+	int wms;            /* only the Windows Messaging Subsystem root
+			       (Software\Microsoft\Windows NT\CurrentVersion\...) */
+	int replace;        /* copy, rename: an existing profile named NEW is deleted
+			       first, in the same plan */
+};
+
+/* 1 when name can name a profile key: not empty, at most 255 bytes, no '\'
+ * and no control character (U+0000..U+001F, U+007F); else 0. */
+MAPIPROF_API int mapiprof_profile_name_valid(const char *name);
+
+/* Plans of profile administration (opts NULL: any root, no replace).  A
+ * profile is found by name case-insensitively as the registry compares
+ * names, in the first root that holds it in mapiprof_profile_find's order
+ * (newest Office first, then the Windows Messaging Subsystem) or in the
+ * root opts names.  The DefaultProfile value lives in the Profiles key of a
+ * Windows Messaging Subsystem root and in its parent (...\Outlook) for an
+ * Office root, as mapiprof_profile.is_default reads it.
+ *   default: DefaultProfile (REG_SZ) names the profile (its stored
+ *            spelling); nothing when it already does.
+ *   delete:  the profile key and everything below it; when it is the
+ *            default, DefaultProfile is deleted too.
+ *   copy:    a new key NEW in the same root with every key below the
+ *            profile's at any depth and every value, same names, types and
+ *            bytes, in stored order.
+ *   rename:  copy, then delete of the old key; DefaultProfile follows when
+ *            the old one was the default.
+ * Changes are MAPIPROF_CHANGE_KEY_DELETE, _KEY_ADD (one per key created,
+ * each followed by a _VALUE per value) and _VALUE (DefaultProfile).
+ * Errors: MAPIPROF_E_NOPROFILES / MAPIPROF_E_NOPROFILE (not found),
+ * MAPIPROF_E_INVALID (an invalid name, NEW exists without opts->replace,
+ * NEW is the profile itself), MAPIPROF_E_LIMIT (more than 20000 keys or 512
+ * levels to copy), MAPIPROF_E_FORMAT (a name that cannot be copied). */
+MAPIPROF_API int mapiprof_plan_profile_default(struct mapiprof_file *file, const char *name,
+					       const struct mapiprof_admin_opts *opts,
+					       struct mapiprof_plan **out);
+MAPIPROF_API int mapiprof_plan_profile_delete(struct mapiprof_file *file, const char *name,
+					      const struct mapiprof_admin_opts *opts,
+					      struct mapiprof_plan **out);
+MAPIPROF_API int mapiprof_plan_profile_copy(struct mapiprof_file *file, const char *src,
+					    const char *new_name,
+					    const struct mapiprof_admin_opts *opts,
+					    struct mapiprof_plan **out);
+MAPIPROF_API int mapiprof_plan_profile_rename(struct mapiprof_file *file, const char *old_name,
+					      const char *new_name,
+					      const struct mapiprof_admin_opts *opts,
+					      struct mapiprof_plan **out);
+
+struct mapiprof_import_opts {
+	const char *profile; /* only this profile of the source; NULL: every one */
+	const char *as;      /* its name in the target (one profile only) */
+	const char *office;  /* put them in this Office version's root ... */
+	int wms;             /* ... or the Windows Messaging Subsystem's; neither:
+				each in the root it has in the source */
+	int set_default;     /* DefaultProfile of the target root names the imported
+				profile the source names as default (or the only one) */
+	int replace;         /* a profile of that name in the target is deleted first */
+};
+
+/* Plans the import of profiles of source (any file mapiprof_open reads:
+ * a .reg export, a hive) into target: each profile key and everything below
+ * it, as mapiprof_plan_profile_copy copies, into its root (created with
+ * every missing key above it when the target lacks it).  Only profile keys
+ * are taken (mapiprof_import_ignored lists the rest).  Errors as the profile
+ * plans, and MAPIPROF_E_NOPROFILES (the source has none), MAPIPROF_E_INVALID
+ * (opts->as with several profiles, two imported profiles of one name in one
+ * root, set_default and no default among them). */
+MAPIPROF_API int mapiprof_plan_import(struct mapiprof_file *target, struct mapiprof_file *source,
+				      const struct mapiprof_import_opts *opts,
+				      struct mapiprof_plan **out);
+/* The keys of source that an import with opts does not take: every key
+ * outside the imported profiles that is not above one of them (the top of
+ * each such subtree only), and the keys above them that hold values (their
+ * values are not imported; DefaultProfile counts only without
+ * opts->set_default).  *paths (release with mapiprof_free_strings) gets *n
+ * paths from the hive root, in the source's key order. */
+MAPIPROF_API int mapiprof_import_ignored(struct mapiprof_file *source,
+					 const struct mapiprof_import_opts *opts, char ***paths,
+					 size_t *n);
 
 /* ---- apply, commit, verify ---------------------------------------------- */
 

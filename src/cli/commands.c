@@ -34,6 +34,19 @@ static const struct command commands[] = {
      "[-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] "
      "[--codepage CP] [--image DIR] RECIPE FILE ...",
      "apply a recipe (built-in name or recipe file): plan, then write safely"},
+    {"profile", cmd_profile,
+     "profile default|copy|rename|delete NAME [NEW] [--office VER | --wms] [--replace] "
+     "[--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | --output-dir DIR] "
+     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--codepage CP] [--image DIR] "
+     "FILE ...",
+     "set the default profile, or copy, rename or delete a profile; plan, then write "
+     "safely"},
+    {"import", cmd_import,
+     "import [--profile NAME] [--as NEW] [--default] [--replace] [--office VER | --wms] "
+     "[--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | --output-dir DIR] "
+     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--codepage CP] [--image DIR] "
+     "EXPORT FILE ...",
+     "bring profiles from a .reg export into each file; plan, then write safely"},
     {"recover", cmd_recover,
      "recover [--json] [-o OUT | --output-dir DIR] [--backup[=SUFFIX]] [--consume-logs] [--image "
      "DIR] "

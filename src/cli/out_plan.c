@@ -36,9 +36,42 @@ put_property(FILE *out, const struct mapiprof_change *c)
 	return rc;
 }
 
+/* A change of the key tree: "  KEY: create key", "  KEY: delete key (and
+ * everything below it)", "  KEY: VALUE-NAME: BEFORE -> AFTER". */
+static int
+tree_line(FILE *out, const struct mapiprof_change *c)
+{
+	fputs("  ", out);
+	int rc = esc_fputs(c->key != NULL ? c->key : "?", out);
+	if (c->kind == MAPIPROF_CHANGE_KEY_ADD) {
+		fputs(": create key\n", out);
+		return rc;
+	}
+	if (c->kind == MAPIPROF_CHANGE_KEY_DELETE) {
+		fputs(": delete key (and everything below it)\n", out);
+		return rc;
+	}
+	fputs(": ", out);
+	rc |= esc_fputs(c->value_name, out);
+	fputs(": ", out);
+	if (c->before != NULL)
+		rc |= ot_value_cell(out, c->before);
+	else
+		fputs("(absent)", out);
+	fputs(" -> ", out);
+	if (c->after != NULL)
+		rc |= ot_value_cell(out, c->after);
+	else
+		fputs("(deleted)", out);
+	fputc('\n', out);
+	return rc;
+}
+
 static int
 change_line(FILE *out, const char *path, const struct mapiprof_change *c)
 {
+	if (c->kind != MAPIPROF_CHANGE_PROP)
+		return tree_line(out, c);
 	int rc = esc_fputs(path, out);
 	fputs(": ", out);
 	rc |= esc_fputs(c->profile_name, out);
@@ -100,8 +133,25 @@ prop_or_null(const struct mapiprof_file *f, size_t profile, const struct mapipro
 	return o;
 }
 
+/* The JSON name of a change kind. */
+static const char *
+kind_name(enum mapiprof_change_kind k)
+{
+	switch (k) {
+	case MAPIPROF_CHANGE_VALUE:
+		return "value";
+	case MAPIPROF_CHANGE_KEY_ADD:
+		return "key_add";
+	case MAPIPROF_CHANGE_KEY_DELETE:
+		return "key_delete";
+	case MAPIPROF_CHANGE_PROP:
+	default:
+		return "prop";
+	}
+}
+
 /* {"profile","section","role","new_section","edit","value_name","tag",
- * "name","type","before","after"} */
+ * "name","type","before","after","kind","key"} */
 static json_t *
 change_json(const struct mapiprof_file *f, const struct mapiprof_change *c)
 {
@@ -122,6 +172,8 @@ change_json(const struct mapiprof_file *f, const struct mapiprof_change *c)
 	bad |= oj_set(o, "type", oj_string(any != NULL ? any->type_name : NULL));
 	bad |= oj_set(o, "before", prop_or_null(f, c->profile, c->before));
 	bad |= oj_set(o, "after", prop_or_null(f, c->profile, c->after));
+	bad |= oj_set(o, "kind", json_string(kind_name(c->kind)));
+	bad |= oj_set(o, "key", oj_string(c->key));
 	return oj_done(o, bad);
 }
 

@@ -237,8 +237,8 @@ static int
 read_key(struct patch *p, struct keyst *k)
 {
 	const char *uid = k->pk->uid;
-	if (k->pk->key == 0)
-		return DECLINE; /* a key to create */
+	if (k->pk->key == 0 || k->pk->del)
+		return DECLINE; /* a key to create or delete */
 	int rc = mp_regf_cells_nk(&p->cells, uid, k->pk->key, &k->nk);
 	if (rc != MAPIPROF_OK)
 		return rc;

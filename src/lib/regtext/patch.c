@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "regtext/format.h"
 #include "regtext/patch.h"
 #include "store/reg.h"
@@ -240,13 +241,62 @@ insert_values(struct patch *p, const struct mp_key_change *k, const uint8_t *add
 	return MAPIPROF_OK;
 }
 
-/* "<profile key's path as written>\<uid>", malloc'd into *out. */
+/* A path key's path as the file would write it: the written path of its
+ * deepest key that the file has (the hive root's when none), then the rest
+ * of k->uid.  *pre and *plen: that written path, *rest: the rest ("" or
+ * starting after a '\'). */
+static int
+path_key_prefix(struct patch *p, const struct mp_key_change *k, const char **pre, size_t *plen,
+                const char **rest)
+{
+	mp_key at = 0, deepest = 0;
+	const char *uid = k->uid;
+	*rest = uid;
+	if (p->s->ops->root(p->s, &at) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	for (const char *c = uid; at != 0 && *c != '\0';) {
+		const char *end = strchr(c, '\\');
+		size_t n = end != NULL ? (size_t)(end - c) : strlen(c);
+		char *comp = strndup(c, n);
+		mp_key child = 0;
+		if (comp == NULL)
+			return mp_nomem(p->ctx);
+		int rc = mp_store_child(p->s, at, comp, &child);
+		free(comp);
+		if (rc != MAPIPROF_OK)
+			return rc;
+		if ((at = child) == 0)
+			break;
+		deepest = child;
+		c += n;
+		c += *c == '\\';
+		*rest = c;
+	}
+	if (deepest == 0) {
+		mp_store_reg_root_path(p->s, pre, plen);
+		return MAPIPROF_OK;
+	}
+	return mp_store_reg_key_path(p->s, deepest, pre, plen);
+}
+
+/* "<profile key's path as written>\<uid>" (a path key: path_key_prefix),
+ * malloc'd into *out. */
 static int
 new_key_path(struct patch *p, const struct mp_key_change *k, char **out)
 {
 	const char *pre = NULL;
 	size_t plen = 0;
 	*out = NULL;
+	if (mp_key_change_is_path(k)) {
+		const char *rest = NULL;
+		if (path_key_prefix(p, k, &pre, &plen, &rest) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		size_t len = plen + 1 + strlen(rest) + 1;
+		if ((*out = malloc(len)) == NULL)
+			return mp_nomem(p->ctx);
+		snprintf(*out, len, "%.*s%s%s", (int)plen, pre, rest[0] != '\0' ? "\\" : "", rest);
+		return MAPIPROF_OK;
+	}
 	if (mp_store_reg_key_path(p->s, k->profile_key, &pre, &plen) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	size_t len = plen + 1 + strlen(k->uid) + 1;
@@ -291,6 +341,159 @@ append_block(struct patch *p, const struct mp_key_change *k)
 	edit_end(p);
 	p->tail_ended = p->tail_blank = 1;
 	return MAPIPROF_OK;
+}
+
+/* ---- deleting a key ------------------------------------------------------- */
+
+/* 1 when keys[0..n) deletes key. */
+static int
+is_deleted(const struct mp_key_change *keys, size_t n, mp_key key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keys[i].del && keys[i].key == key)
+			return 1;
+	return 0;
+}
+
+/* The bytes of block b that a delete removes: its key line, its value
+ * lines and whatever lies between them, and the blank lines after the
+ * last of them; comment lines after those stay (they precede, and so
+ * usually describe, the next key). */
+static void
+block_range(const struct patch *p, const struct mp_reg_block *b, size_t *off, size_t *len)
+{
+	const struct mp_reg_span *last =
+	    b->nvalues > 0 ? &p->f->values[b->first_value + b->nvalues - 1].span : &b->span;
+	size_t end = last->off + last->len, stop = b->body.off + b->body.len;
+	while (end < stop) {
+		unsigned c = unit_at(p, end);
+		size_t n =
+		    c == '\r' && end + 2 * p->unit <= stop && unit_at(p, end + p->unit) == '\n' ? 2
+		    : c == '\r' || c == '\n'                                                    ? 1
+		                                                                                : 0;
+		if (n == 0)
+			break;
+		end += n * p->unit;
+	}
+	*off = b->span.off;
+	*len = end - b->span.off;
+}
+
+/* Removes every block of key's current life and of every key below it
+ * (block_range); *first: the offset of the first removed (SIZE_MAX when
+ * none). */
+static int
+remove_tree(struct patch *p, mp_key key, size_t depth, size_t *first)
+{
+	const size_t *blocks = NULL;
+	size_t nb = 0, nk = 0;
+	mp_key *kids = NULL;
+	if (depth > MP_MAX_KEY_DEPTH) {
+		mp_seterr(p->ctx, MAPIPROF_E_LIMIT, "keys nested more than %u levels deep",
+		          MP_MAX_KEY_DEPTH);
+		return MAPIPROF_FAILED;
+	}
+	mp_store_reg_key_blocks(p->s, key, &blocks, &nb);
+	for (size_t i = 0; i < nb; i++) {
+		size_t off = 0, len = 0;
+		block_range(p, &p->f->blocks[blocks[i]], &off, &len);
+		if (edit_begin(p, off, len, 0) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		edit_end(p);
+		if (off < *first)
+			*first = off;
+	}
+	if (p->s->ops->children(p->s, key, &kids, &nk) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int rc = MAPIPROF_OK;
+	for (size_t i = 0; rc == MAPIPROF_OK && i < nk; i++)
+		rc = remove_tree(p, kids[i], depth + 1, first);
+	free(kids);
+	return rc;
+}
+
+/* 1 when a key line of the file still opens key or a key below it once
+ * the plan's deletes are done (else the key would vanish with them). */
+static int
+keeps_blocks(struct patch *p, const struct mp_key_change *keys, size_t n, mp_key key, size_t depth,
+             int *keeps)
+{
+	const size_t *blocks = NULL;
+	size_t nb = 0, nk = 0;
+	mp_key *kids = NULL;
+	if (is_deleted(keys, n, key) || depth > MP_MAX_KEY_DEPTH)
+		return MAPIPROF_OK;
+	mp_store_reg_key_blocks(p->s, key, &blocks, &nb);
+	if (nb > 0) {
+		*keeps = 1;
+		return MAPIPROF_OK;
+	}
+	if (p->s->ops->children(p->s, key, &kids, &nk) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int rc = MAPIPROF_OK;
+	for (size_t i = 0; rc == MAPIPROF_OK && !*keeps && i < nk; i++)
+		rc = keeps_blocks(p, keys, n, kids[i], depth + 1, keeps);
+	free(kids);
+	return rc;
+}
+
+/* The deleted key's parent stays: when no key line would open it any more
+ * (its path was written only in the lines removed) and the plan creates
+ * nothing below it, a key line of its own goes where the first removed
+ * block was. */
+static int
+keep_parent(struct patch *p, const struct mp_key_change *keys, size_t n,
+            const struct mp_key_change *k, size_t first)
+{
+	const char *sep = strrchr(k->uid, '\\');
+	mp_key root = 0, parent = 0;
+	int keeps = 0;
+	if (sep == NULL || first == SIZE_MAX)
+		return MAPIPROF_OK; /* a key of the hive root, which stays anyway */
+	char *ppath = strndup(k->uid, (size_t)(sep - k->uid));
+	if (ppath == NULL)
+		return mp_nomem(p->ctx);
+	int rc = p->s->ops->root(p->s, &root);
+	if (rc == MAPIPROF_OK)
+		rc = mp_store_path(p->s, root, ppath, &parent);
+	if (rc == MAPIPROF_OK && parent != 0)
+		rc = keeps_blocks(p, keys, n, parent, 0, &keeps);
+	for (size_t i = 0; rc == MAPIPROF_OK && !keeps && i < n; i++)
+		keeps = !keys[i].del && mp_key_change_is_path(&keys[i]) &&
+		        mp_store_path_below(keys[i].uid, ppath);
+	free(ppath);
+	if (rc != MAPIPROF_OK || keeps || parent == 0)
+		return rc;
+	const char *pre = NULL;
+	size_t plen = 0, tlen = 0;
+	if (mp_store_reg_key_path(p->s, parent, &pre, &plen) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	char *path = strndup(pre, plen);
+	if (path == NULL)
+		return mp_nomem(p->ctx);
+	const char *eol = eol_before(p, first, &tlen);
+	p->st.eol = eol != NULL ? eol : p->first_eol;
+	rc = edit_begin(p, first, 0, 0);
+	if (rc == MAPIPROF_OK &&
+	    mp_reg_format_key(p->ctx, &p->st, path, 0, &p->text) != MAPIPROF_OK)
+		rc = relabel(p, k);
+	if (rc == MAPIPROF_OK)
+		rc = put_eol(p, p->st.eol);
+	if (rc == MAPIPROF_OK)
+		edit_end(p);
+	free(path);
+	return rc;
+}
+
+/* A key to delete: its blocks and those of every key below it go. */
+static int
+delete_key(struct patch *p, const struct mp_key_change *keys, size_t n,
+           const struct mp_key_change *k)
+{
+	size_t first = SIZE_MAX;
+	if (remove_tree(p, k->key, 0, &first) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return keep_parent(p, keys, n, k, first);
 }
 
 /* The edits of one plan key inside the file (regtext/patch.h); *tail = 1 when
@@ -395,7 +598,10 @@ mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_c
 		rc = mp_nomem(ctx);
 	for (size_t i = 0; rc == MAPIPROF_OK && i < n; i++) {
 		int t = 0;
-		rc = patch_key(&p, &keys[i], &t);
+		if (keys[i].del)
+			rc = delete_key(&p, keys, n, &keys[i]);
+		else
+			rc = patch_key(&p, &keys[i], &t);
 		tail[i] = (uint8_t)t;
 	}
 	for (size_t i = 0; rc == MAPIPROF_OK && i < n; i++)

@@ -31,6 +31,14 @@
  *    a blank line, "[<the profile key's path as the file writes it>\<uid>]"
  *    and its new values, then a blank line (regedit's layout, Wine
  *    programs/reg/tests/export.c).
+ *  - a path key (store/changes.h) to create, or one without a block of its
+ *    own: the same, its path written from its deepest key the file has (or
+ *    the file's hive root, "HKEY_CURRENT_USER" in a file without one);
+ *  - a key to delete: every block of its current life and of every key
+ *    below it, from the key line up to the next key line; when its parent
+ *    would vanish with them (no other key line opens it and the plan
+ *    creates nothing below it), a key line of the parent takes the place
+ *    of the first block removed.
  * New text is in the file's encoding; its line end is the one of the line
  * it follows (the file's first line end when that line has none, CRLF in a
  * file without any).  With n == 0, out receives the input byte for byte.

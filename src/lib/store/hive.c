@@ -306,6 +306,22 @@ op_add_child(struct mp_store *s, mp_key parent, const char *name, mp_key *out)
 	return MAPIPROF_OK;
 }
 
+/* hivex_node_delete_child frees the key, its values and every key below
+ * it, and drops it from its parent's subkey list (lib/write.c). */
+static int
+op_delete_key(struct mp_store *s, mp_key key)
+{
+	mp_key root = 0;
+	if (op_root(s, &root) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (key == root)
+		return key_err(s, key, EINVAL, "the root key cannot be deleted");
+	errno = 0;
+	if (hivex_node_delete_child(hv(s), (hive_node_h)key) == -1)
+		return key_err(s, key, errno, "cannot delete the key");
+	return MAPIPROF_OK;
+}
+
 /* Refuses a value hivex would write in a way Windows misreads (hivex
  * lib/write.c allocates one cell; regf spec "Big data"): more than
  * BIG_DATA_MIN bytes in a hive of version >= 1.4. */
@@ -388,6 +404,7 @@ static const struct mp_store_ops hive_ops_ro = {
     .key_mtime = op_key_mtime,
     .values = op_values,
     .add_child = NULL,
+    .delete_key = NULL,
     .set_values = NULL,
     .write_to = NULL,
     .close = op_close,
@@ -401,6 +418,7 @@ static const struct mp_store_ops hive_ops_rw = {
     .key_mtime = op_key_mtime,
     .values = op_values,
     .add_child = op_add_child,
+    .delete_key = op_delete_key,
     .set_values = op_set_values,
     .write_to = op_write_to,
     .close = op_close,

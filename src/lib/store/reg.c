@@ -559,3 +559,23 @@ mp_store_reg_key_path(struct mp_store *s, mp_key key, const char **path, size_t 
 	          rs->nodes[key - 1].name);
 	return MAPIPROF_FAILED;
 }
+
+void
+mp_store_reg_root_path(const struct mp_store *s, const char **path, size_t *len)
+{
+	const struct reg_store *rs = reg_of(s);
+	*path = "HKEY_CURRENT_USER";
+	*len = strlen(*path);
+	for (size_t bi = 0; rs != NULL && bi < rs->file->nblocks; bi++) {
+		const struct mp_reg_block *b = &rs->file->blocks[bi];
+		size_t at = path_prefix_len(b, 0), n = strlen(b->path);
+		/* HKEY_USERS alone (or a user's key itself) is not below a user
+		 * hive root: its prefix is the whole path. */
+		int user = b->root == MP_REG_ROOT_HKCU || (b->root == MP_REG_ROOT_HKU && at < n);
+		if (user && b->ncomp > 0) {
+			*path = b->path;
+			*len = at;
+			return;
+		}
+	}
+}

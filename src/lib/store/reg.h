@@ -52,4 +52,9 @@ const struct mp_reg_value *mp_store_reg_value_line(const struct mp_store *s, mp_
  * when s is not a .reg store or key is the root or unknown. */
 int mp_store_reg_key_path(struct mp_store *s, mp_key key, const char **path, size_t *len);
 
+/* The hive root's path as the file writes it: the root part of the first
+ * key line under the user hive root ("HKEY_CURRENT_USER", "HKCU",
+ * "HKEY_USERS\S-1-5-21-1"), "HKEY_CURRENT_USER" when there is none. */
+void mp_store_reg_root_path(const struct mp_store *s, const char **path, size_t *len);
+
 #endif

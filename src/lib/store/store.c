@@ -184,3 +184,17 @@ mp_store_close(struct mp_store *s)
 	if (s != NULL)
 		s->ops->close(s);
 }
+
+int
+mp_store_path_below(const char *path, const char *anc)
+{
+	size_t n = strlen(anc);
+	if (strlen(path) < n || (path[n] != '\0' && path[n] != '\\'))
+		return 0;
+	/* Case folding keeps the length of every UTF-8 sequence (ASCII and
+	 * Latin-1 letters), so the first n bytes are the matching part. */
+	char *head = strndup(path, n);
+	int below = head != NULL && mp_name_casecmp(head, anc) == 0;
+	free(head);
+	return below;
+}

@@ -55,6 +55,8 @@ struct mp_store_ops {
 	/* -- writing (NULL where the back end is read-only) -- */
 	/* Adds a child key (fails if one of that name exists). */
 	int (*add_child)(struct mp_store *s, mp_key parent, const char *name, mp_key *out);
+	/* Deletes a key (not the root) and everything below it. */
+	int (*delete_key)(struct mp_store *s, mp_key key);
 	/* Replaces every value of a key with vals[0..n) in one call (hivex
 	 * rewrites all values of a key on every set, so batch per key). */
 	int (*set_values)(struct mp_store *s, mp_key key, const struct mp_value *vals, size_t n);
@@ -81,6 +83,9 @@ int mp_store_path(struct mp_store *s, mp_key from, const char *path, mp_key *out
  * empty path).  *stored is left alone when *out is 0. */
 int mp_store_path_stored(struct mp_store *s, mp_key from, const char *path, mp_key *out,
                          struct mp_arena *a, const char **stored);
+/* 1 when the '\'-separated path is anc or lies below it, names compared
+ * as mp_name_casecmp does. */
+int mp_store_path_below(const char *path, const char *anc);
 /* Finds a value by name (case-insensitive) in an array from ops->values. */
 const struct mp_value *mp_store_value_find(const struct mp_value *vals, size_t n, const char *name);
 void mp_store_values_free(struct mp_value *vals, size_t n);

@@ -215,15 +215,15 @@ final_values(struct mp_store *s, mp_key key, const struct mp_key_change *k, stru
 
 /* ---- the hivex rewrite ----------------------------------------------------- */
 
-/* Creates k's key below its profile key: each missing component of k->uid
- * ('\'-separated) is added as stored in the plan (lower case for a new
- * section).  Sets *out. */
+/* Creates k's key below its profile key (a path key: below the hive root):
+ * each missing component of k->uid ('\'-separated) is added as stored in
+ * the plan (lower case for a new section).  Sets *out. */
 static int
 create_key(struct mp_store *s, const struct mp_key_change *k, mp_key *out)
 {
 	mp_key at = k->profile_key;
 	char *path = strdup(k->uid);
-	int rc = MAPIPROF_OK;
+	int rc = mp_key_change_is_path(k) ? s->ops->root(s, &at) : MAPIPROF_OK;
 	if (path == NULL)
 		return mp_nomem(s->ctx);
 	for (char *comp = path, *next = NULL; rc == MAPIPROF_OK && comp != NULL; comp = next) {
@@ -248,6 +248,8 @@ rewrite_key(struct mp_store *s, const struct mp_key_change *k)
 {
 	mp_key key = k->key;
 	struct final f;
+	if (k->del)
+		return s->ops->delete_key(s, key);
 	if (key == 0 && create_key(s, k, &key) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if (final_values(s, key, k, &f) != MAPIPROF_OK)
@@ -301,8 +303,8 @@ produce_reg(struct commit *c)
 }
 
 /* The new content of the temporary file: the fast path (kernel-side copy
- * of the input, then regf/patch.c) unless the plan creates a key, which the
- * patcher declines anyway; the hivex rewrite when it declines.  A .reg
+ * of the input, then regf/patch.c) unless the plan creates or deletes a
+ * key, which the patcher declines anyway; the hivex rewrite when it declines.  A .reg
  * file: its patched text. */
 static int
 produce(struct commit *c)
@@ -311,7 +313,7 @@ produce(struct commit *c)
 		return produce_reg(c);
 	int done = 0, new_key = 0;
 	for (size_t i = 0; i < c->plan->nkeys; i++)
-		new_key |= c->plan->keys[i].key == 0;
+		new_key |= mp_key_change_structural(&c->plan->keys[i]);
 	if (!new_key) {
 		if (c->io->copy(c->ctx, c->in_fd, c->ins.tmp_fd, c->in.size) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
@@ -358,27 +360,98 @@ compare_values(struct mapiprof_ctx *ctx, const char *uid, const struct final *ex
 	return MAPIPROF_OK;
 }
 
+/* The path of k's key from the hive root (malloc'd; NULL after an error). */
+static char *
+key_path(struct commit *c, const struct mp_key_change *k)
+{
+	const struct mapiprof_profile *p =
+	    mp_key_change_is_path(k) ? NULL : mapiprof_profile_at(c->file, k->profile);
+	char *path = NULL;
+	if (mp_key_change_is_path(k)) {
+		path = strdup(k->uid);
+	} else if (p != NULL) {
+		size_t len = strlen(p->root) + strlen(p->name) + strlen(k->uid) + 3;
+		if ((path = malloc(len)) != NULL)
+			snprintf(path, len, "%s\\%s\\%s", p->root, p->name, k->uid);
+	} else {
+		mp_seterr(c->ctx, MAPIPROF_E_INVALID, "plan of another file (profile #%zu)",
+		          k->profile);
+		return NULL;
+	}
+	if (path == NULL)
+		mp_nomem(c->ctx);
+	return path;
+}
+
+/* 1 when the plan creates the key at path (after deleting its namesake). */
+static int
+recreated(const struct commit *c, const char *path)
+{
+	for (size_t i = 0; i < c->plan->nkeys; i++) {
+		const struct mp_key_change *k = &c->plan->keys[i];
+		if (mp_key_change_is_path(k) && k->key == 0 && !k->del &&
+		    mp_name_casecmp(k->uid, path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A deleted key (now: what the new file has at its path) is gone, unless
+ * the plan creates a key of that name again (checked as created). */
+static int
+verify_gone(struct commit *c, struct mp_store *s, mp_key now, const struct mp_key_change *k,
+            const char *path)
+{
+	(void)s;
+	(void)k;
+	if (now == 0 || recreated(c, path))
+		return MAPIPROF_OK;
+	mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+	          "the written file did not verify: key %s was to be deleted", path);
+	return MAPIPROF_FAILED;
+}
+
+/* A created key has exactly the children the plan creates below it (each
+ * of which verify_key checks), so a created tree holds nothing else. */
+static int
+verify_kids(struct commit *c, struct mp_store *s, mp_key now, const struct mp_key_change *k,
+            const char *path)
+{
+	mp_key *kids = NULL;
+	size_t n = 0;
+	if (s->ops->children(s, now, &kids, &n) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	free(kids);
+	if (n == k->nkids)
+		return MAPIPROF_OK;
+	mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+	          "the written file did not verify: key %s has %zu subkeys, planned %zu", path, n,
+	          k->nkids);
+	return MAPIPROF_FAILED;
+}
+
 /* Finds k's key in the new file by its names from the root (not by its
  * cell offset) and checks that it holds exactly the input's values with
  * k's ops applied. */
 static int
 verify_key(struct commit *c, struct mp_store *s, mp_key root, const struct mp_key_change *k)
 {
-	const struct mapiprof_profile *p = mapiprof_profile_at(c->file, k->profile);
+	const struct mapiprof_profile *p =
+	    mp_key_change_is_path(k) ? NULL : mapiprof_profile_at(c->file, k->profile);
 	struct mp_value *act = NULL;
 	size_t nact = 0;
 	struct final exp = {0};
 	mp_key key = 0;
 	int rc = MAPIPROF_FAILED;
-	size_t len = p != NULL ? strlen(p->root) + strlen(p->name) + strlen(k->uid) + 3 : 0;
-	char *path = p != NULL ? malloc(len) : NULL;
-	if (path == NULL) {
-		mp_nomem(c->ctx);
+	char *path = key_path(c, k);
+	if (path == NULL)
 		goto out;
-	}
-	snprintf(path, len, "%s\\%s\\%s", p->root, p->name, k->uid);
 	if (mp_store_path(s, root, path, &key) != MAPIPROF_OK)
 		goto out;
+	if (k->del) {
+		rc = verify_gone(c, s, key, k, path);
+		goto out;
+	}
 	if (key == 0) {
 		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
 		          "the written file did not verify: key %s is missing", path);
@@ -387,7 +460,9 @@ verify_key(struct commit *c, struct mp_store *s, mp_key root, const struct mp_ke
 	if (final_values(c->file->store, k->key, k, &exp) != MAPIPROF_OK ||
 	    s->ops->values(s, key, &act, &nact) != MAPIPROF_OK)
 		goto out;
-	rc = compare_values(c->ctx, k->uid, &exp, act, nact);
+	rc = compare_values(c->ctx, p != NULL ? k->uid : path, &exp, act, nact);
+	if (rc == MAPIPROF_OK && k->key == 0)
+		rc = verify_kids(c, s, key, k, path);
 out:
 	mp_store_values_free(act, nact);
 	final_free(&exp);
@@ -417,6 +492,10 @@ verify_header(struct commit *c)
 	return ok ? MAPIPROF_OK : MAPIPROF_FAILED;
 }
 
+static int plan_structural(const struct mapiprof_plan *plan);
+static int same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now,
+                        size_t depth);
+
 /* The hivex path's check: reopens the temporary file read-only with
  * hivex (which walks every bin and cell), a clean base block, and every
  * planned key reads back exactly as planned. */
@@ -424,7 +503,7 @@ static int
 verify_hivex(struct commit *c)
 {
 	struct mp_store *s = NULL;
-	mp_key root = 0;
+	mp_key root = 0, old = 0;
 	int rc = MAPIPROF_FAILED;
 	if (verify_header(c) != MAPIPROF_OK ||
 	    mp_store_hive_open(c->ctx, c->ins.tmp, 0, &s) != MAPIPROF_OK ||
@@ -433,36 +512,59 @@ verify_hivex(struct commit *c)
 	for (size_t i = 0; i < c->plan->nkeys; i++)
 		if (verify_key(c, s, root, &c->plan->keys[i]) != MAPIPROF_OK)
 			goto out;
+	/* A plan that creates or deletes keys: every other key stays as it
+	 * was, read back through the whole tree. */
+	if (plan_structural(c->plan) &&
+	    (c->file->store->ops->root(c->file->store, &old) != MAPIPROF_OK ||
+	     same_subtree(c, s, old, root, 0) != MAPIPROF_OK))
+		goto out;
 	rc = MAPIPROF_OK;
 out:
 	mp_store_close(s);
 	return rc;
 }
 
-/* 1 when key (of the input's store) is one the plan changes. */
+/* 1 when key (of the input's store) is one the plan changes (2: deletes). */
 static int
 planned_key(const struct commit *c, mp_key key)
 {
 	for (size_t i = 0; i < c->plan->nkeys; i++)
 		if (c->plan->keys[i].key == key)
+			return c->plan->keys[i].del ? 2 : 1;
+	return 0;
+}
+
+/* 1 when the plan creates or deletes a key named by its path. */
+static int
+plan_structural(const struct mapiprof_plan *plan)
+{
+	for (size_t i = 0; i < plan->nkeys; i++)
+		if (mp_key_change_is_path(&plan->keys[i]) &&
+		    mp_key_change_structural(&plan->keys[i]))
 			return 1;
 	return 0;
 }
 
 /* Key old of the input's store and key now of the new file (store ns)
  * hold the same values (unless the plan changes old: verify_key checks
- * those), and each child of old has a namesake below now that does so too,
- * recursively: nothing the plan does not touch changed. */
+ * those; a key it deletes is skipped), and each child of old has a namesake below now that does so
+ * too, recursively: nothing the plan does not touch changed. */
 static int
-same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now)
+same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now, size_t depth)
 {
+	if (depth > MP_MAX_KEY_DEPTH) {
+		mp_seterr(c->ctx, MAPIPROF_E_LIMIT, "keys nested more than %u levels deep",
+		          MP_MAX_KEY_DEPTH);
+		return MAPIPROF_FAILED;
+	}
 	struct mp_store *os = c->file->store;
 	struct mp_value *ov = NULL, *nv = NULL;
 	size_t no = 0, nn = 0, nk = 0;
 	mp_key *kids = NULL;
 	char *name = NULL;
+	int planned = planned_key(c, old);
 	int rc = os->ops->key_name(os, old, &name);
-	if (rc == MAPIPROF_OK && !planned_key(c, old)) {
+	if (rc == MAPIPROF_OK && !planned) {
 		rc = os->ops->values(os, old, &ov, &no);
 		if (rc == MAPIPROF_OK)
 			rc = ns->ops->values(ns, now, &nv, &nn);
@@ -475,6 +577,8 @@ same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now)
 	for (size_t i = 0; rc == MAPIPROF_OK && i < nk; i++) {
 		char *kn = NULL;
 		mp_key match = 0;
+		if (planned_key(c, kids[i]) == 2)
+			continue; /* deleted: verify_key checks it is gone */
 		rc = os->ops->key_name(os, kids[i], &kn);
 		if (rc == MAPIPROF_OK)
 			rc = mp_store_child(ns, now, kn, &match);
@@ -485,7 +589,7 @@ same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now)
 			rc = MAPIPROF_FAILED;
 		}
 		if (rc == MAPIPROF_OK)
-			rc = same_subtree(c, ns, kids[i], match);
+			rc = same_subtree(c, ns, kids[i], match, depth + 1);
 		free(kn);
 	}
 	mp_store_values_free(ov, no);
@@ -519,7 +623,7 @@ verify_reg(struct commit *c)
 			goto out;
 	if (c->file->store->ops->root(c->file->store, &old) != MAPIPROF_OK)
 		goto out;
-	rc = same_subtree(c, s, old, root);
+	rc = same_subtree(c, s, old, root, 0);
 out:
 	mp_store_close(s);
 	return rc;
@@ -907,13 +1011,14 @@ open_input(struct commit *c)
 	return mp_fd_attr(c->ctx, c->in_fd, &c->in);
 }
 
-/* Total number of value ops in the plan. */
+/* Total number of value ops, keys to create and keys to delete in the
+ * plan. */
 static size_t
 plan_ops(const struct mapiprof_plan *plan)
 {
 	size_t n = 0;
 	for (size_t i = 0; plan != NULL && i < plan->nkeys; i++)
-		n += plan->keys[i].nops;
+		n += plan->keys[i].nops + (mp_key_change_structural(&plan->keys[i]) ? 1u : 0u);
 	return n;
 }
 

@@ -358,23 +358,38 @@ mapiprof_export_reg(struct mapiprof_file *file, const size_t *profiles, size_t n
 	return export_finish(&ex, rc, out, len);
 }
 
-/* The key of plan key k (profile root, profile, section uid) and its ops:
- * the final data, or "name"=- for an unset (reg/tests/import.c). */
+/* The key of plan key k (profile root, profile, section uid; or a path
+ * key's path) and its ops: the final data, or "name"=- for an unset
+ * (reg/tests/import.c); a key to delete as "[-KEY]", which regedit reads
+ * as "delete it and everything below it" (Wine regproc.c). */
 static int
 put_plan_key(struct exporter *ex, size_t base, const struct mp_key_change *k)
 {
 	const struct mapiprof_file *f = ex->file;
-	if (k->profile >= f->nprofiles || f->profiles[k->profile].key != k->profile_key) {
+	if (mp_key_change_is_path(k)) {
+		mp_key ignored = 0;
+		if (path_at(ex, base, k->uid, &ignored) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		if (k->del)
+			return mp_reg_encode(ex->ctx, ex->st, ex->st->eol, strlen(ex->st->eol),
+			                     &ex->out) == MAPIPROF_OK
+			           ? mp_reg_format_key(ex->ctx, ex->st, (const char *)ex->path.data,
+			                               1, &ex->out)
+			           : MAPIPROF_FAILED;
+		if (put_key_line(ex) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	} else if (k->profile >= f->nprofiles || f->profiles[k->profile].key != k->profile_key) {
 		mp_seterr(ex->ctx, MAPIPROF_E_INVALID, "plan of another file (profile #%zu)",
 		          k->profile);
 		return MAPIPROF_FAILED;
+	} else {
+		const struct mp_profile *p = &f->profiles[k->profile];
+		mp_key ignored = 0;
+		if (path_at(ex, base, p->pub.root, &ignored) != MAPIPROF_OK ||
+		    path_add(ex, p->pub.name, 1) != MAPIPROF_OK ||
+		    path_add(ex, k->uid, 1) != MAPIPROF_OK || put_key_line(ex) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
 	}
-	const struct mp_profile *p = &f->profiles[k->profile];
-	mp_key ignored = 0;
-	if (path_at(ex, base, p->pub.root, &ignored) != MAPIPROF_OK ||
-	    path_add(ex, p->pub.name, 1) != MAPIPROF_OK || path_add(ex, k->uid, 1) != MAPIPROF_OK ||
-	    put_key_line(ex) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
 	for (size_t i = 0; i < k->nops; i++) {
 		const struct mp_value_change *op = &k->ops[i];
 		struct mp_reg_item it = {
@@ -401,7 +416,7 @@ mapiprof_plan_reg(struct mapiprof_file *file, const struct mapiprof_plan *plan,
 	int rc = export_start(&ex, file, opts, out, len);
 	size_t base = ex.path.len;
 	for (size_t i = 0; plan != NULL && i < plan->nkeys && rc == MAPIPROF_OK; i++)
-		if (plan->keys[i].nops > 0)
+		if (plan->keys[i].nops > 0 || mp_key_change_structural(&plan->keys[i]))
 			rc = put_plan_key(&ex, base, &plan->keys[i]);
 	return export_finish(&ex, rc, out, len);
 }
