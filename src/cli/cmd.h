@@ -14,5 +14,6 @@ int cmd_edit(int argc, char *argv[]);
 int cmd_apply(int argc, char *argv[]);
 int cmd_recover(int argc, char *argv[]);
 int cmd_recipes(int argc, char *argv[]);
+int cmd_prf(int argc, char *argv[]);
 
 #endif

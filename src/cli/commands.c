@@ -41,6 +41,8 @@ static const struct command commands[] = {
      "replay a dirty hive's transaction logs and write the recovered hive"},
     {"recipes", cmd_recipes, "recipes [--json] [NAME]",
      "list the built-in recipes, or print one with its rationale"},
+    {"prf", cmd_prf, "prf check [--json] [--codepage CP] FILE",
+     "Outlook profile configuration files (PRF): check one"},
     {"help", NULL, "help [COMMAND]", "show the usage of every command or of one"},
 };
 
@@ -58,7 +60,11 @@ command_find(const char *name)
 void
 usage_print(FILE *f, const char *cmd)
 {
-	const struct command *c = cmd != NULL ? command_find(cmd) : NULL;
+	/* A subcommand ("prf check") prints its command's synopsis. */
+	char name[32] = "";
+	if (cmd != NULL)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(cmd, " "), cmd);
+	const struct command *c = cmd != NULL ? command_find(name) : NULL;
 	if (c != NULL) {
 		fprintf(f, "usage: mapiprof %s\n", c->synopsis);
 		return;
