@@ -400,6 +400,15 @@ MAPIPROF_API void mapiprof_recipe_free(struct mapiprof_recipe *recipe);
 MAPIPROF_API size_t mapiprof_builtin_count(void);
 MAPIPROF_API const struct mapiprof_recipe_info *mapiprof_builtin_at(size_t i);
 
+/* What one planned change touches. */
+enum mapiprof_change_kind {
+	MAPIPROF_CHANGE_PROP = 0,   /* a property of a profile section (the fields below) */
+	MAPIPROF_CHANGE_VALUE,      /* a registry value of key outside the sections:
+				       value_name, before/after (PT_ type from the REG type) */
+	MAPIPROF_CHANGE_KEY_ADD,    /* key is created (its values follow as VALUE/PROP changes) */
+	MAPIPROF_CHANGE_KEY_DELETE, /* key and everything below it is deleted */
+};
+
 /* One planned change of one value. */
 struct mapiprof_change {
 	size_t profile;                     /* profile index in the file */
@@ -413,6 +422,9 @@ struct mapiprof_change {
 	const char *prop_name;              /* NULL when the table has no name */
 	const struct mapiprof_prop *before; /* NULL: absent before */
 	const struct mapiprof_prop *after;  /* NULL: deleted */
+	enum mapiprof_change_kind kind;
+	const char *key; /* the key's path from the hive root, '\'-separated, as stored
+			    (for PROP changes too); NULL only where unknown */
 };
 
 /* A profile the recipe does not apply to, left untouched. */
@@ -440,6 +452,29 @@ MAPIPROF_API size_t mapiprof_plan_skip_count(const struct mapiprof_plan *plan);
 MAPIPROF_API const struct mapiprof_skip *mapiprof_plan_skip_at(const struct mapiprof_plan *plan,
 							       size_t i);
 MAPIPROF_API void mapiprof_plan_free(struct mapiprof_plan *plan);
+
+/* Plans staging a PRF file for Outlook's next start (Microsoft Learn,
+ * "Customize Outlook profiles by using an Outlook Profile File (PRF)";
+ * Office 2003 deployment guidance): in the key
+ *   Software\Microsoft\Office\<office>\Outlook\Setup
+ * (created when missing) the REG_SZ value ImportPRF set to prf_path (the
+ * file's path on the machine that will load the hive), and the values
+ * FirstRun and First-Run deleted (Outlook ignores ImportPRF while either
+ * exists).  office: "N.0" (N 1 to 3 digits), or NULL for the newest
+ * version among the keys Software\Microsoft\Office\<N.0> that have an
+ * Outlook subkey, else "16.0".  Needs no MAPI profile in the file.  The
+ * plan holds changes of kind MAPIPROF_CHANGE_VALUE, preceded by one
+ * MAPIPROF_CHANGE_KEY_ADD per key to create; it is empty when the file is
+ * already staged so.  Errors: MAPIPROF_E_INVALID (office or prf_path not
+ * valid, see mapiprof_prf_stage_valid). */
+MAPIPROF_API int mapiprof_plan_prf_stage(struct mapiprof_file *file, const char *office,
+					 const char *prf_path, struct mapiprof_plan **out);
+/* 1 when office (NULL allowed) and prf_path are what mapiprof_plan_prf_stage
+ * takes: office "N.0"; prf_path non-empty valid UTF-8 of at most 32767
+ * bytes without control characters.  Else 0 and *why (when not NULL) says
+ * which rule failed. */
+MAPIPROF_API int mapiprof_prf_stage_valid(const char *office, const char *prf_path,
+					  const char **why);
 
 /* ---- apply, commit, verify ---------------------------------------------- */
 

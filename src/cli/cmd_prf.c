@@ -1,5 +1,6 @@
 /* cmd_prf.c - "mapiprof prf SUBCOMMAND": Outlook profile configuration
- * files (PRF).  "check" reads one; the subcommands are in cmd_prf_*.c. */
+ * files (PRF).  "stage" makes Outlook import one at its next start, "check"
+ * reads one; each subcommand is in its cmd_prf_*.c. */
 #include <string.h>
 
 #include "cmd.h"
@@ -12,6 +13,7 @@ static const struct {
 	const char *name;
 	int (*handler)(int argc, char *argv[]);
 } subcommands[] = {
+    {"stage", prf_stage},
     {"check", prf_check},
 };
 
@@ -19,7 +21,7 @@ int
 cmd_prf(int argc, char *argv[])
 {
 	if (argc < 2)
-		return diag_usage("prf", "no subcommand given (check)");
+		return diag_usage("prf", "no subcommand given (stage, check)");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage_print(stdout, "prf");
 		return EXIT_OK;

@@ -5,5 +5,6 @@
 #define MP_CLI_CMD_PRF_H
 
 int prf_check(int argc, char *argv[]);
+int prf_stage(int argc, char *argv[]);
 
 #endif

@@ -41,8 +41,11 @@ static const struct command commands[] = {
      "replay a dirty hive's transaction logs and write the recovered hive"},
     {"recipes", cmd_recipes, "recipes [--json] [NAME]",
      "list the built-in recipes, or print one with its rationale"},
-    {"prf", cmd_prf, "prf check [--json] [--codepage CP] FILE",
-     "Outlook profile configuration files (PRF): check one"},
+    {"prf", cmd_prf,
+     "prf stage [--office VER] [--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | "
+     "--output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--image DIR] "
+     "WINPATH FILE ...\n       mapiprof prf check [--json] [--codepage CP] FILE",
+     "Outlook profile files (PRF): stage one for Outlook's next start, or check one"},
     {"help", NULL, "help [COMMAND]", "show the usage of every command or of one"},
 };
 

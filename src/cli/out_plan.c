@@ -36,9 +36,43 @@ put_property(FILE *out, const struct mapiprof_change *c)
 	return rc;
 }
 
+/* A change outside the profile sections:
+ *   "  KEY: VALUE-NAME: BEFORE -> AFTER", "  KEY: create key" or
+ *   "  KEY: delete key (and everything below it)". */
+static int
+key_change_line(FILE *out, const struct mapiprof_change *c)
+{
+	fputs("  ", out);
+	int rc = esc_fputs(c->key != NULL ? c->key : "(unknown key)", out);
+	if (c->kind == MAPIPROF_CHANGE_KEY_ADD) {
+		fputs(": create key\n", out);
+		return rc;
+	}
+	if (c->kind == MAPIPROF_CHANGE_KEY_DELETE) {
+		fputs(": delete key (and everything below it)\n", out);
+		return rc;
+	}
+	fputs(": ", out);
+	rc |= esc_fputs(c->value_name, out);
+	fputs(": ", out);
+	if (c->before != NULL)
+		rc |= ot_value_cell(out, c->before);
+	else
+		fputs("(absent)", out);
+	fputs(" -> ", out);
+	if (c->after != NULL)
+		rc |= ot_value_cell(out, c->after);
+	else
+		fputs("(deleted)", out);
+	fputc('\n', out);
+	return rc;
+}
+
 static int
 change_line(FILE *out, const char *path, const struct mapiprof_change *c)
 {
+	if (c->kind != MAPIPROF_CHANGE_PROP)
+		return key_change_line(out, c);
 	int rc = esc_fputs(path, out);
 	fputs(": ", out);
 	rc |= esc_fputs(c->profile_name, out);
@@ -100,8 +134,23 @@ prop_or_null(const struct mapiprof_file *f, size_t profile, const struct mapipro
 	return o;
 }
 
-/* {"profile","section","role","new_section","edit","value_name","tag",
- * "name","type","before","after"} */
+static const char *
+kind_name(enum mapiprof_change_kind k)
+{
+	switch (k) {
+	case MAPIPROF_CHANGE_VALUE:
+		return "value";
+	case MAPIPROF_CHANGE_KEY_ADD:
+		return "key_add";
+	case MAPIPROF_CHANGE_KEY_DELETE:
+		return "key_delete";
+	default:
+		return "prop";
+	}
+}
+
+/* {"kind","key","profile","section","role","new_section","edit",
+ * "value_name","tag","name","type","before","after"} */
 static json_t *
 change_json(const struct mapiprof_file *f, const struct mapiprof_change *c)
 {
@@ -111,13 +160,16 @@ change_json(const struct mapiprof_file *f, const struct mapiprof_change *c)
 	if (o == NULL)
 		return NULL;
 	fmt_tag(c->tag, tag, sizeof(tag));
-	int bad = oj_set(o, "profile", oj_string(c->profile_name));
+	int prop = c->kind == MAPIPROF_CHANGE_PROP;
+	int bad = oj_set(o, "kind", json_string(kind_name(c->kind)));
+	bad |= oj_set(o, "key", oj_string(c->key));
+	bad |= oj_set(o, "profile", oj_string(c->profile_name));
 	bad |= oj_set(o, "section", oj_string(c->section));
 	bad |= oj_set(o, "role", oj_string(c->role));
 	bad |= oj_set(o, "new_section", json_boolean(c->new_section));
 	bad |= oj_set(o, "edit", oj_string(c->edit));
 	bad |= oj_set(o, "value_name", oj_string(c->value_name));
-	bad |= oj_set(o, "tag", json_string(tag));
+	bad |= oj_set(o, "tag", prop ? json_string(tag) : json_null());
 	bad |= oj_set(o, "name", oj_string(c->prop_name));
 	bad |= oj_set(o, "type", oj_string(any != NULL ? any->type_name : NULL));
 	bad |= oj_set(o, "before", prop_or_null(f, c->profile, c->before));

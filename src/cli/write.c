@@ -533,6 +533,15 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
 	}
 	fr.res.f = f;
 	fr.res.state = mapiprof_file_info(f) != NULL ? mapiprof_file_info(f)->state : NULL;
+	if (o->planner != NULL) {
+		if (o->planner(o, f, o->planner_arg, &plan) != MAPIPROF_OK) {
+			fail_lib(&fr);
+			goto out;
+		}
+		fr.res.plan = plan;
+		settle(&fr, f, plan, 0);
+		goto out;
+	}
 	if (mapiprof_profile_count(f) == 0) {
 		/* A hive without MAPI profiles (a Default user's, a service
 		 * account's) is a normal member of a batch: nothing to plan. */

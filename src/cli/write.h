@@ -10,6 +10,8 @@
 #include "opt.h"
 
 struct mapiprof_ctx;
+struct mapiprof_file;
+struct mapiprof_plan;
 struct mapiprof_recipe;
 
 /* The options of edit and apply (man/mapiprof.1, COMMANDS). */
@@ -29,6 +31,11 @@ struct write_opts {
 	const char *codepage;   /* --codepage CP, or NULL */
 	const char *emit_reg;   /* --emit-reg PATH: also write the plan as a .reg, or NULL */
 	const char *root;       /* --root KEY: the hive root's path in that .reg, or NULL */
+	/* A command that is not a recipe (profile, import, prf stage): builds
+	 * the plan of one open file; NULL: the recipe path. */
+	int (*planner)(const struct write_opts *o, struct mapiprof_file *f, const void *arg,
+	               struct mapiprof_plan **out);
+	const void *planner_arg;
 };
 
 /* Short and long options of the write commands, for their getopt_long
@@ -79,6 +86,7 @@ int wr_recipe_error(const struct write_opts *o, struct mapiprof_ctx *ctx);
  * Returns the batch status: EXIT_ERROR when any file failed, else
  * EXIT_UNSAFE when any was refused, else EXIT_CHANGE with --check when any
  * would change, else EXIT_OK. */
+/* recipe may be NULL when o->planner is set. */
 int wr_files(const struct write_opts *o, struct mapiprof_ctx *ctx,
              const struct mapiprof_recipe *recipe, char *const files[], size_t n);
 

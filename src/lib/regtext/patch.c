@@ -240,14 +240,49 @@ insert_values(struct patch *p, const struct mp_key_change *k, const uint8_t *add
 	return MAPIPROF_OK;
 }
 
-/* "<profile key's path as written>\<uid>", malloc'd into *out. */
+/* The user hive root as the file writes it ("HKEY_CURRENT_USER",
+ * "HKEY_USERS\S-1-5-21-..."): the path of a key below it without that
+ * key's own component; HKEY_CURRENT_USER when no key lies below it. */
+static int
+root_path(struct patch *p, mp_key root, const char **pre, size_t *plen)
+{
+	mp_key *kids = NULL;
+	size_t n = 0;
+	*pre = "HKEY_CURRENT_USER";
+	*plen = strlen(*pre);
+	if (p->s->ops->children(p->s, root, &kids, &n) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	for (size_t i = 0; i < n; i++) {
+		const char *path = NULL;
+		size_t len = 0;
+		if (mp_store_reg_key_path(p->s, kids[i], &path, &len) != MAPIPROF_OK) {
+			mapiprof_clear_error(p->ctx); /* opened by no key line: the next one */
+			continue;
+		}
+		while (len > 0 && path[len - 1] != '\\')
+			len--;
+		if (len > 1) { /* a key of another root (its child) has no '\' */
+			*pre = path;
+			*plen = len - 1;
+			break;
+		}
+	}
+	free(kids);
+	return MAPIPROF_OK;
+}
+
+/* "<profile key's path as written>\<uid>", malloc'd into *out; for a key
+ * outside the profiles (MP_NO_PROFILE) the root's path and uid. */
 static int
 new_key_path(struct patch *p, const struct mp_key_change *k, char **out)
 {
 	const char *pre = NULL;
 	size_t plen = 0;
 	*out = NULL;
-	if (mp_store_reg_key_path(p->s, k->profile_key, &pre, &plen) != MAPIPROF_OK)
+	if (k->profile == MP_NO_PROFILE) {
+		if (root_path(p, k->profile_key, &pre, &plen) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	} else if (mp_store_reg_key_path(p->s, k->profile_key, &pre, &plen) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	size_t len = plen + 1 + strlen(k->uid) + 1;
 	if ((*out = malloc(len)) == NULL)

@@ -25,8 +25,12 @@ struct mp_value_change {
  * of the store stay valid across a reopen of the same file (hive keys are
  * cell offsets), so the writer can use them on a writable handle of the
  * same bytes. */
+/* The profile of a key outside every profile: its profile_key is the
+ * store's root and its uid the key's path from the root. */
+#define MP_NO_PROFILE SIZE_MAX
+
 struct mp_key_change {
-	size_t profile;     /* profile index in the file */
+	size_t profile;     /* profile index in the file, or MP_NO_PROFILE */
 	mp_key profile_key; /* the profile's key */
 	mp_key key;         /* the section's key; 0 when it must be created */
 	const char *uid;    /* section key name (relative to the profile; lower case when new) */

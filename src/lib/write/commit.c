@@ -370,13 +370,18 @@ verify_key(struct commit *c, struct mp_store *s, mp_key root, const struct mp_ke
 	struct final exp = {0};
 	mp_key key = 0;
 	int rc = MAPIPROF_FAILED;
-	size_t len = p != NULL ? strlen(p->root) + strlen(p->name) + strlen(k->uid) + 3 : 0;
-	char *path = p != NULL ? malloc(len) : NULL;
+	size_t len = p != NULL ? strlen(p->root) + strlen(p->name) + strlen(k->uid) + 3
+	             : k->profile == MP_NO_PROFILE ? strlen(k->uid) + 1
+	                                           : 0;
+	char *path = len > 0 ? malloc(len) : NULL;
 	if (path == NULL) {
 		mp_nomem(c->ctx);
 		goto out;
 	}
-	snprintf(path, len, "%s\\%s\\%s", p->root, p->name, k->uid);
+	if (p != NULL)
+		snprintf(path, len, "%s\\%s\\%s", p->root, p->name, k->uid);
+	else
+		memcpy(path, k->uid, len); /* outside the profiles: the path from the root */
 	if (mp_store_path(s, root, path, &key) != MAPIPROF_OK)
 		goto out;
 	if (key == 0) {

@@ -358,12 +358,21 @@ mapiprof_export_reg(struct mapiprof_file *file, const size_t *profiles, size_t n
 	return export_finish(&ex, rc, out, len);
 }
 
-/* The key of plan key k (profile root, profile, section uid) and its ops:
- * the final data, or "name"=- for an unset (reg/tests/import.c). */
+static int put_plan_ops(struct exporter *ex, const struct mp_key_change *k);
+
+/* The key of plan key k (profile root, profile, section uid; or its path
+ * from the root, outside the profiles) and its ops. */
 static int
 put_plan_key(struct exporter *ex, size_t base, const struct mp_key_change *k)
 {
 	const struct mapiprof_file *f = ex->file;
+	if (k->profile == MP_NO_PROFILE) {
+		/* A key outside the profiles: its path from the root. */
+		path_cut(ex, base);
+		if (path_add(ex, k->uid, 1) != MAPIPROF_OK || put_key_line(ex) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		return put_plan_ops(ex, k);
+	}
 	if (k->profile >= f->nprofiles || f->profiles[k->profile].key != k->profile_key) {
 		mp_seterr(ex->ctx, MAPIPROF_E_INVALID, "plan of another file (profile #%zu)",
 		          k->profile);
@@ -375,6 +384,14 @@ put_plan_key(struct exporter *ex, size_t base, const struct mp_key_change *k)
 	    path_add(ex, p->pub.name, 1) != MAPIPROF_OK || path_add(ex, k->uid, 1) != MAPIPROF_OK ||
 	    put_key_line(ex) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
+	return put_plan_ops(ex, k);
+}
+
+/* The value lines of plan key k's ops: the final data, or "name"=- for an
+ * unset (reg/tests/import.c). */
+static int
+put_plan_ops(struct exporter *ex, const struct mp_key_change *k)
+{
 	for (size_t i = 0; i < k->nops; i++) {
 		const struct mp_value_change *op = &k->ops[i];
 		struct mp_reg_item it = {
