@@ -321,6 +321,25 @@ Test(cli_prf, stage_reg_file_keeps_every_other_byte)
 	free(orig);
 }
 
+Test(cli_prf, stage_reg_file_new_block_spells_the_root_as_the_file)
+{
+	static const char text[] = "Windows Registry Editor Version 5.00\r\n\r\n"
+	                           "[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\r\n\"a\"=\"b\"\r\n\r\n"
+	                           "[HKEY_USERS\\S-1-5-21-9\\Software\\Microsoft]\r\n";
+	char *r = tu_tmp_write("u.reg", text, sizeof(text) - 1);
+	TU_CLI_EXPECT(0, "prf", "stage", "--office", "15.0", WINPATH, r);
+	char *now = tu_read(r, NULL);
+	cr_assert_eq(memcmp(now, text, sizeof(text) - 1), 0);
+	cr_assert_str_eq(
+	    now + sizeof(text) - 1,
+	    "\r\n[HKEY_USERS\\S-1-5-21-9\\Software\\Microsoft\\Office\\15.0\\"
+	    "Outlook\\Setup]\r\n\"ImportPRF\"=\"C:\\\\ProgramData\\\\corp\\\\outlook.prf\"\r\n"
+	    "\r\n");
+	TU_CLI_EXPECT(0, "prf", "stage", "--check", "--office", "15.0", WINPATH, r);
+	free(now);
+	free(r);
+}
+
 Test(cli_prf, stage_emit_reg_is_importable)
 {
 	char *h = tu_stage_built("office-versions.dat");
