@@ -537,6 +537,28 @@ MAPIPROF_API int mapiprof_plan_import(struct mapiprof_file *target, struct mapip
 MAPIPROF_API int mapiprof_import_ignored(struct mapiprof_file *source,
 					 const struct mapiprof_import_opts *opts, char ***paths,
 					 size_t *n);
+/* Plans staging a PRF file for Outlook's next start (Microsoft Learn,
+ * "Customize Outlook profiles by using an Outlook Profile File (PRF)";
+ * Office 2003 deployment guidance): in the key
+ *   Software\Microsoft\Office\<office>\Outlook\Setup
+ * (created when missing) the REG_SZ value ImportPRF set to prf_path (the
+ * file's path on the machine that will load the hive), and the values
+ * FirstRun and First-Run deleted (Outlook ignores ImportPRF while either
+ * exists).  office: "N.0" (N 1 to 3 digits), or NULL for the newest
+ * version among the keys Software\Microsoft\Office\<N.0> that have an
+ * Outlook subkey, else "16.0".  Needs no MAPI profile in the file.  The
+ * plan holds changes of kind MAPIPROF_CHANGE_VALUE, preceded by one
+ * MAPIPROF_CHANGE_KEY_ADD per key to create; it is empty when the file is
+ * already staged so.  Errors: MAPIPROF_E_INVALID (office or prf_path not
+ * valid, see mapiprof_prf_stage_valid). */
+MAPIPROF_API int mapiprof_plan_prf_stage(struct mapiprof_file *file, const char *office,
+					 const char *prf_path, struct mapiprof_plan **out);
+/* 1 when office (NULL allowed) and prf_path are what mapiprof_plan_prf_stage
+ * takes: office "N.0"; prf_path non-empty valid UTF-8 of at most 32767
+ * bytes without control characters.  Else 0 and *why (when not NULL) says
+ * which rule failed. */
+MAPIPROF_API int mapiprof_prf_stage_valid(const char *office, const char *prf_path,
+					  const char **why);
 
 /* ---- apply, commit, verify ---------------------------------------------- */
 
@@ -640,6 +662,73 @@ MAPIPROF_API int mapiprof_plan_reg(struct mapiprof_file *file, const struct mapi
  * or a symbolic link to one, which is then replaced by the file. */
 MAPIPROF_API int mapiprof_save(struct mapiprof_ctx *ctx, const char *path, const void *data,
 			       size_t len);
+/* ---- PRF files: Outlook profile configuration files ------------------------
+ * An INI-style text (Microsoft Learn, "Customize Outlook profiles by using
+ * an Outlook Profile File (PRF)"; KB 148664): [General] (ProfileName,
+ * DefaultProfile, OverwriteProfile, ...), [Service List] (ServiceN=NAME,
+ * each with a section [ServiceN]), [Internet Account List] or [Account List]
+ * (AccountN=TYPE, each with a section [AccountN]), and mapping sections.
+ * Every string is UTF-8; line numbers count from 1. */
+
+struct mapiprof_prf_entry {
+	const char *key;   /* as written, spaces around it removed */
+	const char *value; /* as written, spaces around it removed */
+	size_t line;
+};
+
+struct mapiprof_prf_section {
+	const char *name; /* between the brackets, spaces around it removed */
+	size_t line;      /* of its first [name] line */
+	const struct mapiprof_prf_entry *entries; /* in file order; a duplicate key only once */
+	size_t nentries;
+};
+
+/* One entry of [Service List] or an account list, and the section it names. */
+struct mapiprof_prf_item {
+	const char *id;    /* the key: "Service1", "Account1" */
+	const char *value; /* the service's name, the account's type */
+	size_t line;
+	const struct mapiprof_prf_section *section; /* [id], NULL when missing */
+};
+
+/* A line that is not well formed, or a section a list names but the file
+ * lacks.  line 0: about the whole file (its encoding). */
+struct mapiprof_prf_problem {
+	size_t line;
+	const char *reason;
+};
+
+struct mapiprof_prf {
+	const char *encoding; /* "UTF-16LE", "UTF-8" or the code page read with */
+	int bom;              /* the file starts with a byte order mark */
+	const struct mapiprof_prf_section *sections; /* in file order */
+	size_t nsections;
+	const struct mapiprof_prf_section *general; /* [General], or NULL */
+	const struct mapiprof_prf_item *services;
+	size_t nservices;
+	const struct mapiprof_prf_item *accounts;
+	size_t naccounts;
+	const struct mapiprof_prf_problem *problems; /* by line */
+	size_t nproblems;
+	size_t more_problems; /* found beyond the stored ones */
+};
+
+/* Reads and checks a PRF file; reads only.  Its encoding: UTF-16LE after
+ * the BOM FF FE, UTF-8 after EF BB BF; without a BOM, UTF-8 when the bytes
+ * are valid UTF-8 with some non-ASCII, else the context's code page
+ * (mapiprof_ctx_set_codepage, default windows-1252).  Malformed lines do
+ * not fail the call: they are listed in problems.  Fails (MAPIPROF_FAILED)
+ * when the file cannot be read, is not a regular file, is larger than
+ * 16 MiB (MAPIPROF_E_LIMIT) or is UTF-16BE/UTF-32 (MAPIPROF_E_FORMAT).
+ * Release *out with mapiprof_prf_free. */
+MAPIPROF_API int mapiprof_prf_read(struct mapiprof_ctx *ctx, const char *path,
+				   struct mapiprof_prf **out);
+/* The value of key (case-insensitive, as Windows reads INI files) in
+ * section s, or NULL. */
+MAPIPROF_API const char *mapiprof_prf_value(const struct mapiprof_prf_section *s,
+					    const char *key);
+MAPIPROF_API void mapiprof_prf_free(struct mapiprof_prf *prf);
+
 /* ---- the tag and flag tables (offline reference) ------------------------ */
 
 struct mapiprof_tagdef {

@@ -54,6 +54,11 @@ static const struct command commands[] = {
      "replay a dirty hive's transaction logs and write the recovered hive"},
     {"recipes", cmd_recipes, "recipes [--json] [NAME]",
      "list the built-in recipes, or print one with its rationale"},
+    {"prf", cmd_prf,
+     "prf stage [--office VER] [--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | "
+     "--output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--image DIR] "
+     "WINPATH FILE ...\n       mapiprof prf check [--json] [--codepage CP] FILE",
+     "Outlook profile files (PRF): stage one for Outlook's next start, or check one"},
     {"help", NULL, "help [COMMAND]", "show the usage of every command or of one"},
 };
 
@@ -71,7 +76,11 @@ command_find(const char *name)
 void
 usage_print(FILE *f, const char *cmd)
 {
-	const struct command *c = cmd != NULL ? command_find(cmd) : NULL;
+	/* A subcommand ("prf check") prints its command's synopsis. */
+	char name[32] = "";
+	if (cmd != NULL)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(cmd, " "), cmd);
+	const struct command *c = cmd != NULL ? command_find(name) : NULL;
 	if (c != NULL) {
 		fprintf(f, "usage: mapiprof %s\n", c->synopsis);
 		return;

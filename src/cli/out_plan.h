@@ -30,7 +30,11 @@ struct plan_result {
 /* Prints the plan of r to out: for each change a line
  *   FILE: PROFILE: SECTION (ROLE[, new section]): NAME (VALUE-NAME): BEFORE → AFTER
  * (BEFORE "(new)" for a value that is created, AFTER "(deleted)"), values
- * as show prints them with their flag names; then for each skipped profile
+ * as show prints them with their flag names; a change outside the
+ * sections (mapiprof_change.kind) as
+ *   "  KEY: VALUE-NAME: BEFORE -> AFTER" ("(absent)", "(deleted)"),
+ *   "  KEY: create key" or "  KEY: delete key (and everything below it)";
+ * then for each skipped profile
  *   mapiprof: FILE: skipped profile 'NAME': REASON
  * Every string is escaped.  Returns 0, or -1 when out of memory or on a
  * write error. */

@@ -86,6 +86,7 @@ int wr_recipe_error(const struct write_opts *o, struct mapiprof_ctx *ctx);
  * Returns the batch status: EXIT_ERROR when any file failed, else
  * EXIT_UNSAFE when any was refused, else EXIT_CHANGE with --check when any
  * would change, else EXIT_OK. */
+/* recipe may be NULL when o->planner is set. */
 int wr_files(const struct write_opts *o, struct mapiprof_ctx *ctx,
              const struct mapiprof_recipe *recipe, char *const files[], size_t n);
 

@@ -443,6 +443,9 @@ emit_value(struct builder *b, const struct wkey *k, const struct wval *w, struct
 	c->role = k->role;
 	c->new_section = k->section == SIZE_MAX;
 	c->edit = mp_arena_strdup(a, w->edit);
+	c->kind = MAPIPROF_CHANGE_PROP;
+	c->key = mp_arena_printf(a, "%s\\%s\\%s", b->file->profiles[k->profile].pub.root,
+	                         c->profile_name, k->uid);
 	c->value_name = op->value_name;
 	c->tag = w->tag;
 	c->kind = MAPIPROF_CHANGE_PROP;

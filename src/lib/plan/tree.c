@@ -320,8 +320,13 @@ mp_tree_set_value(struct mp_tree_plan *t, const char *path, const char *vname, i
 	struct mp_value cur = {0};
 	int found = 0;
 	struct mp_key_change *k = planned(t, path);
-	if (k == NULL && (resolve(t, path, &key, &stored) != MAPIPROF_OK ||
-	                  stored_value(t, key, vname, &cur, &found) != MAPIPROF_OK))
+	/* A key the plan already touches may hold the value too (a second
+	 * value of one key): its stored state decides as for the first. */
+	if (k != NULL)
+		key = k->key;
+	else if (resolve(t, path, &key, &stored) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (stored_value(t, key, vname, &cur, &found) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	int same = found ? !del && cur.type == type && cur.len == len &&
 	                       (len == 0 || memcmp(cur.data, data, len) == 0)

@@ -523,7 +523,10 @@ patch_key(struct patch *p, const struct mp_key_change *k, int *tail)
 			nadd++;
 		}
 	}
-	*tail = nb == 0 && (nadd > 0 || k->key == 0);
+	/* A new key gets a block of its own, unless it is only the parent of
+	 * other new keys: their key lines create it (as regedit reads them). */
+	int implied = k->key == 0 && k->nops == 0 && k->nkids > 0;
+	*tail = nb == 0 && (nadd > 0 || (k->key == 0 && !implied));
 	if (rc == MAPIPROF_OK && nb > 0 && nadd > 0)
 		rc = insert_values(p, k, add, &p->f->blocks[blocks[nb - 1]]);
 	free(add);
