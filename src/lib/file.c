@@ -229,11 +229,11 @@ pick_format(const char *path)
 {
 	unsigned char head[SNIFF_BYTES];
 	size_t n = 0;
-	FILE *fp = fopen(path, "rb");
-	if (fp != NULL) {
-		n = fread(head, 1, sizeof(head), fp);
-		fclose(fp);
-	}
+	int fd = -1;
+	if (mp_open_read(NULL, path, &fd) == MAPIPROF_OK &&
+	    mp_read_some(NULL, fd, head, sizeof(head), &n) != MAPIPROF_OK)
+		n = 0;
+	mp_close(fd);
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
 		if (formats[i].sniff(head, n))
 			return i;

@@ -22,7 +22,10 @@
 #define IS_SEP(c)    ((c) == '/' || (c) == '\\')
 #define SEP          "\\"
 #else
-#define OPEN_FLAGS   (O_RDONLY | O_CLOEXEC | O_NOCTTY)
+/* O_NONBLOCK: opening a FIFO for reading blocks until a writer comes
+ * (POSIX open(), O_NONBLOCK); a hostile directory could stall a batch.
+ * Only regular files and directories are kept (mp_open_read). */
+#define OPEN_FLAGS   (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 #define CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY)
 /* O_EXCL already refuses a final symbolic link; O_NOFOLLOW says so twice. */
 #define TEMP_FLAGS   (O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
@@ -71,14 +74,32 @@ mp_open_read(struct mapiprof_ctx *ctx, const char *path, int *fd)
 	}
 	/* open(O_RDONLY) succeeds on a directory on POSIX: check explicitly. */
 	struct stat st;
-	if (fstat(f, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(f);
-		mp_seterr(ctx, MAPIPROF_E_ISDIR, "is a directory");
-		mp_seterr_file(ctx, path);
-		return MAPIPROF_FAILED;
+	if (fstat(f, &st) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot stat");
+		goto fail;
 	}
+	if (S_ISDIR(st.st_mode)) {
+		mp_seterr(ctx, MAPIPROF_E_ISDIR, "is a directory");
+		goto fail;
+	}
+	/* A FIFO, socket or device: its reads may block or never end. */
+	if (!S_ISREG(st.st_mode)) {
+		mp_seterr(ctx, MAPIPROF_E_IO, "not a regular file (a FIFO, device or socket)");
+		goto fail;
+	}
+#ifndef _WIN32
+	int fl = fcntl(f, F_GETFL);
+	if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot open");
+		goto fail;
+	}
+#endif
 	*fd = f;
 	return MAPIPROF_OK;
+fail:
+	close(f);
+	mp_seterr_file(ctx, path);
+	return MAPIPROF_FAILED;
 }
 
 int

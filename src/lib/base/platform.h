@@ -10,9 +10,10 @@
 
 enum mp_file_kind { MP_FILE_REGULAR, MP_FILE_DIR, MP_FILE_OTHER };
 
-/* Opens path for reading only (no O_CREAT, never truncates; close-on-exec,
- * no controlling tty).  Fails with NOENT/ISDIR/IO; a directory is reported
- * as MAPIPROF_E_ISDIR. */
+/* Opens the regular file at path for reading only (no O_CREAT, never
+ * truncates; close-on-exec, no controlling tty), without ever blocking: a
+ * FIFO, device or socket fails with MAPIPROF_E_IO "not a regular file", a
+ * directory with MAPIPROF_E_ISDIR; also NOENT/IO. */
 int mp_open_read(struct mapiprof_ctx *ctx, const char *path, int *fd);
 /* Size and kind of an open file. */
 int mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_kind *kind,
