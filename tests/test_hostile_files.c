@@ -163,3 +163,60 @@ Test(hostile_files, fifo_user_hive_in_an_image_does_not_stall_the_batch)
 	free(src);
 	free(good);
 }
+
+/* The number of entries of dir other than . and .. */
+static size_t
+entries(const char *dir)
+{
+	char *listing = tu_listing(dir);
+	size_t n = listing[0] != '\0';
+	for (const char *c = listing; *c != '\0'; c++)
+		n += *c == '|';
+	free(listing);
+	return n;
+}
+
+/* Legal long file names (up to NAME_MAX, 255 bytes, also in multibyte
+ * UTF-8) can be written: the temporary file's name is cut to fit, and
+ * nothing is left beside the result. */
+Test(hostile_files, longest_legal_names_can_be_written)
+{
+	static const size_t lens[] = {240, 250, 255};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		for (int utf8 = 0; utf8 < 2; utf8++) {
+			char name[256], dir[32];
+			size_t len = lens[i];
+			/* "é" is 2 bytes: an odd tail byte shows a cut inside it. */
+			for (size_t k = 0; k < len;)
+				if (utf8 && k + 2 <= len - 4) {
+					name[k++] = (char)0xC3;
+					name[k++] = (char)0xA9;
+				} else {
+					name[k++] = 'n';
+				}
+			memcpy(name + len - 4, ".dat", 4);
+			name[len] = '\0';
+			snprintf(dir, sizeof(dir), "long%zu-%d", len, utf8);
+			char *d = tu_tmp_path(dir);
+			cr_assert_eq(mkdir(d, 0755), 0);
+			size_t pl = strlen(dir) + 1 + len + 1;
+			char *rel = malloc(pl);
+			cr_assert_not_null(rel);
+			snprintf(rel, pl, "%s/%s", dir, name);
+			char *src = tu_fixture("exchange-mapi.dat"), *hive = tu_tmp_path(rel);
+			cr_assert_eq(tu_copy(src, hive), 0, "%zu bytes", len);
+			struct tu_run r;
+			run(&r, "apply", GC_FIX, hive, NULL);
+			cr_expect_eq(r.status, 0, "%zu-byte name: %s", len, r.err);
+			tu_run_free(&r);
+			run(&r, "apply", "--check", GC_FIX, hive, NULL);
+			cr_expect_eq(r.status, 0, "%zu-byte name: not written", len);
+			tu_run_free(&r);
+			cr_expect_eq(entries(dir), 1, "%zu-byte name: leftovers beside it", len);
+			free(rel);
+			free(src);
+			free(hive);
+			free(d);
+		}
+	}
+}

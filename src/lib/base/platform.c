@@ -366,6 +366,8 @@ mp_path_join(const char *dir, const char *name)
 #define TEMP_TRIES 100u
 /* Letters and digits of a temporary name. */
 #define TEMP_RANDOM 6u
+/* The longest file name made (see mp_temp_path). */
+#define TEMP_NAME_MAX 255u
 /* Bytes per read/write of a copy without kernel help. */
 #define COPY_CHUNK (1024u * 1024u)
 
@@ -454,6 +456,15 @@ mp_temp_path(const char *dir, const char *base)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	const char *tag = ".mapiprof-";
 	size_t bl = strlen(base), tl = strlen(tag);
+	/* The name must fit wherever the target's does: a long base is cut
+	 * (at a UTF-8 character boundary) so that the whole name stays within
+	 * the common NAME_MAX, 255 bytes (ext4, XFS, btrfs, tmpfs; NTFS allows
+	 * 255 UTF-16 units). */
+	if (1 + bl + tl + TEMP_RANDOM > TEMP_NAME_MAX) {
+		bl = TEMP_NAME_MAX - (1 + tl + TEMP_RANDOM);
+		while (bl > 0 && ((unsigned char)base[bl] & 0xC0) == 0x80)
+			bl--;
+	}
 	char *name = malloc(1 + bl + tl + TEMP_RANDOM + 1);
 	if (name == NULL)
 		return NULL;

@@ -61,7 +61,8 @@ int mp_fd_attr(struct mapiprof_ctx *ctx, int fd, struct mp_file_attr *out);
  * failures are MAPIPROF_E_IO. */
 int mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *out, int *exists);
 /* A fresh candidate name "DIR/.BASE.mapiprof-XXXXXX" (6 random letters and
- * digits) for a temporary file beside BASE; malloc'd, NULL when out of
+ * digits; BASE cut short so that the name fits in 255 bytes whenever BASE
+ * does) for a temporary file beside BASE; malloc'd, NULL when out of
  * memory.  It is only a name: create it exclusively (mp_temp_create,
  * mp_link). */
 char *mp_temp_path(const char *dir, const char *base);
