@@ -381,14 +381,25 @@ fill_attr(const struct stat *st, struct mp_file_attr *out)
 	                                   : MP_FILE_OTHER;
 #ifdef _WIN32
 	out->mtime_ns = (int64_t)st->st_mtime * 1000000000;
+	out->ctime_ns = (int64_t)st->st_ctime * 1000000000;
 #else
 	out->is_link = S_ISLNK(st->st_mode);
 	out->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	out->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 #endif
+	out->dev = (uint64_t)st->st_dev;
+	out->ino = (uint64_t)st->st_ino;
 	out->mode = (uint32_t)(st->st_mode & 07777);
 	out->uid = (uint32_t)st->st_uid;
 	out->gid = (uint32_t)st->st_gid;
 	out->nlink = (uint64_t)st->st_nlink;
+}
+
+int
+mp_same_identity(const struct mp_file_attr *a, const struct mp_file_attr *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
 int

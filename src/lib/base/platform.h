@@ -52,7 +52,13 @@ struct mp_file_attr {
 	uint32_t mode;    /* permission bits (07777) */
 	uint32_t uid, gid;
 	uint64_t nlink;
+	uint64_t dev, ino; /* which file it is */
+	int64_t ctime_ns;  /* last status change: any write, rename onto, link */
 };
+
+/* 1 when a and b are the same file in the same state: device, inode,
+ * size, modification and status-change times (ns). */
+int mp_same_identity(const struct mp_file_attr *a, const struct mp_file_attr *b);
 
 /* fstat of an open file.  Fails with MAPIPROF_E_IO. */
 int mp_fd_attr(struct mapiprof_ctx *ctx, int fd, struct mp_file_attr *out);

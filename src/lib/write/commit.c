@@ -922,6 +922,10 @@ plan_ops(const struct mapiprof_plan *plan)
 static int
 write_new(struct commit *c)
 {
+	/* In place, the file replaced must be the one just read, also at the
+	 * rename (another program may replace it meanwhile). */
+	if (c->in_place)
+		mp_install_expect(&c->ins, &c->like);
 	if (mp_install_temp(&c->ins, &c->like) != MAPIPROF_OK || produce(c) != MAPIPROF_OK ||
 	    mp_install_finish_temp(&c->ins) != MAPIPROF_OK || verify(c) != MAPIPROF_OK ||
 	    mp_install_backup_target(&c->ins) != MAPIPROF_OK)
