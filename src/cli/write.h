@@ -29,6 +29,8 @@ struct write_opts {
 	const char *codepage;   /* --codepage CP, or NULL */
 	const char *emit_reg;   /* --emit-reg PATH: also write the plan as a .reg, or NULL */
 	const char *root;       /* --root KEY: the hive root's path in that .reg, or NULL */
+	const char *wait;       /* --wait SECONDS for another writer's lock, or NULL */
+	int no_wait;            /* --no-wait: busy at once when another writer holds it */
 };
 
 /* Short and long options of the write commands, for their getopt_long
@@ -48,7 +50,8 @@ struct write_opts {
 	{"emit-reg", required_argument, NULL, OPT_EMIT_REG},            \
 	{"root", required_argument, NULL, OPT_ROOT},                    \
 	{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},        \
-	{"image", required_argument, NULL, OPT_IMAGE}
+	{"image", required_argument, NULL, OPT_IMAGE},                  \
+	OPT_WAIT_LONGOPTS
 /* clang-format on */
 
 /* Stores what getopt_long returned (c, with optarg) when it is a write

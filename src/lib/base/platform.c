@@ -10,6 +10,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#ifdef _WIN32
+#include <io.h>
+#include <windows.h>
+#else
+#include <sys/file.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -802,4 +808,95 @@ mp_rmdir(struct mapiprof_ctx *ctx, const char *path)
 		return MAPIPROF_FAILED;
 	}
 	return MAPIPROF_OK;
+}
+
+/* ---- advisory locks ---------------------------------------------------- */
+
+/* Pause between two tries at a lock another process holds. */
+#define LOCK_POLL_MS 20u
+/* Times the file at a path may be replaced under a waiting locker before
+ * it gives up (each replacement is another writer's finished write). */
+#define LOCK_REOPENS 1000u
+
+/* Tries once at an exclusive lock on fd: 1 taken, 0 held elsewhere, -1
+ * error (errno).  flock(2) locks belong to the open file description (not
+ * the process, as fcntl's F_SETLK do), so hivex opening and closing the same
+ * file does not drop them, and a read-only descriptor can hold one.  On
+ * Windows, LockFileEx on the first byte. */
+static int
+try_lock(int fd)
+{
+#ifdef _WIN32
+	OVERLAPPED ov = {0};
+	HANDLE h = (HANDLE)_get_osfhandle(fd);
+	if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
+		return 1;
+	return GetLastError() == ERROR_LOCK_VIOLATION ? 0 : (errno = EIO, -1);
+#else
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	return errno == EWOULDBLOCK || errno == EAGAIN || errno == EINTR ? 0 : -1;
+#endif
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts = {0, 0};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void
+pause_ms(unsigned ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int
+mp_lock_path(struct mapiprof_ctx *ctx, const char *path, unsigned wait_ms, int *fd)
+{
+	uint64_t deadline = now_ms() + wait_ms;
+	*fd = -1;
+	for (unsigned reopens = 0; reopens < LOCK_REOPENS; reopens++) {
+		int f = -1;
+		if (mp_open_read(ctx, path, &f) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		int got;
+		while ((got = try_lock(f)) == 0 && now_ms() < deadline)
+			pause_ms(LOCK_POLL_MS);
+		if (got <= 0) {
+			int err = errno;
+			mp_close(f);
+			if (got < 0)
+				mp_seterr_errno(ctx, err, "cannot lock");
+			else
+				mp_seterr(ctx, MAPIPROF_E_BUSY,
+				          "busy: another program is writing it (waited %u s)",
+				          wait_ms / 1000u);
+			mp_seterr_file(ctx, path);
+			return MAPIPROF_FAILED;
+		}
+		/* The writer we waited for renamed its new file over path: the
+		 * lock we hold is on the old one.  Lock the new one. */
+		struct mp_file_attr held, now;
+		int exists = 0;
+		if (mp_fd_attr(ctx, f, &held) != MAPIPROF_OK ||
+		    mp_path_attr(ctx, path, &now, &exists) != MAPIPROF_OK) {
+			mp_close(f);
+			mp_seterr_file(ctx, path);
+			return MAPIPROF_FAILED;
+		}
+		if (exists && !now.is_link && now.dev == held.dev && now.ino == held.ino) {
+			*fd = f;
+			return MAPIPROF_OK;
+		}
+		mp_close(f);
+	}
+	mp_seterr(ctx, MAPIPROF_E_BUSY, "busy: the file was replaced %u times while waiting",
+	          LOCK_REOPENS);
+	mp_seterr_file(ctx, path);
+	return MAPIPROF_FAILED;
 }

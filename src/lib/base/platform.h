@@ -123,4 +123,12 @@ const char *mp_tmpdir(void);
 int mp_unlink(struct mapiprof_ctx *ctx, const char *path);
 int mp_rmdir(struct mapiprof_ctx *ctx, const char *path);
 
+/* Opens the regular file at path and takes an exclusive advisory lock on
+ * it (flock; LockFileEx on Windows), waiting up to wait_ms while another
+ * process holds one, and again on the new file when the one at path was
+ * replaced meanwhile.  *fd holds the lock until closed.  Fails with
+ * MAPIPROF_E_BUSY when the wait runs out, or as mp_open_read.  Only
+ * programs that lock too are kept out (Windows itself does not). */
+int mp_lock_path(struct mapiprof_ctx *ctx, const char *path, unsigned wait_ms, int *fd);
+
 #endif
