@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -218,5 +219,57 @@ Test(hostile_files, longest_legal_names_can_be_written)
 			free(hive);
 			free(d);
 		}
+	}
+}
+
+/* A crafted hive: one entry of the global section's value list changed to
+ * name another vk of the list (one byte), so that hivex, replacing the
+ * key's values, would free that vk twice and abort the process
+ * (mark_block_unused asserts).  The write fails cleanly instead, naming
+ * the key and the value, and leaves the hive and its directory alone. */
+Test(hostile_files, a_value_cell_named_twice_fails_the_write_cleanly)
+{
+	static const char *const modes[][2] = {{NULL, NULL}, {"--force", NULL}, {"-o", "out.dat"}};
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		char dir[16];
+		snprintf(dir, sizeof(dir), "dup%zu", m);
+		char *d = tu_tmp_path(dir);
+		cr_assert_eq(mkdir(d, 0755), 0);
+		char rel[64];
+		snprintf(rel, sizeof(rel), "%s/NTUSER.DAT", dir);
+		char *src = tu_fixture("exchange-mapi.dat"), *hive = tu_tmp_path(rel);
+		size_t len = 0;
+		uint8_t *buf = (uint8_t *)tu_read(src, &len);
+		cr_assert_not_null(buf);
+		/* The global key's value list (cell 0x2410 of the fixture):
+		 * an entry 0x1628 (the vk of 0003661b) becomes 0x1600, the vk of
+		 * 00036606. */
+		cr_assert(len > 0x2434 && buf[0x2430] == 0x28 && buf[0x2431] == 0x16,
+		          "the fixture changed: find the global value list again");
+		buf[0x2430] = 0x00;
+		cr_assert_eq(tu_write(hive, buf, len), 0);
+		free(buf);
+		struct tu_snap before = tu_snap_take(hive);
+		char out[64];
+		snprintf(out, sizeof(out), "%s/out.dat", dir);
+		char *outp = tu_tmp_path(out);
+		struct tu_run r;
+		if (modes[m][0] == NULL)
+			run(&r, "apply", GC_FIX, hive, NULL);
+		else if (modes[m][1] == NULL)
+			run(&r, "apply", modes[m][0], GC_FIX, hive, NULL);
+		else
+			run(&r, "apply", "-o", outp, GC_FIX, hive, NULL);
+		cr_expect_eq(r.status, 1, "mode %zu: status %d: %s", m, r.status, r.err);
+		cr_expect(strstr(r.err, "key '13dbb0c8aa05101a9bb000aa002fc45a': value '00036606' "
+		                        "and value '00036606' are one cell") != NULL,
+		          "mode %zu: %s", m, r.err);
+		tu_run_free(&r);
+		tu_snap_assert_same(&before, hive);
+		cr_expect_eq(entries(dir), 1, "mode %zu: a file was left beside the hive", m);
+		free(d);
+		free(src);
+		free(hive);
+		free(outp);
 	}
 }
