@@ -1584,3 +1584,73 @@ Test(commit, other_chown_errors_still_fail_cleanly)
 	fail_with(&(struct mp_commit_io){.chown = chown_eio}, NULL, MAPIPROF_E_IO);
 	cr_assert_eq(mapiprof_errno(tu_ctx), EIO);
 }
+
+/* ---- a target replaced or changed while it is written ------------------- */
+
+/* The target and what happens to it during the temporary file's fsync
+ * (after the file was read and planned, before the backup and rename). */
+static const char *meddle_target;
+static int meddle_replace; /* 1: another file renamed over it; 0: appended to */
+
+static int
+meddle_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+	if (meddle_target != NULL) {
+		char *other = tu_tmp_path("w/other");
+		if (meddle_replace) {
+			cr_assert_eq(tu_write(other, "replacement", 11), 0);
+			cr_assert_eq(rename(other, meddle_target), 0);
+		} else {
+			int f = open(meddle_target, O_WRONLY | O_APPEND);
+			cr_assert_geq(f, 0);
+			cr_assert_eq(write(f, "x", 1), 1);
+			close(f);
+		}
+		free(other);
+		meddle_target = NULL;
+	}
+	return mp_commit_default_io()->fsync(ctx, fd);
+}
+
+/* The target is left as the other program made it, with no backup and no
+ * temporary file, and the error says what happened. */
+static void
+assert_meddling_wins(int replace, const char *backup)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	meddle_target = hive;
+	meddle_replace = replace;
+	struct mapiprof_write_opts opts = {.backup_suffix = backup};
+	cr_assert_eq(write_plan_io(&h, &opts, &(struct mp_commit_io){.fsync = meddle_fsync}),
+	             MAPIPROF_FAILED);
+	cr_assert_null(meddle_target, "the hook did not run");
+	assert_error(MAPIPROF_E_UNSAFE,
+	             replace ? "another file was put in its place" : "the file was changed");
+	size_t len = 0;
+	char *now = tu_read(hive, &len);
+	cr_assert_not_null(now);
+	if (replace)
+		cr_assert(len == 11 && memcmp(now, "replacement", 11) == 0, "overwritten");
+	else
+		cr_assert_eq(len, tu_file_size(ref) + 1, "overwritten");
+	free(now);
+	tu_assert_listing("w", HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, a_target_replaced_while_written_is_left_as_it_is)
+{
+	assert_meddling_wins(1, NULL);
+}
+
+Test(commit, a_target_replaced_before_its_backup_is_left_as_it_is)
+{
+	assert_meddling_wins(1, ".bak");
+}
+
+Test(commit, a_target_changed_in_place_while_written_is_left_as_it_is)
+{
+	assert_meddling_wins(0, NULL);
+}

@@ -196,7 +196,7 @@ Test(recipe, missing_file_and_directory_are_erecipe)
 	char *missing = tu_tmp_path("nope.recipe");
 	assert_has(load_fails(missing, MAPIPROF_E_RECIPE), "cannot read the recipe");
 	cr_assert_str_eq(mapiprof_errfile(tu_ctx), missing);
-	assert_has(load_fails(tu_tmp, MAPIPROF_E_RECIPE), "not a regular file");
+	assert_has(load_fails(tu_tmp, MAPIPROF_E_RECIPE), "cannot read the recipe: is a directory");
 	free(missing);
 }
 

@@ -66,6 +66,7 @@ enum mapiprof_error {
 	MAPIPROF_E_NOSECTION,  /* a selector matches no section and none can be created */
 	MAPIPROF_E_UNSAFE,     /* refused: the hive is dirty or has newer logs */
 	MAPIPROF_E_VERIFY,     /* the written file did not read back as planned */
+	MAPIPROF_E_BUSY,       /* another writer holds the file's lock (MAPIPROF_OPEN_LOCK) */
 };
 
 struct mapiprof_ctx;
@@ -78,6 +79,11 @@ MAPIPROF_API void mapiprof_ctx_free(struct mapiprof_ctx *ctx);
  * Fails with MAPIPROF_E_CODEPAGE when iconv does not know it. */
 MAPIPROF_API int mapiprof_ctx_set_codepage(struct mapiprof_ctx *ctx, const char *codepage);
 MAPIPROF_API const char *mapiprof_ctx_codepage(const struct mapiprof_ctx *ctx);
+/* How long a writer waits for another writer's lock on the same file
+ * (MAPIPROF_OPEN_LOCK, mapiprof_recover): seconds, 0 for not at all.
+ * Default MAPIPROF_LOCK_WAIT_DEFAULT. */
+#define MAPIPROF_LOCK_WAIT_DEFAULT 60u
+MAPIPROF_API void mapiprof_ctx_set_lock_wait(struct mapiprof_ctx *ctx, unsigned seconds);
 
 MAPIPROF_API enum mapiprof_error mapiprof_errcode(const struct mapiprof_ctx *ctx);
 /* errno saved with MAPIPROF_E_IO (0 otherwise). */
@@ -176,6 +182,14 @@ struct mapiprof_file;
 /* mapiprof_open and mapiprof_inspect_flags flags. */
 #define MAPIPROF_OPEN_NO_HASH 0x1u /* skip the sha256 of the input (write commands) */
 #define MAPIPROF_OPEN_NO_LOGS 0x2u /* read the primary file only, never its logs */
+/* For a writer: an exclusive advisory lock on the file (flock; LockFileEx
+ * on Windows), taken before it is read and held until mapiprof_close, so
+ * that two writers of one file run one after the other and the second
+ * plans on what the first wrote.  Waits as mapiprof_ctx_set_lock_wait
+ * says, then fails with MAPIPROF_E_BUSY.  The hive's transaction logs are
+ * covered by the hive's lock (every writer takes it first).  Programs that
+ * do not lock, Windows among them, are not kept out. */
+#define MAPIPROF_OPEN_LOCK 0x4u
 
 /* Opens a file read-only: inspects it (errors as mapiprof_inspect, plus
  * MAPIPROF_E_CHECKSUM), opens the store and locates every profile.  A file

@@ -28,6 +28,8 @@ struct recover_opts {
 	const char *output_dir; /* --output-dir DIR: each result to DIR/BASENAME, or NULL */
 	const char *image;      /* --image DIR: FILEs inside it, or all its user hives */
 	const char *backup;     /* --backup[=SUFFIX]: the suffix, or NULL */
+	const char *wait;       /* --wait SECONDS for another writer's lock, or NULL */
+	int no_wait;            /* --no-wait */
 };
 
 /* What became of one file that did not fail. */
@@ -85,6 +87,7 @@ parse(int argc, char *argv[], struct recover_opts *o)
 	    {"consume-logs", no_argument, NULL, OPT_CONSUME_LOGS},
 	    {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
 	    IMAGE_LONGOPT,
+	    OPT_WAIT_LONGOPTS,
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -103,6 +106,10 @@ parse(int argc, char *argv[], struct recover_opts *o)
 			o->output_dir = optarg;
 		else if (c == OPT_IMAGE)
 			o->image = optarg;
+		else if (c == OPT_WAIT)
+			o->wait = optarg;
+		else if (c == OPT_NO_WAIT)
+			o->no_wait = 1;
 		else
 			return opt_common("recover", c, argv);
 	}
@@ -229,9 +236,10 @@ concat(const char *a, const char *b)
 static int
 recover_fail(const struct run *r, const char *path)
 {
-	if (mapiprof_errcode(r->ctx) != MAPIPROF_E_UNSAFE)
+	enum mapiprof_error e = mapiprof_errcode(r->ctx);
+	if (e != MAPIPROF_E_UNSAFE && e != MAPIPROF_E_BUSY)
 		return report_lib(r, path);
-	report_fail(r, path, "unsafe", "refused: %s", mapiprof_errmsg(r->ctx));
+	report_fail(r, path, report_code(e), "refused: %s", mapiprof_errmsg(r->ctx));
 	mapiprof_clear_error(r->ctx);
 	return EXIT_UNSAFE;
 }
@@ -296,6 +304,10 @@ cmd_recover(int argc, char *argv[])
 	struct run r = {"recover", o.json, report_ctx_new()};
 	if (r.ctx == NULL)
 		return EXIT_ERROR;
+	if ((status = opt_wait(r.ctx, "recover", o.wait, o.no_wait)) != EXIT_OK) {
+		mapiprof_ctx_free(r.ctx);
+		return status;
+	}
 	/* Over a batch, as edit and apply: an error over a refusal. */
 	int seen_error = 0, seen_refused = 0;
 	struct image_files in;

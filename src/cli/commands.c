@@ -27,12 +27,12 @@ static const struct command commands[] = {
     {"edit", cmd_edit,
      "edit [--profile NAME | --all-profiles] -e EDIT [-e EDIT]... [--dry-run | --check] [--json] "
      "[--backup[=SUFFIX]] [-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] "
-     "[--recover] [--codepage CP] [--image DIR] FILE ...",
+     "[--recover] [--wait SECONDS | --no-wait] [--codepage CP] [--image DIR] FILE ...",
      "change property values as the edits say; print the plan, then write safely"},
     {"apply", cmd_apply,
      "apply [--profile NAME | --all-profiles] [--dry-run | --check] [--json] [--backup[=SUFFIX]] "
      "[-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] "
-     "[--codepage CP] [--image DIR] RECIPE FILE ...",
+     "[--wait SECONDS | --no-wait] [--codepage CP] [--image DIR] RECIPE FILE ...",
      "apply a recipe (built-in name or recipe file): plan, then write safely"},
     {"profile", cmd_profile,
      "profile default|copy|rename|delete NAME [NEW] [--office VER | --wms] [--replace] "
@@ -48,9 +48,8 @@ static const struct command commands[] = {
      "EXPORT FILE ...",
      "bring profiles from a .reg export into each file; plan, then write safely"},
     {"recover", cmd_recover,
-     "recover [--json] [-o OUT | --output-dir DIR] [--backup[=SUFFIX]] [--consume-logs] [--image "
-     "DIR] "
-     "FILE ...",
+     "recover [--json] [-o OUT | --output-dir DIR] [--backup[=SUFFIX]] [--consume-logs] "
+     "[--wait SECONDS | --no-wait] [--image DIR] FILE ...",
      "replay a dirty hive's transaction logs and write the recovered hive"},
     {"recipes", cmd_recipes, "recipes [--json] [NAME]",
      "list the built-in recipes, or print one with its rationale"},

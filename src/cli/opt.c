@@ -1,4 +1,5 @@
 /* opt.c - the option handling every command shares (getopt_long). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,27 @@ opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp)
 	if (msg[0] == '\0')
 		return diag_usage(cmd, "unknown code page '%s'", cp);
 	return diag_usage(cmd, "%s", msg);
+}
+
+int
+opt_wait(struct mapiprof_ctx *ctx, const char *cmd, const char *wait, int no_wait)
+{
+	if (wait != NULL && no_wait)
+		return diag_usage(cmd, "--wait and --no-wait exclude each other");
+	if (no_wait) {
+		mapiprof_ctx_set_lock_wait(ctx, 0);
+		return EXIT_OK;
+	}
+	if (wait == NULL)
+		return EXIT_OK;
+	char *end = NULL;
+	errno = 0;
+	unsigned long s = strtoul(wait, &end, 10);
+	/* A day at most: a pipeline waiting longer is stuck. */
+	if (wait[0] < '0' || wait[0] > '9' || *end != '\0' || errno != 0 || s > 86400ul)
+		return diag_usage(cmd, "invalid --wait '%s': seconds, 0 to 86400", wait);
+	mapiprof_ctx_set_lock_wait(ctx, (unsigned)s);
+	return EXIT_OK;
 }
 
 int

@@ -27,7 +27,16 @@ enum {
 	OPT_CONSUME_LOGS,
 	OPT_OUTPUT_DIR,
 	OPT_IMAGE,
+	OPT_WAIT,
+	OPT_NO_WAIT,
 };
+
+/* The long options of a writer's lock wait (--wait SECONDS, --no-wait). */
+#define OPT_WAIT_LONGOPTS                                                                          \
+	{"wait", required_argument, NULL, OPT_WAIT},                                               \
+	{                                                                                          \
+		"no-wait", no_argument, NULL, OPT_NO_WAIT                                          \
+	}
 
 /* Long options every command accepts; put them into its table. */
 #define OPT_COMMON_LONGOPTS                                                                        \
@@ -58,6 +67,11 @@ int opt_common(const char *cmd, int c, char *const argv[]);
 /* Sets the code page when cp is not NULL.  Returns EXIT_OK, or EXIT_USAGE
  * after a diagnostic when iconv does not know it. */
 int opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp);
+/* Sets how long a writer waits for another's lock on its file: --wait
+ * SECONDS (wait, or NULL for the default), --no-wait (no_wait).  Returns
+ * EXIT_OK, or EXIT_USAGE after a diagnostic for a SECONDS that is not a
+ * whole number from 0 to 86400 or when both are given. */
+int opt_wait(struct mapiprof_ctx *ctx, const char *cmd, const char *wait, int no_wait);
 /* 1 when the path operands a and b name the same file: the same string, or
  * both exist and are one inode (so that an output never replaces an input);
  * never for "-" (standard input or output). */

@@ -54,6 +54,8 @@ report_code(enum mapiprof_error e)
 		return "unsafe";
 	case MAPIPROF_E_VERIFY:
 		return "verify";
+	case MAPIPROF_E_BUSY:
+		return "busy";
 	}
 	return "error";
 }

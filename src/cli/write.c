@@ -86,6 +86,12 @@ wr_option(struct write_opts *o, int c)
 	case OPT_ROOT:
 		o->root = optarg;
 		break;
+	case OPT_WAIT:
+		o->wait = optarg;
+		break;
+	case OPT_NO_WAIT:
+		o->no_wait = 1;
+		break;
 	default:
 		return 0;
 	}
@@ -169,6 +175,8 @@ wr_ctx(const struct write_opts *o, struct mapiprof_ctx **ctx)
 	if (*ctx == NULL)
 		return EXIT_ERROR;
 	int status = opt_codepage(*ctx, o->cmd, o->codepage);
+	if (status == EXIT_OK)
+		status = opt_wait(*ctx, o->cmd, o->wait, o->no_wait);
 	if (status != EXIT_OK) {
 		mapiprof_ctx_free(*ctx);
 		*ctx = NULL;
@@ -268,8 +276,9 @@ fail_lib(struct file_run *fr)
 		why = format("refused: %s: the hive is damaged or was copied while being "
 		             "written",
 		             msg);
-	int rc = fail(fr, e == MAPIPROF_E_UNSAFE || e == MAPIPROF_E_CHECKSUM, report_code(e),
-	              why != NULL ? why : msg);
+	int rc =
+	    fail(fr, e == MAPIPROF_E_UNSAFE || e == MAPIPROF_E_CHECKSUM || e == MAPIPROF_E_BUSY,
+	         report_code(e), why != NULL ? why : msg);
 	free(why);
 	mapiprof_clear_error(fr->ctx);
 	return rc;
@@ -527,7 +536,10 @@ write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
 	struct mapiprof_file *f = NULL;
 	struct mapiprof_plan *plan = NULL;
 	size_t *idx = NULL, n = 0;
-	if (sf_open(ctx, path, MAPIPROF_OPEN_NO_HASH, &f) != MAPIPROF_OK) {
+	/* A writer locks the file before reading it, so that two writers of
+	 * one file never lose each other's changes. */
+	unsigned lock = o->dry_run || o->check ? 0 : MAPIPROF_OPEN_LOCK;
+	if (sf_open(ctx, path, MAPIPROF_OPEN_NO_HASH | lock, &f) != MAPIPROF_OK) {
 		fail_lib(&fr);
 		goto out;
 	}

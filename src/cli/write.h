@@ -31,6 +31,8 @@ struct write_opts {
 	const char *codepage;   /* --codepage CP, or NULL */
 	const char *emit_reg;   /* --emit-reg PATH: also write the plan as a .reg, or NULL */
 	const char *root;       /* --root KEY: the hive root's path in that .reg, or NULL */
+	const char *wait;       /* --wait SECONDS for another writer's lock, or NULL */
+	int no_wait;            /* --no-wait: busy at once when another writer holds it */
 	/* A command that is not a recipe (profile, import, prf stage): builds
 	 * the plan of one open file; NULL: the recipe path. */
 	int (*planner)(const struct write_opts *o, struct mapiprof_file *f, const void *arg,
@@ -55,7 +57,8 @@ struct write_opts {
 	{"emit-reg", required_argument, NULL, OPT_EMIT_REG},            \
 	{"root", required_argument, NULL, OPT_ROOT},                    \
 	{"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},        \
-	{"image", required_argument, NULL, OPT_IMAGE}
+	{"image", required_argument, NULL, OPT_IMAGE},                  \
+	OPT_WAIT_LONGOPTS
 /* clang-format on */
 
 /* Stores what getopt_long returned (c, with optarg) when it is a write

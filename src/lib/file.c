@@ -229,11 +229,11 @@ pick_format(const char *path)
 {
 	unsigned char head[SNIFF_BYTES];
 	size_t n = 0;
-	FILE *fp = fopen(path, "rb");
-	if (fp != NULL) {
-		n = fread(head, 1, sizeof(head), fp);
-		fclose(fp);
-	}
+	int fd = -1;
+	if (mp_open_read(NULL, path, &fd) == MAPIPROF_OK &&
+	    mp_read_some(NULL, fd, head, sizeof(head), &n) != MAPIPROF_OK)
+		n = 0;
+	mp_close(fd);
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
 		if (formats[i].sniff(head, n))
 			return i;
@@ -278,7 +278,7 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		return MAPIPROF_FAILED;
 	}
 	struct mapiprof_file *f = NULL;
-	if ((flags & ~(MAPIPROF_OPEN_NO_HASH | MAPIPROF_OPEN_NO_LOGS)) != 0) {
+	if ((flags & ~(MAPIPROF_OPEN_NO_HASH | MAPIPROF_OPEN_NO_LOGS | MAPIPROF_OPEN_LOCK)) != 0) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "unknown open flags 0x%x", flags);
 		goto fail;
 	}
@@ -287,7 +287,13 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		mp_nomem(ctx);
 		goto fail;
 	}
+	f->lock_fd = -1;
 	f->ctx = ctx;
+	/* Locked before the first byte is read: a writer that waited reads
+	 * what the one before it wrote. */
+	if ((flags & MAPIPROF_OPEN_LOCK) != 0 &&
+	    mp_lock_path(ctx, path, mp_lock_wait_ms(ctx), &f->lock_fd) != MAPIPROF_OK)
+		goto fail;
 	f->path = mp_arena_strdup(&f->arena, path);
 	if (f->path == NULL) {
 		mp_nomem(ctx);
@@ -418,6 +424,7 @@ mapiprof_close(struct mapiprof_file *file)
 	mp_recovered_free(file->recovered); /* after the store that maps it */
 	mapiprof_info_free(file->info);
 	mp_arena_free(&file->arena);
+	mp_close(file->lock_fd); /* last: releases the lock */
 	free(file);
 }
 

@@ -16,7 +16,15 @@ mapiprof_ctx_new(void)
 		return NULL;
 	/* Default code page for PT_STRING8 bytes (--codepage). */
 	strcpy(ctx->codepage, "WINDOWS-1252");
+	ctx->lock_wait = MAPIPROF_LOCK_WAIT_DEFAULT;
 	return ctx;
+}
+
+void
+mapiprof_ctx_set_lock_wait(struct mapiprof_ctx *ctx, unsigned seconds)
+{
+	if (ctx != NULL)
+		ctx->lock_wait = seconds;
 }
 
 void

@@ -17,11 +17,20 @@
 struct mapiprof_ctx {
 	enum mapiprof_error code;
 	int saved_errno;
-	char *file;        /* file the error is about (owned) */
-	char msg[512];     /* place + reason */
-	char note[512];    /* what a successful call could not do (mapiprof_note) */
-	char codepage[64]; /* iconv name for PT_STRING8 bytes, default windows-1252 */
+	char *file;         /* file the error is about (owned) */
+	char msg[512];      /* place + reason */
+	char note[512];     /* what a successful call could not do (mapiprof_note) */
+	char codepage[64];  /* iconv name for PT_STRING8 bytes, default windows-1252 */
+	unsigned lock_wait; /* seconds a writer waits for a lock */
 };
+
+/* The lock wait of ctx in milliseconds (mapiprof_ctx_set_lock_wait). */
+static inline unsigned
+mp_lock_wait_ms(const struct mapiprof_ctx *ctx)
+{
+	unsigned s = ctx != NULL ? ctx->lock_wait : 0;
+	return s > 4000000u ? 4000000000u : s * 1000u;
+}
 
 /* Records an error (code, message) in ctx; never prints.  Safe with ctx == NULL. */
 void mp_seterr(struct mapiprof_ctx *ctx, enum mapiprof_error code, const char *fmt, ...)

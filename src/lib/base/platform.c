@@ -10,6 +10,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#ifdef _WIN32
+#include <io.h>
+#include <windows.h>
+#else
+#include <sys/file.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -22,7 +28,10 @@
 #define IS_SEP(c)    ((c) == '/' || (c) == '\\')
 #define SEP          "\\"
 #else
-#define OPEN_FLAGS   (O_RDONLY | O_CLOEXEC | O_NOCTTY)
+/* O_NONBLOCK: opening a FIFO for reading blocks until a writer comes
+ * (POSIX open(), O_NONBLOCK); a hostile directory could stall a batch.
+ * Only regular files and directories are kept (mp_open_read). */
+#define OPEN_FLAGS   (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 #define CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY)
 /* O_EXCL already refuses a final symbolic link; O_NOFOLLOW says so twice. */
 #define TEMP_FLAGS   (O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
@@ -71,14 +80,32 @@ mp_open_read(struct mapiprof_ctx *ctx, const char *path, int *fd)
 	}
 	/* open(O_RDONLY) succeeds on a directory on POSIX: check explicitly. */
 	struct stat st;
-	if (fstat(f, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(f);
-		mp_seterr(ctx, MAPIPROF_E_ISDIR, "is a directory");
-		mp_seterr_file(ctx, path);
-		return MAPIPROF_FAILED;
+	if (fstat(f, &st) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot stat");
+		goto fail;
 	}
+	if (S_ISDIR(st.st_mode)) {
+		mp_seterr(ctx, MAPIPROF_E_ISDIR, "is a directory");
+		goto fail;
+	}
+	/* A FIFO, socket or device: its reads may block or never end. */
+	if (!S_ISREG(st.st_mode)) {
+		mp_seterr(ctx, MAPIPROF_E_IO, "not a regular file (a FIFO, device or socket)");
+		goto fail;
+	}
+#ifndef _WIN32
+	int fl = fcntl(f, F_GETFL);
+	if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot open");
+		goto fail;
+	}
+#endif
 	*fd = f;
 	return MAPIPROF_OK;
+fail:
+	close(f);
+	mp_seterr_file(ctx, path);
+	return MAPIPROF_FAILED;
 }
 
 int
@@ -345,6 +372,8 @@ mp_path_join(const char *dir, const char *name)
 #define TEMP_TRIES 100u
 /* Letters and digits of a temporary name. */
 #define TEMP_RANDOM 6u
+/* The longest file name made (see mp_temp_path). */
+#define TEMP_NAME_MAX 255u
 /* Bytes per read/write of a copy without kernel help. */
 #define COPY_CHUNK (1024u * 1024u)
 
@@ -358,14 +387,25 @@ fill_attr(const struct stat *st, struct mp_file_attr *out)
 	                                   : MP_FILE_OTHER;
 #ifdef _WIN32
 	out->mtime_ns = (int64_t)st->st_mtime * 1000000000;
+	out->ctime_ns = (int64_t)st->st_ctime * 1000000000;
 #else
 	out->is_link = S_ISLNK(st->st_mode);
 	out->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	out->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 #endif
+	out->dev = (uint64_t)st->st_dev;
+	out->ino = (uint64_t)st->st_ino;
 	out->mode = (uint32_t)(st->st_mode & 07777);
 	out->uid = (uint32_t)st->st_uid;
 	out->gid = (uint32_t)st->st_gid;
 	out->nlink = (uint64_t)st->st_nlink;
+}
+
+int
+mp_same_identity(const struct mp_file_attr *a, const struct mp_file_attr *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
 int
@@ -433,6 +473,15 @@ mp_temp_path(const char *dir, const char *base)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	const char *tag = ".mapiprof-";
 	size_t bl = strlen(base), tl = strlen(tag);
+	/* The name must fit wherever the target's does: a long base is cut
+	 * (at a UTF-8 character boundary) so that the whole name stays within
+	 * the common NAME_MAX, 255 bytes (ext4, XFS, btrfs, tmpfs; NTFS allows
+	 * 255 UTF-16 units). */
+	if (1 + bl + tl + TEMP_RANDOM > TEMP_NAME_MAX) {
+		bl = TEMP_NAME_MAX - (1 + tl + TEMP_RANDOM);
+		while (bl > 0 && ((unsigned char)base[bl] & 0xC0) == 0x80)
+			bl--;
+	}
 	char *name = malloc(1 + bl + tl + TEMP_RANDOM + 1);
 	if (name == NULL)
 		return NULL;
@@ -759,4 +808,95 @@ mp_rmdir(struct mapiprof_ctx *ctx, const char *path)
 		return MAPIPROF_FAILED;
 	}
 	return MAPIPROF_OK;
+}
+
+/* ---- advisory locks ---------------------------------------------------- */
+
+/* Pause between two tries at a lock another process holds. */
+#define LOCK_POLL_MS 20u
+/* Times the file at a path may be replaced under a waiting locker before
+ * it gives up (each replacement is another writer's finished write). */
+#define LOCK_REOPENS 1000u
+
+/* Tries once at an exclusive lock on fd: 1 taken, 0 held elsewhere, -1
+ * error (errno).  flock(2) locks belong to the open file description (not
+ * the process, as fcntl's F_SETLK do), so hivex opening and closing the same
+ * file does not drop them, and a read-only descriptor can hold one.  On
+ * Windows, LockFileEx on the first byte. */
+static int
+try_lock(int fd)
+{
+#ifdef _WIN32
+	OVERLAPPED ov = {0};
+	HANDLE h = (HANDLE)_get_osfhandle(fd);
+	if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
+		return 1;
+	return GetLastError() == ERROR_LOCK_VIOLATION ? 0 : (errno = EIO, -1);
+#else
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	return errno == EWOULDBLOCK || errno == EAGAIN || errno == EINTR ? 0 : -1;
+#endif
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts = {0, 0};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void
+pause_ms(unsigned ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int
+mp_lock_path(struct mapiprof_ctx *ctx, const char *path, unsigned wait_ms, int *fd)
+{
+	uint64_t deadline = now_ms() + wait_ms;
+	*fd = -1;
+	for (unsigned reopens = 0; reopens < LOCK_REOPENS; reopens++) {
+		int f = -1;
+		if (mp_open_read(ctx, path, &f) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		int got;
+		while ((got = try_lock(f)) == 0 && now_ms() < deadline)
+			pause_ms(LOCK_POLL_MS);
+		if (got <= 0) {
+			int err = errno;
+			mp_close(f);
+			if (got < 0)
+				mp_seterr_errno(ctx, err, "cannot lock");
+			else
+				mp_seterr(ctx, MAPIPROF_E_BUSY,
+				          "busy: another program is writing it (waited %u s)",
+				          wait_ms / 1000u);
+			mp_seterr_file(ctx, path);
+			return MAPIPROF_FAILED;
+		}
+		/* The writer we waited for renamed its new file over path: the
+		 * lock we hold is on the old one.  Lock the new one. */
+		struct mp_file_attr held, now;
+		int exists = 0;
+		if (mp_fd_attr(ctx, f, &held) != MAPIPROF_OK ||
+		    mp_path_attr(ctx, path, &now, &exists) != MAPIPROF_OK) {
+			mp_close(f);
+			mp_seterr_file(ctx, path);
+			return MAPIPROF_FAILED;
+		}
+		if (exists && !now.is_link && now.dev == held.dev && now.ino == held.ino) {
+			*fd = f;
+			return MAPIPROF_OK;
+		}
+		mp_close(f);
+	}
+	mp_seterr(ctx, MAPIPROF_E_BUSY, "busy: the file was replaced %u times while waiting",
+	          LOCK_REOPENS);
+	mp_seterr_file(ctx, path);
+	return MAPIPROF_FAILED;
 }

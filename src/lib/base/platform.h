@@ -10,9 +10,10 @@
 
 enum mp_file_kind { MP_FILE_REGULAR, MP_FILE_DIR, MP_FILE_OTHER };
 
-/* Opens path for reading only (no O_CREAT, never truncates; close-on-exec,
- * no controlling tty).  Fails with NOENT/ISDIR/IO; a directory is reported
- * as MAPIPROF_E_ISDIR. */
+/* Opens the regular file at path for reading only (no O_CREAT, never
+ * truncates; close-on-exec, no controlling tty), without ever blocking: a
+ * FIFO, device or socket fails with MAPIPROF_E_IO "not a regular file", a
+ * directory with MAPIPROF_E_ISDIR; also NOENT/IO. */
 int mp_open_read(struct mapiprof_ctx *ctx, const char *path, int *fd);
 /* Size and kind of an open file. */
 int mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_kind *kind,
@@ -51,7 +52,13 @@ struct mp_file_attr {
 	uint32_t mode;    /* permission bits (07777) */
 	uint32_t uid, gid;
 	uint64_t nlink;
+	uint64_t dev, ino; /* which file it is */
+	int64_t ctime_ns;  /* last status change: any write, rename onto, link */
 };
+
+/* 1 when a and b are the same file in the same state: device, inode,
+ * size, modification and status-change times (ns). */
+int mp_same_identity(const struct mp_file_attr *a, const struct mp_file_attr *b);
 
 /* fstat of an open file.  Fails with MAPIPROF_E_IO. */
 int mp_fd_attr(struct mapiprof_ctx *ctx, int fd, struct mp_file_attr *out);
@@ -60,7 +67,8 @@ int mp_fd_attr(struct mapiprof_ctx *ctx, int fd, struct mp_file_attr *out);
  * failures are MAPIPROF_E_IO. */
 int mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *out, int *exists);
 /* A fresh candidate name "DIR/.BASE.mapiprof-XXXXXX" (6 random letters and
- * digits) for a temporary file beside BASE; malloc'd, NULL when out of
+ * digits; BASE cut short so that the name fits in 255 bytes whenever BASE
+ * does) for a temporary file beside BASE; malloc'd, NULL when out of
  * memory.  It is only a name: create it exclusively (mp_temp_create,
  * mp_link). */
 char *mp_temp_path(const char *dir, const char *base);
@@ -114,5 +122,13 @@ const char *mp_tmpdir(void);
 /* Removes a file / an empty directory; ctx may be NULL (cleanup paths). */
 int mp_unlink(struct mapiprof_ctx *ctx, const char *path);
 int mp_rmdir(struct mapiprof_ctx *ctx, const char *path);
+
+/* Opens the regular file at path and takes an exclusive advisory lock on
+ * it (flock; LockFileEx on Windows), waiting up to wait_ms while another
+ * process holds one, and again on the new file when the one at path was
+ * replaced meanwhile.  *fd holds the lock until closed.  Fails with
+ * MAPIPROF_E_BUSY when the wait runs out, or as mp_open_read.  Only
+ * programs that lock too are kept out (Windows itself does not). */
+int mp_lock_path(struct mapiprof_ctx *ctx, const char *path, unsigned wait_ms, int *fd);
 
 #endif

@@ -33,6 +33,7 @@ struct mapiprof_file {
 	/* A dirty hive read with its transaction logs replayed: the recovered
 	 * image the store was opened on (recover.h); NULL otherwise. */
 	struct mp_recovered *recovered;
+	int lock_fd; /* MAPIPROF_OPEN_LOCK: holds the lock; -1 without */
 };
 
 /* Finds the profiles below every root of s, case-insensitively:

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/platform.h"
 #include "plan/edit.h"
 
 /* A recipe file is a few KiB of edits and comments; anything much larger is
@@ -243,14 +244,19 @@ read_file(struct mapiprof_ctx *ctx, const char *path, char **out)
 {
 	*out = NULL;
 	char *buf = NULL;
-	FILE *fp = fopen(path, "rb");
-	struct stat st;
-	if (fp == NULL || fstat(fileno(fp), &st) != 0) {
-		mp_seterr(ctx, MAPIPROF_E_RECIPE, "cannot read the recipe: %s", strerror(errno));
+	/* mp_open_read never blocks (a FIFO named as the recipe) and takes
+	 * regular files only. */
+	int fd = -1;
+	FILE *fp = NULL;
+	if (mp_open_read(ctx, path, &fd) != MAPIPROF_OK) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", mapiprof_errmsg(ctx));
+		mp_seterr(ctx, MAPIPROF_E_RECIPE, "cannot read the recipe: %s", why);
 		goto fail;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		mp_seterr(ctx, MAPIPROF_E_RECIPE, "the recipe is not a regular file");
+	if ((fp = fdopen(fd, "rb")) == NULL) {
+		mp_seterr(ctx, MAPIPROF_E_RECIPE, "cannot read the recipe: %s", strerror(errno));
+		mp_close(fd);
 		goto fail;
 	}
 	buf = malloc(MAX_RECIPE_BYTES + 1);

@@ -17,6 +17,7 @@
 #include "mapi/locate.h"
 #include "plan/plan.h"
 #include "regf/cells.h"
+#include "regf/freeable.h"
 #include "regf/hiveinfo.h"
 #include "regf/patch.h"
 #include "regtext/parse.h"
@@ -270,6 +271,29 @@ rewrite_key(struct mp_store *s, const struct mp_key_change *k)
 	return rc;
 }
 
+/* Checks every cell hivex will free before it sees the hive: hivex 1.3
+ * aborts the process on one that is not a cell in use, or freed twice
+ * (regf/freeable.h). */
+static int
+check_freeable(struct commit *c)
+{
+	const struct mp_regf_cells oc = {c->ctx, c->in_fd, c->src->bins_size};
+	struct mp_regf_used u = {0};
+	int rc = mp_regf_used_load(&oc, &u);
+	for (size_t i = 0; rc == MAPIPROF_OK && i < c->plan->nkeys; i++) {
+		const struct mp_key_change *k = &c->plan->keys[i];
+		struct mp_regf_freed f = {0};
+		if (k->key == 0 || k->nops == 0)
+			continue;
+		rc = mp_regf_freed_values(&oc, k->uid, k->key, &f);
+		if (rc == MAPIPROF_OK)
+			rc = mp_regf_freed_check(&oc, &u, k->uid, &f);
+		mp_regf_freed_free(&f);
+	}
+	mp_regf_used_free(&u);
+	return rc;
+}
+
 /* The hivex path: the input read whole into memory (never modified), each
  * planned key rewritten, the result written over the empty temporary file
  * (hivex truncates it). */
@@ -278,7 +302,8 @@ rewrite_hivex(struct commit *c)
 {
 	struct mp_store *s = NULL;
 	int rc = MAPIPROF_FAILED;
-	if (mp_store_hive_open(c->ctx, c->src_path, 1, &s) != MAPIPROF_OK)
+	if (check_freeable(c) != MAPIPROF_OK ||
+	    mp_store_hive_open(c->ctx, c->src_path, 1, &s) != MAPIPROF_OK)
 		goto out;
 	for (size_t i = 0; i < c->plan->nkeys; i++)
 		if (rewrite_key(s, &c->plan->keys[i]) != MAPIPROF_OK)
@@ -1027,6 +1052,10 @@ plan_ops(const struct mapiprof_plan *plan)
 static int
 write_new(struct commit *c)
 {
+	/* In place, the file replaced must be the one just read, also at the
+	 * rename (another program may replace it meanwhile). */
+	if (c->in_place)
+		mp_install_expect(&c->ins, &c->like);
 	if (mp_install_temp(&c->ins, &c->like) != MAPIPROF_OK || produce(c) != MAPIPROF_OK ||
 	    mp_install_finish_temp(&c->ins) != MAPIPROF_OK || verify(c) != MAPIPROF_OK ||
 	    mp_install_backup_target(&c->ins) != MAPIPROF_OK)

@@ -227,12 +227,57 @@ mp_install_backup(struct mp_install *ins, const char *path, const struct mp_file
 	return backup(ins, path, attr, 1);
 }
 
+void
+mp_install_expect(struct mp_install *ins, const struct mp_file_attr *read)
+{
+	ins->expect = *read;
+	ins->has_expect = 1;
+}
+
+/* Whether the target is still the expected file (mp_install_expect); on a
+ * difference MAPIPROF_E_UNSAFE, what happened named. */
+static int
+check_expected(struct mp_install *ins)
+{
+	struct mp_file_attr now;
+	int exists = 0;
+	if (!ins->has_expect)
+		return MAPIPROF_OK;
+	if (mp_path_attr(ins->ctx, ins->target, &now, &exists) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (exists && !now.is_link && mp_same_identity(&now, &ins->expect))
+		return MAPIPROF_OK;
+	mp_seterr(ins->ctx, MAPIPROF_E_UNSAFE,
+	          "%s while it was being written; it is left as it is, run again",
+	          !exists ? "the file was removed"
+	          : now.dev != ins->expect.dev || now.ino != ins->expect.ino || now.is_link
+	              ? "another file was put in its place"
+	              : "the file was changed");
+	return MAPIPROF_FAILED;
+}
+
 int
 mp_install_backup_target(struct mp_install *ins)
 {
 	if (!ins->target_exists)
 		return MAPIPROF_OK;
-	return mp_install_backup(ins, ins->target, &ins->tattr);
+	if (check_expected(ins) != MAPIPROF_OK ||
+	    mp_install_backup(ins, ins->target, &ins->tattr) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (!ins->has_expect)
+		return MAPIPROF_OK;
+	/* A hard link changes the target's status-change time, and only that:
+	 * the file must be the same in every other respect. */
+	struct mp_file_attr now;
+	int exists = 0;
+	if (mp_path_attr(ins->ctx, ins->target, &now, &exists) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int64_t ctime = ins->expect.ctime_ns;
+	ins->expect.ctime_ns = now.ctime_ns;
+	if (exists && mp_same_identity(&now, &ins->expect))
+		return MAPIPROF_OK;
+	ins->expect.ctime_ns = ctime;
+	return check_expected(ins);
 }
 
 /* ---- rename ------------------------------------------------------------- */
@@ -240,6 +285,8 @@ mp_install_backup_target(struct mp_install *ins)
 int
 mp_install_rename(struct mp_install *ins)
 {
+	if (check_expected(ins) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
 	if (ins->io->rename(ins->ctx, ins->tmp, ins->target) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	free(ins->tmp);

@@ -27,6 +27,10 @@ struct mp_install {
 	struct mp_file_attr tattr; /* lstat of the target, when target_exists */
 	char *tmp;                 /* the temporary file while it exists */
 	int tmp_fd;
+	/* The target as the caller read it (mp_install_expect): the rename
+	 * goes ahead only while the target is still that file. */
+	struct mp_file_attr expect;
+	int has_expect;
 };
 
 /* Sets ins up for target: the step table in use (mp_commit_io_current),
@@ -44,6 +48,12 @@ int mp_install_temp(struct mp_install *ins, const struct mp_file_attr *like);
 /* Syncs and closes the temporary file (a failed close can be the first
  * report of a failed write, e.g. on NFS). */
 int mp_install_finish_temp(struct mp_install *ins);
+/* Makes the rename conditional: the target must still be the file
+ * described by read (an fstat of the file the new content was made from)
+ * when it is replaced, else the rename fails with MAPIPROF_E_UNSAFE and the
+ * target is left as it is (another program replaced or changed it
+ * meanwhile). */
+void mp_install_expect(struct mp_install *ins, const struct mp_file_attr *read);
 /* Keeps the file at path (which must exist, attr its lstat) as
  * path+ins->suffix: a hard link (or a copy where links are unsupported)
  * under a temporary name in path's directory, renamed over an older backup
@@ -51,9 +61,9 @@ int mp_install_finish_temp(struct mp_install *ins);
 int mp_install_backup(struct mp_install *ins, const char *path, const struct mp_file_attr *attr);
 /* Keeps the target as target+suffix when it exists (mp_install_backup). */
 int mp_install_backup_target(struct mp_install *ins);
-/* Renames the finished temporary file over the target and syncs the
- * directory.  Past the rename the new file is in place: a failed directory
- * sync is still reported (the rename may not survive a crash), with a
+/* Renames the finished temporary file over the target (checking it
+ * first, as mp_install_expect says) and syncs the directory.  Past the rename the new file is in
+ * place: a failed directory sync is still reported (the rename may not survive a crash), with a
  * message saying the new file is in place. */
 int mp_install_rename(struct mp_install *ins);
 /* Removes the temporary file if it is still there; frees what begin set. */

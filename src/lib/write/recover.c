@@ -91,6 +91,7 @@ struct recovery {
 	struct mp_regf_recovery rep;
 	struct mp_install ins;
 	struct mp_file_attr like; /* the input's owner and mode */
+	int lock_fd;              /* in place: the input's lock (mp_lock_path) */
 };
 
 /* The plain and the Windows-rule checksum of the temporary file's base
@@ -214,7 +215,7 @@ int
 mapiprof_recover(struct mapiprof_ctx *ctx, const char *path,
                  const struct mapiprof_recover_opts *opts, struct mapiprof_info **info)
 {
-	struct recovery r = {.ctx = ctx, .path = path};
+	struct recovery r = {.ctx = ctx, .path = path, .lock_fd = -1};
 	int rc = MAPIPROF_FAILED;
 	r.ins.tmp_fd = -1;
 	if (info != NULL)
@@ -232,6 +233,10 @@ mapiprof_recover(struct mapiprof_ctx *ctx, const char *path,
 		          "an output the input and its logs are left as they are");
 		goto out;
 	}
+	/* In place it may write: locked before reading, as a plan write is
+	 * (MAPIPROF_OPEN_LOCK). */
+	if (r.in_place && mp_lock_path(ctx, path, mp_lock_wait_ms(ctx), &r.lock_fd) != MAPIPROF_OK)
+		goto out;
 	if (replay(&r) != MAPIPROF_OK)
 		goto out;
 	/* A clean hive is not rewritten in place; an output gets a copy. */
@@ -246,6 +251,7 @@ out:
 	mp_install_end(&r.ins);
 	mp_buf_free(&r.img);
 	mapiprof_info_free(r.in);
+	mp_close(r.lock_fd);
 	if (rc != MAPIPROF_OK)
 		mp_seterr_file(ctx, path);
 	return rc;
