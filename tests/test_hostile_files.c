@@ -273,3 +273,53 @@ Test(hostile_files, a_value_cell_named_twice_fails_the_write_cleanly)
 		free(outp);
 	}
 }
+
+/* The fixture hive with the byte at off set to val (and the three before
+ * it to the rest of a little-endian word when word): tu_tmp/name. */
+static char *
+crafted(const char *name, size_t off, uint32_t val, int word)
+{
+	char *src = tu_fixture("exchange-mapi.dat"), *hive = tu_tmp_path(name);
+	size_t len = 0;
+	uint8_t *buf = (uint8_t *)tu_read(src, &len);
+	cr_assert(buf != NULL && len > off + 4);
+	buf[off] = (uint8_t)val;
+	if (word)
+		for (int i = 1; i < 4; i++)
+			buf[off + (size_t)i] = (uint8_t)(val >> (8 * i));
+	cr_assert_eq(tu_write(hive, buf, len), 0);
+	free(buf);
+	free(src);
+	return hive;
+}
+
+/* Deleting a profile frees every cell below its key (hivex
+ * hivex_node_delete_child): the doubly named vk of the global section is
+ * found first, and so is a security cell chained to garbage, which hivex
+ * would follow unchecked when it frees that cell's last user. */
+Test(hostile_files, a_profile_delete_on_a_damaged_subtree_fails_cleanly)
+{
+	static const struct {
+		const char *name, *want;
+		size_t off;
+		uint32_t val;
+		int word;
+	} cases[] = {
+	    {"dupvk.dat", "value '00036606' and value '00036606' are one cell", 0x2430, 0, 0},
+	    /* The security cell of the profile's keys (at 0x1078 in the fixture):
+	     * its link to the previous one points past the hive. */
+	    {"badsk.dat", "the security cell chained to its own at file offset 0x80000ff0", 0x1080,
+	     0x7ffffff0u, 1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *hive = crafted(cases[i].name, cases[i].off, cases[i].val, cases[i].word);
+		struct tu_snap before = tu_snap_take(hive);
+		struct tu_run r;
+		run(&r, "profile", "delete", "Exchange", hive, NULL);
+		cr_expect_eq(r.status, 1, "%s: status %d: %s", cases[i].name, r.status, r.err);
+		cr_expect(strstr(r.err, cases[i].want) != NULL, "%s: %s", cases[i].name, r.err);
+		tu_run_free(&r);
+		tu_snap_assert_same(&before, hive);
+		free(hive);
+	}
+}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/le.h"
+#include "base/limits.h"
 #include "base/platform.h"
 #include "regf/freeable.h"
 
@@ -120,10 +121,15 @@ add(const struct mp_regf_cells *c, struct mp_regf_freed *f, uint32_t rel, const 
 		if (w == NULL)
 			return mp_nomem(c->ctx);
 		f->what = w;
+		const char **k = realloc(f->key, cap * sizeof(*k));
+		if (k == NULL)
+			return mp_nomem(c->ctx);
+		f->key = k;
 		f->cap = cap;
 	}
 	f->rel[f->n] = rel;
 	f->what[f->n] = what;
+	f->key[f->n] = f->label != NULL ? f->label : "?";
 	f->n++;
 	return MAPIPROF_OK;
 }
@@ -152,6 +158,7 @@ mp_regf_freed_values(const struct mp_regf_cells *c, const char *label, uint64_t 
 	struct mp_regf_nk nk;
 	struct mp_arena a = {0};
 	uint32_t *list = NULL, list_cell = 0;
+	f->label = label;
 	int rc = mp_regf_cells_nk(c, label, key, &nk);
 	if (rc == MAPIPROF_OK && nk.nvalues > 0)
 		rc = mp_regf_cells_vlist(c, label, &nk, &a, &list, &list_cell);
@@ -175,6 +182,149 @@ mp_regf_freed_values(const struct mp_regf_cells *c, const char *label, uint64_t 
 	return rc == MP_CELLS_UNUSUAL ? MAPIPROF_OK : rc;
 }
 
+/* nk fields past its header part that cells.h reads ("Key node"). */
+#define NK_NSUBKEYS (4u + 20u)
+#define NK_SUBLIST  (4u + 28u)
+#define NK_SK       (4u + 44u)
+#define NK_CLASS    (4u + 48u)
+/* sk fields ("Key security"): the chain of security cells. */
+#define SK_PREV 8u
+#define SK_NEXT 12u
+#define SK_HDR  16u
+
+/* One subtree walk. */
+struct walk {
+	const struct mp_regf_cells *c;
+	const struct mp_regf_used *u;
+	const char *label;
+	struct mp_regf_freed *f;
+	size_t keys;
+};
+
+static int
+bad(const struct walk *w, const char *what, uint32_t rel)
+{
+	mp_seterr(w->c->ctx, MAPIPROF_E_FORMAT,
+	          "key '%.200s': %s at file offset 0x%llx is not valid, so the key cannot be "
+	          "deleted (the hive is damaged)",
+	          w->label, what, (unsigned long long)rel + MP_REGF_BASE_BLOCK);
+	return MAPIPROF_FAILED;
+}
+
+/* The allocated cell at rel with signature sig (2 bytes): its first len
+ * bytes into buf (len <= 16) and its size. */
+static int
+cell(const struct walk *w, uint32_t rel, const char *sig, const char *what, uint8_t *buf,
+     uint32_t len, uint32_t *size)
+{
+	if (!mp_regf_used_at(w->u, rel) || w->c->bins - rel < len)
+		return bad(w, what, rel);
+	if (mp_pread_full(w->c->ctx, w->c->fd, buf, len, (uint64_t)rel + MP_REGF_BASE_BLOCK) !=
+	    MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	*size = 0u - mp_le32(buf);
+	if (*size < len || *size > w->c->bins - rel ||
+	    (sig != NULL && memcmp(buf + 4, sig, 2) != 0))
+		return bad(w, what, rel);
+	return MAPIPROF_OK;
+}
+
+/* The security cell at rel and the cells before and after it in their
+ * chain are sk cells in use. */
+static int
+check_sk(const struct walk *w, uint32_t rel)
+{
+	uint8_t h[SK_HDR], o[SK_HDR];
+	uint32_t size = 0;
+	if (cell(w, rel, "sk", "its security cell", h, SK_HDR, &size) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	const uint32_t chain[2] = {mp_le32(h + SK_PREV), mp_le32(h + SK_NEXT)};
+	for (int i = 0; i < 2; i++)
+		if (cell(w, chain[i], "sk", "the security cell chained to its own", o, SK_HDR,
+		         &size) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	return MAPIPROF_OK;
+}
+
+static int subtree(struct walk *w, uint64_t key, unsigned depth);
+
+/* The subkey list at rel ("Subkeys list": lf, lh, li, or ri, whose
+ * entries are lists themselves): added to the freed cells, each child
+ * walked. */
+static int
+sublist(struct walk *w, uint32_t rel, unsigned depth, int top)
+{
+	uint8_t h[8];
+	uint32_t size = 0;
+	if (cell(w, rel, NULL, "its subkey list", h, sizeof(h), &size) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	int hashed = memcmp(h + 4, "lf", 2) == 0 || memcmp(h + 4, "lh", 2) == 0;
+	int ri = memcmp(h + 4, "ri", 2) == 0;
+	if (!hashed && !ri && memcmp(h + 4, "li", 2) != 0)
+		return bad(w, "its subkey list", rel);
+	if (ri && !top)
+		return bad(w, "its subkey list (an index inside an index)", rel);
+	uint32_t n = mp_le16(h + 6), step = hashed ? 8u : 4u;
+	if (n > (size - 8u) / step)
+		return bad(w, "its subkey list (more entries than fit)", rel);
+	if (add(w->c, w->f, rel, "a subkey list") != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	uint8_t *raw = malloc(n > 0 ? (size_t)n * step : 1u);
+	if (raw == NULL)
+		return mp_nomem(w->c->ctx);
+	int rc = n > 0 ? mp_pread_full(w->c->ctx, w->c->fd, raw, (size_t)n * step,
+	                               (uint64_t)rel + MP_REGF_BASE_BLOCK + 8u)
+	               : MAPIPROF_OK;
+	for (uint32_t i = 0; rc == MAPIPROF_OK && i < n; i++) {
+		uint32_t to = mp_le32(raw + (size_t)i * step);
+		rc = ri ? sublist(w, to, depth, 0)
+		        : subtree(w, (uint64_t)to + MP_REGF_BASE_BLOCK, depth + 1);
+	}
+	free(raw);
+	return rc;
+}
+
+static int
+subtree(struct walk *w, uint64_t key, unsigned depth)
+{
+	struct mp_regf_nk nk;
+	if (depth > MP_MAX_KEY_DEPTH || ++w->keys > MP_MAX_FREED_KEYS) {
+		mp_seterr(w->c->ctx, MAPIPROF_E_LIMIT,
+		          "key '%.200s': more than %u levels or %u keys below it (or a loop), so "
+		          "it cannot be deleted",
+		          w->label, MP_MAX_KEY_DEPTH, MP_MAX_FREED_KEYS);
+		return MAPIPROF_FAILED;
+	}
+	if (key < MP_REGF_BASE_BLOCK || key - MP_REGF_BASE_BLOCK >= w->c->bins ||
+	    !mp_regf_used_at(w->u, (uint32_t)(key - MP_REGF_BASE_BLOCK)))
+		return bad(w, "a key's nk cell", (uint32_t)(key - MP_REGF_BASE_BLOCK));
+	int rc = mp_regf_cells_nk(w->c, w->label, key, &nk);
+	if (rc != MAPIPROF_OK)
+		return rc == MP_CELLS_UNUSUAL ? bad(w, "a key's nk cell", nk.rel) : rc;
+	uint32_t nsub = mp_le32(nk.hdr + NK_NSUBKEYS), list = mp_le32(nk.hdr + NK_SUBLIST);
+	uint32_t sk = mp_le32(nk.hdr + NK_SK), cls = mp_le32(nk.hdr + NK_CLASS);
+	if (nsub > 0)
+		rc = sublist(w, list, depth, 1);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_freed_values(w->c, w->label, key, w->f);
+	if (rc == MAPIPROF_OK && sk != MP_CELL_NONE)
+		rc = check_sk(w, sk);
+	if (rc == MAPIPROF_OK && cls != MP_CELL_NONE)
+		rc = add(w->c, w->f, cls, "a class name");
+	if (rc == MAPIPROF_OK)
+		rc = add(w->c, w->f, nk.rel, "a key's nk cell");
+	return rc;
+}
+
+int
+mp_regf_freed_subtree(const struct mp_regf_cells *c, const struct mp_regf_used *u,
+                      const char *label, uint64_t key, struct mp_regf_freed *f)
+{
+	struct walk w = {c, u, label, f, 0};
+	f->label = label;
+	return subtree(&w, key, 0);
+}
+
 static int
 by_rel(const void *a, const void *b)
 {
@@ -183,7 +333,7 @@ by_rel(const void *a, const void *b)
 }
 
 int
-mp_regf_freed_check(const struct mp_regf_cells *c, const struct mp_regf_used *u, const char *label,
+mp_regf_freed_check(const struct mp_regf_cells *c, const struct mp_regf_used *u,
                     struct mp_regf_freed *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
@@ -192,7 +342,8 @@ mp_regf_freed_check(const struct mp_regf_cells *c, const struct mp_regf_used *u,
 			    c->ctx, MAPIPROF_E_FORMAT,
 			    "key '%.200s': %s: offset 0x%llx is not a cell in use, so the key "
 			    "cannot be rewritten (the hive is damaged)",
-			    label, f->what[i], (unsigned long long)f->rel[i] + MP_REGF_BASE_BLOCK);
+			    f->key[i], f->what[i],
+			    (unsigned long long)f->rel[i] + MP_REGF_BASE_BLOCK);
 			return MAPIPROF_FAILED;
 		}
 	}
@@ -208,11 +359,21 @@ mp_regf_freed_check(const struct mp_regf_cells *c, const struct mp_regf_used *u,
 		if (*order[i] != *order[i - 1])
 			continue;
 		size_t x = (size_t)(order[i - 1] - f->rel), y = (size_t)(order[i] - f->rel);
-		mp_seterr(c->ctx, MAPIPROF_E_FORMAT,
-		          "key '%.200s': %s and %s are one cell (file offset 0x%llx), so the key "
-		          "cannot be rewritten (the hive is damaged)",
-		          label, f->what[x < y ? x : y], f->what[x < y ? y : x],
-		          (unsigned long long)*order[i] + MP_REGF_BASE_BLOCK);
+		size_t a = x < y ? x : y, b = x < y ? y : x;
+		if (strcmp(f->key[a], f->key[b]) == 0)
+			mp_seterr(
+			    c->ctx, MAPIPROF_E_FORMAT,
+			    "key '%.200s': %s and %s are one cell (file offset 0x%llx), so the "
+			    "key cannot be rewritten (the hive is damaged)",
+			    f->key[a], f->what[a], f->what[b],
+			    (unsigned long long)*order[i] + MP_REGF_BASE_BLOCK);
+		else
+			mp_seterr(
+			    c->ctx, MAPIPROF_E_FORMAT,
+			    "key '%.200s': %s is also %s of key '%.200s' (file offset 0x%llx), so "
+			    "the keys cannot be rewritten (the hive is damaged)",
+			    f->key[a], f->what[a], f->what[b], f->key[b],
+			    (unsigned long long)*order[i] + MP_REGF_BASE_BLOCK);
 		rc = MAPIPROF_FAILED;
 		break;
 	}
@@ -225,6 +386,7 @@ mp_regf_freed_free(struct mp_regf_freed *f)
 {
 	free(f->rel);
 	free(f->what);
+	free(f->key);
 	mp_arena_free(&f->arena);
 	memset(f, 0, sizeof(*f));
 }

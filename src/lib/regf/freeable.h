@@ -31,6 +31,8 @@ int mp_regf_used_at(const struct mp_regf_used *u, uint32_t rel);
 struct mp_regf_freed {
 	uint32_t *rel;
 	const char **what; /* for messages: "value 'NAME'" etc. (arena) */
+	const char **key;  /* the key each was added for (the caller's label) */
+	const char *label; /* the key being added */
 	size_t n, cap;
 	struct mp_arena arena;
 };
@@ -41,10 +43,22 @@ struct mp_regf_freed {
  * in messages. */
 int mp_regf_freed_values(const struct mp_regf_cells *c, const char *label, uint64_t key,
                          struct mp_regf_freed *f);
+/* Adds the cells hivex frees when it deletes the key at file offset key
+ * and everything below it (hivex_node_delete_child, delete_node): for each
+ * key its subkey lists, its values as mp_regf_freed_values, its class name
+ * and its nk cell.  Also checks each key's security cell and the two it is
+ * chained to, which hivex rewrites unchecked when it frees the last user of
+ * one (delete_sk).  At most MP_MAX_KEY_DEPTH levels and MP_MAX_FREED_KEYS
+ * keys (MAPIPROF_E_LIMIT). */
+int mp_regf_freed_subtree(const struct mp_regf_cells *c, const struct mp_regf_used *u,
+                          const char *label, uint64_t key, struct mp_regf_freed *f);
+/* Keys a subtree may hold before mp_regf_freed_subtree gives up. */
+#define MP_MAX_FREED_KEYS 200000u
+
 /* Checks that each cell of f starts a cell in use and that none is freed
  * twice; MAPIPROF_E_FORMAT naming the cell's owner otherwise. */
 int mp_regf_freed_check(const struct mp_regf_cells *c, const struct mp_regf_used *u,
-                        const char *label, struct mp_regf_freed *f);
+                        struct mp_regf_freed *f);
 void mp_regf_freed_free(struct mp_regf_freed *f);
 
 #endif

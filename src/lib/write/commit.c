@@ -272,24 +272,25 @@ rewrite_key(struct mp_store *s, const struct mp_key_change *k)
 }
 
 /* Checks every cell hivex will free before it sees the hive: hivex 1.3
- * aborts the process on one that is not a cell in use, or freed twice
- * (regf/freeable.h). */
+ * aborts the process on one that is not a cell in use, or freed twice,
+ * also by two keys of one plan (regf/freeable.h). */
 static int
 check_freeable(struct commit *c)
 {
 	const struct mp_regf_cells oc = {c->ctx, c->in_fd, c->src->bins_size};
 	struct mp_regf_used u = {0};
+	struct mp_regf_freed f = {0};
 	int rc = mp_regf_used_load(&oc, &u);
 	for (size_t i = 0; rc == MAPIPROF_OK && i < c->plan->nkeys; i++) {
 		const struct mp_key_change *k = &c->plan->keys[i];
-		struct mp_regf_freed f = {0};
-		if (k->key == 0 || k->nops == 0)
+		if (k->key == 0 || (k->nops == 0 && !k->del))
 			continue;
-		rc = mp_regf_freed_values(&oc, k->uid, k->key, &f);
-		if (rc == MAPIPROF_OK)
-			rc = mp_regf_freed_check(&oc, &u, k->uid, &f);
-		mp_regf_freed_free(&f);
+		rc = k->del ? mp_regf_freed_subtree(&oc, &u, k->uid, k->key, &f)
+		            : mp_regf_freed_values(&oc, k->uid, k->key, &f);
 	}
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_freed_check(&oc, &u, &f);
+	mp_regf_freed_free(&f);
 	mp_regf_used_free(&u);
 	return rc;
 }
