@@ -37,15 +37,15 @@ static const struct command commands[] = {
     {"profile", cmd_profile,
      "profile default|copy|rename|delete NAME [NEW] [--office VER | --wms] [--replace] "
      "[--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | --output-dir DIR] "
-     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--codepage CP] [--image DIR] "
-     "FILE ...",
+     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--wait SECONDS | --no-wait] "
+     "[--codepage CP] [--image DIR] FILE ...",
      "set the default profile, or copy, rename or delete a profile; plan, then write "
      "safely"},
     {"import", cmd_import,
      "import [--profile NAME] [--as NEW] [--default] [--replace] [--office VER | --wms] "
      "[--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | --output-dir DIR] "
-     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--codepage CP] [--image DIR] "
-     "EXPORT FILE ...",
+     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--wait SECONDS | --no-wait] "
+     "[--codepage CP] [--image DIR] EXPORT FILE ...",
      "bring profiles from a .reg export into each file; plan, then write safely"},
     {"recover", cmd_recover,
      "recover [--json] [-o OUT | --output-dir DIR] [--backup[=SUFFIX]] [--consume-logs] "
@@ -55,8 +55,9 @@ static const struct command commands[] = {
      "list the built-in recipes, or print one with its rationale"},
     {"prf", cmd_prf,
      "prf stage [--office VER] [--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | "
-     "--output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--image DIR] "
-     "WINPATH FILE ...\n       mapiprof prf check [--json] [--codepage CP] FILE",
+     "--output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--wait SECONDS "
+     "| --no-wait] [--image DIR] WINPATH FILE ...\n       mapiprof prf check [--json] [--codepage "
+     "CP] FILE",
      "Outlook profile files (PRF): stage one for Outlook's next start, or check one"},
     {"help", NULL, "help [COMMAND]", "show the usage of every command or of one"},
 };
