@@ -83,7 +83,8 @@ split_spec(struct mapiprof_ctx *ctx, const char *spec, char **file, char **sel)
 		}
 		free(f);
 	}
-	mp_seterr(ctx, MAPIPROF_E_NOENT, "no such file or directory");
+	mp_seterr(ctx, MAPIPROF_E_NOENT,
+	          "no such file: not a directory holding a Windows volume, nor a WIM file");
 	mp_seterr_file(ctx, spec);
 	return MAPIPROF_FAILED;
 }
