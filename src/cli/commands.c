@@ -7,36 +7,36 @@
 #include "commands.h"
 
 static const struct command commands[] = {
-    {"list", cmd_list, "list [--json] [--no-logs] [--codepage CP] [--image DIR] FILE ...",
+    {"list", cmd_list, "list [--json] [--no-logs] [--codepage CP] [--image IMAGE] FILE ...",
      "list the MAPI profiles of each file: name, root, default, services"},
     {"show", cmd_show,
      "show [--json] [--raw] [--profile NAME]... [--section SEL]... [--no-logs] [--codepage CP] "
-     "[--image DIR] FILE ...",
+     "[--image IMAGE] FILE ...",
      "show every decoded property of the selected profile sections"},
     {"get", cmd_get,
-     "get [--json] [--profile NAME] --section SEL [--no-logs] [--codepage CP] [--image DIR] "
+     "get [--json] [--profile NAME] --section SEL [--no-logs] [--codepage CP] [--image IMAGE] "
      "PROP FILE",
      "print one property value, for scripts"},
-    {"info", cmd_info, "info [--json] [--no-logs] [--codepage CP] [--image DIR] FILE ...",
+    {"info", cmd_info, "info [--json] [--no-logs] [--codepage CP] [--image IMAGE] FILE ...",
      "show what each file is: format, size, sha256; the hive header or the .reg encoding"},
     {"export", cmd_export,
      "export [[--profile NAME]... | --all-profiles] [--root KEY] [-o OUT] [--no-logs] "
-     "[--codepage CP] [--image DIR] FILE",
+     "[--codepage CP] [--image IMAGE] FILE",
      "write profiles as a regedit 5.00 .reg file that reg import accepts"},
     {"tags", cmd_tags, "tags [--json] [PATTERN]", "search the property tag and flag tables"},
     {"edit", cmd_edit,
      "edit [--profile NAME | --all-profiles] -e EDIT [-e EDIT]... [--dry-run | --check] [--json] "
      "[--backup[=SUFFIX]] [-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] "
-     "[--recover] [--codepage CP] [--image DIR] FILE ...",
+     "[--recover] [--codepage CP] [--image IMAGE] FILE ...",
      "change property values as the edits say; print the plan, then write safely"},
     {"apply", cmd_apply,
      "apply [--profile NAME | --all-profiles] [--dry-run | --check] [--json] [--backup[=SUFFIX]] "
      "[-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] "
-     "[--codepage CP] [--image DIR] RECIPE FILE ...",
+     "[--codepage CP] [--image IMAGE] RECIPE FILE ...",
      "apply a recipe (built-in name or recipe file): plan, then write safely"},
     {"recover", cmd_recover,
      "recover [--json] [-o OUT | --output-dir DIR] [--backup[=SUFFIX]] [--consume-logs] [--image "
-     "DIR] "
+     "IMAGE] "
      "FILE ...",
      "replay a dirty hive's transaction logs and write the recovered hive"},
     {"recipes", cmd_recipes, "recipes [--json] [NAME]",
