@@ -839,7 +839,7 @@ Test(cli, help_and_version)
 	cr_assert_eq(tu_last.status, 0);
 	cr_assert_not_null(strstr(tu_last.out, "usage: mapiprof get [--json] [--profile NAME] "
 	                                       "--section SEL [--no-logs] [--codepage CP] "
-	                                       "[--image DIR] PROP FILE\n"));
+	                                       "[--image IMAGE] PROP FILE\n"));
 	TU_CLI("show", "--help");
 	cr_assert_eq(tu_last.status, 0);
 	cr_assert_eq(strncmp(tu_last.out, "usage: mapiprof show ", 21), 0);

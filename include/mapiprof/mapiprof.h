@@ -238,6 +238,51 @@ MAPIPROF_API int mapiprof_tree_hives(struct mapiprof_ctx *ctx, const char *root,
 MAPIPROF_API int mapiprof_tree_resolve(struct mapiprof_ctx *ctx, const char *root,
 				       const char *path, char **out);
 MAPIPROF_API void mapiprof_free_strings(char **v, size_t n);
+
+/* A Windows image inside a WIM archive, through wimlib.  spec is FILE, or
+ * FILE:N / FILE:NAME for one image of several (a FILE that exists as spec
+ * whole wins over a split at the last ':'); the archive is recognised by
+ * wimlib, not by its name.  An archive of several images and no selector
+ * fails with MAPIPROF_E_SELECTOR naming them; a selector that names none,
+ * MAPIPROF_E_NOENT; a file wimlib does not read as a WIM,
+ * MAPIPROF_E_FORMAT.  With MAPIPROF_WIM_WRITE, what wimlib cannot update (a
+ * part of a split WIM, a file we may not write, a WIM marked read-only)
+ * fails with MAPIPROF_E_INVALID or MAPIPROF_E_IO before anything is done.
+ * Errors name spec.  mapiprof_wim_hives and mapiprof_wim_resolve find hives
+ * as mapiprof_tree_hives and mapiprof_tree_resolve do, giving paths inside
+ * the image ("/Users/alice/NTUSER.DAT").  mapiprof_wim_extract streams the
+ * hive at path and its logs (.LOG, .LOG1, .LOG2) out of the image into a
+ * private folder (mode 0700, in $TMPDIR) and sets *local to the hive there
+ * (malloc'd); mapiprof_wim_close removes that folder.  mapiprof_wim_update
+ * puts v[0..n) back (each local file at its path, with logs its extracted
+ * logs too) in one update and one commit that rebuilds the archive into a
+ * temporary file renamed over it (a crash leaves the old archive or the
+ * new one); with backup_suffix the archive is first kept as FILE+suffix.
+ * Each replaced file keeps its last access time; its security descriptor,
+ * attributes and creation time are wimlib's for a new file (none,
+ * FILE_ATTRIBUTE_NORMAL, the last write time).  n == 0 writes nothing.
+ * After a successful update only mapiprof_wim_close may be called. */
+struct mapiprof_wim;
+struct mapiprof_wim_put {
+	const char *local; /* the file to put, as mapiprof_wim_extract made it */
+	const char *path;  /* where, inside the image */
+	int logs;          /* also put back the logs extracted beside local */
+};
+#define MAPIPROF_WIM_WRITE 0x1u
+MAPIPROF_API int mapiprof_wim_open(struct mapiprof_ctx *ctx, const char *spec, unsigned flags,
+				   struct mapiprof_wim **out);
+MAPIPROF_API int mapiprof_wim_hives(struct mapiprof_ctx *ctx, const struct mapiprof_wim *w,
+				    char ***paths, size_t *n);
+MAPIPROF_API int mapiprof_wim_resolve(struct mapiprof_ctx *ctx, const struct mapiprof_wim *w,
+				      const char *path, char **out);
+MAPIPROF_API int mapiprof_wim_extract(struct mapiprof_ctx *ctx, struct mapiprof_wim *w,
+				      const char *path, char **local);
+MAPIPROF_API int mapiprof_wim_update(struct mapiprof_ctx *ctx, struct mapiprof_wim *w,
+				     const struct mapiprof_wim_put *v, size_t n,
+				     const char *backup_suffix);
+/* The archive's path on disk (spec without its selector). */
+MAPIPROF_API const char *mapiprof_wim_file(const struct mapiprof_wim *w);
+MAPIPROF_API void mapiprof_wim_close(struct mapiprof_wim *w);
 MAPIPROF_API int mapiprof_open_as(struct mapiprof_ctx *ctx, const char *path, const char *name,
 				  unsigned flags, struct mapiprof_file **out);
 MAPIPROF_API int mapiprof_inspect_as(struct mapiprof_ctx *ctx, const char *path,

@@ -20,6 +20,7 @@
 #include "opt.h"
 #include "out_json.h"
 #include "report.h"
+#include "stdio_files.h"
 
 struct recover_opts {
 	int json;
@@ -47,9 +48,11 @@ check(const struct recover_opts *o, char *const files[], int nfiles)
 {
 	if (nfiles < 1 && o->image == NULL)
 		return diag_usage("recover", "no FILE given");
-	if (o->image != NULL && (o->backup != NULL || o->output_dir != NULL))
-		return diag_usage("recover", "--backup and --output-dir are not supported with "
-		                             "--image");
+	if (image_is_dir(o->image) && o->backup != NULL)
+		return diag_usage("recover", "--backup with --image DIR would leave backup files "
+		                             "inside the image: keep a copy of the image instead");
+	if (o->image != NULL && o->output_dir != NULL)
+		return diag_usage("recover", "--output-dir is not supported with --image");
 	if (o->image != NULL && o->output != NULL && nfiles != 1)
 		return diag_usage("recover", "-o needs a single FILE");
 	for (int i = 0; i < nfiles; i++)
@@ -245,7 +248,7 @@ recover_fail(const struct run *r, const char *path)
 }
 
 static int
-recover_one(const struct run *r, const struct recover_opts *o, const char *path)
+recover_one(const struct run *r, const struct recover_opts *o, const char *path, int *wrote)
 {
 	struct mapiprof_recover_opts ro = {o->output, o->backup, o->consume_logs};
 	struct recover_result res = {.path = path};
@@ -255,7 +258,7 @@ recover_one(const struct run *r, const struct recover_opts *o, const char *path)
 	/* The library keeps a backup only of a target that exists. */
 	int replaces = stat(target, &st) == 0;
 	mapiprof_clear_note(r->ctx);
-	if (mapiprof_recover(r->ctx, path, &ro, &in) != MAPIPROF_OK || in == NULL) {
+	if (mapiprof_recover(r->ctx, sf_source(path), &ro, &in) != MAPIPROF_OK || in == NULL) {
 		mapiprof_info_free(in);
 		return recover_fail(r, path);
 	}
@@ -267,6 +270,7 @@ recover_one(const struct run *r, const struct recover_opts *o, const char *path)
 	if (res.recovered || o->output != NULL)
 		res.written = target;
 	res.logs_reset = res.recovered && o->consume_logs && o->output == NULL;
+	*wrote = res.recovered && o->output == NULL;
 	int status = EXIT_OK;
 	if (res.written != NULL && o->backup != NULL && replaces &&
 	    (res.backup = concat(target, o->backup)) == NULL)
@@ -280,16 +284,17 @@ recover_one(const struct run *r, const struct recover_opts *o, const char *path)
 
 /* One file, with its --output-dir path as its -o OUT. */
 static int
-recover_file(const struct run *r, const struct recover_opts *o, const char *path)
+recover_file(const struct run *r, const struct recover_opts *o, const char *path, int *wrote)
 {
+	*wrote = 0;
 	if (o->output_dir == NULL)
-		return recover_one(r, o, path);
+		return recover_one(r, o, path, wrote);
 	struct recover_opts one = *o;
 	char *out = opt_output_path(o->output_dir, path);
 	if (out == NULL)
 		return report_fail(r, path, "no_memory", "out of memory");
 	one.output = out;
-	int status = recover_one(r, &one, path);
+	int status = recover_one(r, &one, path, wrote);
 	free(out);
 	return status;
 }
@@ -311,13 +316,35 @@ cmd_recover(int argc, char *argv[])
 	/* Over a batch, as edit and apply: an error over a refusal. */
 	int seen_error = 0, seen_refused = 0;
 	struct image_files in;
-	seen_error =
-	    image_expand(&r, o.image, argv + optind, (size_t)(argc - optind), &in) != EXIT_OK;
-	for (size_t i = 0; i < in.n; i++) {
-		status = recover_file(&r, &o, in.v[i]);
+	int into_wim = o.image != NULL && !image_is_dir(o.image) && o.output == NULL;
+	status = image_expand(&r, o.image, argv + optind, (size_t)(argc - optind),
+	                      into_wim ? IMAGE_WRITE : 0, &in);
+	if (status == EXIT_USAGE) {
+		image_files_free(&in);
+		mapiprof_ctx_free(r.ctx);
+		return status;
+	}
+	seen_error = status == EXIT_ERROR;
+	int *put = calloc(in.n ? in.n : 1, sizeof(*put)),
+	    *logs = calloc(in.n ? in.n : 1, sizeof(*logs));
+	struct recover_opts one = o;
+	if (in.wim != NULL && o.output == NULL)
+		one.backup = NULL; /* the archive is kept whole, not the copy */
+	for (size_t i = 0; put != NULL && logs != NULL && i < in.n; i++) {
+		status = recover_file(&r, &one, in.v[i], &put[i]);
+		logs[i] = put[i] && o.consume_logs;
 		seen_error |= status == EXIT_ERROR;
 		seen_refused |= status == EXIT_UNSAFE;
 	}
+	seen_error |= put == NULL || logs == NULL;
+	/* A WIM image: the recovered hives go back in one commit. */
+	if (into_wim && in.wim != NULL && put != NULL && logs != NULL &&
+	    image_commit(&r, &in, put, logs, o.backup) != MAPIPROF_OK)
+		seen_error |= report_lib(&r, o.image) != EXIT_OK;
+	else if (into_wim && in.wim != NULL && mapiprof_note(r.ctx)[0] != '\0')
+		diag(o.image, "note: %s", mapiprof_note(r.ctx));
+	free(put);
+	free(logs);
 	seen_error |= in.failed;
 	image_files_free(&in);
 	mapiprof_ctx_free(r.ctx);

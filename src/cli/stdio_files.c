@@ -14,6 +14,45 @@
 /* The copy of standard input: made at the first "-", kept for the run. */
 static char *spooled;
 
+/* The aliases of the run (sf_alias). */
+static struct alias {
+	const char *name, *path;
+} * aliases;
+static size_t naliases, cap_aliases;
+
+int
+sf_alias(const char *name, const char *path)
+{
+	if (naliases == cap_aliases) {
+		size_t ncap = cap_aliases ? cap_aliases * 2 : 8;
+		struct alias *a = realloc(aliases, ncap * sizeof(*a));
+		if (a == NULL)
+			return -1;
+		aliases = a;
+		cap_aliases = ncap;
+	}
+	aliases[naliases++] = (struct alias){name, path};
+	return 0;
+}
+
+void
+sf_unalias(void)
+{
+	free(aliases);
+	aliases = NULL;
+	naliases = cap_aliases = 0;
+}
+
+/* The path an alias stands for, or NULL. */
+static const char *
+alias_path(const char *arg)
+{
+	for (size_t i = 0; arg != NULL && i < naliases; i++)
+		if (strcmp(aliases[i].name, arg) == 0)
+			return aliases[i].path;
+	return NULL;
+}
+
 int
 sf_is_dash(const char *path)
 {
@@ -32,6 +71,8 @@ spool_stdin(struct mapiprof_ctx *ctx)
 int
 sf_open(struct mapiprof_ctx *ctx, const char *arg, unsigned flags, struct mapiprof_file **f)
 {
+	if (alias_path(arg) != NULL)
+		return mapiprof_open(ctx, alias_path(arg), flags, f);
 	if (!sf_is_dash(arg))
 		return mapiprof_open(ctx, arg, flags, f);
 	*f = NULL;
@@ -43,6 +84,8 @@ sf_open(struct mapiprof_ctx *ctx, const char *arg, unsigned flags, struct mapipr
 int
 sf_inspect(struct mapiprof_ctx *ctx, const char *arg, unsigned flags, struct mapiprof_info **out)
 {
+	if (alias_path(arg) != NULL)
+		return mapiprof_inspect_flags(ctx, alias_path(arg), flags, out);
 	if (!sf_is_dash(arg))
 		return mapiprof_inspect_flags(ctx, arg, flags, out);
 	*out = NULL;
@@ -86,6 +129,8 @@ sf_out_begin(struct sf_out *o)
 const char *
 sf_source(const char *arg)
 {
+	if (alias_path(arg) != NULL)
+		return alias_path(arg);
 	return sf_is_dash(arg) && spooled != NULL ? spooled : arg;
 }
 

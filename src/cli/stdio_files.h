@@ -20,6 +20,13 @@ int sf_open(struct mapiprof_ctx *ctx, const char *arg, unsigned flags, struct ma
 /* mapiprof_inspect_flags of arg, or of standard input when arg is "-". */
 int sf_inspect(struct mapiprof_ctx *ctx, const char *arg, unsigned flags,
                struct mapiprof_info **out);
+/* Operands that stand for a file elsewhere: name (a hive inside a WIM
+ * image, "golden.wim:/Users/alice/NTUSER.DAT") is read and written at path
+ * (its copy streamed out of the image, with its logs beside it), while
+ * messages keep calling it name.  Both are borrowed until sf_unalias.
+ * Returns 0, or -1 when out of memory. */
+int sf_alias(const char *name, const char *path);
+void sf_unalias(void);
 /* Removes the copy of standard input, if one was made (main calls it). */
 void sf_cleanup(void);
 
@@ -36,7 +43,7 @@ int sf_out_begin(struct sf_out *o);
  * diagnostic. */
 int sf_copy_out(const char *path);
 /* Where the bytes of operand arg are: the copy of standard input for "-"
- * (once sf_open read it), else arg. */
+ * (once sf_open read it), the path of an alias (sf_alias), else arg. */
 const char *sf_source(const char *arg);
 /* Removes the temporary directory and what it holds. */
 void sf_out_end(struct sf_out *o);

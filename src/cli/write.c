@@ -35,7 +35,9 @@ struct file_run {
 	enum outcome outcome;
 	char *msg;    /* malloc'd failure message (res.error) */
 	char *backup; /* malloc'd backup path (res.backup) */
-	void *patch;  /* --emit-reg: the plan as .reg bytes (mapiprof_free) */
+	const char
+	    *backup_suffix; /* --backup for the library, or NULL (a WIM image keeps its own) */
+	void *patch;        /* --emit-reg: the plan as .reg bytes (mapiprof_free) */
 	size_t patchlen;
 	int forceable; /* mapiprof_write_check refuses it and there is no --force */
 };
@@ -125,9 +127,9 @@ wr_validate(const struct write_opts *o, char *const files[], int nfiles)
 {
 	if (nfiles < 1 && o->image == NULL)
 		return diag_usage(o->cmd, "no FILE given");
-	if (o->image != NULL && o->backup != NULL)
-		return diag_usage(o->cmd, "--backup with --image would leave backup files inside "
-		                          "the image: keep a copy of the image instead");
+	if (image_is_dir(o->image) && o->backup != NULL)
+		return diag_usage(o->cmd, "--backup with --image DIR would leave backup files "
+		                          "inside the image: keep a copy of the image instead");
 	if (o->image != NULL && o->output_dir != NULL)
 		return diag_usage(o->cmd, "--output-dir with --image is not supported: every user "
 		                          "hive is named NTUSER.DAT");
@@ -333,7 +335,7 @@ static int
 commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan)
 {
 	const struct write_opts *o = fr->o;
-	struct mapiprof_write_opts wo = {fr->output, o->backup, o->force, o->recover};
+	struct mapiprof_write_opts wo = {fr->output, fr->backup_suffix, o->force, o->recover};
 	const char *target = fr->output != NULL ? fr->output : fr->res.path;
 	int recovered = is_recovered(f);
 	struct stat st;
@@ -353,8 +355,8 @@ commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan 
 		fr->res.note = mapiprof_note(fr->ctx);
 		diag(fr->res.path, "note: %s", fr->res.note);
 	}
-	if (o->backup != NULL && replaces) {
-		fr->backup = format("%s%s", target, o->backup);
+	if (fr->backup_suffix != NULL && replaces) {
+		fr->backup = format("%s%s", target, fr->backup_suffix);
 		fr->res.backup = fr->backup;
 	}
 	/* The logs beside the input are reset only when it was replaced. */
@@ -510,84 +512,151 @@ emit(struct file_run *fr)
 	}
 }
 
-static enum outcome
-write_file(const struct write_opts *o, struct mapiprof_ctx *ctx,
-           const struct mapiprof_recipe *recipe, const char *path)
+/* One file of the batch, from its opening to its outcome. */
+struct file_job {
+	struct file_run fr;
+	struct mapiprof_file *f;
+	struct mapiprof_plan *plan;
+	size_t *idx;
+	char *out_path;
+	struct sf_out so;
+};
+
+/* Opens, plans and writes (or checks) the file at path; the outcome is
+ * printed by job_finish.  backup_suffix: --backup for the library. */
+static void
+job_run(struct file_job *j, const struct write_opts *o, struct mapiprof_ctx *ctx,
+        const struct mapiprof_recipe *recipe, const char *path, const char *backup_suffix)
 {
-	struct file_run fr = {.o = o, .ctx = ctx, .outcome = OUTCOME_OK};
-	char *out_path = NULL;
-	struct sf_out so = {0};
-	fr.res.path = path;
-	fr.output = o->output;
-	if (sf_is_dash(o->output) && sf_out_begin(&so) != 0) {
-		fail(&fr, 0, "io", "cannot make a temporary file for standard output");
-		emit(&fr);
-		return fr.outcome;
+	struct file_run *fr = &j->fr;
+	size_t n = 0;
+	*fr = (struct file_run){.o = o, .ctx = ctx, .outcome = OUTCOME_OK};
+	fr->backup_suffix = backup_suffix;
+	fr->res.path = path;
+	fr->output = o->output;
+	if (sf_is_dash(o->output) && sf_out_begin(&j->so) != 0) {
+		fail(fr, 0, "io", "cannot make a temporary file for standard output");
+		return;
 	}
-	if (so.path != NULL)
-		fr.output = so.path; /* copied to standard output once written */
+	if (j->so.path != NULL)
+		fr->output = j->so.path; /* copied to standard output once written */
 	if (o->output_dir != NULL &&
-	    (fr.output = out_path = opt_output_path(o->output_dir, path)) == NULL) {
-		fail(&fr, 0, "no_memory", "out of memory");
-		emit(&fr);
-		return fr.outcome;
+	    (fr->output = j->out_path = opt_output_path(o->output_dir, path)) == NULL) {
+		fail(fr, 0, "no_memory", "out of memory");
+		return;
 	}
-	fr.res.output = so.path != NULL ? "-" : fr.output;
-	struct mapiprof_file *f = NULL;
-	struct mapiprof_plan *plan = NULL;
-	size_t *idx = NULL, n = 0;
+	fr->res.output = j->so.path != NULL ? "-" : fr->output;
 	/* A writer locks the file before reading it, so that two writers of
 	 * one file never lose each other's changes. */
 	unsigned lock = o->dry_run || o->check ? 0 : MAPIPROF_OPEN_LOCK;
-	if (sf_open(ctx, path, MAPIPROF_OPEN_NO_HASH | lock, &f) != MAPIPROF_OK) {
-		fail_lib(&fr);
-		goto out;
+	if (sf_open(ctx, path, MAPIPROF_OPEN_NO_HASH | lock, &j->f) != MAPIPROF_OK) {
+		fail_lib(fr);
+		return;
 	}
-	fr.res.f = f;
-	fr.res.state = mapiprof_file_info(f) != NULL ? mapiprof_file_info(f)->state : NULL;
+	fr->res.f = j->f;
+	fr->res.state = mapiprof_file_info(j->f) != NULL ? mapiprof_file_info(j->f)->state : NULL;
 	if (o->planner != NULL) {
 		/* Not a recipe: a hive without profiles is a normal target. */
-		if (o->planner(o, f, o->planner_arg, &plan) != MAPIPROF_OK) {
-			fail_lib(&fr);
-			goto out;
+		if (o->planner(o, j->f, o->planner_arg, &j->plan) != MAPIPROF_OK) {
+			fail_lib(fr);
+			return;
 		}
-		fr.res.plan = plan;
-		settle(&fr, f, plan, 0);
-		goto out;
+		fr->res.plan = j->plan;
+		settle(fr, j->f, j->plan, 0);
+		return;
 	}
-	if (mapiprof_profile_count(f) == 0) {
+	if (mapiprof_profile_count(j->f) == 0) {
 		/* A hive without MAPI profiles (a Default user's, a service
 		 * account's) is a normal member of a batch: nothing to plan. */
-		fr.res.status = "no_profiles";
-		if (patch_make(&fr, f, NULL) == 0)
-			patch_save(&fr, 0);
-		goto out;
+		fr->res.status = "no_profiles";
+		if (patch_make(fr, j->f, NULL) == 0)
+			patch_save(fr, 0);
+		return;
 	}
-	if (pick_profiles(&fr, f, &idx, &n) != 0)
-		goto out;
-	if (mapiprof_plan_build(f, recipe, idx, n, &plan) != MAPIPROF_OK) {
-		fail_lib(&fr);
-		goto out;
+	if (pick_profiles(fr, j->f, &j->idx, &n) != 0)
+		return;
+	if (mapiprof_plan_build(j->f, recipe, j->idx, n, &j->plan) != MAPIPROF_OK) {
+		fail_lib(fr);
+		return;
 	}
-	fr.res.plan = plan;
-	settle(&fr, f, plan, n);
-out:
+	fr->res.plan = j->plan;
+	settle(fr, j->f, j->plan, n);
+}
+
+/* Prints the outcome of job_run and frees the job. */
+static enum outcome
+job_finish(struct file_job *j)
+{
+	struct file_run *fr = &j->fr;
+	const struct write_opts *o = fr->o;
 	/* -o -: standard output gets the whole file, changed or not, so that a
 	 * pipeline never receives an empty hive. */
-	if (so.path != NULL && fr.res.error == NULL && !o->dry_run && !o->check &&
-	    sf_copy_out(strcmp(fr.res.status, "changed") == 0 ? so.path : sf_source(path)) != 0)
-		fail(&fr, 0, "io", "could not write the result to standard output");
-	emit(&fr);
-	if (plan != NULL)
-		mapiprof_plan_free(plan);
-	free(idx);
-	mapiprof_close(f);
-	free(fr.msg);
-	free(fr.backup);
-	free(out_path);
-	sf_out_end(&so);
-	mapiprof_free(fr.patch);
-	return fr.outcome;
+	if (j->so.path != NULL && fr->res.error == NULL && !o->dry_run && !o->check &&
+	    sf_copy_out(strcmp(fr->res.status, "changed") == 0 ? j->so.path
+	                                                       : sf_source(fr->res.path)) != 0)
+		fail(fr, 0, "io", "could not write the result to standard output");
+	emit(fr);
+	if (j->plan != NULL)
+		mapiprof_plan_free(j->plan);
+	free(j->idx);
+	mapiprof_close(j->f);
+	free(fr->msg);
+	free(fr->backup);
+	free(j->out_path);
+	sf_out_end(&j->so);
+	mapiprof_free(fr->patch);
+	return fr->outcome;
+}
+
+/* 1 when the job wrote its file in place (into a WIM image's copy). */
+static int
+job_changed(const struct file_job *j)
+{
+	return j->fr.res.error == NULL && j->fr.res.status != NULL &&
+	       strcmp(j->fr.res.status, "changed") == 0;
+}
+
+/* A WIM image: every hive the batch changed goes back into the image in
+ * one commit; when that fails, none did, and each says so. */
+static void
+wim_commit(const struct write_opts *o, const struct run *r, const struct image_files *in,
+           struct file_job *jobs)
+{
+	int *put = calloc(in->n ? in->n : 1, sizeof(*put));
+	int *logs = calloc(in->n ? in->n : 1, sizeof(*logs));
+	int any = 0, rc = MAPIPROF_FAILED;
+	for (size_t i = 0; put != NULL && logs != NULL && i < in->n; i++) {
+		put[i] = job_changed(&jobs[i]);
+		logs[i] = put[i] && jobs[i].fr.res.logs_reset;
+		any |= put[i];
+	}
+	if (put != NULL && logs != NULL)
+		rc = any ? image_commit(r, in, put, logs, o->backup) : MAPIPROF_OK;
+	const char *msg = mapiprof_errmsg(r->ctx);
+	char *why = rc == MAPIPROF_OK ? NULL
+	                              : format("not written into %s: %s", o->image,
+	                                       msg[0] != '\0' ? msg : "out of memory");
+	char *bak = rc == MAPIPROF_OK && any && o->backup != NULL
+	                ? format("%s%s", mapiprof_wim_file(in->wim), o->backup)
+	                : NULL;
+	for (size_t i = 0; i < in->n; i++) {
+		if (!(put != NULL ? put[i] : job_changed(&jobs[i])))
+			continue;
+		if (rc != MAPIPROF_OK) {
+			fail(&jobs[i].fr, 0, report_code(mapiprof_errcode(r->ctx)),
+			     why != NULL ? why : "out of memory");
+		} else if (bak != NULL) {
+			jobs[i].fr.backup = format("%s", bak);
+			jobs[i].fr.res.backup = jobs[i].fr.backup;
+		}
+	}
+	if (mapiprof_note(r->ctx)[0] != '\0')
+		diag(o->image, "note: %s", mapiprof_note(r->ctx));
+	mapiprof_clear_error(r->ctx);
+	free(why);
+	free(bak);
+	free(put);
+	free(logs);
 }
 
 int
@@ -597,10 +666,36 @@ wr_files(const struct write_opts *o, struct mapiprof_ctx *ctx, const struct mapi
 	int seen[OUTCOME_ERROR + 1] = {0};
 	struct run r = {o->cmd, o->json, ctx};
 	struct image_files in;
-	if (image_expand(&r, o->image, files, n, &in) != EXIT_OK)
+	/* A WIM image is written only when a hive of it is written in place. */
+	int into_wim = o->image != NULL && !image_is_dir(o->image) && o->output == NULL &&
+	               !o->dry_run && !o->check;
+	int status = image_expand(&r, o->image, files, n, into_wim ? IMAGE_WRITE : 0, &in);
+	if (status != EXIT_OK) {
+		image_files_free(&in);
+		return status;
+	}
+	struct file_job *jobs = calloc(in.n ? in.n : 1, sizeof(*jobs));
+	if (jobs == NULL) {
+		diag(o->cmd, "out of memory");
+		image_files_free(&in);
 		return EXIT_ERROR;
-	for (size_t i = 0; i < in.n; i++)
-		seen[write_file(o, ctx, recipe, in.v[i])] = 1;
+	}
+	/* A hive of a WIM image is written to its extracted copy (no backup
+	 * there: the archive is kept whole) and put back by wim_commit; its
+	 * outcome is printed after that. */
+	const char *lib_backup = in.wim != NULL && o->output == NULL ? NULL : o->backup;
+	for (size_t i = 0; i < in.n; i++) {
+		job_run(&jobs[i], o, ctx, recipe, in.v[i], lib_backup);
+		if (in.wim == NULL)
+			seen[job_finish(&jobs[i])] = 1;
+	}
+	if (in.wim != NULL) {
+		if (into_wim)
+			wim_commit(o, &r, &in, jobs);
+		for (size_t i = 0; i < in.n; i++)
+			seen[job_finish(&jobs[i])] = 1;
+	}
+	free(jobs);
 	seen[OUTCOME_ERROR] |= in.failed;
 	image_files_free(&in);
 	if (seen[OUTCOME_ERROR])

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/platform.h"
+#include "image/names.h"
 #include "store/store.h"
 
 /* The folders that hold one folder per user profile. */
@@ -17,26 +18,6 @@ static const char *const profile_roots[] = {"Users", "Documents and Settings"};
 /* Profile folders read from one profile root at most: a bound on what a
  * hostile tree can make us list. */
 #define MAX_USERS 100000u
-
-/* Names of one directory matching one component, tried at most (a case
- * variant of a name is rare; this bounds a hostile tree's backtracking). */
-#define MAX_CANDIDATES 4u
-
-/* The indices of names[0..n) that name name as Windows would, into
- * idx[0..MAX_CANDIDATES): the exact spelling first, then the case variants
- * in listing order.  Returns how many. */
-static size_t
-matches(char *const *names, size_t n, const char *name, size_t *idx)
-{
-	size_t m = 0;
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t k = 0; k < n && m < MAX_CANDIDATES; k++)
-			if (pass == 0 ? strcmp(names[k], name) == 0
-			              : strcmp(names[k], name) != 0 &&
-			                    mp_name_casecmp(names[k], name) == 0)
-				idx[m++] = k;
-	return m;
-}
 
 /* The entry of dir whose name equals name: exactly when one does, else
  * case-insensitively (the first in listing order), or NULL; malloc'd.  A
@@ -55,8 +36,9 @@ find_ci(struct mapiprof_ctx *ctx, const char *dir, const char *name, char **out)
 		}
 		return MAPIPROF_FAILED;
 	}
-	size_t idx[MAX_CANDIDATES];
-	if (matches(names, n, name, idx) > 0 && (*out = mp_path_join(dir, names[idx[0]])) == NULL)
+	size_t idx[MP_IMAGE_MAX_CANDIDATES];
+	if (mp_image_matches(names, n, name, idx) > 0 &&
+	    (*out = mp_path_join(dir, names[idx[0]])) == NULL)
 		rc = mp_nomem(ctx);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -172,8 +154,6 @@ mapiprof_tree_hives(struct mapiprof_ctx *ctx, const char *root, char ***paths, s
 	return MAPIPROF_OK;
 }
 
-/* Components of a path inside the image, at most this many. */
-#define MAX_COMPONENTS 64u
 /* Finds comp[i..n) below dir, trying at each level the exact name, then its
  * case variants in listing order; the last component must be a regular
  * file, the others directories, none a symbolic link (*link set when one
@@ -183,14 +163,14 @@ walk(struct mapiprof_ctx *ctx, const char *dir, char **comp, size_t i, size_t n,
      int *link)
 {
 	char **names = NULL;
-	size_t nn = 0, idx[MAX_CANDIDATES];
+	size_t nn = 0, idx[MP_IMAGE_MAX_CANDIDATES];
 	int rc = MAPIPROF_OK;
 	*out = NULL;
 	if (mp_dir_list(ctx, dir, &names, &nn) != MAPIPROF_OK) {
 		mapiprof_clear_error(ctx); /* not a directory, or gone: not here */
 		return MAPIPROF_OK;
 	}
-	size_t m = matches(names, nn, comp[i], idx);
+	size_t m = mp_image_matches(names, nn, comp[i], idx);
 	for (size_t j = 0; j < m && *out == NULL && rc == MAPIPROF_OK; j++) {
 		char *p = mp_path_join(dir, names[idx[j]]);
 		if (p == NULL) {
@@ -215,7 +195,7 @@ walk(struct mapiprof_ctx *ctx, const char *dir, char **comp, size_t i, size_t n,
 int
 mapiprof_tree_resolve(struct mapiprof_ctx *ctx, const char *root, const char *path, char **out)
 {
-	char *comp[MAX_COMPONENTS];
+	char *comp[MP_IMAGE_MAX_COMPONENTS];
 	size_t n = 0;
 	int rc = MAPIPROF_OK, link = 0;
 	if (ctx == NULL || root == NULL || path == NULL || out == NULL) {
@@ -223,28 +203,7 @@ mapiprof_tree_resolve(struct mapiprof_ctx *ctx, const char *root, const char *pa
 		return MAPIPROF_FAILED;
 	}
 	*out = NULL;
-	for (const char *p = path; rc == MAPIPROF_OK && *p != '\0';) {
-		p += strspn(p, "/\\");
-		size_t len = strcspn(p, "/\\");
-		if (len == 0)
-			break;
-		if (n == MAX_COMPONENTS || (len == 2 && strncmp(p, "..", 2) == 0) ||
-		    (len == 1 && p[0] == '.')) {
-			mp_seterr(ctx, MAPIPROF_E_INVALID, "'%s' is not a path inside the image",
-			          path);
-			rc = MAPIPROF_FAILED;
-		} else if ((comp[n] = malloc(len + 1)) == NULL) {
-			rc = mp_nomem(ctx);
-		} else {
-			memcpy(comp[n], p, len);
-			comp[n++][len] = '\0';
-			p += len;
-		}
-	}
-	if (rc == MAPIPROF_OK && n == 0) {
-		mp_seterr(ctx, MAPIPROF_E_INVALID, "'%s' is not a path inside the image", path);
-		rc = MAPIPROF_FAILED;
-	}
+	rc = mp_image_components(ctx, path, comp, &n);
 	if (rc == MAPIPROF_OK)
 		rc = walk(ctx, root, comp, 0, n, out, &link);
 	if (rc == MAPIPROF_OK && *out == NULL) {
@@ -255,8 +214,7 @@ mapiprof_tree_resolve(struct mapiprof_ctx *ctx, const char *root, const char *pa
 			mp_seterr(ctx, MAPIPROF_E_NOENT, "no %s in the image", path);
 		rc = MAPIPROF_FAILED;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(comp[i]);
+	mp_image_free_components(comp, n);
 	if (rc != MAPIPROF_OK)
 		mp_seterr_file(ctx, root);
 	return rc;
