@@ -432,7 +432,7 @@ Test(cli_recover, bad_command_lines_are_usage_errors)
 	TU_CLI_EXPECT(0, "recover", "--help");
 	ASSERT_HAS(tu_last.out, "usage: mapiprof recover [--json] [-o OUT | --output-dir DIR] "
 	                        "[--backup[=SUFFIX]] [--consume-logs] [--wait SECONDS | --no-wait] "
-	                        "[--image DIR] FILE ...\n");
+	                        "[--image IMAGE] FILE ...\n");
 	snap_assert_same(&s);
 	free(h);
 	free(h2);
