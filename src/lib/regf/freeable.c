@@ -13,7 +13,10 @@
 int
 mp_regf_used_at(const struct mp_regf_used *u, uint32_t rel)
 {
-	return rel % 4u == 0 && rel < u->bins && (u->bits[rel / 32u] >> (rel / 4u % 8u) & 1u) != 0;
+	if (rel % 4u != 0 || rel >= u->bins)
+		return 0;
+	unsigned byte = u->bits[rel / 32u];
+	return (byte >> (rel / 4u % 8u) & 1u) != 0;
 }
 
 static void
