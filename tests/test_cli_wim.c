@@ -29,6 +29,8 @@ tmp(const char *rel)
 
 /* Runs a shell command line; returns its exit status, output in *out
  * (malloc'd) when out is not NULL. */
+static int sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static int
 sh(char **out, const char *fmt, ...)
 {
