@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "logmaker.h"
 #include "testutil.h"
 
 #define GC_FIX "exchange2007-gc-referral"
@@ -367,4 +368,95 @@ Test(cli_wim, the_same_flow_through_a_wimmountrw_mount)
 	cr_assert_eq(sh(NULL, "wimverify '%s' >/dev/null 2>&1", wim), 0);
 	TU_CLI_EXPECT(0, "apply", "--check", "--image", wim, GC_FIX);
 	free(mnt);
+}
+
+/* ---- a dirty hive travels with its logs ------------------------------------ */
+
+#define LOGGED "gc-logged.contoso.com" /* the value only the log holds */
+#define CAROL  "/Users/carol/NTUSER.DAT"
+
+/* A captured image whose only user hive is dirty: exchange-mapi.dat with a
+ * .LOG1 holding `emsab PR_PROFILE_HOME_SERVER = LOGGED` (tests/logmaker.h)
+ * and an empty .LOG2, as a copy of a running system's volume holds them.
+ * Returns the archive's path. */
+static char *
+make_dirty_wim(const char *name)
+{
+	char *clean = tu_stage_built("exchange-mapi.dat"), *changed = tmp("changed.dat");
+	char *dtree = tmp("dirty-tree"), *h = NULL, *a = tmp(name);
+	TU_CLI_EXPECT(0, "edit", "-o", changed, "-e", "emsab PR_PROFILE_HOME_SERVER = " LOGGED,
+	              clean);
+	cr_assert_eq(sh(NULL, "mkdir -p '%s/Users/carol'", dtree), 0);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/Users/carol/NTUSER.DAT", dtree);
+	h = strdup(path);
+	struct lm_opts lo = {.entries = 1, .empty_log2 = 1};
+	struct lm_result res;
+	cr_assert_eq(lm_make_dirty_opts(clean, changed, h, &lo, &res), 0, "logmaker: %s",
+	             lm_error());
+	cr_assert_eq(sh(NULL, "wimcapture '%s' '%s' Dirty >/dev/null", dtree, a), 0);
+	free(clean);
+	free(changed);
+	free(dtree);
+	free(h);
+	return a;
+}
+
+/* The size of path inside image 1 of archive a (wimdir --detailed). */
+static long
+size_in(const char *a, const char *path)
+{
+	char *d = detail(a, path), *v = field(d, "Uncompressed size");
+	long n = strtol(v, NULL, 10);
+	free(v);
+	free(d);
+	return n;
+}
+
+Test(cli_wim, a_dirty_hive_is_read_recovered_refused_for_writing_and_recovered_in_the_image)
+{
+	char *a = make_dirty_wim("dirty.wim");
+	char *img = NULL, *before = NULL;
+	size_t blen = 0;
+	before = tu_read(a, &blen);
+	cr_assert_not_null(before);
+	/* Read as Windows would load it: the logs travel with the hive. */
+	TU_CLI_EXPECT(0, "get", "--image", a, "--section", "emsab", "PR_PROFILE_HOME_SERVER",
+	              CAROL);
+	cr_assert_str_eq(tu_last.out, LOGGED "\n");
+	/* A write would make Windows ignore the logs: refused, archive untouched. */
+	TU_CLI_EXPECT(4, "apply", "--image", a, GC_FIX);
+	tu_assert_file_is(a, before, blen);
+	/* --recover writes the recovered state with the fix, and the reset logs,
+	 * back in the one commit. */
+	TU_CLI_EXPECT(0, "apply", "--recover", "--image", a, GC_FIX);
+	cr_assert_eq(sh(NULL, "wimverify '%s' >/dev/null 2>&1", a), 0, "wimverify");
+	TU_CLI_EXPECT(0, "apply", "--check", "--image", a, GC_FIX);
+	cr_assert_eq(size_in(a, CAROL ".LOG1"), 0, "the .LOG1 in the image was not reset");
+	img = tmp("carol.dat");
+	cr_assert_eq(
+	    sh(NULL, "wimextract '%s' 1 '%s' --dest-dir='%s' >/dev/null", a, CAROL, tu_tmp), 0);
+	char *x = tmp("NTUSER.DAT");
+	/* Clean now, alone: the logged value and the fix are in the file itself. */
+	tu_assert_get_no_logs("emsab", "PR_PROFILE_HOME_SERVER", x, LOGGED);
+	tu_assert_get_no_logs("emsab", "PR_PROFILE_AUTH_PACKAGE", x, "9");
+	TU_CLI_EXPECT(0, "info", "--json", x);
+	cr_assert(strstr(tu_last.out, "\"dirty\":false") != NULL, "%s", tu_last.out);
+	free(x);
+	free(img);
+	free(before);
+	free(a);
+}
+
+Test(cli_wim, recover_puts_the_recovered_hive_back_in_the_image)
+{
+	char *a = make_dirty_wim("dirty2.wim");
+	TU_CLI_EXPECT(0, "recover", "--consume-logs", "--image", a);
+	cr_assert_eq(sh(NULL, "wimverify '%s' >/dev/null 2>&1", a), 0, "wimverify");
+	cr_assert_eq(size_in(a, CAROL ".LOG1"), 0, "the .LOG1 in the image was not reset");
+	/* The hive alone now holds what only the log held. */
+	TU_CLI_EXPECT(0, "get", "--no-logs", "--image", a, "--section", "emsab",
+	              "PR_PROFILE_HOME_SERVER", CAROL);
+	cr_assert_str_eq(tu_last.out, LOGGED "\n");
+	free(a);
 }
