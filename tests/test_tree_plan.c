@@ -23,6 +23,19 @@ has_bytes(const void *hay, size_t n, const void *needle, size_t m)
 	return 0;
 }
 
+Test(tree_plan, office_versions_as_the_registry_keys_them)
+{
+	cr_assert(mapiprof_office_version_valid("16.0"));
+	cr_assert(mapiprof_office_version_valid("8.5"));
+	cr_assert_not(mapiprof_office_version_valid(NULL));
+	cr_assert_not(mapiprof_office_version_valid(""));
+	cr_assert_not(mapiprof_office_version_valid("16"));
+	cr_assert_not(mapiprof_office_version_valid("16."));
+	cr_assert_not(mapiprof_office_version_valid(".0"));
+	cr_assert_not(mapiprof_office_version_valid("16.0x"));
+	cr_assert_not(mapiprof_office_version_valid("1234567890.0"));
+}
+
 Test(tree_plan, profile_names)
 {
 	cr_assert(mapiprof_profile_name_valid("Outlook"));

@@ -524,6 +524,11 @@ struct mapiprof_admin_opts {
 			       first, in the same plan */
 };
 
+/* 1 when v names an Office version as the registry keys its settings
+ * (Software\Microsoft\Office\<v>): decimal digits, a dot, decimal digits,
+ * e.g. "16.0"; else 0. */
+MAPIPROF_API int mapiprof_office_version_valid(const char *v);
+
 /* 1 when name can name a profile key: not empty, at most 255 bytes, no '\'
  * and no control character (U+0000..U+001F, U+007F); else 0. */
 MAPIPROF_API int mapiprof_profile_name_valid(const char *name);

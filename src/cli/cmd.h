@@ -16,8 +16,6 @@ int cmd_recover(int argc, char *argv[]);
 int cmd_recipes(int argc, char *argv[]);
 int cmd_profile(int argc, char *argv[]);
 int cmd_import(int argc, char *argv[]);
-/* 1 when v is an Office version as --office takes it: digits '.' digits. */
-int cmd_office_version_valid(const char *v);
 int cmd_prf(int argc, char *argv[]);
 
 #endif

@@ -69,7 +69,7 @@ parse(int argc, char *argv[], struct write_opts *o, struct import_args *a)
 		                            "export is imported unless --profile picks one");
 	if (io->office != NULL && io->wms)
 		return diag_usage("import", "--office and --wms exclude each other");
-	if (io->office != NULL && !cmd_office_version_valid(io->office))
+	if (io->office != NULL && !mapiprof_office_version_valid(io->office))
 		return diag_usage("import", "invalid --office '%s': a version such as 16.0",
 		                  io->office);
 	const char *names[2] = {io->profile, io->as};

@@ -22,16 +22,6 @@ struct profile_args {
 	struct mapiprof_admin_opts admin;
 };
 
-int
-cmd_office_version_valid(const char *v)
-{
-	size_t a = strspn(v, "0123456789");
-	if (a == 0 || a > 9 || v[a] != '.')
-		return 0;
-	size_t b = strspn(v + a + 1, "0123456789");
-	return b > 0 && b <= 9 && v[a + 1 + b] == '\0';
-}
-
 /* Deleting the default profile deletes DefaultProfile too: said on its
  * own line, besides the plan. */
 static void
@@ -140,7 +130,7 @@ parse(int argc, char *argv[], struct write_opts *o, struct profile_args *a, int 
 		                             "profile as an operand");
 	if (a->admin.office != NULL && a->admin.wms)
 		return diag_usage("profile", "--office and --wms exclude each other");
-	if (a->admin.office != NULL && !cmd_office_version_valid(a->admin.office))
+	if (a->admin.office != NULL && !mapiprof_office_version_valid(a->admin.office))
 		return diag_usage("profile", "invalid --office '%s': a version such as 16.0",
 		                  a->admin.office);
 	if (optind >= argc)

@@ -68,10 +68,8 @@ walk_stored(struct mp_store *s, struct mp_arena *a, mp_key from, const char *bas
 	return *stored == NULL ? mp_nomem(s->ctx) : MAPIPROF_OK;
 }
 
-/* Parses "NN.N" (decimal digits, a dot, decimal digits; at most 9 digits
- * each).  Returns 1 when name is a version. */
-static int
-parse_version(const char *name, unsigned long *major, unsigned long *minor)
+int
+mp_office_version_parse(const char *name, unsigned long *major, unsigned long *minor)
 {
 	unsigned long part[2] = {0, 0};
 	const char *p = name;
@@ -103,7 +101,7 @@ add_office_root(struct mp_store *s, struct mp_arena *a, struct roots *r, mp_key 
 	struct root root;
 	memset(&root, 0, sizeof(root));
 	int rc = MAPIPROF_OK;
-	if (!parse_version(name, &root.major, &root.minor))
+	if (!mp_office_version_parse(name, &root.major, &root.minor))
 		goto out;
 	root.kind = "office";
 	root.office_version = mp_arena_strdup(a, name);

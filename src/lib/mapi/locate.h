@@ -36,6 +36,11 @@ struct mapiprof_file {
 	int lock_fd; /* MAPIPROF_OPEN_LOCK: holds the lock; -1 without */
 };
 
+/* Parses an Office version key name "NN.N" (decimal digits, a dot, decimal
+ * digits; at most 9 digits each) into *major and *minor.  Returns 1 when
+ * name is a version, else 0. */
+int mp_office_version_parse(const char *name, unsigned long *major, unsigned long *minor);
+
 /* Finds the profiles below every root of s, case-insensitively:
  *   Software\Microsoft\Office\<NN.N>\Outlook\Profiles     "office", NN.N descending
  *   Software\Microsoft\Windows NT\CurrentVersion\Windows Messaging Subsystem\Profiles  "wms"

@@ -148,3 +148,10 @@ mapiprof_prop_find(struct mapiprof_file *file, size_t profile, size_t section, c
 	mp_seterr_file(file->ctx, file->name);
 	return MAPIPROF_FAILED;
 }
+
+int
+mapiprof_office_version_valid(const char *v)
+{
+	unsigned long major, minor;
+	return v != NULL && mp_office_version_parse(v, &major, &minor);
+}

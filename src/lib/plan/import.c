@@ -15,17 +15,6 @@
 #define WMS_NT_ROOT                                                                                \
 	"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
 
-/* 1 when v is an Office version key name: digits '.' digits (locate.c). */
-static int
-office_version_valid(const char *v)
-{
-	size_t a = strspn(v, "0123456789");
-	if (a == 0 || a > 9 || v[a] != '.')
-		return 0;
-	size_t b = strspn(v + a + 1, "0123456789");
-	return b > 0 && b <= 9 && v[a + 1 + b] == '\0';
-}
-
 /* The source profiles the import takes: every one, or the first named
  * opts->profile (mapiprof_profile_find's order).  *idx malloc'd. */
 static int
@@ -92,7 +81,7 @@ check_opts(struct mapiprof_ctx *ctx, const struct mapiprof_import_opts *opts)
 		          "Subsystem root exclude each other");
 		return MAPIPROF_FAILED;
 	}
-	if (opts->office != NULL && !office_version_valid(opts->office)) {
+	if (opts->office != NULL && !mapiprof_office_version_valid(opts->office)) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "invalid Office version '%s' (e.g. 16.0)",
 		          opts->office);
 		return MAPIPROF_FAILED;
