@@ -154,7 +154,18 @@ Test(cli_profile, delete_of_the_default_clears_DefaultProfile_and_says_so)
 	TU_CLI_EXPECT(3, "profile", "delete", "--check", "WORK", f);
 	TU_CLI_EXPECT(0, "profile", "delete", "WORK", f);
 	cr_assert_not_null(strstr(tu_last.err, "DefaultProfile is deleted"), "%s", tu_last.err);
-	cr_assert_not_null(strstr(tu_last.out, "delete key (and everything below it)"));
+	/* Plan lines read as a property's: the file, the key, the change. */
+	char want[4096];
+	snprintf(want, sizeof(want),
+	         "%s: Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Work: delete key "
+	         "(and everything below it)\n",
+	         f);
+	cr_assert_not_null(strstr(tu_last.out, want), "%s", tu_last.out);
+	snprintf(want, sizeof(want),
+	         "%s: Software\\Microsoft\\Office\\16.0\\Outlook: DefaultProfile: \"Work\" "
+	         "\xe2\x86\x92 (deleted)\n",
+	         f);
+	cr_assert_not_null(strstr(tu_last.out, want), "%s", tu_last.out);
 	char *after = reglookup_under(f, OL_ROOT, NULL, NULL);
 	cr_assert_null(strstr(after, "/Profiles/Work"), "%s", after);
 	cr_assert_null(strstr(after, "DefaultProfile"), "%s", after);

@@ -36,13 +36,15 @@ put_property(FILE *out, const struct mapiprof_change *c)
 	return rc;
 }
 
-/* A change of the key tree: "  KEY: create key", "  KEY: delete key (and
- * everything below it)", "  KEY: VALUE-NAME: BEFORE -> AFTER". */
+/* A change of the key tree, in the form of a property's line: "FILE: KEY:
+ * create key", "FILE: KEY: delete key (and everything below it)", "FILE:
+ * KEY: VALUE-NAME: BEFORE → AFTER". */
 static int
-tree_line(FILE *out, const struct mapiprof_change *c)
+tree_line(FILE *out, const char *path, const struct mapiprof_change *c)
 {
-	fputs("  ", out);
-	int rc = esc_fputs(c->key != NULL ? c->key : "?", out);
+	int rc = esc_fputs(path, out);
+	fputs(": ", out);
+	rc |= esc_fputs(c->key != NULL ? c->key : "?", out);
 	if (c->kind == MAPIPROF_CHANGE_KEY_ADD) {
 		fputs(": create key\n", out);
 		return rc;
@@ -57,8 +59,8 @@ tree_line(FILE *out, const struct mapiprof_change *c)
 	if (c->before != NULL)
 		rc |= ot_value_cell(out, c->before);
 	else
-		fputs("(absent)", out);
-	fputs(" -> ", out);
+		fputs("(new)", out);
+	fputs(" \xe2\x86\x92 ", out); /* U+2192 RIGHTWARDS ARROW, as for a property */
 	if (c->after != NULL)
 		rc |= ot_value_cell(out, c->after);
 	else
@@ -71,7 +73,7 @@ static int
 change_line(FILE *out, const char *path, const struct mapiprof_change *c)
 {
 	if (c->kind != MAPIPROF_CHANGE_PROP)
-		return tree_line(out, c);
+		return tree_line(out, path, c);
 	int rc = esc_fputs(path, out);
 	fputs(": ", out);
 	rc |= esc_fputs(c->profile_name, out);
