@@ -881,3 +881,32 @@ Test(cli_write, export_and_emit_reg_write_standard_output_for_dash)
 	cr_assert_not_null(strstr(tu_last.err, "'-' has no file name"), "%s", tu_last.err);
 	free(hive);
 }
+
+/* A recipe creating 2,000 new sections (in no particular order of UID):
+ * every one is written with its value, and reglookup reads them all. */
+Test(cli_write, apply_creates_two_thousand_sections)
+{
+	enum { N = 2000 };
+	char *in = tu_stage_built(EXCH);
+	size_t cap = 64 + (size_t)N * 64, len = 0;
+	char *recipe = malloc(cap);
+	cr_assert_not_null(recipe);
+	len += (size_t)snprintf(recipe + len, cap - len, "description: many new sections\n");
+	for (unsigned i = 0; i < N; i++)
+		len += (size_t)snprintf(recipe + len, cap - len,
+		                        "%08x%024x PR_DISPLAY_NAME = s%u\n", i * 2654435761u, i, i);
+	char *rp = tu_tmp_write("many.recipe", recipe, len);
+	char *out = tu_tmp_path("many.dat");
+	TU_CLI_EXPECT(0, "apply", "-o", out, rp, in);
+	char *dump = tu_tool_out("/usr/bin/reglookup", out);
+	const char *prefix = "/Software/Microsoft/Windows NT/CurrentVersion/Windows Messaging "
+	                     "Subsystem/Profiles/Exchange/";
+	for (unsigned i = 0; i < N; i++) {
+		char line[256];
+		snprintf(line, sizeof(line), "\n%s%08x%024x/001e3001,SZ,s%u,", prefix,
+		         i * 2654435761u, i, i);
+		cr_assert_not_null(strstr(dump, line), "section %u missing: %s", i, line + 1);
+	}
+	tu_assert_get("9e3779b1000000000000000000000001", "PR_DISPLAY_NAME", out, "s1");
+	free(dump), free(out), free(rp), free(recipe), free(in);
+}

@@ -750,7 +750,7 @@ roundtrip_style(const struct mp_reg_style *st, const char *cp, uint64_t seed, un
 			             r->type, v->type);
 			cr_assert_eq(v->len, r->len,
 			             "file %d item %d (type %x): %zu bytes, got %zu", f, i, r->type,
-			             r->len, v->len);
+			             r->len, (size_t)v->len);
 			cr_assert(r->len == 0 || memcmp(v->data, r->data, r->len) == 0,
 			          "file %d item %d: bytes differ", f, i);
 			seen[v->syntax]++;

@@ -78,7 +78,8 @@ static void
 assert_data(const struct mp_reg_value *v, uint32_t type, const void *bytes, size_t len)
 {
 	cr_assert_eq(v->type, type, "value '%s': type %u, expected %u", v->name, v->type, type);
-	cr_assert_eq(v->len, len, "value '%s': %zu bytes, expected %zu", v->name, v->len, len);
+	cr_assert_eq(v->len, len, "value '%s': %zu bytes, expected %zu", v->name, (size_t)v->len,
+	             len);
 	if (len > 0)
 		cr_assert_eq(memcmp(v->data, bytes, len), 0, "value '%s': data differs", v->name);
 }

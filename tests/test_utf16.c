@@ -44,7 +44,8 @@ Test(utf16, codepage_1252_maps_euro_sign)
 	char *out;
 	size_t n;
 	cr_assert_eq(mp_cp_to_utf8(ctx, "WINDOWS-1252", in, 2, &out, &n, NULL), MAPIPROF_OK);
-	cr_assert_str_eq(out, "\xE2\x82\xAC" "x");
+	cr_assert_str_eq(out, "\xE2\x82\xAC"
+	                      "x");
 	free(out);
 	mapiprof_ctx_free(ctx);
 }
@@ -54,13 +55,18 @@ Test(utf16, utf8_round_trips_through_utf16le)
 	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
 	uint8_t *w;
 	size_t wn;
-	cr_assert_eq(mp_utf8_to_utf16le(ctx, "Pr\xC3\xBC" "f", 5, &w, &wn), MAPIPROF_OK);
+	cr_assert_eq(mp_utf8_to_utf16le(ctx,
+	                                "Pr\xC3\xBC"
+	                                "f",
+	                                5, &w, &wn),
+	             MAPIPROF_OK);
 	cr_assert_eq(wn, 8);
 	cr_assert_eq(w[4], 0xFC);
 	char *back;
 	size_t bn;
 	cr_assert_eq(mp_utf16le_to_utf8(ctx, w, wn, &back, &bn, NULL), MAPIPROF_OK);
-	cr_assert_str_eq(back, "Pr\xC3\xBC" "f");
+	cr_assert_str_eq(back, "Pr\xC3\xBC"
+	                       "f");
 	free(w);
 	free(back);
 	mapiprof_ctx_free(ctx);
@@ -90,11 +96,22 @@ Test(ctx, unknown_codepage_is_rejected_with_its_name)
 Test(ctx, arena_keeps_many_allocations_aligned)
 {
 	struct mp_arena a = {0};
+	char *prev = NULL;
 	for (int i = 0; i < 5000; i++) {
+		/* Strings are packed; everything else stays aligned for any type. */
 		char *s = mp_arena_printf(&a, "value-%d", i);
 		cr_assert_not_null(s);
-		cr_assert_eq((uintptr_t)s % _Alignof(max_align_t), 0);
+		void *p = mp_arena_alloc(&a, (size_t)(i % 7) + 1);
+		cr_assert_not_null(p);
+		cr_assert_eq((uintptr_t)p % _Alignof(max_align_t), 0);
+		cr_assert(prev == NULL || strncmp(prev, "value-", 6) == 0);
+		prev = s;
 	}
+	char *a1 = mp_arena_strdup(&a, "ab"), *a2 = mp_arena_strdup(&a, "cd");
+	cr_assert_str_eq(a1, "ab");
+	cr_assert_str_eq(a2, "cd");
+	cr_assert_eq(a2, a1 + 3, "strings are packed without padding");
+	cr_assert_gt(a.bytes, (size_t)5000 * 8, "the arena counts what it holds");
 	void *big = mp_arena_alloc(&a, 100000);
 	cr_assert_not_null(big);
 	memset(big, 1, 100000);

@@ -183,18 +183,17 @@ struct mp_arena_block {
 
 #define ARENA_BLOCK 16384u
 
-void *
-mp_arena_alloc(struct mp_arena *a, size_t size)
+/* size bytes at a multiple of align (a power of two) within the head block,
+ * or in a new block. */
+static void *
+arena_alloc_aligned(struct mp_arena *a, size_t size, size_t align)
 {
-	const size_t align = _Alignof(max_align_t);
-	size_t need = (size + align - 1) / align * align;
-	if (need < size)
-		return NULL;
-	if (need == 0)
-		need = align;
+	if (size == 0)
+		size = 1;
 	struct mp_arena_block *b = a->head;
-	if (b == NULL || b->cap - b->used < need) {
-		size_t cap = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+	size_t at = b != NULL ? (b->used + align - 1) & ~(align - 1) : 0;
+	if (b == NULL || at > b->cap || b->cap - at < size) {
+		size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
 		if (cap > SIZE_MAX - sizeof(*b))
 			return NULL;
 		b = malloc(sizeof(*b) + cap);
@@ -204,10 +203,24 @@ mp_arena_alloc(struct mp_arena *a, size_t size)
 		b->used = 0;
 		b->next = a->head;
 		a->head = b;
+		a->bytes += sizeof(*b) + cap;
+		at = 0;
 	}
-	void *p = b->data.bytes + b->used;
-	b->used += need;
+	void *p = b->data.bytes + at;
+	b->used = at + size;
 	return p;
+}
+
+void *
+mp_arena_alloc(struct mp_arena *a, size_t size)
+{
+	return arena_alloc_aligned(a, size, _Alignof(max_align_t));
+}
+
+void *
+mp_arena_alloc_bytes(struct mp_arena *a, size_t size)
+{
+	return arena_alloc_aligned(a, size, 1);
 }
 
 void *
@@ -235,7 +248,7 @@ mp_arena_strndup(struct mp_arena *a, const char *s, size_t n)
 {
 	if (n == SIZE_MAX)
 		return NULL;
-	char *q = mp_arena_alloc(a, n + 1);
+	char *q = arena_alloc_aligned(a, n + 1, 1);
 	if (q != NULL) {
 		memcpy(q, s, n);
 		q[n] = '\0';
@@ -258,7 +271,7 @@ mp_arena_printf(struct mp_arena *a, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return NULL;
-	char *q = mp_arena_alloc(a, (size_t)n + 1);
+	char *q = arena_alloc_aligned(a, (size_t)n + 1, 1);
 	if (q == NULL)
 		return NULL;
 	va_start(ap, fmt);
@@ -277,4 +290,5 @@ mp_arena_free(struct mp_arena *a)
 		b = next;
 	}
 	a->head = NULL;
+	a->bytes = 0;
 }

@@ -46,11 +46,16 @@ void mp_seterr_file(struct mapiprof_ctx *ctx, const char *path);
 int mp_nomem(struct mapiprof_ctx *ctx);
 
 /* Arena: every allocation lives until mp_arena_free().  Allocation failure
- * returns NULL (callers report it with mp_nomem). */
+ * returns NULL (callers report it with mp_nomem).  Strings (strdup, strndup,
+ * printf) are packed without alignment; other allocations are aligned for
+ * any type. */
 struct mp_arena {
 	struct mp_arena_block *head;
+	size_t bytes; /* malloc'd so far, for callers that keep a memory budget */
 };
 void *mp_arena_alloc(struct mp_arena *a, size_t size);
+/* Unaligned: for bytes that are only ever read as bytes. */
+void *mp_arena_alloc_bytes(struct mp_arena *a, size_t size);
 void *mp_arena_calloc(struct mp_arena *a, size_t n, size_t size);
 char *mp_arena_strdup(struct mp_arena *a, const char *s);
 char *mp_arena_strndup(struct mp_arena *a, const char *s, size_t n);

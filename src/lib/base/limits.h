@@ -29,9 +29,18 @@
 #define MP_MAX_REG_LINE (64u * 1024u * 1024u)
 
 /* Key lines plus value lines in one .reg file: bounds the parser's arrays
- * (about 100 bytes per entry) however short the lines are; a whole SOFTWARE
- * hive export holds a few million. */
+ * however short the lines are; a whole SOFTWARE hive export holds a few
+ * million. */
 #define MP_MAX_REG_ITEMS (8u * 1000u * 1000u)
+/* Memory for what a .reg file holds (its parsed lines, value data and key
+ * tree: about 170 bytes a key line and 110 a value line, data included,
+ * with the arrays' spare room) besides the file's own bytes: at most the
+ * file's size plus this.  So reading a file of n bytes takes at most
+ * 2n + 48 MiB, plus the process's own few MiB: under 2n + 64 MiB.  A file
+ * of more and shorter lines than that allows (hundreds of thousands of lines
+ * shorter than 100 bytes on average) is refused with MAPIPROF_E_LIMIT as
+ * soon as its parse passes the budget. */
+#define MP_REG_MEM_SLACK (48u * 1024u * 1024u)
 /* Keys in one key path: the registry's tree depth limit (Microsoft Learn,
  * "Registry element size limits"). */
 #define MP_MAX_KEY_DEPTH 512u

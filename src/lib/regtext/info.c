@@ -88,8 +88,11 @@ mp_reginfo_inspect(struct mapiprof_ctx *ctx, const char *path, const char *codep
 		goto out;
 	if ((flags & MP_INSPECT_NO_HASH) == 0)
 		mp_sha256_hex(raw, (size_t)info->size, info->sha256);
-	if (mp_reg_parse_buf(ctx, path, raw, (size_t)info->size, codepage, &f) != MAPIPROF_OK ||
-	    describe(ctx, info, f) != MAPIPROF_OK)
+	mp_close(fd);
+	fd = -1;
+	rc = mp_reg_parse_owned(ctx, path, raw, (size_t)info->size, codepage, &f);
+	raw = NULL;
+	if (rc != MAPIPROF_OK || (rc = describe(ctx, info, f)) != MAPIPROF_OK)
 		goto out;
 	rc = MAPIPROF_OK;
 out:

@@ -32,6 +32,51 @@ mp_reg_relabel(struct mp_reg_parser *ps)
 	return mp_reg_err(ps, ps->r.ctx->code, "%s", msg);
 }
 
+/* ---- memory ------------------------------------------------------------ */
+
+/* Bytes the parse holds besides the file. */
+static size_t
+held(const struct mp_reg_parser *ps)
+{
+	const struct mp_reg_impl *f = ps->f;
+	return f->arena.bytes + f->bcap * sizeof(*f->pub.blocks) +
+	       f->vcap * sizeof(*f->pub.values) + ps->r.textcap + ps->bufcap;
+}
+
+static int
+over_budget(struct mp_reg_parser *ps)
+{
+	return mp_reg_err(ps, MAPIPROF_E_LIMIT,
+	                  "the keys and values need more memory than the file's size plus %u MiB",
+	                  MP_REG_MEM_SLACK >> 20);
+}
+
+int
+mp_reg_check_mem(struct mp_reg_parser *ps)
+{
+	return held(ps) <= ps->f->pub.rawlen + MP_REG_MEM_SLACK ? MAPIPROF_OK : over_budget(ps);
+}
+
+int
+mp_reg_grow(struct mp_reg_parser *ps, void **arr, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return MAPIPROF_OK;
+	size_t budget = ps->f->pub.rawlen + MP_REG_MEM_SLACK;
+	size_t used = held(ps) - *cap * elem;
+	size_t ncap = *cap != 0 ? *cap * 2 : 64;
+	if (used + ncap * elem > budget)
+		ncap = used < budget ? (budget - used) / elem : 0;
+	if (ncap <= *cap)
+		return over_budget(ps);
+	void *p = realloc(*arr, ncap * elem);
+	if (p == NULL)
+		return mp_nomem(ps->r.ctx);
+	*arr = p;
+	*cap = ncap;
+	return MAPIPROF_OK;
+}
+
 /* 1 when p[0..n) is well-formed UTF-8 (no overlong forms, no surrogates,
  * nothing above U+10FFFF). */
 static int
@@ -219,9 +264,10 @@ struct mp_reg_span
 mp_reg_span_to_here(const struct mp_reg_parser *ps, size_t line, size_t off)
 {
 	struct mp_reg_span sp;
-	sp.line = line;
-	sp.nlines = ps->r.lineno - line + 1;
-	sp.off = off;
-	sp.len = ps->r.off + ps->r.rawlen - off;
+	/* The file has at most MP_MAX_REG_FILE bytes, so every figure fits. */
+	sp.line = (uint32_t)line;
+	sp.nlines = (uint32_t)(ps->r.lineno - line + 1);
+	sp.off = (uint32_t)off;
+	sp.len = (uint32_t)(ps->r.off + ps->r.rawlen - off);
 	return sp;
 }

@@ -144,14 +144,10 @@ push_block(struct mp_reg_parser *ps, size_t *idx)
 	if (f->pub.nblocks + f->pub.nvalues >= MP_MAX_REG_ITEMS)
 		return mp_reg_err(ps, MAPIPROF_E_LIMIT, "more than %u keys and values",
 		                  MP_MAX_REG_ITEMS);
-	if (f->pub.nblocks == f->bcap) {
-		size_t ncap = f->bcap != 0 ? f->bcap * 2 : 64;
-		struct mp_reg_block *p = realloc(f->pub.blocks, ncap * sizeof(*p));
-		if (p == NULL)
-			return mp_nomem(ps->r.ctx);
-		f->pub.blocks = p;
-		f->bcap = ncap;
-	}
+	if (mp_reg_check_mem(ps) != MAPIPROF_OK ||
+	    mp_reg_grow(ps, (void **)&f->pub.blocks, f->pub.nblocks, &f->bcap,
+	                sizeof(*f->pub.blocks)) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
 	*idx = f->pub.nblocks++;
 	memset(&f->pub.blocks[*idx], 0, sizeof(f->pub.blocks[*idx]));
 	return MAPIPROF_OK;
@@ -169,9 +165,9 @@ close_block(struct mp_reg_parser *ps, int at_eof)
 	size_t end_off = at_eof ? f->rawlen : ps->r.off;
 	size_t end_line = at_eof ? ps->r.lineno + 1 : ps->r.lineno;
 	b->body.line = b->span.line;
-	b->body.nlines = end_line - b->span.line;
+	b->body.nlines = (uint32_t)(end_line - b->span.line);
 	b->body.off = b->span.off;
-	b->body.len = end_off - b->span.off;
+	b->body.len = (uint32_t)(end_off - b->span.off);
 }
 
 static int
@@ -246,6 +242,8 @@ split_path(struct mp_reg_parser *ps, struct mp_reg_block *b, const char *path, s
 	if (comp == NULL)
 		return mp_nomem(ps->r.ctx);
 	size_t k = 0, seen = 0;
+	/* 1 while comp[0..k) are the strings of the last key line's */
+	int same = ps->prev_ncomp > 0 && (prefix == NULL || ps->prev_comp[0] == prefix);
 	if (prefix != NULL)
 		comp[k++] = prefix;
 	for (size_t i = 0; i < restn;) {
@@ -257,13 +255,19 @@ split_path(struct mp_reg_parser *ps, struct mp_reg_block *b, const char *path, s
 				return mp_reg_err(ps, MAPIPROF_E_LIMIT,
 				                  "key name longer than %u characters",
 				                  KEY_NAME_MAX);
-			if ((comp[k++] = mp_arena_strndup(&ps->f->arena, rest + i, j - i)) == NULL)
+			const char *prev = same && k < ps->prev_ncomp ? ps->prev_comp[k] : NULL;
+			same = prev != NULL && strncmp(prev, rest + i, j - i) == 0 &&
+			       prev[j - i] == '\0';
+			comp[k] = same ? prev : mp_arena_strndup(&ps->f->arena, rest + i, j - i);
+			if (comp[k++] == NULL)
 				return mp_nomem(ps->r.ctx);
 		}
 		i = j + 1;
 	}
 	b->comp = comp;
-	b->ncomp = k;
+	b->ncomp = (uint32_t)k; /* at most MP_MAX_KEY_DEPTH + 1 */
+	ps->prev_comp = comp;
+	ps->prev_ncomp = k;
 	return MAPIPROF_OK;
 }
 
@@ -296,10 +300,10 @@ parse_key_line(struct mp_reg_parser *ps, const char *s, size_t i)
 	if (push_block(ps, &idx) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	struct mp_reg_block *b = &ps->f->pub.blocks[idx];
-	b->is_delete = del;
+	b->is_delete = del != 0;
 	b->span = mp_reg_span_to_here(ps, ps->r.lineno, ps->r.off);
 	b->body = b->span;
-	b->first_value = ps->f->pub.nvalues;
+	b->first_value = (uint32_t)ps->f->pub.nvalues; /* < MP_MAX_REG_ITEMS */
 	if ((b->path = mp_arena_strndup(&ps->f->arena, s + i, plen)) == NULL)
 		return mp_nomem(ps->r.ctx);
 	if (split_path(ps, b, s + i, plen, &nrest) != MAPIPROF_OK)
@@ -339,10 +343,9 @@ parse_lines(struct mp_reg_parser *ps)
 	return MAPIPROF_OK;
 }
 
-/* Parses raw[0..len) (taking ownership of raw). */
-static int
-parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, size_t len,
-            const char *codepage, struct mp_reg_file **out)
+int
+mp_reg_parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, size_t len,
+                   const char *codepage, struct mp_reg_file **out)
 {
 	struct mp_reg_parser ps;
 	memset(&ps, 0, sizeof(ps));
@@ -368,6 +371,8 @@ parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, size_t len
 		rc = parse_lines(&ps);
 	free(ps.r.text);
 	free(ps.buf);
+	f->pub.mem =
+	    f->arena.bytes + f->bcap * sizeof(*f->pub.blocks) + f->vcap * sizeof(*f->pub.values);
 	if (rc != MAPIPROF_OK) {
 		mp_seterr_file(ctx, name);
 		mp_reg_parse_free(&f->pub);
@@ -392,7 +397,7 @@ mp_reg_parse_buf(struct mapiprof_ctx *ctx, const char *name, const void *buf, si
 		return mp_nomem(ctx);
 	if (len > 0)
 		memcpy(raw, buf, len);
-	return parse_owned(ctx, name, raw, len, codepage, out);
+	return mp_reg_parse_owned(ctx, name, raw, len, codepage, out);
 }
 
 int
@@ -423,7 +428,7 @@ mp_reg_parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepa
 	if (mp_pread_full(ctx, fd, raw, (size_t)size, 0) != MAPIPROF_OK)
 		goto fail;
 	mp_close(fd);
-	return parse_owned(ctx, path, raw, (size_t)size, codepage, out);
+	return mp_reg_parse_owned(ctx, path, raw, (size_t)size, codepage, out);
 fail:
 	free(raw);
 	mp_close(fd);

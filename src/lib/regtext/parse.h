@@ -36,6 +36,10 @@ const char *mp_reg_parse_root_name(enum mp_reg_root root);
  */
 int mp_reg_parse_buf(struct mapiprof_ctx *ctx, const char *name, const void *buf, size_t len,
                      const char *codepage, struct mp_reg_file **out);
+/* The same on raw[0..len), malloc'd, which the result takes over (freed
+ * here on failure): a large file is then held once. */
+int mp_reg_parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, size_t len,
+                       const char *codepage, struct mp_reg_file **out);
 /* Reads path (at most MP_MAX_REG_FILE bytes) and parses it as
  * mp_reg_parse_buf.  I/O errors are MAPIPROF_E_NOENT/ISDIR/IO. */
 int mp_reg_parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepage,

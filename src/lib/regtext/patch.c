@@ -194,7 +194,7 @@ replace_value(struct patch *p, const struct mp_key_change *k, const struct mp_va
 static int
 remove_value(struct patch *p, mp_key key, const char *name)
 {
-	const size_t *blocks = NULL;
+	const uint32_t *blocks = NULL;
 	size_t nb = 0;
 	mp_store_reg_key_blocks(p->s, key, &blocks, &nb);
 	for (size_t i = 0; i < nb; i++) {
@@ -385,7 +385,7 @@ block_range(const struct patch *p, const struct mp_reg_block *b, size_t *off, si
 static int
 remove_tree(struct patch *p, mp_key key, size_t depth, size_t *first)
 {
-	const size_t *blocks = NULL;
+	const uint32_t *blocks = NULL;
 	size_t nb = 0, nk = 0;
 	mp_key *kids = NULL;
 	if (depth > MP_MAX_KEY_DEPTH) {
@@ -418,7 +418,7 @@ static int
 keeps_blocks(struct patch *p, const struct mp_key_change *keys, size_t n, mp_key key, size_t depth,
              int *keeps)
 {
-	const size_t *blocks = NULL;
+	const uint32_t *blocks = NULL;
 	size_t nb = 0, nk = 0;
 	mp_key *kids = NULL;
 	if (is_deleted(keys, n, key) || depth > MP_MAX_KEY_DEPTH)
@@ -502,7 +502,7 @@ delete_key(struct patch *p, const struct mp_key_change *keys, size_t n,
 static int
 patch_key(struct patch *p, const struct mp_key_change *k, int *tail)
 {
-	const size_t *blocks = NULL;
+	const uint32_t *blocks = NULL;
 	size_t nb = 0, nadd = 0;
 	int rc = MAPIPROF_OK;
 	uint8_t *add = calloc(k->nops + 1, 1);

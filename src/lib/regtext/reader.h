@@ -41,6 +41,11 @@ struct mp_reg_parser {
 	const char *payload_cp; /* code page of hex(1|2|7) payloads; NULL: UTF-16LE */
 	uint8_t *buf;           /* value data being collected (malloc'd) */
 	size_t buflen, bufcap;
+	/* The components of the last key line, whose strings the next key line
+	 * shares as far as they are the same: exports list a key's subkeys
+	 * right after it. */
+	const char *const *prev_comp;
+	size_t prev_ncomp;
 };
 
 static inline int
@@ -69,6 +74,13 @@ int mp_reg_relabel(struct mp_reg_parser *ps);
 int mp_reg_next_line(struct mp_reg_parser *ps, int *got);
 /* The span of the lines from (line, off) to the end of the current line. */
 struct mp_reg_span mp_reg_span_to_here(const struct mp_reg_parser *ps, size_t line, size_t off);
+/* Makes room for one more element in *arr (*cap elements of elem bytes,
+ * *n used), doubling it or growing it as far as the memory budget lets it
+ * (MP_REG_MEM_SLACK, base/limits.h): MAPIPROF_E_LIMIT past it. */
+int mp_reg_grow(struct mp_reg_parser *ps, void **arr, size_t n, size_t *cap, size_t elem);
+/* Fails with MAPIPROF_E_LIMIT when the parse holds more than the memory
+ * budget (the arena grows behind the parser's back). */
+int mp_reg_check_mem(struct mp_reg_parser *ps);
 /* Parses the value line ps->r.text, whose name starts at s[i] ("name"=data or
  * @=data, reg/tests/import.c), into the last key block; may read continuation
  * lines. */

@@ -83,7 +83,7 @@ parse_string_data(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_r
 		           MP_MAX_VALUE_LEN);
 		goto out;
 	}
-	uint8_t *d = mp_arena_alloc(&ps->f->arena, ulen + 2);
+	uint8_t *d = mp_arena_alloc_bytes(&ps->f->arena, ulen + 2);
 	if (d == NULL) {
 		mp_nomem(ps->r.ctx);
 		goto out;
@@ -95,7 +95,7 @@ parse_string_data(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_r
 	v->syntax = MP_REG_SYN_STRING;
 	v->type = MP_REG_SZ;
 	v->data = d;
-	v->len = ulen + 2;
+	v->len = (uint32_t)(ulen + 2); /* at most MP_MAX_VALUE_LEN */
 	rc = MAPIPROF_OK;
 out:
 	free(u);
@@ -117,7 +117,7 @@ parse_dword(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_reg_val
 		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "dword: needs 1 to 8 hex digits");
 	if (expect_eol(ps, s, i) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	uint8_t *d = mp_arena_alloc(&ps->f->arena, 4);
+	uint8_t *d = mp_arena_alloc_bytes(&ps->f->arena, 4);
 	if (d == NULL)
 		return mp_nomem(ps->r.ctx);
 	for (int k = 0; k < 4; k++)
@@ -289,8 +289,11 @@ convert_payload(struct mp_reg_parser *ps, struct mp_reg_value *v)
 		           MP_MAX_VALUE_LEN);
 		goto out;
 	}
-	v->data = mp_arena_memdup(&ps->f->arena, u16, u16len);
-	v->len = u16len;
+	uint8_t *d = mp_arena_alloc_bytes(&ps->f->arena, u16len);
+	if (d != NULL && u16len > 0)
+		memcpy(d, u16, u16len);
+	v->data = d;
+	v->len = (uint32_t)u16len; /* at most MP_MAX_VALUE_LEN */
 	rc = v->data != NULL ? MAPIPROF_OK : mp_nomem(ps->r.ctx);
 out:
 	free(u16);
@@ -310,8 +313,11 @@ parse_hex(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_reg_value
 	    v->type == MP_REG_SZ || v->type == MP_REG_EXPAND_SZ || v->type == MP_REG_MULTI_SZ;
 	if (text && ps->payload_cp != NULL)
 		return convert_payload(ps, v);
-	v->data = mp_arena_memdup(&ps->f->arena, ps->buf, ps->buflen);
-	v->len = ps->buflen;
+	uint8_t *d = mp_arena_alloc_bytes(&ps->f->arena, ps->buflen);
+	if (d != NULL && ps->buflen > 0)
+		memcpy(d, ps->buf, ps->buflen);
+	v->data = d;
+	v->len = (uint32_t)ps->buflen; /* at most MP_MAX_VALUE_LEN */
 	return v->data != NULL ? MAPIPROF_OK : mp_nomem(ps->r.ctx);
 }
 
@@ -341,14 +347,10 @@ push_value(struct mp_reg_parser *ps, const struct mp_reg_value *v)
 	if (f->pub.nblocks + f->pub.nvalues >= MP_MAX_REG_ITEMS)
 		return mp_reg_err(ps, MAPIPROF_E_LIMIT, "more than %u keys and values",
 		                  MP_MAX_REG_ITEMS);
-	if (f->pub.nvalues == f->vcap) {
-		size_t ncap = f->vcap != 0 ? f->vcap * 2 : 64;
-		struct mp_reg_value *p = realloc(f->pub.values, ncap * sizeof(*p));
-		if (p == NULL)
-			return mp_nomem(ps->r.ctx);
-		f->pub.values = p;
-		f->vcap = ncap;
-	}
+	if (mp_reg_check_mem(ps) != MAPIPROF_OK ||
+	    mp_reg_grow(ps, (void **)&f->pub.values, f->pub.nvalues, &f->vcap,
+	                sizeof(*f->pub.values)) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
 	f->pub.values[f->pub.nvalues++] = *v;
 	f->pub.blocks[f->pub.nblocks - 1].nvalues++;
 	return MAPIPROF_OK;
@@ -361,7 +363,7 @@ mp_reg_value_line(struct mp_reg_parser *ps, const char *s, size_t i)
 	memset(&v, 0, sizeof(v));
 	if (ps->f->pub.nblocks == 0)
 		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "value line before any key");
-	v.block = ps->f->pub.nblocks - 1;
+	v.block = (uint32_t)(ps->f->pub.nblocks - 1); /* < MP_MAX_REG_ITEMS */
 	v.span = mp_reg_span_to_here(ps, ps->r.lineno, ps->r.off);
 	if (s[i] == '@') {
 		v.name = "";

@@ -284,20 +284,20 @@ op_add_child(struct mp_store *s, mp_key parent, const char *name, mp_key *out)
 	*out = 0;
 	if (check_key_name(s, parent, name) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	mp_key existing = 0;
-	if (mp_store_child(s, parent, name, &existing) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	if (existing != 0) {
-		char *path = key_path(hv(s), (hive_node_h)parent);
-		mp_seterr(s->ctx, MAPIPROF_E_INVALID, "key '%s': child '%s' already exists",
-		          path != NULL ? path : "?", name);
-		free(path);
-		return MAPIPROF_FAILED;
-	}
+	/* hivex looks for a namesake itself (hivex_node_get_child, lib/write.c)
+	 * and fails with EEXIST: no second look here, which would read every
+	 * sibling's name again. */
 	errno = 0;
 	hive_node_h child = hivex_node_add_child(hv(s), (hive_node_h)parent, name);
 	if (child == 0) {
 		int err = errno;
+		if (err == EEXIST) {
+			char *path = key_path(hv(s), (hive_node_h)parent);
+			mp_seterr(s->ctx, MAPIPROF_E_INVALID, "key '%s': child '%s' already exists",
+			          path != NULL ? path : "?", name);
+			free(path);
+			return MAPIPROF_FAILED;
+		}
 		char what[300];
 		snprintf(what, sizeof(what), "cannot add child '%.200s'", name);
 		return key_err(s, parent, err, what);

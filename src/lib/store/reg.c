@@ -6,29 +6,33 @@
 #include "base/limits.h"
 #include "store/reg.h"
 
-#define NONE SIZE_MAX
+/* Indices are 32 bits (a file has at most MP_MAX_REG_ITEMS keys and values)
+ * and lists are linked through the records, with no allocation per key: a
+ * file of millions of short lines must fit the memory budget of limits.h. */
+#define NONE UINT32_MAX
 
 /* A key of the merged tree; handle = index + 1. */
 struct rnode {
 	const char *name; /* spelling of its first appearance */
-	size_t parent;    /* NONE for the root */
-	size_t hnext;     /* next node in its hash chain */
-	int dead;         /* removed by [-key] (its subtree is unreachable) */
-	size_t *kids;     /* live children, in order of first appearance */
-	size_t nkids, kcap;
-	size_t *vals; /* live value slots, in order */
-	size_t nvals, vcap;
-	size_t *blocks; /* the blocks that opened it ([key] lines), in file order */
-	size_t nblocks, bcap;
+	uint32_t parent;  /* NONE for the root */
+	uint32_t hnext;   /* next node in its hash chain */
+	/* Live children in order of first appearance (a list through
+	 * next_sib/prev_sib) and live values in order (through rval.next). */
+	uint32_t first_kid, last_kid, next_sib, prev_sib, nkids;
+	uint32_t first_val, last_val, nvals;
+	/* The blocks that opened it ([key] lines), in file order:
+	 * reg_store.blist[bstart .. bstart + nblocks). */
+	uint32_t bstart, nblocks;
+	unsigned char dead; /* removed by [-key] (its subtree is unreachable) */
 };
 
 /* A value of the merged tree. */
 struct rval {
 	const char *name;               /* spelling of its first appearance */
 	const struct mp_reg_value *src; /* the line that set it last */
-	size_t node;
-	size_t hnext;
-	int dead;
+	uint32_t node;                  /* NONE once removed by "name"=- */
+	uint32_t hnext;
+	uint32_t next, prev; /* the node's live values */
 };
 
 struct reg_store {
@@ -38,9 +42,11 @@ struct reg_store {
 	size_t nnodes, ncap;
 	struct rval *vals;
 	size_t nvals, vcap;
-	size_t *nhash, *vhash; /* chain heads, hmask + 1 of each */
-	size_t hmask;
-	size_t *bnode; /* per block of the file: the node it opened, NONE for [-key] */
+	uint32_t *nhash, *vhash; /* chain heads, nmask + 1 and vmask + 1 */
+	size_t nmask, vmask;
+	uint32_t *bnode; /* per block of the file: the node it opened, NONE for [-key] */
+	uint32_t *blist; /* the blocks of every node, grouped by node (rnode.bstart) */
+	size_t mem;      /* bytes malloc'd for the tree */
 };
 
 static const struct mp_store_ops reg_ops;
@@ -69,7 +75,7 @@ next_folded(const unsigned char **p)
 /* FNV-1a over the owner index and the folded name, so that names equal
  * under mp_name_casecmp land in the same chain. */
 static size_t
-name_hash(const struct reg_store *rs, size_t owner, const char *name)
+name_hash(size_t mask, size_t owner, const char *name)
 {
 	uint64_t h = 14695981039346656037u;
 	for (int i = 0; i < 8; i++) {
@@ -81,53 +87,53 @@ name_hash(const struct reg_store *rs, size_t owner, const char *name)
 		h ^= next_folded(&p);
 		h *= 1099511628211u;
 	}
-	return (size_t)h & rs->hmask;
+	return (size_t)h & mask;
 }
 
 static int
 limit_err(struct reg_store *rs, const struct mp_reg_span *sp, const char *what, unsigned cap)
 {
-	mp_seterr(rs->base.ctx, MAPIPROF_E_LIMIT, "line %zu: more than %u %s", sp->line, cap, what);
+	mp_seterr(rs->base.ctx, MAPIPROF_E_LIMIT, "line %u: more than %u %s", (unsigned)sp->line,
+	          cap, what);
 	mp_seterr_file(rs->base.ctx, rs->file->name);
 	return MAPIPROF_FAILED;
 }
 
-/* Appends x to a growable index array, at most cap entries. */
+/* Grows an array of *cap elements of size elem (doubling, or as far as the
+ * budget lets it), keeping rs->mem up to date: the parsed file and the
+ * tree together stay within the budget of limits.h (MP_REG_MEM_SLACK). */
 static int
-idx_push(size_t **arr, size_t *n, size_t *cap, size_t x)
+grow(struct reg_store *rs, void **arr, size_t *cap, size_t elem, const struct mp_reg_span *sp)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap != 0 ? *cap * 2 : 4;
-		size_t *p = realloc(*arr, ncap * sizeof(*p));
-		if (p == NULL)
-			return MAPIPROF_FAILED;
-		*arr = p;
-		*cap = ncap;
+	size_t budget = rs->file->rawlen + MP_REG_MEM_SLACK;
+	size_t used = rs->file->mem + rs->mem - *cap * elem;
+	size_t ncap = *cap != 0 ? *cap * 2 : 64;
+	if (used + ncap * elem > budget)
+		ncap = used < budget ? (budget - used) / elem : 0;
+	if (ncap <= *cap) {
+		mp_seterr(rs->base.ctx, MAPIPROF_E_LIMIT,
+		          "line %u: the keys and values need more memory than the file's size "
+		          "plus %u MiB",
+		          (unsigned)sp->line, MP_REG_MEM_SLACK >> 20);
+		mp_seterr_file(rs->base.ctx, rs->file->name);
+		return MAPIPROF_FAILED;
 	}
-	(*arr)[(*n)++] = x;
+	void *p = realloc(*arr, ncap * elem);
+	if (p == NULL)
+		return mp_nomem(rs->base.ctx);
+	*arr = p;
+	rs->mem = used + ncap * elem - rs->file->mem;
+	*cap = ncap;
 	return MAPIPROF_OK;
-}
-
-/* Removes the first x from arr[0..*n), keeping the order. */
-static void
-idx_remove(size_t *arr, size_t *n, size_t x)
-{
-	for (size_t i = 0; i < *n; i++) {
-		if (arr[i] == x) {
-			memmove(arr + i, arr + i + 1, (*n - i - 1) * sizeof(*arr));
-			(*n)--;
-			return;
-		}
-	}
 }
 
 /* ---- building the tree ------------------------------------------------- */
 
 /* The live child of parent named name (case-insensitively), or NONE. */
-static size_t
-find_child(const struct reg_store *rs, size_t parent, const char *name)
+static uint32_t
+find_child(const struct reg_store *rs, uint32_t parent, const char *name)
 {
-	size_t i = rs->nhash[name_hash(rs, parent, name)];
+	uint32_t i = rs->nhash[name_hash(rs->nmask, parent, name)];
 	for (; i != NONE; i = rs->nodes[i].hnext)
 		if (!rs->nodes[i].dead && rs->nodes[i].parent == parent &&
 		    mp_name_casecmp(rs->nodes[i].name, name) == 0)
@@ -135,43 +141,46 @@ find_child(const struct reg_store *rs, size_t parent, const char *name)
 	return NONE;
 }
 
-static size_t
-find_value(const struct reg_store *rs, size_t node, const char *name)
+static uint32_t
+find_value(const struct reg_store *rs, uint32_t node, const char *name)
 {
-	size_t i = rs->vhash[name_hash(rs, node, name)];
+	uint32_t i = rs->vhash[name_hash(rs->vmask, node, name)];
 	for (; i != NONE; i = rs->vals[i].hnext)
-		if (!rs->vals[i].dead && rs->vals[i].node == node &&
-		    mp_name_casecmp(rs->vals[i].name, name) == 0)
+		if (rs->vals[i].node == node && mp_name_casecmp(rs->vals[i].name, name) == 0)
 			return i;
 	return NONE;
 }
 
 /* Adds a child named name below parent (NONE: the root); *out its index. */
 static int
-add_node(struct reg_store *rs, size_t parent, const char *name, const struct mp_reg_span *sp,
-         size_t *out)
+add_node(struct reg_store *rs, uint32_t parent, const char *name, const struct mp_reg_span *sp,
+         uint32_t *out)
 {
 	if (rs->nnodes >= MP_MAX_REG_ITEMS)
 		return limit_err(rs, sp, "keys in the file", MP_MAX_REG_ITEMS);
 	if (parent != NONE && rs->nodes[parent].nkids >= MP_MAX_SUBKEYS_PER_KEY)
 		return limit_err(rs, sp, "subkeys in one key", MP_MAX_SUBKEYS_PER_KEY);
-	if (rs->nnodes == rs->ncap) {
-		size_t ncap = rs->ncap != 0 ? rs->ncap * 2 : 64;
-		struct rnode *p = realloc(rs->nodes, ncap * sizeof(*p));
-		if (p == NULL)
-			return mp_nomem(rs->base.ctx);
-		rs->nodes = p;
-		rs->ncap = ncap;
-	}
-	size_t idx = rs->nnodes;
-	if (parent != NONE && idx_push(&rs->nodes[parent].kids, &rs->nodes[parent].nkids,
-	                               &rs->nodes[parent].kcap, idx) != MAPIPROF_OK)
-		return mp_nomem(rs->base.ctx);
+	if (rs->nnodes == rs->ncap &&
+	    grow(rs, (void **)&rs->nodes, &rs->ncap, sizeof(*rs->nodes), sp) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	uint32_t idx = (uint32_t)rs->nnodes;
 	struct rnode *n = &rs->nodes[idx];
 	memset(n, 0, sizeof(*n));
 	n->name = name;
 	n->parent = parent;
-	size_t h = name_hash(rs, parent, name);
+	n->first_kid = n->last_kid = n->next_sib = n->prev_sib = NONE;
+	n->first_val = n->last_val = NONE;
+	if (parent != NONE) {
+		struct rnode *pn = &rs->nodes[parent];
+		n->prev_sib = pn->last_kid;
+		if (pn->last_kid != NONE)
+			rs->nodes[pn->last_kid].next_sib = idx;
+		else
+			pn->first_kid = idx;
+		pn->last_kid = idx;
+		pn->nkids++;
+	}
+	size_t h = name_hash(rs->nmask, parent, name);
 	n->hnext = rs->nhash[h];
 	rs->nhash[h] = idx;
 	rs->nnodes++;
@@ -179,16 +188,43 @@ add_node(struct reg_store *rs, size_t parent, const char *name, const struct mp_
 	return MAPIPROF_OK;
 }
 
+/* Takes the live child i out of its parent's list (a [-key] line). */
+static void
+unlink_node(struct reg_store *rs, uint32_t i)
+{
+	struct rnode *n = &rs->nodes[i];
+	struct rnode *pn = &rs->nodes[n->parent];
+	if (n->prev_sib != NONE)
+		rs->nodes[n->prev_sib].next_sib = n->next_sib;
+	else
+		pn->first_kid = n->next_sib;
+	if (n->next_sib != NONE)
+		rs->nodes[n->next_sib].prev_sib = n->prev_sib;
+	else
+		pn->last_kid = n->prev_sib;
+	pn->nkids--;
+	n->dead = 1;
+}
+
 /* Sets (or with a deletion line, removes) one value of node. */
 static int
-apply_value(struct reg_store *rs, size_t node, const struct mp_reg_value *v)
+apply_value(struct reg_store *rs, uint32_t node, const struct mp_reg_value *v)
 {
 	struct rnode *n = &rs->nodes[node];
-	size_t slot = find_value(rs, node, v->name);
+	uint32_t slot = find_value(rs, node, v->name);
 	if (v->syntax == MP_REG_SYN_DELETE) {
 		if (slot != NONE) {
-			rs->vals[slot].dead = 1;
-			idx_remove(n->vals, &n->nvals, slot);
+			struct rval *r = &rs->vals[slot];
+			if (r->prev != NONE)
+				rs->vals[r->prev].next = r->next;
+			else
+				n->first_val = r->next;
+			if (r->next != NONE)
+				rs->vals[r->next].prev = r->prev;
+			else
+				n->last_val = r->prev;
+			n->nvals--;
+			r->node = NONE;
 		}
 		return MAPIPROF_OK;
 	}
@@ -198,23 +234,24 @@ apply_value(struct reg_store *rs, size_t node, const struct mp_reg_value *v)
 	}
 	if (n->nvals >= MP_MAX_VALUES_PER_KEY)
 		return limit_err(rs, &v->span, "values in one key", MP_MAX_VALUES_PER_KEY);
-	if (rs->nvals == rs->vcap) {
-		size_t ncap = rs->vcap != 0 ? rs->vcap * 2 : 64;
-		struct rval *p = realloc(rs->vals, ncap * sizeof(*p));
-		if (p == NULL)
-			return mp_nomem(rs->base.ctx);
-		rs->vals = p;
-		rs->vcap = ncap;
-	}
-	size_t idx = rs->nvals;
-	if (idx_push(&n->vals, &n->nvals, &n->vcap, idx) != MAPIPROF_OK)
-		return mp_nomem(rs->base.ctx);
+	if (rs->nvals == rs->vcap &&
+	    grow(rs, (void **)&rs->vals, &rs->vcap, sizeof(*rs->vals), &v->span) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	n = &rs->nodes[node];
+	uint32_t idx = (uint32_t)rs->nvals;
 	struct rval *r = &rs->vals[idx];
 	r->name = v->name;
 	r->src = v;
 	r->node = node;
-	r->dead = 0;
-	size_t h = name_hash(rs, node, v->name);
+	r->next = NONE;
+	r->prev = n->last_val;
+	if (n->last_val != NONE)
+		rs->vals[n->last_val].next = idx;
+	else
+		n->first_val = idx;
+	n->last_val = idx;
+	n->nvals++;
+	size_t h = name_hash(rs->vmask, node, v->name);
 	r->hnext = rs->vhash[h];
 	rs->vhash[h] = idx;
 	rs->nvals++;
@@ -227,9 +264,9 @@ static int
 apply_block(struct reg_store *rs, size_t bi)
 {
 	const struct mp_reg_block *b = &rs->file->blocks[bi];
-	size_t cur = 0;
+	uint32_t cur = 0;
 	for (size_t i = 0; i < b->ncomp && cur != NONE; i++) {
-		size_t next = find_child(rs, cur, b->comp[i]);
+		uint32_t next = find_child(rs, cur, b->comp[i]);
 		if (next == NONE && !b->is_delete &&
 		    add_node(rs, cur, b->comp[i], &b->span, &next) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
@@ -237,16 +274,11 @@ apply_block(struct reg_store *rs, size_t bi)
 	}
 	if (b->is_delete) {
 		/* The parser refuses to delete the root (ncomp > 0). */
-		if (cur != NONE && cur != 0) {
-			struct rnode *parent = &rs->nodes[rs->nodes[cur].parent];
-			rs->nodes[cur].dead = 1;
-			idx_remove(parent->kids, &parent->nkids, cur);
-		}
+		if (cur != NONE && cur != 0)
+			unlink_node(rs, cur);
 		return MAPIPROF_OK;
 	}
-	struct rnode *n = &rs->nodes[cur];
-	if (idx_push(&n->blocks, &n->nblocks, &n->bcap, bi) != MAPIPROF_OK)
-		return mp_nomem(rs->base.ctx);
+	rs->nodes[cur].nblocks++;
 	rs->bnode[bi] = cur;
 	const struct mp_reg_value *v = rs->file->values + b->first_value;
 	for (size_t i = 0; i < b->nvalues; i++)
@@ -255,43 +287,79 @@ apply_block(struct reg_store *rs, size_t bi)
 	return MAPIPROF_OK;
 }
 
-/* Chain heads sized for the file (a power of two, at least 64 and at most
- * 2^22 each; chains just get longer beyond that). */
-static int
-alloc_hash(struct reg_store *rs)
+/* Allocates n elements of size elem within the budget of grow(). */
+static void *
+budget_alloc(struct reg_store *rs, size_t n, size_t elem)
 {
-	size_t want = (rs->file->nblocks + rs->file->nvalues) * 2;
-	size_t n = 64;
-	while (n < want && n < ((size_t)1 << 22))
-		n *= 2;
-	rs->hmask = n - 1;
-	rs->nhash = malloc(n * sizeof(*rs->nhash));
-	rs->vhash = malloc(n * sizeof(*rs->vhash));
-	if (rs->nhash == NULL || rs->vhash == NULL)
-		return mp_nomem(rs->base.ctx);
-	for (size_t i = 0; i < n; i++)
-		rs->nhash[i] = rs->vhash[i] = NONE;
+	void *p = NULL;
+	size_t cap = 0;
+	struct mp_reg_span none = {0, 0, 0, 0};
+	if (n == 0)
+		n = 1;
+	while (cap < n)
+		if (grow(rs, &p, &cap, elem, &none) != MAPIPROF_OK) {
+			free(p);
+			return NULL;
+		}
+	return p;
+}
+
+/* Groups the blocks by node (rnode.bstart, nblocks), each node's in file
+ * order. */
+static int
+list_blocks(struct reg_store *rs)
+{
+	size_t nb = rs->file->nblocks;
+	if ((rs->blist = budget_alloc(rs, nb, sizeof(*rs->blist))) == NULL)
+		return MAPIPROF_FAILED;
+	uint32_t at = 0;
+	for (size_t i = 0; i < rs->nnodes; i++) {
+		rs->nodes[i].bstart = at;
+		at += rs->nodes[i].nblocks;
+		rs->nodes[i].nblocks = 0;
+	}
+	for (size_t bi = 0; bi < nb; bi++) {
+		if (rs->bnode[bi] == NONE)
+			continue;
+		struct rnode *n = &rs->nodes[rs->bnode[bi]];
+		rs->blist[n->bstart + n->nblocks++] = (uint32_t)bi;
+	}
 	return MAPIPROF_OK;
+}
+
+/* Chain heads for n names: a power of two from 64 to 2^22 (chains just
+ * get longer beyond that). */
+static uint32_t *
+alloc_hash(struct reg_store *rs, size_t n, size_t *mask)
+{
+	size_t size = 64;
+	while (size < n && size < ((size_t)1 << 22))
+		size *= 2;
+	*mask = size - 1;
+	uint32_t *heads = budget_alloc(rs, size, sizeof(*heads));
+	if (heads != NULL)
+		memset(heads, 0xFF, size * sizeof(*heads)); /* NONE */
+	return heads;
 }
 
 static int
 build_tree(struct reg_store *rs)
 {
-	size_t root;
-	if (alloc_hash(rs) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
+	uint32_t root;
 	struct mp_reg_span none = {0, 0, 0, 0};
+	size_t nb = rs->file->nblocks;
+	if ((rs->nhash = alloc_hash(rs, nb, &rs->nmask)) == NULL ||
+	    (rs->vhash = alloc_hash(rs, rs->file->nvalues, &rs->vmask)) == NULL ||
+	    (rs->bnode = budget_alloc(rs, nb, sizeof(*rs->bnode))) == NULL)
+		return MAPIPROF_FAILED;
 	if (add_node(rs, NONE, "", &none, &root) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	rs->bnode = malloc((rs->file->nblocks > 0 ? rs->file->nblocks : 1) * sizeof(*rs->bnode));
-	if (rs->bnode == NULL)
-		return mp_nomem(rs->base.ctx);
-	for (size_t i = 0; i < rs->file->nblocks; i++) {
+	for (size_t i = 0; i < nb; i++) {
 		rs->bnode[i] = NONE;
 		if (apply_block(rs, i) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 	}
-	return MAPIPROF_OK;
+	return list_blocks(rs);
 }
 
 /* ---- store ops --------------------------------------------------------- */
@@ -325,11 +393,13 @@ op_children(struct mp_store *s, mp_key key, mp_key **out, size_t *n)
 	*n = 0;
 	if (nd == NULL)
 		return MAPIPROF_FAILED;
+	struct reg_store *rs = (struct reg_store *)s;
 	mp_key *kids = malloc((nd->nkids > 0 ? nd->nkids : 1) * sizeof(*kids));
 	if (kids == NULL)
 		return mp_nomem(s->ctx);
-	for (size_t i = 0; i < nd->nkids; i++)
-		kids[i] = (mp_key)nd->kids[i] + 1;
+	size_t i = 0;
+	for (uint32_t k = nd->first_kid; k != NONE; k = rs->nodes[k].next_sib)
+		kids[i++] = (mp_key)k + 1;
 	*out = kids;
 	*n = nd->nkids;
 	return MAPIPROF_OK;
@@ -366,8 +436,9 @@ op_values(struct mp_store *s, mp_key key, struct mp_value **out, size_t *n)
 	struct mp_value *vals = calloc(nd->nvals > 0 ? nd->nvals : 1, sizeof(*vals));
 	if (vals == NULL)
 		return mp_nomem(s->ctx);
-	for (size_t i = 0; i < nd->nvals; i++) {
-		const struct rval *r = &rs->vals[nd->vals[i]];
+	uint32_t slot = nd->first_val;
+	for (size_t i = 0; i < nd->nvals; i++, slot = rs->vals[slot].next) {
+		const struct rval *r = &rs->vals[slot];
 		vals[i].name = strdup(r->name);
 		vals[i].type = r->src->type;
 		vals[i].len = r->src->len;
@@ -388,12 +459,8 @@ static void
 op_close(struct mp_store *s)
 {
 	struct reg_store *rs = (struct reg_store *)s;
-	for (size_t i = 0; i < rs->nnodes; i++) {
-		free(rs->nodes[i].kids);
-		free(rs->nodes[i].vals);
-		free(rs->nodes[i].blocks);
-	}
 	free(rs->bnode);
+	free(rs->blist);
 	free(rs->nodes);
 	free(rs->vals);
 	free(rs->nhash);
@@ -459,14 +526,14 @@ reg_of(const struct mp_store *s)
 }
 
 void
-mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const size_t **blocks, size_t *n)
+mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const uint32_t **blocks, size_t *n)
 {
 	const struct reg_store *rs = reg_of(s);
 	*blocks = NULL;
 	*n = 0;
 	if (rs == NULL || key == 0 || key > rs->nnodes)
 		return;
-	*blocks = rs->nodes[key - 1].blocks;
+	*blocks = rs->blist + rs->nodes[key - 1].bstart;
 	*n = rs->nodes[key - 1].nblocks;
 }
 
@@ -476,7 +543,7 @@ mp_store_reg_value_line(const struct mp_store *s, mp_key key, const char *name)
 	const struct reg_store *rs = reg_of(s);
 	if (rs == NULL || key == 0 || key > rs->nnodes || rs->nodes[key - 1].dead)
 		return NULL;
-	size_t slot = find_value(rs, key - 1, name);
+	uint32_t slot = find_value(rs, (uint32_t)(key - 1), name);
 	return slot != NONE ? rs->vals[slot].src : NULL;
 }
 
@@ -520,11 +587,11 @@ path_prefix_len(const struct mp_reg_block *b, size_t ncomp)
  * ancestors (a dead node keeps its parent, so a block that made a key
  * since deleted still shows the path to its live ancestors). */
 static size_t
-depth_below(const struct reg_store *rs, size_t i, size_t anc, int *below)
+depth_below(const struct reg_store *rs, uint32_t i, uint32_t anc, int *below)
 {
 	size_t d = 0;
 	*below = 0;
-	for (size_t j = i; j != NONE; j = rs->nodes[j].parent) {
+	for (uint32_t j = i; j != NONE; j = rs->nodes[j].parent) {
 		if (j == anc)
 			*below = 1;
 		if (j != 0)
@@ -544,11 +611,12 @@ mp_store_reg_key_path(struct mp_store *s, mp_key key, const char **path, size_t 
 		return MAPIPROF_FAILED;
 	}
 	int below = 0;
-	size_t depth = depth_below(rs, key - 1, NONE, &below);
+	uint32_t node = (uint32_t)(key - 1);
+	size_t depth = depth_below(rs, node, NONE, &below);
 	for (size_t bi = rs->file->nblocks; bi-- > 0;) {
 		if (rs->bnode[bi] == NONE)
 			continue;
-		(void)depth_below(rs, rs->bnode[bi], key - 1, &below);
+		(void)depth_below(rs, rs->bnode[bi], node, &below);
 		if (!below)
 			continue;
 		*path = rs->file->blocks[bi].path;

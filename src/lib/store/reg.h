@@ -38,7 +38,7 @@ const struct mp_reg_file *mp_store_reg_file(const struct mp_store *s);
 /* The blocks ([key] lines, indices into the parsed file's blocks) whose
  * values went to key, in file order: the blocks of its current life (a key
  * deleted with [-key] and opened again is a new key with new blocks). */
-void mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const size_t **blocks,
+void mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const uint32_t **blocks,
                              size_t *n);
 /* The value line that last set value name (case-insensitive) of key, or
  * NULL when key does not hold such a value. */

@@ -44,12 +44,14 @@ enum mp_reg_root {
 
 /* A run of whole physical lines of the file: lines [line, line + nlines)
  * (1-based) and the bytes [off, off + len) of the original file, including
- * the terminator of the last line.  A writer replaces exactly these bytes. */
+ * the terminator of the last line.  A writer replaces exactly these bytes.
+ * 32 bits each: a file has at most MP_MAX_REG_FILE bytes (base/limits.h),
+ * and these records are held for every line of a file of millions. */
 struct mp_reg_span {
-	size_t line;
-	size_t nlines;
-	size_t off;
-	size_t len;
+	uint32_t line;
+	uint32_t nlines;
+	uint32_t off;
+	uint32_t len;
 };
 
 /* How a value's data was written (a writer keeps the style where it can). */
@@ -60,22 +62,23 @@ enum mp_reg_syntax {
 	MP_REG_SYN_HEX,    /* "name"=hex:.. or hex(N):.. */
 };
 
-/* One value line (with its continuation lines). */
+/* One value line (with its continuation lines).  Counts and indices are 32
+ * bits, as in mp_reg_span. */
 struct mp_reg_value {
-	const char *name; /* UTF-8, escapes resolved; "" for @ (and for "") */
-	int is_default;   /* written as @ */
-	enum mp_reg_syntax syntax;
-	uint32_t type;       /* REG_* (MP_REG_SZ for strings, MP_REG_DWORD, hex(N) N) */
+	const char *name;    /* UTF-8, escapes resolved; "" for @ (and for "") */
 	const uint8_t *data; /* bytes as the registry stores them (see mp_reg_parse_buf) */
-	size_t len;
-	size_t block; /* index of the key block it belongs to */
+	uint32_t len;        /* at most MP_MAX_VALUE_LEN */
+	uint32_t block;      /* index of the key block it belongs to */
+	uint32_t type;       /* REG_* (MP_REG_SZ for strings, MP_REG_DWORD, hex(N) N) */
+	enum mp_reg_syntax syntax;
 	struct mp_reg_span span;
+	unsigned char is_default; /* written as @ */
 };
 
 /* One key line and the lines up to the next key line. */
 struct mp_reg_block {
-	const char *path; /* UTF-8 key path as written between the brackets (no '-') */
-	int is_delete;    /* [-path] */
+	const char *path;        /* UTF-8 key path as written between the brackets (no '-') */
+	unsigned char is_delete; /* [-path] */
 	enum mp_reg_root root;
 	/* The key's place in a user hive (NTUSER.DAT): components below the hive
 	 * root.  HKEY_CURRENT_USER\x, HKCU\x and HKEY_USERS\<one component>\x
@@ -83,11 +86,11 @@ struct mp_reg_block {
 	 * ("HKEY_LOCAL_MACHINE", ...).  Empty components ("\\", trailing '\')
 	 * are dropped, as the registry API does (Wine regproc.c, reg_class_keys). */
 	const char *const *comp;
-	size_t ncomp;
+	uint32_t ncomp;          /* at most MP_MAX_KEY_DEPTH + 1 */
+	uint32_t first_value;    /* values[first_value .. first_value + nvalues) */
+	uint32_t nvalues;        /* (32 bits: at most MP_MAX_REG_ITEMS values) */
 	struct mp_reg_span span; /* the key line */
 	struct mp_reg_span body; /* the key line up to (not including) the next key line */
-	size_t first_value;      /* values[first_value .. first_value + nvalues) */
-	size_t nvalues;
 };
 
 /* A parsed .reg file.  Everything it points to lives until release(). */
@@ -110,6 +113,9 @@ struct mp_reg_file {
 	size_t nblocks;
 	struct mp_reg_value *values;
 	size_t nvalues;
+	/* Bytes malloc'd for the records and strings above (not raw): what
+	 * counts against the memory budget of base/limits.h. */
+	size_t mem;
 };
 
 #endif

@@ -22,6 +22,7 @@
 #include "regf/patch.h"
 #include "regtext/parse.h"
 #include "regtext/patch.h"
+#include "store/kids.h"
 #include "store/reg.h"
 #include "write/commit_io.h"
 #include "write/install.h"
@@ -51,6 +52,17 @@ struct commit {
 	int reset_logs;                /* opts->recover in place: reset the input's logs */
 	int patched;                   /* the in-place patcher wrote it (else hivex did) */
 	const struct mp_reg_file *reg; /* the parsed input when it is a .reg file */
+	struct mp_kids *kids;          /* children by name in the store being verified */
+	struct planned_key *planned;   /* the plan's keys of the input, sorted */
+	size_t nplanned;
+};
+
+/* A key of the input the plan changes: its place in the plan (the first
+ * when it is there twice) and whether it deletes it. */
+struct planned_key {
+	mp_key key;
+	size_t index;
+	int del;
 };
 
 /* The final values of one key: borrowed from cur (the key's values read
@@ -220,7 +232,7 @@ final_values(struct mp_store *s, mp_key key, const struct mp_key_change *k, stru
  * each missing component of k->uid ('\'-separated) is added as stored in
  * the plan (lower case for a new section).  Sets *out. */
 static int
-create_key(struct mp_store *s, const struct mp_key_change *k, mp_key *out)
+create_key(struct mp_store *s, struct mp_kids *kids, const struct mp_key_change *k, mp_key *out)
 {
 	mp_key at = k->profile_key;
 	char *path = strdup(k->uid);
@@ -232,9 +244,12 @@ create_key(struct mp_store *s, const struct mp_key_change *k, mp_key *out)
 		if (next != NULL)
 			*next++ = '\0';
 		mp_key child = 0;
-		rc = mp_store_child(s, at, comp, &child);
-		if (rc == MAPIPROF_OK && child == 0)
+		rc = mp_kids_child(kids, at, comp, &child);
+		if (rc == MAPIPROF_OK && child == 0) {
 			rc = s->ops->add_child(s, at, comp, &child);
+			if (rc == MAPIPROF_OK)
+				rc = mp_kids_added(kids, at, comp, child);
+		}
 		at = child;
 	}
 	free(path);
@@ -245,13 +260,13 @@ create_key(struct mp_store *s, const struct mp_key_change *k, mp_key *out)
 /* Rewrites k's key in the writable store s with ONE set_values call
  * (hivex reallocates every value of a key on each call, lib/write.c). */
 static int
-rewrite_key(struct mp_store *s, const struct mp_key_change *k)
+rewrite_key(struct mp_store *s, struct mp_kids *kids, const struct mp_key_change *k)
 {
 	mp_key key = k->key;
 	struct final f;
 	if (k->del)
 		return s->ops->delete_key(s, key);
-	if (key == 0 && create_key(s, k, &key) != MAPIPROF_OK)
+	if (key == 0 && create_key(s, kids, k, &key) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if (final_values(s, key, k, &f) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
@@ -295,6 +310,55 @@ check_freeable(struct commit *c)
 	return rc;
 }
 
+/* 1 when the plan creates k's key. */
+static int
+creates(const struct mp_key_change *k)
+{
+	return k->key == 0 && !k->del;
+}
+
+static const struct mapiprof_plan *sort_plan; /* for by_uid_desc (qsort has no context) */
+
+static int
+by_uid_desc(const void *a, const void *b)
+{
+	const struct mp_key_change *x = &sort_plan->keys[*(const size_t *)a];
+	const struct mp_key_change *y = &sort_plan->keys[*(const size_t *)b];
+	int r = mp_name_casecmp(y->uid, x->uid);
+	return r != 0 ? r : (*(const size_t *)a < *(const size_t *)b ? -1 : 1);
+}
+
+/* The order to write the plan's keys in: the plan's, except that each run
+ * of keys it creates goes in descending order of name.  hivex inserts a new
+ * key into its parent's sorted subkey list by reading the names from the
+ * start up to the first greater one (insert_subkey, lib/write.c): in
+ * descending order that is at once, in any other it reads the new
+ * siblings made before.  Keys of one run are independent (create_key
+ * makes any missing parent), so the order does not change the result. */
+static size_t *
+write_order(struct commit *c)
+{
+	size_t n = c->plan->nkeys;
+	size_t *order = malloc((n > 0 ? n : 1) * sizeof(*order));
+	if (order == NULL) {
+		mp_nomem(c->ctx);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	sort_plan = c->plan;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && creates(&c->plan->keys[j]))
+			j++;
+		if (j - i > 1)
+			qsort(order + i, j - i, sizeof(*order), by_uid_desc);
+		i = j > i ? j : i + 1;
+	}
+	sort_plan = NULL;
+	return order;
+}
+
 /* The hivex path: the input read whole into memory (never modified), each
  * planned key rewritten, the result written over the empty temporary file
  * (hivex truncates it). */
@@ -302,15 +366,20 @@ static int
 rewrite_hivex(struct commit *c)
 {
 	struct mp_store *s = NULL;
+	struct mp_kids *kids = NULL;
+	size_t *order = NULL;
 	int rc = MAPIPROF_FAILED;
 	if (check_freeable(c) != MAPIPROF_OK ||
-	    mp_store_hive_open(c->ctx, c->src_path, 1, &s) != MAPIPROF_OK)
+	    mp_store_hive_open(c->ctx, c->src_path, 1, &s) != MAPIPROF_OK ||
+	    (kids = mp_kids_new(s)) == NULL || (order = write_order(c)) == NULL)
 		goto out;
 	for (size_t i = 0; i < c->plan->nkeys; i++)
-		if (rewrite_key(s, &c->plan->keys[i]) != MAPIPROF_OK)
+		if (rewrite_key(s, kids, &c->plan->keys[order[i]]) != MAPIPROF_OK)
 			goto out;
 	rc = c->io->write_hive(s, c->ins.tmp);
 out:
+	free(order);
+	mp_kids_free(kids);
 	mp_store_close(s);
 	return rc;
 }
@@ -472,7 +541,7 @@ verify_key(struct commit *c, struct mp_store *s, mp_key root, const struct mp_ke
 	char *path = key_path(c, k);
 	if (path == NULL)
 		goto out;
-	if (mp_store_path(s, root, path, &key) != MAPIPROF_OK)
+	if (mp_kids_path(c->kids, root, path, &key) != MAPIPROF_OK)
 		goto out;
 	if (k->del) {
 		rc = verify_gone(c, s, key, k, path);
@@ -519,6 +588,8 @@ verify_header(struct commit *c)
 }
 
 static int plan_structural(const struct mapiprof_plan *plan);
+static int verify_begin(struct commit *c, struct mp_store *s);
+static void verify_end(struct commit *c);
 static int same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now,
                         size_t depth);
 
@@ -533,7 +604,7 @@ verify_hivex(struct commit *c)
 	int rc = MAPIPROF_FAILED;
 	if (verify_header(c) != MAPIPROF_OK ||
 	    mp_store_hive_open(c->ctx, c->ins.tmp, 0, &s) != MAPIPROF_OK ||
-	    s->ops->root(s, &root) != MAPIPROF_OK)
+	    s->ops->root(s, &root) != MAPIPROF_OK || verify_begin(c, s) != MAPIPROF_OK)
 		goto out;
 	for (size_t i = 0; i < c->plan->nkeys; i++)
 		if (verify_key(c, s, root, &c->plan->keys[i]) != MAPIPROF_OK)
@@ -546,18 +617,71 @@ verify_hivex(struct commit *c)
 		goto out;
 	rc = MAPIPROF_OK;
 out:
+	verify_end(c);
 	mp_store_close(s);
 	return rc;
 }
 
-/* 1 when key (of the input's store) is one the plan changes (2: deletes). */
+static int
+planned_cmp(const void *a, const void *b)
+{
+	const struct planned_key *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Fills c->planned (looked up for every key of the input by same_subtree,
+ * so sorted once rather than searched through the plan each time). */
+static int
+load_planned(struct commit *c)
+{
+	free(c->planned);
+	c->planned = malloc((c->plan->nkeys > 0 ? c->plan->nkeys : 1) * sizeof(*c->planned));
+	if (c->planned == NULL)
+		return mp_nomem(c->ctx);
+	c->nplanned = 0;
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (c->plan->keys[i].key != 0)
+			c->planned[c->nplanned++] =
+			    (struct planned_key){c->plan->keys[i].key, i, c->plan->keys[i].del};
+	qsort(c->planned, c->nplanned, sizeof(*c->planned), planned_cmp);
+	return MAPIPROF_OK;
+}
+
+/* 1 when key (of the input's store) is one the plan changes (2: deletes),
+ * as its first entry in the plan says. */
 static int
 planned_key(const struct commit *c, mp_key key)
 {
-	for (size_t i = 0; i < c->plan->nkeys; i++)
-		if (c->plan->keys[i].key == key)
-			return c->plan->keys[i].del ? 2 : 1;
-	return 0;
+	size_t lo = 0, hi = c->nplanned;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->planned[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == c->nplanned || c->planned[lo].key != key)
+		return 0;
+	return c->planned[lo].del ? 2 : 1;
+}
+
+/* Sets up the lookups of a check of the new file (store s). */
+static int
+verify_begin(struct commit *c, struct mp_store *s)
+{
+	return (c->kids = mp_kids_new(s)) != NULL ? load_planned(c) : MAPIPROF_FAILED;
+}
+
+static void
+verify_end(struct commit *c)
+{
+	mp_kids_free(c->kids);
+	c->kids = NULL;
+	free(c->planned);
+	c->planned = NULL;
+	c->nplanned = 0;
 }
 
 /* 1 when the plan creates or deletes a key named by its path. */
@@ -607,7 +731,7 @@ same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now, size
 			continue; /* deleted: verify_key checks it is gone */
 		rc = os->ops->key_name(os, kids[i], &kn);
 		if (rc == MAPIPROF_OK)
-			rc = mp_store_child(ns, now, kn, &match);
+			rc = mp_kids_child(c->kids, now, kn, &match);
 		if (rc == MAPIPROF_OK && match == 0) {
 			mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
 			          "the written file did not verify: key %s\\%s is missing", name,
@@ -636,7 +760,7 @@ verify_reg(struct commit *c)
 	const char *cp = c->reg->codepage != NULL ? c->reg->codepage : c->ctx->codepage;
 	int rc = MAPIPROF_FAILED;
 	if (mp_reg_parse_store(c->ctx, c->ins.tmp, cp, &s) != MAPIPROF_OK ||
-	    s->ops->root(s, &root) != MAPIPROF_OK)
+	    s->ops->root(s, &root) != MAPIPROF_OK || verify_begin(c, s) != MAPIPROF_OK)
 		goto out;
 	const struct mp_reg_file *f = mp_store_reg_file(s);
 	if (f->encoding != c->reg->encoding || f->header != c->reg->header) {
@@ -651,6 +775,7 @@ verify_reg(struct commit *c)
 		goto out;
 	rc = same_subtree(c, s, old, root, 0);
 out:
+	verify_end(c);
 	mp_store_close(s);
 	return rc;
 }
