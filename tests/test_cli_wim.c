@@ -149,6 +149,13 @@ Test(cli_wim, list_names_every_user_hive_as_image_and_path)
 	TU_CLI_EXPECT(0, "get", "--image", wim, "--section", "emsab", "PR_PROFILE_AUTH_PACKAGE",
 	              "\\USERS\\Alice\\ntuser.dat");
 	cr_assert_str_eq(tu_last.out, "10\n");
+	/* A hive's logs are named inside the image too, never where they were
+	 * streamed out to. */
+	TU_CLI_EXPECT(0, "info", "--image", wim, ALICE);
+	char log[4096];
+	snprintf(log, sizeof(log), "log: %s:%s.LOG1 (0 bytes", wim, ALICE);
+	cr_assert_not_null(strstr(tu_last.out, log), "no %s in:\n%s", log, tu_last.out);
+	cr_assert_null(strstr(tu_last.out, "mapiprof-wim"), "%s", tu_last.out);
 	/* Nothing is left behind in $TMPDIR, also when a hive fails. */
 	char *left = NULL;
 	cr_assert_eq(sh(&left,

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mapiprof/mapiprof.h>
@@ -62,8 +63,10 @@ parse(int argc, char *argv[], struct info_opts *o)
 static int
 text_log(const struct mapiprof_logfile *l)
 {
+	char *shown = sf_shown(l->path);
 	fputs("log: ", stdout);
-	int rc = esc_fputs(l->path, stdout);
+	int rc = esc_fputs(shown != NULL ? shown : l->path, stdout);
+	free(shown);
 	printf(" (%" PRIu64 " bytes", l->size);
 	if (l->has_header)
 		printf(", sequence %" PRIu32 "/%" PRIu32 ", type %" PRIu32 "%s", l->seq1, l->seq2,
@@ -179,7 +182,9 @@ json_log(const struct mapiprof_logfile *l)
 	int bad = o == NULL;
 	if (bad)
 		return NULL;
-	bad |= oj_set(o, "path", oj_string(l->path));
+	char *shown = sf_shown(l->path);
+	bad |= oj_set(o, "path", oj_string(shown != NULL ? shown : l->path));
+	free(shown);
 	bad |= oj_set(o, "size", json_integer((json_int_t)l->size));
 	bad |= oj_set(o, "has_header", json_boolean(l->has_header));
 	bad |= oj_set(o, "seq1", l->has_header ? json_integer(l->seq1) : json_null());

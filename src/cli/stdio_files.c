@@ -126,6 +126,33 @@ sf_out_begin(struct sf_out *o)
 	return 0;
 }
 
+/* The length of path's directory part (up to its last '/'; 0 when none). */
+static size_t
+dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash != NULL ? (size_t)(slash - path) : 0;
+}
+
+char *
+sf_shown(const char *path)
+{
+	size_t dl = dir_len(path);
+	for (size_t i = 0; dl > 0 && i < naliases; i++) {
+		const struct alias *a = &aliases[i];
+		if (dir_len(a->path) != dl || strncmp(a->path, path, dl) != 0)
+			continue;
+		size_t nl = dir_len(a->name), bl = strlen(path + dl);
+		char *s = malloc(nl + bl + 1);
+		if (s != NULL) {
+			memcpy(s, a->name, nl);
+			memcpy(s + nl, path + dl, bl + 1); /* "/BASE" and the NUL */
+		}
+		return s;
+	}
+	return strdup(path);
+}
+
 const char *
 sf_source(const char *arg)
 {

@@ -27,6 +27,11 @@ int sf_inspect(struct mapiprof_ctx *ctx, const char *arg, unsigned flags,
  * Returns 0, or -1 when out of memory. */
 int sf_alias(const char *name, const char *path);
 void sf_unalias(void);
+/* How messages name a file that lies beside an alias's path (a hive's log
+ * streamed out of a WIM image with it): beside the alias's name
+ * ("golden.wim:/Users/alice/NTUSER.DAT.LOG1"); any other path as it is.
+ * Malloc'd; NULL when out of memory. */
+char *sf_shown(const char *path);
 /* Removes the copy of standard input, if one was made (main calls it). */
 void sf_cleanup(void);
 
