@@ -198,7 +198,9 @@ wr_recipe_error(const struct write_opts *o, struct mapiprof_ctx *ctx)
 		mapiprof_clear_error(ctx);
 		return EXIT_ERROR;
 	}
-	int status = diag_usage(o->cmd, "%s", msg);
+	/* A recipe file's error names the file, as every bad input's does. */
+	const char *file = mapiprof_errfile(ctx);
+	int status = diag_usage(file != NULL ? file : o->cmd, "%s", msg);
 	mapiprof_clear_error(ctx);
 	return status;
 }

@@ -280,9 +280,9 @@ apply_block(struct reg_store *rs, size_t bi)
 	}
 	rs->nodes[cur].nblocks++;
 	rs->bnode[bi] = cur;
-	const struct mp_reg_value *v = rs->file->values + b->first_value;
+	/* Indexed, not offset: values is NULL in a file without any value. */
 	for (size_t i = 0; i < b->nvalues; i++)
-		if (apply_value(rs, cur, &v[i]) != MAPIPROF_OK)
+		if (apply_value(rs, cur, &rs->file->values[b->first_value + i]) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 	return MAPIPROF_OK;
 }
