@@ -3,15 +3,19 @@
  * (reglookup, regfexport) and to hivex; the written hive is clean and keeps
  * the original's permissions; an empty plan touches nothing; backups and -o;
  * a failure at any step leaves the original byte-identical and no temporary
- * file; dirty hives and newer logs are refused unless forced. */
+ * file; dirty hives and newer logs are refused unless forced; the
+ * temporary file is unnamed until the rename where the system allows, and
+ * what killed writers left is removed by the next locked write. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/platform.h"
@@ -1653,4 +1657,319 @@ Test(commit, a_target_replaced_before_its_backup_is_left_as_it_is)
 Test(commit, a_target_changed_in_place_while_written_is_left_as_it_is)
 {
 	assert_meddling_wins(0, NULL);
+}
+
+/* ---- the temporary file, and what killed writers leave ----------------- */
+
+#define TEMP_PREFIX "." HIVE ".mapiprof-"
+
+/* Whether the file system of tu_tmp has unnamed files (O_TMPFILE). */
+static int
+unnamed_files_here(void)
+{
+	int fd = -1;
+	char *reopen = NULL;
+	int ok = mp_temp_open_unnamed(tu_ctx, tu_tmp, &fd, &reopen) == MAPIPROF_OK;
+	mp_close(fd);
+	free(reopen);
+	return ok;
+}
+
+/* What the temporary file looked like when it was fsync'd: its link count
+ * and the directory's listing. */
+static nlink_t temp_links = 99;
+static char *temp_listing;
+
+static int
+look_at_temp_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+	struct stat st;
+	cr_assert_eq(fstat(fd, &st), 0);
+	temp_links = st.st_nlink;
+	free(temp_listing);
+	temp_listing = tu_listing("w");
+	return mp_commit_default_io()->fsync(ctx, fd);
+}
+
+static int
+unnamed_unsupported(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen)
+{
+	(void)dir;
+	*fd = -1;
+	*reopen = NULL;
+	mp_seterr_errno(ctx, EOPNOTSUPP, "injected: no O_TMPFILE here");
+	return MAPIPROF_FAILED;
+}
+
+static int
+unnamed_eio(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen)
+{
+	(void)dir;
+	*fd = -1;
+	*reopen = NULL;
+	mp_seterr_errno(ctx, EIO, "injected unnamed file failure");
+	return MAPIPROF_FAILED;
+}
+
+static int link_unnamed_calls;
+
+static int
+fail_link_unnamed(struct mapiprof_ctx *ctx, const char *reopen, const char *to)
+{
+	(void)reopen, (void)to;
+	link_unnamed_calls++;
+	mp_seterr_errno(ctx, EIO, "injected failure to name the new file");
+	return MAPIPROF_FAILED;
+}
+
+static int
+count_link_unnamed(struct mapiprof_ctx *ctx, const char *reopen, const char *to)
+{
+	link_unnamed_calls++;
+	return mp_commit_default_io()->link_unnamed(ctx, reopen, to);
+}
+
+/* Opens hive with the writer lock, as the CLI's writers do. */
+static void
+open_locked(const char *hive)
+{
+	mapiprof_close(tu_file);
+	tu_file = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, hive, MAPIPROF_OPEN_LOCK, &tu_file), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+}
+
+Test(commit, the_temporary_file_has_no_name_until_the_rename)
+{
+	if (!unnamed_files_here())
+		cr_skip_test("the file system of %s has no unnamed files (O_TMPFILE)", tu_tmp);
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(write_plan_io(&h, NULL,
+	                           &(struct mp_commit_io){.fsync = look_at_temp_fsync,
+	                                                  .link_unnamed = count_link_unnamed}),
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(temp_links, 0, "the temporary file had %u names", (unsigned)temp_links);
+	cr_assert_str_eq(temp_listing, HIVE);
+	cr_assert_eq(link_unnamed_calls, 1);
+	assert_written(&h.plan, ref, hive, 2);
+	tu_assert_listing("w", HIVE);
+	free(temp_listing);
+	temp_listing = NULL;
+	free(hive);
+	free(ref);
+}
+
+Test(commit, without_unnamed_files_a_named_temporary_file_is_used)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(write_plan_io(&h, NULL,
+	                           &(struct mp_commit_io){.open_unnamed = unnamed_unsupported,
+	                                                  .fsync = look_at_temp_fsync,
+	                                                  .link_unnamed = count_link_unnamed}),
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(temp_links, 1);
+	cr_assert(strncmp(temp_listing, HIVE "|", strlen(HIVE) + 1) != 0 &&
+	              strstr(temp_listing, TEMP_PREFIX) == temp_listing,
+	          "%s", temp_listing);
+	cr_assert_eq(link_unnamed_calls, 0);
+	assert_written(&h.plan, ref, hive, 2);
+	tu_assert_listing("w", HIVE);
+	free(temp_listing);
+	temp_listing = NULL;
+	free(hive);
+	free(ref);
+}
+
+Test(commit, an_unnamed_file_failing_otherwise_fails_cleanly)
+{
+	fail_with(&(struct mp_commit_io){.open_unnamed = unnamed_eio}, NULL, MAPIPROF_E_IO);
+	cr_assert_eq(mapiprof_errno(tu_ctx), EIO);
+}
+
+Test(commit, failing_to_name_the_new_file_leaves_the_original_and_nothing_else)
+{
+	if (!unnamed_files_here())
+		cr_skip_test("the file system of %s has no unnamed files (O_TMPFILE)", tu_tmp);
+	fail_with(&(struct mp_commit_io){.link_unnamed = fail_link_unnamed}, NULL, MAPIPROF_E_IO);
+	cr_assert_eq(link_unnamed_calls, 1);
+	cr_assert_eq(mapiprof_errno(tu_ctx), EIO);
+}
+
+static int
+die_in_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+	(void)ctx, (void)fd;
+	raise(SIGKILL);
+	return MAPIPROF_FAILED;
+}
+
+/* A child process opens hive locked and writes the GC plan with io, which
+ * kills it (SIGKILL) part way. */
+static void
+killed_writer(const char *hive, const struct mp_commit_io *io)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct tu_plan h;
+		mapiprof_close(tu_file);
+		tu_file = NULL;
+		if (mapiprof_open(tu_ctx, hive, MAPIPROF_OPEN_LOCK, &tu_file) != MAPIPROF_OK)
+			_exit(3);
+		gc_plan(&h, tu_profile("Exchange"));
+		mp_commit_set_io(io);
+		write_plan(&h, NULL);
+		_exit(4);
+	}
+	int status = 0;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status 0x%x", status);
+}
+
+Test(commit, a_writer_killed_before_the_rename_leaves_nothing_behind)
+{
+	if (!unnamed_files_here())
+		cr_skip_test("the file system of %s has no unnamed files (O_TMPFILE)", tu_tmp);
+	char *ref = NULL, *hive = open_exchange_ref(&ref);
+	killed_writer(hive, &(struct mp_commit_io){.fsync = die_in_fsync});
+	assert_untouched(hive, ref, HIVE);
+	free(hive);
+	free(ref);
+}
+
+/* The single leftover of a killed writer without unnamed files. */
+static void
+assert_one_leftover(void)
+{
+	char *now = tu_listing("w");
+	cr_assert(strncmp(now, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0, "%s", now);
+	cr_assert_str_eq(now + strlen(TEMP_PREFIX) + 6, "|" HIVE, "%s", now);
+	free(now);
+}
+
+Test(commit, the_next_locked_write_removes_a_killed_writers_temporary_file)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange_ref(&ref);
+	killed_writer(hive, &(struct mp_commit_io){.open_unnamed = unnamed_unsupported,
+	                                           .fsync = die_in_fsync});
+	tu_assert_same_file(hive, ref);
+	assert_one_leftover();
+	open_locked(hive);
+	gc_plan(&h, tu_profile("Exchange"));
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	const char *note = mapiprof_note(tu_ctx);
+	cr_assert(strstr(note, "removed 1 temporary file that an interrupted earlier write left "
+	                       "beside '") != NULL &&
+	              strstr(note, "(" TEMP_PREFIX) != NULL,
+	          "%s", note);
+	tu_assert_listing("w", HIVE);
+	assert_written(&h.plan, ref, hive, 2);
+	free(hive);
+	free(ref);
+}
+
+/* Puts a file named name (in w) there, with no writer holding it. */
+static void
+put_in_w(const char *name)
+{
+	char rel[512];
+	snprintf(rel, sizeof(rel), "w/%s", name);
+	free(tu_tmp_write(rel, "left", 4));
+}
+
+/* Writes the GC plan on the staged hive opened with open_flags and opts;
+ * the write succeeds. */
+static void
+write_gc(const char *hive, unsigned open_flags, const struct mapiprof_write_opts *opts)
+{
+	struct tu_plan h;
+	mapiprof_close(tu_file);
+	tu_file = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, hive, open_flags, &tu_file), MAPIPROF_OK);
+	gc_plan(&h, tu_profile("Exchange"));
+	cr_assert_eq(write_plan(&h, opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+}
+
+Test(commit, a_live_writers_temporary_file_is_left_alone)
+{
+	char *hive = stage_built(EXCHANGE), *dir = tu_tmp_path("w"), *live = NULL;
+	int fd = -1;
+	cr_assert_eq(mp_temp_create(tu_ctx, dir, HIVE, NULL, &live, &fd), MAPIPROF_OK);
+	write_gc(hive, MAPIPROF_OPEN_LOCK, NULL);
+	cr_assert(tu_exists(live), "a live writer's file was removed");
+	cr_assert_str_empty(mapiprof_note(tu_ctx));
+	close(fd);
+	free(live);
+	free(dir);
+	free(hive);
+}
+
+Test(commit, only_our_own_regular_files_named_exactly_as_the_targets_are_removed)
+{
+	char *hive = stage_built(EXCHANGE);
+	put_in_w(TEMP_PREFIX "dead12");         /* removed */
+	put_in_w(TEMP_PREFIX "Dead34");         /* removed */
+	put_in_w(TEMP_PREFIX "short");          /* 5 letters */
+	put_in_w(TEMP_PREFIX "toolong");        /* 7 */
+	put_in_w(TEMP_PREFIX "dot.12");         /* not a letter or digit */
+	put_in_w(".OTHER.DAT.mapiprof-abcdef"); /* another file's */
+	put_in_w("NTUSER.DAT.mapiprof-abcdef"); /* no leading dot */
+	char *d = tu_tmp_path("w/" TEMP_PREFIX "dir123");
+	cr_assert_eq(mkdir(d, 0700), 0);
+	char *l = tu_tmp_path("w/" TEMP_PREFIX "lnk123");
+	cr_assert_eq(symlink("elsewhere", l), 0);
+	const char *kept = TEMP_PREFIX
+	    "dir123|" TEMP_PREFIX "dot.12|" TEMP_PREFIX "lnk123|" TEMP_PREFIX "short|" TEMP_PREFIX
+	    "toolong|.OTHER.DAT.mapiprof-abcdef|" HIVE "|NTUSER.DAT.mapiprof-abcdef";
+	if (geteuid() == 0) {
+		put_in_w(TEMP_PREFIX "own123");
+		char *o = tu_tmp_path("w/" TEMP_PREFIX "own123");
+		cr_assert_eq(chown(o, 4242, 4242), 0);
+		free(o);
+		kept = TEMP_PREFIX "dir123|" TEMP_PREFIX "dot.12|" TEMP_PREFIX "lnk123|" TEMP_PREFIX
+		                   "own123|" TEMP_PREFIX "short|" TEMP_PREFIX
+		                   "toolong|.OTHER.DAT.mapiprof-abcdef|" HIVE
+		                   "|NTUSER.DAT.mapiprof-abcdef";
+	}
+	write_gc(hive, MAPIPROF_OPEN_LOCK, NULL);
+	tu_assert_listing("w", kept);
+	cr_assert(strstr(mapiprof_note(tu_ctx), "removed 2 temporary files") != NULL, "%s",
+	          mapiprof_note(tu_ctx));
+	free(d);
+	free(l);
+	free(hive);
+}
+
+Test(commit, a_write_without_the_lock_removes_nothing)
+{
+	char *hive = stage_built(EXCHANGE);
+	put_in_w(TEMP_PREFIX "dead12");
+	write_gc(hive, 0, NULL);
+	tu_assert_listing("w", TEMP_PREFIX "dead12|" HIVE);
+	free(hive);
+}
+
+Test(commit, an_output_file_is_not_cleaned_as_it_is_not_locked)
+{
+	char *hive = stage_built(EXCHANGE), *out = tu_tmp_path("w/out.dat");
+	put_in_w(".out.dat.mapiprof-dead12");
+	struct mapiprof_write_opts opts = {.output = out};
+	write_gc(hive, MAPIPROF_OPEN_LOCK, &opts);
+	tu_assert_listing("w", ".out.dat.mapiprof-dead12|" HIVE "|out.dat");
+	free(out);
+	free(hive);
+}
+
+Test(commit, a_killed_writers_backup_copy_is_removed_too)
+{
+	char *hive = stage_built(EXCHANGE);
+	put_in_w("." HIVE ".bak.mapiprof-dead12");
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	write_gc(hive, MAPIPROF_OPEN_LOCK, &opts);
+	tu_assert_listing("w", HIVE "|" HIVE ".bak");
+	free(hive);
 }

@@ -284,6 +284,19 @@ Test(recover, truncated_log_stops_at_the_last_complete_entry)
 
 /* ---- mapiprof_recover on a MAPI hive made dirty ----------------------------- */
 
+Test(recover, in_place_recovery_removes_a_dead_writers_temporary_file)
+{
+	char *hive = make_dirty_mapi(1);
+	free(tu_tmp_write(".NTUSER.DAT.mapiprof-dead12", "left", 4));
+	cr_assert_eq(mapiprof_recover(tu_ctx, hive, NULL, NULL), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_note(tu_ctx), "removed 1 temporary file") != NULL, "%s",
+	          mapiprof_note(tu_ctx));
+	tu_assert_listing(".", "NTUSER.DAT|NTUSER.DAT.LOG1|NTUSER.DAT.LOG2|changed.dat|"
+	                       "exchange-mapi.dat");
+	free(hive);
+}
+
 Test(recover, dirty_mapi_hive_recovers_in_place_to_its_logged_state)
 {
 	char *hive = make_dirty_mapi(1), *l1 = tu_tmp_path("NTUSER.DAT.LOG1");

@@ -53,6 +53,16 @@ extern int sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flag
     __attribute__((weak));
 #define MP_SYNC_FILE_RANGE_WRITE 2u
 #endif
+#if defined(__linux__) && !defined(__alpha__) && !defined(__hppa__) && !defined(__sparc__)
+/* An unnamed file in a directory, given a name only when it is complete
+ * (open(2) O_TMPFILE, Linux 3.11): a writer killed before that leaves
+ * nothing behind.  glibc and musl define O_TMPFILE only under _GNU_SOURCE,
+ * which the project does not define (POSIX.1-2008 only), so the value is
+ * the kernel's (include/uapi/asm-generic/fcntl.h: __O_TMPFILE 020000000,
+ * always with O_DIRECTORY), used by every Linux architecture except alpha,
+ * parisc and sparc, which have their own and take the named path. */
+#define MP_O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
 /* The kernel-side copy goes this many bytes at a time, and each piece is
  * handed to writeback at once, so the device writes while the next piece
  * is copied and the caller's fsync finds little left to do. */
@@ -466,22 +476,43 @@ temp_random(void)
 	return mix64(seed + mix64(++counter));
 }
 
-char *
-mp_temp_path(const char *dir, const char *base)
+static const char temp_alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+static const char temp_tag[] = ".mapiprof-";
+
+/* How much of base a temporary name keeps.  The name must fit wherever the
+ * target's does: a long base is cut (at a UTF-8 character boundary) so that
+ * the whole name stays within the common NAME_MAX, 255 bytes (ext4, XFS,
+ * btrfs, tmpfs; NTFS allows 255 UTF-16 units). */
+static size_t
+temp_base_len(const char *base)
 {
-	static const char alnum[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	const char *tag = ".mapiprof-";
-	size_t bl = strlen(base), tl = strlen(tag);
-	/* The name must fit wherever the target's does: a long base is cut
-	 * (at a UTF-8 character boundary) so that the whole name stays within
-	 * the common NAME_MAX, 255 bytes (ext4, XFS, btrfs, tmpfs; NTFS allows
-	 * 255 UTF-16 units). */
+	size_t bl = strlen(base), tl = sizeof(temp_tag) - 1;
 	if (1 + bl + tl + TEMP_RANDOM > TEMP_NAME_MAX) {
 		bl = TEMP_NAME_MAX - (1 + tl + TEMP_RANDOM);
 		while (bl > 0 && ((unsigned char)base[bl] & 0xC0) == 0x80)
 			bl--;
 	}
+	return bl;
+}
+
+int
+mp_temp_name_of(const char *name, const char *base)
+{
+	size_t bl = temp_base_len(base), tl = sizeof(temp_tag) - 1;
+	if (strlen(name) != 1 + bl + tl + TEMP_RANDOM || name[0] != '.' ||
+	    memcmp(name + 1, base, bl) != 0 || memcmp(name + 1 + bl, temp_tag, tl) != 0)
+		return 0;
+	for (size_t i = 1 + bl + tl; name[i] != '\0'; i++)
+		if (memchr(temp_alnum, name[i], sizeof(temp_alnum) - 1) == NULL)
+			return 0;
+	return 1;
+}
+
+char *
+mp_temp_path(const char *dir, const char *base)
+{
+	const char *alnum = temp_alnum, *tag = temp_tag;
+	size_t bl = temp_base_len(base), tl = strlen(tag);
 	char *name = malloc(1 + bl + tl + TEMP_RANDOM + 1);
 	if (name == NULL)
 		return NULL;
@@ -489,8 +520,8 @@ mp_temp_path(const char *dir, const char *base)
 	memcpy(name + 1, base, bl);
 	memcpy(name + 1 + bl, tag, tl);
 	uint64_t r = temp_random();
-	for (size_t i = 0; i < TEMP_RANDOM; i++, r /= sizeof(alnum) - 1)
-		name[1 + bl + tl + i] = alnum[r % (sizeof(alnum) - 1)];
+	for (size_t i = 0; i < TEMP_RANDOM; i++, r /= sizeof(temp_alnum) - 1)
+		name[1 + bl + tl + i] = alnum[r % (sizeof(temp_alnum) - 1)];
 	name[1 + bl + tl + TEMP_RANDOM] = '\0';
 	char *path = mp_path_join(dir, name);
 	free(name);
@@ -520,6 +551,26 @@ apply_attr(struct mapiprof_ctx *ctx, int fd, const struct mp_file_attr *like)
 	return MAPIPROF_OK;
 }
 
+/* The lock a writer keeps on its temporary file while it lives, so that a
+ * later run can tell its file from a dead writer's (mp_temp_stale): 1
+ * taken, 0 held elsewhere, -1 not available here (errno).  flock(2) on
+ * POSIX: released by the kernel when the last descriptor of the open file
+ * closes, also when the process is killed.  Windows: none (a file another
+ * process has open cannot be removed there, which is test enough). */
+static int
+temp_hold(int fd)
+{
+#ifdef _WIN32
+	(void)fd;
+	errno = ENOSYS;
+	return -1;
+#else
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	return errno == EWOULDBLOCK || errno == EAGAIN ? 0 : -1;
+#endif
+}
+
 int
 mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
                const struct mp_file_attr *like, char **path, int *fd)
@@ -541,6 +592,13 @@ mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
 			free(p);
 			return MAPIPROF_FAILED;
 		}
+		/* Taken already: a cleaner took the new file for a dead writer's
+		 * between the create and this lock, and removes it. */
+		if (temp_hold(f) == 0) {
+			close(f);
+			free(p);
+			continue;
+		}
 		if (like != NULL && apply_attr(ctx, f, like) != MAPIPROF_OK) {
 			close(f);
 			unlink(p);
@@ -554,6 +612,121 @@ mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
 	mp_seterr_errno(ctx, EEXIST, "cannot create a temporary file in '%s' (%u names taken)", dir,
 	                TEMP_TRIES);
 	return MAPIPROF_FAILED;
+}
+
+int
+mp_temp_open_unnamed(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen)
+{
+	*fd = -1;
+	*reopen = NULL;
+#ifdef MP_O_TMPFILE
+	int f = open(dir, MP_O_TMPFILE | O_RDWR | O_CLOEXEC | O_NOCTTY, 0600);
+	if (f < 0) {
+		mp_seterr_errno(ctx, errno, "cannot create a temporary file in '%s'", dir);
+		return MAPIPROF_FAILED;
+	}
+	/* Reopened (verify, hivex) and named (linkat) through /proc: without
+	 * it mounted the file is of no use. */
+	char buf[32];
+	snprintf(buf, sizeof(buf), "/proc/self/fd/%d", f);
+	struct stat a, b;
+	if (fstat(f, &a) != 0 || stat(buf, &b) != 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino) {
+		close(f);
+		mp_seterr_errno(ctx, EOPNOTSUPP, "cannot reach an unnamed file through %s", buf);
+		return MAPIPROF_FAILED;
+	}
+	if ((*reopen = strdup(buf)) == NULL) {
+		close(f);
+		return mp_nomem(ctx);
+	}
+	(void)temp_hold(f); /* for the moment it has a name (mp_install_rename) */
+	*fd = f;
+	return MAPIPROF_OK;
+#else
+	(void)dir;
+	mp_seterr_errno(ctx, EOPNOTSUPP, "no unnamed temporary files on this system");
+	return MAPIPROF_FAILED;
+#endif
+}
+
+int
+mp_temp_unnamed_unsupported(int err)
+{
+	return err == EOPNOTSUPP || err == ENOTSUP || err == EISDIR || err == EINVAL ||
+	       err == ENOSYS;
+}
+
+int
+mp_link_unnamed(struct mapiprof_ctx *ctx, const char *reopen, const char *to)
+{
+#ifdef MP_O_TMPFILE
+	/* The magic link names the open file itself (proc(5)); AT_EMPTY_PATH
+	 * would need CAP_DAC_READ_SEARCH. */
+	if (linkat(AT_FDCWD, reopen, AT_FDCWD, to, AT_SYMLINK_FOLLOW) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot name the new file '%s'", to);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+#else
+	(void)reopen;
+	mp_seterr_errno(ctx, ENOSYS, "cannot name the new file '%s'", to);
+	return MAPIPROF_FAILED;
+#endif
+}
+
+int
+mp_temp_stale(struct mapiprof_ctx *ctx, const char *path, int *stale, int *hold)
+{
+	*stale = 0;
+	*hold = -1;
+#ifdef _WIN32
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return MAPIPROF_OK;
+	/* The removal decides: Windows refuses it while the writer has the
+	 * file open. */
+	*stale = S_ISREG(st.st_mode);
+	(void)ctx;
+	return MAPIPROF_OK;
+#else
+	struct stat st, now;
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return MAPIPROF_OK;
+		mp_seterr_errno(ctx, errno, "cannot stat '%s'", path);
+		return MAPIPROF_FAILED;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		return MAPIPROF_OK;
+	int f = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	if (f < 0) {
+		if (errno == ENOENT)
+			return MAPIPROF_OK;
+		mp_seterr_errno(ctx, errno, "cannot open '%s'", path);
+		return MAPIPROF_FAILED;
+	}
+	/* Still the file looked at, and no writer holds it. */
+	if (fstat(f, &now) != 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino ||
+	    temp_hold(f) != 1) {
+		close(f);
+		return MAPIPROF_OK;
+	}
+	*stale = 1;
+	*hold = f;
+	return MAPIPROF_OK;
+#endif
+}
+
+int
+mp_dup(struct mapiprof_ctx *ctx, int fd, int *out)
+{
+	*out = dup(fd);
+	if (*out < 0) {
+		mp_seterr_errno(ctx, errno, "cannot duplicate a descriptor");
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
 }
 
 int
