@@ -7,6 +7,7 @@
  * temporary file is unnamed until the rename where the system allows, and
  * what killed writers left is removed by the next locked write. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -1972,4 +1973,105 @@ Test(commit, a_killed_writers_backup_copy_is_removed_too)
 	write_gc(hive, MAPIPROF_OPEN_LOCK, &opts);
 	tu_assert_listing("w", HIVE "|" HIVE ".bak");
 	free(hive);
+}
+
+/* ---- more failures: silently short writes, named temporary files ------- */
+
+/* Copies only half, and says it copied all: a short write nobody
+ * reported. */
+static int
+short_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+{
+	return mp_copy_fd(ctx, in, out, size / 2);
+}
+
+/* hivex writes the whole hive, then the file loses its second half. */
+static int
+short_write_hive(struct mp_store *s, const char *path)
+{
+	if (mp_commit_default_io()->write_hive(s, path) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(truncate(path, st.st_size / 2), 0);
+	return MAPIPROF_OK;
+}
+
+Test(commit, a_silently_short_copy_is_caught_and_leaves_the_original)
+{
+	/* The patcher finds the copy shorter than the hive it describes. */
+	fail_with(&(struct mp_commit_io){.copy = short_copy}, NULL, MAPIPROF_E_TRUNCATED);
+}
+
+Test(commit, a_silently_short_hivex_write_fails_verify_and_leaves_the_original)
+{
+	fail_with(&(struct mp_commit_io){.patch = tu_decline_patch, .write_hive = short_write_hive},
+	          NULL, MAPIPROF_E_VERIFY);
+}
+
+/* Fails the second fsync: the backup copy's (the temporary file's is the
+ * first). */
+static int fsync_calls;
+
+static int
+fail_second_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+	if (++fsync_calls == 1)
+		return mp_fsync(ctx, fd);
+	mp_seterr_errno(ctx, EIO, "injected fsync failure of the backup");
+	return MAPIPROF_FAILED;
+}
+
+Test(commit, failed_fsync_of_a_backup_copy_leaves_the_original_and_no_temporary_file)
+{
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	tu_fail_link_errno = EPERM; /* no hard links here: the backup is a copy */
+	fail_with(&(struct mp_commit_io){.link = tu_fail_link, .fsync = fail_second_fsync}, &opts,
+	          MAPIPROF_E_IO);
+	cr_assert_eq(fsync_calls, 2);
+	assert_error(MAPIPROF_E_IO, "of the backup");
+}
+
+/* Each failing step again, with named temporary files (a file system
+ * without O_TMPFILE): the named file is removed too. */
+static const struct {
+	struct mp_commit_io io;
+	enum mapiprof_error code;
+} named_failures[] = {
+    {{.copy = fail_copy}, MAPIPROF_E_IO},
+    {{.copy = short_copy}, MAPIPROF_E_TRUNCATED},
+    {{.patch = tu_decline_patch, .write_hive = fail_write_hive}, MAPIPROF_E_IO},
+    {{.patch = tu_decline_patch, .write_hive = short_write_hive}, MAPIPROF_E_VERIFY},
+    {{.fsync = tu_fail_fsync}, MAPIPROF_E_IO},
+    {{.rename = tu_fail_rename}, MAPIPROF_E_IO},
+    {{.patch = wrong_patch}, MAPIPROF_E_VERIFY},
+};
+
+ParameterizedTestParameters(commit, with_named_temporary_files_a_failed_step_leaves_nothing)
+{
+	return tu_index_params(sizeof(named_failures) / sizeof(named_failures[0]));
+}
+
+ParameterizedTest(size_t *i, commit, with_named_temporary_files_a_failed_step_leaves_nothing)
+{
+	struct mp_commit_io io = named_failures[*i].io;
+	io.open_unnamed = unnamed_unsupported;
+	io.link_unnamed = fail_link_unnamed;
+	fail_with(&io, NULL, named_failures[*i].code);
+	cr_assert_eq(link_unnamed_calls, 0);
+}
+
+Test(commit, with_named_temporary_files_a_failed_directory_sync_leaves_only_the_new_file)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(write_plan_io(&h, NULL,
+	                           &(struct mp_commit_io){.open_unnamed = unnamed_unsupported,
+	                                                  .fsync_dir = fail_fsync_dir}),
+	             MAPIPROF_FAILED);
+	assert_error(MAPIPROF_E_IO, "in place");
+	assert_hivex_reads(&h.plan, hive);
+	tu_assert_listing("w", HIVE);
+	free(hive);
+	free(ref);
 }
