@@ -8,7 +8,11 @@
 
 #include "mapiprof/mapiprof.h"
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+/* MinGW's "printf" format is Microsoft's, without %zu and %lld; the build
+ * uses MinGW's C99 printf (__USE_MINGW_ANSI_STDIO, meson.build). */
+#define MP_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__)
 #define MP_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define MP_PRINTF(a, b)

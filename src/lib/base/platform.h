@@ -20,6 +20,9 @@ int mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_ki
                int64_t *mtime_ns);
 /* Reads exactly len bytes at offset; short files fail with MAPIPROF_E_TRUNCATED. */
 int mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset);
+/* Writes exactly len bytes at offset (retrying short writes and EINTR;
+ * the file position is not used).  MAPIPROF_E_IO with errno. */
+int mp_pwrite_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t offset);
 int mp_close(int fd);
 /* Creates path for writing, exclusively (fails with MAPIPROF_E_IO and
  * errno EEXIST if it exists), mode 0666 & ~umask, close-on-exec. */
@@ -30,7 +33,8 @@ int mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
  * terminal, standard input), retried on EINTR; *got = 0 at the end.  Fails
  * with MAPIPROF_E_IO. */
 int mp_read_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, size_t *got);
-/* Flushes fd's data to stable storage. */
+/* Flushes fd's data to stable storage (on Darwin through the drive's
+ * cache: F_FULLFSYNC). */
 int mp_fsync(struct mapiprof_ctx *ctx, int fd);
 /* Names in directory dir (malloc'd array of malloc'd strings, without "."
  * and ".."). */
@@ -125,8 +129,9 @@ int mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size);
  * to stable storage; a file system that cannot sync a directory (EINVAL)
  * counts as done. */
 int mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir);
-/* rename(2): atomically replaces to with from (same file system).
- * MAPIPROF_E_IO with errno. */
+/* rename(2): atomically replaces to with from (same file system); on
+ * Windows MoveFileEx, replacing and written through.  MAPIPROF_E_IO with
+ * errno. */
 int mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to);
 /* Makes to a new hard link of from; fails (MAPIPROF_E_IO, errno EEXIST) when
  * to exists, and with errno EPERM, ENOTSUP, EXDEV, EMLINK or ENOSYS where
