@@ -1895,6 +1895,27 @@ write_gc(const char *hive, unsigned open_flags, const struct mapiprof_write_opts
 	cr_assert_eq(write_plan(&h, opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 }
 
+Test(commit, temporary_names_are_recognised_also_when_the_base_is_cut)
+{
+	char base[256];
+	/* Short; the longest kept whole; cut, where the cut falls inside a
+	 * 2-byte UTF-8 character (\xc3\xa9 from offset 1 on). */
+	static const size_t lens[] = {11, 239, 251};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		base[0] = 'a';
+		for (size_t j = 1; j < lens[i]; j += 2)
+			memcpy(base + j, "\xc3\xa9", 2);
+		base[lens[i]] = '\0';
+		char *p = mp_temp_path("d", base), *name = mp_path_base(p);
+		cr_assert_leq(strlen(name), 255u);
+		cr_assert(mp_temp_name_of(name, base), "%zu: %s", lens[i], name);
+		base[0] = 'b';
+		cr_assert(!mp_temp_name_of(name, base), "%zu", lens[i]);
+		free(name);
+		free(p);
+	}
+}
+
 Test(commit, a_live_writers_temporary_file_is_left_alone)
 {
 	char *hive = stage_built(EXCHANGE), *dir = tu_tmp_path("w"), *live = NULL;

@@ -257,10 +257,35 @@ Test(faults, a_read_only_mount_is_a_clean_error)
 	free(ref);
 }
 
+Test(faults, apply_says_which_leftovers_of_a_killed_writer_it_removed)
+{
+	char *src = tu_fixture(EXCHANGE), *dir = tu_tmp_path("w"), *hive = tu_tmp_path("w/" HIVE);
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	cr_assert_eq(tu_copy(src, hive), 0);
+	free(tu_tmp_write("w/." HIVE ".mapiprof-dead12", "left", 4));
+	TU_CLI("apply", RECIPE, hive);
+	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
+	cr_assert(strstr(tu_last.err, ": note: removed 1 temporary file that an interrupted "
+	                              "earlier write left beside '") != NULL,
+	          "%s", tu_last.err);
+	cr_assert(strstr(tu_last.err, "(." HIVE ".mapiprof-dead12)") != NULL, "%s", tu_last.err);
+	tu_assert_listing("w", HIVE);
+	/* reglookup reads the written hive. */
+	struct tu_dump d;
+	tu_dump_reglookup(hive, &d);
+	cr_assert_gt(d.n, 0);
+	tu_dump_free(&d);
+	free(hive);
+	free(dir);
+	free(src);
+}
+
 /* ---- kill trials (long mode) -------------------------------------------- */
 
 #define KILL_TRIALS 100
-#define BIG_MIB     "56"
+/* Complete writes timed before the trials. */
+#define CALIBRATION_RUNS 3
+#define BIG_MIB          "56"
 
 /* xorshift64* (Vigna 2016): the kill points, reproducible from the seed
  * printed. */
@@ -311,7 +336,9 @@ start_writer(const char *target, int cli)
 		_exit(127);
 	}
 	struct mapiprof_file *f = NULL;
-	if (mapiprof_open(tu_ctx, target, MAPIPROF_OPEN_LOCK, &f) != MAPIPROF_OK)
+	/* As the CLI's writers open (no hash of the input). */
+	if (mapiprof_open(tu_ctx, target, MAPIPROF_OPEN_LOCK | MAPIPROF_OPEN_NO_HASH, &f) !=
+	    MAPIPROF_OK)
 		_exit(3);
 	tu_file = f;
 	struct tu_plan h;
@@ -386,11 +413,16 @@ kill_trials(int cli)
 	         MP_PYTHON, MP_SOURCE_DIR, big);
 	cr_assert_eq(sh(cmd, NULL, 0), 0, "mkbig.py failed");
 	cr_assert_eq(mkdir(dir, 0755), 0);
-	/* One complete write: the new content and how long a write takes. */
-	cr_assert_eq(tu_copy(big, target), 0);
-	double t0 = now_s();
-	cr_assert_eq(run_writer(target, cli), 0);
-	double full = now_s() - t0;
+	/* Complete writes: the new content, and how long a write takes (the
+	 * fastest of a few: the first also reads the hive into the cache). */
+	double full = 1e9;
+	for (int i = 0; i < CALIBRATION_RUNS; i++) {
+		cr_assert_eq(tu_copy(big, target), 0);
+		double t0 = now_s();
+		cr_assert_eq(run_writer(target, cli), 0);
+		double t = now_s() - t0;
+		full = t < full ? t : full;
+	}
 	cr_assert_eq(rename(target, refnew), 0);
 	struct tu_dump d;
 	tu_dump_reglookup(refnew, &d); /* reglookup reads the new file whole */
@@ -403,7 +435,7 @@ kill_trials(int cli)
 	for (int i = 0; i < KILL_TRIALS; i++) {
 		cr_assert_eq(tu_copy(big, target), 0);
 		/* Anywhere from the start to a little past the usual end. */
-		double at = full * 1.2 * (double)(rng_next() >> 11) / 9007199254740992.0;
+		double at = full * 1.1 * (double)(rng_next() >> 11) / 9007199254740992.0;
 		int status = 0;
 		pid_t pid = start_writer(target, cli);
 		sleep_s(at);
