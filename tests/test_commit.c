@@ -3,15 +3,20 @@
  * (reglookup, regfexport) and to hivex; the written hive is clean and keeps
  * the original's permissions; an empty plan touches nothing; backups and -o;
  * a failure at any step leaves the original byte-identical and no temporary
- * file; dirty hives and newer logs are refused unless forced. */
+ * file; dirty hives and newer logs are refused unless forced; the
+ * temporary file is unnamed until the rename where the system allows, and
+ * what killed writers left is removed by the next locked write. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/platform.h"
@@ -1653,4 +1658,441 @@ Test(commit, a_target_replaced_before_its_backup_is_left_as_it_is)
 Test(commit, a_target_changed_in_place_while_written_is_left_as_it_is)
 {
 	assert_meddling_wins(0, NULL);
+}
+
+/* ---- the temporary file, and what killed writers leave ----------------- */
+
+#define TEMP_PREFIX "." HIVE ".mapiprof-"
+
+/* Whether the file system of tu_tmp has unnamed files (O_TMPFILE). */
+static int
+unnamed_files_here(void)
+{
+	int fd = -1;
+	char *reopen = NULL;
+	int ok = mp_temp_open_unnamed(tu_ctx, tu_tmp, &fd, &reopen) == MAPIPROF_OK;
+	mp_close(fd);
+	free(reopen);
+	return ok;
+}
+
+/* What the temporary file looked like when it was fsync'd: its link count
+ * and the directory's listing. */
+static nlink_t temp_links = 99;
+static char *temp_listing;
+
+static int
+look_at_temp_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+	struct stat st;
+	cr_assert_eq(fstat(fd, &st), 0);
+	temp_links = st.st_nlink;
+	free(temp_listing);
+	temp_listing = tu_listing("w");
+	return mp_commit_default_io()->fsync(ctx, fd);
+}
+
+static int
+unnamed_unsupported(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen)
+{
+	(void)dir;
+	*fd = -1;
+	*reopen = NULL;
+	mp_seterr_errno(ctx, EOPNOTSUPP, "injected: no O_TMPFILE here");
+	return MAPIPROF_FAILED;
+}
+
+static int
+unnamed_eio(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen)
+{
+	(void)dir;
+	*fd = -1;
+	*reopen = NULL;
+	mp_seterr_errno(ctx, EIO, "injected unnamed file failure");
+	return MAPIPROF_FAILED;
+}
+
+static int link_unnamed_calls;
+
+static int
+fail_link_unnamed(struct mapiprof_ctx *ctx, const char *reopen, const char *to)
+{
+	(void)reopen, (void)to;
+	link_unnamed_calls++;
+	mp_seterr_errno(ctx, EIO, "injected failure to name the new file");
+	return MAPIPROF_FAILED;
+}
+
+static int
+count_link_unnamed(struct mapiprof_ctx *ctx, const char *reopen, const char *to)
+{
+	link_unnamed_calls++;
+	return mp_commit_default_io()->link_unnamed(ctx, reopen, to);
+}
+
+/* Opens hive with the writer lock, as the CLI's writers do. */
+static void
+open_locked(const char *hive)
+{
+	mapiprof_close(tu_file);
+	tu_file = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, hive, MAPIPROF_OPEN_LOCK, &tu_file), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+}
+
+Test(commit, the_temporary_file_has_no_name_until_the_rename)
+{
+	if (!unnamed_files_here())
+		cr_skip_test("the file system of %s has no unnamed files (O_TMPFILE)", tu_tmp);
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(write_plan_io(&h, NULL,
+	                           &(struct mp_commit_io){.fsync = look_at_temp_fsync,
+	                                                  .link_unnamed = count_link_unnamed}),
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(temp_links, 0, "the temporary file had %u names", (unsigned)temp_links);
+	cr_assert_str_eq(temp_listing, HIVE);
+	cr_assert_eq(link_unnamed_calls, 1);
+	assert_written(&h.plan, ref, hive, 2);
+	tu_assert_listing("w", HIVE);
+	free(temp_listing);
+	temp_listing = NULL;
+	free(hive);
+	free(ref);
+}
+
+Test(commit, without_unnamed_files_a_named_temporary_file_is_used)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(write_plan_io(&h, NULL,
+	                           &(struct mp_commit_io){.open_unnamed = unnamed_unsupported,
+	                                                  .fsync = look_at_temp_fsync,
+	                                                  .link_unnamed = count_link_unnamed}),
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(temp_links, 1);
+	cr_assert(strncmp(temp_listing, HIVE "|", strlen(HIVE) + 1) != 0 &&
+	              strstr(temp_listing, TEMP_PREFIX) == temp_listing,
+	          "%s", temp_listing);
+	cr_assert_eq(link_unnamed_calls, 0);
+	assert_written(&h.plan, ref, hive, 2);
+	tu_assert_listing("w", HIVE);
+	free(temp_listing);
+	temp_listing = NULL;
+	free(hive);
+	free(ref);
+}
+
+Test(commit, an_unnamed_file_failing_otherwise_fails_cleanly)
+{
+	fail_with(&(struct mp_commit_io){.open_unnamed = unnamed_eio}, NULL, MAPIPROF_E_IO);
+	cr_assert_eq(mapiprof_errno(tu_ctx), EIO);
+}
+
+Test(commit, failing_to_name_the_new_file_leaves_the_original_and_nothing_else)
+{
+	if (!unnamed_files_here())
+		cr_skip_test("the file system of %s has no unnamed files (O_TMPFILE)", tu_tmp);
+	fail_with(&(struct mp_commit_io){.link_unnamed = fail_link_unnamed}, NULL, MAPIPROF_E_IO);
+	cr_assert_eq(link_unnamed_calls, 1);
+	cr_assert_eq(mapiprof_errno(tu_ctx), EIO);
+}
+
+static int
+die_in_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+	(void)ctx, (void)fd;
+	raise(SIGKILL);
+	return MAPIPROF_FAILED;
+}
+
+/* A child process opens hive locked and writes the GC plan with io, which
+ * kills it (SIGKILL) part way. */
+static void
+killed_writer(const char *hive, const struct mp_commit_io *io)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct tu_plan h;
+		mapiprof_close(tu_file);
+		tu_file = NULL;
+		if (mapiprof_open(tu_ctx, hive, MAPIPROF_OPEN_LOCK, &tu_file) != MAPIPROF_OK)
+			_exit(3);
+		gc_plan(&h, tu_profile("Exchange"));
+		mp_commit_set_io(io);
+		write_plan(&h, NULL);
+		_exit(4);
+	}
+	int status = 0;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status 0x%x", status);
+}
+
+Test(commit, a_writer_killed_before_the_rename_leaves_nothing_behind)
+{
+	if (!unnamed_files_here())
+		cr_skip_test("the file system of %s has no unnamed files (O_TMPFILE)", tu_tmp);
+	char *ref = NULL, *hive = open_exchange_ref(&ref);
+	killed_writer(hive, &(struct mp_commit_io){.fsync = die_in_fsync});
+	assert_untouched(hive, ref, HIVE);
+	free(hive);
+	free(ref);
+}
+
+/* The single leftover of a killed writer without unnamed files. */
+static void
+assert_one_leftover(void)
+{
+	char *now = tu_listing("w");
+	cr_assert(strncmp(now, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0, "%s", now);
+	cr_assert_str_eq(now + strlen(TEMP_PREFIX) + 6, "|" HIVE, "%s", now);
+	free(now);
+}
+
+Test(commit, the_next_locked_write_removes_a_killed_writers_temporary_file)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange_ref(&ref);
+	killed_writer(hive, &(struct mp_commit_io){.open_unnamed = unnamed_unsupported,
+	                                           .fsync = die_in_fsync});
+	tu_assert_same_file(hive, ref);
+	assert_one_leftover();
+	open_locked(hive);
+	gc_plan(&h, tu_profile("Exchange"));
+	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	const char *note = mapiprof_note(tu_ctx);
+	cr_assert(strstr(note, "removed 1 temporary file that an interrupted earlier write left "
+	                       "beside '") != NULL &&
+	              strstr(note, "(" TEMP_PREFIX) != NULL,
+	          "%s", note);
+	tu_assert_listing("w", HIVE);
+	assert_written(&h.plan, ref, hive, 2);
+	free(hive);
+	free(ref);
+}
+
+/* Puts a file named name (in w) there, with no writer holding it. */
+static void
+put_in_w(const char *name)
+{
+	char rel[512];
+	snprintf(rel, sizeof(rel), "w/%s", name);
+	free(tu_tmp_write(rel, "left", 4));
+}
+
+/* Writes the GC plan on the staged hive opened with open_flags and opts;
+ * the write succeeds. */
+static void
+write_gc(const char *hive, unsigned open_flags, const struct mapiprof_write_opts *opts)
+{
+	struct tu_plan h;
+	mapiprof_close(tu_file);
+	tu_file = NULL;
+	cr_assert_eq(mapiprof_open(tu_ctx, hive, open_flags, &tu_file), MAPIPROF_OK);
+	gc_plan(&h, tu_profile("Exchange"));
+	cr_assert_eq(write_plan(&h, opts), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+}
+
+Test(commit, temporary_names_are_recognised_also_when_the_base_is_cut)
+{
+	char base[256];
+	/* Short; the longest kept whole; cut, where the cut falls inside a
+	 * 2-byte UTF-8 character (\xc3\xa9 from offset 1 on). */
+	static const size_t lens[] = {11, 239, 251};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		base[0] = 'a';
+		for (size_t j = 1; j < lens[i]; j += 2)
+			memcpy(base + j, "\xc3\xa9", 2);
+		base[lens[i]] = '\0';
+		char *p = mp_temp_path("d", base), *name = mp_path_base(p);
+		cr_assert_leq(strlen(name), 255u);
+		cr_assert(mp_temp_name_of(name, base), "%zu: %s", lens[i], name);
+		base[0] = 'b';
+		cr_assert(!mp_temp_name_of(name, base), "%zu", lens[i]);
+		free(name);
+		free(p);
+	}
+}
+
+Test(commit, a_live_writers_temporary_file_is_left_alone)
+{
+	char *hive = stage_built(EXCHANGE), *dir = tu_tmp_path("w"), *live = NULL;
+	int fd = -1;
+	cr_assert_eq(mp_temp_create(tu_ctx, dir, HIVE, NULL, &live, &fd), MAPIPROF_OK);
+	write_gc(hive, MAPIPROF_OPEN_LOCK, NULL);
+	cr_assert(tu_exists(live), "a live writer's file was removed");
+	cr_assert_str_empty(mapiprof_note(tu_ctx));
+	close(fd);
+	free(live);
+	free(dir);
+	free(hive);
+}
+
+Test(commit, only_our_own_regular_files_named_exactly_as_the_targets_are_removed)
+{
+	char *hive = stage_built(EXCHANGE);
+	put_in_w(TEMP_PREFIX "dead12");         /* removed */
+	put_in_w(TEMP_PREFIX "Dead34");         /* removed */
+	put_in_w(TEMP_PREFIX "short");          /* 5 letters */
+	put_in_w(TEMP_PREFIX "toolong");        /* 7 */
+	put_in_w(TEMP_PREFIX "dot.12");         /* not a letter or digit */
+	put_in_w(".OTHER.DAT.mapiprof-abcdef"); /* another file's */
+	put_in_w("NTUSER.DAT.mapiprof-abcdef"); /* no leading dot */
+	char *d = tu_tmp_path("w/" TEMP_PREFIX "dir123");
+	cr_assert_eq(mkdir(d, 0700), 0);
+	char *l = tu_tmp_path("w/" TEMP_PREFIX "lnk123");
+	cr_assert_eq(symlink("elsewhere", l), 0);
+	const char *kept = TEMP_PREFIX
+	    "dir123|" TEMP_PREFIX "dot.12|" TEMP_PREFIX "lnk123|" TEMP_PREFIX "short|" TEMP_PREFIX
+	    "toolong|.OTHER.DAT.mapiprof-abcdef|" HIVE "|NTUSER.DAT.mapiprof-abcdef";
+	if (geteuid() == 0) {
+		put_in_w(TEMP_PREFIX "own123");
+		char *o = tu_tmp_path("w/" TEMP_PREFIX "own123");
+		cr_assert_eq(chown(o, 4242, 4242), 0);
+		free(o);
+		kept = TEMP_PREFIX "dir123|" TEMP_PREFIX "dot.12|" TEMP_PREFIX "lnk123|" TEMP_PREFIX
+		                   "own123|" TEMP_PREFIX "short|" TEMP_PREFIX
+		                   "toolong|.OTHER.DAT.mapiprof-abcdef|" HIVE
+		                   "|NTUSER.DAT.mapiprof-abcdef";
+	}
+	write_gc(hive, MAPIPROF_OPEN_LOCK, NULL);
+	tu_assert_listing("w", kept);
+	cr_assert(strstr(mapiprof_note(tu_ctx), "removed 2 temporary files") != NULL, "%s",
+	          mapiprof_note(tu_ctx));
+	free(d);
+	free(l);
+	free(hive);
+}
+
+Test(commit, a_write_without_the_lock_removes_nothing)
+{
+	char *hive = stage_built(EXCHANGE);
+	put_in_w(TEMP_PREFIX "dead12");
+	write_gc(hive, 0, NULL);
+	tu_assert_listing("w", TEMP_PREFIX "dead12|" HIVE);
+	free(hive);
+}
+
+Test(commit, an_output_file_is_not_cleaned_as_it_is_not_locked)
+{
+	char *hive = stage_built(EXCHANGE), *out = tu_tmp_path("w/out.dat");
+	put_in_w(".out.dat.mapiprof-dead12");
+	struct mapiprof_write_opts opts = {.output = out};
+	write_gc(hive, MAPIPROF_OPEN_LOCK, &opts);
+	tu_assert_listing("w", ".out.dat.mapiprof-dead12|" HIVE "|out.dat");
+	free(out);
+	free(hive);
+}
+
+Test(commit, a_killed_writers_backup_copy_is_removed_too)
+{
+	char *hive = stage_built(EXCHANGE);
+	put_in_w("." HIVE ".bak.mapiprof-dead12");
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	write_gc(hive, MAPIPROF_OPEN_LOCK, &opts);
+	tu_assert_listing("w", HIVE "|" HIVE ".bak");
+	free(hive);
+}
+
+/* ---- more failures: silently short writes, named temporary files ------- */
+
+/* Copies only half, and says it copied all: a short write nobody
+ * reported. */
+static int
+short_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+{
+	return mp_copy_fd(ctx, in, out, size / 2);
+}
+
+/* hivex writes the whole hive, then the file loses its second half. */
+static int
+short_write_hive(struct mp_store *s, const char *path)
+{
+	if (mp_commit_default_io()->write_hive(s, path) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(truncate(path, st.st_size / 2), 0);
+	return MAPIPROF_OK;
+}
+
+Test(commit, a_silently_short_copy_is_caught_and_leaves_the_original)
+{
+	/* The patcher finds the copy shorter than the hive it describes. */
+	fail_with(&(struct mp_commit_io){.copy = short_copy}, NULL, MAPIPROF_E_TRUNCATED);
+}
+
+Test(commit, a_silently_short_hivex_write_fails_verify_and_leaves_the_original)
+{
+	fail_with(&(struct mp_commit_io){.patch = tu_decline_patch, .write_hive = short_write_hive},
+	          NULL, MAPIPROF_E_VERIFY);
+}
+
+/* Fails the second fsync: the backup copy's (the temporary file's is the
+ * first). */
+static int fsync_calls;
+
+static int
+fail_second_fsync(struct mapiprof_ctx *ctx, int fd)
+{
+	if (++fsync_calls == 1)
+		return mp_fsync(ctx, fd);
+	mp_seterr_errno(ctx, EIO, "injected fsync failure of the backup");
+	return MAPIPROF_FAILED;
+}
+
+Test(commit, failed_fsync_of_a_backup_copy_leaves_the_original_and_no_temporary_file)
+{
+	struct mapiprof_write_opts opts = {.backup_suffix = ".bak"};
+	tu_fail_link_errno = EPERM; /* no hard links here: the backup is a copy */
+	fail_with(&(struct mp_commit_io){.link = tu_fail_link, .fsync = fail_second_fsync}, &opts,
+	          MAPIPROF_E_IO);
+	cr_assert_eq(fsync_calls, 2);
+	assert_error(MAPIPROF_E_IO, "of the backup");
+}
+
+/* Each failing step again, with named temporary files (a file system
+ * without O_TMPFILE): the named file is removed too. */
+static const struct {
+	struct mp_commit_io io;
+	enum mapiprof_error code;
+} named_failures[] = {
+    {{.copy = fail_copy}, MAPIPROF_E_IO},
+    {{.copy = short_copy}, MAPIPROF_E_TRUNCATED},
+    {{.patch = tu_decline_patch, .write_hive = fail_write_hive}, MAPIPROF_E_IO},
+    {{.patch = tu_decline_patch, .write_hive = short_write_hive}, MAPIPROF_E_VERIFY},
+    {{.fsync = tu_fail_fsync}, MAPIPROF_E_IO},
+    {{.rename = tu_fail_rename}, MAPIPROF_E_IO},
+    {{.patch = wrong_patch}, MAPIPROF_E_VERIFY},
+};
+
+ParameterizedTestParameters(commit, with_named_temporary_files_a_failed_step_leaves_nothing)
+{
+	return tu_index_params(sizeof(named_failures) / sizeof(named_failures[0]));
+}
+
+ParameterizedTest(size_t *i, commit, with_named_temporary_files_a_failed_step_leaves_nothing)
+{
+	struct mp_commit_io io = named_failures[*i].io;
+	io.open_unnamed = unnamed_unsupported;
+	io.link_unnamed = fail_link_unnamed;
+	fail_with(&io, NULL, named_failures[*i].code);
+	cr_assert_eq(link_unnamed_calls, 0);
+}
+
+Test(commit, with_named_temporary_files_a_failed_directory_sync_leaves_only_the_new_file)
+{
+	struct tu_plan h;
+	char *ref = NULL, *hive = open_exchange(&h, &ref);
+	cr_assert_eq(write_plan_io(&h, NULL,
+	                           &(struct mp_commit_io){.open_unnamed = unnamed_unsupported,
+	                                                  .fsync_dir = fail_fsync_dir}),
+	             MAPIPROF_FAILED);
+	assert_error(MAPIPROF_E_IO, "in place");
+	assert_hivex_reads(&h.plan, hive);
+	tu_assert_listing("w", HIVE);
+	free(hive);
+	free(ref);
 }

@@ -7,6 +7,7 @@
  * and mkorman90/regipy's test hives) are read from MP_SHARED_DIR; tests that
  * need them skip when it is absent. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "base/le.h"
+#include "base/platform.h"
 #include "logmaker.h"
 #include "mapiprof/mapiprof.h"
 #include "testutil.h"
@@ -283,6 +285,19 @@ Test(recover, truncated_log_stops_at_the_last_complete_entry)
 }
 
 /* ---- mapiprof_recover on a MAPI hive made dirty ----------------------------- */
+
+Test(recover, in_place_recovery_removes_a_dead_writers_temporary_file)
+{
+	char *hive = make_dirty_mapi(1);
+	free(tu_tmp_write(".NTUSER.DAT.mapiprof-dead12", "left", 4));
+	cr_assert_eq(mapiprof_recover(tu_ctx, hive, NULL, NULL), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_note(tu_ctx), "removed 1 temporary file") != NULL, "%s",
+	          mapiprof_note(tu_ctx));
+	tu_assert_listing(".", "NTUSER.DAT|NTUSER.DAT.LOG1|NTUSER.DAT.LOG2|changed.dat|"
+	                       "exchange-mapi.dat");
+	free(hive);
+}
 
 Test(recover, dirty_mapi_hive_recovers_in_place_to_its_logged_state)
 {
@@ -635,4 +650,72 @@ Test(recover, unwritable_temporary_directory_falls_back_to_the_primary_with_a_no
 	cr_assert_str_eq(home, "EXCH01");
 	free(home);
 	free(missing), free(hive);
+}
+
+/* ---- a failed step of an in-place recovery ------------------------------- */
+
+static int
+half_then_enospc(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	if (mp_write_full(ctx, fd, buf, len / 2) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	mp_seterr_errno(ctx, ENOSPC, "injected write failure");
+	return MAPIPROF_FAILED;
+}
+
+/* Writes only half of the image and says it wrote all. */
+static int
+silently_short(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	return mp_write_full(ctx, fd, buf, len / 2);
+}
+
+static int
+no_unnamed(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen)
+{
+	(void)dir;
+	*fd = -1;
+	*reopen = NULL;
+	mp_seterr_errno(ctx, EOPNOTSUPP, "injected: no O_TMPFILE here");
+	return MAPIPROF_FAILED;
+}
+
+static const struct {
+	struct mp_commit_io io;
+	enum mapiprof_error code;
+} recover_failures[] = {
+    {{.write = half_then_enospc}, MAPIPROF_E_IO},
+    {{.write = silently_short}, MAPIPROF_E_TRUNCATED},
+    {{.fsync = tu_fail_fsync}, MAPIPROF_E_IO},
+    {{.rename = tu_fail_rename}, MAPIPROF_E_IO},
+    {{.open_unnamed = no_unnamed, .write = half_then_enospc}, MAPIPROF_E_IO},
+    {{.open_unnamed = no_unnamed, .rename = tu_fail_rename}, MAPIPROF_E_IO},
+};
+
+ParameterizedTestParameters(recover, a_failed_step_leaves_the_hive_its_logs_and_no_temporary_file)
+{
+	return tu_index_params(sizeof(recover_failures) / sizeof(recover_failures[0]));
+}
+
+ParameterizedTest(size_t *i, recover, a_failed_step_leaves_the_hive_its_logs_and_no_temporary_file)
+{
+	char *hive = make_dirty_mapi(1), *l1 = tu_tmp_path("NTUSER.DAT.LOG1");
+	char *l2 = tu_tmp_path("NTUSER.DAT.LOG2");
+	struct tu_snap sh = tu_snap_take(hive), s1 = tu_snap_take(l1), s2 = tu_snap_take(l2);
+	struct mapiprof_recover_opts o = {.consume_logs = 1, .backup_suffix = ".bak"};
+	mp_commit_set_io(&recover_failures[*i].io);
+	int rc = mapiprof_recover(tu_ctx, hive, &o, NULL);
+	mp_commit_set_io(NULL);
+	cr_assert_eq(rc, MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), recover_failures[*i].code, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	tu_snap_assert_same(&sh, hive);
+	tu_snap_assert_same(&s1, l1);
+	tu_snap_assert_same(&s2, l2);
+	/* A failed rename of the new file may leave the backups (the
+	 * originals' bytes); never a temporary file. */
+	char *got = tu_listing(".");
+	cr_assert(strstr(got, ".mapiprof-") == NULL, "%s", got);
+	free(got);
+	free(l2), free(l1), free(hive);
 }

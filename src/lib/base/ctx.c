@@ -148,6 +148,24 @@ mp_setnote(struct mapiprof_ctx *ctx, const char *fmt, ...)
 }
 
 void
+mp_addnote(struct mapiprof_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	if (ctx == NULL)
+		return;
+	size_t at = strlen(ctx->note);
+	if (at > 0 && at + 2 < sizeof(ctx->note)) {
+		memcpy(ctx->note + at, "; ", 3);
+		at += 2;
+	}
+	if (at + 1 >= sizeof(ctx->note))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ctx->note + at, sizeof(ctx->note) - at, fmt, ap);
+	va_end(ap);
+}
+
+void
 mapiprof_clear_error(struct mapiprof_ctx *ctx)
 {
 	ctx->code = MAPIPROF_E_NONE;

@@ -8,7 +8,11 @@
 
 #include "mapiprof/mapiprof.h"
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+/* MinGW's "printf" format is Microsoft's, without %zu and %lld; the build
+ * uses MinGW's C99 printf (__USE_MINGW_ANSI_STDIO, meson.build). */
+#define MP_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__)
 #define MP_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define MP_PRINTF(a, b)
@@ -40,6 +44,8 @@ void mp_seterr_errno(struct mapiprof_ctx *ctx, int err, const char *fmt, ...) MP
 /* Records a note: something a call that succeeds could not do (e.g. keep a
  * file's owner), for the caller to pass on; a later note replaces it. */
 void mp_setnote(struct mapiprof_ctx *ctx, const char *fmt, ...) MP_PRINTF(2, 3);
+/* As mp_setnote, but after the note already there ("; " between). */
+void mp_addnote(struct mapiprof_ctx *ctx, const char *fmt, ...) MP_PRINTF(2, 3);
 /* Sets the file the current error refers to (copied). */
 void mp_seterr_file(struct mapiprof_ctx *ctx, const char *path);
 /* Records MAPIPROF_E_NOMEM. Returns MAPIPROF_FAILED. */

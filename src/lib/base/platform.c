@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #ifdef _WIN32
+#include <direct.h>
 #include <io.h>
 #include <windows.h>
 #else
@@ -53,6 +54,32 @@ extern int sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flag
     __attribute__((weak));
 #define MP_SYNC_FILE_RANGE_WRITE 2u
 #endif
+#if defined(__linux__) && !defined(__alpha__) && !defined(__hppa__) && !defined(__sparc__)
+/* An unnamed file in a directory, given a name only when it is complete
+ * (open(2) O_TMPFILE, Linux 3.11): a writer killed before that leaves
+ * nothing behind.  glibc and musl define O_TMPFILE only under _GNU_SOURCE,
+ * which the project does not define (POSIX.1-2008 only), so the value is
+ * the kernel's (include/uapi/asm-generic/fcntl.h: __O_TMPFILE 020000000,
+ * always with O_DIRECTORY), used by every Linux architecture except alpha,
+ * parisc and sparc, which have their own and take the named path. */
+#define MP_O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+/* The modification and status-change times of a struct stat, in ns.
+ * POSIX.1-2008 names them st_mtim and st_ctim; Darwin st_mtimespec and
+ * st_ctimespec (<sys/stat.h>); Windows (MinGW) keeps whole seconds. */
+#if defined(_WIN32)
+#define ST_MTIME_NS(st) ((int64_t)(st)->st_mtime * 1000000000)
+#define ST_CTIME_NS(st) ((int64_t)(st)->st_ctime * 1000000000)
+#elif defined(__APPLE__)
+#define ST_MTIME_NS(st)                                                                            \
+	((int64_t)(st)->st_mtimespec.tv_sec * 1000000000 + (st)->st_mtimespec.tv_nsec)
+#define ST_CTIME_NS(st)                                                                            \
+	((int64_t)(st)->st_ctimespec.tv_sec * 1000000000 + (st)->st_ctimespec.tv_nsec)
+#else
+#define ST_MTIME_NS(st) ((int64_t)(st)->st_mtim.tv_sec * 1000000000 + (st)->st_mtim.tv_nsec)
+#define ST_CTIME_NS(st) ((int64_t)(st)->st_ctim.tv_sec * 1000000000 + (st)->st_ctim.tv_nsec)
+#endif
+
 /* The kernel-side copy goes this many bytes at a time, and each piece is
  * handed to writeback at once, so the device writes while the next piece
  * is copied and the caller's fsync finds little left to do. */
@@ -61,6 +88,64 @@ extern int sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flag
 /* Entries returned by mp_dir_list at most (a hive's directory holds a few
  * files; this only bounds memory on a huge directory). */
 #define DIR_MAX_ENTRIES 100000u
+
+#ifdef _WIN32
+/* Bytes per read or write call at most: Windows' _read and _write take an
+ * unsigned int, ReadFile and WriteFile a DWORD (the loops do the rest). */
+#define WIN_IO_MAX (1024u * 1024u * 1024u)
+/* The count of a read or write call. */
+#define IO_COUNT(n) ((unsigned)((n) > WIN_IO_MAX ? WIN_IO_MAX : (n)))
+#else
+#define IO_COUNT(n) (n)
+#endif
+
+#ifdef _WIN32
+/* Windows has no pread/pwrite: ReadFile/WriteFile with the offset in an
+ * OVERLAPPED on a synchronous handle read and write there (Microsoft
+ * Learn, "ReadFile", "WriteFile": synchronous handle with lpOverlapped). */
+
+static ssize_t
+positional_io(int fd, void *buf, size_t len, uint64_t at, int write)
+{
+	HANDLE h = (HANDLE)_get_osfhandle(fd);
+	OVERLAPPED ov = {0};
+	DWORD n = 0, want = (DWORD)(len > WIN_IO_MAX ? WIN_IO_MAX : len);
+	ov.Offset = (DWORD)(at & 0xFFFFFFFFu);
+	ov.OffsetHigh = (DWORD)(at >> 32);
+	BOOL ok = write ? WriteFile(h, buf, want, &n, &ov) : ReadFile(h, buf, want, &n, &ov);
+	if (!ok) {
+		if (!write && GetLastError() == ERROR_HANDLE_EOF)
+			return 0;
+		errno = EIO;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+static ssize_t
+positional_read(int fd, void *buf, size_t len, uint64_t at)
+{
+	return positional_io(fd, buf, len, at, 0);
+}
+
+static ssize_t
+positional_write(int fd, const void *buf, size_t len, uint64_t at)
+{
+	return positional_io(fd, (void *)buf, len, at, 1);
+}
+#else
+static ssize_t
+positional_read(int fd, void *buf, size_t len, uint64_t at)
+{
+	return pread(fd, buf, len, (off_t)at);
+}
+
+static ssize_t
+positional_write(int fd, const void *buf, size_t len, uint64_t at)
+{
+	return pwrite(fd, buf, len, (off_t)at);
+}
+#endif
 
 int
 mp_open_read(struct mapiprof_ctx *ctx, const char *path, int *fd)
@@ -123,13 +208,8 @@ mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_kind *
 		*kind = S_ISREG(st.st_mode)   ? MP_FILE_REGULAR
 		        : S_ISDIR(st.st_mode) ? MP_FILE_DIR
 		                              : MP_FILE_OTHER;
-	if (mtime_ns != NULL) {
-#ifdef _WIN32
-		*mtime_ns = (int64_t)st.st_mtime * 1000000000;
-#else
-		*mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-#endif
-	}
+	if (mtime_ns != NULL)
+		*mtime_ns = ST_MTIME_NS(&st);
 	return MAPIPROF_OK;
 }
 
@@ -145,7 +225,7 @@ mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t 
 			          (unsigned long long)at);
 			return MAPIPROF_FAILED;
 		}
-		ssize_t r = pread(fd, p + done, len - done, (off_t)at);
+		ssize_t r = positional_read(fd, p + done, len - done, at);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -160,6 +240,31 @@ mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t 
 			return MAPIPROF_FAILED;
 		}
 		done += (size_t)r;
+	}
+	return MAPIPROF_OK;
+}
+
+int
+mp_pwrite_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t offset)
+{
+	const unsigned char *p = buf;
+	for (size_t done = 0; done < len;) {
+		uint64_t at = offset + done;
+		if (at > (uint64_t)INT64_MAX || at < offset) {
+			mp_seterr(ctx, MAPIPROF_E_INVALID, "offset %llu out of range",
+			          (unsigned long long)at);
+			return MAPIPROF_FAILED;
+		}
+		ssize_t w = positional_write(fd, p + done, len - done, at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			mp_seterr_errno(ctx, w < 0 ? errno : EIO,
+			                "cannot write %zu bytes at offset %llu", len - done,
+			                (unsigned long long)at);
+			return MAPIPROF_FAILED;
+		}
+		done += (size_t)w;
 	}
 	return MAPIPROF_OK;
 }
@@ -187,7 +292,7 @@ mp_read_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, size_t *go
 {
 	*got = 0;
 	for (;;) {
-		ssize_t n = read(fd, buf, len);
+		ssize_t n = read(fd, buf, IO_COUNT(len));
 		if (n >= 0) {
 			*got = (size_t)n;
 			return MAPIPROF_OK;
@@ -205,7 +310,7 @@ mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 	const unsigned char *p = buf;
 	size_t done = 0;
 	while (done < len) {
-		ssize_t w = write(fd, p + done, len - done);
+		ssize_t w = write(fd, p + done, IO_COUNT(len - done));
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -218,14 +323,32 @@ mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 	return MAPIPROF_OK;
 }
 
+/* Flushes fd to stable storage: 0, or -1 with errno.  Darwin's fsync(2)
+ * only hands the data to the drive, whose cache may still lose it;
+ * fcntl F_FULLFSYNC also flushes that cache (Apple's fsync(2) and fcntl(2)
+ * man pages), and where the file system does not support it (ENOTSUP,
+ * EINVAL: network and FUSE file systems) plain fsync is the best there is.
+ * Windows: _commit (FlushFileBuffers). */
+static int
+sync_fd(int fd)
+{
+#if defined(_WIN32)
+	return _commit(fd);
+#elif defined(__APPLE__) && defined(F_FULLFSYNC)
+	if (fcntl(fd, F_FULLFSYNC) == 0)
+		return 0;
+	if (errno != ENOTSUP && errno != EINVAL && errno != ENOTTY)
+		return -1;
+	return fsync(fd);
+#else
+	return fsync(fd);
+#endif
+}
+
 int
 mp_fsync(struct mapiprof_ctx *ctx, int fd)
 {
-#ifdef _WIN32
-	int r = _commit(fd);
-#else
-	int r = fsync(fd);
-#endif
+	int r = sync_fd(fd);
 	if (r != 0) {
 		mp_seterr_errno(ctx, errno, "cannot sync to disk");
 		return MAPIPROF_FAILED;
@@ -385,14 +508,11 @@ fill_attr(const struct stat *st, struct mp_file_attr *out)
 	out->kind = S_ISREG(st->st_mode)   ? MP_FILE_REGULAR
 	            : S_ISDIR(st->st_mode) ? MP_FILE_DIR
 	                                   : MP_FILE_OTHER;
-#ifdef _WIN32
-	out->mtime_ns = (int64_t)st->st_mtime * 1000000000;
-	out->ctime_ns = (int64_t)st->st_ctime * 1000000000;
-#else
+#ifndef _WIN32
 	out->is_link = S_ISLNK(st->st_mode);
-	out->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-	out->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 #endif
+	out->mtime_ns = ST_MTIME_NS(st);
+	out->ctime_ns = ST_CTIME_NS(st);
 	out->dev = (uint64_t)st->st_dev;
 	out->ino = (uint64_t)st->st_ino;
 	out->mode = (uint32_t)(st->st_mode & 07777);
@@ -466,22 +586,43 @@ temp_random(void)
 	return mix64(seed + mix64(++counter));
 }
 
-char *
-mp_temp_path(const char *dir, const char *base)
+static const char temp_alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+static const char temp_tag[] = ".mapiprof-";
+
+/* How much of base a temporary name keeps.  The name must fit wherever the
+ * target's does: a long base is cut (at a UTF-8 character boundary) so that
+ * the whole name stays within the common NAME_MAX, 255 bytes (ext4, XFS,
+ * btrfs, tmpfs; NTFS allows 255 UTF-16 units). */
+static size_t
+temp_base_len(const char *base)
 {
-	static const char alnum[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	const char *tag = ".mapiprof-";
-	size_t bl = strlen(base), tl = strlen(tag);
-	/* The name must fit wherever the target's does: a long base is cut
-	 * (at a UTF-8 character boundary) so that the whole name stays within
-	 * the common NAME_MAX, 255 bytes (ext4, XFS, btrfs, tmpfs; NTFS allows
-	 * 255 UTF-16 units). */
+	size_t bl = strlen(base), tl = sizeof(temp_tag) - 1;
 	if (1 + bl + tl + TEMP_RANDOM > TEMP_NAME_MAX) {
 		bl = TEMP_NAME_MAX - (1 + tl + TEMP_RANDOM);
 		while (bl > 0 && ((unsigned char)base[bl] & 0xC0) == 0x80)
 			bl--;
 	}
+	return bl;
+}
+
+int
+mp_temp_name_of(const char *name, const char *base)
+{
+	size_t bl = temp_base_len(base), tl = sizeof(temp_tag) - 1;
+	if (strlen(name) != 1 + bl + tl + TEMP_RANDOM || name[0] != '.' ||
+	    memcmp(name + 1, base, bl) != 0 || memcmp(name + 1 + bl, temp_tag, tl) != 0)
+		return 0;
+	for (size_t i = 1 + bl + tl; name[i] != '\0'; i++)
+		if (memchr(temp_alnum, name[i], sizeof(temp_alnum) - 1) == NULL)
+			return 0;
+	return 1;
+}
+
+char *
+mp_temp_path(const char *dir, const char *base)
+{
+	const char *alnum = temp_alnum, *tag = temp_tag;
+	size_t bl = temp_base_len(base), tl = strlen(tag);
 	char *name = malloc(1 + bl + tl + TEMP_RANDOM + 1);
 	if (name == NULL)
 		return NULL;
@@ -489,8 +630,8 @@ mp_temp_path(const char *dir, const char *base)
 	memcpy(name + 1, base, bl);
 	memcpy(name + 1 + bl, tag, tl);
 	uint64_t r = temp_random();
-	for (size_t i = 0; i < TEMP_RANDOM; i++, r /= sizeof(alnum) - 1)
-		name[1 + bl + tl + i] = alnum[r % (sizeof(alnum) - 1)];
+	for (size_t i = 0; i < TEMP_RANDOM; i++, r /= sizeof(temp_alnum) - 1)
+		name[1 + bl + tl + i] = alnum[r % (sizeof(temp_alnum) - 1)];
 	name[1 + bl + tl + TEMP_RANDOM] = '\0';
 	char *path = mp_path_join(dir, name);
 	free(name);
@@ -520,6 +661,26 @@ apply_attr(struct mapiprof_ctx *ctx, int fd, const struct mp_file_attr *like)
 	return MAPIPROF_OK;
 }
 
+/* The lock a writer keeps on its temporary file while it lives, so that a
+ * later run can tell its file from a dead writer's (mp_temp_stale): 1
+ * taken, 0 held elsewhere, -1 not available here (errno).  flock(2) on
+ * POSIX: released by the kernel when the last descriptor of the open file
+ * closes, also when the process is killed.  Windows: none (a file another
+ * process has open cannot be removed there, which is test enough). */
+static int
+temp_hold(int fd)
+{
+#ifdef _WIN32
+	(void)fd;
+	errno = ENOSYS;
+	return -1;
+#else
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	return errno == EWOULDBLOCK || errno == EAGAIN ? 0 : -1;
+#endif
+}
+
 int
 mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
                const struct mp_file_attr *like, char **path, int *fd)
@@ -541,6 +702,13 @@ mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
 			free(p);
 			return MAPIPROF_FAILED;
 		}
+		/* Taken already: a cleaner took the new file for a dead writer's
+		 * between the create and this lock, and removes it. */
+		if (temp_hold(f) == 0) {
+			close(f);
+			free(p);
+			continue;
+		}
 		if (like != NULL && apply_attr(ctx, f, like) != MAPIPROF_OK) {
 			close(f);
 			unlink(p);
@@ -557,6 +725,148 @@ mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
 }
 
 int
+mp_temp_open_unnamed(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen)
+{
+	*fd = -1;
+	*reopen = NULL;
+#ifdef MP_O_TMPFILE
+	int f = open(dir, MP_O_TMPFILE | O_RDWR | O_CLOEXEC | O_NOCTTY, 0600);
+	if (f < 0) {
+		mp_seterr_errno(ctx, errno, "cannot create a temporary file in '%s'", dir);
+		return MAPIPROF_FAILED;
+	}
+	/* Reopened (verify, hivex) and named (linkat) through /proc: without
+	 * it mounted the file is of no use. */
+	char buf[32];
+	snprintf(buf, sizeof(buf), "/proc/self/fd/%d", f);
+	struct stat a, b;
+	if (fstat(f, &a) != 0 || stat(buf, &b) != 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino) {
+		close(f);
+		mp_seterr_errno(ctx, EOPNOTSUPP, "cannot reach an unnamed file through %s", buf);
+		return MAPIPROF_FAILED;
+	}
+	if ((*reopen = strdup(buf)) == NULL) {
+		close(f);
+		return mp_nomem(ctx);
+	}
+	(void)temp_hold(f); /* for the moment it has a name (mp_install_rename) */
+	*fd = f;
+	return MAPIPROF_OK;
+#else
+	(void)dir;
+	mp_seterr_errno(ctx, EOPNOTSUPP, "no unnamed temporary files on this system");
+	return MAPIPROF_FAILED;
+#endif
+}
+
+int
+mp_temp_unnamed_unsupported(int err)
+{
+	return err == EOPNOTSUPP || err == ENOTSUP || err == EISDIR || err == EINVAL ||
+	       err == ENOSYS;
+}
+
+int
+mp_link_unnamed(struct mapiprof_ctx *ctx, const char *reopen, const char *to)
+{
+#ifdef MP_O_TMPFILE
+	/* The magic link names the open file itself (proc(5)); AT_EMPTY_PATH
+	 * would need CAP_DAC_READ_SEARCH. */
+	if (linkat(AT_FDCWD, reopen, AT_FDCWD, to, AT_SYMLINK_FOLLOW) != 0) {
+		mp_seterr_errno(ctx, errno, "cannot name the new file '%s'", to);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+#else
+	(void)reopen;
+	mp_seterr_errno(ctx, ENOSYS, "cannot name the new file '%s'", to);
+	return MAPIPROF_FAILED;
+#endif
+}
+
+int
+mp_temp_stale(struct mapiprof_ctx *ctx, const char *path, int *stale, int *hold)
+{
+	*stale = 0;
+	*hold = -1;
+#ifdef _WIN32
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return MAPIPROF_OK;
+	/* The removal decides: Windows refuses it while the writer has the
+	 * file open. */
+	*stale = S_ISREG(st.st_mode);
+	(void)ctx;
+	return MAPIPROF_OK;
+#else
+	struct stat st, now;
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return MAPIPROF_OK;
+		mp_seterr_errno(ctx, errno, "cannot stat '%s'", path);
+		return MAPIPROF_FAILED;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		return MAPIPROF_OK;
+	int f = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	if (f < 0) {
+		if (errno == ENOENT)
+			return MAPIPROF_OK;
+		mp_seterr_errno(ctx, errno, "cannot open '%s'", path);
+		return MAPIPROF_FAILED;
+	}
+	/* Still the file looked at, and no writer holds it. */
+	if (fstat(f, &now) != 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino ||
+	    temp_hold(f) != 1) {
+		close(f);
+		return MAPIPROF_OK;
+	}
+	*stale = 1;
+	*hold = f;
+	return MAPIPROF_OK;
+#endif
+}
+
+int
+mp_dup(struct mapiprof_ctx *ctx, int fd, int *out)
+{
+	*out = dup(fd);
+	if (*out < 0) {
+		mp_seterr_errno(ctx, errno, "cannot duplicate a descriptor");
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+#ifdef _WIN32
+/* mkdtemp for Windows, which lacks it: the trailing XXXXXX of templ
+ * replaced by letters and digits until _mkdir makes a new directory
+ * (private enough: %TEMP% is the user's own). */
+static char *
+make_temp_dir(char *templ)
+{
+	size_t len = strlen(templ);
+	if (len < TEMP_RANDOM || strcmp(templ + len - TEMP_RANDOM, "XXXXXX") != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (unsigned tries = 0; tries < TEMP_TRIES; tries++) {
+		uint64_t r = temp_random();
+		for (size_t i = 0; i < TEMP_RANDOM; i++, r /= sizeof(temp_alnum) - 1)
+			templ[len - TEMP_RANDOM + i] = temp_alnum[r % (sizeof(temp_alnum) - 1)];
+		if (_mkdir(templ) == 0)
+			return templ;
+		if (errno != EEXIST)
+			return NULL;
+	}
+	return NULL;
+}
+#else
+#define make_temp_dir mkdtemp
+#endif
+
+int
 mp_temp_dir(struct mapiprof_ctx *ctx, const char *dir, const char *prefix, char **path)
 {
 	size_t pl = strlen(prefix);
@@ -569,7 +879,7 @@ mp_temp_dir(struct mapiprof_ctx *ctx, const char *dir, const char *prefix, char 
 	free(name);
 	if (*path == NULL)
 		return mp_nomem(ctx);
-	if (mkdtemp(*path) == NULL) {
+	if (make_temp_dir(*path) == NULL) {
 		mp_seterr_errno(ctx, errno, "cannot make a temporary directory in '%s'", dir);
 		free(*path);
 		*path = NULL;
@@ -590,19 +900,7 @@ copy_loop(struct mapiprof_ctx *ctx, int in, int out, uint64_t from, uint64_t siz
 		size_t n = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
 		if ((rc = mp_pread_full(ctx, in, buf, n, off)) != MAPIPROF_OK)
 			break;
-		for (size_t done = 0; done < n;) {
-			ssize_t w = pwrite(out, buf + done, n - done, (off_t)(off + done));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				mp_seterr_errno(ctx, w < 0 ? errno : EIO,
-				                "cannot write %zu bytes at offset %llu", n - done,
-				                (unsigned long long)(off + done));
-				rc = MAPIPROF_FAILED;
-				break;
-			}
-			done += (size_t)w;
-		}
+		rc = mp_pwrite_full(ctx, out, buf, n, off);
 		off += n;
 	}
 	free(buf);
@@ -674,7 +972,7 @@ mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
 		mp_seterr_errno(ctx, errno, "cannot open directory '%s' to sync it", dir);
 		return MAPIPROF_FAILED;
 	}
-	int r = fsync(fd), err = errno;
+	int r = sync_fd(fd), err = errno;
 	close(fd);
 	if (r != 0 && err != EINVAL) {
 		mp_seterr_errno(ctx, err, "cannot sync directory '%s' to disk", dir);
@@ -684,13 +982,50 @@ mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
 #endif
 }
 
+#ifdef _WIN32
+/* errno for a Windows error code of a file operation. */
+static int
+win_errno(DWORD err)
+{
+	switch (err) {
+	case ERROR_FILE_NOT_FOUND:
+	case ERROR_PATH_NOT_FOUND:
+		return ENOENT;
+	case ERROR_ACCESS_DENIED:
+	case ERROR_SHARING_VIOLATION:
+	case ERROR_LOCK_VIOLATION:
+		return EACCES;
+	case ERROR_NOT_SAME_DEVICE:
+		return EXDEV;
+	case ERROR_DISK_FULL:
+	case ERROR_HANDLE_DISK_FULL:
+		return ENOSPC;
+	case ERROR_WRITE_PROTECT:
+		return EROFS;
+	default:
+		return EIO;
+	}
+}
+#endif
+
 int
 mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
 {
+#ifdef _WIN32
+	/* rename() there fails when to exists; MoveFileEx replaces it, and
+	 * returns only once the move is on disk (Microsoft Learn,
+	 * "MoveFileExA": MOVEFILE_REPLACE_EXISTING, MOVEFILE_WRITE_THROUGH). */
+	if (!MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+		mp_seterr_errno(ctx, win_errno(GetLastError()), "cannot rename '%s' to '%s'", from,
+		                to);
+		return MAPIPROF_FAILED;
+	}
+#else
 	if (rename(from, to) != 0) {
 		mp_seterr_errno(ctx, errno, "cannot rename '%s' to '%s'", from, to);
 		return MAPIPROF_FAILED;
 	}
+#endif
 	return MAPIPROF_OK;
 }
 

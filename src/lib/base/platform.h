@@ -20,6 +20,9 @@ int mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_ki
                int64_t *mtime_ns);
 /* Reads exactly len bytes at offset; short files fail with MAPIPROF_E_TRUNCATED. */
 int mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset);
+/* Writes exactly len bytes at offset (retrying short writes and EINTR;
+ * the file position is not used).  MAPIPROF_E_IO with errno. */
+int mp_pwrite_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t offset);
 int mp_close(int fd);
 /* Creates path for writing, exclusively (fails with MAPIPROF_E_IO and
  * errno EEXIST if it exists), mode 0666 & ~umask, close-on-exec. */
@@ -30,7 +33,8 @@ int mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
  * terminal, standard input), retried on EINTR; *got = 0 at the end.  Fails
  * with MAPIPROF_E_IO. */
 int mp_read_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, size_t *got);
-/* Flushes fd's data to stable storage. */
+/* Flushes fd's data to stable storage (on Darwin through the drive's
+ * cache: F_FULLFSYNC). */
 int mp_fsync(struct mapiprof_ctx *ctx, int fd);
 /* Names in directory dir (malloc'd array of malloc'd strings, without "."
  * and ".."). */
@@ -74,13 +78,44 @@ int mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr
 char *mp_temp_path(const char *dir, const char *base);
 /* Creates a new file mp_temp_path(dir, base) exclusively (O_CREAT|O_EXCL,
  * never through a symbolic link), open read-write and close-on-exec,
- * retrying other names on a collision.  When like is not NULL the file gets
- * like's owner and group where the process may give them (root; otherwise
- * silently kept) and exactly like's permission bits (no umask).  Sets *path
- * (malloc'd) and *fd.  Fails with MAPIPROF_E_IO (errno saved; EACCES for a
- * directory we may not write). */
+ * retrying other names on a collision.  *fd holds a lock on it that tells
+ * a live writer's file from a dead one's (mp_temp_stale) until the last
+ * descriptor of it is closed (keep an mp_dup while the name exists).  When like is not NULL the
+ * file gets like's owner and group where the process may give them (root; otherwise silently kept)
+ * and exactly like's permission bits (no umask).  Sets *path (malloc'd) and *fd.  Fails with
+ * MAPIPROF_E_IO (errno saved; EACCES for a directory we may not write). */
 int mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
                    const struct mp_file_attr *like, char **path, int *fd);
+/* 1 when name (a file name, no directory) is one mp_temp_path(dir, base)
+ * makes: exactly "." BASE (cut as there) ".mapiprof-" and 6 letters or
+ * digits. */
+int mp_temp_name_of(const char *name, const char *base);
+/* Opens a new unnamed regular file in dir (Linux O_TMPFILE), read-write,
+ * mode 0600, close-on-exec, locked as mp_temp_create's; *reopen
+ * (malloc'd) is a path that opens the same file again ("/proc/self/fd/N")
+ * while *fd is open.  A writer killed before the file is named
+ * (mp_link_unnamed) leaves nothing.  Fails with MAPIPROF_E_IO and the
+ * errno: mp_temp_unnamed_unsupported says "use a named file instead"
+ * (other systems, file systems without O_TMPFILE, no /proc). */
+int mp_temp_open_unnamed(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen);
+/* 1 for the errnos of mp_temp_open_unnamed that mean "not supported
+ * here": EOPNOTSUPP/ENOTSUP (some FUSE and NFS mounts), EISDIR (a kernel
+ * older than O_TMPFILE), EINVAL, ENOSYS. */
+int mp_temp_unnamed_unsupported(int err);
+/* Gives the unnamed file reachable as reopen the name to, which must not
+ * exist (errno EEXIST).  MAPIPROF_E_IO with errno. */
+int mp_link_unnamed(struct mapiprof_ctx *ctx, const char *reopen, const char *to);
+/* Whether the file at path (a temporary file's name, mp_temp_name_of) was
+ * left by a writer that is gone: a regular file (not a link) owned by this
+ * process's user that no process holds the lock on that mp_temp_create
+ * and mp_temp_open_unnamed take and their writer keeps while it runs.
+ * *stale = 1 then, and *hold (>= 0, or -1 where there is no such lock: on
+ * Windows, where a file open elsewhere cannot be removed) holds that lock:
+ * remove the file, then close *hold.  Fails (MAPIPROF_E_IO) only when path
+ * cannot be examined. */
+int mp_temp_stale(struct mapiprof_ctx *ctx, const char *path, int *stale, int *hold);
+/* dup(2): a second descriptor of the same open file (and its locks). */
+int mp_dup(struct mapiprof_ctx *ctx, int fd, int *out);
 /* Makes a new private directory "DIR/PREFIX-XXXXXX"; *path malloc'd. */
 int mp_temp_dir(struct mapiprof_ctx *ctx, const char *dir, const char *prefix, char **path);
 /* Copies bytes [0, size) of in to the same offsets of out: a kernel-side
@@ -94,8 +129,9 @@ int mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size);
  * to stable storage; a file system that cannot sync a directory (EINVAL)
  * counts as done. */
 int mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir);
-/* rename(2): atomically replaces to with from (same file system).
- * MAPIPROF_E_IO with errno. */
+/* rename(2): atomically replaces to with from (same file system); on
+ * Windows MoveFileEx, replacing and written through.  MAPIPROF_E_IO with
+ * errno. */
 int mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to);
 /* Makes to a new hard link of from; fails (MAPIPROF_E_IO, errno EEXIST) when
  * to exists, and with errno EPERM, ENOTSUP, EXDEV, EMLINK or ENOSYS where

@@ -22,6 +22,7 @@
 
 #include "base/le.h"
 #include "base/limits.h"
+#include "base/platform.h"
 #include "base/utf16.h"
 #include "regf/base_block.h"
 #include "regf/cells.h"
@@ -119,27 +120,6 @@ filetime_now(void)
 		return (uint64_t)FILETIME_UNIX_EPOCH * 10000000u;
 	return ((uint64_t)ts.tv_sec + FILETIME_UNIX_EPOCH) * 10000000u +
 	       (uint64_t)ts.tv_nsec / 100u;
-}
-
-/* Writes all len bytes at offset (POSIX pwrite; retries EINTR and short
- * writes). */
-static int
-pwrite_full(struct patch *p, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *b = buf;
-	for (size_t done = 0; done < len;) {
-		ssize_t r = pwrite(p->fd, b + done, len - done, (off_t)(off + done));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			mp_seterr_errno(p->ctx, r < 0 ? errno : EIO,
-			                "cannot write %zu bytes at offset %llu", len - done,
-			                (unsigned long long)(off + done));
-			return MAPIPROF_FAILED;
-		}
-		done += (size_t)r;
-	}
-	return MAPIPROF_OK;
 }
 
 /* Phase 1: the base block (regf/cells.c: not a hive, a wrong major version
@@ -604,7 +584,7 @@ write_free(struct patch *p, uint32_t rel, uint32_t cell)
 {
 	uint8_t b[4];
 	mp_put_le32(b, cell);
-	return pwrite_full(p, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK);
+	return mp_pwrite_full(p->ctx, p->fd, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK);
 }
 
 /* Writes k's same-length data where it lies, its patched vk headers, its
@@ -619,20 +599,21 @@ write_key(struct patch *p, const struct keyst *k)
 			continue;
 		const struct vkst *v = &k->vks[o->vk];
 		if (o->act == ACT_INPLACE && v->c.data_rel != MP_CELL_NONE)
-			rc = pwrite_full(p, o->op->data, o->op->len,
-			                 (uint64_t)v->c.data_rel + MP_REGF_BASE_BLOCK + 4u);
+			rc = mp_pwrite_full(p->ctx, p->fd, o->op->data, o->op->len,
+			                    (uint64_t)v->c.data_rel + MP_REGF_BASE_BLOCK + 4u);
 		else if (o->act != ACT_INPLACE && v->c.data_rel != MP_CELL_NONE)
 			rc = write_free(p, v->c.data_rel, v->c.data_cell);
 		if (rc == MAPIPROF_OK && v->dirty)
-			rc = pwrite_full(p, v->c.hdr, MP_VK_HDR,
-			                 (uint64_t)v->c.rel + MP_REGF_BASE_BLOCK);
+			rc = mp_pwrite_full(p->ctx, p->fd, v->c.hdr, MP_VK_HDR,
+			                    (uint64_t)v->c.rel + MP_REGF_BASE_BLOCK);
 		if (rc == MAPIPROF_OK && v->deleted)
 			rc = write_free(p, v->c.rel, v->c.cell);
 	}
 	if (rc == MAPIPROF_OK && k->relist && k->n > 0)
 		rc = write_free(p, k->nk.vlist, k->list_cell);
 	if (rc == MAPIPROF_OK)
-		rc = pwrite_full(p, k->nk.hdr, MP_NK_HDR, (uint64_t)k->nk.rel + MP_REGF_BASE_BLOCK);
+		rc = mp_pwrite_full(p->ctx, p->fd, k->nk.hdr, MP_NK_HDR,
+		                    (uint64_t)k->nk.rel + MP_REGF_BASE_BLOCK);
 	return rc;
 }
 
@@ -650,7 +631,7 @@ write_base(struct patch *p)
 	mp_put_le32(bb + MP_BB_BINS_SIZE, p->bins + p->bin_size);
 	mp_put_le64(bb + MP_BB_TIMESTAMP, p->now);
 	mp_regf_base_seal(bb);
-	return pwrite_full(p, bb, MP_BB_CHECKSUM + 4u, 0);
+	return mp_pwrite_full(p->ctx, p->fd, bb, MP_BB_CHECKSUM + 4u, 0);
 }
 
 /* The new bin first (the file grows), then each key, then the base block. */
@@ -659,7 +640,8 @@ write_all(struct patch *p)
 {
 	int rc = MAPIPROF_OK;
 	if (p->bin_size > 0)
-		rc = pwrite_full(p, p->bin, p->bin_size, (uint64_t)p->bins + MP_REGF_BASE_BLOCK);
+		rc = mp_pwrite_full(p->ctx, p->fd, p->bin, p->bin_size,
+		                    (uint64_t)p->bins + MP_REGF_BASE_BLOCK);
 	for (size_t i = 0; rc == MAPIPROF_OK && i < p->nkeys; i++) {
 		const struct keyst *k = &p->keys[i];
 		if (k->pk->nops > 0 && key_changes(k))

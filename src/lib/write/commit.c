@@ -1182,6 +1182,10 @@ write_new(struct commit *c)
 	 * rename (another program may replace it meanwhile). */
 	if (c->in_place)
 		mp_install_expect(&c->ins, &c->like);
+	/* Only under the writer lock: no writer of this library is at work on
+	 * the target meanwhile. */
+	if (c->in_place && c->file->lock_fd >= 0)
+		mp_install_reap(&c->ins);
 	if (mp_install_temp(&c->ins, &c->like) != MAPIPROF_OK || produce(c) != MAPIPROF_OK ||
 	    mp_install_finish_temp(&c->ins) != MAPIPROF_OK || verify(c) != MAPIPROF_OK ||
 	    mp_install_backup_target(&c->ins) != MAPIPROF_OK)

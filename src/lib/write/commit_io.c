@@ -18,6 +18,9 @@ static const struct mp_commit_io default_io = {
     .write_hive = write_hive_default,
     .write = mp_write_full,
     .fsync = mp_fsync,
+    .open_unnamed = mp_temp_open_unnamed,
+    .link_unnamed = mp_link_unnamed,
+    .remove = mp_unlink,
     .link = mp_link,
     .rename = mp_rename,
     .fsync_dir = mp_fsync_dir,
@@ -40,6 +43,11 @@ mp_commit_set_io(const struct mp_commit_io *io)
 	test_io.write_hive = io->write_hive != NULL ? io->write_hive : default_io.write_hive;
 	test_io.write = io->write != NULL ? io->write : default_io.write;
 	test_io.fsync = io->fsync != NULL ? io->fsync : default_io.fsync;
+	test_io.open_unnamed =
+	    io->open_unnamed != NULL ? io->open_unnamed : default_io.open_unnamed;
+	test_io.link_unnamed =
+	    io->link_unnamed != NULL ? io->link_unnamed : default_io.link_unnamed;
+	test_io.remove = io->remove != NULL ? io->remove : default_io.remove;
 	test_io.link = io->link != NULL ? io->link : default_io.link;
 	test_io.rename = io->rename != NULL ? io->rename : default_io.rename;
 	test_io.fsync_dir = io->fsync_dir != NULL ? io->fsync_dir : default_io.fsync_dir;

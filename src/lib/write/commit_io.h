@@ -29,6 +29,15 @@ struct mp_commit_io {
 	int (*write)(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len);
 	/* Flushes a written file (the temporary file, a copied backup). */
 	int (*fsync)(struct mapiprof_ctx *ctx, int fd);
+	/* An unnamed temporary file in dir (default mp_temp_open_unnamed):
+	 * failing with an errno mp_temp_unnamed_unsupported accepts makes
+	 * install.c create a named one instead. */
+	int (*open_unnamed)(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen);
+	/* Names the finished unnamed file just before the rename (default
+	 * mp_link_unnamed). */
+	int (*link_unnamed)(struct mapiprof_ctx *ctx, const char *reopen, const char *to);
+	/* Removes a dead writer's temporary file (default mp_unlink). */
+	int (*remove)(struct mapiprof_ctx *ctx, const char *path);
 	/* Hard link of the target kept as the backup (default mp_link). */
 	int (*link)(struct mapiprof_ctx *ctx, const char *from, const char *to);
 	/* The backup into place, then the new file over the target. */

@@ -1,6 +1,7 @@
 /* install.c - atomic replacement of a file (install.h): temporary file
- * beside the target, fsync, backup by hard link or copy, rename, directory
- * fsync; and the transaction-log reset after a recovery. */
+ * beside the target (unnamed where possible), fsync, backup by hard link or
+ * copy, rename, directory fsync; the removal of dead writers' temporary
+ * files; and the transaction-log reset after a recovery. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +10,11 @@
 #include "regf/hiveinfo.h"
 #include "write/install.h"
 
-/* Tries at a free temporary name for a backup's hard link. */
+/* Tries at a free temporary name for a backup's hard link, or for an
+ * unnamed temporary file. */
 #define BACKUP_LINK_TRIES 100u
+/* Names of removed temporary files listed in a note at most. */
+#define REAP_NAMES_SHOWN 3u
 
 int
 mp_install_begin(struct mp_install *ins, struct mapiprof_ctx *ctx, const char *target,
@@ -82,19 +86,19 @@ give_attr(struct mp_install *ins, int fd, const struct mp_file_attr *like, const
 	int lost_own = own != 0 && (now.uid != like->uid || now.gid != like->gid);
 	int lost_mode = mode != 0 && (now.mode & 07777) != (like->mode & 07777);
 	if (lost_own && lost_mode)
-		mp_setnote(
+		mp_addnote(
 		    ins->ctx,
 		    "the owner (uid %u, gid %u) and permissions (%04o) of '%s' were not kept "
 		    "(%s; %s): the new file has uid %u, gid %u, mode %04o",
 		    like->uid, like->gid, like->mode & 07777, target, strerror(own), strerror(mode),
 		    now.uid, now.gid, now.mode & 07777);
 	else if (lost_own)
-		mp_setnote(ins->ctx,
+		mp_addnote(ins->ctx,
 		           "the owner (uid %u, gid %u) of '%s' was not kept (%s): the new file has "
 		           "uid %u, gid %u",
 		           like->uid, like->gid, target, strerror(own), now.uid, now.gid);
 	else if (lost_mode)
-		mp_setnote(ins->ctx,
+		mp_addnote(ins->ctx,
 		           "the permissions (%04o) of '%s' were not kept (%s): the new file has "
 		           "mode %04o",
 		           like->mode & 07777, target, strerror(mode), now.mode & 07777);
@@ -104,9 +108,17 @@ give_attr(struct mp_install *ins, int fd, const struct mp_file_attr *like, const
 int
 mp_install_temp(struct mp_install *ins, const struct mp_file_attr *like)
 {
-	if (mp_temp_create(ins->ctx, ins->dir, ins->base, NULL, &ins->tmp, &ins->tmp_fd) !=
-	    MAPIPROF_OK)
-		return MAPIPROF_FAILED;
+	if (ins->io->open_unnamed(ins->ctx, ins->dir, &ins->tmp_fd, &ins->tmp) == MAPIPROF_OK) {
+		ins->tmp_unnamed = 1;
+	} else {
+		if (!mp_temp_unnamed_unsupported(mapiprof_errno(ins->ctx)))
+			return MAPIPROF_FAILED;
+		if (mp_temp_create(ins->ctx, ins->dir, ins->base, NULL, &ins->tmp, &ins->tmp_fd) !=
+		        MAPIPROF_OK ||
+		    mp_dup(ins->ctx, ins->tmp_fd, &ins->hold_fd) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		ins->has_hold = 1;
+	}
 	return like != NULL ? give_attr(ins, ins->tmp_fd, like, ins->target) : MAPIPROF_OK;
 }
 
@@ -115,6 +127,8 @@ mp_install_finish_temp(struct mp_install *ins)
 {
 	if (ins->io->fsync(ins->ctx, ins->tmp_fd) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
+	if (ins->tmp_unnamed)
+		return MAPIPROF_OK;
 	int r = mp_close(ins->tmp_fd);
 	ins->tmp_fd = -1;
 	if (r != 0) {
@@ -155,16 +169,19 @@ link_temp(struct mp_install *ins, const char *path, const char *dir, const char 
 }
 
 /* Copies path to a new temporary file in dir (*name), fsync'd: the backup
- * where hard links are not supported. */
+ * where hard links are not supported.  *hold keeps the file's writer lock
+ * until the caller closes it. */
 static int
 copy_temp(struct mp_install *ins, const char *path, const struct mp_file_attr *attr,
-          const char *dir, const char *bakbase, char **name)
+          const char *dir, const char *bakbase, char **name, int *hold)
 {
 	int in = -1, out = -1;
 	int rc = MAPIPROF_FAILED;
 	*name = NULL;
+	*hold = -1;
 	if (mp_open_read(ins->ctx, path, &in) != MAPIPROF_OK ||
 	    mp_temp_create(ins->ctx, dir, bakbase, NULL, name, &out) != MAPIPROF_OK ||
+	    mp_dup(ins->ctx, out, hold) != MAPIPROF_OK ||
 	    give_attr(ins, out, attr, path) != MAPIPROF_OK)
 		goto out;
 	if (ins->io->copy(ins->ctx, in, out, attr->size) != MAPIPROF_OK ||
@@ -182,6 +199,10 @@ out:
 		free(*name);
 		*name = NULL;
 	}
+	if (rc != MAPIPROF_OK) {
+		mp_close(*hold);
+		*hold = -1;
+	}
 	return rc;
 }
 
@@ -194,7 +215,7 @@ backup(struct mp_install *ins, const char *path, const struct mp_file_attr *attr
 		return MAPIPROF_OK;
 	size_t len = strlen(path) + strlen(ins->suffix) + 1;
 	char *bak = malloc(len), *bakbase = NULL, *dir = NULL, *name = NULL;
-	int rc = MAPIPROF_FAILED, copy = !may_link;
+	int rc = MAPIPROF_FAILED, copy = !may_link, hold = -1;
 	if (bak == NULL)
 		goto nomem;
 	snprintf(bak, len, "%s%s", path, ins->suffix);
@@ -203,7 +224,7 @@ backup(struct mp_install *ins, const char *path, const struct mp_file_attr *attr
 	/* link_temp sets copy when the file system has no hard links. */
 	if (!copy && link_temp(ins, path, dir, bakbase, &name, &copy) != MAPIPROF_OK && !copy)
 		goto out;
-	if (copy && copy_temp(ins, path, attr, dir, bakbase, &name) != MAPIPROF_OK)
+	if (copy && copy_temp(ins, path, attr, dir, bakbase, &name, &hold) != MAPIPROF_OK)
 		goto out;
 	if (ins->io->rename(ins->ctx, name, bak) != MAPIPROF_OK) {
 		mp_unlink(NULL, name);
@@ -214,6 +235,7 @@ backup(struct mp_install *ins, const char *path, const struct mp_file_attr *attr
 nomem:
 	mp_nomem(ins->ctx);
 out:
+	mp_close(hold);
 	free(name);
 	free(dir);
 	free(bakbase);
@@ -282,10 +304,34 @@ mp_install_backup_target(struct mp_install *ins)
 
 /* ---- rename ------------------------------------------------------------- */
 
+/* Gives the finished unnamed temporary file a temporary name beside the
+ * target (the rename needs one); from now on ins->tmp is that name. */
+static int
+name_unnamed(struct mp_install *ins)
+{
+	for (unsigned tries = 0; tries < BACKUP_LINK_TRIES; tries++) {
+		char *p = mp_temp_path(ins->dir, ins->base);
+		if (p == NULL)
+			return mp_nomem(ins->ctx);
+		if (ins->io->link_unnamed(ins->ctx, ins->tmp, p) == MAPIPROF_OK) {
+			free(ins->tmp);
+			ins->tmp = p;
+			ins->tmp_unnamed = 0;
+			return MAPIPROF_OK;
+		}
+		free(p);
+		if (mapiprof_errno(ins->ctx) != EEXIST)
+			return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_FAILED;
+}
+
 int
 mp_install_rename(struct mp_install *ins)
 {
 	if (check_expected(ins) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (ins->tmp_unnamed && name_unnamed(ins) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if (ins->io->rename(ins->ctx, ins->tmp, ins->target) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
@@ -300,13 +346,77 @@ mp_install_rename(struct mp_install *ins)
 	return MAPIPROF_OK;
 }
 
+/* ---- dead writers' temporary files ---------------------------------- */
+
+/* Removes name (in the target's directory) when its writer is gone; counts
+ * it in *removed (the first few names in shown), or says in a note that it
+ * could not. */
+static void
+reap_one(struct mp_install *ins, struct mapiprof_ctx *scratch, const char *name, size_t *removed,
+         char *shown, size_t size)
+{
+	char *path = mp_path_join(ins->dir, name);
+	int stale = 0, hold = -1;
+	if (path == NULL || mp_temp_stale(scratch, path, &stale, &hold) != MAPIPROF_OK || !stale) {
+		free(path);
+		return;
+	}
+	if (ins->io->remove(scratch, path) != MAPIPROF_OK) {
+		mp_addnote(ins->ctx,
+		           "a temporary file left by an interrupted write could not be "
+		           "removed: %.300s",
+		           scratch->msg);
+	} else if ((*removed)++ < REAP_NAMES_SHOWN) {
+		size_t at = strlen(shown);
+		snprintf(shown + at, size - at, "%s%s", at > 0 ? ", " : "", name);
+	}
+	mp_close(hold);
+	free(path);
+}
+
+void
+mp_install_reap(struct mp_install *ins)
+{
+	/* Errors here are not the write's: they go to a context of their own. */
+	struct mapiprof_ctx scratch;
+	memset(&scratch, 0, sizeof(scratch));
+	char **names = NULL, *bakbase = NULL, shown[320] = "";
+	size_t n = 0, removed = 0;
+	if (ins->suffix != NULL) {
+		size_t len = strlen(ins->base) + strlen(ins->suffix) + 1;
+		if ((bakbase = malloc(len)) != NULL)
+			snprintf(bakbase, len, "%s%s", ins->base, ins->suffix);
+	}
+	if (mp_dir_list(&scratch, ins->dir, &names, &n) == MAPIPROF_OK) {
+		for (size_t i = 0; i < n; i++)
+			if (mp_temp_name_of(names[i], ins->base) ||
+			    (bakbase != NULL && mp_temp_name_of(names[i], bakbase)))
+				reap_one(ins, &scratch, names[i], &removed, shown, sizeof(shown));
+	}
+	if (removed > 0)
+		mp_addnote(ins->ctx,
+		           "removed %zu temporary file%s that an interrupted earlier write left "
+		           "beside '%s' (%s%s)",
+		           removed, removed == 1 ? "" : "s", ins->target, shown,
+		           removed > REAP_NAMES_SHOWN ? ", ..." : "");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(bakbase);
+	free(scratch.file);
+}
+
 void
 mp_install_end(struct mp_install *ins)
 {
 	mp_close(ins->tmp_fd);
 	ins->tmp_fd = -1;
-	if (ins->tmp != NULL)
+	if (ins->tmp != NULL && !ins->tmp_unnamed)
 		mp_unlink(NULL, ins->tmp);
+	if (ins->has_hold)
+		mp_close(ins->hold_fd);
+	ins->has_hold = 0;
+	ins->tmp_unnamed = 0;
 	free(ins->tmp);
 	free(ins->dir);
 	free(ins->base);

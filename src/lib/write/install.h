@@ -1,6 +1,8 @@
 /* install.h - puts a new file in place of a target atomically, for plan
  * writes (commit.c), recoveries (recover.c) and saves (save.c): a temporary
- * file created exclusively beside the target, fsync'd; an optional backup
+ * file beside the target, unnamed where the system has them (Linux
+ * O_TMPFILE, named only just before the rename, so that a killed writer
+ * leaves nothing), else created exclusively, fsync'd; an optional backup
  * of the file it replaces (a hard link, or a copy where links are not
  * supported); rename over the target; fsync of the directory
  * (unlike hivex_commit, which rewrites the file in place: hivex lib/write.c).
@@ -27,6 +29,12 @@ struct mp_install {
 	struct mp_file_attr tattr; /* lstat of the target, when target_exists */
 	char *tmp;                 /* the temporary file while it exists */
 	int tmp_fd;
+	/* tmp is an unnamed file's reopen path (mp_temp_open_unnamed), and
+	 * tmp_fd stays open until the end: closing it would drop the file. */
+	int tmp_unnamed;
+	/* A named tmp: a second descriptor keeping its writer's lock
+	 * (mp_temp_stale) after tmp_fd is closed. */
+	int hold_fd, has_hold;
 	/* The target as the caller read it (mp_install_expect): the rename
 	 * goes ahead only while the target is still that file. */
 	struct mp_file_attr expect;
@@ -43,10 +51,12 @@ int mp_install_begin(struct mp_install *ins, struct mapiprof_ctx *ctx, const cha
  * rename would replace the link, not the file it names). */
 int mp_install_check_target(struct mp_install *ins, int in_place);
 /* Creates the temporary file beside the target with like's owner (where
- * allowed) and permission bits (ins->tmp, ins->tmp_fd). */
+ * allowed) and permission bits (ins->tmp, ins->tmp_fd): unnamed
+ * (io->open_unnamed; ins->tmp then reopens it) unless the system or file
+ * system has no such files, else named (mp_temp_create). */
 int mp_install_temp(struct mp_install *ins, const struct mp_file_attr *like);
-/* Syncs and closes the temporary file (a failed close can be the first
- * report of a failed write, e.g. on NFS). */
+/* Syncs the temporary file and closes a named one (a failed close can be
+ * the first report of a failed write, e.g. on NFS). */
 int mp_install_finish_temp(struct mp_install *ins);
 /* Makes the rename conditional: the target must still be the file
  * described by read (an fstat of the file the new content was made from)
@@ -62,10 +72,20 @@ int mp_install_backup(struct mp_install *ins, const char *path, const struct mp_
 /* Keeps the target as target+suffix when it exists (mp_install_backup). */
 int mp_install_backup_target(struct mp_install *ins);
 /* Renames the finished temporary file over the target (checking it
- * first, as mp_install_expect says) and syncs the directory.  Past the rename the new file is in
+ * first, as mp_install_expect says; an unnamed one is first given a
+ * temporary name, io->link_unnamed) and syncs the directory.  Past the rename the new file is in
  * place: a failed directory sync is still reported (the rename may not survive a crash), with a
  * message saying the new file is in place. */
 int mp_install_rename(struct mp_install *ins);
+/* Removes what writers of this target killed before they finished left
+ * in its directory: files named as mp_temp_path names the target's (or,
+ * with ins->suffix, its backup's) temporary files, each only when
+ * mp_temp_stale says its writer is gone (a regular file of ours that no
+ * writer holds), through io->remove.  Call only while holding the target's
+ * writer lock (mp_lock_path), which keeps this library's other writers of
+ * it out.  Each removal, or failure to remove, is said in a note; nothing
+ * here fails the write. */
+void mp_install_reap(struct mp_install *ins);
 /* Removes the temporary file if it is still there; frees what begin set. */
 void mp_install_end(struct mp_install *ins);
 

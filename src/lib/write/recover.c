@@ -177,8 +177,12 @@ write_image(struct recovery *r)
 	const char *target = r->in_place ? r->path : r->opts.output;
 	int same = 0, consume = r->in_place && r->opts.consume_logs;
 	if (mp_install_begin(&r->ins, r->ctx, target, r->opts.backup_suffix) != MAPIPROF_OK ||
-	    mp_install_check_target(&r->ins, r->in_place) != MAPIPROF_OK ||
-	    input_attr(r) != MAPIPROF_OK || mp_install_temp(&r->ins, &r->like) != MAPIPROF_OK ||
+	    mp_install_check_target(&r->ins, r->in_place) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	/* In place the writer lock is held (mapiprof_recover). */
+	if (r->in_place)
+		mp_install_reap(&r->ins);
+	if (input_attr(r) != MAPIPROF_OK || mp_install_temp(&r->ins, &r->like) != MAPIPROF_OK ||
 	    r->ins.io->write(r->ctx, r->ins.tmp_fd, r->img.data, r->img.len) != MAPIPROF_OK ||
 	    mp_install_finish_temp(&r->ins) != MAPIPROF_OK || verify_image(r) != MAPIPROF_OK ||
 	    mp_install_unchanged(r->ctx, r->in, &same) != MAPIPROF_OK)
