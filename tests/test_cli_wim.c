@@ -470,3 +470,44 @@ Test(cli_wim, recover_puts_the_recovered_hive_back_in_the_image)
 	cr_assert_str_eq(tu_last.out, LOGGED "\n");
 	free(a);
 }
+
+/* Two writers of one archive take turns on its lock: the rebuild writes a
+ * whole new archive from what each read, so without it one's change would
+ * be lost.  With --no-wait a held lock is "busy" (exit 4), archive alone. */
+Test(cli_wim, two_writers_of_one_archive_both_keep_their_changes)
+{
+	for (int t = 0; t < 3; t++) {
+		cr_assert_eq(
+		    sh(NULL,
+		       "'%1$s' edit --image '%2$s' -e 'global PR_PROFILE_SERVER_VERSION = "
+		       "%3$d' '%4$s' >/dev/null & "
+		       "'%1$s' edit --image '%2$s' -e 'emsab PR_PROFILE_AUTH_PACKAGE = %3$d' "
+		       "'%4$s' >/dev/null & "
+		       "s=0; for p in $(jobs -p); do wait $p || s=1; done; exit $s",
+		       MP_CLI, wim, 3001 + t, ALICE),
+		    0, "an edit failed");
+		char want[32];
+		snprintf(want, sizeof(want), "%d\n", 3001 + t);
+		TU_CLI_EXPECT(0, "get", "--image", wim, "--section", "global",
+		              "PR_PROFILE_SERVER_VERSION", ALICE);
+		cr_assert_str_eq(tu_last.out, want, "trial %d: the first change was lost", t);
+		TU_CLI_EXPECT(0, "get", "--image", wim, "--section", "emsab",
+		              "PR_PROFILE_AUTH_PACKAGE", ALICE);
+		cr_assert_str_eq(tu_last.out, want, "trial %d: the second change was lost", t);
+	}
+	cr_assert_eq(sh(NULL, "wimverify '%s' >/dev/null 2>&1", wim), 0, "wimverify");
+	size_t blen = 0;
+	char *before = tu_read(wim, &blen);
+	cr_assert_not_null(before);
+	char *err = NULL;
+	cr_assert_eq(sh(&err,
+	                "flock '%1$s' '%2$s' apply --no-wait --image '%1$s' " GC_FIX " 2>&1; "
+	                "echo status=$?",
+	                wim, MP_CLI),
+	             0);
+	cr_assert_not_null(strstr(err, "busy: another program is writing it"), "%s", err);
+	cr_assert_not_null(strstr(err, "status=4"), "%s", err);
+	tu_assert_file_is(wim, before, blen);
+	free(err);
+	free(before);
+}

@@ -325,6 +325,7 @@ cmd_recover(int argc, char *argv[])
 		return status;
 	}
 	seen_error = status == EXIT_ERROR;
+	seen_refused = status == EXIT_UNSAFE;
 	int *put = calloc(in.n ? in.n : 1, sizeof(*put)),
 	    *logs = calloc(in.n ? in.n : 1, sizeof(*logs));
 	struct recover_opts one = o;

@@ -90,7 +90,8 @@ report_lib(const struct run *r, const char *path)
 	mapiprof_clear_error(r->ctx);
 	if (e == MAPIPROF_E_SELECTOR || e == MAPIPROF_E_PROPSPEC || e == MAPIPROF_E_CODEPAGE)
 		return EXIT_USAGE;
-	return EXIT_ERROR;
+	/* Another writer holds the file's lock: refused, as unsafe to write. */
+	return e == MAPIPROF_E_BUSY ? EXIT_UNSAFE : EXIT_ERROR;
 }
 
 int

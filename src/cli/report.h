@@ -17,7 +17,8 @@ struct run {
 /* The JSON "code" of a library error ("not_found", "format", ...). */
 const char *report_code(enum mapiprof_error e);
 /* Reports the error in r->ctx about path and clears it.  Returns
- * EXIT_USAGE for a bad selector, PROP or code page, else EXIT_ERROR. */
+ * EXIT_USAGE for a bad selector, PROP or code page, EXIT_UNSAFE when
+ * another writer holds the file's lock, else EXIT_ERROR. */
 int report_lib(const struct run *r, const char *path);
 /* Reports a failure found by the command itself (code as in the JSON
  * schema, e.g. "no_profiles").  Returns EXIT_ERROR. */

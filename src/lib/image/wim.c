@@ -45,7 +45,8 @@ struct mapiprof_wim {
 	char *spec;    /* as given, for messages */
 	char *workdir; /* private directory of the extracted hives, or NULL */
 	unsigned nextract;
-	int spent; /* committed: wimlib allows nothing more on wim */
+	int spent;   /* committed: wimlib allows nothing more on wim */
+	int lock_fd; /* MAPIPROF_WIM_WRITE: the writer lock on file (mp_lock_path), or -1 */
 };
 
 /* An error from wimlib about the archive. */
@@ -219,7 +220,17 @@ mapiprof_wim_open(struct mapiprof_ctx *ctx, const char *spec, unsigned flags,
 		free(w);
 		return mp_nomem(ctx);
 	}
+	w->lock_fd = -1;
 	int rc = split_spec(ctx, spec, &w->file, &sel);
+	/* A writer holds the archive's lock from before it is read to after
+	 * the new one is in place, as a hive's writer does: the rebuild writes
+	 * a whole new archive from what was read, so two writers at once would
+	 * lose one's changes (wimlib locks only its in-place append). */
+	if (rc == MAPIPROF_OK && (flags & MAPIPROF_WIM_WRITE) != 0 &&
+	    mp_lock_path(ctx, w->file, mp_lock_wait_ms(ctx), &w->lock_fd) != MAPIPROF_OK) {
+		mp_seterr_file(ctx, w->spec);
+		rc = MAPIPROF_FAILED;
+	}
 	if (rc == MAPIPROF_OK)
 		rc = open_archive(ctx, w, flags, sel);
 	free(sel);
@@ -561,9 +572,7 @@ workdir(struct mapiprof_ctx *ctx, struct mapiprof_wim *w)
 {
 	if (w->workdir != NULL)
 		return MAPIPROF_OK;
-	const char *tmp = getenv("TMPDIR");
-	return mp_temp_dir(ctx, tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", "mapiprof-wim",
-	                   &w->workdir);
+	return mp_temp_dir(ctx, mp_tmpdir(), "mapiprof-wim", &w->workdir);
 }
 
 int
@@ -811,5 +820,6 @@ mapiprof_wim_close(struct mapiprof_wim *w)
 	free(w->workdir);
 	free(w->file);
 	free(w->spec);
+	mp_close(w->lock_fd); /* last: releases the lock */
 	free(w);
 }
