@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/run.sh - time `mapiprof apply exchange2007-gc-referral` on large
 # generated hives next to `dd conv=fsync` (the floor for a durable rewrite)
-# and `hivexregedit --merge` of the same five changes; check the targets of
-# issue 3 (apply <= 1.5x dd, >= 4x faster than hivexregedit, no-op and
+# and `hivexregedit --merge` of the same five changes; check the targets
+# (apply <= 1.5x dd, >= 4x faster than hivexregedit, no-op and
 # --check <= 25 ms) and that the result is right.  See bench/README.md.
 #
 # usage: bench/run.sh [SIZE_MIB...]          (default: 16 64 256)

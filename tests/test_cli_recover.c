@@ -1,5 +1,5 @@
-/* test_cli_recover.c - dirty hives through the built mapiprof binary
- * (issue 5): `recover` on the public samples against Windows' own
+/* test_cli_recover.c - dirty hives through the built mapiprof binary:
+ * `recover` on the public samples against Windows' own
  * recovery (full reglookup dumps), on corrupted and absent logs, clean
  * hives, batches and usage errors; the read commands on a dirty MAPI hive
  * with a log (tests/logmaker.h) showing the logged values by default and

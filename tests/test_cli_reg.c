@@ -1,4 +1,4 @@
-/* test_cli_reg.c - the built mapiprof on .reg files (issue 4): every read
+/* test_cli_reg.c - the built mapiprof on .reg files: every read
  * command gives on a .reg file what it gives on the hive built from it
  * (JSON equal once the fields only one format has are dropped); the same
  * recipe applied to a hive and to its export decodes the same; export

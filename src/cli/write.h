@@ -1,7 +1,7 @@
 /* write.h - what the write commands (edit, apply) share: their options, and
  * running one recipe over a batch of files, each file on its own: open ->
  * profiles -> plan -> print -> write, one status per file, and the batch
- * exit status (issue 3; man page, EXIT STATUS). */
+ * exit status (man page, EXIT STATUS). */
 #ifndef MP_CLI_WRITE_H
 #define MP_CLI_WRITE_H
 

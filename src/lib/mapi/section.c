@@ -52,8 +52,8 @@ static const uint32_t uid_list_tags[] = {
     0x3D060102, /* PR_AB_DEFAULT_DIR */
 };
 
-/* Service name prefixes (case-insensitive) to decode scopes (issue 3;
- * provider-defined IDs, EdkMdb.h); "MSPST AB" must precede "MSPST". */
+/* Service name prefixes (case-insensitive) to decode scopes
+ * (provider-defined IDs, EdkMdb.h); "MSPST AB" must precede "MSPST". */
 static const struct {
 	const char *prefix;
 	const char *provider;
@@ -314,7 +314,7 @@ owner_of(struct mp_arena *a, const struct mp_section_set *set, const uint8_t uid
 	return mp_arena_strdup(a, hex);
 }
 
-/* Fixed roles, account subkeys and services (issue 3); an account's
+/* Fixed roles, account subkeys and services; an account's
  * service is the name of the service section its Service UID names. */
 static void
 assign_basic_roles(struct mp_section_set *set)

@@ -66,7 +66,7 @@ int mp_section_service_names(struct mapiprof_ctx *ctx, struct mp_arena *a,
                              const struct mp_section_set *set, const char *const **names,
                              size_t *n);
 
-/* The decode scope of a section (issue 3): provider from the service name,
+/* The decode scope of a section: provider from the service name,
  * "exchange" for global/emsab/emsmdb, "outlook" for outlook; role string. */
 void mp_section_scope(const struct mp_section_set *set, size_t index, struct mp_scope *out);
 
@@ -78,7 +78,7 @@ int mp_section_select(struct mapiprof_ctx *ctx, const struct mp_section_set *set
                       const char *selector, size_t **indices, size_t *n);
 
 /* Reads and decodes (once) every value of section index with codepage for
- * PT_STRING8 bytes, then fills each property's uids (issue 5).  Fails on
+ * PT_STRING8 bytes, then fills each property's uids.  Fails on
  * store errors, NOMEM or MAPIPROF_E_LIMIT; on failure nothing is cached. */
 int mp_section_decode(struct mp_store *s, struct mp_arena *a, const char *codepage,
                       struct mp_section_set *set, size_t index);
