@@ -17,18 +17,6 @@
 #define TIMEOUT  "/usr/bin/timeout"
 #define VALGRIND "/usr/bin/valgrind"
 
-/* Valgrind cannot run a program built with AddressSanitizer (the sanitizer
- * build checks the same runs its own way). */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
 /* Valgrind's status for an error it found (--error-exitcode). */
 #define VG_ERROR 99
 
@@ -88,7 +76,9 @@ run(struct tu_run *r, const char *const *args)
 		argv[n++] = "KILL";
 		argv[n++] = tu_long_mode() ? "600" : "120";
 	}
-	if (tu_long_mode() && !UNDER_ASAN && access(VALGRIND, X_OK) == 0) {
+	/* Valgrind cannot run a program built with AddressSanitizer (the
+	 * sanitizer build checks the same runs its own way). */
+	if (tu_long_mode() && !TU_UNDER_ASAN && access(VALGRIND, X_OK) == 0) {
 		argv[n++] = VALGRIND;
 		argv[n++] = "-q";
 		argv[n++] = "--leak-check=full";

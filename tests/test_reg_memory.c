@@ -16,19 +16,6 @@ TestSuite(reg_memory, .init = tu_setup, .fini = tu_teardown);
 
 #define MIB (1024u * 1024u)
 
-/* AddressSanitizer reserves terabytes of address space for its shadow, so
- * an RLIMIT_AS means nothing there (the CLI under test is built alike). */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 struct text {
 	char *p;
 	size_t len, cap;
@@ -131,7 +118,10 @@ baseline_kib(void)
 static void
 list_within_bound(const char *path)
 {
-	if (UNDER_ASAN)
+	/* AddressSanitizer reserves terabytes of address space for its shadow,
+	 * so an RLIMIT_AS means nothing there (the CLI under test is built
+	 * alike). */
+	if (TU_UNDER_ASAN)
 		cr_skip_test("an address-space limit does not apply under AddressSanitizer");
 	unsigned long long base = baseline_kib();
 	list_under(path, (2 * tu_file_size(path) + 64ull * MIB) / 1024u + base);

@@ -37,6 +37,19 @@ uint64_t tu_file_size(const char *path);
 /* Hives up to this size get every independent parser's dump in every run;
  * larger ones get the slowest parser (regfexport) only in the long mode. */
 #define TU_QUICK_DUMP_MAX (1024u * 1024u)
+/* 1 in a build with AddressSanitizer (gcc defines the first macro, clang
+ * answers the feature test), where address-space limits and Valgrind do
+ * not apply; else 0. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TU_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TU_UNDER_ASAN 1
+#endif
+#endif
+#ifndef TU_UNDER_ASAN
+#define TU_UNDER_ASAN 0
+#endif
 
 /* The file the next tu_run (or tu_cli) reads as standard input; NULL, and
  * after every run: /dev/null. */
