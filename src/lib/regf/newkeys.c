@@ -55,7 +55,7 @@
 #define LIST_HDR 8u
 /* Base block: the root key's cell ("Base block"). */
 #define BB_ROOT 0x024u
-#define NO_NODE  UINT32_MAX
+#define NO_NODE UINT32_MAX
 
 /* A key on the way to a created one: one that exists or one to create. */
 struct node {
@@ -63,24 +63,24 @@ struct node {
 	uint32_t rel;    /* its nk cell (a new one once laid out) */
 	uint16_t *units; /* name (NULL for a start key whose name was not read) */
 	uint32_t nunits;
-	uint32_t hash;     /* "Hash leaf" entry */
-	uint8_t hint[4];   /* "Fast leaf" entry */
-	int has_hash;      /* hash known (from an old lh, or computed) */
-	int is_new;        /* to create */
-	int loaded;        /* exists, and its children are nodes */
-	uint32_t *kids;    /* its old children in list order (loaded) */
-	uint32_t nkids;    /* their number */
-	uint32_t sk;       /* security cell (a new key: its parent's) */
-	uint32_t nnew;     /* new children */
+	uint32_t hash;      /* "Hash leaf" entry */
+	uint8_t hint[4];    /* "Fast leaf" entry */
+	int has_hash;       /* hash known (from an old lh, or computed) */
+	int is_new;         /* to create */
+	int loaded;         /* exists, and its children are nodes */
+	uint32_t *kids;     /* its old children in list order (loaded) */
+	uint32_t nkids;     /* their number */
+	uint32_t sk;        /* security cell (a new key: its parent's) */
+	uint32_t nnew;      /* new children */
 	uint32_t first_new; /* where they start in newkids (gaining keys) */
-	uint32_t *merged;  /* every child in new list order (gaining keys) */
-	uint32_t nmerged;  /* their number */
-	uint8_t *hdr;      /* nk fixed part (MP_NK_HDR) to write */
-	struct keyst *k;   /* the plan's key for it (a created one or a shared nk) */
-	uint32_t *old;     /* old list cells: (rel, size) pairs */
-	uint32_t nold;     /* their number */
-	uint32_t list;     /* new list (an ri or a leaf) */
-	uint32_t *leaves;  /* leaves below an ri (NULL when one leaf) */
+	uint32_t *merged;   /* every child in new list order (gaining keys) */
+	uint32_t nmerged;   /* their number */
+	uint8_t *hdr;       /* nk fixed part (MP_NK_HDR) to write */
+	struct keyst *k;    /* the plan's key for it (a created one or a shared nk) */
+	uint32_t *old;      /* old list cells: (rel, size) pairs */
+	uint32_t nold;      /* their number */
+	uint32_t list;      /* new list (an ri or a leaf) */
+	uint32_t *leaves;   /* leaves below an ri (NULL when one leaf) */
 	uint32_t nleaves;
 };
 
@@ -420,8 +420,9 @@ resolve(struct patch *p, struct keyst *k)
 	struct mp_newkeys *nk = p->newkeys;
 	const char *uid = k->pk->uid;
 	uint32_t at = 0;
-	uint64_t start = mp_key_change_is_path(k->pk) ? MP_REGF_BASE_BLOCK + mp_le32(p->base.bb + BB_ROOT)
-	                                              : k->pk->profile_key;
+	uint64_t start = mp_key_change_is_path(k->pk)
+	                     ? MP_REGF_BASE_BLOCK + mp_le32(p->base.bb + BB_ROOT)
+	                     : k->pk->profile_key;
 	if (start < MP_REGF_BASE_BLOCK || start - MP_REGF_BASE_BLOCK >= p->bins)
 		return mp_regf_cells_bad(&p->cells, uid, "key handle is outside the hive bins", 0);
 	int rc = existing_node(p, (uint32_t)(start - MP_REGF_BASE_BLOCK), &at);
@@ -432,7 +433,8 @@ resolve(struct patch *p, struct keyst *k)
 		size_t bytes = 0;
 		if (mp_utf8_to_utf16le(p->ctx, c, len, &u16, &bytes) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
-		uint32_t n = (uint32_t)(bytes / 2u <= KEY_NAME_MAX ? bytes / 2u : KEY_NAME_MAX + 1u);
+		uint32_t n =
+		    (uint32_t)(bytes / 2u <= KEY_NAME_MAX ? bytes / 2u : KEY_NAME_MAX + 1u);
 		uint16_t *units = mp_arena_calloc(&p->arena, n + 1u, sizeof(*units));
 		for (uint32_t i = 0; units != NULL && i < n; i++)
 			units[i] = mp_le16(u16 + 2u * i);
@@ -488,7 +490,8 @@ add_sk_ref(struct patch *p, uint32_t rel)
 	for (size_t i = 0; i < nk->nsks; i++) {
 		if (nk->sks[i].rel == rel) {
 			nk->sks[i].add++;
-			return nk->sks[i].add == 0 || nk->sks[i].refs + nk->sks[i].add < nk->sks[i].refs
+			return nk->sks[i].add == 0 ||
+			               nk->sks[i].refs + nk->sks[i].add < nk->sks[i].refs
 			           ? DECLINE
 			           : MAPIPROF_OK;
 		}
@@ -708,8 +711,7 @@ mp_newkeys_init(struct patch *p)
 		struct node *x = &nk->nodes[i];
 		if (!x->is_new)
 			continue;
-		x->hdr = x->k != NULL ? x->k->nk.hdr
-		                      : mp_arena_calloc(&p->arena, MP_NK_HDR, 1);
+		x->hdr = x->k != NULL ? x->k->nk.hdr : mp_arena_calloc(&p->arena, MP_NK_HDR, 1);
 		if (x->hdr == NULL)
 			return mp_nomem(p->ctx);
 		init_new_nk(p, x);

@@ -79,10 +79,9 @@ struct patch {
 	uint32_t bin_used; /* bytes of the new bin laid out, header included */
 	uint32_t bin_size; /* its size; 0 when no bin is needed */
 	uint8_t *bin;
-	uint64_t now; /* FILETIME of this write */
+	uint64_t now;               /* FILETIME of this write */
 	struct mp_newkeys *newkeys; /* the keys to create (regf/newkeys.h) */
 };
-
 
 struct mp_newkeys;
 
