@@ -1,12 +1,13 @@
 /* patch.c - the fast write path: patches the changed cells of a hive
  * copy in place and appends at most one hbin (M. Suhanov's regf
- * specification; quoted names below are its sections).
+ * specification; quoted names below are its sections).  Keys to create are
+ * regf/newkeys.c's, within the same phases.
  *
  * Three phases, and nothing is written before the last one starts:
  *   1. read (through regf/cells.c): the base block, each key's nk, its
  *      value list and vk cells and the data cells of the values the plan
- *      touches; every offset and length is checked against the hive bins
- *      first;
+ *      touches, the paths of the keys to create; every offset and length is
+ *      checked against the hive bins first;
  *   2. plan: one action per op (overwrite in place, move the data, delete,
  *      add), cells of the new bin laid out, the touched cells checked not to
  *      overlap; then the new bin is built in memory;
