@@ -16,7 +16,7 @@
  * ("Key security"), no class, LastWrite = now.  Each key that gains
  * children gets ONE new list, its old children in their old order merged
  * with the new ones sorted, and its old list cells (an ri and its leaves)
- * are freed. */
+ * are freed.  The lists themselves are regf/subkeys.c's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +25,9 @@
 #include "base/platform.h"
 #include "base/utf16.h"
 #include "regf/newkeys.h"
+#include "regf/subkeys.h"
 #include "store/store.h"
 
-/* Entries per leaf below an ri: Windows starts a new leaf at about 500. */
-#define LEAF_MAX 500u
 /* A leaf or an ri counts its entries in 16 bits ("Subkeys list"). */
 #define LIST_COUNT_MAX 0xFFFFu
 /* Key names are at most 255 characters (Microsoft Learn, "Registry
@@ -51,8 +50,6 @@
 /* sk: reference count at 0x0C; the fixed part read. */
 #define SK_REFS 16u
 #define SK_HDR  24u
-/* A list's header: size, signature, count. */
-#define LIST_HDR 8u
 /* Base block: the root key's cell ("Base block"). */
 #define BB_ROOT 0x024u
 #define NO_NODE UINT32_MAX
@@ -190,37 +187,6 @@ table_add(struct patch *p, struct mp_newkeys *nk, uint32_t idx, int named, int b
 	return MAPIPROF_OK;
 }
 
-/* "Hash leaf": H = 37 H + each upper-cased character.  The fold is exact
- * for Latin-1 names but 0xB5 and 0xFF, whose capitals lie above 0xFF. */
-static int
-name_hash(struct node *x)
-{
-	uint32_t h = 0;
-	for (uint32_t i = 0; i < x->nunits; i++) {
-		if (x->units[i] > 0xFEu || x->units[i] == 0xB5u)
-			return 0;
-		h = 37u * h + mp_name_fold(x->units[i]);
-	}
-	x->hash = h;
-	x->has_hash = 1;
-	return 1;
-}
-
-/* "Fast leaf": the first four characters, zero-padded; all zero when one of
- * them does not fit a byte (ReactOS cmindex.c, CmpAddToLeaf). */
-static void
-name_hint(struct node *x)
-{
-	memset(x->hint, 0, sizeof(x->hint));
-	for (uint32_t i = 0; i < x->nunits && i < 4u; i++) {
-		if (x->units[i] > 0xFFu) {
-			memset(x->hint, 0, sizeof(x->hint));
-			return;
-		}
-		x->hint[i] = (uint8_t)x->units[i];
-	}
-}
-
 /* Appends an existing key (the nk at rel) as a node, or finds it. */
 static int
 existing_node(struct patch *p, uint32_t rel, uint32_t *out)
@@ -234,91 +200,6 @@ existing_node(struct patch *p, uint32_t rel, uint32_t *out)
 	*out = nk->n;
 	nk->nodes[nk->n++] = (struct node){.parent = NO_NODE, .rel = rel, .sk = MP_CELL_NONE};
 	return table_add(p, nk, *out, 0, 1);
-}
-
-/* Reads one leaf (li, lf or lh) of x's old list into x->kids; hashes of
- * an lh kept in *hashes (indexed as kids). */
-static int
-read_leaf(struct patch *p, const char *uid, struct node *x, uint32_t rel, uint32_t **hashes,
-          uint32_t cap)
-{
-	uint8_t head[LIST_HDR];
-	uint32_t cell = 0;
-	int rc = mp_regf_cells_read(&p->cells, uid, "subkey list", rel, head, LIST_HDR, &cell);
-	if (rc != MAPIPROF_OK)
-		return rc;
-	int li = memcmp(head + 4, "li", 2) == 0, lh = memcmp(head + 4, "lh", 2) == 0;
-	if (!li && !lh && memcmp(head + 4, "lf", 2) != 0)
-		return DECLINE;
-	uint32_t count = mp_le16(head + 6), width = li ? 4u : 8u;
-	if (count > (cell - LIST_HDR) / width || count > cap - x->nkids)
-		return DECLINE;
-	uint8_t *raw = malloc((size_t)count * width + 1u);
-	if (raw == NULL)
-		return mp_nomem(p->ctx);
-	rc = mp_pread_full(p->ctx, p->fd, raw, (size_t)count * width,
-	                   (uint64_t)rel + MP_REGF_BASE_BLOCK + LIST_HDR);
-	for (uint32_t i = 0; rc == MAPIPROF_OK && i < count; i++) {
-		(*hashes)[x->nkids] = lh ? mp_le32(raw + width * i + 4u) : 0;
-		x->kids[x->nkids++] = mp_le32(raw + width * i);
-	}
-	free(raw);
-	if (!lh)
-		*hashes = NULL; /* recomputed for every child */
-	x->old[2u * x->nold] = rel;
-	x->old[2u * x->nold + 1u] = cell;
-	x->nold++;
-	return rc;
-}
-
-/* Reads x's old subkey list (a leaf, or an ri of leaves) into x->kids
- * (nk offsets, for now) and *hashes. */
-static int
-read_list(struct patch *p, const char *uid, struct node *x, uint32_t nsub, uint32_t list,
-          uint32_t **hashes)
-{
-	uint8_t head[LIST_HDR];
-	uint32_t cell = 0, nleaves = 0;
-	x->nkids = 0;
-	if (nsub == 0)
-		return MAPIPROF_OK;
-	if (nsub > MP_MAX_SUBKEYS_PER_KEY)
-		return DECLINE;
-	int rc = mp_regf_cells_read(&p->cells, uid, "subkey list", list, head, LIST_HDR, &cell);
-	if (rc != MAPIPROF_OK)
-		return rc;
-	int ri = memcmp(head + 4, "ri", 2) == 0;
-	if (ri && (nleaves = mp_le16(head + 6)) > (cell - LIST_HDR) / 4u)
-		return DECLINE;
-	x->kids = mp_arena_calloc(&p->arena, nsub, sizeof(*x->kids));
-	*hashes = mp_arena_calloc(&p->arena, nsub, sizeof(**hashes));
-	x->old = mp_arena_calloc(&p->arena, 2u * (nleaves + 1u), sizeof(*x->old));
-	uint8_t *raw = malloc(4u * (size_t)nleaves + 1u);
-	if (x->kids == NULL || *hashes == NULL || x->old == NULL || raw == NULL) {
-		free(raw);
-		return mp_nomem(p->ctx);
-	}
-	if (!ri) {
-		free(raw);
-		rc = read_leaf(p, uid, x, list, hashes, nsub);
-		return rc == MAPIPROF_OK && x->nkids != nsub ? DECLINE : rc;
-	}
-	rc = mp_pread_full(p->ctx, p->fd, raw, 4u * (size_t)nleaves,
-	                   (uint64_t)list + MP_REGF_BASE_BLOCK + LIST_HDR);
-	uint32_t *keep = *hashes;
-	int all_lh = 1;
-	for (uint32_t i = 0; rc == MAPIPROF_OK && i < nleaves; i++) {
-		rc = read_leaf(p, uid, x, mp_le32(raw + 4u * i), hashes, nsub);
-		all_lh = all_lh && *hashes != NULL;
-		*hashes = keep;
-	}
-	free(raw);
-	if (!all_lh)
-		*hashes = NULL;
-	x->old[2u * x->nold] = list;
-	x->old[2u * x->nold + 1u] = cell;
-	x->nold++;
-	return rc == MAPIPROF_OK && x->nkids != nsub ? DECLINE : rc;
 }
 
 /* Reads the nk at rel (its name into *units, *nunits) for a message label
@@ -353,7 +234,7 @@ load(struct patch *p, const char *uid, uint32_t xi)
 {
 	struct mp_newkeys *nk = p->newkeys;
 	struct mp_regf_nk hdr;
-	uint32_t *hashes = NULL;
+	struct mp_regf_subkeys list;
 	int rc = read_nk(p, uid, nk->nodes[xi].rel, &hdr, NULL, NULL);
 	if (rc != MAPIPROF_OK)
 		return rc;
@@ -362,8 +243,12 @@ load(struct patch *p, const char *uid, uint32_t xi)
 	x->sk = mp_le32(hdr.hdr + NK_SK);
 	if ((x->hdr = mp_arena_memdup(&p->arena, hdr.hdr, MP_NK_HDR)) == NULL)
 		return mp_nomem(p->ctx);
-	rc = read_list(p, uid, x, mp_le32(hdr.hdr + NK_NSUB), mp_le32(hdr.hdr + NK_SUBLIST),
-	               &hashes);
+	rc = mp_regf_subkeys_read(&p->cells, uid, mp_le32(hdr.hdr + NK_NSUB),
+	                          mp_le32(hdr.hdr + NK_SUBLIST), &p->arena, &list);
+	x->kids = list.nk; /* nk offsets, then node indices */
+	x->nkids = list.n;
+	x->old = list.cells;
+	x->nold = list.ncells;
 	for (uint32_t i = 0; rc == MAPIPROF_OK && i < nk->nodes[xi].nkids; i++) {
 		uint32_t rel = nk->nodes[xi].kids[i], ci = 0;
 		uint16_t *units = NULL;
@@ -380,13 +265,12 @@ load(struct patch *p, const char *uid, uint32_t xi)
 		y->parent = xi;
 		y->units = units;
 		y->nunits = nunits;
-		name_hint(y);
-		if (hashes != NULL) {
-			y->hash = hashes[i];
-			y->has_hash = 1;
-		} else {
-			name_hash(y);
-		}
+		mp_regf_subkeys_hint(units, nunits, y->hint);
+		y->has_hash = list.hash != NULL;
+		if (list.hash != NULL)
+			y->hash = list.hash[i];
+		else
+			y->has_hash = mp_regf_subkeys_hash(units, nunits, &y->hash);
 		nk->nodes[xi].kids[i] = ci;
 		rc = table_add(p, nk, ci, 1, 0);
 	}
@@ -403,9 +287,10 @@ new_node(struct patch *p, uint32_t parent, uint16_t *units, uint32_t n, uint32_t
 		return n == 0 || n > KEY_NAME_MAX ? DECLINE : MAPIPROF_FAILED;
 	struct node *x = &nk->nodes[nk->n];
 	*x = (struct node){.parent = parent, .units = units, .nunits = n, .is_new = 1};
-	if (!name_hash(x))
+	if (!mp_regf_subkeys_hash(units, n, &x->hash))
 		return DECLINE;
-	name_hint(x);
+	x->has_hash = 1;
+	mp_regf_subkeys_hint(units, n, x->hint);
 	x->sk = nk->nodes[parent].sk;
 	nk->nodes[parent].nnew++;
 	*out = nk->n++;
@@ -639,8 +524,8 @@ mp_newkeys_read(struct patch *p, size_t *nspans)
 	return prepare(p, nspans);
 }
 
-/* A list of n entries from at in the new bin: a leaf, or an ri of leaves
- * of at most LEAF_MAX entries each. */
+/* Lays out the new nk cells, then each new list (a leaf, or an ri of
+ * leaves, subkeys.h). */
 int
 mp_newkeys_plan(struct patch *p)
 {
@@ -661,20 +546,20 @@ mp_newkeys_plan(struct patch *p)
 			for (uint32_t j = 0; j < x->nold; j++)
 				mp_patch_add_span(p, x->old[2u * j], x->old[2u * j + 1u]);
 		}
-		if (x->nmerged <= LEAF_MAX) {
-			rc = mp_patch_bin_alloc(p, mp_round8(LIST_HDR + 8u * x->nmerged), &x->list);
+		x->nleaves = mp_regf_subkeys_nleaves(x->nmerged);
+		if (x->nleaves == 0) {
+			rc = mp_patch_bin_alloc(p, mp_regf_subkeys_leaf_size(x->nmerged), &x->list);
 			continue;
 		}
-		x->nleaves = (x->nmerged + LEAF_MAX - 1u) / LEAF_MAX;
 		if (x->nleaves > LIST_COUNT_MAX)
 			return DECLINE;
 		x->leaves = mp_arena_calloc(&p->arena, x->nleaves, sizeof(*x->leaves));
 		if (x->leaves == NULL)
 			return mp_nomem(p->ctx);
-		rc = mp_patch_bin_alloc(p, mp_round8(LIST_HDR + 4u * x->nleaves), &x->list);
+		rc = mp_patch_bin_alloc(p, mp_regf_subkeys_ri_size(x->nleaves), &x->list);
 		for (uint32_t j = 0; rc == MAPIPROF_OK && j < x->nleaves; j++) {
-			uint32_t n = x->nmerged / x->nleaves + (j < x->nmerged % x->nleaves);
-			rc = mp_patch_bin_alloc(p, mp_round8(LIST_HDR + 8u * n), &x->leaves[j]);
+			uint32_t n = mp_regf_subkeys_leaf_count(x->nmerged, x->nleaves, j);
+			rc = mp_patch_bin_alloc(p, mp_regf_subkeys_leaf_size(n), &x->leaves[j]);
 		}
 	}
 	for (size_t i = 0; nk != NULL && i < nk->nsks; i++)
@@ -724,17 +609,15 @@ static void
 fill_leaf(struct patch *p, const struct node *x, uint32_t rel, uint32_t from, uint32_t n)
 {
 	const struct mp_newkeys *nk = p->newkeys;
-	uint8_t *c = mp_patch_bin_cell(p, rel);
-	mp_put_le32(c, 0u - mp_round8(LIST_HDR + 8u * n));
-	memcpy(c + 4, nk->lh ? "lh" : "lf", 2);
-	mp_put_le16(c + 6, (uint16_t)n);
+	uint8_t *c = mp_patch_bin_cell(p, rel), second[4];
+	mp_regf_subkeys_put_leaf(c, nk->lh, n);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct node *y = &nk->nodes[x->merged[from + i]];
-		mp_put_le32(c + LIST_HDR + 8u * i, y->rel);
 		if (nk->lh)
-			mp_put_le32(c + LIST_HDR + 8u * i + 4u, y->hash);
+			mp_put_le32(second, y->hash);
 		else
-			memcpy(c + LIST_HDR + 8u * i + 4u, y->hint, 4);
+			memcpy(second, y->hint, 4);
+		mp_regf_subkeys_put_entry(c, i, y->rel, second);
 	}
 }
 
@@ -746,13 +629,9 @@ fill_list(struct patch *p, struct node *x)
 	if (x->leaves == NULL) {
 		fill_leaf(p, x, x->list, 0, x->nmerged);
 	} else {
-		uint8_t *c = mp_patch_bin_cell(p, x->list);
-		mp_put_le32(c, 0u - mp_round8(LIST_HDR + 4u * x->nleaves));
-		memcpy(c + 4, "ri", 2);
-		mp_put_le16(c + 6, (uint16_t)x->nleaves);
+		mp_regf_subkeys_put_ri(mp_patch_bin_cell(p, x->list), x->leaves, x->nleaves);
 		for (uint32_t j = 0, from = 0; j < x->nleaves; j++) {
-			uint32_t n = x->nmerged / x->nleaves + (j < x->nmerged % x->nleaves);
-			mp_put_le32(c + LIST_HDR + 4u * j, x->leaves[j]);
+			uint32_t n = mp_regf_subkeys_leaf_count(x->nmerged, x->nleaves, j);
 			fill_leaf(p, x, x->leaves[j], from, n);
 			from += n;
 		}

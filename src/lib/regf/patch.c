@@ -240,27 +240,6 @@ read_all(struct patch *p, const struct mp_key_change *keys, size_t nkeys)
 	return p->spans == NULL ? mp_nomem(p->ctx) : MAPIPROF_OK;
 }
 
-/* Phase 2: a cell of size bytes in the new bin; *rel its offset. */
-int
-mp_patch_bin_alloc(struct patch *p, uint32_t size, uint32_t *rel)
-{
-	if (p->bin_used == 0)
-		p->bin_used = MP_HBIN_HDR;
-	if (size > NEW_BIN_MAX - p->bin_used)
-		return DECLINE;
-	*rel = p->bins + p->bin_used;
-	p->bin_used += size;
-	return MAPIPROF_OK;
-}
-
-void
-mp_patch_add_span(struct patch *p, uint32_t rel, uint32_t len)
-{
-	p->spans[p->nspans].rel = rel;
-	p->spans[p->nspans].len = len;
-	p->nspans++;
-}
-
 /* A data cell in the new bin for o's data unless it goes inline; data
  * Windows would read as big data ("Big data"; ReactOS cmlib.h) or hivex
  * would not allocate (hivex-internal.h) declines. */
@@ -371,13 +350,6 @@ plan_all(struct patch *p)
 	if (p->bin_used > 0)
 		p->bin_size = (p->bin_used + MP_HBIN_ALIGN - 1u) / MP_HBIN_ALIGN * MP_HBIN_ALIGN;
 	return MAPIPROF_OK;
-}
-
-/* The new bin's bytes for the cell at rel (inside the new bin). */
-uint8_t *
-mp_patch_bin_cell(struct patch *p, uint32_t rel)
-{
-	return p->bin + (rel - p->bins);
 }
 
 /* Sets the data fields of a vk (hdr) to op's data: inline when <= 4 bytes
@@ -524,15 +496,6 @@ build(struct patch *p)
 	}
 	mp_newkeys_build(p);
 	return MAPIPROF_OK;
-}
-
-/* Phase 3: marks the cell at rel (size cell) free: positive size ("Cell"). */
-int
-mp_patch_write_free(struct patch *p, uint32_t rel, uint32_t cell)
-{
-	uint8_t b[4];
-	mp_put_le32(b, cell);
-	return mp_pwrite_full(p->ctx, p->fd, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK);
 }
 
 /* Writes k's same-length data where it lies, its patched vk headers, its

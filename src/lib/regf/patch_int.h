@@ -1,5 +1,6 @@
-/* patch_int.h - the state the in-place patcher (regf/patch.c) shares with
- * its key creation (regf/newkeys.c); nothing else includes it. */
+/* patch_int.h - the state of the in-place patcher (regf/patch.c), shared
+ * with its key creation (regf/newkeys.c) and its new-bin cells
+ * (regf/patch_bin.c); nothing else includes it. */
 #ifndef MP_REGF_PATCH_INT_H
 #define MP_REGF_PATCH_INT_H
 
