@@ -10,9 +10,9 @@
  * the upper-cased name), older ones "lf" leaves (the first four characters
  * as a hint) ("Hash leaf", "Fast leaf").
  *
- * A created key: a new nk (name Latin-1 with COMP_NAME; other names are
- * left to hivex, whose hash and order would need Windows' full upper-case
- * table), the parent's security cell with its reference count raised
+ * A created key: a new nk (name Latin-1 with COMP_NAME; a plan with other
+ * names is left to the hivex path, as their hash and order need Windows'
+ * full upper-case table), the parent's security cell with its reference count raised
  * ("Key security"), no class, LastWrite = now.  Each key that gains
  * children gets ONE new list, its old children in their old order merged
  * with the new ones sorted, and its old list cells (an ri and its leaves)
@@ -318,8 +318,11 @@ resolve(struct patch *p, struct keyst *k)
 		size_t bytes = 0;
 		if (mp_utf8_to_utf16le(p->ctx, c, len, &u16, &bytes) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
-		uint32_t n =
-		    (uint32_t)(bytes / 2u <= KEY_NAME_MAX ? bytes / 2u : KEY_NAME_MAX + 1u);
+		if (bytes / 2u > KEY_NAME_MAX) {
+			free(u16);
+			return DECLINE; /* longer than a key name may be */
+		}
+		uint32_t n = (uint32_t)(bytes / 2u);
 		uint16_t *units = mp_arena_calloc(&p->arena, n + 1u, sizeof(*units));
 		for (uint32_t i = 0; units != NULL && i < n; i++)
 			units[i] = mp_le16(u16 + 2u * i);
