@@ -734,3 +734,44 @@ Test(regf_newkeys, what_it_cannot_do_leaves_the_file_as_it_was)
 	plan_free(&pl);
 	free(hive);
 }
+
+/* Writes 4 bytes v at file offset off of hive. */
+static void
+poke32(const char *hive, uint64_t off, uint32_t v)
+{
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+	int fd = open(hive, O_WRONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pwrite(fd, b, 4, (off_t)off), 4);
+	close(fd);
+}
+
+Test(regf_newkeys, a_parent_with_an_unusual_list_is_left_alone)
+{
+	char *hive = tu_stage_built("exchange-mapi.dat");
+	mp_key exchange = find_key(hive, EXCHANGE);
+	struct hive h;
+	h.b = (uint8_t *)tu_read(hive, &h.len);
+	uint32_t list = le32(&h, (uint32_t)(exchange - 4096u), 4 + 28);
+	uint32_t sig = le32(&h, list, 4);
+	free(h.b);
+	struct newplan pl;
+	plan_init(&pl, 1);
+	plan_add(&pl, exchange, "newkey", 2);
+	/* A list that is not li/lf/lh/ri. */
+	poke32(hive, 4096u + list + 4u, (sig & 0xFFFF0000u) | 'x' | 'x' << 8);
+	expect_decline(hive, pl.keys, 1);
+	/* A list that holds fewer entries than the key's subkey count. */
+	poke32(hive, 4096u + list + 4u, sig);
+	poke32(hive, exchange + 4u + 20u, 10);
+	expect_decline(hive, pl.keys, 1);
+	/* Volatile subkeys on disk. */
+	poke32(hive, exchange + 4u + 20u, 9);
+	poke32(hive, exchange + 4u + 24u, 1);
+	expect_decline(hive, pl.keys, 1);
+	/* As it was: created. */
+	poke32(hive, exchange + 4u + 24u, 0);
+	expect_done(hive, &pl);
+	plan_free(&pl);
+	free(hive);
+}
