@@ -206,8 +206,8 @@ reglookup_line(const char *kpath, const struct mp_value_change *op, char *buf, s
 }
 
 /* 1 when record r names a value or key of the plan: a reglookup line of a
- * planned value or of a planned key, a regfexport record of a planned value
- * or of a created key. */
+ * planned value, of a planned key or of a created key's parent, a regfexport
+ * record of a planned value or of a created key. */
 static int
 about_plan(const struct mapiprof_plan *pl, const char *r)
 {
@@ -224,6 +224,13 @@ about_plan(const struct mapiprof_plan *pl, const char *r)
 				return 1;
 			snprintf(want, sizeof(want), "\\%s|%s\n", k->uid, k->ops[j].value_name);
 			if (r[0] == 'V' && strstr(r, want) != NULL)
+				return 1;
+		}
+		/* A created key's parent gets the write's time, as in Windows. */
+		char *slash = strrchr(kp, '/');
+		if (k->key == 0 && slash != NULL) {
+			snprintf(want, sizeof(want), "%.*s,KEY,", (int)(slash - kp), kp);
+			if (strncasecmp(r, want, strlen(want)) == 0)
 				return 1;
 		}
 		snprintf(want, sizeof(want), "\\%s", k->uid);
@@ -500,7 +507,36 @@ Test(commit, both_paths_give_the_same_values)
 	free(ref);
 }
 
-Test(commit, hivex_path_creates_a_missing_section_in_lower_case)
+Test(commit, hivex_path_creates_a_missing_section_in_lower_case_when_the_patcher_declines)
+{
+	char *ref = NULL, *hive = open_exchange_ref(&ref);
+	size_t p = tu_profile("Personal");
+	cr_assert_null(tu_section_of(p, EMSAB), "Personal has no emsab section");
+	struct tu_plan h;
+	memset(&h, 0, sizeof(h));
+	hp_add(&h, p, EMSAB, "00036619", 0, v_nine, 4);
+	hp_add(&h, p, EMSAB, "01020fff", 0, v_long, sizeof(v_long));
+	hp_add(&h, p, GLOBAL, "00036601", 0, v_one, 4);
+	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.patch = tu_decline_patch}),
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(tu_patch_calls, 1, "the patcher was asked and declined");
+	assert_written(&h.plan, ref, hive, 1);
+	struct tu_dump d;
+	tu_dump_reglookup(hive, &d);
+	char kp[2048], want[2100];
+	key_path(p, EMSAB, kp, sizeof(kp));
+	snprintf(want, sizeof(want), "%s,KEY,", kp);
+	size_t found = 0;
+	for (size_t i = 0; i < d.n; i++)
+		found += strncmp(d.rec[i], want, strlen(want)) == 0;
+	cr_assert_eq(found, 1, "the new key is spelled %s", EMSAB);
+	tu_dump_free(&d);
+	tu_assert_listing("w", HIVE);
+	free(hive);
+	free(ref);
+}
+
+Test(commit, fast_path_creates_a_missing_section_in_lower_case)
 {
 	char *ref = NULL, *hive = open_exchange_ref(&ref);
 	size_t p = tu_profile("Personal");
@@ -512,7 +548,8 @@ Test(commit, hivex_path_creates_a_missing_section_in_lower_case)
 	hp_add(&h, p, GLOBAL, "00036601", 0, v_one, 4);
 	cr_assert_eq(write_plan_io(&h, NULL, &(struct mp_commit_io){.patch = count_patch}),
 	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	cr_assert_eq(tu_patch_calls, 0, "a new key goes straight to hivex");
+	cr_assert_eq(tu_patch_calls, 1);
+	cr_assert_eq(patch_done, 1, "the in-place patcher created the key");
 	assert_written(&h.plan, ref, hive, 1);
 	struct tu_dump d;
 	tu_dump_reglookup(hive, &d);
@@ -585,7 +622,7 @@ Test(commit, edits_planned_by_the_planner_are_written_exactly)
 	free(hive);
 }
 
-Test(commit, planner_section_creation_goes_through_hivex)
+Test(commit, planner_section_creation_goes_through_the_patcher)
 {
 	const char *edits[] = {"emsab PR_PROFILE_AUTH_PACKAGE = 9"};
 	char *ref = NULL, *hive = open_exchange_ref(&ref);
@@ -595,7 +632,8 @@ Test(commit, planner_section_creation_goes_through_hivex)
 	cr_assert_eq(mapiprof_plan_count(plan), 1);
 	cr_assert(mapiprof_plan_at(plan, 0)->new_section);
 	plan_write_io_ok(plan, &(struct mp_commit_io){.patch = count_patch});
-	cr_assert_eq(tu_patch_calls, 0);
+	cr_assert_eq(tu_patch_calls, 1);
+	cr_assert_eq(patch_done, 1, "the in-place patcher created the section");
 	assert_only_planned(plan, ref, hive);
 	assert_hivex_reads(plan, hive);
 	mapiprof_plan_free(plan);

@@ -654,11 +654,14 @@ Test(regf_patch, a_patched_hive_patches_again)
 	free(hive);
 }
 
-Test(regf_patch, a_key_to_create_is_declined)
+/* Keys to create are test_regf_newkeys.c's. */
+Test(regf_patch, a_key_to_delete_is_declined)
 {
 	char *hive = tu_stage_built("exchange-mapi.dat");
-	struct mp_value_change op = {"00036639", 0, MP_REG_BINARY, one4, 4};
-	struct mp_key_change k = {.key = 0, .uid = "newsection", .ops = &op, .nops = 1};
+	struct mp_store *s = open_store(hive);
+	struct mp_key_change k = {
+	    .profile = MP_PATH_KEY, .key = find_key(s, GLOBAL), .uid = GLOBAL, .del = 1};
+	mp_store_close(s);
 	expect_decline(hive, &k, 1);
 	free(hive);
 }

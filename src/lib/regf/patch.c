@@ -1,12 +1,13 @@
 /* patch.c - the fast write path: patches the changed cells of a hive
  * copy in place and appends at most one hbin (M. Suhanov's regf
- * specification; quoted names below are its sections).
+ * specification; quoted names below are its sections).  Keys to create are
+ * regf/newkeys.c's, within the same phases.
  *
  * Three phases, and nothing is written before the last one starts:
  *   1. read (through regf/cells.c): the base block, each key's nk, its
  *      value list and vk cells and the data cells of the values the plan
- *      touches; every offset and length is checked against the hive bins
- *      first;
+ *      touches, the paths of the keys to create; every offset and length is
+ *      checked against the hive bins first;
  *   2. plan: one action per op (overwrite in place, move the data, delete,
  *      add), cells of the new bin laid out, the touched cells checked not to
  *      overlap; then the new bin is built in memory;
@@ -27,7 +28,9 @@
 #include "regf/base_block.h"
 #include "regf/cells.h"
 #include "regf/hiveinfo.h"
+#include "regf/newkeys.h"
 #include "regf/patch.h"
+#include "regf/patch_int.h"
 #include "store/store.h"
 
 /* Largest data a >= 1.4 hive keeps in one cell; more is big data ("Big
@@ -39,78 +42,8 @@
 /* Value names are at most 16,383 characters (Microsoft Learn, "Registry
  * element size limits"). */
 #define VALUE_NAME_MAX 16383u
-/* Cap on the one new bin: the plan's new cells (values <= ALLOC_MAX). */
-#define NEW_BIN_MAX (64u * 1024u * 1024u)
 /* Seconds from 1601-01-01 to 1970-01-01: the FILETIME epoch. */
 #define FILETIME_UNIX_EPOCH 11644473600u
-/* Local result of the read and plan phases: the patcher cannot do this
- * plan (MAPIPROF_OK and MAPIPROF_FAILED keep their meaning); a structure
- * the cell reader leaves alone declines too. */
-#define DECLINE MP_CELLS_UNUSUAL
-#define NO_VK   ((size_t)-1)
-
-enum act {
-	ACT_NONE,    /* delete of an absent value */
-	ACT_INPLACE, /* same length: overwrite where the data lies */
-	ACT_RESIZE,  /* other length: same vk, data inline or in a new cell */
-	ACT_DELETE,  /* drop from the list, free vk and data */
-	ACT_NEW,     /* new vk (and data cell) appended to the list */
-};
-
-/* One op of a key. */
-struct opst {
-	const struct mp_value_change *op;
-	uint16_t *units; /* name as UTF-16 code units (matching, UTF-16 storage) */
-	size_t nunits;
-	int latin1; /* every unit <= 0xFF: stored one byte each, COMP_NAME */
-	size_t vk;  /* index of the vk of that name, NO_VK when none */
-	enum act act;
-	uint32_t new_vk, new_data; /* cells in the new bin, MP_CELL_NONE if none */
-};
-
-/* One vk of a touched key. */
-struct vkst {
-	struct mp_regf_vk c; /* as read; c.hdr is patched in memory */
-	int dirty, deleted;
-};
-
-/* One key of the plan. */
-struct keyst {
-	const struct mp_key_change *pk;
-	struct mp_regf_nk nk; /* as read; nk.hdr is patched in memory */
-	uint32_t n;           /* values before */
-	uint32_t list_cell;
-	uint32_t *list; /* vk offsets before */
-	struct vkst *vks;
-	struct opst *ops;
-	int relist; /* values added or deleted: a new list */
-	uint32_t new_list, new_n;
-};
-
-/* A cell the patch writes into or frees. */
-struct span {
-	uint32_t rel, len;
-};
-
-struct patch {
-	struct mapiprof_ctx *ctx;
-	int fd;
-	struct mp_regf_cells cells; /* reads the hive as it was */
-	struct mp_arena arena;
-	struct mp_regf_base base;
-	uint32_t bins; /* hive bins size before */
-	uint32_t minor;
-	struct keyst *keys;
-	size_t nkeys;
-	struct span *spans;
-	size_t nspans;
-	uint8_t *name;     /* scratch for one vk name (<= 0xFFFF bytes) */
-	uint32_t bin_used; /* bytes of the new bin laid out, header included */
-	uint32_t bin_size; /* its size; 0 when no bin is needed */
-	uint8_t *bin;
-	uint64_t now; /* FILETIME of this write */
-};
-
 /* Current time as FILETIME (100 ns ticks since 1601-01-01 UTC). */
 static uint64_t
 filetime_now(void)
@@ -263,11 +196,12 @@ read_vk(struct patch *p, struct keyst *k, uint32_t i)
 	return MAPIPROF_OK;
 }
 
-/* Reads every key of the plan with at least one op. */
+/* Reads every key of the plan with at least one op, and what creating the
+ * plan's new keys needs (regf/newkeys.c). */
 static int
 read_all(struct patch *p, const struct mp_key_change *keys, size_t nkeys)
 {
-	size_t nspans = 0;
+	size_t nspans = 0, extra = 0;
 	p->nkeys = nkeys;
 	p->keys = mp_arena_calloc(&p->arena, nkeys > 0 ? nkeys : 1, sizeof(*p->keys));
 	p->name = malloc(0x10000u);
@@ -276,12 +210,13 @@ read_all(struct patch *p, const struct mp_key_change *keys, size_t nkeys)
 	for (size_t i = 0; i < nkeys; i++) {
 		struct keyst *k = &p->keys[i];
 		k->pk = &keys[i];
+		k->created = k->pk->key == 0 && !k->pk->del;
 		if (k->pk->nops == 0)
 			continue;
 		k->ops = mp_arena_calloc(&p->arena, k->pk->nops, sizeof(*k->ops));
 		if (k->ops == NULL)
 			return mp_nomem(p->ctx);
-		int rc = read_key(p, k);
+		int rc = k->created ? MAPIPROF_OK : read_key(p, k);
 		if (rc == MAPIPROF_OK)
 			rc = prep_ops(p, k);
 		if (rc == MAPIPROF_OK)
@@ -295,29 +230,14 @@ read_all(struct patch *p, const struct mp_key_change *keys, size_t nkeys)
 			return mp_nomem(p->ctx);
 		nspans += 2u + 2u * k->pk->nops;
 	}
+	int rc = mp_newkeys_read(p, &extra);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	if (extra > SIZE_MAX / sizeof(struct span) - nspans - 1u)
+		return mp_nomem(p->ctx);
+	nspans += extra;
 	p->spans = mp_arena_calloc(&p->arena, nspans > 0 ? nspans : 1, sizeof(*p->spans));
 	return p->spans == NULL ? mp_nomem(p->ctx) : MAPIPROF_OK;
-}
-
-/* Phase 2: a cell of size bytes in the new bin; *rel its offset. */
-static int
-bin_alloc(struct patch *p, uint32_t size, uint32_t *rel)
-{
-	if (p->bin_used == 0)
-		p->bin_used = MP_HBIN_HDR;
-	if (size > NEW_BIN_MAX - p->bin_used)
-		return DECLINE;
-	*rel = p->bins + p->bin_used;
-	p->bin_used += size;
-	return MAPIPROF_OK;
-}
-
-static void
-add_span(struct patch *p, uint32_t rel, uint32_t len)
-{
-	p->spans[p->nspans].rel = rel;
-	p->spans[p->nspans].len = len;
-	p->nspans++;
 }
 
 /* A data cell in the new bin for o's data unless it goes inline; data
@@ -331,7 +251,7 @@ new_data(struct patch *p, struct opst *o)
 		return MAPIPROF_OK;
 	if (len > ALLOC_MAX || (p->minor >= 4 && len > BIG_DATA_MIN))
 		return DECLINE;
-	return bin_alloc(p, mp_round8(4u + (uint32_t)len), &o->new_data);
+	return mp_patch_bin_alloc(p, mp_round8(4u + (uint32_t)len), &o->new_data);
 }
 
 /* Chooses what to do for op o of k (see enum act). */
@@ -346,16 +266,16 @@ decide_op(struct patch *p, struct keyst *k, struct opst *o)
 		o->act = ACT_NEW;
 		k->relist = 1;
 		uint32_t nbytes = (uint32_t)(o->latin1 ? o->nunits : 2u * o->nunits);
-		int rc = bin_alloc(p, mp_round8(MP_VK_HDR + nbytes), &o->new_vk);
+		int rc = mp_patch_bin_alloc(p, mp_round8(MP_VK_HDR + nbytes), &o->new_vk);
 		return rc != MAPIPROF_OK ? rc : new_data(p, o);
 	}
 	struct vkst *v = &k->vks[o->vk];
 	int rc = mp_regf_cells_data(&p->cells, k->pk->uid, &v->c);
 	if (rc != MAPIPROF_OK)
 		return rc;
-	add_span(p, v->c.rel, v->c.cell);
+	mp_patch_add_span(p, v->c.rel, v->c.cell);
 	if (v->c.data_rel != MP_CELL_NONE)
-		add_span(p, v->c.data_rel, v->c.data_cell);
+		mp_patch_add_span(p, v->c.data_rel, v->c.data_cell);
 	if (o->op->del) {
 		o->act = ACT_DELETE;
 		v->deleted = 1;
@@ -375,7 +295,8 @@ decide_op(struct patch *p, struct keyst *k, struct opst *o)
 static int
 decide_key(struct patch *p, struct keyst *k)
 {
-	add_span(p, k->nk.rel, k->nk.cell);
+	if (!k->created)
+		mp_patch_add_span(p, k->nk.rel, k->nk.cell);
 	uint32_t added = 0, removed = 0;
 	for (size_t j = 0; j < k->pk->nops; j++) {
 		struct opst *o = &k->ops[j];
@@ -388,14 +309,14 @@ decide_key(struct patch *p, struct keyst *k)
 	if (!k->relist)
 		return MAPIPROF_OK;
 	if (k->n > 0)
-		add_span(p, k->nk.vlist, k->list_cell);
+		mp_patch_add_span(p, k->nk.vlist, k->list_cell);
 	k->new_n = k->n - removed + added;
 	if (k->new_n > MP_MAX_VALUES_PER_KEY)
 		return DECLINE;
 	k->new_list = MP_CELL_NONE;
 	if (k->new_n == 0)
 		return MAPIPROF_OK;
-	return bin_alloc(p, mp_round8(4u + 4u * k->new_n), &k->new_list);
+	return mp_patch_bin_alloc(p, mp_round8(4u + 4u * k->new_n), &k->new_list);
 }
 
 static int
@@ -419,6 +340,9 @@ plan_all(struct patch *p)
 		if (rc != MAPIPROF_OK)
 			return rc;
 	}
+	int rc = mp_newkeys_plan(p);
+	if (rc != MAPIPROF_OK)
+		return rc;
 	qsort(p->spans, p->nspans, sizeof(*p->spans), span_cmp);
 	for (size_t i = 1; i < p->nspans; i++)
 		if (p->spans[i].rel - p->spans[i - 1].rel < p->spans[i - 1].len)
@@ -426,13 +350,6 @@ plan_all(struct patch *p)
 	if (p->bin_used > 0)
 		p->bin_size = (p->bin_used + MP_HBIN_ALIGN - 1u) / MP_HBIN_ALIGN * MP_HBIN_ALIGN;
 	return MAPIPROF_OK;
-}
-
-/* The new bin's bytes for the cell at rel (inside the new bin). */
-static uint8_t *
-bin_cell(struct patch *p, uint32_t rel)
-{
-	return p->bin + (rel - p->bins);
 }
 
 /* Sets the data fields of a vk (hdr) to op's data: inline when <= 4 bytes
@@ -457,7 +374,7 @@ set_vk_data(uint8_t *hdr, const struct mp_value_change *op, uint32_t data_rel)
 static uint8_t *
 fill_new_vk(struct patch *p, const struct opst *o)
 {
-	uint8_t *c = bin_cell(p, o->new_vk);
+	uint8_t *c = mp_patch_bin_cell(p, o->new_vk);
 	uint32_t nbytes = (uint32_t)(o->latin1 ? o->nunits : 2u * o->nunits);
 	mp_put_le32(c, 0u - mp_round8(MP_VK_HDR + nbytes));
 	memcpy(c + 4, "vk", 2);
@@ -478,7 +395,7 @@ fill_op(struct patch *p, struct keyst *k, const struct opst *o)
 {
 	const struct mp_value_change *op = o->op;
 	if (o->new_data != MP_CELL_NONE) {
-		uint8_t *c = bin_cell(p, o->new_data);
+		uint8_t *c = mp_patch_bin_cell(p, o->new_data);
 		mp_put_le32(c, 0u - mp_round8(4u + (uint32_t)op->len));
 		memcpy(c + 4, op->data, op->len);
 	}
@@ -528,7 +445,7 @@ fill_list(struct patch *p, const struct keyst *k)
 {
 	if (!k->relist || k->new_list == MP_CELL_NONE)
 		return;
-	uint8_t *c = bin_cell(p, k->new_list);
+	uint8_t *c = mp_patch_bin_cell(p, k->new_list);
 	mp_put_le32(c, 0u - mp_round8(4u + 4u * k->new_n));
 	uint32_t at = 0;
 	for (uint32_t i = 0; i < k->n; i++)
@@ -566,6 +483,8 @@ build(struct patch *p)
 		if (p->bin_used < p->bin_size)
 			mp_put_le32(p->bin + p->bin_used, p->bin_size - p->bin_used);
 	}
+	if (mp_newkeys_init(p) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
 	for (size_t i = 0; i < p->nkeys; i++) {
 		struct keyst *k = &p->keys[i];
 		if (k->pk->nops == 0 || !key_changes(k))
@@ -575,16 +494,8 @@ build(struct patch *p)
 		fill_list(p, k);
 		patch_nk(p, k);
 	}
+	mp_newkeys_build(p);
 	return MAPIPROF_OK;
-}
-
-/* Phase 3: marks the cell at rel (size cell) free: positive size ("Cell"). */
-static int
-write_free(struct patch *p, uint32_t rel, uint32_t cell)
-{
-	uint8_t b[4];
-	mp_put_le32(b, cell);
-	return mp_pwrite_full(p->ctx, p->fd, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK);
 }
 
 /* Writes k's same-length data where it lies, its patched vk headers, its
@@ -602,15 +513,15 @@ write_key(struct patch *p, const struct keyst *k)
 			rc = mp_pwrite_full(p->ctx, p->fd, o->op->data, o->op->len,
 			                    (uint64_t)v->c.data_rel + MP_REGF_BASE_BLOCK + 4u);
 		else if (o->act != ACT_INPLACE && v->c.data_rel != MP_CELL_NONE)
-			rc = write_free(p, v->c.data_rel, v->c.data_cell);
+			rc = mp_patch_write_free(p, v->c.data_rel, v->c.data_cell);
 		if (rc == MAPIPROF_OK && v->dirty)
 			rc = mp_pwrite_full(p->ctx, p->fd, v->c.hdr, MP_VK_HDR,
 			                    (uint64_t)v->c.rel + MP_REGF_BASE_BLOCK);
 		if (rc == MAPIPROF_OK && v->deleted)
-			rc = write_free(p, v->c.rel, v->c.cell);
+			rc = mp_patch_write_free(p, v->c.rel, v->c.cell);
 	}
 	if (rc == MAPIPROF_OK && k->relist && k->n > 0)
-		rc = write_free(p, k->nk.vlist, k->list_cell);
+		rc = mp_patch_write_free(p, k->nk.vlist, k->list_cell);
 	if (rc == MAPIPROF_OK)
 		rc = mp_pwrite_full(p->ctx, p->fd, k->nk.hdr, MP_NK_HDR,
 		                    (uint64_t)k->nk.rel + MP_REGF_BASE_BLOCK);
@@ -634,7 +545,8 @@ write_base(struct patch *p)
 	return mp_pwrite_full(p->ctx, p->fd, bb, MP_BB_CHECKSUM + 4u, 0);
 }
 
-/* The new bin first (the file grows), then each key, then the base block. */
+/* The new bin first (the file grows), then each key, the parents of new
+ * keys, then the base block. */
 static int
 write_all(struct patch *p)
 {
@@ -644,9 +556,11 @@ write_all(struct patch *p)
 		                    (uint64_t)p->bins + MP_REGF_BASE_BLOCK);
 	for (size_t i = 0; rc == MAPIPROF_OK && i < p->nkeys; i++) {
 		const struct keyst *k = &p->keys[i];
-		if (k->pk->nops > 0 && key_changes(k))
+		if (k->pk->nops > 0 && !k->created && key_changes(k))
 			rc = write_key(p, k);
 	}
+	if (rc == MAPIPROF_OK)
+		rc = mp_newkeys_write(p);
 	return rc == MAPIPROF_OK ? write_base(p) : rc;
 }
 
@@ -672,6 +586,7 @@ mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys
 	if (rc == MAPIPROF_OK)
 		*done = 1;
 	free(p->name);
+	mp_newkeys_free(p);
 	mp_arena_free(&p->arena);
 	free(p);
 	return rc == DECLINE ? MAPIPROF_OK : rc;

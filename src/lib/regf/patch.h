@@ -1,5 +1,6 @@
 /* patch.h - the fast write path: patches the changed cells of a copy of
- * a clean hive in place, appending at most one hbin (regf spec). */
+ * a clean hive in place and creates keys, appending at most one hbin (regf
+ * spec). */
 #ifndef MP_REGF_PATCH_H
 #define MP_REGF_PATCH_H
 
@@ -9,10 +10,10 @@
 #include "store/changes.h"
 
 /* Applies keys[0..nkeys) (the final state of every touched value of each
- * existing section key, plan.h) to the hive open read-write on fd, which must
- * be a byte-exact copy of a clean hive that nothing else writes meanwhile.
- * keys[i].key is the hivex node handle: the absolute file offset of the key's
- * nk cell.
+ * key, plan.h; keys to create included) to the hive open read-write on fd,
+ * which must be a byte-exact copy of a clean hive that nothing else writes
+ * meanwhile.  keys[i].key is the hivex node handle: the absolute file offset
+ * of the key's nk cell, or 0 for a key to create (store/changes.h).
  *
  * Reads and checks everything first (base block, each nk, its value list and
  * vk cells, the data cells of touched values) and writes only when the whole
@@ -29,8 +30,22 @@
  *     kept) and its old list is freed;
  *   - each changed key's nk gets its value count and list offset, raised
  *     (never lowered) largest-name/largest-data fields, and the current time
- *     as its LastWrite timestamp.
- * New cells all go into ONE hbin appended after the last one.  Last, the
+ *     as its LastWrite timestamp;
+ *   - a key to create (regf/newkeys.h), and each missing key above it, is
+ *     found by its path below profile_key (a path key: below the root) and
+ *     gets a new nk: name stored Latin-1 with COMP_NAME, its parent, the
+ *     security cell of its nearest existing ancestor (whose reference count
+ *     goes up by one per new key), no class, the current time as
+ *     LastWrite, and its values as new values above;
+ *   - each key that gains children gets ONE new subkey list, its old
+ *     children in their old order merged with the new ones sorted by
+ *     upper-cased name: one leaf ("lh" with name hashes in a hive of
+ *     version 1.5 or later, else "lf" with name hints) up to 500 entries,
+ *     else an "ri" of leaves of at most 500; its old list cells (an ri and
+ *     its leaves) are freed, and its nk gets the new subkey count and list,
+ *     a raised largest-subkey-name length and the current time.
+ * New cells all go into ONE hbin appended after the last one (at most 64
+ * MiB, else the plan is declined).  Last, the
  * base block gets seq1 = seq2 = old seq1 + 1, the new hive-bins size, the
  * current time and a checksum valid for both hivex and Windows (regf spec
  * "Base block"; ReactOS hivesum.c).
@@ -39,7 +54,15 @@
  *
  * *done = 1 when the file was patched.  *done = 0 and MAPIPROF_OK when the
  * plan needs what this patcher does not do; the file is then untouched:
- * a key to create (key == 0), a touched value held as big data (db), new
+ * a key to delete (del), a key to create that exists (names compared
+ * case-insensitively) or is listed twice, a new key name of more than 255
+ * characters, empty, or with a character outside Latin-1 (or U+00B5,
+ * U+00FF, whose capitals lie above U+00FF; Windows' hash and order of such
+ * names need its upper-case table), a parent that is a symbolic link or
+ * predefined-handle key or has volatile subkeys, a subkey list that is not
+ * li/lf/lh or an ri of them or does not hold the parent's subkey count, an
+ * existing child without a known hash in a >= 1.5 hive, more than
+ * MP_MAX_SUBKEYS_PER_KEY subkeys, a touched value held as big data (db), new
  * data > 16344 bytes in a >= 1.4 hive (or > 1,000,000 bytes in any), a dirty
  * or unusual base block (sequence numbers differ, bad checksum, version
  * other than 1.3-1.6, file type not 0, format not 1), two ops or two

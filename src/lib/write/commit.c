@@ -398,18 +398,18 @@ produce_reg(struct commit *c)
 }
 
 /* The new content of the temporary file: the fast path (kernel-side copy
- * of the input, then regf/patch.c) unless the plan creates or deletes a
- * key, which the patcher declines anyway; the hivex rewrite when it declines.  A .reg
- * file: its patched text. */
+ * of the input, then regf/patch.c, which also creates keys) unless the plan
+ * deletes a key, which the patcher declines anyway; the hivex rewrite when
+ * it declines.  A .reg file: its patched text. */
 static int
 produce(struct commit *c)
 {
 	if (c->reg != NULL)
 		return produce_reg(c);
-	int done = 0, new_key = 0;
+	int done = 0, del = 0;
 	for (size_t i = 0; i < c->plan->nkeys; i++)
-		new_key |= mp_key_change_structural(&c->plan->keys[i]);
-	if (!new_key) {
+		del |= c->plan->keys[i].del;
+	if (!del) {
 		if (c->io->copy(c->ctx, c->in_fd, c->ins.tmp_fd, c->in.size) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 		if (c->io->patch(c->ctx, c->ins.tmp_fd, c->plan->keys, c->plan->nkeys, &done) !=
@@ -1048,14 +1048,26 @@ verify_fast(struct commit *c)
 	return rc;
 }
 
+/* 1 when the plan creates a key: the new keys and their parents' subkey
+ * lists are checked by hivex, which walks every cell on open. */
+static int
+plan_creates(const struct mapiprof_plan *plan)
+{
+	for (size_t i = 0; i < plan->nkeys; i++)
+		if (creates(&plan->keys[i]))
+			return 1;
+	return 0;
+}
+
 /* Reopens the temporary file read-only and checks it: cell by cell where
- * the in-place patcher wrote it, with hivex otherwise (or when the cell
- * reader leaves a structure alone).  Anything that does not read back as
+ * the in-place patcher only changed values, with hivex otherwise (or when
+ * the cell reader leaves a structure alone).  Anything that does not read back as
  * planned is MAPIPROF_E_VERIFY. */
 static int
 verify(struct commit *c)
 {
-	int rc = c->reg != NULL ? verify_reg(c) : c->patched ? verify_fast(c) : MP_CELLS_UNUSUAL;
+	int fast = c->patched && !plan_creates(c->plan);
+	int rc = c->reg != NULL ? verify_reg(c) : fast ? verify_fast(c) : MP_CELLS_UNUSUAL;
 	if (rc == MP_CELLS_UNUSUAL)
 		rc = verify_hivex(c);
 	if (rc != MAPIPROF_OK && c->ctx->code != MAPIPROF_E_VERIFY &&
