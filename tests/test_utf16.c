@@ -127,3 +127,61 @@ Test(names, compare_folds_ascii_and_latin1_only)
 	cr_assert_lt(mp_name_casecmp("ab", "abc"), 0);
 	cr_assert_neq(mp_name_casecmp("\xC3\xB7", "\xC3\x97"), 0); /* ÷ is not × */
 }
+
+/* A context keeps its converters open between calls: a conversion that
+ * failed half-way through a stateful encoding must not leave the next one
+ * in the shifted state (ISO-2022-JP: ESC $ B switches to JIS X 0208, and a
+ * fresh converter writes plain ASCII without any escape). */
+Test(utf16, converter_starts_each_conversion_in_its_initial_state)
+{
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	uint8_t *out = NULL;
+	size_t n = 0;
+	cr_assert_eq(mp_utf8_to_cp(ctx, "ISO-2022-JP", "\xE6\x97\xA5\xF0\x9F\x98\x80", 7, &out, &n),
+	             MAPIPROF_FAILED, "U+1F600 has no ISO-2022-JP form");
+	cr_assert_eq(mapiprof_errcode(ctx), MAPIPROF_E_CODEPAGE);
+	cr_assert_eq(mp_utf8_to_cp(ctx, "ISO-2022-JP", "A", 1, &out, &n), MAPIPROF_OK);
+	cr_assert_eq(n, 1, "got %zu bytes: the converter kept the shift state", n);
+	cr_assert_eq(out[0], 'A');
+	free(out);
+	mapiprof_ctx_free(ctx);
+}
+
+/* More code pages than the context keeps converters for, each used twice,
+ * in turn: every conversion uses its own code page. */
+Test(utf16, many_code_pages_in_turn_each_convert_with_their_own_table)
+{
+	static const struct {
+		const char *cp, *utf8;
+		uint8_t byte;
+	} t[] = {
+	    {"WINDOWS-1252", "\xE2\x82\xAC", 0x80},
+	    {"ISO-8859-15", "\xE2\x82\xAC", 0xA4},
+	    {"CP858", "\xE2\x82\xAC", 0xD5},
+	    {"IBM037", "A", 0xC1},
+	    {"CP437", "\xC3\xA9", 0x82},
+	    {"ISO-8859-1", "\xC3\xA9", 0xE9},
+	    {"KOI8-R", "\xD0\xB6", 0xD6},
+	    {"WINDOWS-1251", "\xD0\xB6", 0xE6},
+	};
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			uint8_t *out = NULL;
+			size_t n = 0;
+			cr_assert_eq(
+			    mp_utf8_to_cp(ctx, t[i].cp, t[i].utf8, strlen(t[i].utf8), &out, &n),
+			    MAPIPROF_OK, "%s: %s", t[i].cp, mapiprof_errmsg(ctx));
+			cr_assert_eq(n, 1, "%s", t[i].cp);
+			cr_assert_eq(out[0], t[i].byte, "%s gave 0x%02x", t[i].cp, out[0]);
+			free(out);
+			char *back = NULL;
+			int lossy = 1;
+			cr_assert_eq(mp_cp_to_utf8(ctx, t[i].cp, &t[i].byte, 1, &back, &n, &lossy),
+			             MAPIPROF_OK);
+			cr_assert_str_eq(back, t[i].utf8, "%s", t[i].cp);
+			cr_assert_eq(lossy, 0);
+			free(back);
+		}
+	mapiprof_ctx_free(ctx);
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/ctx.h"
+#include "base/utf16.h"
 
 struct mapiprof_ctx *
 mapiprof_ctx_new(void)
@@ -33,6 +34,7 @@ mapiprof_ctx_free(struct mapiprof_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	free(ctx->file);
+	mp_iconv_cache_free(ctx);
 	free(ctx);
 }
 

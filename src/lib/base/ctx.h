@@ -21,11 +21,12 @@
 struct mapiprof_ctx {
 	enum mapiprof_error code;
 	int saved_errno;
-	char *file;         /* file the error is about (owned) */
-	char msg[512];      /* place + reason */
-	char note[512];     /* what a successful call could not do (mapiprof_note) */
-	char codepage[64];  /* iconv name for PT_STRING8 bytes, default windows-1252 */
-	unsigned lock_wait; /* seconds a writer waits for a lock */
+	char *file;                   /* file the error is about (owned) */
+	char msg[512];                /* place + reason */
+	char note[512];               /* what a successful call could not do (mapiprof_note) */
+	char codepage[64];            /* iconv name for PT_STRING8 bytes, default windows-1252 */
+	unsigned lock_wait;           /* seconds a writer waits for a lock */
+	struct mp_iconv_cache *iconv; /* open converters (utf16.c), NULL until first use */
 };
 
 /* The lock wait of ctx in milliseconds (mapiprof_ctx_set_lock_wait). */

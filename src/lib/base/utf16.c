@@ -9,6 +9,77 @@
 /* UTF-8 of U+FFFD, written where input cannot be converted. */
 static const char replacement[] = "\xEF\xBF\xBD";
 
+/* Converters a context keeps open: iconv_open loads and sets up a gconv
+ * module each time (a malloc and a table walk in glibc), which costs more
+ * than converting a short registry string.  A context belongs to one thread
+ * (mapiprof.h), so its converters do too.  Few pairs occur: UTF-16LE and
+ * one code page, each way. */
+#define ICONV_SLOTS 6
+
+struct mp_iconv_cache {
+	struct {
+		char from_name[64], to_name[64];
+		iconv_t cd;
+	} slot[ICONV_SLOTS];
+	size_t n, next;
+};
+
+void
+mp_iconv_cache_free(struct mapiprof_ctx *ctx)
+{
+	if (ctx == NULL || ctx->iconv == NULL)
+		return;
+	for (size_t i = 0; i < ctx->iconv->n; i++)
+		iconv_close(ctx->iconv->slot[i].cd);
+	free(ctx->iconv);
+	ctx->iconv = NULL;
+}
+
+/* A converter from "from" to "to" in its initial state: one of ctx's, or,
+ * without a ctx or when names are too long to keep, a new one that *owned
+ * says the caller closes. */
+static iconv_t
+converter(struct mapiprof_ctx *ctx, const char *from, const char *to, int *owned)
+{
+	*owned = 1;
+	if (ctx == NULL || strlen(from) >= 64 || strlen(to) >= 64)
+		return iconv_open(to, from);
+	if (ctx->iconv == NULL && (ctx->iconv = calloc(1, sizeof(*ctx->iconv))) == NULL)
+		return iconv_open(to, from);
+	struct mp_iconv_cache *c = ctx->iconv;
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->slot[i].from_name, from) == 0 &&
+		    strcmp(c->slot[i].to_name, to) == 0) {
+			*owned = 0;
+			/* Back to the initial shift state after an earlier, maybe
+			 * failed, conversion. */
+			(void)iconv(c->slot[i].cd, NULL, NULL, NULL, NULL);
+			return c->slot[i].cd;
+		}
+	iconv_t cd = iconv_open(to, from);
+	if (cd == (iconv_t)-1)
+		return cd;
+	size_t i;
+	if (c->n < ICONV_SLOTS) {
+		i = c->n++;
+	} else { /* full: replace the slots in turn */
+		i = c->next++ % ICONV_SLOTS;
+		iconv_close(c->slot[i].cd);
+	}
+	strcpy(c->slot[i].from_name, from);
+	strcpy(c->slot[i].to_name, to);
+	c->slot[i].cd = cd;
+	*owned = 0;
+	return cd;
+}
+
+static void
+release(iconv_t cd, int owned)
+{
+	if (owned)
+		iconv_close(cd);
+}
+
 /*
  * Runs iconv from "from" to "to" over p[0..len).  On an invalid or
  * incomplete input sequence: with skip > 0, writes repl and skips `skip`
@@ -21,7 +92,8 @@ convert(struct mapiprof_ctx *ctx, const char *from, const char *to, const uint8_
         size_t skip, const char *repl, size_t repl_len, enum mapiprof_error fail_code, char **out,
         size_t *outlen, int *lossy)
 {
-	iconv_t cd = iconv_open(to, from);
+	int owned;
+	iconv_t cd = converter(ctx, from, to, &owned);
 	if (cd == (iconv_t)-1) {
 		mp_seterr(ctx, MAPIPROF_E_CODEPAGE, "iconv cannot convert from %s to %s", from, to);
 		return MAPIPROF_FAILED;
@@ -29,14 +101,14 @@ convert(struct mapiprof_ctx *ctx, const char *from, const char *to, const uint8_
 	/* Worst case growth of the conversions used here is 4 output bytes per
 	 * input byte (single-byte code page to UTF-8 is at most 3). */
 	if (len > (SIZE_MAX - 8) / 4) {
-		iconv_close(cd);
+		release(cd, owned);
 		mp_seterr(ctx, MAPIPROF_E_LIMIT, "string of %zu bytes is too long", len);
 		return MAPIPROF_FAILED;
 	}
 	size_t cap = len * 4 + 8;
 	char *buf = malloc(cap);
 	if (buf == NULL) {
-		iconv_close(cd);
+		release(cd, owned);
 		return mp_nomem(ctx);
 	}
 	char *in = (char *)(uintptr_t)p;
@@ -62,7 +134,7 @@ convert(struct mapiprof_ctx *ctx, const char *from, const char *to, const uint8_
 		}
 		int err = errno;
 		free(buf);
-		iconv_close(cd);
+		release(cd, owned);
 		if (err == EILSEQ || err == EINVAL)
 			mp_seterr(ctx, fail_code, "text cannot be converted from %s to %s", from,
 			          to);
@@ -70,7 +142,7 @@ convert(struct mapiprof_ctx *ctx, const char *from, const char *to, const uint8_
 			mp_seterr_errno(ctx, err, "iconv from %s to %s", from, to);
 		return MAPIPROF_FAILED;
 	}
-	iconv_close(cd);
+	release(cd, owned);
 	*outlen = (size_t)(o - buf);
 	o[0] = '\0';
 	o[1] = '\0';

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf16.h"
 #include "regf/hiveinfo.h"
 #include "write/install.h"
 
@@ -404,6 +405,7 @@ mp_install_reap(struct mp_install *ins)
 	free(names);
 	free(bakbase);
 	free(scratch.file);
+	mp_iconv_cache_free(&scratch);
 }
 
 void
