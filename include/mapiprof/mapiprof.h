@@ -843,9 +843,10 @@ struct mapiprof_diff_change {
 	 * prop); SIZE_MAX when absent. */
 	size_t profile_a, section_a, profile_b, section_b;
 	/* Integer values whose tag has a flag table (an absent value counts as
-	 * 0): the bits after has and before had not, and the other way round;
-	 * the names of the flags that appear and disappear (bit flags, not
-	 * enumerations); and which of the bits set or cleared have no name. */
+	 * 0): the bits after has and before had not, and the other way round
+	 * (bits that hold an enumeration of the table left out); the names of
+	 * the bit flags that appear and disappear; and which of the bits set
+	 * or cleared have no name.  All 0 for other values. */
 	uint32_t bits_set, bits_cleared;
 	size_t nset_names, ncleared_names;
 	const char *const *set_names;

@@ -90,6 +90,21 @@ is_enum_name(uint32_t tag, const char *name)
 	return 0;
 }
 
+/* The bits of tag's values that hold enumerations (the masks of its
+ * enumeration rows; all bits for a value that is one enumeration): not
+ * flag bits, so never reported as set or cleared. */
+static uint32_t
+enum_mask(uint32_t tag)
+{
+	uint32_t m = 0;
+	for (size_t i = 0; i < mapiprof_flag_count(); i++) {
+		const struct mapiprof_flagdef *f = mapiprof_flag_at(i);
+		if (f->tag == tag && f->is_enum)
+			m |= f->mask;
+	}
+	return m;
+}
+
 static int
 has_name(const struct mapiprof_prop *p, const char *name)
 {
@@ -135,8 +150,9 @@ fill_bits(struct differ *df, struct mapiprof_diff_change *c)
 	if (!flag_int(x) || !flag_int(y) || (x == NULL && y == NULL))
 		return MAPIPROF_OK;
 	uint32_t vx = x != NULL ? (uint32_t)x->i : 0, vy = y != NULL ? (uint32_t)y->i : 0;
-	c->bits_set = vy & ~vx;
-	c->bits_cleared = vx & ~vy;
+	uint32_t flag_bits = ~enum_mask(x != NULL ? x->tag : y->tag);
+	c->bits_set = vy & ~vx & flag_bits;
+	c->bits_cleared = vx & ~vy & flag_bits;
 	c->unknown_set = y != NULL ? c->bits_set & y->unknown_bits : 0;
 	c->unknown_cleared = x != NULL ? c->bits_cleared & x->unknown_bits : 0;
 	if (new_names(df, x, y, &c->set_names, &c->nset_names) != MAPIPROF_OK)
