@@ -427,6 +427,47 @@ Test(cli_timeline, image_directory_names_each_hive)
 	free(dst);
 }
 
+Test(cli_timeline, wim_image_hives_streamed_out)
+{
+	char *tree = tu_tmp_path("tree"), *users = tu_tmp_path("tree/Users");
+	char *user = tu_tmp_path("tree/Users/alice"), *wim = tu_tmp_path("golden.wim");
+	cr_assert_eq(mkdir(tree, 0755), 0);
+	cr_assert_eq(mkdir(users, 0755), 0);
+	cr_assert_eq(mkdir(user, 0755), 0);
+	char *src = tu_fixture("exchange-mapi.dat"),
+	     *dst = tu_tmp_path("tree/Users/alice/NTUSER.DAT");
+	cr_assert_eq(tu_copy(src, dst), 0);
+	const char *argv[] = {"/usr/bin/wimcapture", tree, wim, "Golden", NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run((char *const *)argv, &r), 0);
+	cr_assert_eq(r.status, 0, "wimcapture: %s", r.err);
+	tu_run_free(&r);
+	struct tu_snap snap = tu_snap_take(wim);
+	TU_CLI_EXPECT(0, "timeline", "--format", "jsonl", dst);
+	json_t *direct = tj_lines(tu_last.out);
+	TU_CLI_EXPECT(0, "timeline", "--format", "jsonl", "--image", wim);
+	json_t *a = tj_lines(tu_last.out);
+	cr_assert_eq(json_array_size(a), json_array_size(direct));
+	cr_assert_gt(json_array_size(a), 0);
+	char want[4096];
+	snprintf(want, sizeof(want), "%s:/Users/alice/NTUSER.DAT", wim);
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *o = json_array_get(a, i), *d = json_array_get(direct, i);
+		cr_assert_str_eq(tj_str(o, "file"), want);
+		cr_assert_str_eq(tj_str(o, "path"), tj_str(d, "path"));
+		cr_assert_eq(tj_int(o, "last_write_unix"), tj_int(d, "last_write_unix"));
+	}
+	tu_snap_assert_same(&snap, wim);
+	json_decref(a);
+	json_decref(direct);
+	free(tree);
+	free(users);
+	free(user);
+	free(wim);
+	free(src);
+	free(dst);
+}
+
 /* ---- errors ----------------------------------------------------------------- */
 
 Test(cli_timeline, reg_file_has_no_times)
