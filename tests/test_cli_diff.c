@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "logmaker.h"
 #include "testjson.h"
 #include "testutil.h"
 
@@ -232,6 +233,36 @@ Test(cli_diff, hive_against_its_export_is_same_and_an_edit_shows)
 	tu_snap_assert_same(&s, reg);
 	free(hive);
 	free(reg);
+}
+
+Test(cli_diff, dirty_hive_against_its_recovered_state)
+{
+	/* A dirty primary whose log holds one edit (logmaker): read with its
+	 * logs replayed it is the edited hive; its primary alone (--no-logs)
+	 * differs from the hive recover writes by exactly that edit. */
+	char *clean = tu_stage_built(EXCH), *changed = tu_tmp_path("changed.dat");
+	char *dirty = tu_tmp_path("NTUSER.DAT"), *rec = tu_tmp_path("recovered.dat");
+	TU_CLI_EXPECT(0, "edit", "-e", "global PR_PROFILE_HOME_SERVER = EXCH09", "-o", changed,
+	              clean);
+	cr_assert_eq(lm_make_dirty(clean, changed, dirty), 0, "logmaker: %s", lm_error());
+	struct tu_snap s = tu_snap_take(dirty);
+	TU_CLI_EXPECT(0, "recover", "-o", rec, dirty);
+	TU_CLI_EXPECT(0, "diff", dirty, rec);
+	TU_CLI_EXPECT(0, "diff", dirty, changed);
+	TU_CLI_EXPECT(3, "diff", "--json", "--no-logs", dirty, rec);
+	json_t *o = tj_line(tu_last.out, 0);
+	cr_assert_str_eq(tj_str(json_object_get(o, "a"), "state"), "primary");
+	json_t *changes = json_object_get(o, "changes");
+	cr_assert_eq(json_array_size(changes), 1, "%s", tu_last.out);
+	json_t *c = json_array_get(changes, 0);
+	cr_assert_str_eq(tj_str(c, "name"), "PR_PROFILE_HOME_SERVER");
+	cr_assert_str_eq(tj_str(json_object_get(c, "after"), "value"), "EXCH09");
+	json_decref(o);
+	tu_snap_assert_same(&s, dirty);
+	free(clean);
+	free(changed);
+	free(dirty);
+	free(rec);
 }
 
 Test(cli_diff, profile_only_on_one_side)

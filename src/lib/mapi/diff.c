@@ -312,9 +312,7 @@ diff_profile(struct differ *df, size_t pa, size_t pb)
 			seen[j] = 1;
 		if (!sel_a[i] && (j == SIZE_MAX || !sel_b[j]))
 			continue;
-		struct side x = {df->a, pa, i}, y = {df->b, j != SIZE_MAX ? pb : SIZE_MAX, j};
-		if (j == SIZE_MAX)
-			y.profile = pb;
+		struct side x = {df->a, pa, i}, y = {df->b, pb, j};
 		rc = diff_section(df, &x, &y);
 	}
 	for (size_t j = 0; rc == MAPIPROF_OK && j < nb; j++) {
