@@ -793,6 +793,93 @@ MAPIPROF_API const char *mapiprof_prf_value(const struct mapiprof_prf_section *s
 					    const char *key);
 MAPIPROF_API void mapiprof_prf_free(struct mapiprof_prf *prf);
 
+/* ---- forensics: key times and differences -------------------------------- */
+
+/* One key on a timeline: a profile key, a section key, or (with
+ * MAPIPROF_TIMELINE_DELETED) a key recovered from the hive's free space. */
+struct mapiprof_keytime {
+	int64_t last_write;  /* FILETIME of the key's last write; 0 when unknown (a .reg file
+				holds none) */
+	const char *path;    /* from the hive root, '\'-separated, as stored */
+	const char *profile; /* the profile's name */
+	const char *section; /* the section's uid (path below the profile key); NULL for a
+				profile key */
+	const char *role;    /* "profile" for a profile key, else the section's role */
+	int deleted;         /* recovered from free space, not a live key */
+};
+
+/* mapiprof_timeline flags: recovered keys too. */
+#define MAPIPROF_TIMELINE_DELETED 0x1u
+
+/* Every profile key and section key of file (and, with
+ * MAPIPROF_TIMELINE_DELETED, every recovered one), sorted by last_write,
+ * oldest first; keys of one time stay in file order (profile, then its
+ * sections).  *out (release with mapiprof_free; its strings are the
+ * file's) gets *n records.  Recovered keys are not read by this version:
+ * MAPIPROF_TIMELINE_DELETED fails with MAPIPROF_E_INVALID. */
+MAPIPROF_API int mapiprof_timeline(struct mapiprof_file *file, unsigned flags,
+				   struct mapiprof_keytime **out, size_t *n);
+
+enum mapiprof_diff_kind {
+	MAPIPROF_DIFF_ADDED,   /* only in b */
+	MAPIPROF_DIFF_REMOVED, /* only in a */
+	MAPIPROF_DIFF_CHANGED, /* in both, another type or other bytes */
+};
+
+/* One difference between two files' profiles.  A value added, removed or
+ * changed has value_name set; a profile or section key present on one side
+ * only and holding no value appears once with value_name NULL (so an empty
+ * key is a difference too). */
+struct mapiprof_diff_change {
+	enum mapiprof_diff_kind change;
+	const char *profile;    /* the profile's name (a's spelling when in both) */
+	const char *root;       /* the path of its Profiles key */
+	const char *section;    /* the section's uid; NULL for a profile key's own entry */
+	const char *role;       /* the section's role, NULL with section */
+	const char *value_name; /* as stored; NULL for a key's entry */
+	const struct mapiprof_prop *before; /* a's value (owned by a), NULL when absent */
+	const struct mapiprof_prop *after;  /* b's value (owned by b), NULL when absent */
+	/* Where before/after live (for mapiprof_section_at and the uids of a
+	 * prop); SIZE_MAX when absent. */
+	size_t profile_a, section_a, profile_b, section_b;
+	/* Integer values whose tag has a flag table (an absent value counts as
+	 * 0): the bits after has and before had not, and the other way round
+	 * (bits that hold an enumeration of the table left out); the names of
+	 * the bit flags that appear and disappear; and which of the bits set
+	 * or cleared have no name.  All 0 for other values. */
+	uint32_t bits_set, bits_cleared;
+	size_t nset_names, ncleared_names;
+	const char *const *set_names;
+	const char *const *cleared_names;
+	uint32_t unknown_set, unknown_cleared;
+};
+
+struct mapiprof_diff_opts {
+	const char *profile; /* only the profile of this name (either side); NULL: every one */
+	const char *section; /* only the sections this selector (mapiprof_select) picks on
+				either side; NULL: every one */
+};
+
+struct mapiprof_diff;
+
+/* Compares the profiles of a and b, decoded, so that any two files
+ * mapiprof_open reads compare (a hive and a .reg export of it are equal).
+ * Profiles match by root and name, sections by uid, values by name, all
+ * case-insensitively as the registry compares names; a value differs when
+ * its registry type or its bytes differ.  Changes are ordered profile,
+ * section, value: a's order first, then what only b has.  Reads only.
+ * The changes point into a and b: close them after mapiprof_diff_free.
+ * Errors (in the context of the file concerned; a's for the options):
+ * MAPIPROF_E_SELECTOR (opts->section not valid), MAPIPROF_E_NOPROFILE
+ * (opts->profile in neither), NOMEM.  Release *out with
+ * mapiprof_diff_free. */
+MAPIPROF_API int mapiprof_diff(struct mapiprof_file *a, struct mapiprof_file *b,
+			       const struct mapiprof_diff_opts *opts, struct mapiprof_diff **out);
+MAPIPROF_API size_t mapiprof_diff_count(const struct mapiprof_diff *diff);
+MAPIPROF_API const struct mapiprof_diff_change *mapiprof_diff_at(const struct mapiprof_diff *diff,
+								 size_t i);
+MAPIPROF_API void mapiprof_diff_free(struct mapiprof_diff *diff);
+
 /* ---- the tag and flag tables (offline reference) ------------------------ */
 
 struct mapiprof_tagdef {

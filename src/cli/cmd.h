@@ -17,5 +17,7 @@ int cmd_recipes(int argc, char *argv[]);
 int cmd_profile(int argc, char *argv[]);
 int cmd_import(int argc, char *argv[]);
 int cmd_prf(int argc, char *argv[]);
+int cmd_timeline(int argc, char *argv[]);
+int cmd_diff(int argc, char *argv[]);
 
 #endif

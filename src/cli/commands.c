@@ -60,6 +60,13 @@ static const struct command commands[] = {
      "[--codepage "
      "CP] FILE",
      "Outlook profile files (PRF): stage one for Outlook's next start, or check one"},
+    {"timeline", cmd_timeline,
+     "timeline [--deleted] [--format bodyfile|tln|csv|jsonl] [--host H] [--user U] [--no-logs] "
+     "[--image IMAGE] FILE ...",
+     "the profile and section keys of each file by last-write time, for forensic timelines"},
+    {"diff", cmd_diff,
+     "diff [--json] [--profile NAME] [--section SEL] [--no-logs] [--codepage CP] A B",
+     "compare the decoded profiles of two files: values added, removed, changed"},
     {"help", NULL, "help [COMMAND]", "show the usage of every command or of one"},
 };
 

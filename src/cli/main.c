@@ -28,7 +28,7 @@ cmd_help(int argc, char *argv[])
 	usage_print(stdout, NULL);
 	printf("\ncommands:\n");
 	for (size_t i = 0; i < command_count(); i++)
-		printf("  %-8s%s\n", command_at(i)->name, command_at(i)->summary);
+		printf("  %-10s%s\n", command_at(i)->name, command_at(i)->summary);
 	printf("\nsee mapiprof(1) and \"mapiprof help COMMAND\"\n");
 	return EXIT_OK;
 }
