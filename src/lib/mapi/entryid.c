@@ -169,6 +169,8 @@ store_exchange(struct mp_sfields *sf, int pub, const uint8_t *w, size_t wl)
 			break;
 		off = store_ex_tail(sf, w, wl, off);
 	}
+	if (off < wl && sf->error[0] == '\0')
+		mp_sf_int(sf, "trailing_bytes", (int64_t)(wl - off));
 }
 
 /* MS-OXCDATA 2.2.4.3 Store Object EntryID: flags, MUID_STORE_WRAP, version
