@@ -74,8 +74,8 @@ mp_account_default_port(const char *value_name)
 }
 
 static const char *const switches[] = {
-    "POP3 Use SSL", "IMAP Use SSL", "SMTP Use SSL",  "POP3 Use SPA", "IMAP Use SPA",
-    "SMTP Use SPA", "HTTP Use SPA", "SMTP Use Auth", "LDAP Use SSL", "LDAP Use SPA",
+    "POP3 Use SSL", "IMAP Use SSL", "SMTP Use SSL", "POP3 Use SPA",
+    "IMAP Use SPA", "SMTP Use SPA", "HTTP Use SPA", "SMTP Use Auth",
 };
 
 static int
@@ -103,7 +103,7 @@ mp_account_value_decode(const char *name, const uint8_t *p, size_t len, struct m
 	if (name == NULL)
 		return 0;
 	const char *kind = NULL;
-	if (mp_account_default_port(name) != 0 || strcasecmp(name, "LDAP Port") == 0)
+	if (mp_account_default_port(name) != 0)
 		kind = "port";
 	else if (is_switch(name))
 		kind = "switch";

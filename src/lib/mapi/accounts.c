@@ -130,7 +130,13 @@ build(struct mapiprof_file *file, size_t profile, size_t section, struct mp_sfie
 		add_str(sf, "server", prop_string(props, n, "HTTP Server URL"));
 		add_str(sf, "user", prop_string(props, n, "HTTP User"));
 	} else if (strcmp(type, "ldap") == 0) {
-		add_str(sf, "server", prop_string(props, n, "LDAP Server"));
+		/* The value name is not in the sources the other names come
+		 * from. */
+		const char *srv = prop_string(props, n, "LDAP Server");
+		struct mp_sfield *f =
+		    srv != NULL ? mp_sf_str(sf, "server", srv, strlen(srv)) : NULL;
+		if (f != NULL)
+			f->flags |= MAPIPROF_FIELD_UNCONFIRMED;
 	} else if (strcmp(type, "mapi") == 0) {
 		const char *where = entryid_path(prop_named(props, n, "Delivery Store EntryID"));
 		if (where == NULL && sec->has_service_uid) {
