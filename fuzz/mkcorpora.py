@@ -100,7 +100,8 @@ def structs_seeds(out, values):
 
 
 def hive_values(path):
-    """The values of a hive through hivexregedit --export, or none."""
+    """The values of a hive's MAPI profiles (keys below a Profiles key)
+    through hivexregedit --export, or none."""
     import shutil
     import subprocess
     if shutil.which('hivexregedit') is None:
@@ -108,7 +109,13 @@ def hive_values(path):
     r = subprocess.run(['hivexregedit', '--export', path, '\\'], capture_output=True)
     if r.returncode != 0:
         return []
-    return list(reg_values(r.stdout.decode('utf-8', 'replace')))
+    keep, lines = False, []
+    for line in r.stdout.decode('utf-8', 'replace').splitlines():
+        if line.startswith('['):
+            keep = '\\profiles\\' in line.lower()
+        elif keep:
+            lines.append(line)
+    return list(reg_values('\n'.join(lines)))
 
 
 def main():

@@ -226,8 +226,11 @@ show_profile(const struct run *r, const struct show_opts *o, struct mapiprof_fil
 		int bad = r->json ? oj_push(json_object_get(jp, "sections"),
 		                            json_section(f, p, s, props, n, o->raw))
 		                  : text_section(f, p, s, props, n, o->raw);
+		/* an account summary that could not be read left its error */
 		if (bad)
-			status = report_fail(r, path, "no_memory", "out of memory");
+			status = mapiprof_errcode(r->ctx) != MAPIPROF_E_NONE
+			             ? report_lib(r, path)
+			             : report_fail(r, path, "no_memory", "out of memory");
 	}
 	free(mark);
 	return status;
