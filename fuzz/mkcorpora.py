@@ -9,6 +9,11 @@ from the project's fixtures, in OUT_DIR/{hive,reg,decode,recipe,prf}:
   recipe  the shipped recipes and fixtures/bad recipes (byte 0 = 1), and
           their edit lines (byte 0 = 0)
   prf     fixtures/prf/*.prf
+  structs every binary and DWORD value of the fixture .reg sources and of
+          the sample hives in fixtures/real (exported with hivexregedit
+          when it is installed) in fuzz_structs.c's layout: binary values
+          as entry IDs (with and without the folder hint) and secrets,
+          DWORDs under each account value name
 
 Nothing is committed: the corpora are made in the build tree.
 
@@ -78,6 +83,41 @@ def decode_seed(name, rtype, data):
     return head + struct.pack('<H', pid) + data
 
 
+# fuzz_structs.c: byte 1 indexes this many account value names.
+STRUCT_NAMES = 12
+
+
+def structs_seeds(out, values):
+    for _name, t, data in values:
+        if t == 'binary':
+            put(out, 'structs', bytes([0, 0]) + data)
+            put(out, 'structs', bytes([1, 0]) + data)
+            if len(data) > 16:
+                put(out, 'structs', bytes([3, 0]) + data)
+        if len(data) == 4:
+            for i in range(STRUCT_NAMES):
+                put(out, 'structs', bytes([2, i]) + data)
+
+
+def hive_values(path):
+    """The values of a hive's MAPI profiles (keys below a Profiles key)
+    through hivexregedit --export, or none."""
+    import shutil
+    import subprocess
+    if shutil.which('hivexregedit') is None:
+        return []
+    r = subprocess.run(['hivexregedit', '--export', path, '\\'], capture_output=True)
+    if r.returncode != 0:
+        return []
+    keep, lines = False, []
+    for line in r.stdout.decode('utf-8', 'replace').splitlines():
+        if line.startswith('['):
+            keep = '\\profiles\\' in line.lower()
+        elif keep:
+            lines.append(line)
+    return list(reg_values('\n'.join(lines)))
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -92,6 +132,10 @@ def main():
     for r in regs:
         for name, t, data in reg_values(read(r).decode('utf-8', 'replace')):
             put(out, 'decode', decode_seed(name, t, data))
+        structs_seeds(out, reg_values(read(r).decode('utf-8', 'replace')))
+    for h in sorted(glob.glob(os.path.join(fx, 'real', '*', '*'))):
+        if not os.path.basename(h).startswith('LICENSE'):
+            structs_seeds(out, hive_values(h))
     recipes = sorted(glob.glob(os.path.join(src, 'recipes', '*.recipe')))
     for r in recipes + sorted(glob.glob(os.path.join(bad, '*.recipe'))):
         text = read(r)
@@ -102,7 +146,7 @@ def main():
             put(out, 'recipe', b'\x00' + b'\n'.join(edits))
     for p in sorted(glob.glob(os.path.join(fx, 'prf', '*.prf'))):
         put(out, 'prf', read(p))
-    for kind in ('hive', 'reg', 'decode', 'recipe', 'prf'):
+    for kind in ('hive', 'reg', 'decode', 'recipe', 'prf', 'structs'):
         d = os.path.join(out, kind)
         n = len(os.listdir(d)) if os.path.isdir(d) else 0
         print('%s: %d seeds' % (d, n))

@@ -273,22 +273,39 @@ Test(cli, show_profile_name_is_case_insensitive_and_unknown_fails)
 	free(h);
 }
 
-Test(cli, show_plaso_pop3_password_is_opaque_never_bytes)
+/* A secret is named and sized, never decoded; its bytes appear only with
+ * --raw. */
+Test(cli, show_plaso_pop3_password_is_a_secret_bytes_only_with_raw)
 {
 	char *h = tu_stage_src(PLASO);
-	json_t *f = TJ_CLI("show", "--json", "--raw", "--section", "accounts", h);
+	json_t *f = TJ_CLI("show", "--json", "--section", "accounts", h);
 	json_t *pw = prop_anywhere(f, "POP3 Password");
 	cr_assert(json_is_null(json_object_get(pw, "value")));
+	cr_assert(json_is_true(json_object_get(pw, "secret")));
 	cr_assert(json_is_true(json_object_get(pw, "opaque")));
-	cr_assert_gt(json_integer_value(json_object_get(pw, "length")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(pw, "length")), 189);
+	json_t *d = json_object_get(pw, "decoded");
+	cr_assert_str_eq(tj_str(d, "kind"), "secret");
+	cr_assert_str_eq(tj_str(d, "format"), "DPAPI blob");
+	cr_assert_eq(json_integer_value(json_object_get(d, "size")), 189);
 	cr_assert_null(json_object_get(pw, "raw"));
 	json_decref(f);
-	TU_CLI("show", "--raw", "--section", "accounts", h);
+	f = TJ_CLI("show", "--json", "--raw", "--section", "accounts", h);
+	pw = prop_anywhere(f, "POP3 Password");
+	cr_assert_eq(strlen(tj_str(pw, "raw")), 2 * 189);
+	cr_assert_eq(strncmp(tj_str(pw, "raw"), "0201000000d08c9ddf0115d1118c7a00c04fc297eb", 42),
+	             0);
+	json_decref(f);
+	TU_CLI("show", "--section", "accounts", h);
 	const char *line = strstr(tu_last.out, "POP3 Password");
 	cr_assert_not_null(line);
-	cr_assert_not_null(strstr(line, "<opaque, "));
+	cr_assert_not_null(strstr(line, "<secret: DPAPI blob, 189 bytes>"));
 	const char *eol = strchr(line, '\n');
-	cr_assert(strncmp(eol + 1, "      raw:", 10) != 0, "secure bytes printed");
+	cr_assert(strncmp(eol + 1, "      raw:", 10) != 0, "secret bytes printed without --raw");
+	TU_CLI("show", "--raw", "--section", "accounts", h);
+	line = strstr(tu_last.out, "POP3 Password");
+	eol = strchr(line, '\n');
+	cr_assert(strncmp(eol + 1, "      raw: 0201000000d08c9ddf", 29) == 0, "%s", eol + 1);
 	free(h);
 }
 
@@ -472,7 +489,7 @@ Test(cli, get_opaque_and_malformed)
 	char *h = tu_stage_built("every-type.dat");
 	TU_CLI("get", "--section", "global", "S01026794", h);
 	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
-	cr_assert_str_eq(tu_last.out, "<opaque, 56 bytes>\n");
+	cr_assert_str_eq(tu_last.out, "<secret: DPAPI blob, 56 bytes>\n");
 	char *m = tu_stage_built("malformed.dat");
 	TU_CLI("get", "--section", "global", "00036780", m);
 	cr_assert_eq(tu_last.status, 1);

@@ -322,6 +322,9 @@ struct mapiprof_section {
 				of the service an account's "Service UID" names */
 	const char *owner;   /* uid of the owning service section (provider, emsmdb) */
 	int64_t last_write;  /* FILETIME of the key, 0 if unknown */
+	/* Accounts (role "account"): "pop3", "imap4", "http", "ldap", "mapi" or
+	 * "unknown", from the subkey's clsid (actMgmt.h); NULL otherwise. */
+	const char *account_type;
 };
 
 MAPIPROF_API size_t mapiprof_section_count(const struct mapiprof_file *file, size_t profile);
@@ -365,6 +368,38 @@ struct mapiprof_uidref {
 	size_t section;      /* index into the profile's sections, or SIZE_MAX if dangling */
 };
 
+/* One field of a decoded structure. */
+enum mapiprof_field_type {
+	MAPIPROF_F_STRING, /* s (UTF-8) */
+	MAPIPROF_F_INT,    /* i */
+	MAPIPROF_F_BOOL,   /* i is 0 or 1 */
+};
+#define MAPIPROF_FIELD_DEFAULT     0x1u /* not stored: the documented default applies */
+#define MAPIPROF_FIELD_UNCONFIRMED 0x2u /* meaning not settled by a public source */
+struct mapiprof_field {
+	const char *name;  /* lower_snake_case, stable */
+	enum mapiprof_field_type type;
+	const char *s;
+	int64_t i;
+	unsigned flags;    /* MAPIPROF_FIELD_* */
+};
+
+/* A binary structure decoded from a value, as far as it is valid: kind
+ * "store_entryid", "pst_folder_entryid", "exchange_folder_entryid",
+ * "exchange_message_entryid", "oneoff_entryid", "exchange_ab_entryid",
+ * "contact_ab_entryid", "port", "switch", "smtp_secure_connection",
+ * "smtp_auth_method", "leave_on_server", "mapi_provider", "secret", or
+ * "account" (mapiprof_account). */
+struct mapiprof_decoded {
+	const char *kind;
+	size_t index;      /* element of a PT_MV_BINARY value, else 0 */
+	int unconfirmed;   /* some field is MAPIPROF_FIELD_UNCONFIRMED */
+	const char *error; /* non-NULL: malformed from some point on (truncated, lengths
+			      past the end); fields hold what came before */
+	size_t nfields;
+	const struct mapiprof_field *fields;
+};
+
 struct mapiprof_prop {
 	const char *value_name;   /* as stored */
 	int is_tag;               /* name is TTTTIIII (optionally S-prefixed) */
@@ -391,11 +426,28 @@ struct mapiprof_prop {
 	const uint8_t *data;      /* the raw bytes, always */
 	size_t len;
 	const char *error;        /* non-NULL: malformed; kind is MAPIPROF_V_RAW */
+	/* Structures recognised inside the value (entry IDs by their provider
+	 * UID, typed account-manager values, secrets): one for a single
+	 * value, one per recognised element of a PT_MV_BINARY (index says
+	 * which); 0 when nothing was recognised.  See DECODED STRUCTURES in
+	 * the man page for every kind and field. */
+	size_t ndecoded;
+	const struct mapiprof_decoded *decoded;
 };
 
 /* Decodes (once, then cached) every value of a section. */
 MAPIPROF_API int mapiprof_section_props(struct mapiprof_file *file, size_t profile, size_t section,
 					const struct mapiprof_prop **props, size_t *n);
+
+/* An account of the account manager (a section whose account_type is set)
+ * summarised as one decoded structure of kind "account": type, service
+ * (for "mapi": "exchange", "pst", "address_book" or the service name),
+ * account_name, email, server or path (a data file), user, the ports with
+ * MAPIPROF_FIELD_DEFAULT when the value is absent, preferences_uid.  Owned
+ * by the file.  Fails with MAPIPROF_E_INVALID for a section that is not an
+ * account. */
+MAPIPROF_API int mapiprof_account(struct mapiprof_file *file, size_t profile, size_t section,
+				  const struct mapiprof_decoded **out);
 
 /* Parses PROP as a tag name (PR_PROFILE_CONNECT_FLAGS, case-insensitive), a
  * tag (0x66040003) or a value name (00036604).  Fails with

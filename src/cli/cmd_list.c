@@ -1,6 +1,7 @@
 /* cmd_list.c - "mapiprof list": the profiles of each file with their root,
  * default flag and services. */
 #include <stdio.h>
+#include <string.h>
 
 #include <mapiprof/mapiprof.h>
 
@@ -85,20 +86,101 @@ text_profile(const struct mapiprof_profile *p)
 	return rc;
 }
 
+/* The string field name of an account summary, or NULL. */
+static const char *
+acct_field(const struct mapiprof_decoded *d, const char *name)
+{
+	for (size_t i = 0; i < d->nfields; i++)
+		if (d->fields[i].type == MAPIPROF_F_STRING && strcmp(d->fields[i].name, name) == 0)
+			return d->fields[i].s;
+	return NULL;
+}
+
+/* "TYPE" or "mapi/SERVICE" of an account summary. */
+static void
+acct_type(const struct mapiprof_decoded *d, char *buf, size_t size)
+{
+	const char *t = acct_field(d, "type"), *svc = acct_field(d, "service");
+	snprintf(buf, size, "%s%s%s", t != NULL ? t : "unknown", svc != NULL ? "/" : "",
+	         svc != NULL ? svc : "");
+}
+
+/* The server, else the data file's path, of an account summary. */
+static const char *
+acct_where(const struct mapiprof_decoded *d)
+{
+	const char *w = acct_field(d, "server");
+	return w != NULL ? w : acct_field(d, "path");
+}
+
+/* One line per account of profile p: "  account: TYPE  NAME  SERVER|PATH". */
+static int
+text_accounts(struct mapiprof_file *f, size_t p)
+{
+	int rc = 0;
+	for (size_t s = 0; rc == 0 && s < mapiprof_section_count(f, p); s++) {
+		const struct mapiprof_decoded *d = NULL;
+		char type[96];
+		if (mapiprof_section_at(f, p, s)->account_type == NULL)
+			continue;
+		if (mapiprof_account(f, p, s, &d) != MAPIPROF_OK)
+			return 1;
+		acct_type(d, type, sizeof(type));
+		fputs("  account: ", stdout);
+		rc |= esc_fputs(type, stdout);
+		fputs("  ", stdout);
+		const char *name = acct_field(d, "account_name"), *where = acct_where(d);
+		rc |= esc_fputs(name != NULL ? name : "-", stdout);
+		fputs("  ", stdout);
+		rc |= esc_fputs(where != NULL ? where : "-", stdout);
+		fputc('\n', stdout);
+	}
+	return rc;
+}
+
+/* 0, -1 when out of memory, 1 when an account could not be read (the
+ * error is in the context). */
 static int
 list_text(struct mapiprof_file *f, const char *path)
 {
 	int rc = ot_file_header(stdout, path);
 	if (mapiprof_profile_count(f) == 0)
 		fputs(NO_PROFILES_LINE, stdout);
-	for (size_t i = 0; i < mapiprof_profile_count(f); i++)
+	for (size_t i = 0; rc == 0 && i < mapiprof_profile_count(f); i++) {
 		rc |= text_profile(mapiprof_profile_at(f, i));
+		if (rc == 0)
+			rc = text_accounts(f, i);
+	}
 	return rc;
 }
 
+/* [{"section","type","service","account_name","server"|"path"}] of profile p;
+ * NULL when out of memory or an account cannot be read. */
 static json_t *
-json_profile(const struct mapiprof_profile *p)
+json_accounts(struct mapiprof_file *f, size_t p)
 {
+	json_t *a = json_array();
+	int bad = a == NULL;
+	for (size_t s = 0; !bad && s < mapiprof_section_count(f, p); s++) {
+		const struct mapiprof_section *sec = mapiprof_section_at(f, p, s);
+		const struct mapiprof_decoded *d = NULL;
+		if (sec->account_type == NULL)
+			continue;
+		if (mapiprof_account(f, p, s, &d) != MAPIPROF_OK) {
+			bad = 1;
+			break;
+		}
+		json_t *o = oj_decoded(d, 0);
+		bad |= oj_push(a, o);
+		bad |= bad ? 0 : oj_set(o, "section", oj_string(sec->uid));
+	}
+	return oj_done(a, bad);
+}
+
+static json_t *
+json_profile(struct mapiprof_file *f, size_t index)
+{
+	const struct mapiprof_profile *p = mapiprof_profile_at(f, index);
 	json_t *o = json_object(), *sv = json_array();
 	int bad = o == NULL;
 	if (!bad) {
@@ -110,6 +192,7 @@ json_profile(const struct mapiprof_profile *p)
 		bad |= oj_set(o, "last_write", oj_time(p->last_write));
 		bad |= oj_set(o, "services", sv);
 		sv = NULL;
+		bad |= oj_set(o, "accounts", json_accounts(f, index));
 	}
 	for (size_t i = 0; !bad && i < p->nservices; i++)
 		bad |= oj_push(json_object_get(o, "services"), oj_string(p->services[i]));
@@ -134,8 +217,7 @@ list_json(struct mapiprof_file *f, const char *path)
 		ps = NULL;
 	}
 	for (size_t i = 0; !bad && i < mapiprof_profile_count(f); i++)
-		bad |= oj_push(json_object_get(o, "profiles"),
-		               json_profile(mapiprof_profile_at(f, i)));
+		bad |= oj_push(json_object_get(o, "profiles"), json_profile(f, i));
 	json_decref(ps);
 	return oj_emit_unless(o, bad);
 }
@@ -148,7 +230,9 @@ list_file(const struct run *r, const struct list_opts *o, const char *path)
 	if (sf_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
 	if ((r->json ? list_json(f, path) : list_text(f, path)) != 0)
-		status = report_fail(r, path, "no_memory", "out of memory");
+		status = mapiprof_errcode(r->ctx) != MAPIPROF_E_NONE
+		             ? report_lib(r, path)
+		             : report_fail(r, path, "no_memory", "out of memory");
 	mapiprof_close(f);
 	return status;
 }

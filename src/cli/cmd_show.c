@@ -135,6 +135,12 @@ text_section(struct mapiprof_file *f, size_t p, size_t s, const struct mapiprof_
 		rc |= esc_fputs(sec->owner, stdout);
 	}
 	printf(", last write: %s\n", when);
+	const struct mapiprof_decoded *acct = NULL;
+	if (sec->account_type != NULL) {
+		if (mapiprof_account(f, p, s, &acct) != MAPIPROF_OK)
+			return -1;
+		rc |= ot_decoded(stdout, acct, 4, 0);
+	}
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc |= ot_prop(stdout, f, p, &props[i], 4, raw);
 	return rc;
@@ -156,6 +162,12 @@ json_section(struct mapiprof_file *f, size_t p, size_t s, const struct mapiprof_
 	bad |= oj_set(o, "service", oj_string(sec->service));
 	bad |= oj_set(o, "owner", oj_string(sec->owner));
 	bad |= oj_set(o, "last_write", oj_time(sec->last_write));
+	if (!bad && sec->account_type != NULL) {
+		const struct mapiprof_decoded *acct = NULL;
+		bad |= oj_set(o, "account_type", oj_string(sec->account_type));
+		bad |= mapiprof_account(f, p, s, &acct) != MAPIPROF_OK;
+		bad |= bad ? 0 : oj_set(o, "account", oj_decoded(acct, 0));
+	}
 	for (size_t i = 0; !bad && i < n; i++) {
 		json_t *po = json_object();
 		bad |= oj_push(a, po);
@@ -214,8 +226,11 @@ show_profile(const struct run *r, const struct show_opts *o, struct mapiprof_fil
 		int bad = r->json ? oj_push(json_object_get(jp, "sections"),
 		                            json_section(f, p, s, props, n, o->raw))
 		                  : text_section(f, p, s, props, n, o->raw);
+		/* an account summary that could not be read left its error */
 		if (bad)
-			status = report_fail(r, path, "no_memory", "out of memory");
+			status = mapiprof_errcode(r->ctx) != MAPIPROF_E_NONE
+			             ? report_lib(r, path)
+			             : report_fail(r, path, "no_memory", "out of memory");
 	}
 	free(mark);
 	return status;

@@ -60,9 +60,40 @@ oj_push(json_t *arr, json_t *v)
 	return json_array_append_new(arr, v) == 0 ? 0 : -1;
 }
 
+json_t *
+oj_root(void)
+{
+	json_t *o = json_object();
+	if (o != NULL &&
+	    json_object_set_new(o, "schema_version", json_integer(OJ_SCHEMA_VERSION)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* obj with "schema_version" as its first key (jansson keeps insertion
+ * order), or NULL when out of memory; takes obj. */
+static json_t *
+with_schema_version(json_t *obj)
+{
+	if (!json_is_object(obj) || json_object_get(obj, "schema_version") != NULL)
+		return obj;
+	json_t *o = oj_root();
+	if (o == NULL || json_object_update(o, obj) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	json_decref(obj);
+	return o;
+}
+
 int
 oj_emit(json_t *obj)
 {
+	obj = with_schema_version(obj);
+	if (obj == NULL)
+		return -1;
 	char *s = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(obj);
 	if (s == NULL)
@@ -148,6 +179,93 @@ prop_uids(const struct mapiprof_file *f, size_t profile, const struct mapiprof_p
 	return oj_done(a, bad);
 }
 
+/* The JSON value of one field. */
+static json_t *
+field_value(const struct mapiprof_field *f)
+{
+	switch (f->type) {
+	case MAPIPROF_F_INT:
+		return json_integer((json_int_t)f->i);
+	case MAPIPROF_F_BOOL:
+		return json_boolean(f->i != 0);
+	case MAPIPROF_F_STRING:
+	default:
+		return oj_string(f->s != NULL ? f->s : "");
+	}
+}
+
+/* Names of the fields that carry flag in a JSON array, or NULL when none
+ * does (*bad set when out of memory). */
+static json_t *
+field_names_with(const struct mapiprof_decoded *d, unsigned flag, int *bad)
+{
+	json_t *a = NULL;
+	for (size_t i = 0; !*bad && i < d->nfields; i++) {
+		if (!(d->fields[i].flags & flag))
+			continue;
+		if (a == NULL && (a = json_array()) == NULL) {
+			*bad = 1;
+			break;
+		}
+		*bad |= oj_push(a, oj_string(d->fields[i].name));
+	}
+	if (*bad) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+json_t *
+oj_decoded(const struct mapiprof_decoded *d, int with_index)
+{
+	json_t *o = json_object();
+	int bad = o == NULL;
+	if (bad)
+		return NULL;
+	bad |= oj_set(o, "kind", oj_string(d->kind));
+	if (with_index)
+		bad |= oj_set(o, "index", json_integer((json_int_t)d->index));
+	for (size_t i = 0; !bad && i < d->nfields; i++)
+		bad |= oj_set(o, d->fields[i].name, field_value(&d->fields[i]));
+	json_t *unconfirmed = field_names_with(d, MAPIPROF_FIELD_UNCONFIRMED, &bad);
+	json_t *defaults = bad ? NULL : field_names_with(d, MAPIPROF_FIELD_DEFAULT, &bad);
+	if (!bad && unconfirmed != NULL) {
+		bad |= oj_set(o, "unconfirmed", json_true());
+		bad |= oj_set(o, "unconfirmed_fields", unconfirmed);
+		unconfirmed = NULL;
+	}
+	if (!bad && defaults != NULL) {
+		bad |= oj_set(o, "defaults", defaults);
+		defaults = NULL;
+	}
+	json_decref(unconfirmed);
+	json_decref(defaults);
+	if (!bad && d->error != NULL)
+		bad |= oj_set(o, "error", oj_string(d->error));
+	return oj_done(o, bad);
+}
+
+/* "decoded" of a value: the one structure, or for a multi-value
+ * {"kind": "elements", "elements": [...]} with each element's index. */
+static json_t *
+prop_decoded(const struct mapiprof_prop *p)
+{
+	if (p->kind != MAPIPROF_V_MV_BINARY)
+		return oj_decoded(&p->decoded[0], 0);
+	json_t *o = json_object(), *a = json_array();
+	int bad = o == NULL || a == NULL;
+	if (!bad) {
+		bad |= oj_set(o, "kind", json_string("elements"));
+		bad |= oj_set(o, "elements", a);
+		a = NULL;
+	}
+	json_decref(a);
+	for (size_t i = 0; !bad && i < p->ndecoded; i++)
+		bad |= oj_push(json_object_get(o, "elements"), oj_decoded(&p->decoded[i], 1));
+	return oj_done(o, bad);
+}
+
 static int
 is_mv_layout_kind(enum mapiprof_kind k)
 {
@@ -176,13 +294,17 @@ oj_prop_fill(json_t *obj, const struct mapiprof_file *f, size_t profile,
 	if (p->secure)
 		bad |= oj_set(obj, "secure", json_true());
 	if (p->kind == MAPIPROF_V_OPAQUE) {
+		bad |= oj_set(obj, "secret", json_true());
 		bad |= oj_set(obj, "opaque", json_true());
 		bad |= oj_set(obj, "length", json_integer((json_int_t)p->len));
 	}
+	if (p->ndecoded > 0)
+		bad |= oj_set(obj, "decoded", prop_decoded(p));
 	if (p->error != NULL)
 		bad |= oj_set(obj, "error", oj_string(p->error));
-	/* Secure values are never shown, not even as raw bytes. */
-	if (raw && p->kind != MAPIPROF_V_OPAQUE)
+	/* A secret's bytes are shown only when asked for (--raw): never
+	 * decoded, but an examiner may need the blob itself. */
+	if (raw)
 		bad |= oj_set(obj, "raw", oj_hex(p->data, p->len));
 	return bad ? -1 : 0;
 }

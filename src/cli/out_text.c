@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <mapiprof/mapiprof.h>
 
@@ -71,6 +72,21 @@ put_mv(FILE *out, const struct mapiprof_prop *p)
 	return rc;
 }
 
+/* "<secret: DPAPI blob, 189 bytes>": what a secret is, never its bytes. */
+static void
+put_secret(FILE *out, const struct mapiprof_prop *p)
+{
+	const char *format = "unknown format";
+	for (size_t k = 0; k < p->ndecoded; k++)
+		for (size_t i = 0; i < p->decoded[k].nfields; i++)
+			if (strcmp(p->decoded[k].fields[i].name, "format") == 0 &&
+			    strcmp(p->decoded[k].fields[i].s, "unknown") != 0)
+				format = p->decoded[k].fields[i].s;
+	fputs("<secret: ", out);
+	esc_fputs(format, out);
+	fprintf(out, ", %zu bytes>", p->len);
+}
+
 /* The value cell of a show line. */
 static int
 put_value(FILE *out, const struct mapiprof_prop *p)
@@ -92,7 +108,7 @@ put_value(FILE *out, const struct mapiprof_prop *p)
 	case MAPIPROF_V_MV_BINARY:
 		return put_mv(out, p);
 	case MAPIPROF_V_OPAQUE:
-		fprintf(out, "<opaque, %zu bytes>", p->len);
+		put_secret(out, p);
 		return 0;
 	case MAPIPROF_V_RAW:
 		if (p->error != NULL) {
@@ -160,6 +176,38 @@ put_flags(FILE *out, const struct mapiprof_prop *p)
 }
 
 int
+ot_decoded(FILE *out, const struct mapiprof_decoded *d, int indent, int with_index)
+{
+	fprintf(out, "%*sdecoded", indent, "");
+	if (with_index)
+		fprintf(out, "[%zu]", d->index);
+	fputs(": ", out);
+	int rc = esc_fputs(d->kind != NULL ? d->kind : "-", out);
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct mapiprof_field *f = &d->fields[i];
+		fputs(i == 0 ? "  " : ", ", out);
+		rc |= esc_fputs(f->name, out);
+		fputc('=', out);
+		if (f->type == MAPIPROF_F_INT)
+			fprintf(out, "%" PRId64, f->i);
+		else if (f->type == MAPIPROF_F_BOOL)
+			fputs(f->i != 0 ? "true" : "false", out);
+		else
+			rc |= put_quoted(out, f->s);
+		if (f->flags & MAPIPROF_FIELD_DEFAULT)
+			fputs(" (default)", out);
+		if (f->flags & MAPIPROF_FIELD_UNCONFIRMED)
+			fputs(" (unconfirmed)", out);
+	}
+	if (d->error != NULL) {
+		fputs(d->nfields > 0 ? "; ERROR: " : "  ERROR: ", out);
+		rc |= esc_fputs(d->error, out);
+	}
+	fputc('\n', out);
+	return rc != 0 || ferror(out) ? -1 : 0;
+}
+
+int
 ot_prop(FILE *out, const struct mapiprof_file *f, size_t profile, const struct mapiprof_prop *p,
         int indent, int raw)
 {
@@ -185,7 +233,11 @@ ot_prop(FILE *out, const struct mapiprof_file *f, size_t profile, const struct m
 		rc |= ot_uidref(out, f, profile, &p->uids[i]);
 		fputc('\n', out);
 	}
-	if (p->kind != MAPIPROF_V_OPAQUE && (raw || p->error != NULL)) {
+	if (p->kind != MAPIPROF_V_OPAQUE)
+		for (size_t i = 0; i < p->ndecoded; i++)
+			rc |= ot_decoded(out, &p->decoded[i], indent + 2,
+			                 p->kind == MAPIPROF_V_MV_BINARY);
+	if (raw || (p->kind != MAPIPROF_V_OPAQUE && p->error != NULL)) {
 		fprintf(out, "%*sraw: ", indent + 2, "");
 		rc |= put_hex(out, p->data, p->len);
 		fputc('\n', out);
@@ -232,12 +284,16 @@ ot_value_lines(FILE *out, const struct mapiprof_prop *p)
 		}
 		break;
 	case MAPIPROF_V_OPAQUE:
-		fprintf(out, "<opaque, %zu bytes>\n", p->len);
+		put_secret(out, p);
+		fputc('\n', out);
 		break;
 	default:
 		rc = put_hex_plain(out, p->data, p->len);
 		fputc('\n', out);
 		break;
 	}
+	if (p->kind != MAPIPROF_V_OPAQUE)
+		for (size_t i = 0; i < p->ndecoded && rc == 0; i++)
+			rc = ot_decoded(out, &p->decoded[i], 0, p->kind == MAPIPROF_V_MV_BINARY);
 	return rc != 0 || ferror(out) ? -1 : 0;
 }

@@ -12,7 +12,10 @@
 #include "base/le.h"
 #include "base/limits.h"
 #include "base/utf16.h"
+#include "mapi/account.h"
 #include "mapi/decode.h"
+#include "mapi/entryid.h"
+#include "mapi/sfields.h"
 #include "mapi/tables.h"
 
 /* Registry value types decoded here (winnt.h values; regf spec "Data
@@ -778,6 +781,74 @@ dec_named(struct dec *d)
 	}
 }
 
+/* ---- structures inside a value ---- */
+
+/* A value that holds a folder or message entry ID by its name: a tag name
+ * ending in ENTRYID, or a value name with "EntryID" (the account
+ * manager's "Delivery Folder EntryID"). */
+static int
+names_entryid(const struct mapiprof_prop *o)
+{
+	static const char word[] = "entryid";
+	const char *names[2] = {o->name, o->value_name};
+	for (int k = 0; k < 2; k++)
+		for (const char *n = names[k]; n != NULL && *n != '\0'; n++)
+			if (strncasecmp(n, word, sizeof(word) - 1) == 0)
+				return 1;
+	return 0;
+}
+
+/* Appends one decoded structure to the value (at most one per element). */
+static int
+add_decoded(struct dec *d, const struct mp_sfields *sf, size_t index, size_t cap)
+{
+	struct mapiprof_prop *o = d->out;
+	if (o->decoded == NULL) {
+		o->decoded = mp_arena_calloc(d->a, cap, sizeof(struct mapiprof_decoded));
+		if (o->decoded == NULL)
+			return nomem(d);
+	}
+	struct mapiprof_decoded *v = (struct mapiprof_decoded *)o->decoded;
+	if (mp_sf_export(d->ctx, d->a, sf, index, &v[o->ndecoded]) != MAPIPROF_OK)
+		return STEP_NOMEM;
+	o->ndecoded++;
+	return STEP_OK;
+}
+
+/* Recognises the structures a decoded value holds: a secret is described
+ * (never decoded), an account-manager DWORD is typed, binary data is tried
+ * as an entry ID (recognised by content wherever it appears: 01020fff,
+ * "Delivery Store EntryID", the MRU lists of the Outlook section). */
+static int
+dec_structures(struct dec *d)
+{
+	struct mapiprof_prop *o = d->out;
+	struct mp_sfields *sf = malloc(sizeof(*sf));
+	int rc = STEP_OK;
+	if (sf == NULL)
+		return nomem(d);
+	const char *cp = codepage_of(d);
+	if (o->kind == MAPIPROF_V_OPAQUE) {
+		mp_secret_describe(o->data, o->len, sf);
+		rc = add_decoded(d, sf, 0, 1);
+	} else if (!o->is_tag && d->scope != NULL && d->scope->role != NULL &&
+	           strcmp(d->scope->role, "account") == 0 &&
+	           (o->reg_type == T_DWORD || o->reg_type == T_BINARY) &&
+	           mp_account_value_decode(o->value_name, o->data, o->len, sf)) {
+		rc = add_decoded(d, sf, 0, 1);
+	} else if ((o->kind == MAPIPROF_V_BINARY || o->kind == MAPIPROF_V_RAW) &&
+	           o->error == NULL &&
+	           mp_entryid_decode(o->data, o->len, names_entryid(o), cp, sf)) {
+		rc = add_decoded(d, sf, 0, 1);
+	} else if (o->kind == MAPIPROF_V_MV_BINARY) {
+		for (size_t i = 0; i < o->count && rc == STEP_OK; i++)
+			if (mp_entryid_decode(o->blobs[i].data, o->blobs[i].len, 0, cp, sf))
+				rc = add_decoded(d, sf, i, o->count);
+	}
+	free(sf);
+	return rc;
+}
+
 /* ---- entry point ---- */
 
 /* Fills the parts every value has: names, REG type, a copy of the bytes. */
@@ -813,5 +884,7 @@ mp_decode_value(struct mapiprof_ctx *ctx, struct mp_arena *a, const struct mp_sc
 	int secure = 0;
 	int rc = mp_parse_value_name(value_name, &tag, &secure) ? dec_tag(&d, tag, secure)
 	                                                        : dec_named(&d);
+	if (rc != STEP_NOMEM)
+		rc = dec_structures(&d);
 	return rc == STEP_NOMEM ? MAPIPROF_FAILED : MAPIPROF_OK;
 }

@@ -7,6 +7,7 @@
 #include "base/hex.h"
 #include "base/limits.h"
 #include "base/utf16.h"
+#include "mapi/account.h"
 #include "mapi/section.h"
 
 /* The Outlook account manager key (OutlookTrace): one subkey per account. */
@@ -197,8 +198,14 @@ read_account_facts(struct walk *w, size_t index)
 		w->v[index].has_service_uid = 1;
 		memcpy(w->v[index].service_uid, v->data, 16);
 	}
+	/* The account type from the subkey's clsid (actMgmt.h). */
+	const char *clsid = NULL;
+	v = mp_store_value_find(vals, nv, "clsid");
+	int rc = v != NULL ? mp_section_value_string(w->s->ctx, w->a, v, &clsid) : MAPIPROF_OK;
+	const char *type = mp_account_type(clsid);
+	w->v[index].pub.account_type = type != NULL ? type : "unknown";
 	mp_store_values_free(vals, nv);
-	return MAPIPROF_OK;
+	return rc;
 }
 
 static int walk_children(struct walk *w, mp_key key, const char *prefix, size_t depth,

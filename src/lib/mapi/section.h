@@ -30,6 +30,8 @@ struct mp_section {
 	int props_loaded;
 	struct mapiprof_prop *props;
 	size_t nprops;
+	/* An account's summary (mapiprof_account), made on first use. */
+	struct mapiprof_decoded *account;
 };
 
 /* A 16-byte UID of a direct child whose name is 32 hex digits. */
