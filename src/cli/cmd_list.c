@@ -10,6 +10,7 @@
 #include "fmt.h"
 #include "image.h"
 #include "opt.h"
+#include "out_deleted.h"
 #include "out_json.h"
 #include "out_text.h"
 #include "report.h"
@@ -18,6 +19,7 @@
 struct list_opts {
 	const char *image; /* --image DIR, or NULL */
 	int json;
+	int deleted;         /* --deleted: also what free space holds */
 	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage;
 };
@@ -28,6 +30,7 @@ parse(int argc, char *argv[], struct list_opts *o)
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
+	    {"deleted", no_argument, NULL, OPT_DELETED},
 	    OPT_NO_LOGS_LONGOPT,
 	    IMAGE_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
@@ -48,6 +51,9 @@ parse(int argc, char *argv[], struct list_opts *o)
 			break;
 		case OPT_IMAGE:
 			o->image = optarg;
+			break;
+		case OPT_DELETED:
+			o->deleted = 1;
 			break;
 		default:
 			return opt_common("list", c, argv);
@@ -86,13 +92,15 @@ text_profile(const struct mapiprof_profile *p)
 }
 
 static int
-list_text(struct mapiprof_file *f, const char *path)
+list_text(struct mapiprof_file *f, const char *path, int deleted, int *lib_failed)
 {
 	int rc = ot_file_header(stdout, path);
 	if (mapiprof_profile_count(f) == 0)
 		fputs(NO_PROFILES_LINE, stdout);
 	for (size_t i = 0; i < mapiprof_profile_count(f); i++)
 		rc |= text_profile(mapiprof_profile_at(f, i));
+	if (rc == 0 && deleted)
+		rc = od_list_text(f, lib_failed);
 	return rc;
 }
 
@@ -119,7 +127,7 @@ json_profile(const struct mapiprof_profile *p)
 
 /* {"file","sha256","format","state","status","profiles":[...]} */
 static int
-list_json(struct mapiprof_file *f, const char *path)
+list_json(struct mapiprof_file *f, const char *path, int deleted, int *lib_failed)
 {
 	const struct mapiprof_info *info = mapiprof_file_info(f);
 	json_t *o = json_object(), *ps = json_array();
@@ -137,6 +145,10 @@ list_json(struct mapiprof_file *f, const char *path)
 		bad |= oj_push(json_object_get(o, "profiles"),
 		               json_profile(mapiprof_profile_at(f, i)));
 	json_decref(ps);
+	if (!bad && deleted && od_list_json(f, o, lib_failed) != 0) {
+		json_decref(o);
+		return -1;
+	}
 	return oj_emit_unless(o, bad);
 }
 
@@ -147,8 +159,11 @@ list_file(const struct run *r, const struct list_opts *o, const char *path)
 	int status = EXIT_OK;
 	if (sf_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
-	if ((r->json ? list_json(f, path) : list_text(f, path)) != 0)
-		status = report_fail(r, path, "no_memory", "out of memory");
+	int lib_failed = 0;
+	if ((r->json ? list_json(f, path, o->deleted, &lib_failed)
+	             : list_text(f, path, o->deleted, &lib_failed)) != 0)
+		status = lib_failed ? report_lib(r, path)
+		                    : report_fail(r, path, "no_memory", "out of memory");
 	mapiprof_close(f);
 	return status;
 }

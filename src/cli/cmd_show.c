@@ -12,6 +12,7 @@
 #include "fmt.h"
 #include "image.h"
 #include "opt.h"
+#include "out_deleted.h"
 #include "out_json.h"
 #include "out_text.h"
 #include "report.h"
@@ -20,6 +21,7 @@
 struct show_opts {
 	const char *image; /* --image DIR, or NULL */
 	int json, raw;
+	int deleted;         /* --deleted: also what free space holds */
 	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage;
 	const char **profiles; /* --profile NAME..., nprofiles of them */
@@ -34,6 +36,7 @@ parse(int argc, char *argv[], struct show_opts *o)
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"raw", no_argument, NULL, OPT_RAW},
+	    {"deleted", no_argument, NULL, OPT_DELETED},
 	    {"profile", required_argument, NULL, OPT_PROFILE},
 	    {"section", required_argument, NULL, OPT_SECTION},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
@@ -49,6 +52,8 @@ parse(int argc, char *argv[], struct show_opts *o)
 			o->json = 1;
 		else if (c == OPT_RAW)
 			o->raw = 1;
+		else if (c == OPT_DELETED)
+			o->deleted = 1;
 		else if (c == OPT_CODEPAGE)
 			o->codepage = optarg;
 		else if (c == OPT_NO_LOGS)
@@ -85,8 +90,16 @@ pick_profiles(const struct run *r, const struct show_opts *o, struct mapiprof_fi
 		return report_fail(r, path, "no_memory", "out of memory");
 	for (size_t i = 0; i < want; i++) {
 		size_t p = i;
-		if (o->nprofiles > 0 && mapiprof_profile_find(f, o->profiles[i], &p) != MAPIPROF_OK)
-			return report_lib(r, path);
+		if (o->nprofiles > 0 &&
+		    mapiprof_profile_find(f, o->profiles[i], &p) != MAPIPROF_OK) {
+			/* A profile that only free space still holds. */
+			enum mapiprof_error e = mapiprof_errcode(r->ctx);
+			if (!o->deleted ||
+			    (e != MAPIPROF_E_NOPROFILE && e != MAPIPROF_E_NOPROFILES))
+				return report_lib(r, path);
+			mapiprof_clear_error(r->ctx);
+			continue;
+		}
 		size_t j = 0;
 		while (j < *n && (*idx)[j] != p)
 			j++;
@@ -283,6 +296,15 @@ show_file(const struct run *r, const struct show_opts *o, const char *path)
 		             : EXIT_OK;
 	else
 		status = show_profiles(r, o, f, path, jf);
+	if (status == EXIT_OK && o->deleted) {
+		const struct od_filter flt = {o->profiles, o->nprofiles, o->sections, o->nsections,
+		                              o->raw};
+		int lib_failed = 0;
+		if ((r->json ? od_show_json(f, &flt, jf, &lib_failed)
+		             : od_show_text(f, &flt, &lib_failed)) != 0)
+			status = lib_failed ? report_lib(r, path)
+			                    : report_fail(r, path, "no_memory", "out of memory");
+	}
 	if (status == EXIT_OK && jf != NULL) {
 		if (oj_emit(jf) != 0)
 			status = report_fail(r, path, "no_memory", "out of memory");
