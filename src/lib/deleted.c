@@ -133,6 +133,24 @@ role_of(const struct mapiprof_file *f, size_t prof, const char *const *below, si
 	return "unknown";
 }
 
+/* The role a direct child of a profile has by its own recovered values,
+ * as the live walk tells it from the same cross-references (section.c):
+ * PR_SERVICE_NAME makes a service section, PR_SERVICE_UID a provider's. */
+static const char *
+role_by_values(const struct mp_carve *c, size_t ki)
+{
+	int provider = 0;
+	for (size_t i = 0; i < c->nvals; i++) {
+		if (c->vals[i].key != ki)
+			continue;
+		if (mp_name_casecmp(c->vals[i].name, "001e3d09") == 0 ||
+		    mp_name_casecmp(c->vals[i].name, "001f3d09") == 0)
+			return "service";
+		provider |= mp_name_casecmp(c->vals[i].name, "01023d0c") == 0;
+	}
+	return provider ? "provider" : "unknown";
+}
+
 /* 1 when the live key (a hivex node) holds a value named name. */
 static int
 live_has(const struct mp_value *vals, size_t nv, const char *name)
@@ -234,11 +252,13 @@ place(struct builder *b, size_t ki)
 	if (orphan) {
 		d->role = is_uid_name(ck->name) ? mp_section_uid_role(ck->name) : NULL;
 		d->role = d->role != NULL ? d->role : "unknown";
-		d->section = is_uid_name(ck->name) ? ck->name : NULL;
+		d->section = is_uid_name(ck->name) ? mp_arena_strdup(&f->arena, ck->name) : NULL;
 	} else {
 		d->root = join(&f->arena, NULL, names, r);
-		d->profile = names[r];
-		d->live_profile = d->root != NULL ? live_profile(f, d->root, d->profile) : SIZE_MAX;
+		d->profile = mp_arena_strdup(&f->arena, names[r]);
+		d->live_profile = d->root != NULL && d->profile != NULL
+		                      ? live_profile(f, d->root, d->profile)
+		                      : SIZE_MAX;
 		size_t live_sec = SIZE_MAX;
 		if (depth == r + 1u) {
 			d->role = "profile";
@@ -248,11 +268,13 @@ place(struct builder *b, size_t ki)
 				return mp_nomem(f->ctx);
 			d->role = role_of(f, d->live_profile, names + r + 1u, depth - r - 1u,
 			                  d->section, &live_sec);
+			if (strcmp(d->role, "unknown") == 0 && depth == r + 2u)
+				d->role = role_by_values(&b->c, ki);
 		}
 		if (live_sec != SIZE_MAX)
 			mp_section_scope(&f->profiles[d->live_profile].sections, live_sec, &scope);
 	}
-	if (d->path == NULL || (!orphan && d->root == NULL))
+	if (d->path == NULL || (!orphan && (d->root == NULL || d->profile == NULL)))
 		return mp_nomem(f->ctx);
 	if (scope.role == NULL) {
 		scope.role = d->role;

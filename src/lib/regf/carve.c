@@ -643,6 +643,12 @@ nk_maxima(const struct carver *k, uint32_t rel, uint32_t name, uint32_t data)
 	       mp_le32(nk + MP_NK_MAXDATA) == data;
 }
 
+static uint32_t
+distance(uint32_t a, uint32_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
 /* The recovered key without values nearest to the list at rel whose nk
  * records the list's maxima: hivex empties a key's value count and list
  * offset before it frees the key (lib/write.c delete_values), so these
@@ -657,32 +663,38 @@ recovered_owner(const struct carver *k, size_t nrecovered, uint32_t rel, uint32_
 		const struct mp_carve_key *key = &k->c->keys[i];
 		if (key->nvals != 0 || !nk_maxima(k, key->rel, name, data))
 			continue;
-		uint32_t d = key->rel > rel ? key->rel - rel : rel - key->rel;
-		if (d < dist) {
-			dist = d;
+		if (distance(key->rel, rel) < dist) {
+			dist = distance(key->rel, rel);
 			best = i;
 		}
 	}
 	return best;
 }
 
-/* Picks the owner of a freed list with `mine` unclaimed recovered values
- * among the weighed live candidates and the nearest recovered key that
- * records the list's maxima: a live key whose vk cells the list still
- * names; else a live key whose nk records the list's maxima (hivex raises
- * them and never lowers them, lib/write.c), unless its values all equal
- * the list's and a recovered key records them too (a deleted copy); else
- * that recovered key; else the one live key with the most names in
- * common.  *owner = SIZE_MAX: none, or a tie. */
+/* Picks the owner of the freed list at rel among the weighed live
+ * candidates and the recovered key nearest to it that records the list's
+ * maxima: a live key whose vk cells the list still names; else of the
+ * keys whose nk records the list's maxima (hivex raises them and never
+ * lowers them, lib/write.c) and, for a live one, that share a value name
+ * with it, the one nearest to the list (a writer puts a key's cells
+ * together: hivex appends them in one run); else the one live key with
+ * the most names in common.  *owner = SIZE_MAX: none, or a tie. */
 static int
-pick_owner(struct carver *k, struct candidate *cand, size_t ncand, size_t mine, size_t recovered,
+pick_owner(struct carver *k, struct candidate *cand, size_t ncand, uint32_t rel, size_t recovered,
            uint32_t name, uint32_t data, size_t *owner)
 {
-	size_t best = SIZE_MAX;
+	size_t best = SIZE_MAX, near = SIZE_MAX;
 	int tie = 0;
+	uint32_t dist =
+	    recovered != SIZE_MAX ? distance(k->c->keys[recovered].rel, rel) : UINT32_MAX;
 	*owner = SIZE_MAX;
-	for (size_t i = 0; i < ncand; i++)
+	for (size_t i = 0; i < ncand; i++) {
 		cand[i].fields = nk_maxima(k, cand[i].key, name, data) ? 1u : 0u;
+		if (cand[i].fields && cand[i].names > 0 && distance(cand[i].key, rel) < dist) {
+			dist = distance(cand[i].key, rel);
+			near = i;
+		}
+	}
 	for (size_t i = 0; i < ncand; i++) {
 		if (best == SIZE_MAX || better(&cand[i], &cand[best])) {
 			best = i;
@@ -695,9 +707,8 @@ pick_owner(struct carver *k, struct candidate *cand, size_t ncand, size_t mine, 
 		best = SIZE_MAX;
 	if (best != SIZE_MAX && cand[best].shared > 0)
 		return key_at(k, cand[best].key, owner);
-	if (best != SIZE_MAX && cand[best].fields && cand[best].names > 0 &&
-	    (recovered == SIZE_MAX || cand[best].exact < mine))
-		return key_at(k, cand[best].key, owner);
+	if (near != SIZE_MAX)
+		return key_at(k, cand[near].key, owner);
 	if (recovered != SIZE_MAX) {
 		*owner = recovered;
 		return MAPIPROF_OK;
@@ -740,7 +751,7 @@ claim_by_freed_lists(struct carver *k, size_t nrecovered)
 		if (mine == 0)
 			continue;
 		size_t key = SIZE_MAX;
-		if (pick_owner(k, cand, ncand, mine,
+		if (pick_owner(k, cand, ncand, k->ext[x].s,
 		               recovered_owner(k, nrecovered, k->ext[x].s, name, data), name, data,
 		               &key) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
