@@ -14,12 +14,13 @@
 #include "testjson.h"
 #include "testutil.h"
 
-#define EXCH      "exchange-mapi.dat"
-#define WMS_ROOT  "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
-#define GLOBAL    "13dbb0c8aa05101a9bb000aa002fc45a"
-#define PROVIDER  "33f642b74c6f5f0ade2adfe3ca98a66c"
-#define SERVICE   "570e782c6d99b09e2912e61a460c0425"
-#define HIVEXSH   "/usr/bin/hivexsh"
+#define EXCH "exchange-mapi.dat"
+#define WMS_ROOT                                                                                   \
+	"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
+#define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"
+#define PROVIDER "33f642b74c6f5f0ade2adfe3ca98a66c"
+#define SERVICE  "570e782c6d99b09e2912e61a460c0425"
+#define HIVEXSH  "/usr/bin/hivexsh"
 
 TestSuite(cli_deleted, .init = tu_setup, .fini = tu_teardown);
 
@@ -67,7 +68,8 @@ sections_before(const char *file, const char *name)
 static void
 assert_props_recovered(json_t *sec, json_t *key)
 {
-	json_t *want = json_object_get(sec, "properties"), *got = json_object_get(key, "properties");
+	json_t *want = json_object_get(sec, "properties"),
+	       *got = json_object_get(key, "properties");
 	size_t i;
 	json_t *p;
 	cr_assert_eq(json_array_size(got), json_array_size(want), "%s: %zu values, want %zu",
@@ -77,7 +79,8 @@ assert_props_recovered(json_t *sec, json_t *key)
 		json_t *r = tj_find(got, "value_name", tj_str(p, "value_name"));
 		cr_assert(json_equal(json_object_get(r, "value"), json_object_get(p, "value")),
 		          "%s %s: value differs", tj_str(key, "path"), tj_str(p, "value_name"));
-		cr_assert_str_eq(tj_str(r, "type"), tj_str(p, "type"));
+		cr_assert(json_equal(json_object_get(r, "type"), json_object_get(p, "type")));
+		cr_assert(json_equal(json_object_get(r, "reg_type"), json_object_get(p, "reg_type")));
 		cr_assert(json_is_true(json_object_get(r, "deleted")));
 		cr_assert(json_is_false(json_object_get(r, "earlier")));
 	}
@@ -140,10 +143,9 @@ Test(cli_deleted, deleted_profile_and_its_sections_with_values_and_times)
 	}
 	/* Nothing of the live profile is reported. */
 	json_t *k;
-	json_array_foreach(d, i, k)
-	cr_assert(json_is_null(json_object_get(k, "profile")) ||
-	              strcmp(tj_str(k, "profile"), "Personal") == 0,
-	          "unexpected key %s", tj_str(k, "path"));
+	json_array_foreach(d, i, k) cr_assert(json_is_null(json_object_get(k, "profile")) ||
+	                                          strcmp(tj_str(k, "profile"), "Personal") == 0,
+	                                      "unexpected key %s", tj_str(k, "path"));
 	json_decref(d);
 
 	/* list --deleted: the profile, marked, with its counts. */
@@ -157,8 +159,9 @@ Test(cli_deleted, deleted_profile_and_its_sections_with_values_and_times)
 	TU_CLI_EXPECT(0, "show", "--deleted", "--profile", "Personal", h);
 	cr_assert_not_null(strstr(tu_last.out, "\\Personal [deleted]\n    role: profile"), "%s",
 	                   tu_last.out);
-	cr_assert_not_null(strstr(tu_last.out, "    [deleted] 001e3001  0x3001001e  PR_DISPLAY_NAME"),
-	                   "%s", tu_last.out);
+	cr_assert_not_null(
+	    strstr(tu_last.out, "    [deleted] 001e3001  0x3001001e  PR_DISPLAY_NAME"), "%s",
+	    tu_last.out);
 	tu_snap_assert_same(&snap, h);
 	json_decref(before);
 	free(h);
@@ -236,7 +239,8 @@ Test(cli_deleted, hivex_rewrite_leaves_earlier_versions_and_deleted_section)
 	assert_props_recovered(svc, s);
 	TU_CLI_EXPECT(0, "show", "--deleted", "--section", PROVIDER, h);
 	cr_assert_not_null(
-	    strstr(tu_last.out, "    [deleted, earlier version] 001e3001  0x3001001e  PR_DISPLAY_NAME"),
+	    strstr(tu_last.out,
+	           "    [deleted, earlier version] 001e3001  0x3001001e  PR_DISPLAY_NAME"),
 	    "%s", tu_last.out);
 	cr_assert_null(strstr(tu_last.out, SERVICE " [deleted]"), "--section filters");
 	json_decref(d);
@@ -268,5 +272,71 @@ Test(cli_deleted, fresh_fixture_hive_recovers_nothing)
 	json_decref(d);
 	TU_CLI_EXPECT(0, "list", "--deleted", h);
 	cr_assert_not_null(strstr(tu_last.out, "deleted: nothing recovered\n"), "%s", tu_last.out);
+	free(h);
+}
+
+/* ---- a deleted copy whose values equal a live profile's -------------------------- */
+
+Test(cli_deleted, deleted_copy_is_told_from_the_live_original)
+{
+	char *h = tu_stage_built("outlook2016-two-accounts.dat");
+	json_t *before = sections_before(h, "Work");
+	TU_CLI_EXPECT(0, "profile", "copy", "Work", "Old", h);
+	TU_CLI_EXPECT(0, "profile", "delete", "Old", h);
+	json_t *d = deleted_of(h);
+	size_t i;
+	json_t *sec;
+	json_array_foreach(before, i, sec)
+	{
+		char path[512];
+		snprintf(path, sizeof(path),
+		         "Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Old\\%s",
+		         tj_str(sec, "uid"));
+		json_t *k = key_at(d, path);
+		cr_assert_not_null(k, "section %s not recovered", path);
+		assert_props_recovered(sec, k);
+	}
+	/* The live profile it was copied from holds no recovered value. */
+	json_t *k;
+	json_array_foreach(d, i, k)
+	    cr_assert_str_eq(tj_str(k, "profile"), "Old", "%s", tj_str(k, "path"));
+	json_decref(d);
+	json_decref(before);
+	free(h);
+}
+
+/* ---- a broken parent chain: placed as far as it holds ---------------------------- */
+
+Test(cli_deleted, broken_parent_chain_gives_orphans_with_partial_paths)
+{
+	char *h = tu_stage_built(EXCH);
+	TU_CLI_EXPECT(0, "profile", "delete", "Personal", h);
+	json_t *d = deleted_of(h);
+	json_t *pk = key_at(d, WMS_ROOT "\\Personal");
+	cr_assert_not_null(pk);
+	json_int_t off = tj_int(pk, "offset");
+	json_decref(d);
+	/* The freed profile nk's parent offset (nk +4 +16) now points past the
+	 * hive bins: its sections still chain up to it, no further. */
+	size_t len = 0;
+	char *img = tu_read(h, &len);
+	cr_assert((size_t)off + 24 <= len);
+	memcpy(img + off + 20, "\xf0\xff\xff\x7f", 4);
+	cr_assert_eq(tu_write(h, img, len), 0);
+	free(img);
+	d = deleted_of(h);
+	json_t *orph = key_at(d, "?\\Personal\\" GLOBAL);
+	cr_assert_not_null(orph, "%s", tu_last.out);
+	cr_assert(json_is_true(json_object_get(orph, "orphan")));
+	cr_assert(json_is_null(json_object_get(orph, "profile")));
+	cr_assert_str_eq(tj_str(orph, "role"), "global");
+	cr_assert_null(key_at(d, WMS_ROOT "\\Personal"));
+	/* Orphans come after every placed key. */
+	json_t *last = json_array_get(d, json_array_size(d) - 1);
+	cr_assert(json_is_true(json_object_get(last, "orphan")));
+	TU_CLI_EXPECT(0, "show", "--deleted", h);
+	cr_assert_not_null(strstr(tu_last.out, "  orphan: ?\\Personal\\" GLOBAL " [deleted]\n"),
+	                   "%s", tu_last.out);
+	json_decref(d);
 	free(h);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "mapi/decode.h"
 #include "mapi/locate.h"
 #include "mapi/section.h"
@@ -86,6 +87,10 @@ struct builder {
 	struct mp_carve c;
 	struct mapiprof_deleted_key *v;
 	size_t n, cap;
+	/* The values of key k are vals[byk[start[k] .. start[k + 1])], the
+	 * orphan values (no key) k = nkeys; so each key's are found once. */
+	size_t *start, *byk;
+	const char *names[MP_MAX_KEY_DEPTH]; /* a key's path, mp_carve_path */
 };
 
 /* The live profile named name in the root at path root, or SIZE_MAX. */
@@ -133,20 +138,31 @@ role_of(const struct mapiprof_file *f, size_t prof, const char *const *below, si
 	return "unknown";
 }
 
+/* 1 when a recovered value of key ki is named like a property (TTTTIIII). */
+static int
+has_tag_value(const struct builder *b, size_t ki)
+{
+	uint32_t tag;
+	int secure;
+	for (size_t j = b->start[ki]; j < b->start[ki + 1u]; j++)
+		if (mp_parse_value_name(b->c.vals[b->byk[j]].name, &tag, &secure))
+			return 1;
+	return 0;
+}
+
 /* The role a direct child of a profile has by its own recovered values,
  * as the live walk tells it from the same cross-references (section.c):
  * PR_SERVICE_NAME makes a service section, PR_SERVICE_UID a provider's. */
 static const char *
-role_by_values(const struct mp_carve *c, size_t ki)
+role_by_values(const struct builder *b, size_t ki)
 {
 	int provider = 0;
-	for (size_t i = 0; i < c->nvals; i++) {
-		if (c->vals[i].key != ki)
-			continue;
-		if (mp_name_casecmp(c->vals[i].name, "001e3d09") == 0 ||
-		    mp_name_casecmp(c->vals[i].name, "001f3d09") == 0)
+	for (size_t j = b->start[ki]; j < b->start[ki + 1u]; j++) {
+		const char *name = b->c.vals[b->byk[j]].name;
+		if (mp_name_casecmp(name, "001e3d09") == 0 ||
+		    mp_name_casecmp(name, "001f3d09") == 0)
 			return "service";
-		provider |= mp_name_casecmp(c->vals[i].name, "01023d0c") == 0;
+		provider |= mp_name_casecmp(name, "01023d0c") == 0;
 	}
 	return provider ? "provider" : "unknown";
 }
@@ -168,8 +184,8 @@ decode_values(struct builder *b, size_t ki, const struct mp_scope *scope, int on
 	struct mp_value *live = NULL;
 	size_t nlive = 0, count = 0;
 	int rc = MAPIPROF_OK;
-	for (size_t i = 0; i < b->c.nvals; i++)
-		count += b->c.vals[i].key == ki;
+	size_t slot = ki == SIZE_MAX ? b->c.nkeys : ki;
+	count = b->start[slot + 1u] - b->start[slot];
 	struct mapiprof_deleted_prop *p =
 	    mp_arena_calloc(&f->arena, count > 0 ? count : 1u, sizeof(*p));
 	if (p == NULL)
@@ -179,11 +195,11 @@ decode_values(struct builder *b, size_t ki, const struct mp_scope *scope, int on
 	                          &nlive) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	size_t k = 0;
-	for (size_t i = 0; i < b->c.nvals && rc == MAPIPROF_OK; i++) {
-		const struct mp_carve_val *v = &b->c.vals[i];
+	for (size_t j = b->start[slot]; j < b->start[slot + 1u] && rc == MAPIPROF_OK; j++) {
+		const struct mp_carve_val *v = &b->c.vals[b->byk[j]];
 		uint32_t tag;
 		int secure;
-		if (v->key != ki || (only_tags && !mp_parse_value_name(v->name, &tag, &secure)))
+		if (only_tags && !mp_parse_value_name(v->name, &tag, &secure))
 			continue;
 		struct mapiprof_deleted_prop *d = &p[k++];
 		rc = mp_decode_value(f->ctx, &f->arena, scope, f->ctx->codepage, v->name, v->type,
@@ -229,16 +245,22 @@ place(struct builder *b, size_t ki)
 {
 	struct mapiprof_file *f = b->f;
 	const struct mp_carve_key *ck = &b->c.keys[ki];
-	const char **names = NULL;
+	const char **names = b->names;
 	size_t depth = 0, r = 0;
 	int orphan = 0;
 	if (ck->live && ck->nvals == 0)
 		return MAPIPROF_OK;
-	if (mp_carve_path(f->ctx, &b->c, ki, &f->arena, &names, &depth, &orphan) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	if (!orphan && ((r = root_len(names, depth)) == 0 || depth <= r))
+	mp_carve_path(&b->c, ki, names, &depth, &orphan);
+	/* As deep as the live walk goes below a profile (mapi/section.h), so
+	 * that the paths kept stay within a few times the image's size. */
+	if (!orphan && ((r = root_len(names, depth)) == 0 || depth <= r ||
+	                depth - r - 1u > MP_MAX_SECTION_DEPTH))
 		return MAPIPROF_OK;
-	if (orphan && (ck->live || (!is_uid_name(ck->name) && ck->nvals == 0)))
+	if (orphan && depth > MP_MAX_SECTION_DEPTH + 1u) {
+		names += depth - MP_MAX_SECTION_DEPTH - 1u;
+		depth = MP_MAX_SECTION_DEPTH + 1u;
+	}
+	if (orphan && (ck->live || (!is_uid_name(ck->name) && !has_tag_value(b, ki))))
 		return MAPIPROF_OK;
 	struct mapiprof_deleted_key *d;
 	if (push(b, &d) != MAPIPROF_OK)
@@ -269,7 +291,7 @@ place(struct builder *b, size_t ki)
 			d->role = role_of(f, d->live_profile, names + r + 1u, depth - r - 1u,
 			                  d->section, &live_sec);
 			if (strcmp(d->role, "unknown") == 0 && depth == r + 2u)
-				d->role = role_by_values(&b->c, ki);
+				d->role = role_by_values(b, ki);
 		}
 		if (live_sec != SIZE_MAX)
 			mp_section_scope(&f->profiles[d->live_profile].sections, live_sec, &scope);
@@ -287,6 +309,32 @@ place(struct builder *b, size_t ki)
 	/* Every value of a placed key is its; an orphan's only when named
 	 * like a property. */
 	return decode_values(b, ki, &scope, orphan, d);
+}
+
+/* Groups the values by key (counting sort, in vk offset order). */
+static int
+index_values(struct builder *b)
+{
+	size_t nk = b->c.nkeys;
+	b->start = calloc(nk + 2u, sizeof(*b->start));
+	b->byk = malloc((b->c.nvals > 0 ? b->c.nvals : 1u) * sizeof(*b->byk));
+	if (b->start == NULL || b->byk == NULL)
+		return mp_nomem(b->f->ctx);
+	for (size_t i = 0; i < b->c.nvals; i++) {
+		size_t k = b->c.vals[i].key != SIZE_MAX ? b->c.vals[i].key : nk;
+		b->start[k + 1u]++;
+	}
+	for (size_t k = 0; k <= nk; k++)
+		b->start[k + 1u] += b->start[k];
+	size_t *fill = calloc(nk + 1u, sizeof(*fill));
+	if (fill == NULL)
+		return mp_nomem(b->f->ctx);
+	for (size_t i = 0; i < b->c.nvals; i++) {
+		size_t k = b->c.vals[i].key != SIZE_MAX ? b->c.vals[i].key : nk;
+		b->byk[b->start[k] + fill[k]++] = i;
+	}
+	free(fill);
+	return MAPIPROF_OK;
 }
 
 static int
@@ -310,7 +358,7 @@ load(struct mapiprof_file *f)
 	const char *path = f->recovered != NULL ? f->recovered->path : f->path;
 	if (mp_regf_carve_file(f->ctx, path, &b.c) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	int rc = MAPIPROF_OK;
+	int rc = index_values(&b);
 	for (size_t i = 0; i < b.c.nkeys && rc == MAPIPROF_OK; i++)
 		rc = place(&b, i);
 	struct mapiprof_deleted_key *orph = NULL;
@@ -334,6 +382,8 @@ load(struct mapiprof_file *f)
 		f->deleted_loaded = 1;
 	}
 	free(b.v);
+	free(b.start);
+	free(b.byk);
 	mp_carve_free(&b.c);
 	return rc;
 }

@@ -828,13 +828,10 @@ out:
 	return rc;
 }
 
-int
-mp_carve_path(struct mapiprof_ctx *ctx, const struct mp_carve *c, size_t i, struct mp_arena *a,
-              const char ***names, size_t *depth, int *orphan)
+void
+mp_carve_path(const struct mp_carve *c, size_t i, const char **names, size_t *depth, int *orphan)
 {
 	size_t n = 0, at = i;
-	*names = NULL;
-	*depth = 0;
 	*orphan = 1;
 	while (n < MP_MAX_KEY_DEPTH && at != SIZE_MAX && !c->keys[at].is_root) {
 		n++;
@@ -842,17 +839,12 @@ mp_carve_path(struct mapiprof_ctx *ctx, const struct mp_carve *c, size_t i, stru
 	}
 	if (at != SIZE_MAX && c->keys[at].is_root)
 		*orphan = 0;
-	const char **v = mp_arena_calloc(a, n > 0 ? n : 1u, sizeof(*v));
-	if (v == NULL)
-		return mp_nomem(ctx);
 	at = i;
 	for (size_t j = n; j > 0; j--) {
-		v[j - 1u] = c->keys[at].name;
+		names[j - 1u] = c->keys[at].name;
 		at = c->keys[at].parent;
 	}
-	*names = v;
 	*depth = n;
-	return MAPIPROF_OK;
 }
 
 void

@@ -74,12 +74,12 @@ int mp_regf_carve(struct mapiprof_ctx *ctx, uint8_t *img, uint32_t bins, uint32_
 /* Reads the hive at path (base block checked as mp_regf_base_read does,
  * at most MP_MAX_HIVE_IMAGE bytes of bins) and carves it. */
 int mp_regf_carve_file(struct mapiprof_ctx *ctx, const char *path, struct mp_carve *out);
-/* The names from the root's child down to key i into *names (arena a),
- * *depth of them.  *orphan = 1 when the parent chain does not reach the
- * root within MP_MAX_KEY_DEPTH steps: the names then start at the highest
- * key reached. */
-int mp_carve_path(struct mapiprof_ctx *ctx, const struct mp_carve *c, size_t i, struct mp_arena *a,
-                  const char ***names, size_t *depth, int *orphan);
+/* The names from the root's child down to key i into names[0..*depth)
+ * (names has room for MP_MAX_KEY_DEPTH; the strings are c's).  *orphan = 1
+ * when the parent chain does not reach the root within MP_MAX_KEY_DEPTH
+ * steps: the names then start at the highest key reached. */
+void mp_carve_path(const struct mp_carve *c, size_t i, const char **names, size_t *depth,
+                   int *orphan);
 void mp_carve_free(struct mp_carve *c);
 
 #endif
