@@ -222,6 +222,15 @@ decode_name(struct carver *k, const uint8_t *p, uint32_t len, int comp, const ch
 		*out = "";
 		return MAPIPROF_OK;
 	}
+	/* Latin-1 bytes below 0x80 are their own UTF-8: most names, and no
+	 * converter needs opening for them. */
+	size_t ascii = 0;
+	while (comp && ascii < len && p[ascii] != 0 && p[ascii] < 0x80u)
+		ascii++;
+	if (comp && ascii == len) {
+		*out = mp_arena_strndup(&k->c->arena, (const char *)p, len);
+		return *out != NULL ? MAPIPROF_OK : mp_nomem(k->ctx);
+	}
 	int rc = comp ? mp_cp_to_utf8(k->ctx, "LATIN1", p, len, &s, &n, &lossy)
 	              : mp_utf16le_to_utf8(k->ctx, p, len, &s, &n, &lossy);
 	if (rc != MAPIPROF_OK)
@@ -601,6 +610,8 @@ static void
 weigh(const struct carver *k, const struct mp_carve_val *v, struct candidate *cand, size_t *ncand)
 {
 	struct live_val probe = {.hash = name_hash(v->name)};
+	if (k->nlv == 0)
+		return;
 	const struct live_val *hit = bsearch(&probe, k->lv, k->nlv, sizeof(*k->lv), lv_cmp);
 	if (hit == NULL)
 		return;
