@@ -80,7 +80,8 @@ assert_props_recovered(json_t *sec, json_t *key)
 		cr_assert(json_equal(json_object_get(r, "value"), json_object_get(p, "value")),
 		          "%s %s: value differs", tj_str(key, "path"), tj_str(p, "value_name"));
 		cr_assert(json_equal(json_object_get(r, "type"), json_object_get(p, "type")));
-		cr_assert(json_equal(json_object_get(r, "reg_type"), json_object_get(p, "reg_type")));
+		cr_assert(
+		    json_equal(json_object_get(r, "reg_type"), json_object_get(p, "reg_type")));
 		cr_assert(json_is_true(json_object_get(r, "deleted")));
 		cr_assert(json_is_false(json_object_get(r, "earlier")));
 	}
@@ -337,6 +338,32 @@ Test(cli_deleted, broken_parent_chain_gives_orphans_with_partial_paths)
 	TU_CLI_EXPECT(0, "show", "--deleted", h);
 	cr_assert_not_null(strstr(tu_last.out, "  orphan: ?\\Personal\\" GLOBAL " [deleted]\n"),
 	                   "%s", tu_last.out);
+	json_decref(d);
+	free(h);
+}
+
+/* ---- an edit written through hivex (it creates a section) ------------------------ */
+
+Test(cli_deleted, edit_through_hivex_leaves_the_earlier_version_only)
+{
+	char *h = tu_stage_built(EXCH);
+	/* A new section makes the writer use hivex, which rewrites every
+	 * value of the emsab key to change one. */
+	TU_CLI_EXPECT(0, "edit", "--profile", "Exchange", "-e",
+	              "emsab PR_PROFILE_HOME_SERVER = gc02.contoso.example.com", "-e",
+	              "outlook PR_PROFILE_VERSION = 1", h);
+	json_t *d = deleted_of(h);
+	cr_assert_eq(json_array_size(d), 1, "%s", tu_last.out);
+	json_t *k = key_at(d, WMS_ROOT "\\Exchange\\dca740c8c042101ab4b908002b2fe182");
+	cr_assert_not_null(k, "%s", tu_last.out);
+	cr_assert_str_eq(tj_str(k, "role"), "emsab");
+	json_t *props = json_object_get(k, "properties");
+	/* The unchanged values' old cells equal the live ones: not shown. */
+	cr_assert_eq(json_array_size(props), 1, "%s", tu_last.out);
+	json_t *p = json_array_get(props, 0);
+	cr_assert_str_eq(tj_str(p, "value_name"), "001e6602");
+	cr_assert_str_eq(tj_str(p, "value"), "gc01.contoso.com");
+	cr_assert(json_is_true(json_object_get(p, "earlier")));
 	json_decref(d);
 	free(h);
 }

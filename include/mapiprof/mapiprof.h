@@ -458,6 +458,8 @@ MAPIPROF_API int mapiprof_deleted_supported(const struct mapiprof_file *file);
  * key through the key's value list: a recovered key's, the slack past a
  * live list's count, or a freed list that matches one live key best (its
  * other values are the key's live vk cells or equal the key's values).
+ * An old value of a live key equal (type and data) to what the key holds
+ * now under that name is left out.
  * *truncated (may be NULL) is set when more than 200000 keys or values
  * were found and the rest dropped.  A .reg file gives n == 0.  Fails on
  * NOMEM, an I/O error or MAPIPROF_E_LIMIT. */

@@ -167,13 +167,6 @@ role_by_values(const struct builder *b, size_t ki)
 	return provider ? "provider" : "unknown";
 }
 
-/* 1 when the live key (a hivex node) holds a value named name. */
-static int
-live_has(const struct mp_value *vals, size_t nv, const char *name)
-{
-	return mp_store_value_find(vals, nv, name) != NULL;
-}
-
 /* Decodes the values of carve key ki (SIZE_MAX: the orphan values) into
  * out, keeping those only_tags allows. */
 static int
@@ -190,10 +183,17 @@ decode_values(struct builder *b, size_t ki, const struct mp_scope *scope, int on
 	    mp_arena_calloc(&f->arena, count > 0 ? count : 1u, sizeof(*p));
 	if (p == NULL)
 		return mp_nomem(f->ctx);
+	/* A live key whose values hivex cannot read has no "earlier" values:
+	 * what free space holds is still shown. */
 	if (ki != SIZE_MAX && b->c.keys[ki].live &&
 	    f->store->ops->values(f->store, (mp_key)b->c.keys[ki].rel + MP_REGF_BASE_BLOCK, &live,
-	                          &nlive) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
+	                          &nlive) != MAPIPROF_OK) {
+		if (mapiprof_errcode(f->ctx) == MAPIPROF_E_NOMEM)
+			return MAPIPROF_FAILED;
+		mapiprof_clear_error(f->ctx);
+		live = NULL;
+		nlive = 0;
+	}
 	size_t k = 0;
 	for (size_t j = b->start[slot]; j < b->start[slot + 1u] && rc == MAPIPROF_OK; j++) {
 		const struct mp_carve_val *v = &b->c.vals[b->byk[j]];
@@ -201,12 +201,18 @@ decode_values(struct builder *b, size_t ki, const struct mp_scope *scope, int on
 		int secure;
 		if (only_tags && !mp_parse_value_name(v->name, &tag, &secure))
 			continue;
+		/* An old cell holding what the key still holds tells nothing (hivex
+		 * rewrites every value of a key to change one). */
+		const struct mp_value *now = mp_store_value_find(live, nlive, v->name);
+		if (now != NULL && !v->data_lost && now->type == v->type && now->len == v->len &&
+		    (v->len == 0 || memcmp(now->data, v->data, v->len) == 0))
+			continue;
 		struct mapiprof_deleted_prop *d = &p[k++];
 		rc = mp_decode_value(f->ctx, &f->arena, scope, f->ctx->codepage, v->name, v->type,
 		                     v->data_lost ? NULL : v->data, v->data_lost ? 0 : v->len,
 		                     &d->prop);
 		d->offset = (uint64_t)v->rel + MP_REGF_BASE_BLOCK;
-		d->earlier = live_has(live, nlive, v->name);
+		d->earlier = now != NULL;
 		if (v->data_lost) {
 			d->data_overwritten = 1;
 			d->prop.kind = MAPIPROF_V_RAW;
@@ -308,7 +314,12 @@ place(struct builder *b, size_t ki)
 	}
 	/* Every value of a placed key is its; an orphan's only when named
 	 * like a property. */
-	return decode_values(b, ki, &scope, orphan, d);
+	if (decode_values(b, ki, &scope, orphan, d) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	/* A live key whose old cells all equal what it holds now. */
+	if (!d->deleted && d->nprops == 0)
+		b->n--;
+	return MAPIPROF_OK;
 }
 
 /* Groups the values by key (counting sort, in vk offset order). */
