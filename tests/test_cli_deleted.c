@@ -163,6 +163,8 @@ Test(cli_deleted, deleted_profile_and_its_sections_with_values_and_times)
 	cr_assert_not_null(
 	    strstr(tu_last.out, "    [deleted] 001e3001  0x3001001e  PR_DISPLAY_NAME"), "%s",
 	    tu_last.out);
+	/* A name neither live nor deleted is still an error. */
+	TU_CLI_EXPECT(1, "show", "--deleted", "--profile", "Nowhere", h);
 	tu_snap_assert_same(&snap, h);
 	json_decref(before);
 	free(h);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <mapiprof/mapiprof.h>
 
@@ -75,6 +76,21 @@ parse(int argc, char *argv[], struct show_opts *o)
 	return -1;
 }
 
+/* 1 when the hive's free space holds a profile named name
+ * (case-insensitive, as mapiprof_profile_find compares). */
+static int
+only_deleted(struct mapiprof_file *f, const char *name)
+{
+	const struct mapiprof_deleted_key *k = NULL;
+	size_t n = 0;
+	if (mapiprof_deleted_keys(f, &k, &n, NULL) != MAPIPROF_OK)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (k[i].profile != NULL && strcasecmp(k[i].profile, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Indices of the profiles to show: the --profile ones (found as
  * mapiprof_profile_find does, duplicates dropped) or all.  *idx is
  * malloc'd.  Returns EXIT_OK or a reported failure. */
@@ -93,12 +109,12 @@ pick_profiles(const struct run *r, const struct show_opts *o, struct mapiprof_fi
 		if (o->nprofiles > 0 &&
 		    mapiprof_profile_find(f, o->profiles[i], &p) != MAPIPROF_OK) {
 			/* A profile that only free space still holds. */
-			enum mapiprof_error e = mapiprof_errcode(r->ctx);
-			if (!o->deleted ||
-			    (e != MAPIPROF_E_NOPROFILE && e != MAPIPROF_E_NOPROFILES))
-				return report_lib(r, path);
-			mapiprof_clear_error(r->ctx);
-			continue;
+			if (o->deleted && only_deleted(f, o->profiles[i])) {
+				mapiprof_clear_error(r->ctx);
+				continue;
+			}
+			mapiprof_profile_find(f, o->profiles[i], &p); /* its error again */
+			return report_lib(r, path);
 		}
 		size_t j = 0;
 		while (j < *n && (*idx)[j] != p)
