@@ -4,6 +4,8 @@ from the project's fixtures, in OUT_DIR/{hive,reg,decode,recipe,prf}:
 
   hive    the fixture hives built by mkhive (given as arguments) and the
           hives of fixtures/bad
+  carve   the fixture hives with some of their keys freed, as a delete
+          leaves them (carve_seeds)
   reg     fixtures/*.reg and the .reg files of fixtures/bad
   decode  every value of the fixture .reg sources in fuzz_decode.c's layout
   recipe  the shipped recipes and fixtures/bad recipes (byte 0 = 1), and
@@ -118,6 +120,44 @@ def hive_values(path):
     return list(reg_values('\n'.join(lines)))
 
 
+def cells(img):
+    """(offset, raw size) of every cell of a hive image, walking its bins
+    as hivex does; stops at anything that is not valid."""
+    at, end = 4096, 4096 + struct.unpack_from('<I', img, 0x28)[0]
+    while at + 32 <= min(end, len(img)) and img[at:at + 4] == b'hbin':
+        size = struct.unpack_from('<I', img, at + 8)[0]
+        if size < 4096 or size % 4096 or at + size > len(img):
+            return
+        p = at + 32
+        while p + 8 <= at + size:
+            raw = struct.unpack_from('<i', img, p)[0]
+            n = abs(raw)
+            if n < 8 or n % 4 or p + n > at + size:
+                break
+            yield p, raw
+            p += n
+        at += size
+
+
+def carve_seeds(img):
+    """Variants of a hive with allocated cells marked free (their sizes made
+    positive, their bytes kept, as hivex and Windows free them): every nk
+    past the first few with every cell after it, every other cell, and the
+    last third of the cells."""
+    all_cells = [(p, raw) for p, raw in cells(img) if raw < 0]
+    nks = [p for p, raw in all_cells if img[p + 4:p + 6] == b'nk']
+    picks = []
+    if len(nks) > 4:
+        picks.append([c for c in all_cells if c[0] >= nks[len(nks) // 2]])
+    picks.append(all_cells[1::2])
+    picks.append(all_cells[2 * len(all_cells) // 3:])
+    for pick in picks:
+        out = bytearray(img)
+        for p, raw in pick:
+            struct.pack_into('<i', out, p, -raw)
+        yield bytes(out)
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -126,6 +166,10 @@ def main():
     bad = os.path.join(fx, 'bad')
     for h in sys.argv[3:] + sorted(glob.glob(os.path.join(bad, '*.dat'))):
         put(out, 'hive', read(h))
+    for h in sys.argv[3:]:
+        put(out, 'carve', read(h))
+        for v in carve_seeds(read(h)):
+            put(out, 'carve', v)
     regs = sorted(glob.glob(os.path.join(fx, '*.reg')))
     for r in regs + sorted(glob.glob(os.path.join(bad, '*.reg'))):
         put(out, 'reg', read(r))
@@ -146,7 +190,7 @@ def main():
             put(out, 'recipe', b'\x00' + b'\n'.join(edits))
     for p in sorted(glob.glob(os.path.join(fx, 'prf', '*.prf'))):
         put(out, 'prf', read(p))
-    for kind in ('hive', 'reg', 'decode', 'recipe', 'prf', 'structs'):
+    for kind in ('hive', 'carve', 'reg', 'decode', 'recipe', 'prf', 'structs'):
         d = os.path.join(out, kind)
         n = len(os.listdir(d)) if os.path.isdir(d) else 0
         print('%s: %d seeds' % (d, n))

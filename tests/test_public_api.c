@@ -78,3 +78,63 @@ Test(public_api, filetime_iso_is_exported_with_the_library_contract)
 	cr_assert_eq(mapiprof_filetime_iso(INT64_C(2650467744000000000), buf, sizeof(buf)), -1);
 	cr_assert_eq(mapiprof_filetime_iso(0, buf, 20), -1);
 }
+
+/* What a timeline of deleted data reads: each recovered key with its path,
+ * time, profile and role, and its values decoded as live ones. */
+Test(public_api, deleted_keys_are_exported_with_path_time_profile_and_role)
+{
+	char *dir = tu_mkdtemp();
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/ntuser.dat", dir);
+	char *src = tu_fixture("exchange-mapi.dat");
+	cr_assert_eq(tu_copy(src, path), 0);
+	struct tu_run r;
+	cr_assert_eq(tu_cli(&r, "profile", "delete", "Personal", path, (char *)NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_run_free(&r);
+
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	struct mapiprof_file *f = NULL;
+	cr_assert_eq(mapiprof_open(ctx, path, 0, &f), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	cr_assert_eq(mapiprof_deleted_supported(f), 1);
+	const struct mapiprof_deleted_key *k = NULL;
+	size_t n = 0;
+	int truncated = 1;
+	cr_assert_eq(mapiprof_deleted_keys(f, &k, &n, &truncated), MAPIPROF_OK);
+	cr_assert_eq(truncated, 0);
+	size_t profiles = 0, sections = 0;
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_str_eq(k[i].profile, "Personal");
+		cr_assert_eq(k[i].deleted, 1);
+		cr_assert_eq(k[i].live_profile, SIZE_MAX);
+		cr_assert_gt(k[i].last_write, 0);
+		cr_assert_not_null(strstr(k[i].path, "\\Profiles\\Personal"));
+		if (strcmp(k[i].role, "profile") == 0) {
+			profiles++;
+			cr_assert_null(k[i].section);
+		} else {
+			sections++;
+			cr_assert_not_null(k[i].section);
+		}
+		for (size_t j = 0; j < k[i].nprops; j++) {
+			cr_assert_not_null(k[i].props[j].prop.value_name);
+			cr_assert_gt(k[i].props[j].offset, 4096u);
+		}
+	}
+	cr_assert_eq(profiles, 1);
+	cr_assert_eq(sections, 5);
+	mapiprof_close(f);
+
+	/* A .reg file: nothing to recover, and not an error. */
+	char *reg = tu_fixture_src("exchange-mapi.reg");
+	cr_assert_eq(mapiprof_open(ctx, reg, 0, &f), MAPIPROF_OK, "%s", mapiprof_errmsg(ctx));
+	cr_assert_eq(mapiprof_deleted_supported(f), 0);
+	cr_assert_eq(mapiprof_deleted_keys(f, &k, &n, NULL), MAPIPROF_OK);
+	cr_assert_eq(n, 0);
+	mapiprof_close(f);
+	mapiprof_ctx_free(ctx);
+	free(reg);
+	free(src);
+	tu_rmtree(dir);
+	free(dir);
+}

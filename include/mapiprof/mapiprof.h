@@ -459,6 +459,66 @@ MAPIPROF_API int mapiprof_parse_propspec(struct mapiprof_ctx *ctx, const char *s
 MAPIPROF_API int mapiprof_prop_find(struct mapiprof_file *file, size_t profile, size_t section,
 				    const char *spec, const struct mapiprof_prop **out);
 
+/* ---- deleted and earlier data (read only) ------------------------------ */
+
+/* A value recovered from a free vk cell of a hive, decoded by the same
+ * decoders as a live value (its uids are not resolved: nuids is 0). */
+struct mapiprof_deleted_prop {
+	struct mapiprof_prop prop;
+	int earlier;          /* its key still holds a live value of this name: this is
+				 an earlier version of it, since overwritten */
+	int data_overwritten; /* the data cell is in use again, cut short, or big data:
+				 prop.kind MAPIPROF_V_RAW, prop.len 0, prop.error
+				 "data overwritten" */
+	uint64_t offset;      /* file offset of the vk cell */
+};
+
+/* A key recovered from free space below a Profiles root (a deleted profile
+ * or section), or a live profile or section key that holds recovered
+ * values. */
+struct mapiprof_deleted_key {
+	const char *path;    /* from the hive root, '\'-separated, as stored; for an
+				orphan as far as its parent chain validates, after "?\";
+				NULL for the orphan values (no key found for them) */
+	int orphan;          /* the parent chain breaks before the hive root */
+	int deleted;         /* the key itself was recovered (1) or is live (0) */
+	const char *profile; /* the profile key's name; NULL for an orphan */
+	const char *root;    /* its Profiles root path; NULL for an orphan */
+	const char *section; /* path below the profile key; NULL for the profile key
+				itself and for orphans not named like a section */
+	const char *role;    /* "profile", or the section role as mapiprof_section
+				has it ("unknown" when it cannot be told) */
+	size_t live_profile; /* index of the live profile of that root and name,
+				SIZE_MAX when there is none */
+	int64_t last_write;  /* FILETIME of the key's nk cell; 0 for the orphan values */
+	uint64_t offset;     /* file offset of the nk cell; 0 for the orphan values */
+	size_t nprops;
+	const struct mapiprof_deleted_prop *props; /* by vk offset */
+};
+
+/* 1 when the file can hold deleted data: a regf hive (its free cells); 0
+ * for a .reg file, which keeps nothing of what was deleted. */
+MAPIPROF_API int mapiprof_deleted_supported(const struct mapiprof_file *file);
+/* Carves the free cells of the hive (once, then cached; the recovered state
+ * for a hive read with its logs replayed) for nk and vk cells, checking
+ * every offset, size, signature and name length, and returns the recovered
+ * keys and values that belong under a Profiles root (as mapiprof_open
+ * finds them) or, when their parent chain breaks, that look like MAPI
+ * profile data (a key named by 32 hex digits, values named TTTTIIII).
+ * Sorted by path, orphans last; each key with its full path, last-write
+ * time, profile and section role (for timelines).  A value belongs to a
+ * key through the key's value list: a recovered key's, the slack past a
+ * live list's count, or a freed list that matches one live key best (its
+ * other values are the key's live vk cells or equal the key's values).
+ * An old value of a live key equal (type and data) to what the key holds
+ * now under that name is left out.
+ * *truncated (may be NULL) is set when more than 200000 keys or values
+ * were found and the rest dropped.  A .reg file gives n == 0.  Fails on
+ * NOMEM, an I/O error or MAPIPROF_E_LIMIT. */
+MAPIPROF_API int mapiprof_deleted_keys(struct mapiprof_file *file,
+				       const struct mapiprof_deleted_key **keys, size_t *n,
+				       int *truncated);
+
 /* ---- plan: edits and recipes ------------------------------------------- */
 
 /*

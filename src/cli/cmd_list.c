@@ -11,6 +11,7 @@
 #include "fmt.h"
 #include "image.h"
 #include "opt.h"
+#include "out_deleted.h"
 #include "out_json.h"
 #include "out_text.h"
 #include "report.h"
@@ -19,6 +20,7 @@
 struct list_opts {
 	const char *image; /* --image DIR, or NULL */
 	int json;
+	int deleted;         /* --deleted: also what free space holds */
 	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage;
 };
@@ -29,6 +31,7 @@ parse(int argc, char *argv[], struct list_opts *o)
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
+	    {"deleted", no_argument, NULL, OPT_DELETED},
 	    OPT_NO_LOGS_LONGOPT,
 	    IMAGE_LONGOPT,
 	    OPT_COMMON_LONGOPTS,
@@ -49,6 +52,9 @@ parse(int argc, char *argv[], struct list_opts *o)
 			break;
 		case OPT_IMAGE:
 			o->image = optarg;
+			break;
+		case OPT_DELETED:
+			o->deleted = 1;
 			break;
 		default:
 			return opt_common("list", c, argv);
@@ -141,7 +147,7 @@ text_accounts(struct mapiprof_file *f, size_t p)
 /* 0, -1 when out of memory, 1 when an account could not be read (the
  * error is in the context). */
 static int
-list_text(struct mapiprof_file *f, const char *path)
+list_text(struct mapiprof_file *f, const char *path, int deleted, int *lib_failed)
 {
 	int rc = ot_file_header(stdout, path);
 	if (mapiprof_profile_count(f) == 0)
@@ -151,6 +157,8 @@ list_text(struct mapiprof_file *f, const char *path)
 		if (rc == 0)
 			rc = text_accounts(f, i);
 	}
+	if (rc == 0 && deleted)
+		rc = od_list_text(f, lib_failed);
 	return rc;
 }
 
@@ -202,7 +210,7 @@ json_profile(struct mapiprof_file *f, size_t index)
 
 /* {"file","sha256","format","state","status","profiles":[...]} */
 static int
-list_json(struct mapiprof_file *f, const char *path)
+list_json(struct mapiprof_file *f, const char *path, int deleted, int *lib_failed)
 {
 	const struct mapiprof_info *info = mapiprof_file_info(f);
 	json_t *o = json_object(), *ps = json_array();
@@ -219,6 +227,10 @@ list_json(struct mapiprof_file *f, const char *path)
 	for (size_t i = 0; !bad && i < mapiprof_profile_count(f); i++)
 		bad |= oj_push(json_object_get(o, "profiles"), json_profile(f, i));
 	json_decref(ps);
+	if (!bad && deleted && od_list_json(f, o, lib_failed) != 0) {
+		json_decref(o);
+		return -1;
+	}
 	return oj_emit_unless(o, bad);
 }
 
@@ -229,8 +241,10 @@ list_file(const struct run *r, const struct list_opts *o, const char *path)
 	int status = EXIT_OK;
 	if (sf_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
-	if ((r->json ? list_json(f, path) : list_text(f, path)) != 0)
-		status = mapiprof_errcode(r->ctx) != MAPIPROF_E_NONE
+	int lib_failed = 0;
+	if ((r->json ? list_json(f, path, o->deleted, &lib_failed)
+	             : list_text(f, path, o->deleted, &lib_failed)) != 0)
+		status = lib_failed || mapiprof_errcode(r->ctx) != MAPIPROF_E_NONE
 		             ? report_lib(r, path)
 		             : report_fail(r, path, "no_memory", "out of memory");
 	mapiprof_close(f);

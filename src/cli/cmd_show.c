@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <mapiprof/mapiprof.h>
 
@@ -12,6 +13,7 @@
 #include "fmt.h"
 #include "image.h"
 #include "opt.h"
+#include "out_deleted.h"
 #include "out_json.h"
 #include "out_text.h"
 #include "report.h"
@@ -20,6 +22,7 @@
 struct show_opts {
 	const char *image; /* --image DIR, or NULL */
 	int json, raw;
+	int deleted;         /* --deleted: also what free space holds */
 	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage;
 	const char **profiles; /* --profile NAME..., nprofiles of them */
@@ -34,6 +37,7 @@ parse(int argc, char *argv[], struct show_opts *o)
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"raw", no_argument, NULL, OPT_RAW},
+	    {"deleted", no_argument, NULL, OPT_DELETED},
 	    {"profile", required_argument, NULL, OPT_PROFILE},
 	    {"section", required_argument, NULL, OPT_SECTION},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
@@ -49,6 +53,8 @@ parse(int argc, char *argv[], struct show_opts *o)
 			o->json = 1;
 		else if (c == OPT_RAW)
 			o->raw = 1;
+		else if (c == OPT_DELETED)
+			o->deleted = 1;
 		else if (c == OPT_CODEPAGE)
 			o->codepage = optarg;
 		else if (c == OPT_NO_LOGS)
@@ -70,6 +76,21 @@ parse(int argc, char *argv[], struct show_opts *o)
 	return -1;
 }
 
+/* 1 when the hive's free space holds a profile named name
+ * (case-insensitive, as mapiprof_profile_find compares). */
+static int
+only_deleted(struct mapiprof_file *f, const char *name)
+{
+	const struct mapiprof_deleted_key *k = NULL;
+	size_t n = 0;
+	if (mapiprof_deleted_keys(f, &k, &n, NULL) != MAPIPROF_OK)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (k[i].profile != NULL && strcasecmp(k[i].profile, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Indices of the profiles to show: the --profile ones (found as
  * mapiprof_profile_find does, duplicates dropped) or all.  *idx is
  * malloc'd.  Returns EXIT_OK or a reported failure. */
@@ -85,8 +106,16 @@ pick_profiles(const struct run *r, const struct show_opts *o, struct mapiprof_fi
 		return report_fail(r, path, "no_memory", "out of memory");
 	for (size_t i = 0; i < want; i++) {
 		size_t p = i;
-		if (o->nprofiles > 0 && mapiprof_profile_find(f, o->profiles[i], &p) != MAPIPROF_OK)
+		if (o->nprofiles > 0 &&
+		    mapiprof_profile_find(f, o->profiles[i], &p) != MAPIPROF_OK) {
+			/* A profile that only free space still holds. */
+			if (o->deleted && only_deleted(f, o->profiles[i])) {
+				mapiprof_clear_error(r->ctx);
+				continue;
+			}
+			mapiprof_profile_find(f, o->profiles[i], &p); /* its error again */
 			return report_lib(r, path);
+		}
 		size_t j = 0;
 		while (j < *n && (*idx)[j] != p)
 			j++;
@@ -298,6 +327,15 @@ show_file(const struct run *r, const struct show_opts *o, const char *path)
 		             : EXIT_OK;
 	else
 		status = show_profiles(r, o, f, path, jf);
+	if (status == EXIT_OK && o->deleted) {
+		const struct od_filter flt = {o->profiles, o->nprofiles, o->sections, o->nsections,
+		                              o->raw};
+		int lib_failed = 0;
+		if ((r->json ? od_show_json(f, &flt, jf, &lib_failed)
+		             : od_show_text(f, &flt, &lib_failed)) != 0)
+			status = lib_failed ? report_lib(r, path)
+			                    : report_fail(r, path, "no_memory", "out of memory");
+	}
 	if (status == EXIT_OK && jf != NULL) {
 		if (oj_emit(jf) != 0)
 			status = report_fail(r, path, "no_memory", "out of memory");

@@ -7,10 +7,12 @@
 #include "commands.h"
 
 static const struct command commands[] = {
-    {"list", cmd_list, "list [--json] [--no-logs] [--codepage CP] [--image IMAGE] FILE ...",
+    {"list", cmd_list,
+     "list [--json] [--deleted] [--no-logs] [--codepage CP] [--image IMAGE] FILE ...",
      "list the MAPI profiles of each file: name, root, default, services"},
     {"show", cmd_show,
-     "show [--json] [--raw] [--profile NAME]... [--section SEL]... [--no-logs] [--codepage CP] "
+     "show [--json] [--raw] [--deleted] [--profile NAME]... [--section SEL]... [--no-logs] "
+     "[--codepage CP] "
      "[--image IMAGE] FILE ...",
      "show every decoded property of the selected profile sections"},
     {"get", cmd_get,

@@ -29,6 +29,7 @@ enum {
 	OPT_IMAGE,
 	OPT_WAIT,
 	OPT_NO_WAIT,
+	OPT_DELETED,
 };
 
 /* The long options of a writer's lock wait (--wait SECONDS, --no-wait). */

@@ -34,6 +34,11 @@ struct mapiprof_file {
 	 * image the store was opened on (recover.h); NULL otherwise. */
 	struct mp_recovered *recovered;
 	int lock_fd; /* MAPIPROF_OPEN_LOCK: holds the lock; -1 without */
+	/* What mapiprof_deleted_keys recovered from free space (deleted.c),
+	 * loaded on first use. */
+	int deleted_loaded, deleted_truncated;
+	struct mapiprof_deleted_key *deleted;
+	size_t ndeleted;
 };
 
 /* Parses an Office version key name "NN.N" (decimal digits, a dot, decimal

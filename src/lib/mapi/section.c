@@ -302,6 +302,12 @@ fixed_role(const char *uid)
 	return NULL;
 }
 
+const char *
+mp_section_uid_role(const char *uid)
+{
+	return fixed_role(uid);
+}
+
 static int
 is_role(const struct mp_section *sec, const char *role)
 {

@@ -59,6 +59,11 @@ struct mp_section_set {
 int mp_section_load(struct mp_store *s, struct mp_arena *a, mp_key profile, const char *where,
                     struct mp_section_set *out);
 
+/* The role of a direct child of a profile key by its name alone (the
+ * well-known UIDs: "global", "emsab", "outlook", "services", "instance",
+ * "accounts"), or NULL. */
+const char *mp_section_uid_role(const char *uid);
+
 /* Index of the direct child named by a 16-byte UID, or SIZE_MAX. */
 size_t mp_section_find_uid(const struct mp_section_set *set, const uint8_t uid[16]);
 
