@@ -344,16 +344,27 @@ Test(cli_deleted, broken_parent_chain_gives_orphans_with_partial_paths)
 	free(h);
 }
 
-/* ---- an edit written through hivex (it creates a section) ------------------------ */
+/* ---- an edit written through hivex (hivexregedit --merge) ------------------------ */
 
 Test(cli_deleted, edit_through_hivex_leaves_the_earlier_version_only)
 {
 	char *h = tu_stage_built(EXCH);
-	/* A new section makes the writer use hivex, which rewrites every
-	 * value of the emsab key to change one. */
-	TU_CLI_EXPECT(0, "edit", "--profile", "Exchange", "-e",
-	              "emsab PR_PROFILE_HOME_SERVER = gc02.contoso.example.com", "-e",
-	              "outlook PR_PROFILE_VERSION = 1", h);
+	/* hivex rewrites every value of the emsab key to change one (its
+	 * hivex_node_set_value replaces the whole value list). */
+	static const char reg[] =
+	    "Windows Registry Editor Version 5.00\r\n\r\n"
+	    "[\\" WMS_ROOT "\\Exchange\\dca740c8c042101ab4b908002b2fe182]\r\n"
+	    "\"001e6602\"=hex:67,63,30,32,2e,63,6f,6e,74,6f,73,6f,2e,65,78,61,6d,70,6c,65,2e,63,"
+	    "6f,6d,00\r\n";
+	char *rp = tu_tmp_write("merge.reg", reg, strlen(reg));
+	char *argv[] = {(char *)"/usr/bin/hivexregedit", (char *)"--merge", (char *)h, rp, NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0);
+	cr_assert_eq(r.status, 0, "hivexregedit: %s", r.err);
+	tu_run_free(&r);
+	free(rp);
+	TU_CLI_EXPECT(0, "get", "--section", "emsab", "PR_PROFILE_HOME_SERVER", h);
+	cr_assert_str_eq(tu_last.out, "gc02.contoso.example.com\n");
 	json_t *d = deleted_of(h);
 	cr_assert_eq(json_array_size(d), 1, "%s", tu_last.out);
 	json_t *k = key_at(d, WMS_ROOT "\\Exchange\\dca740c8c042101ab4b908002b2fe182");

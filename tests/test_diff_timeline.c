@@ -88,10 +88,23 @@ Test(diff_timeline, timeline_has_every_key_sorted)
 	}
 	cr_assert_eq(profiles, mapiprof_profile_count(f));
 	mapiprof_free(k);
-	/* Recovered keys: not read by this version, and said so. */
-	cr_assert_eq(mapiprof_timeline(f, MAPIPROF_TIMELINE_DELETED, &k, &n), MAPIPROF_FAILED);
-	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
-	cr_assert_null(k);
+	/* With recovered keys: the same live records, each recovered key of
+	 * mapiprof_deleted_keys once, all sorted. */
+	size_t n2 = 0, live = 0, recovered = 0, nd = 0;
+	struct mapiprof_keytime *k2 = NULL;
+	const struct mapiprof_deleted_key *d = NULL;
+	cr_assert_eq(mapiprof_timeline(f, MAPIPROF_TIMELINE_DELETED, &k2, &n2), MAPIPROF_OK);
+	cr_assert_eq(mapiprof_deleted_keys(f, &d, &nd, NULL), MAPIPROF_OK);
+	for (size_t i = 0; i < nd; i++)
+		recovered += d[i].deleted && d[i].path != NULL;
+	for (size_t i = 0; i < n2; i++) {
+		cr_assert(i == 0 || k2[i - 1].last_write <= k2[i].last_write, "sorted at %zu", i);
+		cr_assert_not_null(k2[i].path);
+		live += !k2[i].deleted;
+	}
+	cr_assert_eq(live, n);
+	cr_assert_eq(n2, n + recovered);
+	mapiprof_free(k2);
 	mapiprof_close(f);
 	free(src);
 }

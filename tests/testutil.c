@@ -819,3 +819,20 @@ tu_dump_free(struct tu_dump *d)
 	free(d->rec);
 	memset(d, 0, sizeof(*d));
 }
+
+void
+tu_hive_set_minor(const char *path, unsigned minor)
+{
+	size_t len = 0;
+	uint8_t *b = (uint8_t *)tu_read(path, &len);
+	cr_assert(b != NULL && len >= 512, "%s is no hive", path);
+	b[0x18] = (uint8_t)minor;
+	uint32_t x = 0;
+	for (size_t i = 0; i < 508; i += 4)
+		x ^= (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 | (uint32_t)b[i + 2] << 16 |
+		     (uint32_t)b[i + 3] << 24;
+	for (int i = 0; i < 4; i++)
+		b[508 + i] = (uint8_t)(x >> (8 * i));
+	cr_assert_eq(tu_write(path, b, len), 0);
+	free(b);
+}

@@ -29,6 +29,10 @@ int tu_copy(const char *src, const char *dst);
 char *tu_read(const char *path, size_t *len);
 /* Writes len bytes to path (created or truncated); returns 0 on success. */
 int tu_write(const char *path, const void *data, size_t len);
+/* Sets a hive file's minor format version (base block offset 0x18, regf
+ * spec "Base block") and recomputes its checksum: a 1.3 fixture read as a
+ * 1.5 hive (which may hold big data and lh lists). */
+void tu_hive_set_minor(const char *path, unsigned minor);
 /* 1 when the suite runs in its long mode (tests/run.sh --long sets
  * MP_TEST_LONG=1): slow trials run too. */
 int tu_long_mode(void);

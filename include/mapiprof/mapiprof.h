@@ -913,7 +913,7 @@ struct mapiprof_keytime {
 	int64_t last_write;  /* FILETIME of the key's last write; 0 when unknown (a .reg file
 				holds none) */
 	const char *path;    /* from the hive root, '\'-separated, as stored */
-	const char *profile; /* the profile's name */
+	const char *profile; /* the profile's name; NULL for a recovered orphan */
 	const char *section; /* the section's uid (path below the profile key); NULL for a
 				profile key */
 	const char *role;    /* "profile" for a profile key, else the section's role */
@@ -926,9 +926,10 @@ struct mapiprof_keytime {
 /* Every profile key and section key of file (and, with
  * MAPIPROF_TIMELINE_DELETED, every recovered one), sorted by last_write,
  * oldest first; keys of one time stay in file order (profile, then its
- * sections).  *out (release with mapiprof_free; its strings are the
- * file's) gets *n records.  Recovered keys are not read by this version:
- * MAPIPROF_TIMELINE_DELETED fails with MAPIPROF_E_INVALID. */
+ * sections, then recovered keys).  *out (release with mapiprof_free; its
+ * strings are the file's) gets *n records.  With MAPIPROF_TIMELINE_DELETED
+ * the keys mapiprof_deleted_keys recovers are added (deleted = 1; profile
+ * NULL for an orphan, whose path starts "?\\"); a .reg file has none. */
 MAPIPROF_API int mapiprof_timeline(struct mapiprof_file *file, unsigned flags,
 				   struct mapiprof_keytime **out, size_t *n);
 

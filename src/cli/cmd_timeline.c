@@ -15,7 +15,7 @@
 #include "report.h"
 #include "stdio_files.h"
 
-enum { OPT_DELETED = 0x200, OPT_FORMAT, OPT_HOST, OPT_USER };
+enum { OPT_FORMAT = 0x200, OPT_HOST, OPT_USER };
 
 /* Every record of the run, in the order found (seq breaks ties of time). */
 struct records {

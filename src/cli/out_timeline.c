@@ -88,14 +88,16 @@ static char *
 describe(const struct tl_record *r)
 {
 	const char *del = r->deleted ? "deleted; " : "";
-	int n = snprintf(NULL, 0, "%s:%s (%sprofile: %s, role: %s)", r->file, r->path, del,
-	                 r->profile, r->role);
+	/* A recovered key whose parent chain breaks belongs to no profile. */
+	const char *profile = r->profile != NULL ? r->profile : "?";
+	int n = snprintf(NULL, 0, "%s:%s (%sprofile: %s, role: %s)", r->file, r->path, del, profile,
+	                 r->role);
 	if (n < 0)
 		return NULL;
 	char *s = malloc((size_t)n + 1);
 	if (s != NULL)
 		snprintf(s, (size_t)n + 1, "%s:%s (%sprofile: %s, role: %s)", r->file, r->path, del,
-		         r->profile, r->role);
+		         profile, r->role);
 	return s;
 }
 

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "base/ctx.h"
-#include "base/utf16.h"
 
 struct mapiprof_ctx *
 mapiprof_ctx_new(void)
@@ -34,7 +33,8 @@ mapiprof_ctx_free(struct mapiprof_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	free(ctx->file);
-	mp_iconv_cache_free(ctx);
+	if (ctx->iconv_free != NULL)
+		ctx->iconv_free(ctx);
 	free(ctx);
 }
 

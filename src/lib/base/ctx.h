@@ -27,6 +27,8 @@ struct mapiprof_ctx {
 	char codepage[64];            /* iconv name for PT_STRING8 bytes, default windows-1252 */
 	unsigned lock_wait;           /* seconds a writer waits for a lock */
 	struct mp_iconv_cache *iconv; /* open converters (utf16.c), NULL until first use */
+	/* Closes them (set by utf16.c, which the context does not depend on). */
+	void (*iconv_free)(struct mapiprof_ctx *ctx);
 };
 
 /* The lock wait of ctx in milliseconds (mapiprof_ctx_set_lock_wait). */

@@ -46,6 +46,7 @@ converter(struct mapiprof_ctx *ctx, const char *from, const char *to, int *owned
 		return iconv_open(to, from);
 	if (ctx->iconv == NULL && (ctx->iconv = calloc(1, sizeof(*ctx->iconv))) == NULL)
 		return iconv_open(to, from);
+	ctx->iconv_free = mp_iconv_cache_free;
 	struct mp_iconv_cache *c = ctx->iconv;
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->slot[i].from_name, from) == 0 &&

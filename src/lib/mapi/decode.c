@@ -230,15 +230,20 @@ convert(struct dec *d, const char *codepage, const uint8_t *p, size_t n, const c
 	 * the caller's context; the converters are the caller's, kept open. */
 	struct mapiprof_ctx tmp;
 	memset(&tmp, 0, sizeof(tmp));
-	tmp.iconv = d->ctx != NULL ? d->ctx->iconv : NULL;
+	if (d->ctx != NULL) {
+		tmp.iconv = d->ctx->iconv;
+		tmp.iconv_free = d->ctx->iconv_free;
+	}
 	char *buf = NULL;
 	size_t blen = 0;
 	int rc = codepage != NULL ? mp_cp_to_utf8(&tmp, codepage, p, n, &buf, &blen, NULL)
 	                          : mp_utf16le_to_utf8(&tmp, p, n, &buf, &blen, NULL);
-	if (d->ctx != NULL)
+	if (d->ctx != NULL) {
 		d->ctx->iconv = tmp.iconv;
-	else
+		d->ctx->iconv_free = tmp.iconv_free;
+	} else {
 		mp_iconv_cache_free(&tmp);
+	}
 	if (rc != MAPIPROF_OK) {
 		free(tmp.file);
 		if (tmp.code == MAPIPROF_E_NOMEM)

@@ -102,6 +102,7 @@ convert(struct mp_sfields *sf, const char *name, const char *codepage, const uin
 	int rc = codepage != NULL ? mp_cp_to_utf8(&tmp, codepage, p, n, &out, &olen, NULL)
 	                          : mp_utf16le_to_utf8(&tmp, p, n, &out, &olen, NULL);
 	free(tmp.file);
+	mp_iconv_cache_free(&tmp);
 	if (rc != MAPIPROF_OK) {
 		mp_sf_error(sf, "%s could not be converted", name);
 		return mp_sf_str(sf, name, "", 0);

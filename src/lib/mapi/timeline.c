@@ -1,12 +1,13 @@
 /* timeline.c - the keys of an open file's profiles with their last-write
- * times (mapiprof_timeline): one record per profile key and section key,
- * sorted by time for forensic timelines.  Recovered (deleted) keys join the
- * same list through add_recovered. */
+ * times (mapi/timeline.h): one record per profile key and section key,
+ * sorted by time for forensic timelines, with any further records (keys
+ * recovered from free space) merged in. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mapi/locate.h"
+#include "mapi/timeline.h"
 
 /* A record and the order it was added in: qsort is not stable, and the
  * order breaks ties so that equal times keep file order. */
@@ -66,18 +67,6 @@ add_live(struct mapiprof_file *file, struct keytimes *k)
 	return MAPIPROF_OK;
 }
 
-/* Keys recovered from the hive's free space, as records with deleted set.
- * This version reads none. */
-static int
-add_recovered(struct mapiprof_file *file, struct keytimes *k)
-{
-	(void)k;
-	mp_seterr(file->ctx, MAPIPROF_E_INVALID,
-	          "recovered (deleted) keys are not available in this version");
-	mp_seterr_file(file->ctx, NULL);
-	return MAPIPROF_FAILED;
-}
-
 static int
 cmp_entry(const void *pa, const void *pb)
 {
@@ -88,15 +77,15 @@ cmp_entry(const void *pa, const void *pb)
 }
 
 int
-mapiprof_timeline(struct mapiprof_file *file, unsigned flags, struct mapiprof_keytime **out,
-                  size_t *n)
+mp_timeline(struct mapiprof_file *file, const struct mapiprof_keytime *more, size_t nmore,
+            struct mapiprof_keytime **out, size_t *n)
 {
 	struct keytimes k = {NULL, 0, 0};
 	*out = NULL;
 	*n = 0;
 	int rc = add_live(file, &k);
-	if (rc == MAPIPROF_OK && (flags & MAPIPROF_TIMELINE_DELETED) != 0)
-		rc = add_recovered(file, &k);
+	for (size_t i = 0; rc == MAPIPROF_OK && i < nmore; i++)
+		rc = add(file, &k, &more[i]);
 	struct mapiprof_keytime *sorted = NULL;
 	if (rc == MAPIPROF_OK && (sorted = malloc((k.n + 1) * sizeof(*sorted))) == NULL)
 		rc = mp_nomem(file->ctx);

@@ -64,6 +64,7 @@ struct node {
 	uint8_t hint[4];    /* "Fast leaf" entry */
 	int has_hash;       /* hash known (from an old lh, or computed) */
 	int is_new;         /* to create */
+	int placed;         /* its new nk cell is laid out */
 	int loaded;         /* exists, and its children are nodes */
 	uint32_t *kids;     /* its old children in list order (loaded) */
 	uint32_t nkids;     /* their number */
@@ -344,6 +345,7 @@ resolve(struct patch *p, struct keyst *k)
 	if (nk->nodes[at].k != NULL)
 		return DECLINE; /* a key listed twice */
 	nk->nodes[at].k = k;
+	k->node = at;
 	return MAPIPROF_OK;
 }
 
@@ -527,18 +529,33 @@ mp_newkeys_read(struct patch *p, size_t *nspans)
 	return prepare(p, nspans);
 }
 
-/* Lays out the new nk cells, then each new list (a leaf, or an ri of
- * leaves, subkeys.h). */
+static int
+place_nk(struct patch *p, struct node *x)
+{
+	if (!x->is_new || x->placed)
+		return MAPIPROF_OK;
+	x->placed = 1;
+	return mp_patch_bin_alloc(p, mp_round8(MP_NK_HDR + x->nunits), &x->rel);
+}
+
+int
+mp_newkeys_place(struct patch *p, const struct keyst *k)
+{
+	struct mp_newkeys *nk = p->newkeys;
+	if (nk == NULL || !k->created || k->node >= nk->n || nk->nodes[k->node].k != k)
+		return MAPIPROF_OK;
+	return place_nk(p, &nk->nodes[k->node]);
+}
+
+/* Lays out the new nk cells not placed yet (missing parents), then each
+ * new list (a leaf, or an ri of leaves, subkeys.h). */
 int
 mp_newkeys_plan(struct patch *p)
 {
 	struct mp_newkeys *nk = p->newkeys;
 	int rc = MAPIPROF_OK;
-	for (uint32_t i = 0; nk != NULL && rc == MAPIPROF_OK && i < nk->n; i++) {
-		struct node *x = &nk->nodes[i];
-		if (x->is_new)
-			rc = mp_patch_bin_alloc(p, mp_round8(MP_NK_HDR + x->nunits), &x->rel);
-	}
+	for (uint32_t i = 0; nk != NULL && rc == MAPIPROF_OK && i < nk->n; i++)
+		rc = place_nk(p, &nk->nodes[i]);
 	for (uint32_t i = 0; nk != NULL && rc == MAPIPROF_OK && i < nk->n; i++) {
 		struct node *x = &nk->nodes[i];
 		if (x->nnew == 0)

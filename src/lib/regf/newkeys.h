@@ -15,8 +15,13 @@
  * children.  Sets *nspans to the number of cells of the old file it will
  * write or free.  DECLINE for what it does not do (see patch.h). */
 int mp_newkeys_read(struct patch *p, size_t *nspans);
-/* Phase 2: lays out the new nk cells and subkey lists in the new bin and
- * records the old cells it writes or frees (mp_patch_add_span). */
+/* Phase 2, for a created key of the plan: lays out its nk cell in the new
+ * bin now, right after its value cells, as hivex and Windows keep a key's
+ * cells together (what is left in free space after a delete is then
+ * linked to its key by place: regf/carve.c). */
+int mp_newkeys_place(struct patch *p, const struct keyst *k);
+/* Phase 2: lays out the remaining new nk cells and the subkey lists in the
+ * new bin and records the old cells it writes or frees (mp_patch_add_span). */
 int mp_newkeys_plan(struct patch *p);
 /* Gives each new key its nk fixed part, values none (patch.c's build then
  * sets a planned key's value fields into it). */

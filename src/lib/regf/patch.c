@@ -337,6 +337,8 @@ plan_all(struct patch *p)
 		if (p->keys[i].pk->nops == 0)
 			continue;
 		int rc = decide_key(p, &p->keys[i]);
+		if (rc == MAPIPROF_OK)
+			rc = mp_newkeys_place(p, &p->keys[i]);
 		if (rc != MAPIPROF_OK)
 			return rc;
 	}

@@ -56,7 +56,8 @@ struct keyst {
 	struct opst *ops;
 	int relist; /* values added or deleted: a new list */
 	uint32_t new_list, new_n;
-	int created; /* a key to create (regf/newkeys.c lays out its nk) */
+	int created;   /* a key to create (regf/newkeys.c lays out its nk) */
+	uint32_t node; /* created: its node in regf/newkeys.c, once resolved */
 };
 
 /* A cell the patch writes into or frees. */
