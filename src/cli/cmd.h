@@ -17,5 +17,6 @@ int cmd_recipes(int argc, char *argv[]);
 int cmd_profile(int argc, char *argv[]);
 int cmd_import(int argc, char *argv[]);
 int cmd_prf(int argc, char *argv[]);
+int cmd_relocate(int argc, char *argv[]);
 
 #endif
