@@ -224,3 +224,17 @@ Test(winpath, trailing_backslashes)
 	cr_assert_str_eq(s, "\\\\nas\\mail\\u\\x.pst");
 	free(s);
 }
+
+Test(pst_entryid, found_inside_another_structure)
+{
+	struct bytes x = {0}, e = entryid(0, "", "C:\\a.pst", 0);
+	add(&x, "\x9a\x00\x00\x00", 4); /* a length, as the samples' 11020434 records have */
+	add(&x, e.b, e.n);
+	add(&x, "\x2c\x00\x00\x00\xff\xff", 6);
+	struct mp_pst_entryid f;
+	cr_assert_eq(mp_pst_entryid_parse(x.b, x.n, &f), 0);
+	cr_assert_eq(mp_pst_entryid_next(x.b, x.n, 0, &f), 4);
+	cr_assert_eq(f.unicode_len, 2 * strlen("C:\\a.pst"));
+	cr_assert_eq(f.tail, e.n);
+	cr_assert_eq(mp_pst_entryid_next(x.b, x.n, 5, &f), x.n);
+}

@@ -642,7 +642,10 @@ MAPIPROF_API int mapiprof_prf_stage_valid(const char *office, const char *prf_pa
  * ANSI form or 32766 UTF-16 code units in a Unicode one), MAPIPROF_E_CODEPAGE
  * (the new path has a character the code page cannot hold, for an ANSI
  * form), MAPIPROF_E_FORMAT (a path to move does not convert exactly to
- * text); each message names the profile, section and value. */
+ * text); each message names the profile, section and value.  A binary
+ * value with a PST store entry ID naming a path under from inside another
+ * structure (whose lengths nobody documents) is left alone and named in
+ * the note (mapiprof_note), which the call clears first. */
 MAPIPROF_API int mapiprof_plan_relocate(struct mapiprof_file *file, const size_t *profiles,
 					size_t nprofiles, const char *from, const char *to,
 					struct mapiprof_plan **out);

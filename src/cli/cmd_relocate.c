@@ -10,7 +10,19 @@
 
 struct relocate_args {
 	const char *from, *to;
+	struct mapiprof_ctx *ctx;
 };
+
+/* What the plan leaves alone although it names a path under FROM, said
+ * on its own line, besides the plan. */
+static int
+noted(const struct write_opts *o, struct mapiprof_file *f, const struct relocate_args *a, int rc)
+{
+	if (rc == MAPIPROF_OK && !o->json && mapiprof_note(a->ctx)[0] != '\0')
+		diag(mapiprof_file_path(f), "note: %s", mapiprof_note(a->ctx));
+	mapiprof_clear_note(a->ctx);
+	return rc;
+}
 
 /* The profiles of f the options select: every one, the --profile one or
  * the default one (a file without profiles: an empty plan, as apply
@@ -22,10 +34,10 @@ planner(const struct write_opts *o, struct mapiprof_file *f, const void *arg,
 	const struct relocate_args *a = arg;
 	size_t one = 0;
 	if (o->all_profiles || mapiprof_profile_count(f) == 0)
-		return mapiprof_plan_relocate(f, NULL, 0, a->from, a->to, out);
+		return noted(o, f, a, mapiprof_plan_relocate(f, NULL, 0, a->from, a->to, out));
 	if (mapiprof_profile_find(f, o->profile, &one) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	return mapiprof_plan_relocate(f, &one, 1, a->from, a->to, out);
+	return noted(o, f, a, mapiprof_plan_relocate(f, &one, 1, a->from, a->to, out));
 }
 
 static int
@@ -67,6 +79,7 @@ cmd_relocate(int argc, char *argv[])
 		return status;
 	if ((status = wr_ctx(&o, &ctx)) != EXIT_OK)
 		return status;
+	a.ctx = ctx;
 	o.planner = planner;
 	o.planner_arg = &a;
 	status = wr_files(&o, ctx, NULL, argv + optind, (size_t)(argc - optind));

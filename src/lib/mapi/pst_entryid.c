@@ -46,8 +46,10 @@ find_pst(const uint8_t *p, size_t len, size_t dll_end, size_t *pst)
 	return 0;
 }
 
-int
-mp_pst_entryid_parse(const uint8_t *p, size_t len, struct mp_pst_entryid *e)
+/* The parts of the entry ID at p; exact: it must end at len (zero bytes
+ * after its last NUL allowed), else it ends at its last NUL. */
+static int
+parse(const uint8_t *p, size_t len, struct mp_pst_entryid *e, int exact)
 {
 	memset(e, 0, sizeof(*e));
 	if (len < WRAPPER_FIXED + 1 || memcmp(p + 4, wrapped_uid, 16) != 0)
@@ -72,7 +74,23 @@ mp_pst_entryid_parse(const uint8_t *p, size_t len, struct mp_pst_entryid *e)
 		}
 	}
 	e->tail = at;
-	return all_zero(p + at, len - at);
+	return !exact || all_zero(p + at, len - at);
+}
+
+int
+mp_pst_entryid_parse(const uint8_t *p, size_t len, struct mp_pst_entryid *e)
+{
+	return parse(p, len, e, 1);
+}
+
+size_t
+mp_pst_entryid_next(const uint8_t *p, size_t len, size_t from, struct mp_pst_entryid *e)
+{
+	for (size_t i = from; len >= 20 && i <= len - 20; i++) {
+		if (memcmp(p + i + 4, wrapped_uid, 16) == 0 && parse(p + i, len - i, e, 0))
+			return i;
+	}
+	return len;
 }
 
 int

@@ -34,6 +34,12 @@ struct mp_pst_entryid {
 /* 1 when p[0..len) is exactly one PST store entry ID (*e filled), else 0. */
 int mp_pst_entryid_parse(const uint8_t *p, size_t len, struct mp_pst_entryid *e);
 
+/* Where the next PST store entry ID inside p[0..len) starts, at or after
+ * from (len when none): one embedded in another structure, taken to end
+ * at its last NUL; *e (offsets from its start) filled.  For finding, not
+ * rewriting: the structure around it may hold its length. */
+size_t mp_pst_entryid_next(const uint8_t *p, size_t len, size_t from, struct mp_pst_entryid *e);
+
 /* Its ANSI path (in codepage) and UTF-16LE path (NULL without one) as
  * malloc'd UTF-8; *lossy set when either holds bytes that do not convert
  * exactly (such a path cannot be rewritten byte for byte). */

@@ -37,6 +37,10 @@ struct relocator {
 	size_t from_len, to_len;
 	/* Where the value being looked at is, for messages. */
 	const char *profile, *section, *value;
+	/* Values left alone although an entry ID inside them names a path
+	 * under from: how many, and the first (malloc'd). */
+	size_t nembedded;
+	char *first_embedded;
 };
 
 /* Records why the value cannot be relocated.  Returns -1. */
@@ -330,6 +334,53 @@ relocate_mv(struct relocator *r, const struct mapiprof_prop *pr, uint8_t **out, 
 	return rc;
 }
 
+/* 1 when a PST store entry ID embedded in p[0..len) names a path under
+ * from (its ANSI or Unicode path), 0 when none does, -1 on error. */
+static int
+embedded_under(struct relocator *r, const uint8_t *p, size_t len)
+{
+	struct mp_pst_entryid e;
+	for (size_t at = mp_pst_entryid_next(p, len, 0, &e); at < len;
+	     at = mp_pst_entryid_next(p, len, at + 1, &e)) {
+		char *ansi = NULL, *uni = NULL, *m1 = NULL, *m2 = NULL;
+		int lossy = 0;
+		if (mp_pst_entryid_paths(r->ctx, r->codepage, p + at, &e, &ansi, &uni, &lossy) !=
+		    MAPIPROF_OK)
+			return -1;
+		int a = move(r, ansi, &m1);
+		int u = a >= 0 && uni != NULL ? move(r, uni, &m2) : 0;
+		free(ansi);
+		free(uni);
+		free(m1);
+		free(m2);
+		if (a < 0 || u < 0)
+			return -1;
+		if (a || u)
+			return 1;
+	}
+	return 0;
+}
+
+/* Counts a binary value relocate leaves alone although a store entry ID
+ * inside it names a path under from. */
+static int
+note_embedded(struct relocator *r, const struct mapiprof_prop *pr)
+{
+	if (pr->reg_type != MP_REG_BINARY)
+		return 0;
+	int rc = embedded_under(r, pr->data, pr->len);
+	if (rc <= 0)
+		return rc;
+	if (r->nembedded++ == 0) {
+		size_t n = strlen(r->profile) + strlen(r->section) + strlen(r->value) + 64;
+		if ((r->first_embedded = malloc(n)) == NULL)
+			return mp_nomem(r->ctx);
+		snprintf(r->first_embedded, n, "profile '%s', section %s, value %s", r->profile,
+		         r->section, r->value);
+	}
+	return 0;
+}
+
 /* The value's new bytes when a path in it moves: 1 (*out malloc'd), 0, -1. */
 static int
 relocate_value(struct relocator *r, const struct mapiprof_prop *pr, uint8_t **out, size_t *outlen)
@@ -466,6 +517,8 @@ plan_profile(struct builder *b, size_t p)
 			size_t len = 0;
 			b->r.value = props[i].value_name;
 			int rc = relocate_value(&b->r, &props[i], &data, &len);
+			if (rc == 0 && !props[i].secure)
+				rc = note_embedded(&b->r, &props[i]);
 			if (rc == 1 &&
 			    (len != props[i].len || memcmp(data, props[i].data, len) != 0))
 				rc = add_change(b, p, s, &props[i], data, len) == MAPIPROF_OK ? 1
@@ -561,16 +614,14 @@ mapiprof_plan_relocate(struct mapiprof_file *file, const size_t *profiles, size_
 		}
 	}
 	struct builder b = {0};
-	b.r = (struct relocator){file,
-	                         file->ctx,
-	                         file->ctx->codepage,
-	                         from,
-	                         to,
-	                         mp_winpath_trim(from),
-	                         mp_winpath_trim(to),
-	                         NULL,
-	                         NULL,
-	                         NULL};
+	mapiprof_clear_note(file->ctx);
+	b.r = (struct relocator){.file = file,
+	                         .ctx = file->ctx,
+	                         .codepage = file->ctx->codepage,
+	                         .from = from,
+	                         .to = to,
+	                         .from_len = mp_winpath_trim(from),
+	                         .to_len = mp_winpath_trim(to)};
 	int rc = MAPIPROF_FAILED;
 	if ((b.plan = calloc(1, sizeof(*b.plan))) == NULL) {
 		mp_nomem(file->ctx);
@@ -591,7 +642,18 @@ mapiprof_plan_relocate(struct mapiprof_file *file, const size_t *profiles, size_
 			goto out;
 	}
 	rc = finish(&b);
+	if (rc == MAPIPROF_OK && b.r.nembedded > 0) {
+		mp_setnote(
+		    file->ctx,
+		    "%s holds a PST store entry ID with a path under %s inside a structure "
+		    "relocate does not rewrite (its lengths are not documented): left as it is",
+		    b.r.first_embedded, from);
+		if (b.r.nembedded > 1)
+			mp_addnote(file->ctx, "and %zu more value%s", b.r.nembedded - 1,
+			           b.r.nembedded > 2 ? "s" : "");
+	}
 out:
+	free(b.r.first_embedded);
 	free(b.keys);
 	free(b.changes);
 	if (rc != MAPIPROF_OK) {
