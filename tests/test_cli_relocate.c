@@ -83,6 +83,25 @@ mv_of(const struct bytes *a)
 	return x;
 }
 
+/* A PT_MV_BINARY of one element in the 64-bit layout (u32 count, u64
+ * length, u64 offset: NTUSER_BAGMRU.DAT's 1102039b) or the 32-bit one
+ * (u32 count, u32 length, u32 offset), then the bytes of tail. */
+static struct bytes
+mv1_of(const struct bytes *a, int width, const uint8_t *tail, size_t ntail)
+{
+	struct bytes x = {0};
+	add_le32(&x, 1);
+	add_le32(&x, (uint32_t)a->n);
+	if (width == 8)
+		add_le32(&x, 0);
+	add_le32(&x, width == 8 ? 20 : 12);
+	if (width == 8)
+		add_le32(&x, 0);
+	add(&x, a->b, a->n);
+	add(&x, tail, ntail);
+	return x;
+}
+
 static struct bytes
 utf16z(const char *s)
 {
@@ -462,9 +481,11 @@ splice(const struct bytes *x, const char *old, const char *new_prefix)
 }
 
 /* Moves the sample's user folder and back; checks the PST path, the PST's
- * entry ID and (when delivery) the Delivery Store EntryID after the move,
- * and every value after the way back. */
-static void
+ * entry ID, (when delivery) the Delivery Store EntryID and the store list
+ * 1102039b when it holds only that entry ID after the move, and every
+ * value after the way back.  Returns the list's layout width when it was
+ * checked, else 0. */
+static int
 sample_round_trip(const char *hive, const char *pst_key, const char *user, const char *delivery,
                   int force, const char *left_alone)
 {
@@ -477,7 +498,23 @@ sample_round_trip(const char *hive, const char *pst_key, const char *user, const
 	snprintf(eid_path, sizeof(eid_path), "%s/01020fff", pst_key);
 	struct bytes pst0 = value_bytes(hive, pst_path, "BINARY");
 	struct bytes eid0 = value_bytes(hive, eid_path, "BINARY");
-	struct bytes del0 = {0};
+	struct bytes del0 = {0}, mv0 = {0};
+	const char *mv_path = "Profiles/Outlook/0a0d020000000000c000000000000046/1102039b";
+	mv0 = value_bytes(hive, mv_path, "BINARY");
+	/* A list of one entry ID, the PST's own, in one of the two layouts,
+	 * maybe with bytes after it. */
+	int width = 0;
+	size_t tail = 0;
+	for (int w = 4; w <= 8 && mv0.n >= 4 && mv0.b[0] == 1 && mv0.b[1] == 0; w += 4) {
+		size_t hdr = w == 8 ? 20 : 12;
+		if (mv0.n < hdr + eid0.n)
+			continue;
+		struct bytes one = mv1_of(&eid0, w, mv0.b + hdr + eid0.n, mv0.n - hdr - eid0.n);
+		if (one.n == mv0.n && memcmp(one.b, mv0.b, one.n) == 0) {
+			width = w;
+			tail = mv0.n - hdr - eid0.n;
+		}
+	}
 	if (delivery != NULL)
 		del0 = value_bytes(hive, delivery, "BINARY");
 	if (force)
@@ -496,6 +533,13 @@ sample_round_trip(const char *hive, const char *pst_key, const char *user, const
 	got = value_bytes(hive, eid_path, "BINARY");
 	want = splice(&eid0, from, to);
 	assert_bytes(&got, &want, "01020fff");
+	/* The store list: its element rebuilt, its descriptor with it. */
+	if (width != 0) {
+		got = value_bytes(hive, mv_path, "BINARY");
+		struct bytes eid1 = splice(&eid0, from, to);
+		want = mv1_of(&eid1, width, mv0.b + mv0.n - tail, tail);
+		assert_bytes(&got, &want, "1102039b");
+	}
 	if (delivery != NULL) {
 		got = value_bytes(hive, delivery, "BINARY");
 		want = splice(&del0, from, to);
@@ -509,6 +553,7 @@ sample_round_trip(const char *hive, const char *pst_key, const char *user, const
 	cr_assert_str_eq(after, before);
 	free(before);
 	free(after);
+	return width;
 }
 
 Test(cli_relocate, sample_regipy_office16)
@@ -516,9 +561,11 @@ Test(cli_relocate, sample_regipy_office16)
 	char *hive = tu_unxz_sample("regipy/NTUSER_BAGMRU.DAT", "NTUSER.DAT");
 	if (hive == NULL)
 		cr_skip_test("samples/regipy/NTUSER_BAGMRU.DAT.xz (or xz) is absent");
-	/* Dirty, without logs: written only with --force. */
-	sample_round_trip(hive, "Profiles/Outlook/6876da12b533bc47a32ce78191722d01", "tony", NULL,
-	                  1, "11020434");
+	/* Dirty, without logs: written only with --force.  Its store list
+	 * is in the 64-bit layout. */
+	int width = sample_round_trip(hive, "Profiles/Outlook/6876da12b533bc47a32ce78191722d01",
+	                              "tony", NULL, 1, "11020434");
+	cr_assert_eq(width, 8);
 	free(hive);
 }
 
