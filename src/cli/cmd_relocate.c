@@ -14,11 +14,12 @@ struct relocate_args {
 };
 
 /* What the plan leaves alone although it names a path under FROM, said
- * on its own line, besides the plan. */
+ * on standard error (also with --json: the JSON object has no place for
+ * it before the write). */
 static int
-noted(const struct write_opts *o, struct mapiprof_file *f, const struct relocate_args *a, int rc)
+noted(struct mapiprof_file *f, const struct relocate_args *a, int rc)
 {
-	if (rc == MAPIPROF_OK && !o->json && mapiprof_note(a->ctx)[0] != '\0')
+	if (rc == MAPIPROF_OK && mapiprof_note(a->ctx)[0] != '\0')
 		diag(mapiprof_file_path(f), "note: %s", mapiprof_note(a->ctx));
 	mapiprof_clear_note(a->ctx);
 	return rc;
@@ -34,10 +35,10 @@ planner(const struct write_opts *o, struct mapiprof_file *f, const void *arg,
 	const struct relocate_args *a = arg;
 	size_t one = 0;
 	if (o->all_profiles || mapiprof_profile_count(f) == 0)
-		return noted(o, f, a, mapiprof_plan_relocate(f, NULL, 0, a->from, a->to, out));
+		return noted(f, a, mapiprof_plan_relocate(f, NULL, 0, a->from, a->to, out));
 	if (mapiprof_profile_find(f, o->profile, &one) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	return noted(o, f, a, mapiprof_plan_relocate(f, &one, 1, a->from, a->to, out));
+	return noted(f, a, mapiprof_plan_relocate(f, &one, 1, a->from, a->to, out));
 }
 
 static int
