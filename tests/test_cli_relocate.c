@@ -594,3 +594,18 @@ Test(cli_relocate, usage_errors_exit_2)
 	TU_CLI_EXPECT(2, "relocate", "C:\\Data", "E:\\\t", "x.dat");
 	TU_CLI_EXPECT(2, "relocate", "C:\\Data", "E:\\");
 }
+
+Test(cli_relocate, profile_selection_and_a_hive_without_profiles)
+{
+	char *f = synth_file("NTUSER.DAT", 1, OLD_PST, OLD_PST, "C:\\Data\\x.ost");
+	TU_CLI_EXPECT(1, "relocate", "--profile", "Nope", "C:\\Data", "E:\\Store", f);
+	cr_assert(strstr(tu_last.err, "Nope") != NULL, "%s", tu_last.err);
+	TU_CLI_EXPECT(3, "relocate", "--check", "--profile", "synth", "C:\\Data", "E:\\Store", f);
+	char *none = tu_stage_built("no-profiles.dat");
+	struct tu_snap s = tu_snap_take(none);
+	TU_CLI_EXPECT(0, "relocate", "C:\\Data", "E:\\Store", none);
+	cr_assert(strstr(tu_last.out, "unchanged") != NULL, "%s", tu_last.out);
+	tu_snap_assert_same(&s, none);
+	free(none);
+	free(f);
+}
