@@ -736,6 +736,36 @@ MAPIPROF_API int mapiprof_plan_prf_stage(struct mapiprof_file *file, const char 
 MAPIPROF_API int mapiprof_prf_stage_valid(const char *office, const char *prf_path,
 					  const char **why);
 
+/* Plans moving PST and OST files: every path of the given profiles
+ * (profiles[0..nprofiles), indices; NULL: every profile) that is
+ * from or lies below it (whole '\\'-separated components, compared
+ * case-insensitively as the registry compares names; trailing '\\' of from
+ * and to ignored) gets to in place of that part, the rest kept byte for
+ * byte.  Looked at: PR_PST_PATH (001e6700/001f6700) and
+ * PR_PROFILE_OFFLINE_STORE_PATH (001e6610/001f6610) in every section, and
+ * the ANSI and Unicode paths inside PST store entry IDs: a binary value
+ * that is one (01020fff, "Delivery Store EntryID") or a PT_MV_BINARY whose
+ * elements are (store MRU lists).  Each value is rebuilt in the layout it
+ * had (same parts, same padding, same string terminators; ANSI text in
+ * the context's code page), so relocating back (to, from) restores every
+ * byte.  Changes are MAPIPROF_CHANGE_PROP; an empty plan when nothing
+ * lies under from.  Errors: MAPIPROF_E_INVALID (from or to not valid, see
+ * mapiprof_relocate_valid; a relocated path longer than 259 bytes in an
+ * ANSI form or 32766 UTF-16 code units in a Unicode one), MAPIPROF_E_CODEPAGE
+ * (the new path has a character the code page cannot hold, for an ANSI
+ * form), MAPIPROF_E_FORMAT (a path to move does not convert exactly to
+ * text); each message names the profile, section and value.  A binary
+ * value with a PST store entry ID naming a path under from inside another
+ * structure (whose lengths nobody documents) is left alone and named in
+ * the note (mapiprof_note), which the call clears first. */
+MAPIPROF_API int mapiprof_plan_relocate(struct mapiprof_file *file, const size_t *profiles,
+					size_t nprofiles, const char *from, const char *to,
+					struct mapiprof_plan **out);
+/* 1 when from and to are paths mapiprof_plan_relocate takes: non-empty,
+ * not only '\\', valid UTF-8 without control characters.  Else 0 and *why
+ * (when not NULL) says which rule failed. */
+MAPIPROF_API int mapiprof_relocate_valid(const char *from, const char *to, const char **why);
+
 /* ---- apply, commit, verify ---------------------------------------------- */
 
 struct mapiprof_write_opts {

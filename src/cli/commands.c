@@ -49,6 +49,12 @@ static const struct command commands[] = {
      "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--wait SECONDS | --no-wait] "
      "[--codepage CP] [--image IMAGE] EXPORT FILE ...",
      "bring profiles from a .reg export into each file; plan, then write safely"},
+    {"relocate", cmd_relocate,
+     "relocate [--profile NAME | --all-profiles] [--dry-run | --check] [--json] "
+     "[--backup[=SUFFIX]] [-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] "
+     "[--recover] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] FROM TO FILE ...",
+     "move PST and OST paths from folder FROM to TO, in entry IDs too; plan, then write "
+     "safely"},
     {"recover", cmd_recover,
      "recover [--json] [-o OUT | --output-dir DIR] [--backup[=SUFFIX]] [--consume-logs] "
      "[--wait SECONDS | --no-wait] [--image IMAGE] FILE ...",
