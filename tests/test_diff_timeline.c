@@ -63,8 +63,10 @@ Test(diff_timeline, timeline_has_every_key_sorted)
 		size_t p;
 		cr_assert_eq(mapiprof_profile_find(f, k[i].profile, &p), MAPIPROF_OK);
 		const struct mapiprof_profile *pr = mapiprof_profile_at(f, p);
-		char *ppath = malloc(strlen(pr->root) + strlen(pr->name) + 2);
-		sprintf(ppath, "%s\\%s", pr->root, pr->name);
+		size_t plen = strlen(pr->root) + strlen(pr->name) + 2;
+		char *ppath = malloc(plen);
+		cr_assert_not_null(ppath);
+		snprintf(ppath, plen, "%s\\%s", pr->root, pr->name);
 		if (k[i].section == NULL) {
 			profiles++;
 			cr_assert_str_eq(k[i].role, "profile");

@@ -268,7 +268,7 @@ place(struct builder *b, size_t ki)
 	}
 	if (orphan && (ck->live || (!is_uid_name(ck->name) && !has_tag_value(b, ki))))
 		return MAPIPROF_OK;
-	struct mapiprof_deleted_key *d;
+	struct mapiprof_deleted_key *d = NULL;
 	if (push(b, &d) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	d->orphan = orphan;

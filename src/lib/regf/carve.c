@@ -144,7 +144,7 @@ static int
 is_used(const struct carver *k, uint32_t rel)
 {
 	return rel % 4u == 0 && rel < k->c->bins &&
-	       (k->used[rel / 32u] >> (rel / 4u % 8u) & 1u) != 0;
+	       ((unsigned)k->used[rel / 32u] >> (rel / 4u % 8u) & 1u) != 0;
 }
 
 /* The free cell holding [rel, rel + len), or NULL. */
