@@ -131,12 +131,10 @@ assert_base_clean(const char *hive)
 	size_t len = 0;
 	uint8_t *b = (uint8_t *)tu_read(hive, &len);
 	cr_assert(b != NULL && len >= 4096);
-	uint32_t x = 0, w[128];
+	uint32_t x = tu_regf_checksum(b), w[128];
 	for (size_t i = 0; i < 128; i++)
 		w[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
 		       (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
-	for (size_t i = 0; i < 127; i++)
-		x ^= w[i];
 	cr_assert_eq(w[1], w[2], "sequence numbers %u/%u", w[1], w[2]);
 	cr_assert_eq(w[127], x, "checksum 0x%08x, computed 0x%08x", w[127], x);
 	free(b);
@@ -630,12 +628,7 @@ stage_clean_regipy(void)
 	uint8_t *b = (uint8_t *)tu_read(p, &len);
 	cr_assert_not_null(b);
 	memcpy(b + 8, b + 4, 4);
-	uint32_t x = 0;
-	for (size_t i = 0; i < 508; i += 4)
-		x ^= (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 | (uint32_t)b[i + 2] << 16 |
-		     (uint32_t)b[i + 3] << 24;
-	for (int i = 0; i < 4; i++)
-		b[508 + i] = (uint8_t)(x >> (8 * i));
+	tu_regf_reseal(b);
 	cr_assert_eq(tu_write(p, b, len), 0);
 	free(b);
 	return p;

@@ -820,6 +820,24 @@ tu_dump_free(struct tu_dump *d)
 	memset(d, 0, sizeof(*d));
 }
 
+uint32_t
+tu_regf_checksum(const uint8_t *b)
+{
+	uint32_t x = 0;
+	for (size_t i = 0; i < 508; i += 4)
+		x ^= (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 | (uint32_t)b[i + 2] << 16 |
+		     (uint32_t)b[i + 3] << 24;
+	return x;
+}
+
+void
+tu_regf_reseal(uint8_t *b)
+{
+	uint32_t x = tu_regf_checksum(b);
+	for (int i = 0; i < 4; i++)
+		b[508 + i] = (uint8_t)(x >> (8 * i));
+}
+
 void
 tu_hive_set_minor(const char *path, unsigned minor)
 {
@@ -827,12 +845,7 @@ tu_hive_set_minor(const char *path, unsigned minor)
 	uint8_t *b = (uint8_t *)tu_read(path, &len);
 	cr_assert(b != NULL && len >= 512, "%s is no hive", path);
 	b[0x18] = (uint8_t)minor;
-	uint32_t x = 0;
-	for (size_t i = 0; i < 508; i += 4)
-		x ^= (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 | (uint32_t)b[i + 2] << 16 |
-		     (uint32_t)b[i + 3] << 24;
-	for (int i = 0; i < 4; i++)
-		b[508 + i] = (uint8_t)(x >> (8 * i));
+	tu_regf_reseal(b);
 	cr_assert_eq(tu_write(path, b, len), 0);
 	free(b);
 }

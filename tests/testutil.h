@@ -29,6 +29,11 @@ int tu_copy(const char *src, const char *dst);
 char *tu_read(const char *path, size_t *len);
 /* Writes len bytes to path (created or truncated); returns 0 on success. */
 int tu_write(const char *path, const void *data, size_t len);
+/* The XOR of the first 127 little-endian dwords of a regf base block (regf
+ * spec "Base block": the checksum stored at offset 508), computed by the
+ * tests without the library; tu_regf_reseal stores it. */
+uint32_t tu_regf_checksum(const uint8_t *base);
+void tu_regf_reseal(uint8_t *base);
 /* Sets a hive file's minor format version (base block offset 0x18, regf
  * spec "Base block") and recomputes its checksum: a 1.3 fixture read as a
  * 1.5 hive (which may hold big data and lh lists). */
