@@ -1,6 +1,7 @@
 /* utf16.c - the only file that calls iconv (see utf16.h). */
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +189,31 @@ mp_utf8_to_cp(struct mapiprof_ctx *ctx, const char *codepage, const char *s, siz
 	                 MAPIPROF_E_CODEPAGE, &buf, outlen, NULL);
 	if (rc == MAPIPROF_OK)
 		*out = (uint8_t *)buf;
+	return rc;
+}
+
+int
+mp_to_utf8_apart(struct mapiprof_ctx *ctx, const char *codepage, const uint8_t *p, size_t len,
+                 char **out, size_t *outlen, enum mapiprof_error *code, char *msg, size_t msgsize)
+{
+	struct mapiprof_ctx tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	if (ctx != NULL) { /* lent for the call, with whatever it opens */
+		tmp.iconv = ctx->iconv;
+		tmp.iconv_free = ctx->iconv_free;
+	}
+	int rc = codepage != NULL ? mp_cp_to_utf8(&tmp, codepage, p, len, out, outlen, NULL)
+	                          : mp_utf16le_to_utf8(&tmp, p, len, out, outlen, NULL);
+	if (ctx != NULL) {
+		ctx->iconv = tmp.iconv;
+		ctx->iconv_free = tmp.iconv_free;
+	} else {
+		mp_iconv_cache_free(&tmp);
+	}
+	*code = tmp.code;
+	if (msgsize > 0)
+		snprintf(msg, msgsize, "%s", tmp.msg);
+	free(tmp.file);
 	return rc;
 }
 

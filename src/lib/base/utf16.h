@@ -26,6 +26,13 @@ int mp_cp_to_utf8(struct mapiprof_ctx *ctx, const char *codepage, const uint8_t 
  * with MAPIPROF_E_CODEPAGE. */
 int mp_utf8_to_cp(struct mapiprof_ctx *ctx, const char *codepage, const char *s, size_t len,
                   uint8_t **out, size_t *outlen);
+/* As mp_utf16le_to_utf8 (codepage NULL) or mp_cp_to_utf8, with ctx's
+ * converters (ctx may be NULL), but a failure is not ctx's error: its code
+ * and message go to *code and msg (msgsize bytes), for callers that mark a
+ * bad value instead of failing.  ctx's own error is left as it is. */
+int mp_to_utf8_apart(struct mapiprof_ctx *ctx, const char *codepage, const uint8_t *p, size_t len,
+                     char **out, size_t *outlen, enum mapiprof_error *code, char *msg,
+                     size_t msgsize);
 /* Closes the converters ctx keeps open (mapiprof_ctx_free calls it). */
 void mp_iconv_cache_free(struct mapiprof_ctx *ctx);
 /* 1 when iconv can convert between codepage and UTF-8. */

@@ -227,29 +227,13 @@ static int
 convert(struct dec *d, const char *codepage, const uint8_t *p, size_t n, const char **s)
 {
 	/* A conversion error belongs to this value (it becomes RAW), not to
-	 * the caller's context; the converters are the caller's, kept open. */
-	struct mapiprof_ctx tmp;
-	memset(&tmp, 0, sizeof(tmp));
-	if (d->ctx != NULL) {
-		tmp.iconv = d->ctx->iconv;
-		tmp.iconv_free = d->ctx->iconv_free;
-	}
-	char *buf = NULL;
+	 * the caller's context. */
+	char *buf = NULL, msg[sizeof(d->ctx->msg)];
 	size_t blen = 0;
-	int rc = codepage != NULL ? mp_cp_to_utf8(&tmp, codepage, p, n, &buf, &blen, NULL)
-	                          : mp_utf16le_to_utf8(&tmp, p, n, &buf, &blen, NULL);
-	if (d->ctx != NULL) {
-		d->ctx->iconv = tmp.iconv;
-		d->ctx->iconv_free = tmp.iconv_free;
-	} else {
-		mp_iconv_cache_free(&tmp);
-	}
-	if (rc != MAPIPROF_OK) {
-		free(tmp.file);
-		if (tmp.code == MAPIPROF_E_NOMEM)
-			return nomem(d);
-		return bad(d, "%s", tmp.msg);
-	}
+	enum mapiprof_error code;
+	if (mp_to_utf8_apart(d->ctx, codepage, p, n, &buf, &blen, &code, msg, sizeof(msg)) !=
+	    MAPIPROF_OK)
+		return code == MAPIPROF_E_NOMEM ? nomem(d) : bad(d, "%s", msg);
 	*s = mp_arena_strndup(d->a, buf, blen);
 	free(buf);
 	return *s != NULL ? STEP_OK : nomem(d);

@@ -95,15 +95,10 @@ mp_sf_hex(struct mp_sfields *sf, const char *name, const uint8_t *p, size_t n)
 static struct mp_sfield *
 convert(struct mp_sfields *sf, const char *name, const char *codepage, const uint8_t *p, size_t n)
 {
-	struct mapiprof_ctx tmp;
-	memset(&tmp, 0, sizeof(tmp));
 	char *out = NULL;
 	size_t olen = 0;
-	int rc = codepage != NULL ? mp_cp_to_utf8(&tmp, codepage, p, n, &out, &olen, NULL)
-	                          : mp_utf16le_to_utf8(&tmp, p, n, &out, &olen, NULL);
-	free(tmp.file);
-	mp_iconv_cache_free(&tmp);
-	if (rc != MAPIPROF_OK) {
+	enum mapiprof_error code;
+	if (mp_to_utf8_apart(NULL, codepage, p, n, &out, &olen, &code, NULL, 0) != MAPIPROF_OK) {
 		mp_sf_error(sf, "%s could not be converted", name);
 		return mp_sf_str(sf, name, "", 0);
 	}
