@@ -201,11 +201,11 @@ static const struct cli_option o_office = {
     .arg = "VER",
     .kind = VK_WORDS,
     .words = OFFICE_VERSIONS,
-    .help = "the profiles root of Office VER (Software\\Microsoft\\Office\\VER\\Outlook)",
+    .help = "only the root Software\\Microsoft\\Office\\VER\\Outlook\\Profiles",
 };
 static const struct cli_option o_wms = {
     .name = "wms",
-    .help = "the Windows Messaging Subsystem profiles root (Outlook 2010 and older)",
+    .help = "only the Windows Messaging Subsystem root",
 };
 static const struct cli_option o_replace_profile = {
     .name = "replace",
@@ -311,9 +311,20 @@ static const struct cli_option *const apply_opts[] = {&o_profile_write, &o_all_p
                                                       WRITE_OPTIONS, NULL};
 static const struct cli_option *const profile_opts[] = {&o_office, &o_wms, &o_replace_profile,
                                                         WRITE_OPTIONS, NULL};
-static const struct cli_option *const import_opts[] = {&o_profile_import, &o_as,     &o_default,
-                                                       &o_replace_import, &o_office, &o_wms,
-                                                       WRITE_OPTIONS,     NULL};
+static const struct cli_option o_office_import = {
+    .name = "office",
+    .arg = "VER",
+    .kind = VK_WORDS,
+    .words = OFFICE_VERSIONS,
+    .help = "put the profiles into the root of Office VER instead of the one they had",
+};
+static const struct cli_option o_wms_import = {
+    .name = "wms",
+    .help = "put the profiles into the Windows Messaging Subsystem root",
+};
+static const struct cli_option *const import_opts[] = {
+    &o_profile_import, &o_as,         &o_default,    &o_replace_import,
+    &o_office_import,  &o_wms_import, WRITE_OPTIONS, NULL};
 static const struct cli_option *const stage_opts[] = {&o_office_stage, WRITE_OPTIONS, NULL};
 static const struct cli_option o_codepage_prf = {
     .name = "codepage",
