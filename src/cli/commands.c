@@ -236,7 +236,8 @@ static const struct cli_option o_office_stage = {
     .arg = "VER",
     .kind = VK_WORDS,
     .words = OFFICE_VERSIONS,
-    .help = "the Office version key N.0 (default: the highest one in the file)",
+    .help = "the Office version key N.0 (default: the highest of the file with an Outlook key, "
+            "else 16.0)",
 };
 
 static const struct cli_option o_out_recover = {
