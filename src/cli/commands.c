@@ -287,6 +287,24 @@ static const struct cli_option o_deleted_timeline = {
     .help = "also the keys recovered from the hive's free space",
 };
 
+static const struct cli_option o_office_import = {
+    .name = "office",
+    .arg = "VER",
+    .kind = VK_WORDS,
+    .words = OFFICE_VERSIONS,
+    .help = "put the profiles into the root of Office VER instead of the one they had",
+};
+static const struct cli_option o_wms_import = {
+    .name = "wms",
+    .help = "put the profiles into the Windows Messaging Subsystem root",
+};
+static const struct cli_option o_codepage_prf = {
+    .name = "codepage",
+    .arg = "CP",
+    .kind = VK_CODEPAGE,
+    .help = "the code page of a PRF without a byte order mark that is not UTF-8",
+};
+
 /* The options every write command shares, in synopsis order. */
 #define WRITE_OPTIONS                                                                              \
 	&o_dry_run, &o_check, &o_json_write, &o_backup, &o_out, &o_output_dir, &o_emit_reg,        \
@@ -312,27 +330,10 @@ static const struct cli_option *const apply_opts[] = {&o_profile_write, &o_all_p
                                                       WRITE_OPTIONS, NULL};
 static const struct cli_option *const profile_opts[] = {&o_office, &o_wms, &o_replace_profile,
                                                         WRITE_OPTIONS, NULL};
-static const struct cli_option o_office_import = {
-    .name = "office",
-    .arg = "VER",
-    .kind = VK_WORDS,
-    .words = OFFICE_VERSIONS,
-    .help = "put the profiles into the root of Office VER instead of the one they had",
-};
-static const struct cli_option o_wms_import = {
-    .name = "wms",
-    .help = "put the profiles into the Windows Messaging Subsystem root",
-};
 static const struct cli_option *const import_opts[] = {
     &o_profile_import, &o_as,         &o_default,    &o_replace_import,
     &o_office_import,  &o_wms_import, WRITE_OPTIONS, NULL};
 static const struct cli_option *const stage_opts[] = {&o_office_stage, WRITE_OPTIONS, NULL};
-static const struct cli_option o_codepage_prf = {
-    .name = "codepage",
-    .arg = "CP",
-    .kind = VK_CODEPAGE,
-    .help = "the code page of a PRF without a byte order mark that is not UTF-8",
-};
 static const struct cli_option *const check_opts[] = {&o_json, &o_codepage_prf, NULL};
 static const struct cli_option *const recover_opts[] = {
     &o_json,           &o_out_recover,  &o_output_dir_recover,
