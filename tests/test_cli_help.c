@@ -578,6 +578,24 @@ Test(cli_help, completes_values_recipes_and_profiles)
 	free(complete(&w, eq, 3, 2));
 	cr_assert(words_has(&w, "--format=jsonl") && w.n == 1);
 	words_free(&w);
+	/* Every --office version and code page offered is one mapiprof takes. */
+	hive = tu_fixture("exchange-mapi.dat");
+	const char *office[] = {"mapiprof", "profile", "--office", ""};
+	free(complete(&w, office, 4, 3));
+	cr_assert(words_has(&w, "16.0"));
+	for (size_t i = 0; i < w.n; i++) {
+		TU_CLI("profile", "--office", w.w[i], "--dry-run", "default", "Exchange", hive);
+		cr_assert_null(strstr(tu_last.err, "invalid --office"), "%s", tu_last.err);
+		cr_assert_neq(tu_last.status, 2, "%s", tu_last.err);
+	}
+	words_free(&w);
+	const char *cp[] = {"mapiprof", "list", "--codepage", ""};
+	free(complete(&w, cp, 4, 3));
+	cr_assert(words_has(&w, "WINDOWS-1252"));
+	for (size_t i = 0; i < w.n; i++)
+		TU_CLI_EXPECT(0, "list", "--codepage", w.w[i], hive);
+	words_free(&w);
+	free(hive);
 	/* After an option's value comes an operand again: a FILE. */
 	const char *op[] = {"mapiprof", "timeline", "--format", "csv", ""};
 	d = complete(&w, op, 5, 4);
@@ -649,6 +667,20 @@ Test(cli_help, bash_completion_completes)
 	const char *prof[] = {"show", hive, "--profile", "Pe"};
 	bash_complete(prof, 4);
 	cr_assert_str_eq(tu_last.out, "Personal\n");
+
+	/* Names with control characters are never offered, others quoted. */
+	char *hostile = tu_fixture("hostile-names.dat");
+	const char *any[] = {"show", hostile, "--profile", ""};
+	bash_complete(any, 4);
+	for (const char *c = tu_last.out; *c != '\0'; c++)
+		cr_assert(*c == '\n' || (unsigned char)*c >= 0x20, "control character offered");
+	cr_assert(has_line(tu_last.out, "Pr\xc3\xbc"
+	                                "fung"),
+	          "%s", tu_last.out);
+	const char *odd[] = {"show", hostile, "--profile", "od"};
+	bash_complete(odd, 4);
+	cr_assert_str_eq(tu_last.out, "odd\\ \\\"quoted\\\"\\ \\]name\\[\n");
+	free(hostile);
 
 	/* FILE operands are files: the fixture by its directory prefix. */
 	char prefix[4096];
