@@ -211,18 +211,15 @@ complete_line(const struct line *l, size_t idx)
 	if (pending != NULL) {
 		offer_values(l, idx, pending->kind, pending->words);
 	} else if (!dashdash && strncmp(l->cur, "--", 2) == 0 && eq != NULL) {
-		/* "--format=cs": the values, each after "--format=". */
+		/* "--format=cs": the shells want the whole word, so each value
+		 * after "--format=". */
 		const struct cli_option *o = find_option(opts, l->cur, &inl);
 		size_t n = (size_t)(eq - l->cur) + 1;
 		char prefix[64];
 		snprintf(prefix, sizeof(prefix), "%.*s", (int)n, l->cur);
-		if (o == NULL || o->arg == NULL || n >= sizeof(prefix)) {
-			puts("none");
-			return;
-		}
-		/* The shells want the whole word: the values after the prefix. */
 		puts("none");
-		if (o->kind == VK_WORDS || o->kind == VK_SECTION || o->kind == VK_CODEPAGE) {
+		if (o != NULL && o->arg != NULL && n < sizeof(prefix) &&
+		    (o->kind == VK_WORDS || o->kind == VK_SECTION || o->kind == VK_CODEPAGE)) {
 			const char *ws = o->kind == VK_CODEPAGE ? codepages : o->words;
 			char buf[128];
 			while (ws != NULL && *ws != '\0') {
