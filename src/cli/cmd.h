@@ -20,5 +20,6 @@ int cmd_prf(int argc, char *argv[]);
 int cmd_timeline(int argc, char *argv[]);
 int cmd_diff(int argc, char *argv[]);
 int cmd_relocate(int argc, char *argv[]);
+int cmd_complete(int argc, char *argv[]);
 
 #endif

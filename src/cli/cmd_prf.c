@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "help.h"
 
 static const struct {
 	const char *name;
@@ -23,7 +24,7 @@ cmd_prf(int argc, char *argv[])
 	if (argc < 2)
 		return diag_usage("prf", "no subcommand given (stage, check)");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage_print(stdout, "prf");
+		help_print(stdout, "prf");
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)

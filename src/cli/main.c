@@ -9,20 +9,30 @@
 #include "commands.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "help.h"
 #include "stdio_files.h"
 
 /* "mapiprof help [COMMAND]": the usage and one-line summary of each
- * command (or of one) on stdout. */
+ * command, or the help of one (help.c), on stdout. */
 static int
 cmd_help(int argc, char *argv[])
 {
+	if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0') {
+		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+			help_print(stdout, "help");
+		else if (strcmp(argv[1], "--version") == 0)
+			printf("mapiprof %s\n", mapiprof_version());
+		else
+			return diag_usage("help", "unknown option %s", argv[1]);
+		return EXIT_OK;
+	}
 	if (argc > 2)
 		return diag_usage("help", "too many arguments");
 	if (argc == 2) {
 		const struct command *c = command_find(argv[1]);
 		if (c == NULL)
 			return diag_usage("help", "unknown command '%s'", argv[1]);
-		printf("usage: mapiprof %s\n%s\n", c->synopsis, c->summary);
+		help_print(stdout, c->name);
 		return EXIT_OK;
 	}
 	usage_print(stdout, NULL);

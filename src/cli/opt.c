@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "help.h"
 #include "opt.h"
 
 void
@@ -31,7 +32,7 @@ opt_common(const char *cmd, int c, char *const argv[])
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
 	switch (c) {
 	case 'h':
-		usage_print(stdout, cmd);
+		help_print(stdout, cmd);
 		return EXIT_OK;
 	case OPT_VERSION:
 		printf("mapiprof %s\n", mapiprof_version());
