@@ -62,7 +62,7 @@ enum mapiprof_error {
 	MAPIPROF_E_PROPSPEC,   /* a property name, tag or value name is not valid (usage) */
 	MAPIPROF_E_NOPROP,     /* the property is absent */
 	MAPIPROF_E_CODEPAGE,   /* the code page is unknown to iconv */
-	MAPIPROF_E_LIMIT,      /* input exceeds a safety cap (see src/lib/limits.h) */
+	MAPIPROF_E_LIMIT,      /* input exceeds a safety cap (a size or count limit) */
 	MAPIPROF_E_INVALID,    /* invalid argument from the caller */
 	MAPIPROF_E_EDIT,       /* an edit is not valid, or cannot apply (usage) */
 	MAPIPROF_E_RECIPE,     /* unknown recipe, or a recipe file is not valid */
