@@ -1,6 +1,7 @@
 /*
- * mapiprof.h - read (and later patch) Windows MAPI profiles offline, from an
- * NTUSER.DAT registry hive, without MAPI, Outlook or Windows.
+ * mapiprof.h - read and patch Windows MAPI profiles offline, in an
+ * NTUSER.DAT registry hive or a .reg file, without MAPI, Outlook or Windows.
+ * The manual is mapiprof(3).
  *
  * Basic outline for reading a file:
  *   1. ctx = mapiprof_ctx_new()             one per thread; carries the last error
@@ -9,8 +10,10 @@
  *   4. mapiprof_section_at / mapiprof_select sections and their roles
  *   5. mapiprof_section_props(...)           decode: every value of a section
  *   6. mapiprof_close(file); mapiprof_ctx_free(ctx)
- * Later stages (plan -> apply -> commit -> verify) are added by the patching
- * issue on top of the same objects.
+ * Patching goes on with the same objects: a recipe or edit lines
+ * (mapiprof_recipe_load, mapiprof_recipe_from_edits) are planned
+ * (mapiprof_plan_build), and the plan is applied, committed and verified by
+ * mapiprof_plan_write; then mapiprof_plan_free, mapiprof_recipe_free.
  *
  * Contract: the library never prints and never exits.  Functions that can
  * fail return MAPIPROF_OK (0) or MAPIPROF_FAILED (-1) and leave a code and a
@@ -59,7 +62,7 @@ enum mapiprof_error {
 	MAPIPROF_E_PROPSPEC,   /* a property name, tag or value name is not valid (usage) */
 	MAPIPROF_E_NOPROP,     /* the property is absent */
 	MAPIPROF_E_CODEPAGE,   /* the code page is unknown to iconv */
-	MAPIPROF_E_LIMIT,      /* input exceeds a safety cap (see src/lib/limits.h) */
+	MAPIPROF_E_LIMIT,      /* input exceeds a safety cap (a size or count limit) */
 	MAPIPROF_E_INVALID,    /* invalid argument from the caller */
 	MAPIPROF_E_EDIT,       /* an edit is not valid, or cannot apply (usage) */
 	MAPIPROF_E_RECIPE,     /* unknown recipe, or a recipe file is not valid */

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -573,17 +574,18 @@ mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* Not secret, only unlikely to collide: the exclusive create decides. */
+/* Not secret, only unlikely to collide: the exclusive create decides.  The
+ * counter is atomic: threads with contexts of their own write at once. */
 static uint64_t
 temp_random(void)
 {
-	static uint64_t counter;
+	static _Atomic uint64_t counter;
 	struct timespec ts = {0, 0};
 	clock_gettime(CLOCK_REALTIME, &ts);
 	uint64_t seed = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	seed ^= (uint64_t)getpid() << 40;
 	seed ^= (uint64_t)(uintptr_t)&counter;
-	return mix64(seed + mix64(++counter));
+	return mix64(seed + mix64(atomic_fetch_add(&counter, 1) + 1));
 }
 
 static const char temp_alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
