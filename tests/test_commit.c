@@ -728,10 +728,20 @@ Test(commit, empty_plan_on_a_dirty_hive_is_not_refused)
 {
 	char *src = tu_fixture_src(REGIPY);
 	char *hive = stage_in_w(src);
+	/* Dirty: the base block's sequence numbers (offsets 4 and 8) differ. */
+	size_t n = 0;
+	uint8_t *base = (uint8_t *)tu_read(hive, &n);
+	cr_assert(base != NULL && n >= 512);
+	cr_assert(memcmp(base + 4, base + 8, 4) != 0, "the regipy hive is no longer dirty");
+	free(base);
+	struct tu_snap before = tu_snap_take(hive);
 	tu_open(hive);
 	struct tu_plan h;
 	memset(&h, 0, sizeof(h));
 	cr_assert_eq(write_plan(&h, NULL), MAPIPROF_OK, "nothing to write, nothing refused");
+	/* Nothing to write: not a byte, not the time, no file beside it. */
+	tu_snap_assert_same(&before, hive);
+	tu_assert_listing("w", HIVE);
 	free(hive);
 	free(src);
 }

@@ -125,7 +125,8 @@ struct dcase {
 	const char *strs[3];
 	int64_t ints[3];
 	size_t blob_len[3];
-	const char *blob0; /* hex of blob 0 */
+	size_t blob_off[3]; /* where each blob starts in the value, from its descriptor */
+	const char *blob0;  /* hex of blob 0 */
 	int width;
 	int has_flags;
 	size_t nflags;
@@ -433,6 +434,7 @@ static const struct dcase cases[] = {
      .kind = MAPIPROF_V_MV_BINARY,
      .count = 2,
      .blob_len = {0x44, 0x44},
+     .blob_off = {0x14, 0x58},
      .blob0 = "00000000fe42aa0a",
      .width = 4,
      .name = "PR_AB_SEARCH_PATH",
@@ -444,6 +446,7 @@ static const struct dcase cases[] = {
      .kind = MAPIPROF_V_MV_BINARY,
      .count = 1,
      .blob_len = {0x1BD},
+     .blob_off = {0x14},
      .blob0 = "04000000020000",
      .width = 8,
      .type_name = "PT_MV_BINARY"},
@@ -454,6 +457,7 @@ static const struct dcase cases[] = {
      .kind = MAPIPROF_V_MV_BINARY,
      .count = 1,
      .blob_len = {0},
+     .blob_off = {0x14},
      .width = 8,
      .name = "PR_AB_SEARCH_PATH",
      .type_name = "PT_MV_BINARY"},
@@ -820,13 +824,21 @@ check_blobs(const struct dcase *c, const struct mapiprof_prop *p)
 {
 	cr_assert_eq(p->count, c->count, "%s: count %zu", c->label, p->count);
 	cr_assert_eq(p->mv_offset_width, c->width, "%s: width %d", c->label, p->mv_offset_width);
+	size_t n;
+	uint8_t *raw = unhex(c->hex, &n);
 	for (size_t k = 0; k < c->count && k < 3; k++) {
 		cr_assert_eq(p->blobs[k].len, c->blob_len[k], "%s: blob %zu", c->label, k);
 		cr_assert(p->blobs[k].data >= p->data &&
 		          p->blobs[k].data + p->blobs[k].len <= p->data + p->len);
+		/* Every blob's bytes, not just its length: the value's bytes at
+		 * the offset its descriptor gives. */
+		cr_assert_leq(c->blob_off[k] + c->blob_len[k], n, "%s: blob %zu", c->label, k);
+		cr_assert(p->blobs[k].len == 0 ||
+		              memcmp(p->blobs[k].data, raw + c->blob_off[k], p->blobs[k].len) == 0,
+		          "%s: blob %zu bytes", c->label, k);
 	}
+	free(raw);
 	if (c->blob0 != NULL) {
-		size_t n;
 		uint8_t *want = unhex(c->blob0, &n);
 		cr_assert_geq(p->blobs[0].len, n);
 		cr_assert_arr_eq(p->blobs[0].data, want, n, "%s: blob 0 bytes", c->label);

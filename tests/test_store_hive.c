@@ -357,11 +357,57 @@ Test(store_hive, set_values_refuses_big_values_hivex_would_write_wrongly_in_1_5_
 Test(store_hive, set_values_accepts_big_values_in_1_3_hive)
 {
 	char *p = tu_stage_src(NOTATIN); /* regf 1.3: no big-data records */
+	char *out = tu_tmp_path("big.dat");
 	struct mp_store *s = open_store(p, 1);
 	static uint8_t big[20000];
+	for (size_t i = 0; i < sizeof(big); i++) /* no run repeats within a 4 KiB page */
+		big[i] = (uint8_t)(i ^ i >> 8 ^ i >> 13);
 	const struct mp_value v = {"Big", MP_REG_BINARY, big, sizeof(big)};
 	cr_assert_eq(s->ops->set_values(s, lookup(s, "Software"), &v, 1), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(s->ops->write_to(s, out), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	mp_store_close(s);
+	/* Read back by the project... */
+	s = open_store(out, 0);
+	struct mp_value *vals = NULL;
+	size_t nv = 0, found = 0;
+	cr_assert_eq(s->ops->values(s, lookup(s, "Software"), &vals, &nv), MAPIPROF_OK);
+	for (size_t i = 0; i < nv; i++) {
+		if (strcmp(vals[i].name, "Big") != 0)
+			continue;
+		found++;
+		cr_assert_eq(vals[i].type, MP_REG_BINARY);
+		cr_assert_eq(vals[i].len, sizeof(big));
+		cr_assert_arr_eq(vals[i].data, big, sizeof(big), "the project reads other bytes");
+	}
+	cr_assert_eq(found, 1);
+	mp_store_values_free(vals, nv);
+	mp_store_close(s);
+	/* ...and by reglookup, whose data field is the bytes with the
+	 * unprintable ones and its separators written %XX. */
+	char *argv[] = {"/usr/bin/reglookup", "-H", "-p", "/Software/Big", out, NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	const char *prefix = "/Software/Big,BINARY,";
+	cr_assert_eq(strncmp(r.out, prefix, strlen(prefix)), 0, "%.200s", r.out);
+	uint8_t *got = malloc(r.outlen);
+	size_t n = 0;
+	cr_assert_not_null(got);
+	for (const char *q = r.out + strlen(prefix); *q != ',' && *q != '\0'; n++) {
+		unsigned x = 0;
+		if (*q == '%') {
+			cr_assert_eq(sscanf(q + 1, "%2x", &x), 1);
+			q += 3;
+		} else {
+			x = (unsigned char)*q++;
+		}
+		got[n] = (uint8_t)x;
+	}
+	cr_assert_eq(n, sizeof(big), "reglookup reads %zu bytes", n);
+	cr_assert_arr_eq(got, big, sizeof(big), "reglookup reads other bytes");
+	free(got);
+	tu_run_free(&r);
+	free(out);
 	free(p);
 }
