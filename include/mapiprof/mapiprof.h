@@ -828,12 +828,13 @@ MAPIPROF_API int mapiprof_recover(struct mapiprof_ctx *ctx, const char *path,
 struct mapiprof_reg_opts {
 	/* Key path written for the root of the hive, without a trailing '\'
 	 * ("HKEY_USERS\\S-1-5-21-...").  NULL: "HKEY_CURRENT_USER".  It must
-	 * start with a full root name (HKEY_CURRENT_USER, HKEY_USERS, ...). */
+	 * start with a root name, full (HKEY_CURRENT_USER, HKEY_USERS, ...) or
+	 * short (HKCU, HKU, HKLM, ...); the file carries the full name. */
 	const char *root;
 };
 
-/* 1 when root is valid as mapiprof_reg_opts.root: a full root name (any
- * case) alone or followed by '\' and a path, without an empty component, a
+/* 1 when root is valid as mapiprof_reg_opts.root: a root name (any case,
+ * full or short) alone or followed by '\' and a path, without an empty component, a
  * trailing '\', CR or LF; else 0. */
 MAPIPROF_API int mapiprof_reg_root_valid(const char *root);
 
