@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "exitcode.h"
 #include "stdio_files.h"
+#include "suggest.h"
 
 /* "mapiprof help [COMMAND]": the usage and one-line summary of each
  * command (or of one) on stdout. */
@@ -49,7 +50,7 @@ main(int argc, char *argv[])
 	} else if (c == NULL && name[0] == '-') {
 		return diag_usage(NULL, "unknown option %s", name);
 	} else if (c == NULL) {
-		return diag_usage(NULL, "unknown command '%s'", name);
+		return suggest_command(name);
 	} else if (c->handler == NULL) {
 		status = cmd_help(argc - 1, argv + 1);
 	} else {
