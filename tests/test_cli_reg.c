@@ -661,6 +661,44 @@ Test(cli_reg, export_root_option_writes_the_keys_under_that_key)
 	free(hive);
 }
 
+/* The short roots people type after "reg load" are written in full. */
+Test(cli_reg, export_root_takes_the_short_root_names)
+{
+	static const struct {
+		const char *root, *full;
+	} cases[] = {
+	    {"HKCU", "HKEY_CURRENT_USER"},
+	    {"hkcu", "HKEY_CURRENT_USER"},
+	    {"HKU\\S-1-5-21-1-2-3-1001", "HKEY_USERS\\S-1-5-21-1-2-3-1001"},
+	    {"HKLM\\TEMPHIVE", "HKEY_LOCAL_MACHINE\\TEMPHIVE"},
+	    {"HKEY_LOCAL_MACHINE\\TEMPHIVE", "HKEY_LOCAL_MACHINE\\TEMPHIVE"},
+	};
+	char *hive = tu_stage_built(EXCH ".dat"), *out = tu_tmp_path("p.reg");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TU_CLI_EXPECT(0, "export", "--root", cases[i].root, "-o", out, hive);
+		char *text = u16_ascii(out), want[256];
+		snprintf(want, sizeof(want), "\r\n[%s\\Software\\", cases[i].full);
+		cr_assert_not_null(strstr(text, want), "%s: %s", cases[i].root, text);
+		/* Every key is under the full root; no short name is left. */
+		for (const char *k = strstr(text, "\r\n["); k != NULL; k = strstr(k + 3, "\r\n["))
+			cr_assert_eq(strncmp(k + 3, cases[i].full, strlen(cases[i].full)), 0,
+			             "%s: %.80s", cases[i].root, k + 3);
+		free(text);
+	}
+	/* --emit-reg takes them too. */
+	char *fix = tu_tmp_path("fix.reg");
+	TU_CLI_EXPECT(0, "apply", "--dry-run", "--emit-reg", fix, "--root", "HKU\\T", GC_FIX, hive);
+	char *text = u16_ascii(fix);
+	cr_assert_not_null(strstr(text, "\r\n[HKEY_USERS\\T\\Software\\"), "%s", text);
+	cr_assert_null(strstr(text, "[HKU\\"), "%s", text);
+	TU_CLI("apply", "--dry-run", "--emit-reg", fix, "--root", "HKUU\\T", GC_FIX, hive);
+	cr_assert_eq(tu_last.status, 2, "bad root: exit %d: %s", tu_last.status, tu_last.err);
+	free(text);
+	free(fix);
+	free(out);
+	free(hive);
+}
+
 Test(cli_reg, export_usage_errors_exit_2_and_write_nothing)
 {
 	char *hive = tu_stage_built(EXCH ".dat"), *out = tu_tmp_path("p.reg");
@@ -669,7 +707,9 @@ Test(cli_reg, export_usage_errors_exit_2_and_write_nothing)
 	    {"export", "-o", out, NULL},
 	    {"export", "-o", out, hive, hive, NULL},
 	    {"export", "--profile", "Exchange", "--all-profiles", "-o", out, hive, NULL},
-	    {"export", "--root", "HKCU", "-o", out, hive, NULL},
+	    {"export", "--root", "HKXX", "-o", out, hive, NULL},
+	    {"export", "--root", "HKCUX\\x", "-o", out, hive, NULL},
+	    {"export", "--root", "HKU\\", "-o", out, hive, NULL},
 	    {"export", "--root", "HKEY_CURRENT_USER\\", "-o", out, hive, NULL},
 	    {"export", "--root", "HKEY_USERS\\\\x", "-o", out, hive, NULL},
 	    {"export", "--root", "", "-o", out, hive, NULL},

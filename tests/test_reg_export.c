@@ -340,7 +340,8 @@ Test(reg_export, refuses_roots_that_are_not_full_root_paths)
 	tu_open_built("exchange-mapi.dat");
 	static const char *const bad[] = {
 	    "",
-	    "HKCU",
+	    "HKCUX",
+	    "HKU\\",
 	    "Software",
 	    "HKEY_CURRENT_USERS",
 	    "HKEY_CURRENT_USER\\",
@@ -362,6 +363,20 @@ Test(reg_export, refuses_roots_that_are_not_full_root_paths)
 	struct mapiprof_reg_opts opts = {"hkey_local_machine\\SOFTWARE\\Copy"};
 	cr_assert_eq(mapiprof_export_reg(tu_file, NULL, 0, &opts, &out, &len), MAPIPROF_OK);
 	mapiprof_free(out);
+}
+
+/* The short roots (reg.exe's HKCU, HKU, HKLM) are written in full. */
+Test(reg_export, writes_a_short_root_in_full)
+{
+	tu_open_built("exchange-mapi.dat");
+	cr_assert(mapiprof_reg_root_valid("HKCU"));
+	cr_assert(mapiprof_reg_root_valid("hklm\\TEMP"));
+	cr_assert_not(mapiprof_reg_root_valid("HKCUX"));
+	struct mapiprof_reg_opts opts = {"hku\\S-1-5-21-1"};
+	char *text = export_text(&opts);
+	cr_assert_not_null(strstr(text, "\n[HKEY_USERS\\S-1-5-21-1\\Software\\"), "%s", text);
+	cr_assert_null(strstr(text, "[hku"), "%s", text);
+	free(text);
 }
 
 Test(reg_export, refuses_a_profile_index_out_of_range)

@@ -343,6 +343,10 @@ MAPIPROF_API int mapiprof_select(struct mapiprof_file *file, size_t profile, con
 				 size_t **indices, size_t *n);
 /* Checks selector syntax without a file. */
 MAPIPROF_API int mapiprof_selector_valid(const char *selector);
+/* As mapiprof_selector_valid, but a bad selector fails with
+ * MAPIPROF_E_SELECTOR and a message listing the valid selectors and, when
+ * one is near, "did you mean". */
+MAPIPROF_API int mapiprof_selector_check(struct mapiprof_ctx *ctx, const char *selector);
 
 /* ---- decoded properties ----------------------------------------------- */
 
@@ -454,7 +458,8 @@ MAPIPROF_API int mapiprof_account(struct mapiprof_file *file, size_t profile, si
 
 /* Parses PROP as a tag name (PR_PROFILE_CONNECT_FLAGS, case-insensitive), a
  * tag (0x66040003) or a value name (00036604).  Fails with
- * MAPIPROF_E_PROPSPEC. */
+ * MAPIPROF_E_PROPSPEC; the message names the nearest tag name when one is
+ * near ("did you mean"). */
 MAPIPROF_API int mapiprof_parse_propspec(struct mapiprof_ctx *ctx, const char *spec, uint32_t *tag);
 
 /* Finds PROP (as mapiprof_parse_propspec, or a non-tag value name) in a
@@ -831,12 +836,13 @@ MAPIPROF_API int mapiprof_recover(struct mapiprof_ctx *ctx, const char *path,
 struct mapiprof_reg_opts {
 	/* Key path written for the root of the hive, without a trailing '\'
 	 * ("HKEY_USERS\\S-1-5-21-...").  NULL: "HKEY_CURRENT_USER".  It must
-	 * start with a full root name (HKEY_CURRENT_USER, HKEY_USERS, ...). */
+	 * start with a root name, full (HKEY_CURRENT_USER, HKEY_USERS, ...) or
+	 * short (HKCU, HKU, HKLM, ...); the file carries the full name. */
 	const char *root;
 };
 
-/* 1 when root is valid as mapiprof_reg_opts.root: a full root name (any
- * case) alone or followed by '\' and a path, without an empty component, a
+/* 1 when root is valid as mapiprof_reg_opts.root: a root name (any case,
+ * full or short) alone or followed by '\' and a path, without an empty component, a
  * trailing '\', CR or LF; else 0. */
 MAPIPROF_API int mapiprof_reg_root_valid(const char *root);
 
@@ -1054,6 +1060,13 @@ MAPIPROF_API size_t mapiprof_tag_count(void);
 MAPIPROF_API const struct mapiprof_tagdef *mapiprof_tag_at(size_t i);
 MAPIPROF_API size_t mapiprof_flag_count(void);
 MAPIPROF_API const struct mapiprof_flagdef *mapiprof_flag_at(size_t i);
+
+/* The name in names[0..n) nearest to word (a mistyped command or name),
+ * for "did you mean": ASCII case-insensitive, a letter missed, added,
+ * changed or two swapped counting one edit, within a limit that grows with
+ * word's length (1 edit up to 5 characters, 2 up to 9, then 3); NULL when
+ * none is that near. */
+MAPIPROF_API const char *mapiprof_nearest(const char *word, const char *const *names, size_t n);
 
 #ifdef __cplusplus
 }

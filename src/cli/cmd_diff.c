@@ -37,7 +37,7 @@ parse(int argc, char *argv[], struct diff_opts *o)
 	    OPT_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, status;
 	opt_begin();
 	while ((c = getopt_long(argc, argv, OPT_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (c) {
@@ -48,8 +48,8 @@ parse(int argc, char *argv[], struct diff_opts *o)
 			o->lib.profile = optarg;
 			break;
 		case OPT_SECTION:
-			if (!mapiprof_selector_valid(optarg))
-				return diag_usage("diff", "not a section selector: '%s'", optarg);
+			if ((status = opt_selector("diff", optarg)) != EXIT_OK)
+				return status;
 			o->lib.section = optarg;
 			break;
 		case OPT_CODEPAGE:

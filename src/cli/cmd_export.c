@@ -41,7 +41,7 @@ check(const struct export_opts *o, char *const files[], int nfiles)
 	if (o->root != NULL && !mapiprof_reg_root_valid(o->root))
 		return diag_usage("export",
 		                  "invalid --root '%s': a key path starting with a root such as "
-		                  "HKEY_CURRENT_USER or HKEY_USERS",
+		                  "HKEY_CURRENT_USER, HKCU, HKEY_USERS or HKU",
 		                  o->root);
 	if (o->output != NULL && o->output[0] == '\0')
 		return diag_usage("export", "empty -o OUT");

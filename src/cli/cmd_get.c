@@ -66,7 +66,7 @@ parse(int argc, char *argv[], struct get_opts *o)
 	o->prop = argv[optind];
 	o->file = argv[optind + 1];
 	if (!mapiprof_selector_valid(o->section))
-		return diag_usage("get", "invalid section selector '%s'", o->section);
+		return opt_selector("get", o->section);
 	return -1;
 }
 
@@ -81,20 +81,23 @@ looks_like_tag(const char *spec)
 	       (spec[0] == '0' && (spec[1] == 'x' || spec[1] == 'X'));
 }
 
+/* A tag name or tag that the tag table does not know is a usage error
+ * ("bad_property", as edit refuses it), unlike a known property absent
+ * from the section ("no_property", exit 1). */
 static int
-check_prop(struct mapiprof_ctx *ctx, const char *spec)
+check_prop(const struct run *r, const char *spec, const char *file)
 {
 	uint32_t tag;
 	if (spec[0] == '\0')
 		return diag_usage("get", "empty PROP");
-	if (mapiprof_parse_propspec(ctx, spec, &tag) == MAPIPROF_OK || !looks_like_tag(spec)) {
-		mapiprof_clear_error(ctx);
+	if (mapiprof_parse_propspec(r->ctx, spec, &tag) == MAPIPROF_OK || !looks_like_tag(spec)) {
+		mapiprof_clear_error(r->ctx);
 		return EXIT_OK;
 	}
-	const char *msg = mapiprof_errmsg(ctx);
-	int st = msg[0] != '\0' ? diag_usage("get", "%s", msg)
-	                        : diag_usage("get", "invalid property '%s'", spec);
-	mapiprof_clear_error(ctx);
+	const char *msg = mapiprof_errmsg(r->ctx);
+	int st = report_usage(r, file, "bad_property",
+	                      msg[0] != '\0' ? msg : "not a property name, tag or value name");
+	mapiprof_clear_error(r->ctx);
 	return st;
 }
 
@@ -193,7 +196,7 @@ cmd_get(int argc, char *argv[])
 		return EXIT_ERROR;
 	status = opt_codepage(r.ctx, "get", o.codepage);
 	if (status == EXIT_OK)
-		status = check_prop(r.ctx, o.prop);
+		status = check_prop(&r, o.prop, o.file);
 	if (status == EXIT_OK)
 		status = image_each(&r, o.image, (char *const *)&o.file, 1, get_one, &o);
 	mapiprof_ctx_free(r.ctx);

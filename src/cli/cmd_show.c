@@ -70,9 +70,11 @@ parse(int argc, char *argv[], struct show_opts *o)
 	}
 	if (optind >= argc && o->image == NULL)
 		return diag_usage("show", "no FILE given");
-	for (size_t i = 0; i < o->nsections; i++)
-		if (!mapiprof_selector_valid(o->sections[i]))
-			return diag_usage("show", "invalid section selector '%s'", o->sections[i]);
+	for (size_t i = 0; i < o->nsections; i++) {
+		int status = opt_selector("show", o->sections[i]);
+		if (status != EXIT_OK)
+			return status;
+	}
 	return -1;
 }
 

@@ -54,6 +54,18 @@ contains(const char *hay, const char *needle)
 	return n == 0;
 }
 
+/* 1 when fl belongs to the row t: by tag and by the row's name, since a
+ * provider-defined ID means different properties in different provider
+ * scopes (PR_PROFILE_CONFIG_FLAGS and the PAB's PAB_ShowNamesBy share
+ * 0x66010003) and the flags name the property they belong to, as the
+ * decoder attaches them. */
+static int
+flag_of(const struct mapiprof_flagdef *fl, const struct mapiprof_tagdef *t)
+{
+	return fl != NULL && fl->tag == t->tag && fl->prop_name != NULL &&
+	       strcmp(fl->prop_name, t->name) == 0;
+}
+
 static int
 flag_matches(const struct mapiprof_flagdef *fl, const char *pat)
 {
@@ -75,7 +87,7 @@ tag_matches(const struct mapiprof_tagdef *t, const char *pat)
 		return 1;
 	for (size_t i = 0; i < mapiprof_flag_count(); i++) {
 		const struct mapiprof_flagdef *fl = mapiprof_flag_at(i);
-		if (fl != NULL && fl->tag == t->tag && flag_matches(fl, pat))
+		if (flag_of(fl, t) && flag_matches(fl, pat))
 			return 1;
 	}
 	return 0;
@@ -98,7 +110,7 @@ text_tag(const struct mapiprof_tagdef *t)
 	fputc('\n', stdout);
 	for (size_t i = 0; i < mapiprof_flag_count(); i++) {
 		const struct mapiprof_flagdef *fl = mapiprof_flag_at(i);
-		if (fl == NULL || fl->tag != t->tag)
+		if (!flag_of(fl, t))
 			continue;
 		if (fl->is_enum)
 			printf("    enum  0x%08" PRIx32 "/0x%08" PRIx32 "  ", fl->value, fl->mask);
@@ -150,7 +162,7 @@ json_tag(const struct mapiprof_tagdef *t)
 	bad |= oj_set(o, "source", oj_string(t->source));
 	for (size_t i = 0; !bad && i < mapiprof_flag_count(); i++) {
 		const struct mapiprof_flagdef *fl = mapiprof_flag_at(i);
-		if (fl != NULL && fl->tag == t->tag)
+		if (flag_of(fl, t))
 			bad |= oj_push(fls, json_flag(fl));
 	}
 	bad |= oj_set(o, "flags", fls);

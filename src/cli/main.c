@@ -11,6 +11,7 @@
 #include "exitcode.h"
 #include "help.h"
 #include "stdio_files.h"
+#include "suggest.h"
 
 /* "mapiprof help [COMMAND]": the usage and one-line summary of each
  * command, or the help of one (help.c), on stdout. */
@@ -59,7 +60,7 @@ main(int argc, char *argv[])
 	} else if (c == NULL && name[0] == '-') {
 		return diag_usage(NULL, "unknown option %s", name);
 	} else if (c == NULL) {
-		return diag_usage(NULL, "unknown command '%s'", name);
+		return suggest_command(name);
 	} else if (c->handler == NULL) {
 		status = cmd_help(argc - 1, argv + 1);
 	} else {

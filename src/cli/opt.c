@@ -60,6 +60,26 @@ opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp)
 }
 
 int
+opt_selector(const char *cmd, const char *selector)
+{
+	if (mapiprof_selector_valid(selector))
+		return EXIT_OK;
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	if (ctx == NULL) {
+		diag(cmd, "out of memory");
+		return EXIT_ERROR;
+	}
+	int status = EXIT_USAGE;
+	if (mapiprof_selector_check(ctx, selector) != MAPIPROF_OK &&
+	    mapiprof_errcode(ctx) == MAPIPROF_E_SELECTOR)
+		status = diag_usage(cmd, "%s", mapiprof_errmsg(ctx));
+	else
+		status = diag_usage(cmd, "invalid section selector '%s'", selector);
+	mapiprof_ctx_free(ctx);
+	return status;
+}
+
+int
 opt_wait(struct mapiprof_ctx *ctx, const char *cmd, const char *wait, int no_wait)
 {
 	if (wait != NULL && no_wait)

@@ -68,6 +68,9 @@ int opt_common(const char *cmd, int c, char *const argv[]);
 /* Sets the code page when cp is not NULL.  Returns EXIT_OK, or EXIT_USAGE
  * after a diagnostic when iconv does not know it. */
 int opt_codepage(struct mapiprof_ctx *ctx, const char *cmd, const char *cp);
+/* Returns EXIT_OK for a valid --section selector, else EXIT_USAGE after a
+ * diagnostic listing the valid ones (mapiprof_selector_check). */
+int opt_selector(const char *cmd, const char *selector);
 /* Sets how long a writer waits for another's lock on its file: --wait
  * SECONDS (wait, or NULL for the default), --no-wait (no_wait).  Returns
  * EXIT_OK, or EXIT_USAGE after a diagnostic for a SECONDS that is not a

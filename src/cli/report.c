@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "commands.h"
 #include "exitcode.h"
 #include "out_json.h"
 #include "report.h"
@@ -109,6 +110,17 @@ report_fail(const struct run *r, const char *path, const char *code, const char 
 	emit(r, path, code, msg != NULL ? msg : "out of memory");
 	free(msg);
 	return EXIT_ERROR;
+}
+
+int
+report_usage(const struct run *r, const char *path, const char *code, const char *msg)
+{
+	if (r->json)
+		emit(r, path, code, msg);
+	else
+		diag(r->cmd, "%s", msg);
+	usage_print(stderr, r->cmd);
+	return EXIT_USAGE;
 }
 
 struct mapiprof_ctx *

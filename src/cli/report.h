@@ -24,6 +24,10 @@ int report_lib(const struct run *r, const char *path);
  * schema, e.g. "no_profiles").  Returns EXIT_ERROR. */
 int report_fail(const struct run *r, const char *path, const char *code, const char *fmt, ...)
     DIAG_PRINTF(4, 5);
+/* Reports a usage error in an operand about path (the diagnostic, the
+ * command's synopsis and, in JSON mode, the error line with code, e.g.
+ * "bad_property").  Returns EXIT_USAGE. */
+int report_usage(const struct run *r, const char *path, const char *code, const char *msg);
 /* Creates the context for a command; reports and returns NULL when out of
  * memory. */
 struct mapiprof_ctx *report_ctx_new(void);

@@ -117,7 +117,7 @@ validate_emit(const struct write_opts *o, char *const files[], int nfiles)
 	if (o->root != NULL && !mapiprof_reg_root_valid(o->root))
 		return diag_usage(o->cmd,
 		                  "invalid --root '%s': a key path starting with a root such as "
-		                  "HKEY_CURRENT_USER or HKEY_USERS",
+		                  "HKEY_CURRENT_USER, HKCU, HKEY_USERS or HKU",
 		                  o->root);
 	return EXIT_OK;
 }

@@ -397,12 +397,9 @@ mapiprof_diff(struct mapiprof_file *a, struct mapiprof_file *b,
 	*out = NULL;
 	if (opts == NULL)
 		opts = &none;
-	if (opts->section != NULL && !mapiprof_selector_valid(opts->section)) {
-		mp_seterr(a->ctx, MAPIPROF_E_SELECTOR, "not a section selector: '%s'",
-		          opts->section);
-		mp_seterr_file(a->ctx, NULL);
+	if (opts->section != NULL &&
+	    mp_section_selector_check(a->ctx, opts->section) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	}
 	if (opts->profile != NULL && !has_profile(a, opts->profile) &&
 	    !has_profile(b, opts->profile)) {
 		mp_seterr(a->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s' in either file",

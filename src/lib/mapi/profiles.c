@@ -3,8 +3,10 @@
  * mapiprof_select, mapiprof_prop_find): lookups over what locate.c found,
  * decoding a section's values on first use. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "base/nearest.h"
 #include "mapi/locate.h"
 #include "mapi/propspec.h"
 #include "mapi/section.h"
@@ -23,6 +25,38 @@ mapiprof_profile_at(const struct mapiprof_file *file, size_t i)
 	return i < file->nprofiles ? &file->profiles[i].pub : NULL;
 }
 
+/* Room for the names listed in a "no profile" message (the whole message
+ * has 512 bytes). */
+#define MP_PROFILE_LIST_MAX 240
+
+/* Writes "A, B, ..." (each name once, cut with "..." when out of room) to
+ * list; returns the name nearest to name (base/nearest.h), or NULL. */
+static const char *
+profile_list(const struct mapiprof_file *file, const char *name, char *list, size_t size)
+{
+	struct mp_nearest near;
+	mp_nearest_init(&near, name);
+	size_t used = 0;
+	list[0] = '\0';
+	for (size_t i = 0; i < file->nprofiles; i++) {
+		const char *pn = file->profiles[i].pub.name;
+		mp_nearest_offer(&near, pn);
+		size_t j = 0;
+		while (j < i && strcmp(file->profiles[j].pub.name, pn) != 0)
+			j++;
+		if (j < i || used >= size)
+			continue; /* the same name in another root, or no room left */
+		const char *sep = used > 0 ? ", " : "";
+		if (used + strlen(sep) + strlen(pn) + 5 >= size) {
+			snprintf(list + used, size - used, "%s...", sep);
+			used = size;
+			continue;
+		}
+		used += (size_t)snprintf(list + used, size - used, "%s%s", sep, pn);
+	}
+	return mp_nearest_best(&near);
+}
+
 int
 mapiprof_profile_find(struct mapiprof_file *file, const char *name, size_t *index)
 {
@@ -38,11 +72,18 @@ mapiprof_profile_find(struct mapiprof_file *file, const char *name, size_t *inde
 			return MAPIPROF_OK;
 		}
 	}
+	char list[MP_PROFILE_LIST_MAX];
+	const char *near = profile_list(file, name, list, sizeof(list));
 	if (name != NULL)
-		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s'", name);
-	else
 		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE,
-		          "no default profile (no DefaultProfile value names a profile)");
+		          "no profile named '%s' (profiles: %s)%s%s%s", name, list,
+		          near != NULL ? "; did you mean '" : "", near != NULL ? near : "",
+		          near != NULL ? "'?" : "");
+	else
+		mp_seterr(
+		    file->ctx, MAPIPROF_E_NOPROFILE,
+		    "no default profile (no DefaultProfile value names a profile; profiles: %s)",
+		    list);
 	mp_seterr_file(file->ctx, file->name);
 	return MAPIPROF_FAILED;
 }
@@ -96,6 +137,12 @@ int
 mapiprof_selector_valid(const char *selector)
 {
 	return mp_section_selector_valid(selector);
+}
+
+int
+mapiprof_selector_check(struct mapiprof_ctx *ctx, const char *selector)
+{
+	return mp_section_selector_check(ctx, selector);
 }
 
 /* ---- properties -------------------------------------------------------- */

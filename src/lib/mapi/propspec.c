@@ -33,9 +33,12 @@ mapiprof_parse_propspec(struct mapiprof_ctx *ctx, const char *spec, uint32_t *ta
 {
 	if (spec != NULL && mp_propspec_tag(spec, tag))
 		return MAPIPROF_OK;
+	const char *near = spec != NULL ? mp_tag_nearest_name(spec) : NULL;
 	mp_seterr(ctx, MAPIPROF_E_PROPSPEC,
-	          "'%s' is not a property name, tag (0x66040003) or value name (00036604)",
-	          spec != NULL ? spec : "");
+	          "'%s' is not a property name like PR_..., a tag like 0xIIIITTTT or a value "
+	          "name like TTTTIIII%s%s%s",
+	          spec != NULL ? spec : "", near != NULL ? "; did you mean '" : "",
+	          near != NULL ? near : "", near != NULL ? "'?" : "");
 	mp_seterr_file(ctx, NULL);
 	return MAPIPROF_FAILED;
 }

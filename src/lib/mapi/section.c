@@ -6,6 +6,7 @@
 
 #include "base/hex.h"
 #include "base/limits.h"
+#include "base/nearest.h"
 #include "base/utf16.h"
 #include "mapi/account.h"
 #include "mapi/section.h"
@@ -519,6 +520,28 @@ mp_section_selector_valid(const char *selector)
 	return selector != NULL && parse_selector(selector, &sel);
 }
 
+int
+mp_section_selector_check(struct mapiprof_ctx *ctx, const char *selector)
+{
+	if (mp_section_selector_valid(selector))
+		return MAPIPROF_OK;
+	struct mp_nearest near;
+	mp_nearest_init(&near, selector);
+	for (size_t i = 0; i < sizeof(selector_roles) / sizeof(selector_roles[0]); i++)
+		mp_nearest_offer(&near, selector_roles[i]);
+	mp_nearest_offer(&near, "accounts");
+	mp_nearest_offer(&near, "exchange");
+	const char *best = mp_nearest_best(&near);
+	mp_seterr(ctx, MAPIPROF_E_SELECTOR,
+	          "'%s' is not a section selector (expected exchange, global, emsab, outlook, "
+	          "services, instance, accounts, emsmdb, service:NAME or a 32-hex-digit "
+	          "UID)%s%s%s",
+	          selector != NULL ? selector : "", best != NULL ? "; did you mean '" : "",
+	          best != NULL ? best : "", best != NULL ? "'?" : "");
+	mp_seterr_file(ctx, NULL);
+	return MAPIPROF_FAILED;
+}
+
 /* service:NAME matches the whole service name, or its first word (the
  * real PST service is "MSUPST MS"), ignoring case. */
 static int
@@ -561,14 +584,8 @@ mp_section_select(struct mapiprof_ctx *ctx, const struct mp_section_set *set, co
 	struct selector sel;
 	*indices = NULL;
 	*n = 0;
-	if (selector == NULL || !parse_selector(selector, &sel)) {
-		mp_seterr(
-		    ctx, MAPIPROF_E_SELECTOR,
-		    "invalid selector '%s' (expected global, emsab, outlook, services, "
-		    "instance, accounts, emsmdb, exchange, service:NAME or a 32-hex-digit UID)",
-		    selector != NULL ? selector : "");
-		return MAPIPROF_FAILED;
-	}
+	if (selector == NULL || !parse_selector(selector, &sel))
+		return mp_section_selector_check(ctx, selector);
 	if (sel.exchange)
 		sel.role = mp_section_exchange_role(set);
 	size_t count = 0;

@@ -79,6 +79,9 @@ void mp_section_scope(const struct mp_section_set *set, size_t index, struct mp_
 
 /* 1 when selector is syntactically valid (see mapiprof_select), else 0. */
 int mp_section_selector_valid(const char *selector);
+/* MAPIPROF_OK for a valid selector, else MAPIPROF_E_SELECTOR listing the
+ * valid ones and the nearest (mapiprof_selector_check). */
+int mp_section_selector_check(struct mapiprof_ctx *ctx, const char *selector);
 /* Resolves selector into a malloc'd array of indices (NULL when n == 0).
  * Fails with MAPIPROF_E_SELECTOR on a bad selector, or NOMEM. */
 int mp_section_select(struct mapiprof_ctx *ctx, const struct mp_section_set *set,

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/nearest.h"
 #include "mapi/tables.h"
 
 /* tables_gen.c (generated): tags sorted by (tag, scope), flags sorted by
@@ -162,6 +163,16 @@ mp_tag_by_name(const char *name)
 			return t;
 	}
 	return NULL;
+}
+
+const char *
+mp_tag_nearest_name(const char *name)
+{
+	struct mp_nearest near;
+	mp_nearest_init(&near, name);
+	for (size_t i = 0; i < mp_tables_ntags; i++)
+		mp_nearest_offer(&near, mp_tables_tags[i].name);
+	return mp_nearest_best(&near);
 }
 
 /* A flag row applies when it belongs to the property row the tag resolves

@@ -25,6 +25,8 @@ const struct mapiprof_tagdef *mp_tag_lookup(uint32_t tag, const struct mp_scope 
                                             struct mp_arena *a, const char **name_out);
 /* Row whose name equals name (case-insensitive), or NULL. */
 const struct mapiprof_tagdef *mp_tag_by_name(const char *name);
+/* The table name nearest to a mistyped name (base/nearest.h), or NULL. */
+const char *mp_tag_nearest_name(const char *name);
 
 /* Describes value for tag in scope: sets *has = 1 when the tag has flag
  * rows; *names (arena) gets the names of set bits, or the enumeration name;

@@ -19,9 +19,6 @@
  * (Microsoft Learn, "IProfSect : IMAPIProp"). */
 #define NAMED_ID_MIN 0x8000u
 
-#define SELECTORS                                                                                  \
-	"exchange, global, emsab, outlook, services, instance, accounts, emsmdb, service:NAME or " \
-	"a 32-hex-digit UID"
 #define OPERATORS "=, +=, -=, >= or unset"
 
 /* What one parse works on; messages name the property as pname. */
@@ -509,9 +506,7 @@ parse_prop(struct parse *p, const char *prop)
 		            "cannot be edited",
 		            prop);
 	if (mapiprof_parse_propspec(p->ctx, prop, &tag) != MAPIPROF_OK)
-		return fail(
-		    p->ctx,
-		    "'%s' is not a property name, tag (0x66040003) or value name (00036604)", prop);
+		return fail(p->ctx, "%s", mapiprof_errmsg(p->ctx));
 	p->e->tag = tag;
 	const struct mapiprof_tagdef *td = mp_tag_by_name(prop);
 	if (td == NULL || td->tag != tag)
@@ -607,9 +602,8 @@ split(struct parse *p, const char *text, const char **rest)
 	p->e->selector = mp_arena_strndup(p->a, s, n);
 	if (p->e->selector == NULL)
 		return mp_nomem(p->ctx);
-	if (!mp_section_selector_valid(p->e->selector))
-		return fail(p->ctx, "'%s' is not a section (expected " SELECTORS ")",
-		            p->e->selector);
+	if (mp_section_selector_check(p->ctx, p->e->selector) != MAPIPROF_OK)
+		return fail(p->ctx, "%s", mapiprof_errmsg(p->ctx));
 	s = skip_space(s + n);
 	n = token_len(s);
 	if (n == 0)

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/nearest.h"
 #include "base/platform.h"
 #include "plan/edit.h"
 
@@ -306,10 +307,16 @@ unknown(struct mapiprof_ctx *ctx, const char *name)
 		                 mp_builtin_recipes[i].name);
 		used += k > 0 ? (size_t)k : 0u;
 	}
+	struct mp_nearest near;
+	mp_nearest_init(&near, name);
+	for (size_t i = 0; i < mp_builtin_nrecipes; i++)
+		mp_nearest_offer(&near, mp_builtin_recipes[i].name);
+	const char *best = mp_nearest_best(&near);
 	mp_seterr(ctx, MAPIPROF_E_RECIPE,
 	          "unknown recipe '%s' (built-in recipes: %s; a recipe file path needs a '/' or "
-	          "must exist)",
-	          name, list);
+	          "must exist)%s%s%s",
+	          name, list, best != NULL ? "; did you mean '" : "", best != NULL ? best : "",
+	          best != NULL ? "'?" : "");
 	mp_seterr_file(ctx, NULL);
 	return MAPIPROF_FAILED;
 }

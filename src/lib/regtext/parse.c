@@ -458,6 +458,15 @@ mp_reg_parse_root_name(enum mp_reg_root root)
 	return "?";
 }
 
+const char *
+mp_reg_parse_root_abbr(enum mp_reg_root root)
+{
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (roots[i].root == root)
+			return roots[i].abbr;
+	return NULL;
+}
+
 int
 mp_reg_parse_store(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
                    struct mp_store **out)

@@ -15,6 +15,9 @@ struct mp_store;
 
 /* Full name of a root ("HKEY_CURRENT_USER"). */
 const char *mp_reg_parse_root_name(enum mp_reg_root root);
+/* Short name of a root as reg.exe takes it ("HKCU"), or NULL when it has
+ * none. */
+const char *mp_reg_parse_root_abbr(enum mp_reg_root root);
 
 /*
  * Parses buf[0..len) (the whole file; name is used in errors) strictly: the

@@ -69,19 +69,36 @@ path_add(struct exporter *ex, const char *name, int sep)
 	return MAPIPROF_OK;
 }
 
-/* 1 when s starts with a full root name (case-insensitively, as regedit
- * reads it, regproc.c parse_key_name) followed by '\' or its end. */
-static int
-starts_with_root(const char *s)
+/* Length of name when s starts with it (ASCII case-insensitively, as
+ * regedit reads root names, regproc.c parse_key_name) followed by '\' or
+ * its end; else 0. */
+static size_t
+root_match(const char *s, const char *name)
+{
+	size_t i = 0;
+	while (name[i] != '\0' &&
+	       (s[i] == name[i] || (s[i] >= 'a' && s[i] <= 'z' && s[i] - 'a' + 'A' == name[i])))
+		i++;
+	return name[i] == '\0' && (s[i] == '\0' || s[i] == '\\') ? i : 0;
+}
+
+/* Length of the root name s starts with: a full one, or the short form
+ * people type after "reg load" (HKCU, HKU\NAME, HKLM\NAME; Wine reg.c
+ * path_get_rootkey), with *full the full name the .reg file carries;
+ * 0 when s starts with none. */
+static size_t
+root_prefix(const char *s, const char **full)
 {
 	for (int r = MP_REG_ROOT_HKLM; r <= MP_REG_ROOT_HKDD; r++) {
 		const char *name = mp_reg_parse_root_name((enum mp_reg_root)r);
-		size_t i = 0;
-		while (name[i] != '\0' && (s[i] == name[i] || (s[i] >= 'a' && s[i] <= 'z' &&
-		                                               s[i] - 'a' + 'A' == name[i])))
-			i++;
-		if (name[i] == '\0' && (s[i] == '\0' || s[i] == '\\'))
-			return 1;
+		const char *abbr = mp_reg_parse_root_abbr((enum mp_reg_root)r);
+		size_t n = root_match(s, name);
+		if (n == 0 && abbr != NULL)
+			n = root_match(s, abbr);
+		if (n > 0) {
+			*full = name;
+			return n;
+		}
 	}
 	return 0;
 }
@@ -90,7 +107,8 @@ int
 mapiprof_reg_root_valid(const char *root)
 {
 	size_t n = root != NULL ? strlen(root) : 0;
-	return n > 0 && starts_with_root(root) && strstr(root, "\\\\") == NULL &&
+	const char *full = NULL;
+	return n > 0 && root_prefix(root, &full) > 0 && strstr(root, "\\\\") == NULL &&
 	       root[n - 1] != '\\' && strchr(root, '\r') == NULL && strchr(root, '\n') == NULL;
 }
 
@@ -102,8 +120,8 @@ check_root(struct mapiprof_ctx *ctx, const char *root)
 		char shown[256];
 		mp_reg_format_printable(root, shown, sizeof(shown));
 		mp_seterr(ctx, MAPIPROF_E_INVALID,
-		          "root '%s' must be a full root key name (HKEY_CURRENT_USER, "
-		          "HKEY_USERS, ...) and a path without a trailing '\\'",
+		          "root '%s' must be a root key name (HKEY_CURRENT_USER or HKCU, "
+		          "HKEY_USERS or HKU, ...) and a path without a trailing '\\'",
 		          shown);
 		return MAPIPROF_FAILED;
 	}
@@ -314,7 +332,13 @@ export_start(struct exporter *ex, struct mapiprof_file *file, const struct mapip
 	*len = 0;
 	ex->regf = strcmp(file->store->ops->format, "regf") == 0;
 	const char *root = opts != NULL && opts->root != NULL ? opts->root : DEFAULT_ROOT;
-	if (check_root(ex->ctx, root) != MAPIPROF_OK || path_add(ex, root, 0) != MAPIPROF_OK)
+	if (check_root(ex->ctx, root) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	/* A short root (HKCU) is written in full, as regedit writes it. */
+	const char *full = NULL;
+	size_t short_len = root_prefix(root, &full);
+	if (path_add(ex, full, 0) != MAPIPROF_OK ||
+	    path_add(ex, root + short_len, 0) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	return mp_reg_format_header(ex->ctx, ex->st, &ex->out);
 }
