@@ -352,8 +352,14 @@ Test(cli_errors, unknown_code_page_is_a_usage_error)
 
 Test(cli_errors, help_for_unknown_command_is_a_usage_error)
 {
+	/* As for "mapiprof nope": exit 2, a pointer to the list, no usage block. */
 	TU_CLI("help", "nope");
-	assert_usage("help nope");
+	cr_assert_eq(tu_last.status, 2, "%s", tu_last.err);
+	cr_assert_str_empty(tu_last.out, "%s", tu_last.out);
+	cr_assert_not_null(strstr(tu_last.err, "mapiprof: unknown command 'nope'\n"), "%s",
+	                   tu_last.err);
+	cr_assert_not_null(strstr(tu_last.err, "\"mapiprof help\" lists the commands"), "%s",
+	                   tu_last.err);
 }
 
 Test(cli_errors, selector_matching_nothing_in_get_fails_with_exit_1)

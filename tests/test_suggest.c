@@ -88,6 +88,10 @@ Test(suggest, unknown_command_names_the_nearest_without_the_usage_block)
 	assert_status(2);
 	assert_err_has("unknown command 'ls\\x1b[2Jt'");
 	cr_assert_null(strchr(tu_last.err, '\x1b'), "%s", tu_last.err);
+	/* "help CMD" answers a mistyped CMD the same way. */
+	TU_CLI("help", "shwo");
+	assert_status(2);
+	assert_err_has("unknown command 'shwo'; did you mean 'show'?\n");
 }
 
 Test(suggest, unknown_recipe_names_the_nearest_builtin)

@@ -32,7 +32,7 @@ cmd_help(int argc, char *argv[])
 	if (argc == 2) {
 		const struct command *c = command_find(argv[1]);
 		if (c == NULL)
-			return diag_usage("help", "unknown command '%s'", argv[1]);
+			return suggest_command(argv[1]);
 		help_print(stdout, c->name);
 		return EXIT_OK;
 	}
