@@ -2,7 +2,8 @@
  * the build takes from the page (tools/man_example.py) and compiles against
  * the shipped shared library, runs and does what the page says; the
  * library page lists every exported function; both pages are clean under
- * `mandoc -Tlint -W style`. */
+ * `mandoc -Tlint -W style`; the pkg-config file the page's users compile
+ * with is accepted by pkg-config. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,5 +154,26 @@ Test(man, pages_are_lint_clean_at_style_level)
 		}
 	}
 	cr_assert_eq(findings, 0, "mandoc -Tlint -W style: %zu findings (above)", findings);
+	tu_run_free(&r);
+}
+
+/* "pkg-config --cflags --libs mapiprof" works where the library's own
+ * dependencies are installed: the .pc file names no package whose .pc
+ * file may be missing (Debian's wimlib.pc needs libntfs-3g.pc and fuse.pc). */
+Test(man, pkg_config_accepts_the_library_pc_file)
+{
+	if (MP_PKGCONFIG[0] == '\0')
+		cr_skip_test("pkg-config was not found at configure time");
+	char *const argv[] = {(char *)"/usr/bin/env",
+	                      (char *)"PKG_CONFIG_PATH=" MP_PC_DIR,
+	                      (char *)MP_PKGCONFIG,
+	                      (char *)"--cflags",
+	                      (char *)"--libs",
+	                      (char *)"mapiprof",
+	                      NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0);
+	cr_assert_eq(r.status, 0, "pkg-config mapiprof: %s", r.err);
+	cr_assert_not_null(strstr(r.out, "-lmapiprof"), "%s", r.out);
 	tu_run_free(&r);
 }
