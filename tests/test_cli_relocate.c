@@ -558,9 +558,7 @@ sample_round_trip(const char *hive, const char *pst_key, const char *user, const
 
 Test(cli_relocate, sample_regipy_office16)
 {
-	char *hive = tu_unxz_sample("regipy/NTUSER_BAGMRU.DAT", "NTUSER.DAT");
-	if (hive == NULL)
-		cr_skip_test("samples/regipy/NTUSER_BAGMRU.DAT.xz (or xz) is absent");
+	char *hive = tu_stage_src("real/regipy/NTUSER_BAGMRU.DAT");
 	/* Dirty, without logs: written only with --force.  Its store list
 	 * is in the 64-bit layout. */
 	int width = sample_round_trip(hive, "Profiles/Outlook/6876da12b533bc47a32ce78191722d01",
@@ -571,7 +569,7 @@ Test(cli_relocate, sample_regipy_office16)
 
 Test(cli_relocate, sample_notatin_win7)
 {
-	char *hive = tu_stage_sample("notatin", "win7_ntuser.dat");
+	char *hive = tu_stage_src("real/notatin/win7_ntuser.dat");
 	sample_round_trip(hive, "Profiles/Outlook/847a94f3c7daf447aeec5a9d4fa02acb", "jmroberts",
 	                  NULL, 0, NULL);
 	free(hive);
@@ -579,7 +577,7 @@ Test(cli_relocate, sample_notatin_win7)
 
 Test(cli_relocate, sample_plaso_pop3_delivery_store)
 {
-	char *hive = tu_stage_sample("plaso", "NTUSER-WIN7.DAT");
+	char *hive = tu_stage_src("real/plaso/NTUSER-WIN7.DAT");
 	sample_round_trip(hive, "Profiles/Outlook/93f9ea29aea81047b2e824b6a8583e48", "nfury",
 	                  "9375CFF0413111d3B88A00104B2A6676/00000003/Delivery Store EntryID", 0,
 	                  "1102022a");

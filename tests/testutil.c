@@ -526,9 +526,9 @@ char *
 tu_unxz_sample(const char *rel, const char *name)
 {
 	char src[1024];
-	snprintf(src, sizeof(src), "%s/samples/%s.xz", MP_SHARED_DIR, rel);
-	if (!tu_exists(src) || !tu_exists("/usr/bin/xz"))
-		return NULL;
+	snprintf(src, sizeof(src), "%s/real/%s.xz", MP_FIXTURES_SRC, rel);
+	cr_assert(tu_exists(src), "%s is absent from the source tree", src);
+	cr_assert(tu_exists("/usr/bin/xz"), "/usr/bin/xz is needed to decompress %s", src);
 	char *argv[] = {(char *)"/usr/bin/xz", (char *)"-dc", src, NULL};
 	struct tu_run r;
 	cr_assert_eq(tu_run(argv, &r), 0);
@@ -544,7 +544,7 @@ tu_stage_sample(const char *dir, const char *name)
 	char src[1024];
 	snprintf(src, sizeof(src), "%s/samples/%s/%s", MP_SHARED_DIR, dir, name);
 	if (!tu_exists(src))
-		cr_skip_test("%s is absent: the shared samples (MP_SHARED_DIR) are needed", src);
+		cr_skip_test(TU_OPTIONAL_SAMPLE_SKIP, src);
 	return tu_stage(src, name);
 }
 
