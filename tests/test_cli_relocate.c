@@ -222,16 +222,16 @@ values_of(const char *hive)
 	return out;
 }
 
-/* The data of the value whose reglookup path ends in "/" path_end, as
- * bytes: reglookup writes them as text with %XX for other bytes. */
+/* The data of the value whose path ends in "/" path_end in all (what
+ * values_of returned), as bytes: reglookup writes them as text with %XX
+ * for other bytes. */
 static struct bytes
-value_bytes(const char *hive, const char *path_end, const char *type)
+value_bytes_in(const char *all, const char *path_end, const char *type)
 {
-	char *all = values_of(hive);
 	char want[512];
 	snprintf(want, sizeof(want), "/%s,%s,", path_end, type);
 	char *at = strstr(all, want);
-	cr_assert_not_null(at, "reglookup finds no %s in %s", want, hive);
+	cr_assert_not_null(at, "reglookup finds no %s", want);
 	at += strlen(want);
 	struct bytes x = {0};
 	for (; *at != '\n'; at++) {
@@ -244,6 +244,15 @@ value_bytes(const char *hive, const char *path_end, const char *type)
 			add(&x, at, 1);
 		}
 	}
+	return x;
+}
+
+/* value_bytes_in of hive's reglookup dump. */
+static struct bytes
+value_bytes(const char *hive, const char *path_end, const char *type)
+{
+	char *all = values_of(hive);
+	struct bytes x = value_bytes_in(all, path_end, type);
 	free(all);
 	return x;
 }
@@ -496,11 +505,11 @@ sample_round_trip(const char *hive, const char *pst_key, const char *user, const
 	char pst_path[256], eid_path[256];
 	snprintf(pst_path, sizeof(pst_path), "%s/001f6700", pst_key);
 	snprintf(eid_path, sizeof(eid_path), "%s/01020fff", pst_key);
-	struct bytes pst0 = value_bytes(hive, pst_path, "BINARY");
-	struct bytes eid0 = value_bytes(hive, eid_path, "BINARY");
+	struct bytes pst0 = value_bytes_in(before, pst_path, "BINARY");
+	struct bytes eid0 = value_bytes_in(before, eid_path, "BINARY");
 	struct bytes del0 = {0}, mv0 = {0};
 	const char *mv_path = "Profiles/Outlook/0a0d020000000000c000000000000046/1102039b";
-	mv0 = value_bytes(hive, mv_path, "BINARY");
+	mv0 = value_bytes_in(before, mv_path, "BINARY");
 	/* A list of one entry ID, the PST's own, in one of the two layouts,
 	 * maybe with bytes after it. */
 	int width = 0;
@@ -516,7 +525,7 @@ sample_round_trip(const char *hive, const char *pst_key, const char *user, const
 		}
 	}
 	if (delivery != NULL)
-		del0 = value_bytes(hive, delivery, "BINARY");
+		del0 = value_bytes_in(before, delivery, "BINARY");
 	if (force)
 		TU_CLI_EXPECT(0, "relocate", "--force", from, to, hive);
 	else
@@ -528,23 +537,27 @@ sample_round_trip(const char *hive, const char *pst_key, const char *user, const
 		         left_alone);
 		cr_assert(strstr(tu_last.err, want_note) != NULL, "%s", tu_last.err);
 	}
-	struct bytes got = value_bytes(hive, pst_path, "BINARY"), want = splice(&pst0, from, to);
+	/* One reglookup dump of the relocated hive for every value read. */
+	char *moved = values_of(hive);
+	struct bytes got = value_bytes_in(moved, pst_path, "BINARY"),
+	             want = splice(&pst0, from, to);
 	assert_bytes(&got, &want, "001f6700");
-	got = value_bytes(hive, eid_path, "BINARY");
+	got = value_bytes_in(moved, eid_path, "BINARY");
 	want = splice(&eid0, from, to);
 	assert_bytes(&got, &want, "01020fff");
 	/* The store list: its element rebuilt, its descriptor with it. */
 	if (width != 0) {
-		got = value_bytes(hive, mv_path, "BINARY");
+		got = value_bytes_in(moved, mv_path, "BINARY");
 		struct bytes eid1 = splice(&eid0, from, to);
 		want = mv1_of(&eid1, width, mv0.b + mv0.n - tail, tail);
 		assert_bytes(&got, &want, "1102039b");
 	}
 	if (delivery != NULL) {
-		got = value_bytes(hive, delivery, "BINARY");
+		got = value_bytes_in(moved, delivery, "BINARY");
 		want = splice(&del0, from, to);
 		assert_bytes(&got, &want, "Delivery Store EntryID");
 	}
+	free(moved);
 	if (force)
 		TU_CLI_EXPECT(0, "relocate", "--force", to, from, hive);
 	else
@@ -558,9 +571,7 @@ sample_round_trip(const char *hive, const char *pst_key, const char *user, const
 
 Test(cli_relocate, sample_regipy_office16)
 {
-	char *hive = tu_unxz_sample("regipy/NTUSER_BAGMRU.DAT", "NTUSER.DAT");
-	if (hive == NULL)
-		cr_skip_test("samples/regipy/NTUSER_BAGMRU.DAT.xz (or xz) is absent");
+	char *hive = tu_stage_src("real/regipy/NTUSER_BAGMRU.DAT");
 	/* Dirty, without logs: written only with --force.  Its store list
 	 * is in the 64-bit layout. */
 	int width = sample_round_trip(hive, "Profiles/Outlook/6876da12b533bc47a32ce78191722d01",
@@ -571,7 +582,7 @@ Test(cli_relocate, sample_regipy_office16)
 
 Test(cli_relocate, sample_notatin_win7)
 {
-	char *hive = tu_stage_sample("notatin", "win7_ntuser.dat");
+	char *hive = tu_stage_src("real/notatin/win7_ntuser.dat");
 	sample_round_trip(hive, "Profiles/Outlook/847a94f3c7daf447aeec5a9d4fa02acb", "jmroberts",
 	                  NULL, 0, NULL);
 	free(hive);
@@ -579,7 +590,7 @@ Test(cli_relocate, sample_notatin_win7)
 
 Test(cli_relocate, sample_plaso_pop3_delivery_store)
 {
-	char *hive = tu_stage_sample("plaso", "NTUSER-WIN7.DAT");
+	char *hive = tu_stage_src("real/plaso/NTUSER-WIN7.DAT");
 	sample_round_trip(hive, "Profiles/Outlook/93f9ea29aea81047b2e824b6a8583e48", "nfury",
 	                  "9375CFF0413111d3B88A00104B2A6676/00000003/Delivery Store EntryID", 0,
 	                  "1102022a");

@@ -3,9 +3,9 @@
  * logs, and a MAPI profile hive made dirty by the test log builder
  * (logmaker.h) read in its recovered state by default and its primary
  * state with MAPIPROF_OPEN_NO_LOGS, then written with opts.recover (regf
- * spec "Dirty state of a hive").  The samples (copies of msuhanov/yarp's
- * and mkorman90/regipy's test hives) are read from MP_SHARED_DIR; tests that
- * need them skip when it is absent. */
+ * spec "Dirty state of a hive").  regipy's samples (MIT) ship in
+ * fixtures/real; yarp's (GPL-3.0, not shipped) are read from MP_SHARED_DIR
+ * and the tests that need them skip when they are absent. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
@@ -207,8 +207,6 @@ Test(recover, regipy_transactions_recover_in_place_with_backups_and_consumed_log
 	    tu_unxz_sample("regipy/transactions_ntuser.dat.log1", "transactions_ntuser.dat.log1");
 	char *l2 =
 	    tu_unxz_sample("regipy/transactions_ntuser.dat.log2", "transactions_ntuser.dat.log2");
-	if (hive == NULL || l1 == NULL || l2 == NULL)
-		cr_skip_test("regipy transactions_* samples (or xz) absent: needed for this test");
 	struct tu_snap s0 = tu_snap_take(hive), s1 = tu_snap_take(l1), s2 = tu_snap_take(l2);
 	struct mapiprof_recover_opts o = {.backup_suffix = ".bak", .consume_logs = 1};
 	cr_assert_eq(mapiprof_recover(tu_ctx, hive, &o, NULL), MAPIPROF_OK, "%s",

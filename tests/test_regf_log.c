@@ -2,9 +2,9 @@
  * against Windows' own recoveries of yarp's dirty hives and regipy's real
  * dual-log NTUSER, on broken and crafted logs, and Marvin32 against its
  * published vectors (regf spec "Base block", "Format of transaction log
- * files").  The samples (copies of msuhanov/yarp's and mkorman90/regipy's
- * test hives) are read from MP_SHARED_DIR; tests that need them skip when
- * that folder is absent. */
+ * files").  regipy's samples (MIT) ship in fixtures/real; yarp's (GPL-3.0,
+ * not shipped) are read from MP_SHARED_DIR and the tests that need them
+ * skip when they are absent. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,26 +69,26 @@ struct set {
 	uint8_t *buf[MP_REGF_MAX_LOGS + 1];
 };
 
-/* Reads <shared>/samples/rel; skips the test when the samples are absent. */
+/* Reads the optional sample MP_SHARED_DIR/samples/rel; skips the test when
+ * it is absent. */
 static uint8_t *
 sample(const char *rel, size_t *len)
 {
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/samples/%s", MP_SHARED_DIR, rel);
 	if (!tu_exists(path))
-		cr_skip_test("%s is absent: the shared samples are needed for this test", path);
+		cr_skip_test(TU_OPTIONAL_SAMPLE_SKIP, path);
 	uint8_t *d = (uint8_t *)tu_read(path, len);
 	cr_assert_not_null(d, "cannot read %s", path);
 	return d;
 }
 
-/* An xz-compressed sample, decompressed into tu_tmp; skips when absent. */
+/* An xz-compressed in-repo sample (fixtures/real), decompressed into
+ * tu_tmp. */
 static uint8_t *
 sample_xz(const char *rel, size_t *len)
 {
 	char *p = tu_unxz_sample(rel, strrchr(rel, '/') + 1);
-	if (p == NULL)
-		cr_skip_test("samples/%s.xz (or xz) is absent: needed for this test", rel);
 	uint8_t *d = (uint8_t *)tu_read(p, len);
 	cr_assert_not_null(d);
 	free(p);

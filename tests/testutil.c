@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 #include <mapiprof/mapiprof.h>
 
 #include "testutil.h"
+
+extern char **environ;
 
 char *tu_tmp;
 struct mapiprof_ctx *tu_ctx;
@@ -168,21 +171,34 @@ tu_run(char *const argv[], struct tu_run *r)
 		close(po[1]);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
 	const char *in = tu_stdin != NULL ? tu_stdin : "/dev/null";
 	tu_stdin = NULL;
-	if (pid == 0) {
-		int infd = open(in, O_RDONLY);
-		if (infd >= 0)
-			dup2(infd, 0);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
+	/* posix_spawn, not fork: a sanitizer build's test process has a large
+	 * address space whose page tables fork would copy for every one of the
+	 * thousands of commands the CLI tests run. */
+	int infd = open(in, O_RDONLY | O_CLOEXEC);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	if (infd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, infd, 0);
+	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+	posix_spawn_file_actions_addclose(&fa, po[0]);
+	posix_spawn_file_actions_addclose(&fa, pe[0]);
+	pid_t pid = -1;
+	int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (infd >= 0)
+		close(infd);
+	if (err != 0) { /* as a shell reports a command it cannot run */
 		close(po[0]);
+		close(po[1]);
 		close(pe[0]);
-		execv(argv[0], argv);
-		_exit(127);
+		close(pe[1]);
+		r->out = calloc(1, 1);
+		r->err = strdup(strerror(err));
+		r->status = 127;
+		return r->out != NULL && r->err != NULL ? 0 : -1;
 	}
 	close(po[1]);
 	close(pe[1]);
@@ -526,9 +542,9 @@ char *
 tu_unxz_sample(const char *rel, const char *name)
 {
 	char src[1024];
-	snprintf(src, sizeof(src), "%s/samples/%s.xz", MP_SHARED_DIR, rel);
-	if (!tu_exists(src) || !tu_exists("/usr/bin/xz"))
-		return NULL;
+	snprintf(src, sizeof(src), "%s/real/%s.xz", MP_FIXTURES_SRC, rel);
+	cr_assert(tu_exists(src), "%s is absent from the source tree", src);
+	cr_assert(tu_exists("/usr/bin/xz"), "/usr/bin/xz is needed to decompress %s", src);
 	char *argv[] = {(char *)"/usr/bin/xz", (char *)"-dc", src, NULL};
 	struct tu_run r;
 	cr_assert_eq(tu_run(argv, &r), 0);
@@ -544,7 +560,7 @@ tu_stage_sample(const char *dir, const char *name)
 	char src[1024];
 	snprintf(src, sizeof(src), "%s/samples/%s/%s", MP_SHARED_DIR, dir, name);
 	if (!tu_exists(src))
-		cr_skip_test("%s is absent: the shared samples (MP_SHARED_DIR) are needed", src);
+		cr_skip_test(TU_OPTIONAL_SAMPLE_SKIP, src);
 	return tu_stage(src, name);
 }
 

@@ -192,12 +192,19 @@ struct tu_snap tu_snap_take(const char *path);
 /* Asserts that path still has the bytes and modification time of s; frees
  * s's bytes. */
 void tu_snap_assert_same(struct tu_snap *s, const char *path);
-/* Decompresses <shared>/samples/<rel>.xz into tu_tmp/name; returns the path
- * (malloc'd), or NULL when the sample is absent (the caller skips). */
+/* Decompresses the in-repo sample fixtures/real/<rel>.xz (xz -dc) into
+ * tu_tmp/name; returns the path, malloc'd.  The sample ships with the
+ * project: its absence fails the test. */
 char *tu_unxz_sample(const char *rel, const char *name);
-/* Copies <shared>/samples/<dir>/<name> into tu_tmp as name; returns the
- * copy's path, malloc'd.  Skips the test when the sample is absent. */
+/* Copies the optional sample <MP_SHARED_DIR>/samples/<dir>/<name> into
+ * tu_tmp as name; returns the copy's path, malloc'd.  These are yarp's
+ * GPL-3.0 hives, which this MIT project does not ship: the test is skipped,
+ * saying so, when they are absent. */
 char *tu_stage_sample(const char *dir, const char *name);
+/* The reason a test needing the optional sample path is skipped. */
+#define TU_OPTIONAL_SAMPLE_SKIP                                                                    \
+	"%s is absent: yarp's GPL-3.0 samples are not shipped with this MIT project; "             \
+	"put them under MP_SHARED_DIR/samples to run this test"
 /* tu_stage_sample of the hive dir/name and of its logs name.LOG1 and
  * name.LOG2; returns the hive's path.  log1 and log2 (when not NULL)
  * receive the logs' paths, malloc'd. */
