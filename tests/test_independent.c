@@ -210,8 +210,11 @@ dump_reglookup(const char *hive, struct tu_dump *d)
 static void
 dump_add(struct tu_dump *d, const char *a, const char *b, size_t blen)
 {
-	d->rec = realloc(d->rec, (d->n + 1) * sizeof(*d->rec));
-	cr_assert_not_null(d->rec);
+	if (d->n == d->cap) { /* geometric: realloc moves under ASan */
+		d->cap = d->cap != 0 ? d->cap * 2 : 1024;
+		d->rec = realloc(d->rec, d->cap * sizeof(*d->rec));
+		cr_assert_not_null(d->rec);
+	}
 	size_t alen = strlen(a);
 	char *r = malloc(alen + blen + 1);
 	cr_assert_not_null(r);

@@ -92,6 +92,7 @@ uint8_t *tu_utf16_bom(const char *utf8, size_t *len);
 struct tu_dump {
 	char **rec; /* malloc'd NUL-terminated records */
 	size_t n;
+	size_t cap; /* slots allocated in rec */
 };
 
 /* Runs tool (a path) on hive, asserting that it runs and exits 0; returns
