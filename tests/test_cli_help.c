@@ -315,45 +315,6 @@ Test(cli_help, every_option_of_the_synopsis_has_a_line_of_help)
 	}
 }
 
-/* The long option names the CLI's getopt tables hold: every
- * '"name", no_argument' (required_, optional_) in src/cli. */
-static void
-source_long_options(struct words *out)
-{
-	DIR *d = opendir(MP_SOURCE_DIR "/src/cli");
-	cr_assert_not_null(d);
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (len < 3 || (strcmp(e->d_name + len - 2, ".c") != 0 &&
-		                strcmp(e->d_name + len - 2, ".h") != 0))
-			continue;
-		char path[512];
-		snprintf(path, sizeof(path), "%s/src/cli/%s", MP_SOURCE_DIR, e->d_name);
-		char *text = tu_read(path, NULL);
-		cr_assert_not_null(text);
-		for (char *p = strstr(text, "_argument"); p != NULL;
-		     p = strstr(p + 1, "_argument")) {
-			/* back over "no", "required" or "optional", ", " and the name */
-			char *q = p;
-			while (q > text && q[-1] >= 'a' && q[-1] <= 'z')
-				q--;
-			if (q - text < 4 || strncmp(q - 3, "\", ", 3) != 0)
-				continue;
-			char *end = q - 3, *start = end;
-			while (start > text && start[-1] != '"')
-				start--;
-			if (start == text || end == start)
-				continue;
-			char name[64];
-			snprintf(name, sizeof(name), "--%.*s", (int)(end - start), start);
-			words_add(out, name);
-		}
-		free(text);
-	}
-	closedir(d);
-}
-
 /* The text of every C file of src/cli, one after the other. */
 static char *
 cli_sources(void)
@@ -379,6 +340,31 @@ cli_sources(void)
 	}
 	closedir(d);
 	return all;
+}
+
+/* The long option names the CLI's getopt tables hold: every
+ * '"name", no_argument' (required_, optional_) in src/cli. */
+static void
+source_long_options(struct words *out)
+{
+	char *text = cli_sources();
+	for (char *p = strstr(text, "_argument"); p != NULL; p = strstr(p + 1, "_argument")) {
+		/* back over "no", "required" or "optional", ", " and the name */
+		char *q = p;
+		while (q > text && q[-1] >= 'a' && q[-1] <= 'z')
+			q--;
+		if (q - text < 4 || strncmp(q - 3, "\", ", 3) != 0)
+			continue;
+		char *end = q - 3, *start = end;
+		while (start > text && start[-1] != '"')
+			start--;
+		if (start == text || end == start)
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "--%.*s", (int)(end - start), start);
+		words_add(out, name);
+	}
+	free(text);
 }
 
 /* The short options of the getopt_long calls in src/cli: the letters of
