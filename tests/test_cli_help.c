@@ -682,6 +682,76 @@ Test(cli_help, bash_completion_completes)
 	free(hive);
 }
 
+/* Completes line with completions/mapiprof.fish in a fish that finds the
+ * built mapiprof on its PATH; the candidates, one per line, in tu_last
+ * (fish adds a tab and the description to some). */
+static void
+fish_complete(const char *line)
+{
+	char path[4096], script[8192];
+	snprintf(path, sizeof(path), "PATH=%.*s:/usr/bin:/bin",
+	         (int)(strrchr(MP_CLI, '/') - MP_CLI), MP_CLI);
+	snprintf(script, sizeof(script), "source %s/completions/mapiprof.fish; complete -C '%s'",
+	         MP_SOURCE_DIR, line);
+	char *argv[] = {(char *)"/usr/bin/env",
+	                path,
+	                (char *)"/usr/bin/fish",
+	                (char *)"--no-config",
+	                (char *)"-c",
+	                script,
+	                NULL};
+	tu_run_free(&tu_last);
+	cr_assert_eq(tu_run(argv, &tu_last), 0);
+	cr_assert_eq(tu_last.status, 0, "fish: %s", tu_last.err);
+}
+
+/* The first field (up to a tab) of each line of text, one per line. */
+static void
+first_fields(char *text)
+{
+	char *w = text;
+	for (const char *r = text; *r != '\0';) {
+		size_t n = strcspn(r, "\t\n");
+		memmove(w, r, n);
+		w += n;
+		r += n;
+		r += strcspn(r, "\n");
+		if (*r == '\n') {
+			*w++ = '\n';
+			r++;
+		}
+	}
+	*w = '\0';
+}
+
+Test(cli_help, fish_completion_completes)
+{
+	if (!tu_exists("/usr/bin/fish"))
+		cr_skip_test("fish is not installed");
+	fish_complete("mapiprof li");
+	first_fields(tu_last.out);
+	cr_assert_str_eq(tu_last.out, "list\n");
+	fish_complete("mapiprof edit --dr");
+	first_fields(tu_last.out);
+	cr_assert_str_eq(tu_last.out, "--dry-run\n");
+	fish_complete("mapiprof timeline --format ");
+	first_fields(tu_last.out);
+	cr_assert(has_line(tu_last.out, "bodyfile") && has_line(tu_last.out, "jsonl"), "%s",
+	          tu_last.out);
+	fish_complete("mapiprof apply cached-mode-o");
+	first_fields(tu_last.out);
+	cr_assert(has_line(tu_last.out, "cached-mode-on") &&
+	              has_line(tu_last.out, "cached-mode-off"),
+	          "%s", tu_last.out);
+	char *hive = tu_fixture("exchange-mapi.dat");
+	char line[4096];
+	snprintf(line, sizeof(line), "mapiprof show %s --profile Pe", hive);
+	fish_complete(line);
+	first_fields(tu_last.out);
+	cr_assert_str_eq(tu_last.out, "Personal\n");
+	free(hive);
+}
+
 /* The other shells' scripts: checked for syntax where the shell is here. */
 Test(cli_help, completion_scripts_parse)
 {
