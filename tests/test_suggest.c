@@ -158,6 +158,28 @@ Test(suggest, unknown_profile_lists_the_profiles_and_the_nearest)
 	free(hive);
 }
 
+Test(suggest, profile_admin_and_diff_list_the_profiles_and_the_nearest)
+{
+	char *hive = tu_stage_built(EXCH);
+	struct tu_snap snap = tu_snap_take(hive);
+	TU_CLI("profile", "rename", "Exchang", "New", hive);
+	assert_status(1);
+	assert_err_has("no profile named 'Exchang' (profiles: Exchange, Personal); did you mean "
+	               "'Exchange'?");
+	/* Only the profiles of the root asked for are listed. */
+	TU_CLI("profile", "delete", "Exchange", "--office", "16.0", hive);
+	assert_status(1);
+	assert_err_has("no profile named 'Exchange' in the Office 16.0 root (profiles: none)\n");
+	tu_snap_assert_same(&snap, hive);
+	char *two = tu_stage_built("outlook2016-two-accounts.dat");
+	TU_CLI("diff", "--profile", "Persnal", hive, two);
+	assert_status(1);
+	assert_err_has("no profile named 'Persnal' in either file (profiles: Exchange, Personal, "
+	               "Work); did you mean 'Personal'?");
+	free(two);
+	free(hive);
+}
+
 Test(suggest, get_mistyped_property_is_a_usage_error_with_the_nearest_name)
 {
 	char *hive = tu_stage_built(EXCH);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mapi/locate.h"
+#include "mapi/profiles.h"
 
 struct mapiprof_diff {
 	struct mp_arena arena; /* flag name lists */
@@ -402,8 +403,17 @@ mapiprof_diff(struct mapiprof_file *a, struct mapiprof_file *b,
 		return MAPIPROF_FAILED;
 	if (opts->profile != NULL && !has_profile(a, opts->profile) &&
 	    !has_profile(b, opts->profile)) {
-		mp_seterr(a->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s' in either file",
-		          opts->profile);
+		char list[MP_PROFILE_LIST_MAX] = "";
+		struct mp_nearest near;
+		mp_nearest_init(&near, opts->profile);
+		mp_profile_names(a, NULL, NULL, &near, list, sizeof(list));
+		mp_profile_names(b, NULL, NULL, &near, list, sizeof(list));
+		const char *best = mp_nearest_best(&near);
+		mp_seterr(a->ctx, MAPIPROF_E_NOPROFILE,
+		          "no profile named '%s' in either file (profiles: %s)%s%s%s",
+		          opts->profile, list[0] != '\0' ? list : "none",
+		          best != NULL ? "; did you mean '" : "", best != NULL ? best : "",
+		          best != NULL ? "'?" : "");
 		mp_seterr_file(a->ctx, NULL);
 		return MAPIPROF_FAILED;
 	}

@@ -8,6 +8,7 @@
 
 #include "base/nearest.h"
 #include "mapi/locate.h"
+#include "mapi/profiles.h"
 #include "mapi/propspec.h"
 #include "mapi/section.h"
 
@@ -25,36 +26,42 @@ mapiprof_profile_at(const struct mapiprof_file *file, size_t i)
 	return i < file->nprofiles ? &file->profiles[i].pub : NULL;
 }
 
-/* Room for the names listed in a "no profile" message (the whole message
- * has 512 bytes). */
-#define MP_PROFILE_LIST_MAX 240
-
-/* Writes "A, B, ..." (each name once, cut with "..." when out of room) to
- * list; returns the name nearest to name (base/nearest.h), or NULL. */
-static const char *
-profile_list(const struct mapiprof_file *file, const char *name, char *list, size_t size)
+/* 1 when name is an item of the ", "-separated list. */
+static int
+listed(const char *list, const char *name)
 {
-	struct mp_nearest near;
-	mp_nearest_init(&near, name);
-	size_t used = 0;
-	list[0] = '\0';
+	size_t n = strlen(name);
+	for (const char *p = list; *p != '\0';) {
+		size_t len = strcspn(p, ",");
+		if (len == n && strncmp(p, name, n) == 0)
+			return 1;
+		p += len;
+		p += strspn(p, ", ");
+	}
+	return 0;
+}
+
+void
+mp_profile_names(const struct mapiprof_file *file,
+                 int (*keep)(const struct mapiprof_profile *, const void *), const void *arg,
+                 struct mp_nearest *near, char *list, size_t size)
+{
+	size_t used = strlen(list);
 	for (size_t i = 0; i < file->nprofiles; i++) {
 		const char *pn = file->profiles[i].pub.name;
-		mp_nearest_offer(&near, pn);
-		size_t j = 0;
-		while (j < i && strcmp(file->profiles[j].pub.name, pn) != 0)
-			j++;
-		if (j < i || used >= size)
-			continue; /* the same name in another root, or no room left */
+		if (keep != NULL && !keep(&file->profiles[i].pub, arg))
+			continue;
+		mp_nearest_offer(near, pn);
+		if (listed(list, pn) || used + 1 >= size || strstr(list, "...") != NULL)
+			continue; /* the same name in another root or file, or no room left */
 		const char *sep = used > 0 ? ", " : "";
 		if (used + strlen(sep) + strlen(pn) + 5 >= size) {
 			snprintf(list + used, size - used, "%s...", sep);
-			used = size;
+			used = strlen(list);
 			continue;
 		}
 		used += (size_t)snprintf(list + used, size - used, "%s%s", sep, pn);
 	}
-	return mp_nearest_best(&near);
 }
 
 int
@@ -72,8 +79,11 @@ mapiprof_profile_find(struct mapiprof_file *file, const char *name, size_t *inde
 			return MAPIPROF_OK;
 		}
 	}
-	char list[MP_PROFILE_LIST_MAX];
-	const char *near = profile_list(file, name, list, sizeof(list));
+	char list[MP_PROFILE_LIST_MAX] = "";
+	struct mp_nearest nearest;
+	mp_nearest_init(&nearest, name);
+	mp_profile_names(file, NULL, NULL, &nearest, list, sizeof(list));
+	const char *near = mp_nearest_best(&nearest);
 	if (name != NULL)
 		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE,
 		          "no profile named '%s' (profiles: %s)%s%s%s", name, list,

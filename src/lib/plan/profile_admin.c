@@ -1,10 +1,12 @@
 /* profile_admin.c - the plans of profile administration (mapiprof.h):
  * default, delete, copy and rename, as path keys (plan/tree.h) on the
  * located profiles of an open file. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/utf16.h"
+#include "mapi/profiles.h"
 #include "plan/admin.h"
 #include "plan/tree.h"
 
@@ -49,6 +51,13 @@ in_root(const struct mapiprof_profile *p, const struct mapiprof_admin_opts *opts
 	return 1;
 }
 
+/* in_root for mp_profile_names. */
+static int
+in_root_of(const struct mapiprof_profile *p, const void *opts)
+{
+	return in_root(p, opts);
+}
+
 int
 mp_admin_find(struct mapiprof_file *file, const char *name, const struct mapiprof_admin_opts *opts,
               size_t *index)
@@ -64,14 +73,19 @@ mp_admin_find(struct mapiprof_file *file, const char *name, const struct mapipro
 			return MAPIPROF_OK;
 		}
 	}
+	char where[64] = "", list[MP_PROFILE_LIST_MAX] = "";
 	if (opts != NULL && opts->office != NULL)
-		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE,
-		          "no profile named '%s' in the Office %s root", name, opts->office);
+		snprintf(where, sizeof(where), " in the Office %.16s root", opts->office);
 	else if (opts != NULL && opts->wms)
-		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE,
-		          "no profile named '%s' in the Windows Messaging Subsystem root", name);
-	else
-		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s'", name);
+		snprintf(where, sizeof(where), " in the Windows Messaging Subsystem root");
+	struct mp_nearest near;
+	mp_nearest_init(&near, name);
+	mp_profile_names(file, in_root_of, opts, &near, list, sizeof(list));
+	const char *best = mp_nearest_best(&near);
+	mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s'%s (profiles: %s)%s%s%s",
+	          name, where, list[0] != '\0' ? list : "none",
+	          best != NULL ? "; did you mean '" : "", best != NULL ? best : "",
+	          best != NULL ? "'?" : "");
 	return MAPIPROF_FAILED;
 }
 
