@@ -27,6 +27,7 @@ fail=0
 passed=0
 failed=0
 skipped=0
+programs=0
 
 # Criterion reports a skipped test (cr_skip_test, a missing optional
 # sample) only at verbosity 1, as "[SKIP] suite::test: reason"; its
@@ -46,15 +47,21 @@ suite() {
 	# "[====] Synthesis: Tested: 12 | Passing: 12 | Failing: 0 | Crashing: 0"
 	# plus one "[SKIP] " line per skipped test, and meson's "Skipped: N"
 	# for whole programs that exit 77.
+	# A program that times out or dies before its synthesis line is in
+	# meson's "Fail: N" and "Timeout: N" only: reported as such.
 	counts=$(awk -F'[:|]' '/Synthesis: Tested:/ { p += $5; f += $7 + $9 }
 		/^\[SKIP\] / { s++ }
 		/^Skipped: / { s += $2 }
-		END { printf "%d %d %d", p, f, s }' "$log")
+		/^(Fail|Timeout): / { x += $2 }
+		END { printf "%d %d %d %d", p, f, s, x }' "$log")
 	set -- $counts
-	echo "$dir: $1 passed, $2 failed, $3 skipped ($(($(date +%s) - start)) s)"
+	note=
+	[ "$4" -gt 0 ] && note=", $4 programs failed or timed out"
+	echo "$dir: $1 passed, $2 failed, $3 skipped$note ($(($(date +%s) - start)) s)"
 	passed=$((passed + $1))
 	failed=$((failed + $2))
 	skipped=$((skipped + $3))
+	programs=$((programs + $4))
 }
 
 suite build || fail=1
@@ -63,5 +70,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 suite build-san -Db_sanitize=address,undefined -Db_lundef=false || fail=1
 
-echo "tests: $passed passed, $failed failed, $skipped skipped"
-[ "$fail" -eq 0 ] && [ "$failed" -eq 0 ]
+note=
+[ "$programs" -gt 0 ] && note=", $programs programs failed or timed out"
+echo "tests: $passed passed, $failed failed, $skipped skipped$note"
+[ "$fail" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$programs" -eq 0 ]
