@@ -3,6 +3,7 @@
  * variant of Damerau-Levenshtein (Boytsov, "Indexing methods for
  * approximate dictionary searching", 2011, section 2.2): the typing slips
  * people make - a letter missed, doubled, wrong or two swapped - cost 1. */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/nearest.h"
@@ -86,6 +87,16 @@ const char *
 mp_nearest_best(const struct mp_nearest *n)
 {
 	return n->best;
+}
+
+const char *
+mp_did_you_mean(const char *best, char *buf, size_t size)
+{
+	if (best != NULL)
+		snprintf(buf, size, "; did you mean '%s'?", best);
+	else if (size > 0)
+		buf[0] = '\0';
+	return buf;
 }
 
 const char *

@@ -33,4 +33,11 @@ void mp_nearest_offer(struct mp_nearest *n, const char *candidate);
 /* The nearest candidate within the limit, or NULL. */
 const char *mp_nearest_best(const struct mp_nearest *n);
 
+/* Room for mp_did_you_mean's text: a suggestion is never longer than
+ * MP_NEAREST_MAXLEN. */
+#define MP_DID_YOU_MEAN_MAX (MP_NEAREST_MAXLEN + 24)
+/* Writes the tail of an error message that suggests best to buf:
+ * "; did you mean 'BEST'?", or "" when best is NULL; returns buf. */
+const char *mp_did_you_mean(const char *best, char *buf, size_t size);
+
 #endif

@@ -408,12 +408,11 @@ mapiprof_diff(struct mapiprof_file *a, struct mapiprof_file *b,
 		mp_nearest_init(&near, opts->profile);
 		mp_profile_names(a, NULL, NULL, &near, list, sizeof(list));
 		mp_profile_names(b, NULL, NULL, &near, list, sizeof(list));
-		const char *best = mp_nearest_best(&near);
+		char hint[MP_DID_YOU_MEAN_MAX];
 		mp_seterr(a->ctx, MAPIPROF_E_NOPROFILE,
-		          "no profile named '%s' in either file (profiles: %s)%s%s%s",
-		          opts->profile, list[0] != '\0' ? list : "none",
-		          best != NULL ? "; did you mean '" : "", best != NULL ? best : "",
-		          best != NULL ? "'?" : "");
+		          "no profile named '%s' in either file (profiles: %s)%s", opts->profile,
+		          list[0] != '\0' ? list : "none",
+		          mp_did_you_mean(mp_nearest_best(&near), hint, sizeof(hint)));
 		mp_seterr_file(a->ctx, NULL);
 		return MAPIPROF_FAILED;
 	}

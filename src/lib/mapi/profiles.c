@@ -83,12 +83,11 @@ mapiprof_profile_find(struct mapiprof_file *file, const char *name, size_t *inde
 	struct mp_nearest nearest;
 	mp_nearest_init(&nearest, name);
 	mp_profile_names(file, NULL, NULL, &nearest, list, sizeof(list));
-	const char *near = mp_nearest_best(&nearest);
+	char hint[MP_DID_YOU_MEAN_MAX];
 	if (name != NULL)
-		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE,
-		          "no profile named '%s' (profiles: %s)%s%s%s", name, list,
-		          near != NULL ? "; did you mean '" : "", near != NULL ? near : "",
-		          near != NULL ? "'?" : "");
+		mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s' (profiles: %s)%s",
+		          name, list,
+		          mp_did_you_mean(mp_nearest_best(&nearest), hint, sizeof(hint)));
 	else
 		mp_seterr(
 		    file->ctx, MAPIPROF_E_NOPROFILE,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/hex.h"
+#include "base/nearest.h"
 #include "mapi/decode.h"
 #include "mapi/propspec.h"
 #include "mapi/tables.h"
@@ -33,12 +34,13 @@ mapiprof_parse_propspec(struct mapiprof_ctx *ctx, const char *spec, uint32_t *ta
 {
 	if (spec != NULL && mp_propspec_tag(spec, tag))
 		return MAPIPROF_OK;
-	const char *near = spec != NULL ? mp_tag_nearest_name(spec) : NULL;
-	mp_seterr(ctx, MAPIPROF_E_PROPSPEC,
-	          "'%s' is not a property name like PR_..., a tag like 0xIIIITTTT or a value "
-	          "name like TTTTIIII%s%s%s",
-	          spec != NULL ? spec : "", near != NULL ? "; did you mean '" : "",
-	          near != NULL ? near : "", near != NULL ? "'?" : "");
+	char hint[MP_DID_YOU_MEAN_MAX];
+	mp_seterr(
+	    ctx, MAPIPROF_E_PROPSPEC,
+	    "'%s' is not a property name like PR_..., a tag like 0xIIIITTTT or a value "
+	    "name like TTTTIIII%s",
+	    spec != NULL ? spec : "",
+	    mp_did_you_mean(spec != NULL ? mp_tag_nearest_name(spec) : NULL, hint, sizeof(hint)));
 	mp_seterr_file(ctx, NULL);
 	return MAPIPROF_FAILED;
 }

@@ -531,13 +531,13 @@ mp_section_selector_check(struct mapiprof_ctx *ctx, const char *selector)
 		mp_nearest_offer(&near, selector_roles[i]);
 	mp_nearest_offer(&near, "accounts");
 	mp_nearest_offer(&near, "exchange");
-	const char *best = mp_nearest_best(&near);
+	char hint[MP_DID_YOU_MEAN_MAX];
 	mp_seterr(ctx, MAPIPROF_E_SELECTOR,
 	          "'%s' is not a section selector (expected exchange, global, emsab, outlook, "
 	          "services, instance, accounts, emsmdb, service:NAME or a 32-hex-digit "
-	          "UID)%s%s%s",
-	          selector != NULL ? selector : "", best != NULL ? "; did you mean '" : "",
-	          best != NULL ? best : "", best != NULL ? "'?" : "");
+	          "UID)%s",
+	          selector != NULL ? selector : "",
+	          mp_did_you_mean(mp_nearest_best(&near), hint, sizeof(hint)));
 	mp_seterr_file(ctx, NULL);
 	return MAPIPROF_FAILED;
 }

@@ -81,11 +81,10 @@ mp_admin_find(struct mapiprof_file *file, const char *name, const struct mapipro
 	struct mp_nearest near;
 	mp_nearest_init(&near, name);
 	mp_profile_names(file, in_root_of, opts, &near, list, sizeof(list));
-	const char *best = mp_nearest_best(&near);
-	mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s'%s (profiles: %s)%s%s%s",
-	          name, where, list[0] != '\0' ? list : "none",
-	          best != NULL ? "; did you mean '" : "", best != NULL ? best : "",
-	          best != NULL ? "'?" : "");
+	char hint[MP_DID_YOU_MEAN_MAX];
+	mp_seterr(file->ctx, MAPIPROF_E_NOPROFILE, "no profile named '%s'%s (profiles: %s)%s", name,
+	          where, list[0] != '\0' ? list : "none",
+	          mp_did_you_mean(mp_nearest_best(&near), hint, sizeof(hint)));
 	return MAPIPROF_FAILED;
 }
 

@@ -311,12 +311,11 @@ unknown(struct mapiprof_ctx *ctx, const char *name)
 	mp_nearest_init(&near, name);
 	for (size_t i = 0; i < mp_builtin_nrecipes; i++)
 		mp_nearest_offer(&near, mp_builtin_recipes[i].name);
-	const char *best = mp_nearest_best(&near);
+	char hint[MP_DID_YOU_MEAN_MAX];
 	mp_seterr(ctx, MAPIPROF_E_RECIPE,
 	          "unknown recipe '%s' (built-in recipes: %s; a recipe file path needs a '/' or "
-	          "must exist)%s%s%s",
-	          name, list, best != NULL ? "; did you mean '" : "", best != NULL ? best : "",
-	          best != NULL ? "'?" : "");
+	          "must exist)%s",
+	          name, list, mp_did_you_mean(mp_nearest_best(&near), hint, sizeof(hint)));
 	mp_seterr_file(ctx, NULL);
 	return MAPIPROF_FAILED;
 }
