@@ -517,14 +517,21 @@ command_sub(const struct command *c, const char *name)
 	return NULL;
 }
 
+const struct command *
+command_of(const char *cmd)
+{
+	if (cmd == NULL)
+		return NULL;
+	char name[32];
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(cmd, " "), cmd);
+	return command_find(name);
+}
+
 void
 usage_print(FILE *f, const char *cmd)
 {
 	/* A subcommand ("prf check") prints its command's synopsis. */
-	char name[32] = "";
-	if (cmd != NULL)
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(cmd, " "), cmd);
-	const struct command *c = cmd != NULL ? command_find(name) : NULL;
+	const struct command *c = command_of(cmd);
 	if (c != NULL) {
 		fprintf(f, "usage: mapiprof %s\n", c->synopsis);
 		return;

@@ -65,6 +65,9 @@ extern const struct cli_option *const common_options[];
 
 /* The command named name, or NULL; also finds the hidden commands. */
 const struct command *command_find(const char *name);
+/* The command of cmd, "NAME" or "NAME SUB" ("prf check"), or NULL when
+ * cmd is NULL or names no command. */
+const struct command *command_of(const char *cmd);
 /* The commands in table order (help's order), without the hidden ones. */
 size_t command_count(void);
 const struct command *command_at(size_t i);

@@ -80,15 +80,12 @@ print_option_block(FILE *f, const char *title, const struct cli_option *const *o
 void
 help_print(FILE *f, const char *cmd)
 {
-	char name[32] = "";
-	if (cmd != NULL)
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(cmd, " "), cmd);
-	const struct command *c = cmd != NULL ? command_find(name) : NULL;
+	const struct command *c = command_of(cmd);
 	if (c == NULL) {
 		usage_print(f, NULL);
 		return;
 	}
-	const char *subname = cmd + strlen(name);
+	const char *subname = cmd + strcspn(cmd, " ");
 	const struct subcommand *only = subname[0] == ' ' ? command_sub(c, subname + 1) : NULL;
 	fprintf(f, "usage: mapiprof %s\n%s\n", c->synopsis,
 	        only != NULL ? only->summary : c->summary);
