@@ -38,7 +38,7 @@ write_edits(const char *src, const char *out, const char *const *edits, size_t n
 	cr_assert_eq(mapiprof_plan_build(f, rec, &p, 1, &plan), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
 	cr_assert_eq(mapiprof_plan_count(plan), n);
-	struct mapiprof_write_opts wo = {out, NULL, 0, 0};
+	struct mapiprof_write_opts wo = {.output = out};
 	cr_assert_eq(mapiprof_plan_write(f, plan, &wo), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	mapiprof_plan_free(plan);
 	mapiprof_recipe_free(rec);

@@ -177,6 +177,10 @@ static const struct cli_option o_recover = {
     .name = "recover",
     .help = "write a dirty hive's recovered state (logs replayed) as a clean hive",
 };
+static const struct cli_option o_in_place = {
+    .name = "in-place",
+    .help = "change a hive in the file itself, journaled through FILE.LOG1 as Windows does",
+};
 static const struct cli_option o_wait = {
     .name = "wait",
     .arg = "SECONDS",
@@ -308,7 +312,8 @@ static const struct cli_option o_codepage_prf = {
 /* The options every write command shares, in synopsis order. */
 #define WRITE_OPTIONS                                                                              \
 	&o_dry_run, &o_check, &o_json_write, &o_backup, &o_out, &o_output_dir, &o_emit_reg,        \
-	    &o_root_write, &o_force, &o_recover, &o_wait, &o_no_wait, &o_codepage_write, &o_image
+	    &o_root_write, &o_force, &o_recover, &o_in_place, &o_wait, &o_no_wait,                 \
+	    &o_codepage_write, &o_image
 
 static const struct cli_option *const list_opts[] = {&o_json,     &o_deleted, &o_no_logs,
                                                      &o_codepage, &o_image,   NULL};
@@ -425,19 +430,22 @@ static const struct command commands[] = {
     {"edit", cmd_edit,
      "edit [--profile NAME | --all-profiles] -e EDIT [-e EDIT]... [--dry-run | --check] [--json] "
      "[--backup[=SUFFIX]] [-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] "
-     "[--recover] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] FILE ...",
+     "[--recover] [--in-place] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] FILE "
+     "...",
      "change property values as the edits say; print the plan, then write safely", edit_opts, files,
      NULL, 0, edit_details},
     {"apply", cmd_apply,
      "apply [--profile NAME | --all-profiles] [--dry-run | --check] [--json] [--backup[=SUFFIX]] "
      "[-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] "
+     "[--in-place] "
      "[--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] RECIPE FILE ...",
      "apply a recipe (built-in name or recipe file): plan, then write safely", apply_opts,
      recipe_files, NULL, 0, apply_details},
     {"profile", cmd_profile,
      "profile default|copy|rename|delete NAME [NEW] [--office VER | --wms] [--replace] "
      "[--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | --output-dir DIR] "
-     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--wait SECONDS | --no-wait] "
+     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--in-place] [--wait SECONDS | "
+     "--no-wait] "
      "[--codepage CP] [--image IMAGE] FILE ...",
      "set the default profile, or copy, rename or delete a profile; plan, then write "
      "safely",
@@ -445,14 +453,16 @@ static const struct command commands[] = {
     {"import", cmd_import,
      "import [--profile NAME] [--as NEW] [--default] [--replace] [--office VER | --wms] "
      "[--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | --output-dir DIR] "
-     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--wait SECONDS | --no-wait] "
+     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--in-place] [--wait SECONDS | "
+     "--no-wait] "
      "[--codepage CP] [--image IMAGE] EXPORT FILE ...",
      "bring profiles from a .reg export into each file; plan, then write safely", import_opts,
      files, NULL, 0, NULL},
     {"relocate", cmd_relocate,
      "relocate [--profile NAME | --all-profiles] [--dry-run | --check] [--json] "
      "[--backup[=SUFFIX]] [-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] "
-     "[--recover] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] FROM TO FILE ...",
+     "[--recover] [--in-place] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] FROM "
+     "TO FILE ...",
      "move PST and OST paths from folder FROM to TO, in entry IDs too; plan, then write "
      "safely",
      apply_opts, from_to_files, NULL, 0, NULL},
@@ -466,7 +476,8 @@ static const struct command commands[] = {
      NULL},
     {"prf", cmd_prf,
      "prf stage [--office VER] [--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | "
-     "--output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--wait SECONDS "
+     "--output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--in-place] [--wait "
+     "SECONDS "
      "| --no-wait] [--codepage CP] [--image IMAGE] WINPATH FILE ...\n       mapiprof prf check "
      "[--json] "
      "[--codepage "

@@ -216,6 +216,7 @@ op_plan_json(const struct plan_result *r)
 	bad |= oj_set(o, "emit_reg", oj_string(r->emit_reg));
 	bad |= oj_set(o, "state", oj_string(r->state));
 	bad |= oj_set(o, "logs_reset", json_boolean(r->logs_reset));
+	bad |= oj_set(o, "in_place", json_boolean(r->in_place));
 	bad |= oj_set(o, "note", oj_string(r->note));
 	if (r->error != NULL) {
 		bad |= oj_set(o, "error", oj_string(r->error));

@@ -22,6 +22,7 @@ struct plan_result {
 	const char *state;                /* the state planned on: "primary" or "recovered"
 	                                     (mapiprof_info.state), NULL when not opened */
 	int logs_reset;                   /* --recover reset the input's logs after writing */
+	int in_place;                     /* --in-place wrote the file itself (same inode) */
 	const char *note;  /* what the write could not keep (mapiprof_note), or NULL */
 	const char *error; /* failure message (refused, error), else NULL */
 	const char *code;  /* its code (report_code), else NULL */

@@ -61,6 +61,9 @@ wr_option(struct write_opts *o, int c)
 	case OPT_RECOVER:
 		o->recover = 1;
 		break;
+	case OPT_IN_PLACE:
+		o->in_place = 1;
+		break;
 	case OPT_ALL_PROFILES:
 		o->all_profiles = 1;
 		break;
@@ -155,6 +158,10 @@ wr_validate(const struct write_opts *o, char *const files[], int nfiles)
 		                          "--emit-reg -");
 	if (sf_is_dash(o->output) && o->backup != NULL)
 		return diag_usage(o->cmd, "--backup keeps a file that is replaced: not with -o -");
+	if (o->in_place && (o->output != NULL || o->output_dir != NULL || o->backup != NULL))
+		return diag_usage(o->cmd,
+		                  "--in-place writes FILE itself: not with -o, --output-dir "
+		                  "or --backup");
 	if (o->backup != NULL && (o->backup[0] == '\0' || strchr(o->backup, '/') != NULL))
 		return diag_usage(o->cmd, "invalid backup suffix '%s'", o->backup);
 	if (o->output_dir != NULL) {
@@ -337,7 +344,8 @@ static int
 commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan)
 {
 	const struct write_opts *o = fr->o;
-	struct mapiprof_write_opts wo = {fr->output, fr->backup_suffix, o->force, o->recover};
+	struct mapiprof_write_opts wo = {fr->output, fr->backup_suffix, o->force, o->recover,
+	                                 o->in_place};
 	const char *target = fr->output != NULL ? fr->output : fr->res.path;
 	int recovered = is_recovered(f);
 	struct stat st;
@@ -361,6 +369,10 @@ commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan 
 		fr->backup = format("%s%s", target, fr->backup_suffix);
 		fr->res.backup = fr->backup;
 	}
+	/* --in-place kept the file (the library says why when it could not). */
+	struct stat now;
+	fr->res.in_place = o->in_place && replaces && stat(target, &now) == 0 &&
+	                   now.st_dev == st.st_dev && now.st_ino == st.st_ino;
 	/* The logs beside the input are reset only when it was replaced. */
 	fr->res.logs_reset = o->recover && recovered && fr->output == NULL;
 	fr->res.status = "changed";
@@ -457,11 +469,11 @@ status_base(const struct file_run *fr)
 	/* --recover wrote the recovered state (commit). */
 	int recovered = fr->o->recover && r->state != NULL && strcmp(r->state, "recovered") == 0;
 	if (strcmp(r->status, "changed") == 0)
-		return format("%zu change%s written%s%s%s%s%s%s%s", n, s, r->output ? " to " : "",
-		              r->output ? r->output : "", r->backup ? " (backup " : "",
-		              r->backup ? r->backup : "", r->backup ? ")" : "",
-		              recovered ? "; logs replayed" : "",
-		              r->logs_reset ? " and reset" : "");
+		return format(
+		    "%zu change%s written%s%s%s%s%s%s%s%s", n, s, r->in_place ? " in place" : "",
+		    r->output ? " to " : "", r->output ? r->output : "",
+		    r->backup ? " (backup " : "", r->backup ? r->backup : "", r->backup ? ")" : "",
+		    recovered ? "; logs replayed" : "", r->logs_reset ? " and reset" : "");
 	if (strcmp(r->status, "would_change") == 0)
 		return format("would change %zu value%s", n, s);
 	if (strcmp(r->status, "dry_run") == 0 && r->emit_reg != NULL)

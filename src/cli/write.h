@@ -22,6 +22,7 @@ struct write_opts {
 	int check;           /* --check: write nothing, exit 3 when a change is due */
 	int force;           /* --force: write a hive refused as unsafe */
 	int recover;         /* --recover: write a dirty hive's recovered state, reset its logs */
+	int in_place;        /* --in-place: change a hive in its file, journaled */
 	int all_profiles;    /* --all-profiles */
 	const char *profile; /* --profile NAME, or NULL: the default profile */
 	const char *backup;  /* --backup[=SUFFIX]: the suffix, or NULL */
@@ -53,6 +54,7 @@ struct write_opts {
 	{"backup", optional_argument, NULL, OPT_BACKUP},                \
 	{"force", no_argument, NULL, OPT_FORCE},                        \
 	{"recover", no_argument, NULL, OPT_RECOVER},                    \
+	{"in-place", no_argument, NULL, OPT_IN_PLACE},                  \
 	{"codepage", required_argument, NULL, OPT_CODEPAGE},            \
 	{"emit-reg", required_argument, NULL, OPT_EMIT_REG},            \
 	{"root", required_argument, NULL, OPT_ROOT},                    \

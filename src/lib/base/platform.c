@@ -289,6 +289,28 @@ mp_create_excl(struct mapiprof_ctx *ctx, const char *path, int *fd)
 }
 
 int
+mp_open_rw(struct mapiprof_ctx *ctx, const char *path, int create, int *fd)
+{
+#ifdef _WIN32
+	int flags = O_RDWR | O_BINARY;
+#else
+	int flags = O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
+#endif
+	*fd = open(path, flags | (create ? O_CREAT : 0), 0666);
+	struct stat st;
+	if (*fd >= 0 && fstat(*fd, &st) == 0 && S_ISREG(st.st_mode))
+		return MAPIPROF_OK;
+	if (*fd < 0)
+		mp_seterr_errno(ctx, errno, "cannot open for writing");
+	else
+		mp_seterr(ctx, MAPIPROF_E_IO, "not a regular file");
+	mp_close(*fd);
+	*fd = -1;
+	mp_seterr_file(ctx, path);
+	return MAPIPROF_FAILED;
+}
+
+int
 mp_read_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, size_t *got)
 {
 	*got = 0;

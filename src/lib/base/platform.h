@@ -27,6 +27,10 @@ int mp_close(int fd);
 /* Creates path for writing, exclusively (fails with MAPIPROF_E_IO and
  * errno EEXIST if it exists), mode 0666 & ~umask, close-on-exec. */
 int mp_create_excl(struct mapiprof_ctx *ctx, const char *path, int *fd);
+/* Opens the existing regular file at path for reading and writing (never
+ * through a final symbolic link, never truncating); with create, creates it
+ * (mode 0666 & ~umask) when missing.  Fails as mp_open_read. */
+int mp_open_rw(struct mapiprof_ctx *ctx, const char *path, int create, int *fd);
 /* Writes all len bytes (retrying short writes and EINTR). */
 int mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len);
 /* read(2) of at most len bytes from the current position of fd (a pipe, a

@@ -696,16 +696,15 @@ mp_newkeys_write(struct patch *p)
 		const struct node *x = &nk->nodes[i];
 		if (x->is_new || x->nnew == 0)
 			continue;
-		rc = mp_pwrite_full(p->ctx, p->fd, x->hdr, MP_NK_HDR,
-		                    (uint64_t)x->rel + MP_REGF_BASE_BLOCK);
+		rc = mp_patch_pwrite(p, x->hdr, MP_NK_HDR, (uint64_t)x->rel + MP_REGF_BASE_BLOCK);
 		for (uint32_t j = 0; rc == MAPIPROF_OK && j < x->nold; j++)
 			rc = mp_patch_write_free(p, x->old[2u * j], x->old[2u * j + 1u]);
 	}
 	for (size_t i = 0; nk != NULL && rc == MAPIPROF_OK && i < nk->nsks; i++) {
 		uint8_t b[4];
 		mp_put_le32(b, nk->sks[i].refs + nk->sks[i].add);
-		rc = mp_pwrite_full(p->ctx, p->fd, b, sizeof(b),
-		                    (uint64_t)nk->sks[i].rel + MP_REGF_BASE_BLOCK + SK_REFS);
+		rc = mp_patch_pwrite(p, b, sizeof(b),
+		                     (uint64_t)nk->sks[i].rel + MP_REGF_BASE_BLOCK + SK_REFS);
 	}
 	return rc;
 }

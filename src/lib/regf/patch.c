@@ -512,21 +512,21 @@ write_key(struct patch *p, const struct keyst *k)
 			continue;
 		const struct vkst *v = &k->vks[o->vk];
 		if (o->act == ACT_INPLACE && v->c.data_rel != MP_CELL_NONE)
-			rc = mp_pwrite_full(p->ctx, p->fd, o->op->data, o->op->len,
-			                    (uint64_t)v->c.data_rel + MP_REGF_BASE_BLOCK + 4u);
+			rc = mp_patch_pwrite(p, o->op->data, o->op->len,
+			                     (uint64_t)v->c.data_rel + MP_REGF_BASE_BLOCK + 4u);
 		else if (o->act != ACT_INPLACE && v->c.data_rel != MP_CELL_NONE)
 			rc = mp_patch_write_free(p, v->c.data_rel, v->c.data_cell);
 		if (rc == MAPIPROF_OK && v->dirty)
-			rc = mp_pwrite_full(p->ctx, p->fd, v->c.hdr, MP_VK_HDR,
-			                    (uint64_t)v->c.rel + MP_REGF_BASE_BLOCK);
+			rc = mp_patch_pwrite(p, v->c.hdr, MP_VK_HDR,
+			                     (uint64_t)v->c.rel + MP_REGF_BASE_BLOCK);
 		if (rc == MAPIPROF_OK && v->deleted)
 			rc = mp_patch_write_free(p, v->c.rel, v->c.cell);
 	}
 	if (rc == MAPIPROF_OK && k->relist && k->n > 0)
 		rc = mp_patch_write_free(p, k->nk.vlist, k->list_cell);
 	if (rc == MAPIPROF_OK)
-		rc = mp_pwrite_full(p->ctx, p->fd, k->nk.hdr, MP_NK_HDR,
-		                    (uint64_t)k->nk.rel + MP_REGF_BASE_BLOCK);
+		rc = mp_patch_pwrite(p, k->nk.hdr, MP_NK_HDR,
+		                     (uint64_t)k->nk.rel + MP_REGF_BASE_BLOCK);
 	return rc;
 }
 
@@ -544,7 +544,7 @@ write_base(struct patch *p)
 	mp_put_le32(bb + MP_BB_BINS_SIZE, p->bins + p->bin_size);
 	mp_put_le64(bb + MP_BB_TIMESTAMP, p->now);
 	mp_regf_base_seal(bb);
-	return mp_pwrite_full(p->ctx, p->fd, bb, MP_BB_CHECKSUM + 4u, 0);
+	return mp_patch_pwrite(p, bb, MP_BB_CHECKSUM + 4u, 0);
 }
 
 /* The new bin first (the file grows), then each key, the parents of new
@@ -554,8 +554,8 @@ write_all(struct patch *p)
 {
 	int rc = MAPIPROF_OK;
 	if (p->bin_size > 0)
-		rc = mp_pwrite_full(p->ctx, p->fd, p->bin, p->bin_size,
-		                    (uint64_t)p->bins + MP_REGF_BASE_BLOCK);
+		rc =
+		    mp_patch_pwrite(p, p->bin, p->bin_size, (uint64_t)p->bins + MP_REGF_BASE_BLOCK);
 	for (size_t i = 0; rc == MAPIPROF_OK && i < p->nkeys; i++) {
 		const struct keyst *k = &p->keys[i];
 		if (k->pk->nops > 0 && !k->created && key_changes(k))
@@ -566,9 +566,10 @@ write_all(struct patch *p)
 	return rc == MAPIPROF_OK ? write_base(p) : rc;
 }
 
-int
-mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t nkeys,
-              int *done)
+/* Both entries: a patch written to fd, or recorded in rec (not NULL). */
+static int
+patch_run(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t nkeys,
+          struct mp_regf_writes *rec, int *done)
 {
 	struct patch *p = calloc(1, sizeof(*p));
 	*done = 0;
@@ -576,6 +577,7 @@ mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys
 		return mp_nomem(ctx);
 	p->ctx = ctx;
 	p->fd = fd;
+	p->rec = rec;
 	int rc = read_base(p);
 	if (rc == MAPIPROF_OK)
 		rc = read_all(p, keys, nkeys);
@@ -592,4 +594,19 @@ mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys
 	mp_arena_free(&p->arena);
 	free(p);
 	return rc == DECLINE ? MAPIPROF_OK : rc;
+}
+
+int
+mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t nkeys,
+              int *done)
+{
+	return patch_run(ctx, fd, keys, nkeys, NULL, done);
+}
+
+int
+mp_regf_patch_record(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys,
+                     size_t nkeys, struct mp_regf_writes *out, int *done)
+{
+	*out = (struct mp_regf_writes){0};
+	return patch_run(ctx, fd, keys, nkeys, out, done);
 }

@@ -5,8 +5,10 @@
 #define MP_REGF_PATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/ctx.h"
+#include "regf/writes.h"
 #include "store/changes.h"
 
 /* Applies keys[0..nkeys) (the final state of every touched value of each
@@ -81,5 +83,12 @@
  * Messages name the section (mp_key_change.uid) and the file offset. */
 int mp_regf_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, size_t nkeys,
                   int *done);
+
+/* As mp_regf_patch, but writes nothing: every write it would make is
+ * recorded in *out (fd may be read-only), for a caller that journals them
+ * first (write/inplace.c).  Release *out with mp_regf_writes_free, also
+ * after a failure or a decline. */
+int mp_regf_patch_record(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys,
+                         size_t nkeys, struct mp_regf_writes *out, int *done);
 
 #endif

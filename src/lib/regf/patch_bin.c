@@ -6,6 +6,7 @@
 #include "base/le.h"
 #include "base/platform.h"
 #include "regf/patch_int.h"
+#include "regf/writes.h"
 
 /* A cell of size bytes in the new bin; *rel its offset (DECLINE past
  * NEW_BIN_MAX). */
@@ -42,5 +43,13 @@ mp_patch_write_free(struct patch *p, uint32_t rel, uint32_t cell)
 {
 	uint8_t b[4];
 	mp_put_le32(b, cell);
-	return mp_pwrite_full(p->ctx, p->fd, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK);
+	return mp_patch_pwrite(p, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK);
+}
+
+int
+mp_patch_pwrite(struct patch *p, const void *buf, size_t len, uint64_t off)
+{
+	if (p->rec != NULL)
+		return mp_regf_writes_add(p->ctx, p->rec, buf, len, off);
+	return mp_pwrite_full(p->ctx, p->fd, buf, len, off);
 }

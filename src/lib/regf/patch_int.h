@@ -65,6 +65,8 @@ struct span {
 	uint32_t rel, len;
 };
 
+struct mp_regf_writes; /* regf/patch.h */
+
 struct patch {
 	struct mapiprof_ctx *ctx;
 	int fd;
@@ -83,6 +85,7 @@ struct patch {
 	uint8_t *bin;
 	uint64_t now;               /* FILETIME of this write */
 	struct mp_newkeys *newkeys; /* the keys to create (regf/newkeys.h) */
+	struct mp_regf_writes *rec; /* record the writes here instead (mp_regf_patch_record) */
 };
 
 struct mp_newkeys;
@@ -94,6 +97,8 @@ int mp_patch_bin_alloc(struct patch *p, uint32_t size, uint32_t *rel);
 void mp_patch_add_span(struct patch *p, uint32_t rel, uint32_t len);
 /* The new bin's bytes for the cell at rel (inside the new bin). */
 uint8_t *mp_patch_bin_cell(struct patch *p, uint32_t rel);
+/* Writes len bytes at file offset off, or records them in p->rec. */
+int mp_patch_pwrite(struct patch *p, const void *buf, size_t len, uint64_t off);
 /* Marks the cell at rel (of size cell) free: a positive size ("Cell"). */
 int mp_patch_write_free(struct patch *p, uint32_t rel, uint32_t cell);
 

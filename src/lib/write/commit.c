@@ -25,6 +25,7 @@
 #include "store/kids.h"
 #include "store/reg.h"
 #include "write/commit_io.h"
+#include "write/inplace.h"
 #include "write/install.h"
 #include "write/recover.h"
 
@@ -1209,6 +1210,53 @@ write_new(struct commit *c)
 	return c->reset_logs ? mp_install_reset_logs(&c->ins, c->file->info) : MAPIPROF_OK;
 }
 
+/* Why the plan cannot be written into the hive itself before the patcher
+ * is asked (NULL: it may). */
+static const char *
+in_place_obstacle(const struct commit *c, const struct mapiprof_write_opts *opts)
+{
+	if (c->reg != NULL)
+		return "a .reg file is text, written whole";
+	if (!c->in_place)
+		return "an output file is given";
+	if (opts->backup_suffix != NULL)
+		return "a backup keeps the original whole";
+	if (c->file->recovered != NULL)
+		return "the hive is dirty and was read with its transaction logs replayed";
+	for (size_t i = 0; i < c->plan->nkeys; i++)
+		if (c->plan->keys[i].del)
+			return "the plan deletes a key";
+	return NULL;
+}
+
+/* opts->in_place: the journaled write into the hive itself (inplace.h),
+ * under the writer lock (taken here when the file was opened without it).
+ * *done = 0 when it cannot be, with a note saying why: the caller writes
+ * a new file as always. */
+static int
+write_in_place(struct commit *c, const struct mapiprof_write_opts *opts, int *done)
+{
+	char why[200] = "";
+	const char *obstacle = in_place_obstacle(c, opts);
+	int declined = 1, lock = -1, rc = MAPIPROF_OK;
+	*done = 0;
+	if (obstacle == NULL && c->file->lock_fd < 0)
+		rc = mp_lock_path(c->ctx, c->file->path, mp_lock_wait_ms(c->ctx), &lock);
+	if (obstacle == NULL && rc == MAPIPROF_OK) {
+		struct mp_inplace w = {c->ctx,   c->io,         c->file->path, c->file->info,
+		                       c->in_fd, c->plan->keys, c->plan->nkeys};
+		rc = mp_inplace_write(&w, &declined, why, sizeof(why));
+	}
+	mp_close(lock);
+	if (rc != MAPIPROF_OK)
+		return rc;
+	if (declined)
+		mp_setnote(c->ctx, "not written in place: %s; written as a new file instead",
+		           obstacle != NULL ? obstacle : why);
+	*done = !declined;
+	return MAPIPROF_OK;
+}
+
 /* A hive read with its logs replayed is written from its recovered image
  * (the plan's offsets are into it) when opts->recover, or opts->force (the
  * logs then stay as they are: the new hive is clean, so Windows ignores
@@ -1228,8 +1276,10 @@ mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan
 	c.ins.tmp_fd = -1;
 	c.io = mp_commit_io_current();
 	int rc = MAPIPROF_FAILED;
+	int done = 0;
 	if (prepare(&c, opts) == MAPIPROF_OK && open_input(&c) == MAPIPROF_OK &&
-	    write_new(&c) == MAPIPROF_OK)
+	    (opts == NULL || !opts->in_place || write_in_place(&c, opts, &done) == MAPIPROF_OK) &&
+	    (done || write_new(&c) == MAPIPROF_OK))
 		rc = MAPIPROF_OK;
 	if (c.own_in_fd)
 		mp_close(c.in_fd);

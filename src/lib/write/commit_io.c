@@ -27,6 +27,7 @@ static const struct mp_commit_io default_io = {
     .reset = mp_truncate_path,
     .chown = mp_fchown,
     .chmod = mp_fchmod,
+    .pwrite = mp_pwrite_full,
 };
 
 static struct mp_commit_io test_io;
@@ -54,6 +55,7 @@ mp_commit_set_io(const struct mp_commit_io *io)
 	test_io.reset = io->reset != NULL ? io->reset : default_io.reset;
 	test_io.chown = io->chown != NULL ? io->chown : default_io.chown;
 	test_io.chmod = io->chmod != NULL ? io->chmod : default_io.chmod;
+	test_io.pwrite = io->pwrite != NULL ? io->pwrite : default_io.pwrite;
 }
 
 const struct mp_commit_io *

@@ -51,6 +51,9 @@ struct mp_commit_io {
 	 * replaces (default mp_fchown, mp_fchmod): 0 or an errno. */
 	int (*chown)(int fd, uint32_t uid, uint32_t gid);
 	int (*chmod)(int fd, uint32_t mode);
+	/* A journaled in-place write (inplace.c): the log, then the hive's
+	 * base block and pages, at an offset (default mp_pwrite_full). */
+	int (*pwrite)(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t off);
 };
 
 /* For tests only (not thread-safe): every non-NULL member of io replaces
