@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -306,6 +307,9 @@ Test(inplace, apply_in_place_keeps_the_inode_and_hard_links_and_writes_the_new_v
 	world_stage(&w);
 	char *hard = tu_tmp_path("link.dat");
 	cr_assert_eq(link(w.hive, hard), 0);
+	/* An extended attribute (where ACLs live on Linux), when the file
+	 * system takes one. */
+	int xattr = setxattr(w.hive, "user.mapiprof-test", "kept", 4, 0) == 0;
 	struct stat before, after;
 	cr_assert_eq(stat(w.hive, &before), 0);
 	TU_CLI_EXPECT(0, "apply", "--in-place", RECIPE, w.hive);
@@ -313,6 +317,13 @@ Test(inplace, apply_in_place_keeps_the_inode_and_hard_links_and_writes_the_new_v
 	cr_assert_eq(stat(w.hive, &after), 0);
 	cr_assert_eq(after.st_ino, before.st_ino, "the file was replaced");
 	cr_assert_eq(after.st_nlink, 2);
+	cr_assert_eq(after.st_uid, before.st_uid);
+	cr_assert_eq(after.st_mode, before.st_mode);
+	if (xattr) {
+		char got[8] = "";
+		cr_assert_eq(getxattr(w.hive, "user.mapiprof-test", got, sizeof(got)), 4);
+		cr_assert_str_eq(got, "kept");
+	}
 	struct view v;
 	view_of(hard, &v);
 	cr_assert_eq(which(&v, &w.old, &w.new), 1, "the hard link does not see the new values");
