@@ -436,6 +436,31 @@ Test(inplace, a_plan_that_deletes_a_key_falls_back_to_a_new_file_with_a_note)
 	world_end(&w);
 }
 
+/* A base block the patcher leaves alone (version 1.2: regf/patch.h) makes
+ * it decline: the plan is written as a new file, with the note. */
+Test(inplace, a_hive_the_patcher_declines_falls_back_to_a_new_file_with_a_note)
+{
+	struct world w;
+	world_begin(&w);
+	world_stage(&w);
+	tu_hive_set_minor(w.hive, 2);
+	struct stat before, after;
+	cr_assert_eq(stat(w.hive, &before), 0);
+	TU_CLI_EXPECT(0, "apply", "--in-place", RECIPE, w.hive);
+	cr_assert_not_null(strstr(tu_last.err, "note: not written in place: the changes need more "
+	                                       "than the hive's own cells"),
+	                   "%s", tu_last.err);
+	cr_assert_not_null(strstr(tu_last.out, "5 changes written\n"), "%s", tu_last.out);
+	cr_assert_eq(stat(w.hive, &after), 0);
+	cr_assert_neq(after.st_ino, before.st_ino, "the fallback is the atomic copy");
+	cr_assert(!tu_exists(w.log), "the fallback wrote a log");
+	struct view v;
+	view_of(w.hive, &v);
+	cr_assert_eq(which(&v, &w.old, &w.new), 1);
+	view_free(&v);
+	world_end(&w);
+}
+
 Test(inplace, a_reg_file_falls_back_and_in_place_excludes_output_and_backup)
 {
 	char *reg = tu_stage_src("exchange-mapi.reg");
