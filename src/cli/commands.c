@@ -430,39 +430,36 @@ static const struct command commands[] = {
     {"edit", cmd_edit,
      "edit [--profile NAME | --all-profiles] -e EDIT [-e EDIT]... [--dry-run | --check] [--json] "
      "[--backup[=SUFFIX]] [-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] "
-     "[--recover] [--in-place] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] FILE "
-     "...",
+     "[--recover] [--in-place] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] "
+     "FILE ...",
      "change property values as the edits say; print the plan, then write safely", edit_opts, files,
      NULL, 0, edit_details},
     {"apply", cmd_apply,
      "apply [--profile NAME | --all-profiles] [--dry-run | --check] [--json] [--backup[=SUFFIX]] "
      "[-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] "
-     "[--in-place] "
-     "[--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] RECIPE FILE ...",
+     "[--in-place] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] RECIPE FILE ...",
      "apply a recipe (built-in name or recipe file): plan, then write safely", apply_opts,
      recipe_files, NULL, 0, apply_details},
     {"profile", cmd_profile,
      "profile default|copy|rename|delete NAME [NEW] [--office VER | --wms] [--replace] "
      "[--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | --output-dir DIR] "
-     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--in-place] [--wait SECONDS | "
-     "--no-wait] "
-     "[--codepage CP] [--image IMAGE] FILE ...",
+     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--in-place] "
+     "[--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] FILE ...",
      "set the default profile, or copy, rename or delete a profile; plan, then write "
      "safely",
      profile_opts, name_files, profile_subs, 4, NULL},
     {"import", cmd_import,
      "import [--profile NAME] [--as NEW] [--default] [--replace] [--office VER | --wms] "
      "[--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | --output-dir DIR] "
-     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--in-place] [--wait SECONDS | "
-     "--no-wait] "
-     "[--codepage CP] [--image IMAGE] EXPORT FILE ...",
+     "[--emit-reg PATH [--root KEY]] [--force] [--recover] [--in-place] "
+     "[--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] EXPORT FILE ...",
      "bring profiles from a .reg export into each file; plan, then write safely", import_opts,
      files, NULL, 0, NULL},
     {"relocate", cmd_relocate,
      "relocate [--profile NAME | --all-profiles] [--dry-run | --check] [--json] "
      "[--backup[=SUFFIX]] [-o PATH | --output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] "
-     "[--recover] [--in-place] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] FROM "
-     "TO FILE ...",
+     "[--recover] [--in-place] [--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] "
+     "FROM TO FILE ...",
      "move PST and OST paths from folder FROM to TO, in entry IDs too; plan, then write "
      "safely",
      apply_opts, from_to_files, NULL, 0, NULL},
@@ -476,9 +473,9 @@ static const struct command commands[] = {
      NULL},
     {"prf", cmd_prf,
      "prf stage [--office VER] [--dry-run | --check] [--json] [--backup[=SUFFIX]] [-o PATH | "
-     "--output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--in-place] [--wait "
-     "SECONDS "
-     "| --no-wait] [--codepage CP] [--image IMAGE] WINPATH FILE ...\n       mapiprof prf check "
+     "--output-dir DIR] [--emit-reg PATH [--root KEY]] [--force] [--recover] [--in-place] "
+     "[--wait SECONDS | --no-wait] [--codepage CP] [--image IMAGE] WINPATH FILE ...\n       "
+     "mapiprof prf check "
      "[--json] "
      "[--codepage "
      "CP] FILE",
