@@ -261,6 +261,9 @@ check_left(struct world *w, const char *what)
 		             "%s: hvle_check.py's replay and mapiprof's disagree", what);
 		view_free(&v);
 	}
+	/* Opened as it is (a dirty hive with its log replayed in memory). */
+	TU_CLI("list", w->hive);
+	cr_assert_eq(tu_last.status, 0, "%s: list failed: %s", what, tu_last.err);
 	/* In place: recovered (a dirty hive), then written again. */
 	TU_CLI("recover", "--consume-logs", w->hive);
 	cr_assert_eq(tu_last.status, 0, "%s: recover in place failed: %s", what, tu_last.err);
