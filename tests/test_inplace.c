@@ -210,8 +210,7 @@ write_gc(const char *hive, int stop)
 	                                        .fsync = step_fsync,
 	                                        .fsync_dir = step_fsync_dir,
 	                                        .reset = step_reset});
-	struct mapiprof_write_opts wo = {.in_place = 1};
-	int rc = mapiprof_plan_write(tu_file, &h.plan, &wo);
+	int rc = mapiprof_plan_write_in_place(tu_file, &h.plan, NULL);
 	mp_commit_set_io(NULL);
 	mapiprof_close(tu_file);
 	tu_file = NULL;
@@ -547,8 +546,7 @@ start_writer(const char *hive)
 		_exit(3);
 	gc_plan(&h);
 	mp_commit_set_io(&(struct mp_commit_io){.pwrite = slow_pwrite, .fsync = slow_fsync});
-	struct mapiprof_write_opts wo = {.in_place = 1};
-	_exit(mapiprof_plan_write(tu_file, &h.plan, &wo) == MAPIPROF_OK ? 0 : 1);
+	_exit(mapiprof_plan_write_in_place(tu_file, &h.plan, NULL) == MAPIPROF_OK ? 0 : 1);
 }
 
 #define KILL_TRIALS 40

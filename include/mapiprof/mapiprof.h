@@ -40,7 +40,7 @@ extern "C" {
 #define MAPIPROF_API
 #endif
 
-#define MAPIPROF_VERSION "0.1.0"
+#define MAPIPROF_VERSION "0.2.0"
 
 /* ---- status and errors ------------------------------------------------ */
 
@@ -783,12 +783,6 @@ struct mapiprof_write_opts {
 	int recover;               /* a dirty hive read with its logs replayed: write the
 				      recovered state with the plan applied, then reset
 				      the logs beside the input (see mapiprof_recover) */
-	int in_place;              /* a hive without output or backup: write it in place,
-				      journaled (the changed pages first to FILE.LOG1, then
-				      into the hive between a dirty and a clean base block),
-				      keeping the file's identity; when the plan does not fit
-				      that (see mapiprof_plan_write), written as without it,
-				      with a note (mapiprof_note) saying why */
 };
 
 /* Whether the file is safe to rewrite: fails with MAPIPROF_E_UNSAFE when the
@@ -809,17 +803,23 @@ MAPIPROF_API int mapiprof_write_check(struct mapiprof_file *file);
  * byte-identical; a changed value's line is rewritten in place in regedit's
  * format, in the file's encoding and line ends; a new value goes at the end
  * of its key's last block, a new key at the end of the file; an unset value
- * loses its lines.  The result is verified by parsing it again.
- *
- * With opts->in_place a hive is changed in the file itself, as Windows
- * does: only when the plan fits its existing cells and one appended bin
- * (no key deleted; no output, backup or recovered state), the changed
- * 4096-byte pages go first to FILE.LOG1 as a new-format log entry, then
- * into the hive between a dirty and a clean base block, each step flushed,
- * and the log is reset; a stop at any point leaves the old hive or a dirty
- * one whose log replay (mapiprof_recover, Windows) gives the new one. */
+ * loses its lines.  The result is verified by parsing it again. */
 MAPIPROF_API int mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
 				     const struct mapiprof_write_opts *opts);
+
+/* mapiprof_plan_write, but a hive is changed in the file itself, keeping
+ * its identity (inode, links, owner, ACLs), as Windows does: only when the
+ * plan fits its existing cells and one appended bin (no key deleted; no
+ * opts->output, backup or recovered state), the changed 4096-byte pages go
+ * first to FILE.LOG1 as a new-format log entry, then into the hive between
+ * a dirty and a clean base block, each step flushed, and the log is reset;
+ * a stop at any point leaves the old hive or a dirty one whose log replay
+ * (mapiprof_recover, Windows) gives the new one.  Otherwise the plan is
+ * written as by mapiprof_plan_write, with a note (mapiprof_note) saying
+ * why.  Since 0.2.0. */
+MAPIPROF_API int mapiprof_plan_write_in_place(struct mapiprof_file *file,
+					      const struct mapiprof_plan *plan,
+					      const struct mapiprof_write_opts *opts);
 
 /* ---- dirty hives: transaction-log recovery -------------------------------- */
 

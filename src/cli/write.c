@@ -344,8 +344,7 @@ static int
 commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan *plan)
 {
 	const struct write_opts *o = fr->o;
-	struct mapiprof_write_opts wo = {fr->output, fr->backup_suffix, o->force, o->recover,
-	                                 o->in_place};
+	struct mapiprof_write_opts wo = {fr->output, fr->backup_suffix, o->force, o->recover};
 	const char *target = fr->output != NULL ? fr->output : fr->res.path;
 	int recovered = is_recovered(f);
 	struct stat st;
@@ -357,7 +356,8 @@ commit(struct file_run *fr, struct mapiprof_file *f, const struct mapiprof_plan 
 		fr->forceable = !recovered && mapiprof_write_check(f) != MAPIPROF_OK;
 	mapiprof_clear_error(fr->ctx);
 	mapiprof_clear_note(fr->ctx);
-	if (mapiprof_plan_write(f, plan, &wo) != MAPIPROF_OK)
+	if ((o->in_place ? mapiprof_plan_write_in_place : mapiprof_plan_write)(f, plan, &wo) !=
+	    MAPIPROF_OK)
 		return fail_lib(fr);
 	/* What the file system could not keep (an owner on a FUSE mount):
 	 * said once for the file, the write stands. */

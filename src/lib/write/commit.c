@@ -1219,7 +1219,7 @@ in_place_obstacle(const struct commit *c, const struct mapiprof_write_opts *opts
 		return "a .reg file is text, written whole";
 	if (!c->in_place)
 		return "an output file is given";
-	if (opts->backup_suffix != NULL)
+	if (opts != NULL && opts->backup_suffix != NULL)
 		return "a backup keeps the original whole";
 	if (c->file->recovered != NULL)
 		return "the hive is dirty and was read with its transaction logs replayed";
@@ -1229,7 +1229,7 @@ in_place_obstacle(const struct commit *c, const struct mapiprof_write_opts *opts
 	return NULL;
 }
 
-/* opts->in_place: the journaled write into the hive itself (inplace.h),
+/* mapiprof_plan_write_in_place: the journaled write into the hive itself (inplace.h),
  * under the writer lock (taken here when the file was opened without it).
  * *done = 0 when it cannot be, with a note saying why: the caller writes
  * a new file as always. */
@@ -1261,9 +1261,9 @@ write_in_place(struct commit *c, const struct mapiprof_write_opts *opts, int *do
  * (the plan's offsets are into it) when opts->recover, or opts->force (the
  * logs then stay as they are: the new hive is clean, so Windows ignores
  * them); otherwise mapiprof_write_check refuses it. */
-int
-mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
-                    const struct mapiprof_write_opts *opts)
+static int
+plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
+           const struct mapiprof_write_opts *opts, int in_place)
 {
 	if (file == NULL)
 		return MAPIPROF_FAILED;
@@ -1278,7 +1278,7 @@ mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan
 	int rc = MAPIPROF_FAILED;
 	int done = 0;
 	if (prepare(&c, opts) == MAPIPROF_OK && open_input(&c) == MAPIPROF_OK &&
-	    (opts == NULL || !opts->in_place || write_in_place(&c, opts, &done) == MAPIPROF_OK) &&
+	    (!in_place || write_in_place(&c, opts, &done) == MAPIPROF_OK) &&
 	    (done || write_new(&c) == MAPIPROF_OK))
 		rc = MAPIPROF_OK;
 	if (c.own_in_fd)
@@ -1287,4 +1287,18 @@ mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan
 	if (rc != MAPIPROF_OK)
 		mp_seterr_file(c.ctx, file->name);
 	return rc;
+}
+
+int
+mapiprof_plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
+                    const struct mapiprof_write_opts *opts)
+{
+	return plan_write(file, plan, opts, 0);
+}
+
+int
+mapiprof_plan_write_in_place(struct mapiprof_file *file, const struct mapiprof_plan *plan,
+                             const struct mapiprof_write_opts *opts)
+{
+	return plan_write(file, plan, opts, 1);
 }
