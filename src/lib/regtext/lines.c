@@ -208,8 +208,10 @@ unit_at(const uint8_t *p, size_t at, size_t unit)
 }
 
 static void
-note_eol(struct mp_reg_file *f, enum mp_reg_eol style)
+note_eol(const struct mp_reg_parser *ps, struct mp_reg_file *f, enum mp_reg_eol style)
 {
+	if (ps->decoding)
+		return;
 	if (f->eol == MP_REG_EOL_NONE)
 		f->eol = style;
 	else if (f->eol != style)
@@ -233,13 +235,13 @@ mp_reg_next_line(struct mp_reg_parser *ps, int *got)
 		unsigned c = unit_at(p, end, unit);
 		if (c == '\n') {
 			term = unit;
-			note_eol(f, MP_REG_EOL_LF);
+			note_eol(ps, f, MP_REG_EOL_LF);
 			break;
 		}
 		if (c == '\r') {
 			int crlf = end + unit < len && unit_at(p, end + unit, unit) == '\n';
 			term = crlf ? 2 * unit : unit;
-			note_eol(f, crlf ? MP_REG_EOL_CRLF : MP_REG_EOL_CR);
+			note_eol(ps, f, crlf ? MP_REG_EOL_CRLF : MP_REG_EOL_CR);
 			break;
 		}
 	}
@@ -247,8 +249,16 @@ mp_reg_next_line(struct mp_reg_parser *ps, int *got)
 	r->off = r->pos;
 	r->rawlen = end - r->pos + term;
 	r->pos = end + term;
-	f->nlines = r->lineno;
-	f->final_newline = term > 0;
+	if (!ps->decoding) {
+		f->nlines = r->lineno;
+		f->final_newline = term > 0;
+		/* The lines before this one are read: a large mapped file is not
+		 * held whole (regtext/reader.h). */
+		if (r->off - ps->dropped >= MP_REG_DROP_STEP) {
+			mp_map_drop(&ps->f->map, ps->dropped, r->off - ps->dropped);
+			ps->dropped = r->off;
+		}
+	}
 	if (end - r->off > MP_MAX_REG_LINE)
 		return mp_reg_err(ps, MAPIPROF_E_LIMIT, "line longer than %u bytes",
 		                  MP_MAX_REG_LINE);
