@@ -71,6 +71,7 @@ read_bom(struct mp_reg_parser *ps)
 		ps->r.dec = MP_REG_DEC_RAW;
 	}
 	ps->r.pos = f->bom_len;
+	mp_fp_add(&ps->fp, p, f->bom_len);
 	return MAPIPROF_OK;
 }
 
@@ -345,22 +346,6 @@ parse_lines(struct mp_reg_parser *ps)
 	return MAPIPROF_OK;
 }
 
-/* The fingerprint of the file (mp_reg_file.fingerprint), in pieces whose
- * mapped pages are let go behind them. */
-static void
-take_fingerprint(struct mp_reg_impl *f)
-{
-	struct mp_fp fp;
-	mp_fp_init(&fp);
-	for (size_t at = 0; at < f->pub.rawlen; at += MP_REG_DROP_STEP) {
-		size_t n =
-		    f->pub.rawlen - at < MP_REG_DROP_STEP ? f->pub.rawlen - at : MP_REG_DROP_STEP;
-		mp_fp_add(&fp, f->pub.raw + at, n);
-		mp_map_drop(&f->map, at, n);
-	}
-	f->pub.fingerprint = mp_fp_final(&fp);
-}
-
 static void
 note_mem(struct mp_reg_impl *f)
 {
@@ -381,20 +366,19 @@ parse_impl(struct mapiprof_ctx *ctx, const char *name, struct mp_reg_impl *f, co
 	ps.f = f;
 	ps.r.ctx = ctx;
 	ps.check_only = lazy;
+	mp_fp_init(&ps.fp);
 	int rc = MAPIPROF_FAILED;
 	if ((f->pub.name = mp_arena_strdup(&f->arena, name)) == NULL)
 		mp_nomem(ctx);
 	else if (f->pub.rawlen > MP_MAX_REG_FILE)
 		mp_seterr(ctx, MAPIPROF_E_LIMIT, "file larger than %u bytes", MP_MAX_REG_FILE);
-	else {
-		take_fingerprint(f);
-		if (read_bom(&ps) == MAPIPROF_OK &&
-		    read_header(&ps, codepage != NULL ? codepage : "WINDOWS-1252") == MAPIPROF_OK)
-			rc = parse_lines(&ps);
-	}
+	else if (read_bom(&ps) == MAPIPROF_OK &&
+	         read_header(&ps, codepage != NULL ? codepage : "WINDOWS-1252") == MAPIPROF_OK)
+		rc = parse_lines(&ps);
 	free(ps.r.text);
 	free(ps.buf);
 	note_mem(f);
+	f->pub.fingerprint = mp_fp_final(&ps.fp);
 	f->dec = ps.r.dec;
 	f->payload_cp = ps.payload_cp;
 	if (rc != MAPIPROF_OK) {

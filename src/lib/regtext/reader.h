@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
+#include "base/fingerprint.h"
 #include "base/platform.h"
 #include "store/reg_doc.h"
 
@@ -38,6 +39,7 @@ struct mp_reg_reader {
 	size_t off, rawlen; /* current line: raw offset, length with terminator */
 	char *text;         /* current line as UTF-8 without terminator, malloc'd */
 	size_t textcap;
+	int narrowed; /* the last narrow_utf16 copied the whole line (lines.c) */
 };
 
 /* A lazy parse lets go of the mapped file's pages behind it every this many
@@ -54,8 +56,9 @@ struct mp_reg_parser {
 	 * as strictly as ever, but neither their names nor their data are kept
 	 * (mp_reg_decode_block reads them again when asked). */
 	int check_only;
-	int count_only; /* hex bytes are counted, not collected */
-	size_t dropped; /* the mapping's pages before this offset were let go */
+	int count_only;  /* hex bytes are counted, not collected */
+	size_t dropped;  /* the mapping's pages before this offset were let go */
+	struct mp_fp fp; /* of the lines read (mp_reg_file.fingerprint) */
 	/* Decoding the value lines of one block (mp_reg_decode_block): they go
 	 * to out[0..nout) (nout at most b->nvalues), not to the file's list. */
 	int decoding;
