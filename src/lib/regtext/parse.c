@@ -388,7 +388,7 @@ parse_impl(struct mapiprof_ctx *ctx, const char *name, struct mp_reg_impl *f, co
 	}
 	f->pub.decode = mp_reg_decode_block;
 	/* An eager parse decoded every block (values no longer moves). */
-	for (size_t i = 0; !lazy && i < f->pub.nblocks; i++)
+	for (size_t i = 0; !lazy && f->pub.values != NULL && i < f->pub.nblocks; i++)
 		f->pub.blocks[i].values = f->pub.values + f->pub.blocks[i].first_value;
 	*out = &f->pub;
 	return MAPIPROF_OK;

@@ -274,6 +274,22 @@ hex_continue(struct mp_reg_parser *ps, size_t i, int want_byte, size_t *ni, int 
 	return MAPIPROF_OK;
 }
 
+/* mp_hex_val from a table: hex data is most of a large export's text. */
+#define HX(c, v) [c] = (v) + 1
+static const unsigned char hex_table[256] = {
+    HX('0', 0),  HX('1', 1),  HX('2', 2),  HX('3', 3),  HX('4', 4),  HX('5', 5),
+    HX('6', 6),  HX('7', 7),  HX('8', 8),  HX('9', 9),  HX('a', 10), HX('b', 11),
+    HX('c', 12), HX('d', 13), HX('e', 14), HX('f', 15), HX('A', 10), HX('B', 11),
+    HX('C', 12), HX('D', 13), HX('E', 14), HX('F', 15),
+};
+#undef HX
+
+static inline int
+hex_val(char c)
+{
+	return (int)hex_table[(unsigned char)c] - 1;
+}
+
 /* Collects the comma-separated bytes of hex data into ps->buf, reading
  * continuation lines; start_off is the value's first byte in the file. */
 static int
@@ -297,13 +313,13 @@ parse_hex_bytes(struct mp_reg_parser *ps, size_t i, size_t start_off)
 				                  "value longer than %u bytes", MP_MAX_REG_LINE);
 			continue;
 		}
-		if (mp_hex_val(s[i]) < 0)
+		if (hex_val(s[i]) < 0)
 			return mp_reg_err(ps, MAPIPROF_E_FORMAT, "bad hex data");
 		if (!want_byte)
 			return mp_reg_err(ps, MAPIPROF_E_FORMAT, "missing ',' between hex bytes");
 		unsigned byte = 0;
-		for (; mp_hex_val(s[i]) >= 0; i++) {
-			byte = byte << 4 | (unsigned)mp_hex_val(s[i]);
+		for (int d; (d = hex_val(s[i])) >= 0; i++) {
+			byte = byte << 4 | (unsigned)d;
 			if (byte > 0xff)
 				return mp_reg_err(ps, MAPIPROF_E_FORMAT,
 				                  "hex byte greater than ff");
