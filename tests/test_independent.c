@@ -546,7 +546,8 @@ Test(independent, mklog_marvin32_accepts_the_hashes_windows_wrote)
 #define FILLER_BLOB 700u
 
 /* Keys of an export nobody reads: strings, dwords, hex with continuation
- * lines, as regedit writes them; about bytes bytes of text from key n on. */
+ * lines, as regedit writes them, and in its order (a key's subkeys right
+ * after it); about bytes bytes of text from key n on. */
 static void
 filler(struct buf *b, unsigned *n, size_t bytes)
 {
@@ -556,7 +557,7 @@ filler(struct buf *b, unsigned *n, size_t bytes)
 		         "[HKEY_CURRENT_USER\\Software\\Vendor%u\\Product\\Area%u\\Item%u]\r\n"
 		         "\"Path\"=\"C:\\\\Program Files\\\\Vendor\\\\file%u.dll\"\r\n"
 		         "\"Flags\"=dword:%08x\r\n\"Blob\"=hex:",
-		         *n % 37, *n % 11, *n, *n, *n * 2654435761u);
+		         *n / 1000, *n / 100 % 10, *n, *n, *n * 2654435761u);
 		puts_(b, line);
 		for (unsigned i = 0; i < FILLER_BLOB; i++) {
 			snprintf(line, sizeof(line), "%02x%s", (*n + i) & 0xFFu,
