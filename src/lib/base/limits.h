@@ -34,14 +34,13 @@
  * however short the lines are; a whole SOFTWARE hive export holds a few
  * million. */
 #define MP_MAX_REG_ITEMS (8u * 1000u * 1000u)
-/* Memory for what a .reg file holds (its parsed lines, value data and key
- * tree: about 170 bytes a key line and 110 a value line, data included,
- * with the arrays' spare room) besides the file's own bytes: at most the
- * file's size plus this.  So reading a file of n bytes takes at most
- * 2n + 48 MiB, plus the process's own few MiB: under 2n + 64 MiB.  A file
- * of more and shorter lines than that allows (hundreds of thousands of lines
- * shorter than 100 bytes on average) is refused with MAPIPROF_E_LIMIT as
- * soon as its parse passes the budget. */
+/* Memory for what a .reg file holds (its parsed key lines and key tree,
+ * about 170 bytes a key line with the arrays' spare room; value lines are
+ * counted, and decoded only for the keys read) besides the file's own
+ * bytes, which are mapped and let go behind the reader: at most the file's
+ * size plus this.  A file of more and shorter key lines than that allows
+ * (hundreds of thousands of lines shorter than 100 bytes on average) is
+ * refused with MAPIPROF_E_LIMIT as soon as its parse passes the budget. */
 #define MP_REG_MEM_SLACK (48u * 1024u * 1024u)
 /* Keys in one key path: the registry's tree depth limit (Microsoft Learn,
  * "Registry element size limits"). */
