@@ -1285,22 +1285,22 @@ mp_map_fd(struct mapiprof_ctx *ctx, int fd, size_t len, struct mp_map *m)
 void
 mp_map_drop(const struct mp_map *m, size_t off, size_t len)
 {
-#ifndef _WIN32
+#ifdef MP_MADV_DONTNEED
 	long page = sysconf(_SC_PAGESIZE);
 	if (!m->mapped || page <= 0 || off >= m->len)
 		return;
 	size_t ps = (size_t)page;
 	size_t end = len < m->len - off ? off + len : m->len;
 	/* Whole pages, those it shares with bytes outside included: a page let
-	 * go too early merely comes back from the page cache. */
-	size_t from = off / ps * ps, to = end;
-	/* A read-only file mapping: the pages stay in the page cache and
-	 * come back unchanged when touched again. */
-#ifdef MP_MADV_DONTNEED
-	if (to > from)
-		(void)madvise((void *)(uintptr_t)(m->p + from), to - from, MP_MADV_DONTNEED);
-#endif
+	 * go too early merely comes back from the page cache.  A read-only
+	 * file mapping: the pages stay in the page cache and come back
+	 * unchanged when touched again. */
+	size_t from = off / ps * ps;
+	if (end > from)
+		(void)madvise((void *)(uintptr_t)(m->p + from), end - from, MP_MADV_DONTNEED);
 #else
+	/* Elsewhere the system reclaims the pages of a clean file mapping
+	 * when it needs them. */
 	(void)m;
 	(void)off;
 	(void)len;
