@@ -530,3 +530,152 @@ Test(independent, mklog_marvin32_accepts_the_hashes_windows_wrote)
 	free(log2);
 	free(log1);
 }
+
+/* ---- a large regedit export, patched ------------------------------------------
+ * What regedit writes for a whole HKEY_CURRENT_USER: UTF-16LE with a BOM,
+ * CRLF, thousands of keys, with the exchange-mapi profiles somewhere in the
+ * middle.  apply must rewrite only the lines of the five values it sets
+ * (every other byte, BOM and line ends included, stays), hivexregedit must
+ * read the result as the original with exactly those values set,
+ * and, in the long run, on a file of 300 MB, apply must stay within the
+ * file's size plus 64 MiB of memory. */
+
+/* Bytes of the binary value of each filler key: about 2.5 KB of text a
+ * key, as in a regedit export of bench/mkbig.py's hives (1 KiB of hive a
+ * key, 5 KB of UTF-16 export). */
+#define FILLER_BLOB 700u
+
+/* Keys of an export nobody reads: strings, dwords, hex with continuation
+ * lines, as regedit writes them, and in its order (a key's subkeys right
+ * after it); about bytes bytes of text from key n on. */
+static void
+filler(struct buf *b, unsigned *n, size_t bytes)
+{
+	char line[256];
+	for (size_t start = b->len; b->len - start < bytes; (*n)++) {
+		snprintf(line, sizeof(line),
+		         "[HKEY_CURRENT_USER\\Software\\Vendor%u\\Product\\Area%u\\Item%u]\r\n"
+		         "\"Path\"=\"C:\\\\Program Files\\\\Vendor\\\\file%u.dll\"\r\n"
+		         "\"Flags\"=dword:%08x\r\n\"Blob\"=hex:",
+		         *n / 1000, *n / 100 % 10, *n, *n, *n * 2654435761u);
+		puts_(b, line);
+		for (unsigned i = 0; i < FILLER_BLOB; i++) {
+			snprintf(line, sizeof(line), "%02x%s", (*n + i) & 0xFFu,
+			         i == FILLER_BLOB - 1 ? "\r\n\r\n"
+			         : i % 25 == 20       ? ",\\\r\n  "
+			                              : ",");
+			puts_(b, line);
+		}
+	}
+}
+
+/* The export (text_bytes of UTF-8 text, twice as many bytes once
+ * converted) as UTF-16LE with BOM (converted by iconv) in tu_tmp/name;
+ * *from and *to: the byte range of the profiles' text in it. */
+static char *
+big_export(const char *name, size_t text_bytes, size_t *from, size_t *to)
+{
+	struct buf t = {0};
+	unsigned n = 0;
+	puts_(&t, "Windows Registry Editor Version 5.00\r\n\r\n");
+	filler(&t, &n, text_bytes / 2);
+	size_t a = t.len;
+	char *fix = tu_read_src("exchange-mapi.reg", NULL);
+	cr_assert_not_null(fix);
+	for (char *p = strchr(fix, '\n') + 1, *nl; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		cr_assert_not_null(nl);
+		put(&t, p, (size_t)(nl - p));
+		puts_(&t, "\r\n");
+	}
+	free(fix);
+	size_t z = t.len;
+	filler(&t, &n, text_bytes / 2);
+	iconv_t cd = iconv_open("UTF-16LE", "UTF-8");
+	cr_assert_neq(cd, (iconv_t)-1);
+	size_t cap = 2 * t.len + 2, left = cap - 2, inleft = t.len;
+	char *out = malloc(cap), *ip = t.s, *op = out + 2;
+	cr_assert_not_null(out);
+	out[0] = '\xff', out[1] = '\xfe';
+	cr_assert_neq(iconv(cd, &ip, &inleft, &op, &left), (size_t)-1);
+	iconv_close(cd);
+	cr_assert_eq(left, 0, "the export is not ASCII");
+	*from = 2 + 2 * a, *to = 2 + 2 * z;
+	char *path = tu_tmp_write(name, out, cap);
+	free(out);
+	free(t.s);
+	return path;
+}
+
+/* The records reglookup reads in the blank hive with text merged. */
+static void
+merged_records(const char *reg_path, const char *hive_name, struct tu_dump *d)
+{
+	char *text = utf16_file_as_utf8(reg_path), *hive = blank_hive(hive_name);
+	merge(hive, text);
+	dump_reglookup(hive, d);
+	free(hive);
+	free(text);
+}
+
+Test(independent, a_large_regedit_export_patched_keeps_every_other_byte)
+{
+	int big = tu_long_mode();
+	size_t from = 0, to = 0, olen = 0, nlen = 0;
+	char *reg = big_export("big.reg", big ? 150u << 20 : 512u << 10, &from, &to);
+	char *out = tu_tmp_path("fixed.reg");
+	/* Under /usr/bin/time: the peak memory of mapiprof's own process (a
+	 * child's ru_maxrss here would count this program's pages it forked
+	 * with). */
+	char *argv[] = {"/usr/bin/time", "-f", "maxrss %M", (char *)MP_CLI, "apply", "-o", out,
+	                GC_FIX,          reg,  NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0);
+	cr_assert_eq(r.status, 0, "apply: %s", r.err);
+	cr_assert_not_null(strstr(r.out, "5 changes written"), "%s", r.out);
+	const char *rss = strstr(r.err, "maxrss ");
+	cr_assert_not_null(rss, "%s", r.err);
+	size_t kib = strtoul(rss + 7, NULL, 10);
+	tu_run_free(&r);
+	char *o = tu_read(reg, &olen), *w = tu_read(out, &nlen);
+	cr_assert(o != NULL && w != NULL);
+	/* Every byte before and after the profiles' lines is the original's. */
+	size_t pre = 0, post = 0;
+	while (pre < olen && pre < nlen && o[pre] == w[pre])
+		pre++;
+	while (post < olen - pre && post < nlen - pre && o[olen - 1 - post] == w[nlen - 1 - post])
+		post++;
+	cr_assert_geq(pre, from, "byte %zu changed, before the profiles (%zu)", pre, from);
+	cr_assert_leq(olen - post, to, "byte %zu changed, after the profiles (%zu)", olen - post,
+	              to);
+	free(o);
+	free(w);
+	if (big) {
+		cr_assert_leq(kib * 1024, olen + (64u << 20), "apply of %zu bytes took %zu KiB",
+		              olen, kib);
+		TU_CLI_EXPECT(0, "get", "--section", "emsab", "00036619", out);
+		free(out);
+		free(reg);
+		return;
+	}
+	/* hivexregedit reads the original and the result alike but for the
+	 * five values set. */
+	struct tu_dump a, b;
+	merged_records(reg, "orig.dat", &a);
+	merged_records(out, "fixed.dat", &b);
+	cr_assert_gt(a.n, 700, "%zu records", a.n);
+	size_t only_a = 0, only_b = 0;
+	for (size_t i = 0; i < a.n; i++)
+		only_a += !tu_dump_has(&b, a.rec[i]);
+	for (size_t i = 0; i < b.n; i++)
+		only_b += !tu_dump_has(&a, b.rec[i]);
+	/* Four values changed, 00036639 of the emsab section added. */
+	cr_assert_eq(b.n, a.n + 1);
+	cr_assert_eq(only_a, 4);
+	cr_assert_eq(only_b, 5);
+	cr_assert(tu_dump_has(&b, AUTH_PACKAGE_9), "the patched .reg lacks the new value");
+	tu_dump_free(&a);
+	tu_dump_free(&b);
+	free(out);
+	free(reg);
+}

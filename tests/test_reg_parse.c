@@ -700,3 +700,130 @@ Test(store_reg, bad_handles_are_refused)
 	cr_assert_eq(st->ops->children(st, 99, &kids, &n), MAPIPROF_FAILED);
 	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_INVALID);
 }
+
+/* ---- the lazy parse of a file (mp_reg_parse_file) ------------------------- */
+
+/* Parses path both ways: lazily from the file (*lazy) and eagerly from its
+ * bytes (*eager); the caller frees both. */
+static void
+parse_both(const char *path, struct mp_reg_file **lazy, struct mp_reg_file **eager)
+{
+	size_t len = 0;
+	char *bytes = tu_read(path, &len);
+	cr_assert_not_null(bytes);
+	cr_assert_eq(mp_reg_parse_file(tu_ctx, path, NULL, lazy), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mp_reg_parse_buf(tu_ctx, path, bytes, len, NULL, eager), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	free(bytes);
+}
+
+Test(reg_parse, a_lazy_parse_decodes_each_block_as_the_eager_one_does)
+{
+	static const char *const built[] = {"exchange-mapi-utf16.reg", "exchange-mapi-regedit4.reg",
+	                                    "hand-edited-utf16.reg", "hand-edited-regedit4.reg",
+	                                    "hand-edited-mixed.reg"};
+	static const char *const src[] = {"every-type.reg", "hostile-names.reg", "hand-edited.reg"};
+	for (size_t k = 0; k < 8; k++) {
+		char *path = k < 5 ? tu_stage_built(built[k]) : tu_stage_src(src[k - 5]);
+		struct mp_reg_file *lazy = NULL, *eager = NULL;
+		parse_both(path, &lazy, &eager);
+		cr_assert_null(lazy->values, "%s", path);
+		cr_assert_eq(lazy->ndecoded, 0);
+		cr_assert_eq(lazy->nvalues, eager->nvalues, "%s", path);
+		cr_assert_gt(lazy->nvalues, 0, "%s", path);
+		cr_assert_eq(lazy->fingerprint != 0, 1);
+		cr_assert_eq(lazy->nblocks, eager->nblocks, "%s", path);
+		for (size_t b = 0; b < lazy->nblocks; b++) {
+			const struct mp_reg_block *lb = &lazy->blocks[b], *eb = &eager->blocks[b];
+			cr_assert_eq(lb->nvalues, eb->nvalues, "%s block %zu", path, b);
+			cr_assert_eq(lb->vend, eb->vend, "%s block %zu", path, b);
+			cr_assert_eq(lazy->decode(lazy, tu_ctx, b), MAPIPROF_OK, "%s",
+			             mapiprof_errmsg(tu_ctx));
+			for (size_t j = 0; j < lb->nvalues; j++) {
+				const struct mp_reg_value *l = &lb->values[j], *e = &eb->values[j];
+				cr_assert_str_eq(l->name, e->name, "%s block %zu", path, b);
+				cr_assert_eq(l->type, e->type);
+				cr_assert_eq(l->syntax, e->syntax);
+				cr_assert_eq(l->is_default, e->is_default);
+				cr_assert_eq(l->block, e->block);
+				cr_assert_eq(memcmp(&l->span, &e->span, sizeof(l->span)), 0);
+				cr_assert_eq(l->len, e->len, "%s value %s", path, e->name);
+				cr_assert(e->len == 0 || memcmp(l->data, e->data, e->len) == 0);
+			}
+		}
+		cr_assert_eq(lazy->ndecoded, lazy->nvalues, "%s", path);
+		mp_reg_parse_free(lazy);
+		mp_reg_parse_free(eager);
+		free(path);
+	}
+}
+
+Test(store_reg, values_are_decoded_only_for_the_keys_read)
+{
+	/* A profile key and, around it, keys whose values nobody asks for; one
+	 * of them has a value that only decoding would turn into bytes. */
+	static const char text[] = V5
+	    "\r\n[HKEY_CURRENT_USER\\Software\\Big]\r\n"
+	    "\"a\"=hex:01,02,03,\\\r\n  04,05\r\n\"b\"=\"text\"\r\n\"c\"=dword:00000001\r\n"
+	    "\r\n[HKEY_CURRENT_USER\\Software\\Profiles\\P\\0a0d020000000000c000000000000046]\r\n"
+	    "\"x\"=dword:00000002\r\n\"y\"=\"z\"\r\n"
+	    "\r\n[HKEY_CURRENT_USER\\Software\\Other]\r\n\"d\"=hex(7):61,00,00,00,00,00\r\n";
+	char *path = tu_tmp_write("lazy.reg", text, sizeof(text) - 1);
+	struct mp_reg_file *g = NULL;
+	cr_assert_eq(mp_reg_parse_file(tu_ctx, path, NULL, &g), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(g->nvalues, 6);
+	cr_assert_eq(g->ndecoded, 0);
+	cr_assert_eq(mp_store_reg_from_parsed(tu_ctx, g, &st), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	mp_key root = 0, key = 0;
+	cr_assert_eq(st->ops->root(st, &root), MAPIPROF_OK);
+	cr_assert_eq(mp_store_path(st, root,
+	                           "Software\\Profiles\\P\\0a0d020000000000c000000000000046", &key),
+	             MAPIPROF_OK);
+	cr_assert_neq(key, 0);
+	cr_assert_eq(g->ndecoded, 0, "building the tree decoded values");
+	struct mp_value *vals = NULL;
+	size_t n = 0;
+	cr_assert_eq(st->ops->values(st, key, &vals, &n), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(vals[1].name, "y");
+	mp_store_values_free(vals, n);
+	/* Only the two lines of the key read were decoded. */
+	cr_assert_eq(g->ndecoded, 2);
+	cr_assert_null(g->blocks[0].values);
+	cr_assert_not_null(g->blocks[1].values);
+	cr_assert_null(g->blocks[2].values);
+	/* Reading it again decodes nothing more. */
+	cr_assert_eq(st->ops->values(st, key, &vals, &n), MAPIPROF_OK);
+	mp_store_values_free(vals, n);
+	cr_assert_eq(g->ndecoded, 2);
+	free(path);
+}
+
+Test(reg_parse, a_lazy_parse_still_refuses_a_bad_value_line_of_any_key)
+{
+	static const char *const bad[] = {
+	    V5 "[HKEY_CURRENT_USER\\Software\\x]\r\n\"a\"=hex:01,0g\r\n",
+	    V5 "[HKEY_CURRENT_USER\\Software\\x]\r\n\"a\"=\"x\\q\"\r\n",
+	    V5 "[HKEY_CURRENT_USER\\Software\\x]\r\n\"a\"=dword:123456789\r\n",
+	    V5 "[HKEY_CURRENT_USER\\Software\\x]\r\n\"a\"=hex:01,\\\r\n  02,zz\r\n",
+	};
+	static const char *const msg[] = {
+	    "line 3: bad hex data",
+	    "line 3: unknown escape '\\q'",
+	    "line 3: dword: needs 1 to 8 hex digits",
+	    "line 4: bad hex data",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *path = tu_tmp_write("bad.reg", bad[i], strlen(bad[i]));
+		struct mp_reg_file *g = NULL;
+		cr_assert_eq(mp_reg_parse_file(tu_ctx, path, NULL, &g), MAPIPROF_FAILED);
+		cr_assert_null(g);
+		cr_assert_str_eq(mapiprof_errmsg(tu_ctx), msg[i]);
+		cr_assert_str_eq(mapiprof_errfile(tu_ctx), path);
+		free(path);
+	}
+}

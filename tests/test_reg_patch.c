@@ -909,7 +909,9 @@ fail_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 }
 
 /* Writes buf with the character at offset at of the first occurrence of
- * needle (asserted present) replaced by c. */
+ * needle replaced by c.  The text comes in pieces (the unchanged spans and
+ * the new lines): a piece without needle is written as it is, and the
+ * error the test expects shows that one had it. */
 static int
 write_changed(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, const char *needle,
               size_t at, char c)
@@ -919,8 +921,8 @@ write_changed(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, con
 	memcpy(copy, buf, len);
 	copy[len] = '\0';
 	char *p = strstr(copy, needle);
-	cr_assert_not_null(p, "no '%s' in the text written", needle);
-	p[at] = c;
+	if (p != NULL)
+		p[at] = c;
 	int rc = mp_write_full(ctx, fd, copy, len);
 	free(copy);
 	return rc;

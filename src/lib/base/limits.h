@@ -23,8 +23,10 @@
  * 16,383 for values, per "Registry element size limits"; UTF-8 may
  * triple that). */
 #define MP_MAX_NAME_BYTES (16383u * 3u + 1u)
-/* A .reg source file (the fixture builder and, later, the .reg back end). */
-#define MP_MAX_REG_FILE (256u * 1024u * 1024u)
+/* A .reg file: mapped, not copied (regtext/parse.h), so a whole-HKCU
+ * regedit export (UTF-16, twice its text) fits; the records' offsets are
+ * 32 bits (store/reg_doc.h). */
+#define MP_MAX_REG_FILE (1024u * 1024u * 1024u)
 /* One logical .reg line after joining continuations. */
 #define MP_MAX_REG_LINE (64u * 1024u * 1024u)
 
@@ -32,21 +34,20 @@
  * however short the lines are; a whole SOFTWARE hive export holds a few
  * million. */
 #define MP_MAX_REG_ITEMS (8u * 1000u * 1000u)
-/* Memory for what a .reg file holds (its parsed lines, value data and key
- * tree: about 170 bytes a key line and 110 a value line, data included,
- * with the arrays' spare room) besides the file's own bytes: at most the
- * file's size plus this.  So reading a file of n bytes takes at most
- * 2n + 48 MiB, plus the process's own few MiB: under 2n + 64 MiB.  A file
- * of more and shorter lines than that allows (hundreds of thousands of lines
- * shorter than 100 bytes on average) is refused with MAPIPROF_E_LIMIT as
- * soon as its parse passes the budget. */
+/* Memory for what a .reg file holds (its parsed key lines and key tree,
+ * about 170 bytes a key line with the arrays' spare room; value lines are
+ * counted, and decoded only for the keys read) besides the file's own
+ * bytes, which are mapped and let go behind the reader: at most the file's
+ * size plus this.  A file of more and shorter key lines than that allows
+ * (hundreds of thousands of lines shorter than 100 bytes on average) is
+ * refused with MAPIPROF_E_LIMIT as soon as its parse passes the budget. */
 #define MP_REG_MEM_SLACK (48u * 1024u * 1024u)
 /* Keys in one key path: the registry's tree depth limit (Microsoft Learn,
  * "Registry element size limits"). */
 #define MP_MAX_KEY_DEPTH 512u
-/* Output built in memory (a .reg export or patched .reg file): hex text
- * triples binary data and UTF-16 doubles text, so 4x the largest input. */
-#define MP_MAX_OUTPUT (4u * MP_MAX_REG_FILE)
+/* Output built in memory (a .reg export; a patched .reg file is written
+ * piece by piece): hex text triples binary data and UTF-16 doubles text. */
+#define MP_MAX_OUTPUT (1024u * 1024u * 1024u)
 
 /* A hive image built in memory by transaction-log replay (regf/replay.c;
  * the logs are read in regf/log.c), and each primary or log file read for

@@ -17,6 +17,7 @@
 #include <windows.h>
 #else
 #include <sys/file.h>
+#include <sys/mman.h>
 #endif
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +55,14 @@ extern ssize_t copy_file_range(int fd_in, off_t *off_in, int fd_out, off_t *off_
 extern int sync_file_range(int fd, off_t offset, off_t nbytes, unsigned int flags)
     __attribute__((weak));
 #define MP_SYNC_FILE_RANGE_WRITE 2u
+#endif
+#if defined(__linux__) && !defined(__alpha__)
+/* Drops pages of a mapping (madvise(2) MADV_DONTNEED; glibc ignores
+ * POSIX_MADV_DONTNEED): declared here, as the project defines no
+ * _DEFAULT_SOURCE; the value is the kernel's (asm-generic/mman-common.h),
+ * alpha's own differs. */
+extern int madvise(void *addr, size_t len, int advice);
+#define MP_MADV_DONTNEED 4
 #endif
 #if defined(__linux__) && !defined(__alpha__) && !defined(__hppa__) && !defined(__sparc__)
 /* An unnamed file in a directory, given a name only when it is complete
@@ -1258,4 +1267,91 @@ mp_lock_path(struct mapiprof_ctx *ctx, const char *path, unsigned wait_ms, int *
 	          LOCK_REOPENS);
 	mp_seterr_file(ctx, path);
 	return MAPIPROF_FAILED;
+}
+
+/* ---- read-only views of files ------------------------------------------ */
+
+int
+mp_map_fd(struct mapiprof_ctx *ctx, int fd, size_t len, struct mp_map *m)
+{
+	static const uint8_t empty[1];
+	memset(m, 0, sizeof(*m));
+	m->p = empty;
+	if (len == 0)
+		return MAPIPROF_OK;
+#ifndef _WIN32
+	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p != MAP_FAILED) {
+		/* The readers scan from the start to the end. */
+		(void)posix_madvise(p, len, POSIX_MADV_SEQUENTIAL);
+		m->p = p;
+		m->base = p;
+		m->len = len;
+		m->mapped = 1;
+		return MAPIPROF_OK;
+	}
+#endif
+	uint8_t *copy = malloc(len);
+	if (copy == NULL)
+		return mp_nomem(ctx);
+	if (mp_pread_full(ctx, fd, copy, len, 0) != MAPIPROF_OK) {
+		free(copy);
+		return MAPIPROF_FAILED;
+	}
+	m->p = copy;
+	m->base = copy;
+	m->len = len;
+	return MAPIPROF_OK;
+}
+
+void
+mp_map_drop(const struct mp_map *m, size_t off, size_t len)
+{
+#ifdef MP_MADV_DONTNEED
+	long page = sysconf(_SC_PAGESIZE);
+	if (!m->mapped || page <= 0 || off >= m->len)
+		return;
+	size_t ps = (size_t)page;
+	size_t end = len < m->len - off ? off + len : m->len;
+	/* Whole pages, those it shares with bytes outside included: a page let
+	 * go too early merely comes back from the page cache.  A read-only
+	 * file mapping: the pages stay in the page cache and come back
+	 * unchanged when touched again. */
+	size_t from = off / ps * ps;
+	if (end > from)
+		(void)madvise((void *)(uintptr_t)(m->p + from), end - from, MP_MADV_DONTNEED);
+#else
+	/* Elsewhere the system reclaims the pages of a clean file mapping
+	 * when it needs them. */
+	(void)m;
+	(void)off;
+	(void)len;
+#endif
+}
+
+void
+mp_unmap(struct mp_map *m)
+{
+	if (m->base != NULL) {
+#ifndef _WIN32
+		if (m->mapped)
+			munmap(m->base, m->len);
+		else
+#endif
+			free(m->base);
+	}
+	memset(m, 0, sizeof(*m));
+}
+
+void
+mp_write_behind(int fd, uint64_t off, uint64_t len)
+{
+#ifdef HAVE_COPY_FILE_RANGE
+	if (sync_file_range != NULL && off <= (uint64_t)INT64_MAX && len <= (uint64_t)INT64_MAX)
+		(void)sync_file_range(fd, (off_t)off, (off_t)len, MP_SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+	(void)off;
+	(void)len;
+#endif
 }

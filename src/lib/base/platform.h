@@ -171,4 +171,26 @@ int mp_rmdir(struct mapiprof_ctx *ctx, const char *path);
  * programs that lock too are kept out (Windows itself does not). */
 int mp_lock_path(struct mapiprof_ctx *ctx, const char *path, unsigned wait_ms, int *fd);
 
+/* A read-only view of bytes [0, len) of a regular file: mapped where the
+ * system can (mmap), else read into memory.  The file must not be truncated
+ * while the view lives (a mapped page past the new end faults, as it does
+ * for every reader that maps files, hivex included). */
+struct mp_map {
+	const uint8_t *p;
+	size_t len;
+	void *base; /* what mp_unmap releases (NULL: nothing) */
+	int mapped; /* 1: p is a mapping of the file, 0: a private copy */
+};
+/* Maps bytes [0, len) of fd (len: its size as the caller stat'ed it). */
+int mp_map_fd(struct mapiprof_ctx *ctx, int fd, size_t len, struct mp_map *m);
+/* Lets the system reclaim the pages holding bytes [off, off + len) that
+ * the process holds (they are read again from the file when touched):
+ * keeps a scan of a large file from holding all of it. */
+void mp_map_drop(const struct mp_map *m, size_t off, size_t len);
+void mp_unmap(struct mp_map *m);
+/* Starts writing bytes [off, off + len) of fd to stable storage without
+ * waiting (Linux sync_file_range; nothing elsewhere), so that the fsync at
+ * the end of a long write finds little left to do. */
+void mp_write_behind(int fd, uint64_t off, uint64_t len);
+
 #endif

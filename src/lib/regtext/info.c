@@ -1,5 +1,6 @@
 /* info.c - mapiprof_inspect() of a .reg file (regtext/info.h): its bytes
- * read once, hashed and parsed in full (encodings and line ends as Wine's
+ * mapped once, hashed and parsed in full (value lines checked, decoded on
+ * demand) (encodings and line ends as Wine's
  * programs/reg/tests/import.c checks them). */
 #include <stdlib.h>
 
@@ -42,19 +43,15 @@ eol_name(enum mp_reg_eol eol)
 	return "none";
 }
 
-/* Reads the whole regular file behind fd (info->size bytes, capped) into
- * *raw (malloc'd). */
+/* Maps the regular file behind fd (info->size bytes, capped). */
 static int
-read_all(struct mapiprof_ctx *ctx, int fd, const struct mapiprof_info *info, uint8_t **raw)
+map_all(struct mapiprof_ctx *ctx, int fd, const struct mapiprof_info *info, struct mp_map *map)
 {
 	if (info->size > MP_MAX_REG_FILE) {
 		mp_seterr(ctx, MAPIPROF_E_LIMIT, "file larger than %u bytes", MP_MAX_REG_FILE);
 		return MAPIPROF_FAILED;
 	}
-	size_t n = (size_t)info->size;
-	if ((*raw = malloc(n > 0 ? n : 1)) == NULL)
-		return mp_nomem(ctx);
-	return mp_pread_full(ctx, fd, *raw, n, 0);
+	return mp_map_fd(ctx, fd, (size_t)info->size, map);
 }
 
 /* The reg_* fields of info from the parsed file. */
@@ -74,7 +71,7 @@ mp_reginfo_inspect(struct mapiprof_ctx *ctx, const char *path, const char *codep
 {
 	struct mapiprof_info *info = mp_info_new(path, "reg");
 	struct mp_reg_file *f = NULL;
-	uint8_t *raw = NULL;
+	struct mp_map map = {0};
 	int fd = -1, rc = MAPIPROF_FAILED;
 	*out = NULL;
 	if (parsed != NULL)
@@ -84,20 +81,21 @@ mp_reginfo_inspect(struct mapiprof_ctx *ctx, const char *path, const char *codep
 		goto out;
 	}
 	if (mp_info_open(ctx, info, &fd) != MAPIPROF_OK ||
-	    read_all(ctx, fd, info, &raw) != MAPIPROF_OK)
+	    map_all(ctx, fd, info, &map) != MAPIPROF_OK)
 		goto out;
-	if ((flags & MP_INSPECT_NO_HASH) == 0)
-		mp_sha256_hex(raw, (size_t)info->size, info->sha256);
+	if ((flags & MP_INSPECT_NO_HASH) == 0) {
+		mp_sha256_hex(map.p, (size_t)info->size, info->sha256);
+		mp_map_drop(&map, 0, map.len); /* read again from the start */
+	}
 	mp_close(fd);
 	fd = -1;
-	rc = mp_reg_parse_owned(ctx, path, raw, (size_t)info->size, codepage, &f);
-	raw = NULL;
+	rc = mp_reg_parse_mapped(ctx, path, &map, codepage, &f);
 	if (rc != MAPIPROF_OK || (rc = describe(ctx, info, f)) != MAPIPROF_OK)
 		goto out;
 	rc = MAPIPROF_OK;
 out:
 	mp_close(fd);
-	free(raw);
+	mp_unmap(&map);
 	if (rc != MAPIPROF_OK) {
 		mp_seterr_file(ctx, path);
 		mp_reg_parse_free(f);

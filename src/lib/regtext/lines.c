@@ -208,12 +208,47 @@ unit_at(const uint8_t *p, size_t at, size_t unit)
 }
 
 static void
-note_eol(struct mp_reg_file *f, enum mp_reg_eol style)
+note_eol(const struct mp_reg_parser *ps, struct mp_reg_file *f, enum mp_reg_eol style)
 {
+	if (ps->decoding)
+		return;
 	if (f->eol == MP_REG_EOL_NONE)
 		f->eol = style;
 	else if (f->eol != style)
 		f->eol = MP_REG_EOL_MIXED;
+}
+
+/* The common case of a UTF-16 file, in one pass: finds the end of the line
+ * at r->pos (*end: its terminator, or the end of the file) and, while its
+ * characters are ASCII other than NUL, copies them narrowed into r->text
+ * (as decode_utf16 would).  r->narrowed = 1 when the whole line was
+ * (r->text then lacks only its NUL); otherwise decode_utf16 reads it. */
+static int
+narrow_utf16(struct mp_reg_parser *ps, size_t *end)
+{
+	struct mp_reg_reader *r = &ps->r;
+	const uint8_t *p = ps->f->pub.raw;
+	size_t len = ps->f->pub.rawlen, at = r->pos, k = 0;
+	int plain = 1;
+	for (; at < len; at += 2) {
+		uint8_t lo = p[at], hi = p[at + 1];
+		if (hi == 0 && (lo == '\n' || lo == '\r'))
+			break;
+		if (!plain)
+			continue;
+		if (hi != 0 || lo == 0 || lo >= 0x80 || k >= MP_MAX_REG_LINE / 2) {
+			plain = 0; /* decode_utf16 (or the length check) has its say */
+			continue;
+		}
+		if (k + 1 >= r->textcap && text_reserve(ps, 2 * k + 64) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		r->text[k++] = (char)lo;
+	}
+	if (k + 1 >= r->textcap && text_reserve(ps, k + 1) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	r->narrowed = plain;
+	*end = at;
+	return MAPIPROF_OK;
 }
 
 int
@@ -225,21 +260,25 @@ mp_reg_next_line(struct mp_reg_parser *ps, int *got)
 	size_t len = f->rawlen;
 	size_t unit = r->dec == MP_REG_DEC_UTF16 ? 2 : 1;
 	size_t end = r->pos, term = 0;
+	int narrowed = 0;
 	*got = 0;
 	if (r->pos >= len)
 		return MAPIPROF_OK;
+	if (unit == 2 && narrow_utf16(ps, &end) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	narrowed = unit == 2 && end > r->pos ? r->narrowed : 0;
 	/* UTF-16: len - pos is even (checked at the start), so end + 1 < len. */
 	for (; end < len; end += unit) {
 		unsigned c = unit_at(p, end, unit);
 		if (c == '\n') {
 			term = unit;
-			note_eol(f, MP_REG_EOL_LF);
+			note_eol(ps, f, MP_REG_EOL_LF);
 			break;
 		}
 		if (c == '\r') {
 			int crlf = end + unit < len && unit_at(p, end + unit, unit) == '\n';
 			term = crlf ? 2 * unit : unit;
-			note_eol(f, crlf ? MP_REG_EOL_CRLF : MP_REG_EOL_CR);
+			note_eol(ps, f, crlf ? MP_REG_EOL_CRLF : MP_REG_EOL_CR);
 			break;
 		}
 	}
@@ -247,11 +286,25 @@ mp_reg_next_line(struct mp_reg_parser *ps, int *got)
 	r->off = r->pos;
 	r->rawlen = end - r->pos + term;
 	r->pos = end + term;
-	f->nlines = r->lineno;
-	f->final_newline = term > 0;
+	if (!ps->decoding) {
+		mp_fp_add(&ps->fp, p + r->off, r->rawlen);
+		f->nlines = r->lineno;
+		f->final_newline = term > 0;
+		/* The lines before this one are read: a large mapped file is not
+		 * held whole (regtext/reader.h). */
+		if (r->off - ps->dropped >= MP_REG_DROP_STEP) {
+			mp_map_drop(&ps->f->map, ps->dropped, r->off - ps->dropped);
+			ps->dropped = r->off;
+		}
+	}
 	if (end - r->off > MP_MAX_REG_LINE)
 		return mp_reg_err(ps, MAPIPROF_E_LIMIT, "line longer than %u bytes",
 		                  MP_MAX_REG_LINE);
+	if (narrowed || (unit == 2 && end == r->off)) {
+		r->text[end == r->off ? 0 : (end - r->off) / 2] = '\0';
+		*got = 1;
+		return MAPIPROF_OK;
+	}
 	int rc = r->dec == MP_REG_DEC_UTF16 ? decode_utf16(ps, p + r->off, end - r->off)
 	                                    : decode_8bit(ps, p + r->off, end - r->off);
 	if (rc != MAPIPROF_OK)

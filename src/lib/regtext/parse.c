@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fingerprint.h"
 #include "base/limits.h"
 #include "base/platform.h"
 #include "base/utf16.h"
@@ -70,6 +71,7 @@ read_bom(struct mp_reg_parser *ps)
 		ps->r.dec = MP_REG_DEC_RAW;
 	}
 	ps->r.pos = f->bom_len;
+	mp_fp_add(&ps->fp, p, f->bom_len);
 	return MAPIPROF_OK;
 }
 
@@ -304,6 +306,7 @@ parse_key_line(struct mp_reg_parser *ps, const char *s, size_t i)
 	b->span = mp_reg_span_to_here(ps, ps->r.lineno, ps->r.off);
 	b->body = b->span;
 	b->first_value = (uint32_t)ps->f->pub.nvalues; /* < MP_MAX_REG_ITEMS */
+	b->vend = b->span.off + b->span.len;
 	if ((b->path = mp_arena_strndup(&ps->f->arena, s + i, plen)) == NULL)
 		return mp_nomem(ps->r.ctx);
 	if (split_path(ps, b, s + i, plen, &nrest) != MAPIPROF_OK)
@@ -343,12 +346,58 @@ parse_lines(struct mp_reg_parser *ps)
 	return MAPIPROF_OK;
 }
 
+static void
+note_mem(struct mp_reg_impl *f)
+{
+	f->pub.mem =
+	    f->arena.bytes + f->bcap * sizeof(*f->pub.blocks) + f->vcap * sizeof(*f->pub.values);
+}
+
+/* Parses f (raw or map set; takes it over, freed on failure).  lazy: value
+ * lines are checked, not kept (check_only, regtext/reader.h). */
+static int
+parse_impl(struct mapiprof_ctx *ctx, const char *name, struct mp_reg_impl *f, const char *codepage,
+           int lazy, struct mp_reg_file **out)
+{
+	struct mp_reg_parser ps;
+	memset(&ps, 0, sizeof(ps));
+	*out = NULL;
+	f->pub.release = mp_reg_parse_free;
+	ps.f = f;
+	ps.r.ctx = ctx;
+	ps.check_only = lazy;
+	mp_fp_init(&ps.fp);
+	int rc = MAPIPROF_FAILED;
+	if ((f->pub.name = mp_arena_strdup(&f->arena, name)) == NULL)
+		mp_nomem(ctx);
+	else if (f->pub.rawlen > MP_MAX_REG_FILE)
+		mp_seterr(ctx, MAPIPROF_E_LIMIT, "file larger than %u bytes", MP_MAX_REG_FILE);
+	else if (read_bom(&ps) == MAPIPROF_OK &&
+	         read_header(&ps, codepage != NULL ? codepage : "WINDOWS-1252") == MAPIPROF_OK)
+		rc = parse_lines(&ps);
+	free(ps.r.text);
+	free(ps.buf);
+	note_mem(f);
+	f->pub.fingerprint = mp_fp_final(&ps.fp);
+	f->dec = ps.r.dec;
+	f->payload_cp = ps.payload_cp;
+	if (rc != MAPIPROF_OK) {
+		mp_seterr_file(ctx, name);
+		mp_reg_parse_free(&f->pub);
+		return MAPIPROF_FAILED;
+	}
+	f->pub.decode = mp_reg_decode_block;
+	/* An eager parse decoded every block (values no longer moves). */
+	for (size_t i = 0; !lazy && f->pub.values != NULL && i < f->pub.nblocks; i++)
+		f->pub.blocks[i].values = f->pub.values + f->pub.blocks[i].first_value;
+	*out = &f->pub;
+	return MAPIPROF_OK;
+}
+
 int
 mp_reg_parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, size_t len,
                    const char *codepage, struct mp_reg_file **out)
 {
-	struct mp_reg_parser ps;
-	memset(&ps, 0, sizeof(ps));
 	*out = NULL;
 	struct mp_reg_impl *f = calloc(1, sizeof(*f));
 	if (f == NULL) {
@@ -356,29 +405,71 @@ mp_reg_parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, siz
 		return mp_nomem(ctx);
 	}
 	f->raw = raw;
-	f->pub.release = mp_reg_parse_free;
 	f->pub.raw = raw;
 	f->pub.rawlen = len;
+	return parse_impl(ctx, name, f, codepage, 0, out);
+}
+
+int
+mp_reg_parse_mapped(struct mapiprof_ctx *ctx, const char *name, struct mp_map *map,
+                    const char *codepage, struct mp_reg_file **out)
+{
+	*out = NULL;
+	struct mp_reg_impl *f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		mp_unmap(map);
+		return mp_nomem(ctx);
+	}
+	f->map = *map;
+	memset(map, 0, sizeof(*map));
+	f->pub.raw = f->map.p;
+	f->pub.rawlen = f->map.len;
+	f->pub.map = &f->map;
+	return parse_impl(ctx, name, f, codepage, 1, out);
+}
+
+int
+mp_reg_decode_block(struct mp_reg_file *pub, struct mapiprof_ctx *ctx, size_t block)
+{
+	struct mp_reg_impl *f = (struct mp_reg_impl *)pub;
+	struct mp_reg_block *b = &pub->blocks[block];
+	if (b->values != NULL || b->nvalues == 0)
+		return MAPIPROF_OK;
+	struct mp_reg_parser ps;
+	memset(&ps, 0, sizeof(ps));
 	ps.f = f;
 	ps.r.ctx = ctx;
-	int rc = MAPIPROF_FAILED;
-	if ((f->pub.name = mp_arena_strdup(&f->arena, name)) == NULL)
-		mp_nomem(ctx);
-	else if (len > MP_MAX_REG_FILE)
-		mp_seterr(ctx, MAPIPROF_E_LIMIT, "file larger than %u bytes", MP_MAX_REG_FILE);
-	else if (read_bom(&ps) == MAPIPROF_OK &&
-	         read_header(&ps, codepage != NULL ? codepage : "WINDOWS-1252") == MAPIPROF_OK)
-		rc = parse_lines(&ps);
+	ps.r.dec = f->dec;
+	ps.r.cp = pub->codepage;
+	ps.payload_cp = f->payload_cp;
+	ps.decoding = 1;
+	ps.block = (uint32_t)block;
+	/* From the line after the key line to the end of its last value. */
+	ps.r.pos = b->span.off + b->span.len;
+	ps.r.lineno = b->span.line + b->span.nlines - 1u;
+	ps.out = mp_arena_calloc(&f->arena, b->nvalues, sizeof(*ps.out));
+	int rc = ps.out != NULL ? MAPIPROF_OK : mp_nomem(ctx);
+	while (rc == MAPIPROF_OK && ps.r.pos < b->vend) {
+		int got = 0;
+		rc = mp_reg_next_line(&ps, &got);
+		if (rc != MAPIPROF_OK || !got)
+			break;
+		size_t i = mp_reg_skip_ws(ps.r.text, 0);
+		if (ps.r.text[i] == '@' || ps.r.text[i] == '"')
+			rc = mp_reg_value_line(&ps, ps.r.text, i);
+	}
+	if (rc == MAPIPROF_OK && ps.nout != b->nvalues)
+		rc = mp_reg_err(&ps, MAPIPROF_E_UNSAFE,
+		                "the file changed after it was read; run again");
 	free(ps.r.text);
 	free(ps.buf);
-	f->pub.mem =
-	    f->arena.bytes + f->bcap * sizeof(*f->pub.blocks) + f->vcap * sizeof(*f->pub.values);
+	note_mem(f);
 	if (rc != MAPIPROF_OK) {
-		mp_seterr_file(ctx, name);
-		mp_reg_parse_free(&f->pub);
+		mp_seterr_file(ctx, pub->name);
 		return MAPIPROF_FAILED;
 	}
-	*out = &f->pub;
+	b->values = ps.out;
+	pub->ndecoded += b->nvalues;
 	return MAPIPROF_OK;
 }
 
@@ -407,7 +498,7 @@ mp_reg_parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepa
 	int fd = -1;
 	uint64_t size = 0;
 	enum mp_file_kind kind;
-	uint8_t *raw = NULL;
+	struct mp_map map;
 	*out = NULL;
 	if (mp_open_read(ctx, path, &fd) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
@@ -421,16 +512,11 @@ mp_reg_parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepa
 		mp_seterr(ctx, MAPIPROF_E_LIMIT, "file larger than %u bytes", MP_MAX_REG_FILE);
 		goto fail;
 	}
-	if ((raw = malloc(size > 0 ? (size_t)size : 1)) == NULL) {
-		mp_nomem(ctx);
-		goto fail;
-	}
-	if (mp_pread_full(ctx, fd, raw, (size_t)size, 0) != MAPIPROF_OK)
+	if (mp_map_fd(ctx, fd, (size_t)size, &map) != MAPIPROF_OK)
 		goto fail;
 	mp_close(fd);
-	return mp_reg_parse_owned(ctx, path, raw, (size_t)size, codepage, out);
+	return mp_reg_parse_mapped(ctx, path, &map, codepage, out);
 fail:
-	free(raw);
 	mp_close(fd);
 	mp_seterr_file(ctx, path);
 	return MAPIPROF_FAILED;
@@ -445,6 +531,7 @@ mp_reg_parse_free(struct mp_reg_file *f)
 	free(im->pub.blocks);
 	free(im->pub.values);
 	free(im->raw);
+	mp_unmap(&im->map);
 	mp_arena_free(&im->arena);
 	free(im);
 }

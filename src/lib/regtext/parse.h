@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
+#include "base/platform.h"
 #include "store/reg_doc.h"
 
 struct mp_store;
@@ -43,8 +44,17 @@ int mp_reg_parse_buf(struct mapiprof_ctx *ctx, const char *name, const void *buf
  * here on failure): a large file is then held once. */
 int mp_reg_parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, size_t len,
                        const char *codepage, struct mp_reg_file **out);
-/* Reads path (at most MP_MAX_REG_FILE bytes) and parses it as
- * mp_reg_parse_buf.  I/O errors are MAPIPROF_E_NOENT/ISDIR/IO. */
+/* The same, lazily, on the mapped file map (mp_map_fd), which the result
+ * takes over (released here on failure): every line is checked as strictly,
+ * but value lines are only counted (blocks[].nvalues, nvalues; values stays
+ * NULL) and decoded block by block when first asked for (decode, ndecoded),
+ * and the mapping's pages are let go behind the reading, so a large file is
+ * neither copied nor held whole.  The file must not change while the result
+ * lives. */
+int mp_reg_parse_mapped(struct mapiprof_ctx *ctx, const char *name, struct mp_map *map,
+                        const char *codepage, struct mp_reg_file **out);
+/* Maps path (at most MP_MAX_REG_FILE bytes) and parses it as
+ * mp_reg_parse_mapped.  I/O errors are MAPIPROF_E_NOENT/ISDIR/IO. */
 int mp_reg_parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
                       struct mp_reg_file **out);
 void mp_reg_parse_free(struct mp_reg_file *f);

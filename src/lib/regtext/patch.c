@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "base/platform.h"
 #include "regtext/format.h"
 #include "regtext/patch.h"
 #include "store/reg.h"
@@ -199,8 +200,11 @@ remove_value(struct patch *p, mp_key key, const char *name)
 	mp_store_reg_key_blocks(p->s, key, &blocks, &nb);
 	for (size_t i = 0; i < nb; i++) {
 		const struct mp_reg_block *b = &p->f->blocks[blocks[i]];
+		const struct mp_reg_value *vals = NULL;
+		if (mp_store_reg_block_values(p->s, blocks[i], &vals) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
 		for (size_t j = 0; j < b->nvalues; j++) {
-			const struct mp_reg_value *v = &p->f->values[b->first_value + j];
+			const struct mp_reg_value *v = &vals[j];
 			if (mp_name_casecmp(v->name, name) != 0)
 				continue;
 			if (edit_begin(p, v->span.off, v->span.len, 0) != MAPIPROF_OK)
@@ -217,9 +221,7 @@ static int
 insert_values(struct patch *p, const struct mp_key_change *k, const uint8_t *add,
               const struct mp_reg_block *b)
 {
-	const struct mp_reg_span *sp =
-	    b->nvalues > 0 ? &p->f->values[b->first_value + b->nvalues - 1].span : &b->span;
-	size_t at = sp->off + sp->len, tlen = 0;
+	size_t at = b->vend, tlen = 0;
 	const char *eol = eol_before(p, at, &tlen);
 	if (edit_begin(p, at, 0, 0) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
@@ -362,9 +364,7 @@ is_deleted(const struct mp_key_change *keys, size_t n, mp_key key)
 static void
 block_range(const struct patch *p, const struct mp_reg_block *b, size_t *off, size_t *len)
 {
-	const struct mp_reg_span *last =
-	    b->nvalues > 0 ? &p->f->values[b->first_value + b->nvalues - 1].span : &b->span;
-	size_t end = last->off + last->len, stop = b->body.off + b->body.len;
+	size_t end = b->vend, stop = b->body.off + b->body.len;
 	while (end < stop) {
 		unsigned c = unit_at(p, end);
 		size_t n =
@@ -512,8 +512,12 @@ patch_key(struct patch *p, const struct mp_key_change *k, int *tail)
 		mp_store_reg_key_blocks(p->s, k->key, &blocks, &nb);
 	for (size_t j = 0; rc == MAPIPROF_OK && j < k->nops; j++) {
 		const struct mp_value_change *op = &k->ops[j];
-		const struct mp_reg_value *src =
-		    k->key != 0 ? mp_store_reg_value_line(p->s, k->key, op->value_name) : NULL;
+		const struct mp_reg_value *src = NULL;
+		if (k->key != 0 &&
+		    mp_store_reg_value_line(p->s, k->key, op->value_name, &src) != MAPIPROF_OK) {
+			rc = MAPIPROF_FAILED;
+			break;
+		}
 		if (op->del)
 			rc = nb > 0 ? remove_value(p, k->key, op->value_name) : MAPIPROF_OK;
 		else if (src != NULL)
@@ -549,12 +553,30 @@ cmp_edit(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Bytes of the original handed to the sink at a time: a mapped file's
+ * pages are let go behind them. */
+#define COPY_CHUNK (8u * 1024u * 1024u)
+
+/* Hands raw[from, to) to the sink. */
+static int
+copy_span(struct patch *p, const struct mp_reg_sink *sink, size_t from, size_t to)
+{
+	while (from < to) {
+		size_t n = to - from < COPY_CHUNK ? to - from : COPY_CHUNK;
+		if (sink->put(sink->arg, p->f->raw + from, n) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		if (p->f->map != NULL)
+			mp_map_drop(p->f->map, from, n);
+		from += n;
+	}
+	return MAPIPROF_OK;
+}
+
 /* The original with the edits in offset order; two edits of one line are
  * a plan error. */
 static int
-stitch(struct patch *p, struct mp_buf *out)
+stitch(struct patch *p, const struct mp_reg_sink *sink)
 {
-	const uint8_t *raw = p->f->raw;
 	size_t pos = 0;
 	if (p->ne > 0)
 		qsort(p->e, p->ne, sizeof(*p->e), cmp_edit);
@@ -565,21 +587,56 @@ stitch(struct patch *p, struct mp_buf *out)
 			          "the plan changes the line at byte offset %zu twice", e->off);
 			return MAPIPROF_FAILED;
 		}
-		if (mp_buf_add(p->ctx, out, raw + pos, e->off - pos) != MAPIPROF_OK ||
+		if (copy_span(p, sink, pos, e->off) != MAPIPROF_OK ||
 		    (e->n > 0 &&
-		     mp_buf_add(p->ctx, out, p->text.data + e->start, e->n) != MAPIPROF_OK))
+		     sink->put(sink->arg, p->text.data + e->start, e->n) != MAPIPROF_OK))
 			return MAPIPROF_FAILED;
 		pos = e->off + e->len;
 	}
-	return mp_buf_add(p->ctx, out, raw + pos, p->f->rawlen - pos);
+	return copy_span(p, sink, pos, p->f->rawlen);
+}
+
+/* The edits in offset order, for the caller (mp_reg_edits). */
+static int
+give_edits(struct patch *p, struct mp_reg_edits *out)
+{
+	out->e = malloc((p->ne > 0 ? p->ne : 1) * sizeof(*out->e));
+	if (out->e == NULL)
+		return mp_nomem(p->ctx);
+	for (size_t i = 0; i < p->ne; i++)
+		out->e[i] = (struct mp_reg_edit){p->e[i].off, p->e[i].len, p->e[i].n};
+	out->n = p->ne;
+	return MAPIPROF_OK;
+}
+
+void
+mp_reg_edits_free(struct mp_reg_edits *edits)
+{
+	free(edits->e);
+	edits->e = NULL;
+	edits->n = 0;
+}
+
+struct buf_sink {
+	struct mapiprof_ctx *ctx;
+	struct mp_buf *out;
+};
+
+static int
+put_buf(void *arg, const void *data, size_t n)
+{
+	struct buf_sink *b = arg;
+	return mp_buf_add(b->ctx, b->out, data, n);
 }
 
 int
-mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_change *keys,
-             size_t n, struct mp_buf *out)
+mp_reg_patch_to(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_change *keys,
+                size_t n, const struct mp_reg_sink *sink, struct mp_reg_edits *edits)
 {
 	const struct mp_reg_file *f = mp_store_reg_file(s);
-	if (f == NULL || (n > 0 && keys == NULL) || out == NULL) {
+	if (edits != NULL)
+		*edits = (struct mp_reg_edits){NULL, 0};
+	if (f == NULL || (n > 0 && keys == NULL) || sink == NULL) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "mp_reg_patch: not a .reg store");
 		return MAPIPROF_FAILED;
 	}
@@ -611,9 +668,24 @@ mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_c
 		if (tail[i])
 			rc = append_block(&p, &keys[i]);
 	if (rc == MAPIPROF_OK)
-		rc = stitch(&p, out);
+		rc = stitch(&p, sink);
+	if (rc == MAPIPROF_OK && edits != NULL)
+		rc = give_edits(&p, edits);
 	free(tail);
 	free(p.e);
 	mp_buf_free(&p.text);
 	return rc;
+}
+
+int
+mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_change *keys,
+             size_t n, struct mp_buf *out)
+{
+	if (out == NULL) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "mp_reg_patch: not a .reg store");
+		return MAPIPROF_FAILED;
+	}
+	struct buf_sink b = {ctx, out};
+	const struct mp_reg_sink sink = {put_buf, &b};
+	return mp_reg_patch_to(ctx, s, keys, n, &sink, NULL);
 }

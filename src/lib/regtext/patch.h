@@ -46,4 +46,31 @@
 int mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_change *keys,
                  size_t n, struct mp_buf *out);
 
+/* Where mp_reg_patch_to puts the text: put(arg, bytes, n) returns
+ * MAPIPROF_OK or MAPIPROF_FAILED with the error in the ctx. */
+struct mp_reg_sink {
+	int (*put)(void *arg, const void *data, size_t n);
+	void *arg;
+};
+
+/* One change of the original: bytes [off, off + len) replaced by n bytes
+ * of new text (len 0: inserted at off). */
+struct mp_reg_edit {
+	size_t off, len, n;
+};
+
+/* The changes mp_reg_patch_to made, in offset order (e malloc'd). */
+struct mp_reg_edits {
+	struct mp_reg_edit *e;
+	size_t n;
+};
+
+/* mp_reg_patch, the text handed to sink piece by piece (the unchanged
+ * bytes straight from the parsed file, a mapped one's pages let go
+ * behind them) instead of built in memory; with edits not NULL, the
+ * changes made (release with mp_reg_edits_free). */
+int mp_reg_patch_to(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_change *keys,
+                    size_t n, const struct mp_reg_sink *sink, struct mp_reg_edits *edits);
+void mp_reg_edits_free(struct mp_reg_edits *edits);
+
 #endif

@@ -10,19 +10,25 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
+#include "base/fingerprint.h"
+#include "base/platform.h"
 #include "store/reg_doc.h"
+
+/* How a physical line's bytes become UTF-8.  MP_REG_DEC_RAW is used for the header
+ * line of a file without BOM, before the header tells the encoding. */
+enum mp_reg_decode { MP_REG_DEC_RAW, MP_REG_DEC_UTF8, MP_REG_DEC_CP, MP_REG_DEC_UTF16 };
 
 /* The parsed file and the memory it owns. */
 struct mp_reg_impl {
 	struct mp_reg_file pub; /* first member: mp_reg_parse_free casts back */
 	struct mp_arena arena;  /* names, paths, components, value data */
-	uint8_t *raw;           /* malloc'd file bytes */
+	uint8_t *raw;           /* malloc'd file bytes (NULL when map holds them) */
+	struct mp_map map;      /* the file's bytes, mapped */
 	size_t bcap, vcap;      /* capacity of pub.blocks, pub.values */
+	/* How the text was read, for decoding a block's value lines later. */
+	enum mp_reg_decode dec;
+	const char *payload_cp;
 };
-
-/* How a physical line's bytes become UTF-8.  MP_REG_DEC_RAW is used for the header
- * line of a file without BOM, before the header tells the encoding. */
-enum mp_reg_decode { MP_REG_DEC_RAW, MP_REG_DEC_UTF8, MP_REG_DEC_CP, MP_REG_DEC_UTF16 };
 
 struct mp_reg_reader {
 	struct mapiprof_ctx *ctx;
@@ -33,7 +39,12 @@ struct mp_reg_reader {
 	size_t off, rawlen; /* current line: raw offset, length with terminator */
 	char *text;         /* current line as UTF-8 without terminator, malloc'd */
 	size_t textcap;
+	int narrowed; /* the last narrow_utf16 copied the whole line (lines.c) */
 };
+
+/* A lazy parse lets go of the mapped file's pages behind it every this many
+ * bytes, so reading a file holds a window of it, not all of it. */
+#define MP_REG_DROP_STEP (8u * 1024u * 1024u)
 
 struct mp_reg_parser {
 	struct mp_reg_reader r;
@@ -41,6 +52,19 @@ struct mp_reg_parser {
 	const char *payload_cp; /* code page of hex(1|2|7) payloads; NULL: UTF-16LE */
 	uint8_t *buf;           /* value data being collected (malloc'd) */
 	size_t buflen, bufcap;
+	/* 1 while a lazy parse reads the file through: value lines are checked
+	 * as strictly as ever, but neither their names nor their data are kept
+	 * (mp_reg_decode_block reads them again when asked). */
+	int check_only;
+	int count_only;  /* hex bytes are counted, not collected */
+	size_t dropped;  /* the mapping's pages before this offset were let go */
+	struct mp_fp fp; /* of the lines read (mp_reg_file.fingerprint) */
+	/* Decoding the value lines of one block (mp_reg_decode_block): they go
+	 * to out[0..nout) (nout at most b->nvalues), not to the file's list. */
+	int decoding;
+	uint32_t block;
+	struct mp_reg_value *out;
+	size_t nout;
 	/* The components of the last key line, whose strings the next key line
 	 * shares as far as they are the same: exports list a key's subkeys
 	 * right after it. */
@@ -85,5 +109,7 @@ int mp_reg_check_mem(struct mp_reg_parser *ps);
  * @=data, reg/tests/import.c), into the last key block; may read continuation
  * lines. */
 int mp_reg_value_line(struct mp_reg_parser *ps, const char *s, size_t i);
+/* mp_reg_file.decode of a lazy parse (regtext/parse.c). */
+int mp_reg_decode_block(struct mp_reg_file *f, struct mapiprof_ctx *ctx, size_t block);
 
 #endif

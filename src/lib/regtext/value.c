@@ -11,6 +11,39 @@
 #include "regtext/reader.h"
 #include "store/store.h"
 
+/* An escape other than \\, \", \n and \r (reg/tests/import.c). */
+static int
+bad_escape(struct mp_reg_parser *ps, char c)
+{
+	if (c > ' ' && c < 0x7f)
+		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "unknown escape '\\%c'", c);
+	return mp_reg_err(ps, MAPIPROF_E_FORMAT, "unknown escape sequence");
+}
+
+/* parse_quoted without the copy: checks the escapes of s[*i + 1 .. j) (j
+ * the closing quote), sets *units to the UTF-16 length of the text they
+ * give and moves *i past the quote. */
+static int
+check_quoted(struct mp_reg_parser *ps, const char *s, size_t *i, size_t j, size_t *units)
+{
+	size_t n = 0;
+	for (size_t k = *i + 1; k < j; k++) {
+		unsigned char c = (unsigned char)s[k];
+		if (c == '\\') {
+			c = (unsigned char)s[++k];
+			if (c != 'n' && c != 'r' && c != '\\' && c != '"')
+				return bad_escape(ps, (char)c);
+		}
+		/* valid UTF-8 (regtext/lines.c): a lead byte starts a character,
+		 * one above U+FFFF takes two units */
+		if ((c & 0xC0) != 0x80)
+			n += c >= 0xF0 ? 2 : 1;
+	}
+	*units = n;
+	*i = j + 1;
+	return MAPIPROF_OK;
+}
+
 /* Parses the quoted string at s[*i] == '"' (reg/tests/import.c): \\ and \"
  * (and, as Wine, \n and \r); any other escape, \0 included, is an error.
  * Returns a malloc'd copy in *out (*outlen bytes) and moves *i past the
@@ -24,6 +57,8 @@ parse_quoted(struct mp_reg_parser *ps, const char *s, size_t *i, char **out, siz
 			return mp_reg_err(ps, MAPIPROF_E_FORMAT, "unterminated string");
 		j += s[j] == '\\' ? 2 : 1;
 	}
+	if (out == NULL)
+		return check_quoted(ps, s, i, j, outlen);
 	char *q = malloc(j - *i);
 	if (q == NULL)
 		return mp_nomem(ps->r.ctx);
@@ -36,10 +71,7 @@ parse_quoted(struct mp_reg_parser *ps, const char *s, size_t *i, char **out, siz
 				c = c == 'n' ? '\n' : '\r';
 			} else if (c != '\\' && c != '"') {
 				free(q);
-				if (c > ' ' && c < 0x7f)
-					return mp_reg_err(ps, MAPIPROF_E_FORMAT,
-					                  "unknown escape '\\%c'", c);
-				return mp_reg_err(ps, MAPIPROF_E_FORMAT, "unknown escape sequence");
+				return bad_escape(ps, c);
 			}
 		}
 		q[n++] = c;
@@ -70,6 +102,18 @@ parse_string_data(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_r
 	uint8_t *u = NULL;
 	size_t tlen = 0, ulen = 0;
 	int rc = MAPIPROF_FAILED;
+	if (ps->check_only) {
+		size_t units = 0;
+		if (parse_quoted(ps, s, &i, NULL, &units) != MAPIPROF_OK ||
+		    expect_eol(ps, s, i) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		if (units > (MP_MAX_VALUE_LEN - 2) / 2)
+			return mp_reg_err(ps, MAPIPROF_E_LIMIT, "value data longer than %u bytes",
+			                  MP_MAX_VALUE_LEN);
+		v->syntax = MP_REG_SYN_STRING;
+		v->type = MP_REG_SZ;
+		return MAPIPROF_OK;
+	}
 	if (parse_quoted(ps, s, &i, &text, &tlen) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if (expect_eol(ps, s, i) != MAPIPROF_OK)
@@ -117,6 +161,11 @@ parse_dword(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_reg_val
 		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "dword: needs 1 to 8 hex digits");
 	if (expect_eol(ps, s, i) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
+	v->syntax = MP_REG_SYN_DWORD;
+	v->type = MP_REG_DWORD;
+	v->len = 4;
+	if (ps->check_only)
+		return MAPIPROF_OK;
 	uint8_t *d = mp_arena_alloc_bytes(&ps->f->arena, 4);
 	if (d == NULL)
 		return mp_nomem(ps->r.ctx);
@@ -156,6 +205,13 @@ parse_hex_type(struct mp_reg_parser *ps, const char *s, size_t *i, uint32_t *typ
 static int
 buf_push(struct mp_reg_parser *ps, uint8_t byte)
 {
+	if (ps->count_only) {
+		if (ps->buflen >= MP_MAX_VALUE_LEN)
+			return mp_reg_err(ps, MAPIPROF_E_LIMIT, "value data longer than %u bytes",
+			                  MP_MAX_VALUE_LEN);
+		ps->buflen++;
+		return MAPIPROF_OK;
+	}
 	if (ps->buflen == ps->bufcap) {
 		if (ps->buflen >= MP_MAX_VALUE_LEN)
 			return mp_reg_err(ps, MAPIPROF_E_LIMIT, "value data longer than %u bytes",
@@ -218,6 +274,22 @@ hex_continue(struct mp_reg_parser *ps, size_t i, int want_byte, size_t *ni, int 
 	return MAPIPROF_OK;
 }
 
+/* mp_hex_val from a table: hex data is most of a large export's text. */
+#define HX(c, v) [c] = (v) + 1
+static const unsigned char hex_table[256] = {
+    HX('0', 0),  HX('1', 1),  HX('2', 2),  HX('3', 3),  HX('4', 4),  HX('5', 5),
+    HX('6', 6),  HX('7', 7),  HX('8', 8),  HX('9', 9),  HX('a', 10), HX('b', 11),
+    HX('c', 12), HX('d', 13), HX('e', 14), HX('f', 15), HX('A', 10), HX('B', 11),
+    HX('C', 12), HX('D', 13), HX('E', 14), HX('F', 15),
+};
+#undef HX
+
+static inline int
+hex_val(char c)
+{
+	return (int)hex_table[(unsigned char)c] - 1;
+}
+
 /* Collects the comma-separated bytes of hex data into ps->buf, reading
  * continuation lines; start_off is the value's first byte in the file. */
 static int
@@ -241,13 +313,13 @@ parse_hex_bytes(struct mp_reg_parser *ps, size_t i, size_t start_off)
 				                  "value longer than %u bytes", MP_MAX_REG_LINE);
 			continue;
 		}
-		if (mp_hex_val(s[i]) < 0)
+		if (hex_val(s[i]) < 0)
 			return mp_reg_err(ps, MAPIPROF_E_FORMAT, "bad hex data");
 		if (!want_byte)
 			return mp_reg_err(ps, MAPIPROF_E_FORMAT, "missing ',' between hex bytes");
 		unsigned byte = 0;
-		for (; mp_hex_val(s[i]) >= 0; i++) {
-			byte = byte << 4 | (unsigned)mp_hex_val(s[i]);
+		for (int d; (d = hex_val(s[i])) >= 0; i++) {
+			byte = byte << 4 | (unsigned)d;
 			if (byte > 0xff)
 				return mp_reg_err(ps, MAPIPROF_E_FORMAT,
 				                  "hex byte greater than ff");
@@ -289,11 +361,15 @@ convert_payload(struct mp_reg_parser *ps, struct mp_reg_value *v)
 		           MP_MAX_VALUE_LEN);
 		goto out;
 	}
+	v->len = (uint32_t)u16len; /* at most MP_MAX_VALUE_LEN */
+	if (ps->check_only) {
+		rc = MAPIPROF_OK;
+		goto out;
+	}
 	uint8_t *d = mp_arena_alloc_bytes(&ps->f->arena, u16len);
 	if (d != NULL && u16len > 0)
 		memcpy(d, u16, u16len);
 	v->data = d;
-	v->len = (uint32_t)u16len; /* at most MP_MAX_VALUE_LEN */
 	rc = v->data != NULL ? MAPIPROF_OK : mp_nomem(ps->r.ctx);
 out:
 	free(u16);
@@ -306,13 +382,21 @@ parse_hex(struct mp_reg_parser *ps, const char *s, size_t i, struct mp_reg_value
 {
 	if (parse_hex_type(ps, s, &i, &v->type) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	if (parse_hex_bytes(ps, i, v->span.off) != MAPIPROF_OK)
-		return MAPIPROF_FAILED;
-	v->syntax = MP_REG_SYN_HEX;
 	int text =
 	    v->type == MP_REG_SZ || v->type == MP_REG_EXPAND_SZ || v->type == MP_REG_MULTI_SZ;
-	if (text && ps->payload_cp != NULL)
+	int convert = text && ps->payload_cp != NULL;
+	/* Checking only: the bytes are needed only to check their conversion. */
+	ps->count_only = ps->check_only && !convert;
+	int rc = parse_hex_bytes(ps, i, v->span.off);
+	ps->count_only = 0;
+	if (rc != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	v->syntax = MP_REG_SYN_HEX;
+	if (convert)
 		return convert_payload(ps, v);
+	v->len = (uint32_t)ps->buflen; /* at most MP_MAX_VALUE_LEN */
+	if (ps->check_only)
+		return MAPIPROF_OK;
 	uint8_t *d = mp_arena_alloc_bytes(&ps->f->arena, ps->buflen);
 	if (d != NULL && ps->buflen > 0)
 		memcpy(d, ps->buf, ps->buflen);
@@ -344,6 +428,24 @@ static int
 push_value(struct mp_reg_parser *ps, const struct mp_reg_value *v)
 {
 	struct mp_reg_impl *f = ps->f;
+	if (ps->decoding) {
+		/* The lines were counted by the parse that checked them. */
+		if (ps->nout >= f->pub.blocks[ps->block].nvalues)
+			return mp_reg_err(ps, MAPIPROF_E_UNSAFE,
+			                  "the file changed after it was read; run again");
+		ps->out[ps->nout++] = *v;
+		return MAPIPROF_OK;
+	}
+	struct mp_reg_block *b = &f->pub.blocks[f->pub.nblocks - 1];
+	if (ps->check_only) {
+		if (f->pub.nblocks + f->pub.nvalues >= MP_MAX_REG_ITEMS)
+			return mp_reg_err(ps, MAPIPROF_E_LIMIT, "more than %u keys and values",
+			                  MP_MAX_REG_ITEMS);
+		f->pub.nvalues++;
+		b->nvalues++;
+		b->vend = v->span.off + v->span.len;
+		return MAPIPROF_OK;
+	}
 	if (f->pub.nblocks + f->pub.nvalues >= MP_MAX_REG_ITEMS)
 		return mp_reg_err(ps, MAPIPROF_E_LIMIT, "more than %u keys and values",
 		                  MP_MAX_REG_ITEMS);
@@ -352,7 +454,25 @@ push_value(struct mp_reg_parser *ps, const struct mp_reg_value *v)
 	                sizeof(*f->pub.values)) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	f->pub.values[f->pub.nvalues++] = *v;
-	f->pub.blocks[f->pub.nblocks - 1].nvalues++;
+	b = &f->pub.blocks[f->pub.nblocks - 1];
+	b->nvalues++;
+	b->vend = v->span.off + v->span.len;
+	return MAPIPROF_OK;
+}
+
+/* A value name checked as parse_quoted would take it, without the copy:
+ * its escapes, and its length in UTF-8 bytes once they are resolved. */
+static int
+check_name(struct mp_reg_parser *ps, const char *s, size_t *i)
+{
+	size_t start = *i, units = 0, bytes = 0;
+	if (parse_quoted(ps, s, i, NULL, &units) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	for (size_t k = start + 1; k + 1 < *i; k++, bytes++)
+		k += s[k] == '\\';
+	if (bytes >= MP_MAX_NAME_BYTES)
+		return mp_reg_err(ps, MAPIPROF_E_LIMIT, "value name longer than %u bytes",
+		                  MP_MAX_NAME_BYTES - 1);
 	return MAPIPROF_OK;
 }
 
@@ -363,7 +483,7 @@ mp_reg_value_line(struct mp_reg_parser *ps, const char *s, size_t i)
 	memset(&v, 0, sizeof(v));
 	if (ps->f->pub.nblocks == 0)
 		return mp_reg_err(ps, MAPIPROF_E_FORMAT, "value line before any key");
-	v.block = (uint32_t)(ps->f->pub.nblocks - 1); /* < MP_MAX_REG_ITEMS */
+	v.block = ps->decoding ? ps->block : (uint32_t)(ps->f->pub.nblocks - 1);
 	v.span = mp_reg_span_to_here(ps, ps->r.lineno, ps->r.off);
 	if (s[i] == '@') {
 		v.name = "";
@@ -372,14 +492,16 @@ mp_reg_value_line(struct mp_reg_parser *ps, const char *s, size_t i)
 	} else {
 		char *name = NULL;
 		size_t nlen = 0;
-		if (parse_quoted(ps, s, &i, &name, &nlen) != MAPIPROF_OK)
+		if (ps->check_only && check_name(ps, s, &i) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		if (!ps->check_only && parse_quoted(ps, s, &i, &name, &nlen) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 		if (nlen >= MP_MAX_NAME_BYTES) {
 			free(name);
 			return mp_reg_err(ps, MAPIPROF_E_LIMIT, "value name longer than %u bytes",
 			                  MP_MAX_NAME_BYTES - 1);
 		}
-		v.name = mp_arena_strndup(&ps->f->arena, name, nlen);
+		v.name = ps->check_only ? "" : mp_arena_strndup(&ps->f->arena, name, nlen);
 		free(name);
 		if (v.name == NULL)
 			return mp_nomem(ps->r.ctx);

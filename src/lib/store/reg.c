@@ -23,7 +23,8 @@ struct rnode {
 	/* The blocks that opened it ([key] lines), in file order:
 	 * reg_store.blist[bstart .. bstart + nblocks). */
 	uint32_t bstart, nblocks;
-	unsigned char dead; /* removed by [-key] (its subtree is unreachable) */
+	unsigned char dead;   /* removed by [-key] (its subtree is unreachable) */
+	unsigned char loaded; /* its values are in the tree (load_values) */
 };
 
 /* A value of the merged tree. */
@@ -280,10 +281,34 @@ apply_block(struct reg_store *rs, size_t bi)
 	}
 	rs->nodes[cur].nblocks++;
 	rs->bnode[bi] = cur;
-	/* Indexed, not offset: values is NULL in a file without any value. */
-	for (size_t i = 0; i < b->nvalues; i++)
-		if (apply_value(rs, cur, &rs->file->values[b->first_value + i]) != MAPIPROF_OK)
+	return MAPIPROF_OK;
+}
+
+static uint32_t *alloc_hash(struct reg_store *rs, size_t n, size_t *mask);
+
+/* Puts the values of node i into the tree on its first use: the value
+ * lines of its blocks (decoded now when the parse was lazy), in file
+ * order.  A lazy parse of a large file so decodes only the keys read. */
+static int
+load_values(struct reg_store *rs, uint32_t i)
+{
+	if (rs->nodes[i].loaded)
+		return MAPIPROF_OK;
+	if (rs->vhash == NULL &&
+	    (rs->vhash = alloc_hash(rs, rs->file->nvalues, &rs->vmask)) == NULL)
+		return MAPIPROF_FAILED;
+	const struct rnode *n = &rs->nodes[i];
+	for (uint32_t k = 0; k < n->nblocks; k++) {
+		size_t bi = rs->blist[n->bstart + k];
+		const struct mp_reg_block *b = &rs->file->blocks[bi];
+		if (rs->file->decode(rs->file, rs->base.ctx, bi) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
+		for (size_t j = 0; j < b->nvalues; j++)
+			if (apply_value(rs, i, &b->values[j]) != MAPIPROF_OK)
+				return MAPIPROF_FAILED;
+		n = &rs->nodes[i];
+	}
+	rs->nodes[i].loaded = 1;
 	return MAPIPROF_OK;
 }
 
@@ -349,7 +374,6 @@ build_tree(struct reg_store *rs)
 	struct mp_reg_span none = {0, 0, 0, 0};
 	size_t nb = rs->file->nblocks;
 	if ((rs->nhash = alloc_hash(rs, nb, &rs->nmask)) == NULL ||
-	    (rs->vhash = alloc_hash(rs, rs->file->nvalues, &rs->vmask)) == NULL ||
 	    (rs->bnode = budget_alloc(rs, nb, sizeof(*rs->bnode))) == NULL)
 		return MAPIPROF_FAILED;
 	if (add_node(rs, NONE, "", &none, &root) != MAPIPROF_OK)
@@ -431,8 +455,9 @@ op_values(struct mp_store *s, mp_key key, struct mp_value **out, size_t *n)
 	struct rnode *nd = node_of(s, key);
 	*out = NULL;
 	*n = 0;
-	if (nd == NULL)
+	if (nd == NULL || load_values(rs, (uint32_t)(key - 1)) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
+	nd = &rs->nodes[key - 1];
 	struct mp_value *vals = calloc(nd->nvals > 0 ? nd->nvals : 1, sizeof(*vals));
 	if (vals == NULL)
 		return mp_nomem(s->ctx);
@@ -537,14 +562,34 @@ mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const uint32_t **b
 	*n = rs->nodes[key - 1].nblocks;
 }
 
-const struct mp_reg_value *
-mp_store_reg_value_line(const struct mp_store *s, mp_key key, const char *name)
+int
+mp_store_reg_value_line(struct mp_store *s, mp_key key, const char *name,
+                        const struct mp_reg_value **line)
 {
-	const struct reg_store *rs = reg_of(s);
+	struct reg_store *rs = s != NULL && s->ops == &reg_ops ? (struct reg_store *)s : NULL;
+	*line = NULL;
 	if (rs == NULL || key == 0 || key > rs->nnodes || rs->nodes[key - 1].dead)
-		return NULL;
+		return MAPIPROF_OK;
+	if (load_values(rs, (uint32_t)(key - 1)) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
 	uint32_t slot = find_value(rs, (uint32_t)(key - 1), name);
-	return slot != NONE ? rs->vals[slot].src : NULL;
+	*line = slot != NONE ? rs->vals[slot].src : NULL;
+	return MAPIPROF_OK;
+}
+
+int
+mp_store_reg_block_values(struct mp_store *s, size_t block, const struct mp_reg_value **vals)
+{
+	struct reg_store *rs = s != NULL && s->ops == &reg_ops ? (struct reg_store *)s : NULL;
+	*vals = NULL;
+	if (rs == NULL || block >= rs->file->nblocks) {
+		mp_seterr(s->ctx, MAPIPROF_E_INVALID, "not a block of a .reg store");
+		return MAPIPROF_FAILED;
+	}
+	if (rs->file->decode(rs->file, s->ctx, block) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	*vals = rs->file->blocks[block].values;
+	return MAPIPROF_OK;
 }
 
 /* 1 when p[i] starts a path component (p[0] is the root name, never). */

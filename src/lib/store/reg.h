@@ -40,10 +40,14 @@ const struct mp_reg_file *mp_store_reg_file(const struct mp_store *s);
  * deleted with [-key] and opened again is a new key with new blocks). */
 void mp_store_reg_key_blocks(const struct mp_store *s, mp_key key, const uint32_t **blocks,
                              size_t *n);
-/* The value line that last set value name (case-insensitive) of key, or
- * NULL when key does not hold such a value. */
-const struct mp_reg_value *mp_store_reg_value_line(const struct mp_store *s, mp_key key,
-                                                   const char *name);
+/* *line: the value line that last set value name (case-insensitive) of
+ * key, or NULL when key does not hold such a value.  Fails only when the
+ * key's value lines cannot be decoded (mp_reg_file.decode). */
+int mp_store_reg_value_line(struct mp_store *s, mp_key key, const char *name,
+                            const struct mp_reg_value **line);
+/* *vals: the nvalues decoded value lines of block (an index into the
+ * parsed file's blocks), decoded now when the parse was lazy. */
+int mp_store_reg_block_values(struct mp_store *s, size_t block, const struct mp_reg_value **vals);
 /* The path of key (not the root) as the file writes it: the start of the
  * path of the last key line that opened key or a key below it in key's
  * current life, up to key's own component (no trailing '\'), e.g.

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mapiprof_ctx;
+struct mp_map;
+
 /* How the text of the file is encoded (regedit's export formats; Wine
  * programs/regedit/regproc.c). */
 enum mp_reg_encoding {
@@ -86,9 +89,15 @@ struct mp_reg_block {
 	 * ("HKEY_LOCAL_MACHINE", ...).  Empty components ("\\", trailing '\')
 	 * are dropped, as the registry API does (Wine regproc.c, reg_class_keys). */
 	const char *const *comp;
-	uint32_t ncomp;          /* at most MP_MAX_KEY_DEPTH + 1 */
-	uint32_t first_value;    /* values[first_value .. first_value + nvalues) */
-	uint32_t nvalues;        /* (32 bits: at most MP_MAX_REG_ITEMS values) */
+	uint32_t ncomp;       /* at most MP_MAX_KEY_DEPTH + 1 */
+	uint32_t first_value; /* values[first_value .. first_value + nvalues) (eager parse) */
+	uint32_t nvalues;     /* value lines (32 bits: at most MP_MAX_REG_ITEMS values) */
+	/* End offset of the last value line (with its continuation lines), or
+	 * of the key line when the block has none. */
+	uint32_t vend;
+	/* Its nvalues value lines, decoded: set by an eager parse, and by
+	 * mp_reg_file.decode on the first use in a lazy one (NULL until then). */
+	const struct mp_reg_value *values;
 	struct mp_reg_span span; /* the key line */
 	struct mp_reg_span body; /* the key line up to (not including) the next key line */
 };
@@ -105,17 +114,31 @@ struct mp_reg_file {
 	const char *codepage; /* iconv name of 8-bit text (CODEPAGE encoding), else NULL */
 	const uint8_t *raw;   /* the file as read, byte for byte */
 	size_t rawlen;
+	/* The mapping raw lies in (a lazy parse), whose pages a reader may let
+	 * go behind it (mp_map_drop); NULL when raw is a copy in memory. */
+	const struct mp_map *map;
+	/* base/fingerprint.h of raw[0..rawlen), taken as the file was parsed:
+	 * a writer checks the file still holds these bytes. */
+	uint64_t fingerprint;
 	size_t bom_len;                 /* 0, 2 (UTF-16LE) or 3 (UTF-8) */
 	struct mp_reg_span header_span; /* the header line (after the BOM) */
 	size_t nlines;                  /* physical lines (a final unterminated line counts) */
 	int final_newline;              /* the last line ends with a terminator */
 	struct mp_reg_block *blocks;
 	size_t nblocks;
+	/* Every value line in file order after an eager parse; NULL after a
+	 * lazy one, whose blocks decode theirs on demand (decode). */
 	struct mp_reg_value *values;
-	size_t nvalues;
+	size_t nvalues; /* value lines in the file, either way */
 	/* Bytes malloc'd for the records and strings above (not raw): what
 	 * counts against the memory budget of base/limits.h. */
 	size_t mem;
+	/* Sets blocks[block].values (a no-op once set), or fails with the
+	 * error in ctx naming the file and line. */
+	int (*decode)(struct mp_reg_file *f, struct mapiprof_ctx *ctx, size_t block);
+	/* Value lines decoded on demand so far (a lazy parse decodes only the
+	 * blocks asked for). */
+	size_t ndecoded;
 };
 
 #endif

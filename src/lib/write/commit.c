@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fingerprint.h"
 #include "base/limits.h"
 #include "base/platform.h"
 #include "mapi/locate.h"
@@ -53,6 +54,8 @@ struct commit {
 	int reset_logs;                /* opts->recover in place: reset the input's logs */
 	int patched;                   /* the in-place patcher wrote it (else hivex did) */
 	const struct mp_reg_file *reg; /* the parsed input when it is a .reg file */
+	struct mp_reg_edits edits;     /* what the .reg patch changed */
+	size_t touched;                /* bytes compared since pages were let go */
 	struct mp_kids *kids;          /* children by name in the store being verified */
 	struct planned_key *planned;   /* the plan's keys of the input, sorted */
 	size_t nplanned;
@@ -385,17 +388,41 @@ out:
 	return rc;
 }
 
+/* Where the patched text goes: the temporary file, with writeback
+ * started behind it so that the fsync finds little left to write. */
+struct reg_out {
+	struct commit *c;
+	uint64_t written, flushed;
+};
+
+#define WRITE_BEHIND (8u * 1024u * 1024u)
+
+static int
+put_tmp(void *arg, const void *data, size_t n)
+{
+	struct reg_out *o = arg;
+	if (n == 0)
+		return MAPIPROF_OK;
+	if (o->c->io->write(o->c->ctx, o->c->ins.tmp_fd, data, n) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	o->written += n;
+	if (o->written - o->flushed >= WRITE_BEHIND) {
+		mp_write_behind(o->c->ins.tmp_fd, o->flushed, o->written - o->flushed);
+		o->flushed = o->written;
+	}
+	return MAPIPROF_OK;
+}
+
 /* A .reg file's new content: the input's text with the plan applied by
- * regtext/patch.c (built in memory, written in one go). */
+ * regtext/patch.c, its unchanged bytes written straight from the parsed
+ * file; c->edits keeps what changed, for the check. */
 static int
 produce_reg(struct commit *c)
 {
-	struct mp_buf out = {0};
-	int rc = mp_reg_patch(c->ctx, c->file->store, c->plan->keys, c->plan->nkeys, &out);
-	if (rc == MAPIPROF_OK && out.len > 0)
-		rc = c->io->write(c->ctx, c->ins.tmp_fd, out.data, out.len);
-	mp_buf_free(&out);
-	return rc;
+	struct reg_out o = {c, 0, 0};
+	const struct mp_reg_sink sink = {put_tmp, &o};
+	return mp_reg_patch_to(c->ctx, c->file->store, c->plan->keys, c->plan->nkeys, &sink,
+	                       &c->edits);
 }
 
 /* The new content of the temporary file: the fast path (kernel-side copy
@@ -696,6 +723,62 @@ plan_structural(const struct mapiprof_plan *plan)
 	return 0;
 }
 
+/* The value-bearing blocks of key of a .reg store: *n of them, written
+ * to out (at most cap). */
+static size_t
+value_blocks(const struct mp_store *s, mp_key key, uint32_t *out, size_t cap)
+{
+	const struct mp_reg_file *f = mp_store_reg_file(s);
+	const uint32_t *blocks = NULL;
+	size_t nb = 0, n = 0;
+	mp_store_reg_key_blocks(s, key, &blocks, &nb);
+	for (size_t i = 0; i < nb; i++)
+		if (f->blocks[blocks[i]].nvalues > 0) {
+			if (n < cap)
+				out[n] = blocks[i];
+			n++;
+		}
+	return n;
+}
+
+/* 1 when key old of the input and key now of the new file are both keys
+ * of .reg files whose value lines are byte for byte the same text, block
+ * by block (from the key line to the end of the last value line): then
+ * they hold the same values, with nothing decoded.  0 sends the caller to
+ * compare the decoded values. */
+#define LET_GO_STEP (32u * 1024u * 1024u)
+
+static int
+same_lines(struct mp_store *os, struct mp_store *ns, mp_key old, mp_key now, size_t *touched)
+{
+	enum { MAXB = 16 };
+	const struct mp_reg_file *of = mp_store_reg_file(os), *nf = mp_store_reg_file(ns);
+	uint32_t ob[MAXB], nbk[MAXB];
+	if (of == NULL || nf == NULL)
+		return 0;
+	size_t no = value_blocks(os, old, ob, MAXB), nn = value_blocks(ns, now, nbk, MAXB);
+	if (no != nn || no > MAXB)
+		return 0;
+	for (size_t i = 0; i < no; i++) {
+		const struct mp_reg_block *a = &of->blocks[ob[i]], *b = &nf->blocks[nbk[i]];
+		size_t alen = a->vend - a->span.off, blen = b->vend - b->span.off;
+		if (alen != blen || a->nvalues != b->nvalues ||
+		    memcmp(of->raw + a->span.off, nf->raw + b->span.off, alen) != 0)
+			return 0;
+		*touched += alen;
+	}
+	/* Both files are read once through here: their pages need not stay
+	 * (let go in large steps: each call costs a TLB flush). */
+	if (*touched >= LET_GO_STEP) {
+		if (of->map != NULL)
+			mp_map_drop(of->map, 0, of->rawlen);
+		if (nf->map != NULL)
+			mp_map_drop(nf->map, 0, nf->rawlen);
+		*touched = 0;
+	}
+	return 1;
+}
+
 /* Key old of the input's store and key now of the new file (store ns)
  * hold the same values (unless the plan changes old: verify_key checks
  * those; a key it deletes is skipped), and each child of old has a namesake below now that does so
@@ -715,7 +798,7 @@ same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now, size
 	char *name = NULL;
 	int planned = planned_key(c, old);
 	int rc = os->ops->key_name(os, old, &name);
-	if (rc == MAPIPROF_OK && !planned) {
+	if (rc == MAPIPROF_OK && !planned && !same_lines(os, ns, old, now, &c->touched)) {
 		rc = os->ops->values(os, old, &ov, &no);
 		if (rc == MAPIPROF_OK)
 			rc = ns->ops->values(ns, now, &nv, &nn);
@@ -1115,20 +1198,32 @@ prepare(struct commit *c, const struct mapiprof_write_opts *opts)
 	return mp_install_check_target(&c->ins, c->in_place);
 }
 
+/* Bytes of the input read at a time to check it (a multiple of
+ * MP_FP_BLOCK). */
+#define CHECK_CHUNK (1u << 20)
+
 /* 1 when the input (c->in_fd, c->in) holds exactly the bytes the .reg
- * store was parsed from. */
+ * store was parsed from: the same size and fingerprint (base/fingerprint.h;
+ * the parse keeps no copy of a large file). */
 static int
 same_text(struct commit *c, int *same)
 {
 	*same = 0;
 	if (c->in.size != c->reg->rawlen)
 		return MAPIPROF_OK;
-	uint8_t *now = malloc(c->reg->rawlen > 0 ? c->reg->rawlen : 1);
-	if (now == NULL)
+	uint8_t *chunk = malloc(CHECK_CHUNK);
+	if (chunk == NULL)
 		return mp_nomem(c->ctx);
-	int rc = mp_pread_full(c->ctx, c->in_fd, now, c->reg->rawlen, 0);
-	*same = rc == MAPIPROF_OK && memcmp(now, c->reg->raw, c->reg->rawlen) == 0;
-	free(now);
+	struct mp_fp fp;
+	mp_fp_init(&fp);
+	int rc = MAPIPROF_OK;
+	for (size_t at = 0; rc == MAPIPROF_OK && at < c->reg->rawlen; at += CHECK_CHUNK) {
+		size_t n = c->reg->rawlen - at < CHECK_CHUNK ? c->reg->rawlen - at : CHECK_CHUNK;
+		rc = mp_pread_full(c->ctx, c->in_fd, chunk, n, at);
+		mp_fp_add(&fp, chunk, n);
+	}
+	*same = rc == MAPIPROF_OK && mp_fp_final(&fp) == c->reg->fingerprint;
+	free(chunk);
 	return rc;
 }
 
@@ -1284,6 +1379,7 @@ plan_write(struct mapiprof_file *file, const struct mapiprof_plan *plan,
 	if (c.own_in_fd)
 		mp_close(c.in_fd);
 	mp_install_end(&c.ins);
+	mp_reg_edits_free(&c.edits);
 	if (rc != MAPIPROF_OK)
 		mp_seterr_file(c.ctx, file->name);
 	return rc;
