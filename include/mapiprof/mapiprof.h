@@ -129,7 +129,8 @@ struct mapiprof_info {
 	const char *path;
 	const char *format;         /* "regf" or "reg" */
 	uint64_t size;              /* file size in bytes */
-	char sha256[65];            /* lower-case hex of the whole file */
+	char sha256[65];            /* lower-case hex of the whole file; "" for an open
+				       file until mapiprof_file_sha256 */
 	uint32_t major, minor;      /* regf version, e.g. 1.3 / 1.5 */
 	uint32_t seq1, seq2;        /* primary and secondary sequence numbers */
 	uint32_t file_type;         /* 0 primary */
@@ -183,7 +184,7 @@ MAPIPROF_API void mapiprof_info_free(struct mapiprof_info *info);
 struct mapiprof_file;
 
 /* mapiprof_open and mapiprof_inspect_flags flags. */
-#define MAPIPROF_OPEN_NO_HASH 0x1u /* skip the sha256 of the input (write commands) */
+#define MAPIPROF_OPEN_NO_HASH 0x1u /* inspect: skip the sha256 of the input */
 #define MAPIPROF_OPEN_NO_LOGS 0x2u /* read the primary file only, never its logs */
 /* For a writer: an exclusive advisory lock on the file (flock; LockFileEx
  * on Windows), taken before it is read and held until mapiprof_close, so
@@ -193,6 +194,11 @@ struct mapiprof_file;
  * covered by the hive's lock (every writer takes it first).  Programs that
  * do not lock, Windows among them, are not kept out. */
 #define MAPIPROF_OPEN_LOCK 0x4u
+/* mapiprof_open: start the sha256 of the whole input at once, in a second
+ * thread where a second CPU is online, while the file is decoded; collect
+ * it with mapiprof_file_sha256.  Without it an open file is hashed only
+ * when mapiprof_file_sha256 asks (MAPIPROF_OPEN_NO_HASH wins over it). */
+#define MAPIPROF_OPEN_HASH 0x8u
 
 /* Opens a file read-only: inspects it (errors as mapiprof_inspect, plus
  * MAPIPROF_E_CHECKSUM), opens the store and locates every profile.  A file
@@ -291,6 +297,11 @@ MAPIPROF_API int mapiprof_open_as(struct mapiprof_ctx *ctx, const char *path, co
 MAPIPROF_API int mapiprof_inspect_as(struct mapiprof_ctx *ctx, const char *path,
 				     const char *name, unsigned flags, struct mapiprof_info **out);
 MAPIPROF_API const struct mapiprof_info *mapiprof_file_info(const struct mapiprof_file *file);
+/* The sha256 of the open file's bytes on disk (for standard input, of its
+ * copy) as lower-case hex, also left in mapiprof_file_info's sha256: waits
+ * for the hash MAPIPROF_OPEN_HASH started, or hashes now.  NULL on failure
+ * (MAPIPROF_E_IO, MAPIPROF_E_TRUNCATED for a file cut short meanwhile). */
+MAPIPROF_API const char *mapiprof_file_sha256(struct mapiprof_file *file);
 
 struct mapiprof_profile {
 	const char *name;           /* profile key name (UTF-8) */

@@ -30,6 +30,7 @@ enum {
 	OPT_WAIT,
 	OPT_NO_WAIT,
 	OPT_DELETED,
+	OPT_NO_HASH,
 };
 
 /* The long options of a writer's lock wait (--wait SECONDS, --no-wait). */
