@@ -1,10 +1,12 @@
 #!/bin/sh
 # bench/run.sh - the ratios of mapiprof's performance targets (bench/README.md,
 # "What run.sh measures"), on generated hives of 16, 64 and 256 MiB and on a
-# whole-HKCU regedit-style UTF-16LE .reg export built from the 64 MiB hive:
+# whole-HKCU regedit-style UTF-16LE .reg export of a generated hive:
 # one line per ratio, with its target and whether it is met, and checks that
 # what apply wrote is right.  Only ratios count (the machine may be shared):
-# each time is the best of RUNS runs.
+# each time is the best of RUNS runs.  The reading rows also give the ratio
+# of the least CPU times (user + system), which other users of the machine
+# move much less than the wall clock.
 #
 # usage: bench/run.sh [SIZE_MIB...]          (default: 16 64 256)
 # environment: MAPIPROF  the CLI to test (default: build/src/cli/mapiprof)
@@ -12,6 +14,9 @@
 #                        (default: ${TMPDIR:-/tmp}/mapiprof-bench)
 #              RUNS      runs per measurement, best taken (default: 5)
 #              REG=0     skip the .reg rows; REG_RUNS runs there (default: 2)
+#              REG_HIVE_MIB  the hive the export is made of (default 36: an
+#                        180 MB export; 64 MiB gives 306 MiB, above the
+#                        256 MiB mapiprof reads of a .reg file)
 #              KEEP=1    keep the per-size copies (default: removed)
 # Exit status: 0 all targets met and all checks passed, 1 otherwise.
 
@@ -26,6 +31,7 @@ BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/mapiprof-bench}
 RUNS=${RUNS:-5}
 REG=${REG:-1}
 REG_RUNS=${REG_RUNS:-2}
+REG_HIVE_MIB=${REG_HIVE_MIB:-36}
 KEEP=${KEEP:-0}
 RECIPE=exchange2007-gc-referral
 MERGE=$here/gc-referral.reg
@@ -61,18 +67,22 @@ timeit() { python3 "$here/timeit.py" -n "$RUNS" "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 sec() { awk -v s="$1" 'BEGIN { printf "%.3f", s }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+# cpu NAME: the least CPU seconds timeit --cpu "$D/NAME.cpu" kept, or "".
+cpu() { cat "$D/$1.cpu" 2>/dev/null || :; }
 
-# row SIZE WORK A B TARGET: one line of the table, ratio A/B against TARGET
-# ("<=X" or ">=X"); an empty A or B is a failed measurement, A "-" with B
-# a note prints the note instead of a ratio.
+# row SIZE WORK A B TARGET [CPU_A CPU_B]: one line of the table, ratio A/B
+# against TARGET ("<=X" or ">=X"), and the ratio of the CPU times when
+# given; an empty A or B is a failed measurement, A "-" with B a note
+# prints the note instead of a ratio.
+FMT='%5s  %-52s %8s %8s %7s %7s %7s  %s'
 rows=""
 row() {
-	size=$1 work=$2 a=$3 b=$4 target=$5
+	size=$1 work=$2 a=$3 b=$4 target=$5 cpu=-
+	[ $# -lt 7 ] || [ -z "$6" ] || [ -z "$7" ] || cpu=$(ratio "$6" "$7")
 	if [ "$a" = - ]; then
-		line=$(printf '%5s  %-52s %8s %8s %7s %7s  %s' "$size" "$work" - - - "$target" "$b")
+		line=$(printf "$FMT" "$size" "$work" - - - - "$target" "$b")
 	elif [ -z "$a" ] || [ -z "$b" ]; then
-		line=$(printf '%5s  %-52s %8s %8s %7s %7s  %s' "$size" "$work" - - - "$target" \
-		    "FAIL(no measurement)")
+		line=$(printf "$FMT" "$size" "$work" - - - - "$target" "FAIL(no measurement)")
 		status=1
 	else
 		r=$(ratio "$a" "$b")
@@ -82,8 +92,8 @@ row() {
 		*) le "$lim" "$r" && met=yes || met=no ;;
 		esac
 		[ "$met" = yes ] || status=1
-		line=$(printf '%5s  %-52s %8s %8s %7s %7s  %s' "$size" "$work" "$(sec "$a")" \
-		    "$(sec "$b")" "$r" "$target" "$met")
+		line=$(printf "$FMT" "$size" "$work" "$(sec "$a")" "$(sec "$b")" "$r" "$cpu" \
+		    "$target" "$met")
 	fi
 	printf '%s\n' "$line" >&2
 	rows="$rows$line
@@ -159,28 +169,39 @@ for size in "$@"; do
 	cp "$H" "$D/patched.dat"
 	"$MAPIPROF" apply "$RECIPE" "$D/patched.dat" >/dev/null
 
-	t_hivexsh=$(timeit -- hivexsh -f /dev/null "$H") || t_hivexsh=
-	t_list=$(timeit --log "$D/list.log" -- "$MAPIPROF" list "$H") || t_list=
-	row "$size" "list / hivexsh open" "$t_list" "$t_hivexsh" "<=1.5"
+	t_hivexsh=$(timeit --cpu "$D/hivexsh.cpu" -- hivexsh -f /dev/null "$H") || t_hivexsh=
+	t_list=$(timeit --cpu "$D/list.cpu" --log "$D/list.log" -- "$MAPIPROF" list "$H") ||
+		t_list=
+	row "$size" "list / hivexsh open" "$t_list" "$t_hivexsh" "<=1.5" "$(cpu list)" \
+	    "$(cpu hivexsh)"
 
 	before=$(stat -c '%i %y %s' "$D/patched.dat")
-	t_check=$(timeit --log "$D/check.log" -- \
+	t_check=$(timeit --cpu "$D/check.cpu" --log "$D/check.log" -- \
 	    "$MAPIPROF" apply --check "$RECIPE" "$D/patched.dat") || t_check=
 	[ "$before" = "$(stat -c '%i %y %s' "$D/patched.dat")" ] ||
 		fail "$size MiB: apply --check changed the file"
-	row "$size" "apply --check (nothing to do) / hivexsh open" "$t_check" "$t_hivexsh" "<=1.5"
+	row "$size" "apply --check (nothing to do) / hivexsh open" "$t_check" "$t_hivexsh" "<=1.5" \
+	    "$(cpu check)" "$(cpu hivexsh)"
 
-	t_nohash=$(timeit --log "$D/nohash.log" -- \
+	t_nohash=$(timeit --cpu "$D/nohash.cpu" --log "$D/nohash.log" -- \
 	    "$MAPIPROF" show --json --no-hash "$H") || t_nohash=
-	t_rl=$(timeit --log "$D/reglookup.log" -- reglookup -p "$PROFILES" "$H") || t_rl=
-	row "$size" "reglookup -p Profiles / show --json --no-hash" "$t_rl" "$t_nohash" ">=3"
+	t_rl=$(timeit --cpu "$D/rl.cpu" --log "$D/reglookup.log" -- \
+	    reglookup -p "$PROFILES" "$H") || t_rl=
+	row "$size" "reglookup -p Profiles / show --json --no-hash" "$t_rl" "$t_nohash" ">=3" \
+	    "$(cpu rl)" "$(cpu nohash)"
 
-	t_show=$(timeit --log "$D/show.log" -- "$MAPIPROF" show --json "$H") || t_show=
-	t_ossl=$(timeit --log "$D/openssl.log" -- openssl dgst -sha256 "$H") || t_ossl=
+	t_show=$(timeit --cpu "$D/show.cpu" --log "$D/show.log" -- "$MAPIPROF" show --json "$H") ||
+		t_show=
+	t_ossl=$(timeit --cpu "$D/ossl.cpu" --log "$D/openssl.log" -- openssl dgst -sha256 "$H") ||
+		t_ossl=
 	t_both=
 	[ -n "$t_nohash" ] && [ -n "$t_ossl" ] &&
 		t_both=$(awk -v a="$t_nohash" -v b="$t_ossl" 'BEGIN { printf "%.6f", a + b }')
-	row "$size" "show --json / (show --no-hash + openssl dgst)" "$t_show" "$t_both" "<=1.2"
+	c_both=
+	[ -z "$(cpu nohash)" ] || [ -z "$(cpu ossl)" ] || c_both=$(awk -v a="$(cpu nohash)" \
+	    -v b="$(cpu ossl)" 'BEGIN { printf "%.6f", a + b }')
+	row "$size" "show --json / (show --no-hash + openssl dgst)" "$t_show" "$t_both" "<=1.2" \
+	    "$(cpu show)" "$c_both"
 	want=$(sha256sum "$H" | cut -c1-64)
 	"$MAPIPROF" show --json "$H" | grep -q "\"sha256\":\"$want\"" ||
 		fail "$size MiB: show --json does not show sha256sum's hash"
@@ -210,9 +231,9 @@ for size in "$@"; do
 		check_apply "$H" "$D/apply.dat"
 		check_values "$D/hx.dat" || :
 		# The worst pair, as a ratio of its own two times.
-		line=$(printf '%5s  %-52s %8s %8s %7s %7s  %s' "$size" \
-		    "hivexregedit --merge / apply (worst of $RUNS pairs)" "$(sec "$t_hx")" \
-		    "$(sec "$t_apply")" "$worst" ">=4" "$(le 4 "$worst" && echo yes || echo no)")
+		line=$(printf "$FMT" "$size" "hivexregedit --merge / apply (worst of $RUNS pairs)" \
+		    "$(sec "$t_hx")" "$(sec "$t_apply")" "$worst" - ">=4" \
+		    "$(le 4 "$worst" && echo yes || echo no)")
 		le 4 "$worst" || status=1
 		printf '%s\n' "$line" >&2
 		rows="$rows$line
@@ -233,10 +254,10 @@ for size in "$@"; do
 	[ "$KEEP" = 1 ] || rm -rf "$D"
 done
 
-# The whole-HKCU .reg export of the 64 MiB hive (bench/mkhkcu.py).
+# A whole-HKCU .reg export of a hive (bench/mkhkcu.py).
 if [ "$REG" = 1 ]; then
-	H=$(hive 64)
-	R=$BENCH_DIR/hkcu-64M.reg
+	H=$(hive "$REG_HIVE_MIB")
+	R=$BENCH_DIR/hkcu-${REG_HIVE_MIB}M.reg
 	if [ ! -f "$R" ] || [ -n "$(find "$here/mkhkcu.py" "$H" -newer "$R")" ]; then
 		note "generating $R"
 		python3 "$here/mkhkcu.py" "$H" "$R"
@@ -263,9 +284,8 @@ if [ "$REG" = 1 ]; then
 		kib=$(cat "$D/$cmd.rss" 2>/dev/null || echo 0)
 		met=yes
 		[ "$kib" -gt 0 ] && [ "$kib" -le "$limit" ] || { met=no; status=1; }
-		line=$(printf '%5s  %-52s %8s %8s %7s %7s  %s' reg \
-		    "$cmd: peak RSS MiB / (file + 64 MiB)" "$((kib / 1024))" "$((limit / 1024))" \
-		    "$(ratio "$kib" "$limit")" "<=1" "$met")
+		line=$(printf "$FMT" reg "$cmd: peak RSS MiB / (file + 64 MiB)" "$((kib / 1024))" \
+		    "$((limit / 1024))" "$(ratio "$kib" "$limit")" - "<=1" "$met")
 		printf '%s\n' "$line" >&2
 		rows="$rows$line
 "
@@ -278,6 +298,7 @@ printf '\n# %s, %s cores (%s), %s, %s on %s, best of %s\n' "$(date -u '+%Y-%m-%d
     "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null | head -1)" \
     "$(uname -sr)" "$("$MAPIPROF" --version 2>/dev/null | head -1)" \
     "$(df --output=fstype "$BENCH_DIR" 2>/dev/null | tail -1)" "$RUNS"
-printf '%5s  %-52s %8s %8s %7s %7s  %s\n' MiB "ratio A / B" A_s B_s ratio target met
+printf "$FMT\n" MiB "ratio A / B (wall clock; cpu: of the CPU times)" A_s B_s ratio cpu \
+    target met
 printf '%s' "$rows"
 exit "$status"
