@@ -129,7 +129,9 @@ struct mapiprof_info {
 	const char *path;
 	const char *format;         /* "regf" or "reg" */
 	uint64_t size;              /* file size in bytes */
-	char sha256[65];            /* lower-case hex of the whole file */
+	char sha256[65];            /* lower-case hex of the whole file; "" with
+				       MAPIPROF_OPEN_NO_HASH, or _HASH_LATER until
+				       mapiprof_file_sha256 */
 	uint32_t major, minor;      /* regf version, e.g. 1.3 / 1.5 */
 	uint32_t seq1, seq2;        /* primary and secondary sequence numbers */
 	uint32_t file_type;         /* 0 primary */
@@ -183,7 +185,9 @@ MAPIPROF_API void mapiprof_info_free(struct mapiprof_info *info);
 struct mapiprof_file;
 
 /* mapiprof_open and mapiprof_inspect_flags flags. */
-#define MAPIPROF_OPEN_NO_HASH 0x1u /* skip the sha256 of the input (write commands) */
+/* No sha256 of the input: the info's sha256 is "" until mapiprof_file_sha256
+ * (an open file) asks for it. */
+#define MAPIPROF_OPEN_NO_HASH 0x1u
 #define MAPIPROF_OPEN_NO_LOGS 0x2u /* read the primary file only, never its logs */
 /* For a writer: an exclusive advisory lock on the file (flock; LockFileEx
  * on Windows), taken before it is read and held until mapiprof_close, so
@@ -193,6 +197,12 @@ struct mapiprof_file;
  * covered by the hive's lock (every writer takes it first).  Programs that
  * do not lock, Windows among them, are not kept out. */
 #define MAPIPROF_OPEN_LOCK 0x4u
+/* mapiprof_open hashes the whole input in a second thread (where a second
+ * CPU is online) while it opens the file, and the info has the sha256 when
+ * it returns.  With this flag the hash goes on running while the caller
+ * decodes, and mapiprof_file_sha256 collects it (the info's sha256 is ""
+ * until then); MAPIPROF_OPEN_NO_HASH wins over it.  Since 0.2.0. */
+#define MAPIPROF_OPEN_HASH_LATER 0x8u
 
 /* Opens a file read-only: inspects it (errors as mapiprof_inspect, plus
  * MAPIPROF_E_CHECKSUM), opens the store and locates every profile.  A file
@@ -291,6 +301,13 @@ MAPIPROF_API int mapiprof_open_as(struct mapiprof_ctx *ctx, const char *path, co
 MAPIPROF_API int mapiprof_inspect_as(struct mapiprof_ctx *ctx, const char *path,
 				     const char *name, unsigned flags, struct mapiprof_info **out);
 MAPIPROF_API const struct mapiprof_info *mapiprof_file_info(const struct mapiprof_file *file);
+/* The sha256 of the open file's bytes on disk (for standard input, of its
+ * copy) as lower-case hex, also left in mapiprof_file_info's sha256: the
+ * one open computed, or waits for the hash MAPIPROF_OPEN_HASH_LATER
+ * started, or (MAPIPROF_OPEN_NO_HASH) hashes now.  NULL on failure
+ * (MAPIPROF_E_IO, MAPIPROF_E_TRUNCATED for a file cut short meanwhile).
+ * Since 0.2.0. */
+MAPIPROF_API const char *mapiprof_file_sha256(struct mapiprof_file *file);
 
 struct mapiprof_profile {
 	const char *name;           /* profile key name (UTF-8) */

@@ -165,7 +165,7 @@ diff_text(const char *a, const char *b, const struct mapiprof_diff *d)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-/* {"file","format","state","sha256"} of one side. */
+/* {"file","format","state","sha256"} of one side (hashed by run_diff). */
 static json_t *
 json_side(const char *path, struct mapiprof_file *f)
 {
@@ -264,9 +264,15 @@ run_diff(const struct run *r, const struct diff_opts *o, const char *pa, const c
 	struct mapiprof_file *a = NULL, *b = NULL;
 	struct mapiprof_diff *d = NULL;
 	int status = EXIT_OK;
-	if (sf_open(r->ctx, pa, o->open_flags, &a) != MAPIPROF_OK)
+	/* Only the JSON shows the files' hashes. */
+	unsigned hash = r->json ? MAPIPROF_OPEN_HASH_LATER : MAPIPROF_OPEN_NO_HASH;
+	if (sf_open(r->ctx, pa, o->open_flags | hash, &a) != MAPIPROF_OK)
 		status = report_lib(r, pa);
-	else if (sf_open(r->ctx, pb, o->open_flags, &b) != MAPIPROF_OK)
+	else if (sf_open(r->ctx, pb, o->open_flags | hash, &b) != MAPIPROF_OK)
+		status = report_lib(r, pb);
+	else if (hash != 0 && mapiprof_file_sha256(a) == NULL)
+		status = report_lib(r, pa);
+	else if (hash != 0 && mapiprof_file_sha256(b) == NULL)
 		status = report_lib(r, pb);
 	else if (mapiprof_diff(a, b, &o->lib, &d) != MAPIPROF_OK) {
 		/* An error about neither file (an option) names the files. */

@@ -156,7 +156,7 @@ get_file(const struct run *r, const struct get_opts *o)
 	struct mapiprof_file *f = NULL;
 	const struct mapiprof_prop *prop = NULL;
 	size_t p = 0, s = 0;
-	if (sf_open(r->ctx, o->file, o->open_flags, &f) != MAPIPROF_OK)
+	if (sf_open(r->ctx, o->file, MAPIPROF_OPEN_NO_HASH | o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, o->file);
 	int status = find_prop(r, o, f, &p, &s, &prop);
 	if (status == EXIT_OK) {

@@ -208,7 +208,8 @@ json_profile(struct mapiprof_file *f, size_t index)
 	return oj_done(o, bad);
 }
 
-/* {"file","sha256","format","state","status","profiles":[...]} */
+/* {"file","sha256","format","state","status","profiles":[...]}; the hash
+ * is list_file's. */
 static int
 list_json(struct mapiprof_file *f, const char *path, int deleted, int *lib_failed)
 {
@@ -239,8 +240,15 @@ list_file(const struct run *r, const struct list_opts *o, const char *path)
 {
 	struct mapiprof_file *f = NULL;
 	int status = EXIT_OK;
-	if (sf_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
+	/* Only the JSON shows the file's hash. */
+	unsigned hash = r->json ? MAPIPROF_OPEN_HASH_LATER : MAPIPROF_OPEN_NO_HASH;
+	if (sf_open(r->ctx, path, o->open_flags | hash, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
+	if (hash != 0 && mapiprof_file_sha256(f) == NULL) {
+		status = report_lib(r, path);
+		mapiprof_close(f);
+		return status;
+	}
 	int lib_failed = 0;
 	if ((r->json ? list_json(f, path, o->deleted, &lib_failed)
 	             : list_text(f, path, o->deleted, &lib_failed)) != 0)

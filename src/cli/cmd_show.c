@@ -23,6 +23,7 @@ struct show_opts {
 	const char *image; /* --image DIR, or NULL */
 	int json, raw;
 	int deleted;         /* --deleted: also what free space holds */
+	int no_hash;         /* --no-hash: no "sha256" in the JSON */
 	unsigned open_flags; /* --no-logs: MAPIPROF_OPEN_NO_LOGS */
 	const char *codepage;
 	const char **profiles; /* --profile NAME..., nprofiles of them */
@@ -38,6 +39,7 @@ parse(int argc, char *argv[], struct show_opts *o)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"raw", no_argument, NULL, OPT_RAW},
 	    {"deleted", no_argument, NULL, OPT_DELETED},
+	    {"no-hash", no_argument, NULL, OPT_NO_HASH},
 	    {"profile", required_argument, NULL, OPT_PROFILE},
 	    {"section", required_argument, NULL, OPT_SECTION},
 	    {"codepage", required_argument, NULL, OPT_CODEPAGE},
@@ -55,6 +57,8 @@ parse(int argc, char *argv[], struct show_opts *o)
 			o->raw = 1;
 		else if (c == OPT_DELETED)
 			o->deleted = 1;
+		else if (c == OPT_NO_HASH)
+			o->no_hash = 1;
 		else if (c == OPT_CODEPAGE)
 			o->codepage = optarg;
 		else if (c == OPT_NO_LOGS)
@@ -267,16 +271,18 @@ show_profile(const struct run *r, const struct show_opts *o, struct mapiprof_fil
 	return status;
 }
 
-/* The JSON object of a file before its profiles are added. */
+/* The JSON object of a file before its profiles are added; "sha256" holds
+ * its place (null) until set_sha256, unless --no-hash. */
 static json_t *
-json_file(struct mapiprof_file *f, const char *path)
+json_file(const struct show_opts *opts, struct mapiprof_file *f, const char *path)
 {
 	const struct mapiprof_info *info = mapiprof_file_info(f);
 	json_t *o = json_object();
 	if (o == NULL)
 		return NULL;
 	int bad = oj_set(o, "file", oj_string(path));
-	bad |= oj_set(o, "sha256", oj_string(info != NULL ? info->sha256 : NULL));
+	if (!opts->no_hash)
+		bad |= oj_set(o, "sha256", json_null());
 	bad |= oj_set(o, "format", oj_string(info != NULL ? info->format : NULL));
 	bad |= oj_set(o, "state", oj_string(info != NULL ? info->state : NULL));
 	bad |= oj_set(o, "status", oj_string(oj_file_status(f)));
@@ -308,15 +314,30 @@ show_profiles(const struct run *r, const struct show_opts *o, struct mapiprof_fi
 	return status;
 }
 
+/* The file's sha256 into jf's "sha256", last: the hash MAPIPROF_OPEN_HASH_LATER
+ * started ran while the profiles were decoded. */
+static int
+set_sha256(const struct run *r, struct mapiprof_file *f, const char *path, json_t *jf)
+{
+	const char *sha = mapiprof_file_sha256(f);
+	if (sha == NULL)
+		return report_lib(r, path);
+	if (oj_set(jf, "sha256", oj_string(sha)) != 0)
+		return report_fail(r, path, "no_memory", "out of memory");
+	return EXIT_OK;
+}
+
 static int
 show_file(const struct run *r, const struct show_opts *o, const char *path)
 {
 	struct mapiprof_file *f = NULL;
 	json_t *jf = NULL;
 	int status;
-	if (sf_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
+	/* Only the JSON shows the hash. */
+	unsigned hash = r->json && !o->no_hash ? MAPIPROF_OPEN_HASH_LATER : MAPIPROF_OPEN_NO_HASH;
+	if (sf_open(r->ctx, path, o->open_flags | hash, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
-	if (r->json && (jf = json_file(f, path)) == NULL) {
+	if (r->json && (jf = json_file(o, f, path)) == NULL) {
 		status = report_fail(r, path, "no_memory", "out of memory");
 		goto out;
 	}
@@ -338,6 +359,8 @@ show_file(const struct run *r, const struct show_opts *o, const char *path)
 			status = lib_failed ? report_lib(r, path)
 			                    : report_fail(r, path, "no_memory", "out of memory");
 	}
+	if (status == EXIT_OK && jf != NULL && hash != 0)
+		status = set_sha256(r, f, path, jf);
 	if (status == EXIT_OK && jf != NULL) {
 		if (oj_emit(jf) != 0)
 			status = report_fail(r, path, "no_memory", "out of memory");

@@ -132,7 +132,7 @@ static int
 collect(const struct run *r, const struct timeline_opts *o, const char *path)
 {
 	struct mapiprof_file *f = NULL;
-	if (sf_open(r->ctx, path, o->open_flags, &f) != MAPIPROF_OK)
+	if (sf_open(r->ctx, path, MAPIPROF_OPEN_NO_HASH | o->open_flags, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
 	const struct mapiprof_info *info = mapiprof_file_info(f);
 	int status = EXIT_OK;

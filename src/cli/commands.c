@@ -49,6 +49,10 @@ static const struct cli_option o_image = {
     .kind = VK_DIR,
     .help = "a Windows volume directory: FILEs are paths in it, none means every user hive",
 };
+static const struct cli_option o_no_hash = {
+    .name = "no-hash",
+    .help = "leave the file's sha256 out of the JSON (the whole file is then not read to hash it)",
+};
 static const struct cli_option o_raw = {
     .name = "raw",
     .help = "also print the stored bytes of every value in hexadecimal",
@@ -317,9 +321,9 @@ static const struct cli_option o_codepage_prf = {
 
 static const struct cli_option *const list_opts[] = {&o_json,     &o_deleted, &o_no_logs,
                                                      &o_codepage, &o_image,   NULL};
-static const struct cli_option *const show_opts[] = {&o_json,         &o_raw,          &o_deleted,
-                                                     &o_profile_show, &o_section_show, &o_no_logs,
-                                                     &o_codepage,     &o_image,        NULL};
+static const struct cli_option *const show_opts[] = {
+    &o_json,         &o_no_hash, &o_raw,      &o_deleted, &o_profile_show,
+    &o_section_show, &o_no_logs, &o_codepage, &o_image,   NULL};
 static const struct cli_option *const get_opts[] = {
     &o_json, &o_profile_one, &o_section_get, &o_no_logs, &o_codepage, &o_image, NULL};
 static const struct cli_option *const info_opts[] = {&o_json, &o_no_logs, &o_codepage, &o_image,
@@ -408,9 +412,8 @@ static const struct command commands[] = {
      "list the MAPI profiles of each file: name, root, default, services", list_opts, files, NULL,
      0, NULL},
     {"show", cmd_show,
-     "show [--json] [--raw] [--deleted] [--profile NAME]... [--section SEL]... [--no-logs] "
-     "[--codepage CP] "
-     "[--image IMAGE] FILE ...",
+     "show [--json] [--no-hash] [--raw] [--deleted] [--profile NAME]... [--section SEL]... "
+     "[--no-logs] [--codepage CP] [--image IMAGE] FILE ...",
      "show every decoded property of the selected profile sections", show_opts, files, NULL, 0,
      NULL},
     {"get", cmd_get,

@@ -77,7 +77,8 @@ offer_profiles(const struct line *l, size_t skip)
 		if (i == skip || l->w[i][0] == '-' || stat(l->w[i], &st) != 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
-		if (mapiprof_open(ctx, l->w[i], MAPIPROF_OPEN_NO_LOGS, &f) != MAPIPROF_OK)
+		if (mapiprof_open(ctx, l->w[i], MAPIPROF_OPEN_NO_LOGS | MAPIPROF_OPEN_NO_HASH,
+		                  &f) != MAPIPROF_OK)
 			continue;
 		for (size_t k = 0; k < mapiprof_profile_count(f); k++)
 			offer(l->cur, mapiprof_profile_at(f, k)->name, NULL);

@@ -31,6 +31,7 @@ enum {
 	OPT_NO_WAIT,
 	OPT_DELETED,
 	OPT_IN_PLACE,
+	OPT_NO_HASH,
 };
 
 /* The long options of a writer's lock wait (--wait SECONDS, --no-wait). */

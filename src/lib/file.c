@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/filehash.h"
 #include "base/limits.h"
 #include "base/platform.h"
 #include "mapi/locate.h"
@@ -126,12 +127,13 @@ regf_state(struct mapiprof_ctx *ctx, struct mapiprof_info *info, unsigned flags,
 	return rc;
 }
 
-/* The regf back end of mapiprof_inspect_flags: the base block (no hash
- * with MAPIPROF_OPEN_NO_HASH), the logs beside it, the state read. */
+/* The regf back end of mapiprof_inspect_flags: the base block, the logs
+ * beside it, the state read.  The back ends never hash: the facade does
+ * (hash_begin). */
 static int
 inspect_regf(struct mapiprof_ctx *ctx, const char *path, unsigned flags, struct mapiprof_info **out)
 {
-	if (mp_hiveinfo_inspect(ctx, path, flags & MP_INSPECT_NO_HASH, out) != MAPIPROF_OK)
+	if (mp_hiveinfo_inspect(ctx, path, MP_INSPECT_NO_HASH, out) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	if (regf_state(ctx, *out, flags, NULL) != MAPIPROF_OK) {
 		mapiprof_info_free(*out);
@@ -173,15 +175,13 @@ open_recovered(struct mapiprof_file *f, const struct mp_buf *img)
 	return open_primary(f);
 }
 
-/* Opens a hive read-only, in the state regf_state picks.
- * MAPIPROF_OPEN_NO_HASH skips the sha256 of the whole file. */
+/* Opens a hive read-only, in the state regf_state picks. */
 static int
 open_regf(struct mapiprof_file *f, unsigned flags)
 {
 	struct mp_buf img = {0};
 	int rc = MAPIPROF_FAILED;
-	if (mp_hiveinfo_inspect(f->ctx, f->path, flags & MP_INSPECT_NO_HASH, &f->info) !=
-	        MAPIPROF_OK ||
+	if (mp_hiveinfo_inspect(f->ctx, f->path, MP_INSPECT_NO_HASH, &f->info) != MAPIPROF_OK ||
 	    regf_state(f->ctx, f->info, flags, &img) != MAPIPROF_OK)
 		goto out;
 	rc = img.data != NULL ? open_recovered(f, &img) : open_primary(f);
@@ -195,15 +195,17 @@ out:
 static int
 inspect_reg(struct mapiprof_ctx *ctx, const char *path, unsigned flags, struct mapiprof_info **out)
 {
-	return mp_reginfo_inspect(ctx, path, ctx->codepage, flags & MP_INSPECT_NO_HASH, out, NULL);
+	(void)flags;
+	return mp_reginfo_inspect(ctx, path, ctx->codepage, MP_INSPECT_NO_HASH, out, NULL);
 }
 
 static int
 open_reg(struct mapiprof_file *f, unsigned flags)
 {
 	struct mp_reg_file *parsed = NULL;
-	if (mp_reginfo_inspect(f->ctx, f->path, f->ctx->codepage, flags & MP_INSPECT_NO_HASH,
-	                       &f->info, &parsed) != MAPIPROF_OK)
+	(void)flags;
+	if (mp_reginfo_inspect(f->ctx, f->path, f->ctx->codepage, MP_INSPECT_NO_HASH, &f->info,
+	                       &parsed) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	return mp_store_reg_from_parsed(f->ctx, parsed, &f->store);
 }
@@ -260,8 +262,21 @@ mapiprof_inspect_flags(struct mapiprof_ctx *ctx, const char *path, unsigned flag
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "unknown inspect flags 0x%x", flags);
 		return MAPIPROF_FAILED;
 	}
-	if (formats[pick_format(path)].inspect(ctx, path, flags, out) != MAPIPROF_OK)
+	/* The hash runs beside the back end's reading (a .reg file is parsed
+	 * whole, a dirty hive's logs replayed). */
+	struct mp_filehash *hash = NULL;
+	if ((flags & MAPIPROF_OPEN_NO_HASH) == 0 &&
+	    mp_filehash_begin(ctx, path, 1, &hash) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
+	if (formats[pick_format(path)].inspect(ctx, path, flags, out) != MAPIPROF_OK) {
+		mp_filehash_cancel(hash);
+		return MAPIPROF_FAILED;
+	}
+	if (hash != NULL && mp_filehash_end(ctx, hash, (*out)->sha256) != MAPIPROF_OK) {
+		mapiprof_info_free(*out);
+		*out = NULL;
+		return MAPIPROF_FAILED;
+	}
 	if ((*out)->state == NULL)
 		(*out)->state = "primary";
 	return MAPIPROF_OK;
@@ -278,7 +293,8 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		return MAPIPROF_FAILED;
 	}
 	struct mapiprof_file *f = NULL;
-	if ((flags & ~(MAPIPROF_OPEN_NO_HASH | MAPIPROF_OPEN_NO_LOGS | MAPIPROF_OPEN_LOCK)) != 0) {
+	if ((flags & ~(MAPIPROF_OPEN_NO_HASH | MAPIPROF_OPEN_NO_LOGS | MAPIPROF_OPEN_LOCK |
+	               MAPIPROF_OPEN_HASH_LATER)) != 0) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "unknown open flags 0x%x", flags);
 		goto fail;
 	}
@@ -300,8 +316,18 @@ mapiprof_open(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 		goto fail;
 	}
 	f->name = f->path;
+	/* Started first, so that the hash of the whole file runs while the
+	 * store is opened and the profiles are located. */
+	if ((flags & MAPIPROF_OPEN_NO_HASH) == 0 &&
+	    mp_filehash_begin(ctx, path, 1, &f->hash) != MAPIPROF_OK)
+		goto fail;
 	if (formats[pick_format(path)].open(f, flags) != MAPIPROF_OK ||
 	    mp_locate_profiles(f->store, &f->arena, &f->profiles, &f->nprofiles) != MAPIPROF_OK)
+		goto fail;
+	/* By default the info has the hash when the file is open, as it always
+	 * had; MAPIPROF_OPEN_HASH_LATER leaves it running beside the decoding. */
+	if (f->hash != NULL && (flags & MAPIPROF_OPEN_HASH_LATER) == 0 &&
+	    mapiprof_file_sha256(f) == NULL)
 		goto fail;
 	if (f->info != NULL && f->info->state == NULL)
 		f->info->state = "primary";
@@ -420,6 +446,7 @@ mapiprof_close(struct mapiprof_file *file)
 {
 	if (file == NULL)
 		return;
+	mp_filehash_cancel(file->hash);
 	mp_store_close(file->store);
 	mp_recovered_free(file->recovered); /* after the store that maps it */
 	mapiprof_info_free(file->info);
@@ -438,4 +465,25 @@ const struct mapiprof_info *
 mapiprof_file_info(const struct mapiprof_file *file)
 {
 	return file->info;
+}
+
+const char *
+mapiprof_file_sha256(struct mapiprof_file *file)
+{
+	if (file == NULL || file->info == NULL) {
+		mp_seterr(file != NULL ? file->ctx : NULL, MAPIPROF_E_INVALID,
+		          "mapiprof_file_sha256: no file");
+		return NULL;
+	}
+	if (file->info->sha256[0] != '\0')
+		return file->info->sha256;
+	struct mp_filehash *h = file->hash;
+	file->hash = NULL;
+	if (h == NULL && mp_filehash_begin(file->ctx, file->path, 0, &h) != MAPIPROF_OK)
+		return NULL;
+	if (mp_filehash_end(file->ctx, h, file->info->sha256) != MAPIPROF_OK) {
+		name_error(file->ctx, file->path, file->name);
+		return NULL;
+	}
+	return file->info->sha256;
 }

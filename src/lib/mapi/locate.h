@@ -19,6 +19,7 @@ struct mp_profile {
 };
 
 struct mp_recovered;
+struct mp_filehash;
 
 /* An open file (file.c): everything it hands out lives in arena. */
 struct mapiprof_file {
@@ -39,6 +40,9 @@ struct mapiprof_file {
 	int deleted_loaded, deleted_truncated;
 	struct mapiprof_deleted_key *deleted;
 	size_t ndeleted;
+	/* MAPIPROF_OPEN_HASH_LATER: the sha256 under way (base/filehash.h) until
+	 * mapiprof_file_sha256 collects it; NULL otherwise. */
+	struct mp_filehash *hash;
 };
 
 /* Parses an Office version key name "NN.N" (decimal digits, a dot, decimal

@@ -1,8 +1,8 @@
 /* hiveinfo.c - the regf back end of mapiprof_inspect() (file.c dispatches):
- * reads a hive's base block directly (no hivex), hashes the file and lists
- * its transaction logs, never writes (regf spec "Base block", "Dirty state
+ * reads a hive's base block directly (no hivex) and lists its transaction
+ * logs, never writes (regf spec "Base block", "Dirty state
  * of a hive"); and the parts of an inspection every format shares (the info
- * record, the file's attributes, sha256). */
+ * record, the file's attributes, the sha256 of bytes in memory). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,8 +17,6 @@
 /* A log "has a header" when it holds at least this much and starts with
  * "regf" (the first sector of a base block; every field we read is in it). */
 #define LOG_HEADER_MIN 512u
-/* Bytes hashed per read (streaming, so memory does not grow with the file). */
-#define HASH_CHUNK (1024u * 1024u)
 
 /* The public struct first, so mapiprof_info_free can find the arena. */
 struct info_impl {
@@ -102,29 +100,6 @@ mp_sha256_hex(const void *p, size_t n, char out[65])
 	sha256_init(&sha);
 	sha256_update(&sha, n, p);
 	sha256_finish(&sha, out);
-}
-
-/* sha256 of the first size bytes of fd as lower-case hex into out[65]. */
-static int
-hash_file(struct mapiprof_ctx *ctx, int fd, uint64_t size, char out[65])
-{
-	uint8_t *buf = malloc(HASH_CHUNK);
-	if (buf == NULL)
-		return mp_nomem(ctx);
-	struct sha256_ctx sha;
-	sha256_init(&sha);
-	int rc = MAPIPROF_OK;
-	for (uint64_t off = 0; off < size;) {
-		size_t n = size - off < HASH_CHUNK ? (size_t)(size - off) : HASH_CHUNK;
-		if ((rc = mp_pread_full(ctx, fd, buf, n, off)) != MAPIPROF_OK)
-			goto out;
-		sha256_update(&sha, n, buf);
-		off += n;
-	}
-	sha256_finish(&sha, out);
-out:
-	free(buf);
-	return rc;
 }
 
 static unsigned char
@@ -360,9 +335,6 @@ mp_hiveinfo_inspect(struct mapiprof_ctx *ctx, const char *path, unsigned flags,
 	if (mp_info_open(ctx, info, &fd) != MAPIPROF_OK ||
 	    check_size(ctx, fd, info->size) != MAPIPROF_OK ||
 	    read_base_block(ctx, fd, info) != MAPIPROF_OK)
-		goto out;
-	if ((flags & MP_INSPECT_NO_HASH) == 0 &&
-	    hash_file(ctx, fd, info->size, info->sha256) != MAPIPROF_OK)
 		goto out;
 	mp_close(fd);
 	fd = -1;

@@ -1,6 +1,6 @@
 /* hiveinfo.h - the regf base block read directly (no hivex): version,
  * sequence numbers, checksum, dirty state, transaction logs beside the hive,
- * and the file's sha256 (regf spec "Base block", "Dirty state of a hive"). */
+ * (regf spec "Base block", "Dirty state of a hive"). */
 #ifndef MP_HIVEINFO_H
 #define MP_HIVEINFO_H
 
@@ -10,8 +10,9 @@
 #include "base/ctx.h"
 #include "regf/base_block.h"
 
-/* mp_hiveinfo_inspect flags: skip the sha256 (info->sha256 is then ""), and
- * skip the search for transaction logs (nlogs is then 0). */
+/* mp_hiveinfo_inspect flags: skip the search for transaction logs (nlogs
+ * is then 0).  It never hashes the file (info->sha256 stays ""): the
+ * facade does (base/filehash.h); MP_INSPECT_NO_HASH only says so. */
 #define MP_INSPECT_NO_HASH MAPIPROF_OPEN_NO_HASH
 #define MP_INSPECT_NO_LOGS 0x100u
 
