@@ -270,9 +270,9 @@ run_diff(const struct run *r, const struct diff_opts *o, const char *pa, const c
 		status = report_lib(r, pa);
 	else if (sf_open(r->ctx, pb, o->open_flags | hash, &b) != MAPIPROF_OK)
 		status = report_lib(r, pb);
-	else if (hash != 0 && mapiprof_file_sha256(a) == NULL)
+	else if (hash == MAPIPROF_OPEN_HASH_LATER && mapiprof_file_sha256(a) == NULL)
 		status = report_lib(r, pa);
-	else if (hash != 0 && mapiprof_file_sha256(b) == NULL)
+	else if (hash == MAPIPROF_OPEN_HASH_LATER && mapiprof_file_sha256(b) == NULL)
 		status = report_lib(r, pb);
 	else if (mapiprof_diff(a, b, &o->lib, &d) != MAPIPROF_OK) {
 		/* An error about neither file (an option) names the files. */

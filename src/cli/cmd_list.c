@@ -244,7 +244,7 @@ list_file(const struct run *r, const struct list_opts *o, const char *path)
 	unsigned hash = r->json ? MAPIPROF_OPEN_HASH_LATER : MAPIPROF_OPEN_NO_HASH;
 	if (sf_open(r->ctx, path, o->open_flags | hash, &f) != MAPIPROF_OK)
 		return report_lib(r, path);
-	if (hash != 0 && mapiprof_file_sha256(f) == NULL) {
+	if (hash == MAPIPROF_OPEN_HASH_LATER && mapiprof_file_sha256(f) == NULL) {
 		status = report_lib(r, path);
 		mapiprof_close(f);
 		return status;

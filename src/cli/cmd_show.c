@@ -359,7 +359,7 @@ show_file(const struct run *r, const struct show_opts *o, const char *path)
 			status = lib_failed ? report_lib(r, path)
 			                    : report_fail(r, path, "no_memory", "out of memory");
 	}
-	if (status == EXIT_OK && jf != NULL && hash != 0)
+	if (status == EXIT_OK && jf != NULL && hash == MAPIPROF_OPEN_HASH_LATER)
 		status = set_sha256(r, f, path, jf);
 	if (status == EXIT_OK && jf != NULL) {
 		if (oj_emit(jf) != 0)
