@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "testjson.h"
 #include "testutil.h"
@@ -877,4 +879,77 @@ Test(cli, codepage_option_is_accepted)
 	TU_CLI("list", "--codepage", "CP932", h);
 	cr_assert_eq(tu_last.status, 0, "%s", tu_last.err);
 	free(h);
+}
+
+/* ---- the sanitizer build's CLI server ----------------------------------- */
+
+/* Runs mapiprof args with stdin from in (NULL: /dev/null), served when
+ * served is 1, else executed. */
+static void
+run_as(int served, const char *in, const char *const *args, struct tu_run *r)
+{
+	char *const *a = (char *const *)args;
+	char *sock = strdup(getenv("MP_TEST_CLI_SERVER"));
+	cr_assert_not_null(sock);
+	if (!served)
+		cr_assert_eq(unsetenv("MP_TEST_CLI_SERVER"), 0);
+	tu_stdin = in;
+	cr_assert_eq(tu_cli(r, a[0], a[1], a[2], a[3], a[4], a[5], a[6], (char *)NULL), 0);
+	cr_assert_eq(setenv("MP_TEST_CLI_SERVER", sock, 1), 0);
+	free(sock);
+}
+
+Test(cli, a_served_command_runs_as_the_executed_program)
+{
+	if (getenv("MP_TEST_CLI_SERVER") == NULL)
+		cr_skip_test("no CLI server: this build executes every command");
+	char *hive = tu_stage_built("exchange-mapi.dat");
+	/* What the server must carry over from the test: the working
+	 * directory (a relative path), standard input, the file mode mask (the
+	 * mode of a written file), the environment (TMPDIR of "-o -"), exit
+	 * statuses and both streams. */
+	char here[4096];
+	cr_assert_not_null(getcwd(here, sizeof(here)));
+	cr_assert_eq(chdir(tu_tmp), 0);
+	mode_t mask = umask(077);
+	const char *name = strrchr(hive, '/') + 1;
+	const char *cases[][8] = {
+	    {"list", name, NULL},
+	    {"show", "--json", "-", NULL},
+	    {"apply", "exchange2007-gc-referral", "-o", "out.dat", name, NULL},
+	    {"apply", "exchange2007-gc-referral", "-o", "-", name, NULL},
+	    {"lst", NULL},
+	    {"get", "--section", "global", "PR_PROFILE_CONECT_FLAGS", name, NULL},
+	};
+	unsigned before = tu_served_runs;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tu_run s, e;
+		struct stat ss, es;
+		const char *in =
+		    strcmp(cases[i][1] ? cases[i][1] : "", "--json") == 0 ? hive : NULL;
+		if (i == 3)
+			cr_assert_eq(setenv("TMPDIR", "/nonexistent-mapiprof-tmp", 1), 0);
+		else
+			unsetenv("TMPDIR");
+		run_as(1, in, cases[i], &s);
+		int swrote = stat("out.dat", &ss) == 0;
+		unlink("out.dat");
+		run_as(0, in, cases[i], &e);
+		int ewrote = stat("out.dat", &es) == 0;
+		unlink("out.dat");
+		cr_assert_eq(s.status, e.status, "%s: exit %d served, %d executed\n%s", cases[i][0],
+		             s.status, e.status, s.err);
+		cr_assert_str_eq(s.out, e.out, "%s: stdout differs", cases[i][0]);
+		cr_assert_str_eq(s.err, e.err, "%s: stderr differs", cases[i][0]);
+		cr_assert_eq(swrote, ewrote);
+		if (swrote)
+			cr_assert_eq(ss.st_mode, es.st_mode, "mode %o served, %o executed",
+			             ss.st_mode, es.st_mode);
+		tu_run_free(&s);
+		tu_run_free(&e);
+	}
+	cr_assert_eq(tu_served_runs - before, 6u, "every served run went to the server");
+	umask(mask);
+	cr_assert_eq(chdir(here), 0);
+	free(hive);
 }

@@ -12,13 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <mapiprof/mapiprof.h>
 
+#include "cli_server.h"
 #include "testutil.h"
 
 extern char **environ;
@@ -159,6 +162,197 @@ tu_file_size(const char *path)
 	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
+/* ---- the CLI server of a sanitizer build (cli_server.c) ---------------- */
+
+/* Names the server's socket for the test processes of one program. */
+#define CS_ENV "MP_TEST_CLI_SERVER"
+
+#if TU_UNDER_ASAN
+/* In Criterion's runner process: the server and the write end of its
+ * lifeline. */
+static pid_t cs_pid = -1;
+static int cs_lifeline = -1;
+static char cs_dir[96];
+static char cs_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+/* A copy of fd at 10 or above, close-on-exec, so that posix_spawn's dup2
+ * onto 3 and 4 never meets the descriptor it copies. */
+static int
+cs_high(int fd)
+{
+	int h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	return h;
+}
+
+/* Starts the server; without it (MP_TEST_EXEC=1, or any failure) every
+ * command is executed. */
+static void
+cs_start(void)
+{
+	const char *exec = getenv("MP_TEST_EXEC");
+	if (exec != NULL && strcmp(exec, "1") == 0)
+		return;
+	const char *base = getenv("TMPDIR");
+	snprintf(cs_dir, sizeof(cs_dir), "%s/mp-cli-XXXXXX",
+	         base != NULL && base[0] != '\0' && strlen(base) < 80 ? base : "/tmp");
+	if (mkdtemp(cs_dir) == NULL)
+		return;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	size_t n = strlen(cs_dir); /* under 96 bytes, and "/cli" fits */
+	memcpy(cs_path, cs_dir, n);
+	memcpy(cs_path + n, "/cli", 5);
+	memcpy(a.sun_path, cs_path, n + 5);
+	int ls = cs_high(socket(AF_UNIX, SOCK_STREAM, 0));
+	int life[2] = {-1, -1};
+	if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(ls, 64) != 0 ||
+	    pipe(life) != 0)
+		goto fail;
+	life[0] = cs_high(life[0]);
+	life[1] = cs_high(life[1]);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, ls, CS_LISTEN_FD);
+	posix_spawn_file_actions_adddup2(&fa, life[0], CS_LIFELINE_FD);
+	char *const argv[] = {(char *)MP_CLI_SERVER, NULL};
+	int err = posix_spawn(&cs_pid, MP_CLI_SERVER, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(life[0]);
+	close(ls);
+	if (err != 0) {
+		cs_pid = -1;
+		close(life[1]);
+		unlink(cs_path);
+		rmdir(cs_dir);
+		return;
+	}
+	cs_lifeline = life[1];
+	setenv(CS_ENV, cs_path, 1);
+	return;
+fail:
+	if (ls >= 0)
+		close(ls);
+	if (life[0] >= 0)
+		close(life[0]);
+	if (life[1] >= 0)
+		close(life[1]);
+	unlink(cs_path);
+	rmdir(cs_dir);
+}
+
+static void
+cs_stop(void)
+{
+	if (cs_pid < 0)
+		return;
+	unsetenv(CS_ENV);
+	close(cs_lifeline);
+	while (waitpid(cs_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	unlink(cs_path);
+	rmdir(cs_dir);
+	cs_pid = -1;
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	(void)set;
+	cs_start();
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+	(void)stats;
+	cs_stop();
+}
+#endif
+
+/* Hands the command argv (mapiprof) to the server with its three streams;
+ * returns the connection its wait status will come back on, or -1 when
+ * there is no server or it cannot take the command (then it is executed). */
+static int
+cs_send(char *const argv[], int infd, int outfd, int errfd)
+{
+	const char *path = getenv(CS_ENV);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	if (path == NULL || strcmp(argv[0], MP_CLI) != 0 || strlen(path) >= sizeof(a.sun_path) ||
+	    infd < 0)
+		return -1;
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	char cwd[4096];
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return -1;
+	struct cs_request req = {0};
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int bad = append(&buf, &len, &cap, cwd, strlen(cwd) + 1);
+	for (; argv[req.argc] != NULL; req.argc++)
+		bad |= append(&buf, &len, &cap, argv[req.argc], strlen(argv[req.argc]) + 1);
+	for (; environ[req.envc] != NULL; req.envc++)
+		bad |= append(&buf, &len, &cap, environ[req.envc], strlen(environ[req.envc]) + 1);
+	mode_t mask = umask(022);
+	umask(mask);
+	req.umask = (uint32_t)mask;
+	req.len = (uint32_t)len;
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (bad != 0 || len > CS_MAX_LEN || s < 0 ||
+	    connect(s, (struct sockaddr *)&a, sizeof(a)) != 0)
+		goto fail;
+	int fds[3] = {infd, outfd, errfd};
+	char control[CMSG_SPACE(sizeof(fds))];
+	memset(control, 0, sizeof(control));
+	struct iovec iov = {&req, sizeof(req)};
+	struct msghdr msg = {0};
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control;
+	msg.msg_controllen = sizeof(control);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	if (sendmsg(s, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(req))
+		goto fail;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = send(s, buf + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	free(buf);
+	return s;
+fail:
+	if (s >= 0)
+		close(s);
+	free(buf);
+	return -1;
+}
+
+/* The wait status the server sends back once the command has ended; a
+ * broken connection counts as a command that could not run. */
+static int
+cs_status(int s)
+{
+	int status;
+	size_t got = 0;
+	while (got < sizeof(status)) {
+		ssize_t n = read(s, (char *)&status + got, sizeof(status) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(s);
+	return got == sizeof(status) ? status : 127 << 8;
+}
+
+unsigned tu_served_runs;
+
 int
 tu_run(char *const argv[], struct tu_run *r)
 {
@@ -171,23 +365,30 @@ tu_run(char *const argv[], struct tu_run *r)
 		close(po[1]);
 		return -1;
 	}
+	for (int i = 0; i < 2; i++) { /* the command gets copies at 1 and 2 */
+		fcntl(po[i], F_SETFD, FD_CLOEXEC);
+		fcntl(pe[i], F_SETFD, FD_CLOEXEC);
+	}
 	const char *in = tu_stdin != NULL ? tu_stdin : "/dev/null";
 	tu_stdin = NULL;
-	/* posix_spawn, not fork: a sanitizer build's test process has a large
-	 * address space whose page tables fork would copy for every one of the
-	 * thousands of commands the CLI tests run. */
 	int infd = open(in, O_RDONLY | O_CLOEXEC);
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	if (infd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, infd, 0);
-	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-	posix_spawn_file_actions_addclose(&fa, po[0]);
-	posix_spawn_file_actions_addclose(&fa, pe[0]);
+	/* In a sanitizer build, mapiprof runs in the CLI server; anything
+	 * else, or without a server, is executed.  posix_spawn, not fork: a
+	 * sanitizer build's test process has a large address space whose page
+	 * tables fork would copy for every command. */
 	pid_t pid = -1;
-	int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	int served = cs_send(argv, infd, po[1], pe[1]);
+	int err = 0;
+	if (served < 0) {
+		posix_spawn_file_actions_t fa;
+		posix_spawn_file_actions_init(&fa);
+		if (infd >= 0)
+			posix_spawn_file_actions_adddup2(&fa, infd, 0);
+		posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+		posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+		err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
+	}
 	if (infd >= 0)
 		close(infd);
 	if (err != 0) { /* as a shell reports a command it cannot run */
@@ -230,9 +431,13 @@ tu_run(char *const argv[], struct tu_run *r)
 				append(&r->err, &r->errlen, &ecap, tmp, (size_t)n);
 		}
 	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	int st = 0;
+	if (served >= 0) {
+		st = cs_status(served);
+		tu_served_runs++;
+	} else
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
 	if (WIFEXITED(st))
 		r->status = WEXITSTATUS(st);
 	else if (WIFSIGNALED(st))

@@ -1,11 +1,14 @@
 /* main.c - mapiprof(1): the dispatch to the handlers of the command table
  * (commands.c) and "mapiprof help"; handlers return an exit status and
- * only main exits (as OpenBSD's tools do). */
+ * only main (mapiprof.c) exits, as OpenBSD's tools do.  The dispatch is a
+ * function of its own so that the sanitizer build's tests can run it in a
+ * forked process instead of executing the program (tests/cli_server.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include <mapiprof/mapiprof.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "diag.h"
 #include "exitcode.h"
@@ -45,7 +48,7 @@ cmd_help(int argc, char *argv[])
 }
 
 int
-main(int argc, char *argv[])
+cli_main(int argc, char *argv[])
 {
 	int status;
 	if (argc < 2)
