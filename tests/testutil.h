@@ -69,6 +69,17 @@ int tu_run(char *const argv[], struct tu_run *r);
 /* Runs the built mapiprof with the given NULL-terminated arguments. */
 int tu_cli(struct tu_run *r, ...);
 /* The same with the first argument and a va_list of the rest. */
+/* The CLI program run (MP_TEST_CLI overrides MP_CLI). */
+const char *tu_cli_program(void);
+/* 1 when that program is a Windows build (MP_TEST_CLI_OS=windows, as
+ * tests/wine-tests.sh sets). */
+int tu_cli_windows(void);
+/* Skips a test that cannot hold on Windows by nature, saying why. */
+#define TU_SKIP_ON_WINDOWS(why)                                                                    \
+	do {                                                                                       \
+		if (tu_cli_windows())                                                              \
+			cr_skip_test("not on Windows: %s", why);                                    \
+	} while (0)
 int tu_cliv(struct tu_run *r, const char *arg, va_list ap);
 void tu_run_free(struct tu_run *r);
 /* "fixtures-build-dir/name" and "fixtures-source-dir/name", malloc'd. */

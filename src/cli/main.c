@@ -11,6 +11,7 @@
 #include "exitcode.h"
 #include "help.h"
 #include "stdio_files.h"
+#include "stdstreams.h"
 #include "suggest.h"
 
 /* "mapiprof help [COMMAND]": the usage and one-line summary of each
@@ -48,6 +49,7 @@ int
 main(int argc, char *argv[])
 {
 	int status;
+	stdstreams_init();
 	if (argc < 2)
 		return diag_usage(NULL, "no command given");
 	const char *name = argv[1];
