@@ -78,7 +78,7 @@ int tu_cli_windows(void);
 #define TU_SKIP_ON_WINDOWS(why)                                                                    \
 	do {                                                                                       \
 		if (tu_cli_windows())                                                              \
-			cr_skip_test("not on Windows: %s", why);                                    \
+			cr_skip_test("not on Windows: %s", why);                                   \
 	} while (0)
 int tu_cliv(struct tu_run *r, const char *arg, va_list ap);
 void tu_run_free(struct tu_run *r);

@@ -193,7 +193,7 @@ sys_open(const char *path, int flags, int mode)
 	DWORD access = acc == O_WRONLY ? GENERIC_WRITE
 	               : acc == O_RDWR ? GENERIC_READ | GENERIC_WRITE
 	                               : GENERIC_READ;
-	DWORD how = (flags & O_CREAT) == 0   ? OPEN_EXISTING
+	DWORD how = (flags & O_CREAT) == 0  ? OPEN_EXISTING
 	            : (flags & O_EXCL) != 0 ? CREATE_NEW
 	                                    : OPEN_ALWAYS;
 	HANDLE h = CreateFileA(path, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
@@ -652,6 +652,16 @@ fill_win_identity(HANDLE h, struct mp_file_attr *out)
 #endif
 
 int
+mp_mapping_pins_file(void)
+{
+#ifdef _WIN32
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+int
 mp_same_identity(const struct mp_file_attr *a, const struct mp_file_attr *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
@@ -695,8 +705,8 @@ mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *ou
 #ifdef _WIN32
 	/* Opened for no access, shared every way: it disturbs no other user
 	 * of the file; FILE_FLAG_BACKUP_SEMANTICS opens directories too. */
-	HANDLE h = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-	                       OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+	HANDLE h = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+	                       NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
 	fill_win_identity(h, out);
 	if (h != INVALID_HANDLE_VALUE)
 		CloseHandle(h);
@@ -1125,11 +1135,50 @@ mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
 #endif
 }
 
+#ifdef _WIN32
+/* Descriptors looked at for handles on a file about to be replaced. */
+#define WIN_FD_SCAN 2048
+
+/* Windows (and Wine, which refuses even with FILE_SHARE_DELETE) cannot
+ * replace a file this process still has open.  On POSIX the descriptors
+ * on the old file keep it alive, and mapiprof uses them for nothing but
+ * their locks once the new file is in place (a locker that waited then
+ * finds the file replaced and locks the new one: mp_lock_path).  So every
+ * descriptor of this process on path is pointed at the NUL device instead
+ * (its handle on path closed; reads see end of file; closing it stays
+ * the owner's job). */
+static void
+detach_descriptors(const char *path)
+{
+	HANDLE t = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+	                       NULL, OPEN_EXISTING, 0, NULL);
+	BY_HANDLE_FILE_INFORMATION want, got;
+	if (t == INVALID_HANDLE_VALUE)
+		return;
+	int ok = GetFileInformationByHandle(t, &want) != 0;
+	CloseHandle(t);
+	for (int fd = 3; ok && fd < WIN_FD_SCAN; fd++) {
+		intptr_t h = _get_osfhandle(fd);
+		if (h == -1 || GetFileType((HANDLE)h) != FILE_TYPE_DISK ||
+		    !GetFileInformationByHandle((HANDLE)h, &got) ||
+		    got.dwVolumeSerialNumber != want.dwVolumeSerialNumber ||
+		    got.nFileIndexHigh != want.nFileIndexHigh ||
+		    got.nFileIndexLow != want.nFileIndexLow)
+			continue;
+		int nul = _open("NUL", O_RDONLY | O_BINARY);
+		if (nul >= 0) {
+			_dup2(nul, fd);
+			_close(nul);
+		}
+	}
+}
+#endif
 
 int
 mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
 {
 #ifdef _WIN32
+	detach_descriptors(to);
 	/* rename() there fails when to exists; MoveFileEx replaces it, and
 	 * returns only once the move is on disk (Microsoft Learn,
 	 * "MoveFileExA": MOVEFILE_REPLACE_EXISTING, MOVEFILE_WRITE_THROUGH). */

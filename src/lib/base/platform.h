@@ -47,6 +47,11 @@ char *mp_path_join(const char *dir, const char *name);
 
 /* ---- replacing files (commit.c, regtext/to_hive.c) -------------------------- */
 
+/* 1 where a file mapped into memory cannot be replaced or removed while
+ * the mapping lasts (Windows): read files into memory there instead of
+ * mapping them, so that the target of a write can be renamed over. */
+int mp_mapping_pins_file(void);
+
 /* What commit.c keeps of a file it replaces. */
 struct mp_file_attr {
 	uint64_t size;
