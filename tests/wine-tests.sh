@@ -9,7 +9,8 @@
 set -u
 build=$(cd "$1" && pwd) win=$(cd "$2" && pwd)
 shift 2
-[ $# -gt 0 ] || set -- test_cli test_cli_errors test_cli_write test_cli_reg test_cli_recover
+[ $# -gt 0 ] || set -- test_cli test_cli_errors test_cli_write test_cli_reg test_cli_recover \
+		test_cli_same_as_native
 here=$(cd "$(dirname "$0")" && pwd)
 WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/mapiprof-wine-XXXXXX")
 WINEDEBUG=-all
@@ -19,6 +20,7 @@ MP_TEST_CLI=$here/wine-cli.sh
 MP_TEST_CLI_OS=windows
 export WINEPREFIX WINEDEBUG DISPLAY MP_WIN_BUILD MP_TEST_CLI MP_TEST_CLI_OS
 trap 'wineserver -k 2>/dev/null; rm -rf "$WINEPREFIX"' EXIT
+trap 'exit 130' INT TERM
 wineboot -i >/dev/null 2>&1
 # One wineserver for the whole run: each command then starts in ~0.2 s.
 wineserver -p
