@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct tu_run {
 	int status; /* exit status, or 128 + signal number */
@@ -77,8 +78,10 @@ int tu_cli_windows(void);
 /* Skips a test that cannot hold on Windows by nature, saying why. */
 #define TU_SKIP_ON_WINDOWS(why)                                                                    \
 	do {                                                                                       \
-		if (tu_cli_windows())                                                              \
+		if (tu_cli_windows()) {                                                            \
+			fprintf(stderr, "skipped on Windows: %s\n", why);                          \
 			cr_skip_test("not on Windows: %s", why);                                   \
+		}                                                                                  \
 	} while (0)
 int tu_cliv(struct tu_run *r, const char *arg, va_list ap);
 void tu_run_free(struct tu_run *r);
