@@ -556,6 +556,15 @@ mp_path_base(const char *path)
 	return dup_n(path + i, len - i);
 }
 
+int
+mp_path_has_sep(const char *path)
+{
+	for (; *path != '\0'; path++)
+		if (IS_SEP(*path))
+			return 1;
+	return 0;
+}
+
 /* The separator a new component of dir gets: on Windows the one dir
  * already uses last ("C:/data" stays all '/', as the user gave it), else
  * '\\'. */

@@ -42,6 +42,8 @@ int mp_dir_list(struct mapiprof_ctx *ctx, const char *dir, char ***names, size_t
 /* Directory part of path ("." when none), and the last component; malloc'd. */
 char *mp_path_dir(const char *path);
 char *mp_path_base(const char *path);
+/* 1 when path holds a separator: '/', and on Windows also '\\'. */
+int mp_path_has_sep(const char *path);
 /* Joins dir and name with the platform separator; malloc'd. */
 char *mp_path_join(const char *dir, const char *name);
 
