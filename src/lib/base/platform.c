@@ -827,15 +827,16 @@ apply_attr(struct mapiprof_ctx *ctx, int fd, const struct mp_file_attr *like)
  * later run can tell its file from a dead writer's (mp_temp_stale): 1
  * taken, 0 held elsewhere, -1 not available here (errno).  flock(2) on
  * POSIX: released by the kernel when the last descriptor of the open file
- * closes, also when the process is killed.  Windows: none (a file another
- * process has open cannot be removed there, which is test enough). */
+ * closes, also when the process is killed.  Windows: the same LockFileEx
+ * lock as a writer's (try_lock), released when the handle is closed or the
+ * process ends; needed there too, as files are opened sharing deletion. */
+static int try_lock(int fd);
+
 static int
 temp_hold(int fd)
 {
 #ifdef _WIN32
-	(void)fd;
-	errno = ENOSYS;
-	return -1;
+	return try_lock(fd);
 #else
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return 1;
@@ -954,12 +955,18 @@ mp_temp_stale(struct mapiprof_ctx *ctx, const char *path, int *stale, int *hold)
 	*hold = -1;
 #ifdef _WIN32
 	struct stat st;
-	if (stat(path, &st) != 0)
-		return MAPIPROF_OK;
-	/* The removal decides: Windows refuses it while the writer has the
-	 * file open. */
-	*stale = S_ISREG(st.st_mode);
 	(void)ctx;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return MAPIPROF_OK;
+	int f = sys_open(path, O_RDONLY, 0);
+	if (f < 0)
+		return MAPIPROF_OK;
+	if (temp_hold(f) != 1) { /* a live writer's */
+		close(f);
+		return MAPIPROF_OK;
+	}
+	*stale = 1;
+	*hold = f;
 	return MAPIPROF_OK;
 #else
 	struct stat st, now;
@@ -1333,12 +1340,17 @@ mp_rmdir(struct mapiprof_ctx *ctx, const char *path)
  * error (errno).  flock(2) locks belong to the open file description (not
  * the process, as fcntl's F_SETLK do), so hivex opening and closing the same
  * file does not drop them, and a read-only descriptor can hold one.  On
- * Windows, LockFileEx on the first byte. */
+ * Windows, LockFileEx of one byte far past the end of any hive: Windows
+ * locks are mandatory for the bytes they cover, so a lock on the data
+ * would fail other readers' reads (Microsoft Learn, "LockFileEx": locking
+ * a region beyond the end of the file is not an error). */
 static int
 try_lock(int fd)
 {
 #ifdef _WIN32
 	OVERLAPPED ov = {0};
+	ov.Offset = 0xFFFFFFFEu;
+	ov.OffsetHigh = 0x7FFFFFFFu;
 	HANDLE h = (HANDLE)_get_osfhandle(fd);
 	if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
 		return 1;

@@ -116,8 +116,7 @@ int mp_link_unnamed(struct mapiprof_ctx *ctx, const char *reopen, const char *to
  * left by a writer that is gone: a regular file (not a link) owned by this
  * process's user that no process holds the lock on that mp_temp_create
  * and mp_temp_open_unnamed take and their writer keeps while it runs.
- * *stale = 1 then, and *hold (>= 0, or -1 where there is no such lock: on
- * Windows, where a file open elsewhere cannot be removed) holds that lock:
+ * *stale = 1 then, and *hold holds that lock (LockFileEx on Windows):
  * remove the file, then close *hold.  Fails (MAPIPROF_E_IO) only when path
  * cannot be examined. */
 int mp_temp_stale(struct mapiprof_ctx *ctx, const char *path, int *stale, int *hold);
