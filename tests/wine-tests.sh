@@ -10,7 +10,7 @@ set -u
 build=$(cd "$1" && pwd) win=$(cd "$2" && pwd)
 shift 2
 [ $# -gt 0 ] || set -- test_cli test_cli_errors test_cli_write test_cli_reg test_cli_recover \
-		test_cli_same_as_native
+		test_cli_same_as_native test_cli_lock
 here=$(cd "$(dirname "$0")" && pwd)
 WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/mapiprof-wine-XXXXXX")
 WINEDEBUG=-all
