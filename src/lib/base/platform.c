@@ -719,6 +719,10 @@ mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *ou
 	fill_win_identity(h, out);
 	if (h != INVALID_HANDLE_VALUE)
 		CloseHandle(h);
+	/* A symbolic link or junction is a reparse point there (lstat's
+	 * S_ISLNK). */
+	DWORD a = GetFileAttributesA(path);
+	out->is_link = a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
 #endif
 	*exists = 1;
 	return MAPIPROF_OK;

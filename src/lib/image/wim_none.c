@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "base/ctx.h"
+#include "base/platform.h"
 
 static int
 no_wim(struct mapiprof_ctx *ctx)
@@ -17,10 +18,18 @@ int
 mapiprof_wim_open(struct mapiprof_ctx *ctx, const char *spec, unsigned flags,
                   struct mapiprof_wim **out)
 {
-	(void)spec;
+	struct mp_file_attr a;
+	int exists = 0;
 	(void)flags;
 	if (out != NULL)
 		*out = NULL;
+	/* What is not there is no image of either kind, as with wimlib. */
+	if (spec != NULL && mp_path_attr(NULL, spec, &a, &exists) == MAPIPROF_OK && !exists) {
+		mp_seterr(ctx, MAPIPROF_E_NOENT,
+		          "no such file: not a directory holding a Windows volume");
+		mp_seterr_file(ctx, spec);
+		return MAPIPROF_FAILED;
+	}
 	return no_wim(ctx);
 }
 
