@@ -725,6 +725,8 @@ Test(cli, diagnostics_escape_file_names_and_stay_one_line)
 
 Test(cli, invalid_utf8_file_name_still_gives_valid_json)
 {
+	TU_SKIP_ON_WINDOWS("arguments are UTF-16 there: bytes that are not UTF-8 never reach "
+	                   "the program");
 	char name[256];
 	snprintf(name, sizeof(name), "%s/bad\xff\xfe.dat", tu_tmp);
 	TU_CLI("show", "--json", name);

@@ -268,7 +268,7 @@ Test(cli_errors, unknown_command_and_prefixes_are_usage_errors)
 	TU_CLI("--bogus");
 	assert_usage("unknown global option");
 	tu_run_free(&tu_last);
-	char *argv[] = {(char *)MP_CLI, NULL};
+	char *argv[] = {(char *)tu_cli_program(), NULL};
 	cr_assert_eq(tu_run(argv, &tu_last), 0);
 	assert_usage("no command");
 }

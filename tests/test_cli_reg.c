@@ -34,7 +34,7 @@ run_args(struct tu_run *r, const char *const *args, const char *file)
 {
 	const char *argv[64];
 	size_t n = 0;
-	argv[n++] = MP_CLI;
+	argv[n++] = tu_cli_program();
 	for (; *args != NULL && n < 62; args++)
 		argv[n++] = *args;
 	if (file != NULL)

@@ -445,12 +445,28 @@ tu_run(char *const argv[], struct tu_run *r)
 	return 0;
 }
 
+/* The program the CLI tests run: MP_TEST_CLI when set (tests/wine-cli.sh
+ * runs the Windows build's mapiprof.exe under Wine), else the built CLI. */
+const char *
+tu_cli_program(void)
+{
+	const char *v = getenv("MP_TEST_CLI");
+	return v != NULL && v[0] != '\0' ? v : MP_CLI;
+}
+
+int
+tu_cli_windows(void)
+{
+	const char *v = getenv("MP_TEST_CLI_OS");
+	return v != NULL && strcmp(v, "windows") == 0;
+}
+
 int
 tu_cliv(struct tu_run *r, const char *arg, va_list ap)
 {
 	char *argv[64];
 	int argc = 0;
-	argv[argc++] = (char *)MP_CLI;
+	argv[argc++] = (char *)tu_cli_program();
 	for (const char *a = arg; a != NULL && argc < 63; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)a;
 	argv[argc] = NULL;

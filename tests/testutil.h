@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct tu_run {
 	int status; /* exit status, or 128 + signal number */
@@ -74,6 +75,19 @@ int tu_cli(struct tu_run *r, ...);
 /* The commands this process has had run by the CLI server. */
 extern unsigned tu_served_runs;
 /* The same with the first argument and a va_list of the rest. */
+/* The CLI program run (MP_TEST_CLI overrides MP_CLI). */
+const char *tu_cli_program(void);
+/* 1 when that program is a Windows build (MP_TEST_CLI_OS=windows, as
+ * tests/wine-tests.sh sets). */
+int tu_cli_windows(void);
+/* Skips a test that cannot hold on Windows by nature, saying why. */
+#define TU_SKIP_ON_WINDOWS(why)                                                                    \
+	do {                                                                                       \
+		if (tu_cli_windows()) {                                                            \
+			fprintf(stderr, "skipped on Windows: %s\n", why);                          \
+			cr_skip_test("not on Windows: %s", why);                                   \
+		}                                                                                  \
+	} while (0)
 int tu_cliv(struct tu_run *r, const char *arg, va_list ap);
 void tu_run_free(struct tu_run *r);
 /* "fixtures-build-dir/name" and "fixtures-source-dir/name", malloc'd. */

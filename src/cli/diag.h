@@ -4,7 +4,10 @@
 #ifndef MP_CLI_DIAG_H
 #define MP_CLI_DIAG_H
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+/* MinGW's C99 printf (__USE_MINGW_ANSI_STDIO, cross/), as in base/ctx.h. */
+#define DIAG_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__)
 #define DIAG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define DIAG_PRINTF(a, b)

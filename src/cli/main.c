@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "help.h"
 #include "stdio_files.h"
+#include "stdstreams.h"
 #include "suggest.h"
 
 /* "mapiprof help [COMMAND]": the usage and one-line summary of each
@@ -51,6 +52,7 @@ int
 cli_main(int argc, char *argv[])
 {
 	int status;
+	stdstreams_init();
 	if (argc < 2)
 		return diag_usage(NULL, "no command given");
 	const char *name = argv[1];

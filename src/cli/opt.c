@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "help.h"
 #include "opt.h"
+#include "sysfile.h"
 
 void
 opt_begin(void)
@@ -103,27 +104,25 @@ opt_wait(struct mapiprof_ctx *ctx, const char *cmd, const char *wait, int no_wai
 int
 opt_same_file(const char *a, const char *b)
 {
-	struct stat sa, sb;
 	/* "-" is standard input as an input and standard output as an
 	 * output: never one file. */
 	if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
 		return 0;
 	if (strcmp(a, b) == 0)
 		return 1;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
+	return sysfile_same(a, b);
 }
 
-/* The base name of path: after its last '/', trailing slashes ignored,
+/* The base name of path: after its last separator, trailing ones ignored,
  * into buf (at most size - 1 bytes kept). */
 static const char *
 base_name(const char *path, char *buf, size_t size)
 {
 	size_t len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
+	while (len > 1 && sysfile_is_sep(path[len - 1]))
 		len--;
 	size_t start = len;
-	while (start > 0 && path[start - 1] != '/')
+	while (start > 0 && !sysfile_is_sep(path[start - 1]))
 		start--;
 	snprintf(buf, size, "%.*s", (int)(len - start), path + start);
 	return buf;
@@ -163,7 +162,7 @@ opt_output_path(const char *dir, const char *input)
 	char base[4096];
 	base_name(input, base, sizeof(base));
 	size_t dlen = strlen(dir);
-	while (dlen > 1 && dir[dlen - 1] == '/')
+	while (dlen > 1 && sysfile_is_sep(dir[dlen - 1]))
 		dlen--;
 	size_t len = dlen + 1 + strlen(base) + 1;
 	char *p = malloc(len);

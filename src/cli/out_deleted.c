@@ -9,6 +9,7 @@
 
 #include "escape.h"
 #include "fmt.h"
+#include "memfile.h"
 #include "out_deleted.h"
 #include "out_json.h"
 #include "out_text.h"
@@ -168,16 +169,13 @@ picked(const struct mapiprof_deleted_key *k, const struct od_filter *flt)
 static int
 text_prop(struct mapiprof_file *f, const struct mapiprof_deleted_prop *p, int raw)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	if (mem == NULL)
+	struct memfile mem;
+	if (memfile_open(&mem) != 0)
 		return -1;
-	int rc = ot_prop(mem, f, SIZE_MAX, &p->prop, 0, raw);
-	if (fclose(mem) != 0 || buf == NULL) {
-		free(buf);
+	int rc = ot_prop(mem.f, f, SIZE_MAX, &p->prop, 0, raw);
+	if (memfile_close(&mem) != 0)
 		return -1;
-	}
+	char *buf = mem.buf;
 	fputs(p->earlier ? "    [deleted, earlier version] " : "    [deleted] ", stdout);
 	for (char *line = buf; rc == 0 && *line != '\0';) {
 		char *nl = strchr(line, '\n');

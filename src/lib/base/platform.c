@@ -157,13 +157,94 @@ positional_write(int fd, const void *buf, size_t len, uint64_t at)
 }
 #endif
 
+#ifdef _WIN32
+/* errno for a Windows error code of a file operation. */
+static int
+win_errno(DWORD err)
+{
+	switch (err) {
+	case ERROR_FILE_NOT_FOUND:
+	case ERROR_PATH_NOT_FOUND:
+		return ENOENT;
+	case ERROR_ACCESS_DENIED:
+	case ERROR_SHARING_VIOLATION:
+	case ERROR_LOCK_VIOLATION:
+		return EACCES;
+	case ERROR_FILE_EXISTS:
+	case ERROR_ALREADY_EXISTS:
+		return EEXIST;
+	case ERROR_NOT_SAME_DEVICE:
+		return EXDEV;
+	case ERROR_DISK_FULL:
+	case ERROR_HANDLE_DISK_FULL:
+		return ENOSPC;
+	case ERROR_WRITE_PROTECT:
+		return EROFS;
+	default:
+		return EIO;
+	}
+}
+#endif
+
+#ifdef _WIN32
+/* open(2) for Windows through CreateFileA (UTF-8 paths: the program's code
+ * page, src/cli/mapiprof.manifest), shared for reading, writing and
+ * deleting: the C library's open() does not share deletion, and a file
+ * open without it cannot be replaced by MoveFileEx (mp_rename) nor
+ * removed while open, as a POSIX file can (Microsoft Learn,
+ * "CreateFileA": dwShareMode).  flags: O_RDONLY/O_WRONLY/O_RDWR, O_CREAT,
+ * O_EXCL; mode is ignored (the folder's ACL decides). */
+static int
+sys_open(const char *path, int flags, int mode)
+{
+	(void)mode;
+	int acc = flags & (O_RDONLY | O_WRONLY | O_RDWR);
+	DWORD access = acc == O_WRONLY ? GENERIC_WRITE
+	               : acc == O_RDWR ? GENERIC_READ | GENERIC_WRITE
+	                               : GENERIC_READ;
+	DWORD how = (flags & O_CREAT) == 0  ? OPEN_EXISTING
+	            : (flags & O_EXCL) != 0 ? CREATE_NEW
+	                                    : OPEN_ALWAYS;
+	HANDLE h = CreateFileA(path, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+	                       NULL, how, FILE_ATTRIBUTE_NORMAL, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		errno = win_errno(GetLastError());
+		return -1;
+	}
+	int fd = _open_osfhandle((intptr_t)h, O_BINARY | (acc == O_RDONLY ? O_RDONLY : 0));
+	if (fd < 0) {
+		CloseHandle(h);
+		errno = EMFILE;
+	}
+	return fd;
+}
+#else
+#define sys_open open
+#endif
+
+/* The errno of a failed open of path, as POSIX gives it: Windows' open()
+ * of a directory fails with EACCES (a directory has no file data to open),
+ * POSIX's with EISDIR (read-only: it succeeds, mp_open_read checks). */
+static int
+open_errno(const char *path, int err)
+{
+#ifdef _WIN32
+	DWORD a = GetFileAttributesA(path);
+	if (err == EACCES && a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY) != 0)
+		return EISDIR;
+#else
+	(void)path;
+#endif
+	return err;
+}
+
 int
 mp_open_read(struct mapiprof_ctx *ctx, const char *path, int *fd)
 {
 	*fd = -1;
-	int f = open(path, OPEN_FLAGS);
+	int f = sys_open(path, OPEN_FLAGS, 0);
 	if (f < 0) {
-		int err = errno;
+		int err = open_errno(path, errno);
 		if (err == EISDIR)
 			mp_seterr(ctx, MAPIPROF_E_ISDIR, "is a directory");
 		else if (err == ENOENT)
@@ -288,7 +369,7 @@ mp_close(int fd)
 int
 mp_create_excl(struct mapiprof_ctx *ctx, const char *path, int *fd)
 {
-	*fd = open(path, CREATE_FLAGS, 0666);
+	*fd = sys_open(path, CREATE_FLAGS, 0666);
 	if (*fd < 0) {
 		mp_seterr_errno(ctx, errno, "cannot create");
 		mp_seterr_file(ctx, path);
@@ -506,6 +587,32 @@ mp_path_base(const char *path)
 	return dup_n(path + i, len - i);
 }
 
+int
+mp_path_has_sep(const char *path)
+{
+	for (; *path != '\0'; path++)
+		if (IS_SEP(*path))
+			return 1;
+	return 0;
+}
+
+/* The separator a new component of dir gets: on Windows the one dir
+ * already uses last ("C:/data" stays all '/', as the user gave it), else
+ * '\\'. */
+static char
+sep_for(const char *dir, size_t dl)
+{
+#ifdef _WIN32
+	for (size_t i = dl; i > 0; i--)
+		if (IS_SEP(dir[i - 1]))
+			return dir[i - 1];
+#else
+	(void)dir;
+	(void)dl;
+#endif
+	return SEP[0];
+}
+
 char *
 mp_path_join(const char *dir, const char *name)
 {
@@ -516,7 +623,7 @@ mp_path_join(const char *dir, const char *name)
 		return NULL;
 	memcpy(p, dir, dl);
 	if (sep)
-		memcpy(p + dl, SEP, 1);
+		p[dl] = sep_for(dir, dl);
 	memcpy(p + dl + (size_t)sep, name, nl + 1);
 	return p;
 }
@@ -553,6 +660,47 @@ fill_attr(const struct stat *st, struct mp_file_attr *out)
 	out->nlink = (uint64_t)st->st_nlink;
 }
 
+#ifdef _WIN32
+/* ns since 1970 of a FILETIME-like count of 100 ns since 1601. */
+static int64_t
+win_time_ns(int64_t t100)
+{
+	return (t100 - INT64_C(116444736000000000)) * 100;
+}
+
+/* Which file h is, and its times to the 100 ns: st_dev and st_ino are 0 on
+ * Windows, so identity is the volume serial number and the file index
+ * (Microsoft Learn, "BY_HANDLE_FILE_INFORMATION": together they identify a
+ * file on a computer), and the change time comes from FILE_BASIC_INFO. */
+static void
+fill_win_identity(HANDLE h, struct mp_file_attr *out)
+{
+	BY_HANDLE_FILE_INFORMATION bh;
+	FILE_BASIC_INFO fb;
+	if (h == INVALID_HANDLE_VALUE)
+		return;
+	if (GetFileInformationByHandle(h, &bh)) {
+		out->dev = bh.dwVolumeSerialNumber;
+		out->ino = (uint64_t)bh.nFileIndexHigh << 32 | bh.nFileIndexLow;
+		out->nlink = bh.nNumberOfLinks;
+	}
+	if (GetFileInformationByHandleEx(h, FileBasicInfo, &fb, sizeof(fb))) {
+		out->mtime_ns = win_time_ns(fb.LastWriteTime.QuadPart);
+		out->ctime_ns = win_time_ns(fb.ChangeTime.QuadPart);
+	}
+}
+#endif
+
+int
+mp_mapping_pins_file(void)
+{
+#ifdef _WIN32
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 int
 mp_same_identity(const struct mp_file_attr *a, const struct mp_file_attr *b)
 {
@@ -569,6 +717,9 @@ mp_fd_attr(struct mapiprof_ctx *ctx, int fd, struct mp_file_attr *out)
 		return MAPIPROF_FAILED;
 	}
 	fill_attr(&st, out);
+#ifdef _WIN32
+	fill_win_identity((HANDLE)_get_osfhandle(fd), out);
+#endif
 	return MAPIPROF_OK;
 }
 
@@ -591,6 +742,19 @@ mp_path_attr(struct mapiprof_ctx *ctx, const char *path, struct mp_file_attr *ou
 		return MAPIPROF_FAILED;
 	}
 	fill_attr(&st, out);
+#ifdef _WIN32
+	/* Opened for no access, shared every way: it disturbs no other user
+	 * of the file; FILE_FLAG_BACKUP_SEMANTICS opens directories too. */
+	HANDLE h = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+	                       NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+	fill_win_identity(h, out);
+	if (h != INVALID_HANDLE_VALUE)
+		CloseHandle(h);
+	/* A symbolic link or junction is a reparse point there (lstat's
+	 * S_ISLNK). */
+	DWORD a = GetFileAttributesA(path);
+	out->is_link = a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+#endif
 	*exists = 1;
 	return MAPIPROF_OK;
 }
@@ -698,15 +862,16 @@ apply_attr(struct mapiprof_ctx *ctx, int fd, const struct mp_file_attr *like)
  * later run can tell its file from a dead writer's (mp_temp_stale): 1
  * taken, 0 held elsewhere, -1 not available here (errno).  flock(2) on
  * POSIX: released by the kernel when the last descriptor of the open file
- * closes, also when the process is killed.  Windows: none (a file another
- * process has open cannot be removed there, which is test enough). */
+ * closes, also when the process is killed.  Windows: the same LockFileEx
+ * lock as a writer's (try_lock), released when the handle is closed or the
+ * process ends; needed there too, as files are opened sharing deletion. */
+static int try_lock(int fd);
+
 static int
 temp_hold(int fd)
 {
 #ifdef _WIN32
-	(void)fd;
-	errno = ENOSYS;
-	return -1;
+	return try_lock(fd);
 #else
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return 1;
@@ -724,7 +889,7 @@ mp_temp_create(struct mapiprof_ctx *ctx, const char *dir, const char *base,
 		char *p = mp_temp_path(dir, base);
 		if (p == NULL)
 			return mp_nomem(ctx);
-		int f = open(p, TEMP_FLAGS, 0600);
+		int f = sys_open(p, TEMP_FLAGS, 0600);
 		if (f < 0) {
 			int err = errno;
 			if (err == EEXIST) {
@@ -825,12 +990,18 @@ mp_temp_stale(struct mapiprof_ctx *ctx, const char *path, int *stale, int *hold)
 	*hold = -1;
 #ifdef _WIN32
 	struct stat st;
-	if (stat(path, &st) != 0)
-		return MAPIPROF_OK;
-	/* The removal decides: Windows refuses it while the writer has the
-	 * file open. */
-	*stale = S_ISREG(st.st_mode);
 	(void)ctx;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return MAPIPROF_OK;
+	int f = sys_open(path, O_RDONLY, 0);
+	if (f < 0)
+		return MAPIPROF_OK;
+	if (temp_hold(f) != 1) { /* a live writer's */
+		close(f);
+		return MAPIPROF_OK;
+	}
+	*stale = 1;
+	*hold = f;
 	return MAPIPROF_OK;
 #else
 	struct stat st, now;
@@ -1016,27 +1187,40 @@ mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
 }
 
 #ifdef _WIN32
-/* errno for a Windows error code of a file operation. */
-static int
-win_errno(DWORD err)
+/* Descriptors looked at for handles on a file about to be replaced. */
+#define WIN_FD_SCAN 2048
+
+/* Windows (and Wine, which refuses even with FILE_SHARE_DELETE) cannot
+ * replace a file this process still has open.  On POSIX the descriptors
+ * on the old file keep it alive, and mapiprof uses them for nothing but
+ * their locks once the new file is in place (a locker that waited then
+ * finds the file replaced and locks the new one: mp_lock_path).  So every
+ * descriptor of this process on path is pointed at the NUL device instead
+ * (its handle on path closed; reads see end of file; closing it stays
+ * the owner's job). */
+static void
+detach_descriptors(const char *path)
 {
-	switch (err) {
-	case ERROR_FILE_NOT_FOUND:
-	case ERROR_PATH_NOT_FOUND:
-		return ENOENT;
-	case ERROR_ACCESS_DENIED:
-	case ERROR_SHARING_VIOLATION:
-	case ERROR_LOCK_VIOLATION:
-		return EACCES;
-	case ERROR_NOT_SAME_DEVICE:
-		return EXDEV;
-	case ERROR_DISK_FULL:
-	case ERROR_HANDLE_DISK_FULL:
-		return ENOSPC;
-	case ERROR_WRITE_PROTECT:
-		return EROFS;
-	default:
-		return EIO;
+	HANDLE t = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+	                       NULL, OPEN_EXISTING, 0, NULL);
+	BY_HANDLE_FILE_INFORMATION want, got;
+	if (t == INVALID_HANDLE_VALUE)
+		return;
+	int ok = GetFileInformationByHandle(t, &want) != 0;
+	CloseHandle(t);
+	for (int fd = 3; ok && fd < WIN_FD_SCAN; fd++) {
+		intptr_t h = _get_osfhandle(fd);
+		if (h == -1 || GetFileType((HANDLE)h) != FILE_TYPE_DISK ||
+		    !GetFileInformationByHandle((HANDLE)h, &got) ||
+		    got.dwVolumeSerialNumber != want.dwVolumeSerialNumber ||
+		    got.nFileIndexHigh != want.nFileIndexHigh ||
+		    got.nFileIndexLow != want.nFileIndexLow)
+			continue;
+		int nul = _open("NUL", O_RDONLY | O_BINARY);
+		if (nul >= 0) {
+			_dup2(nul, fd);
+			_close(nul);
+		}
 	}
 }
 #endif
@@ -1045,6 +1229,7 @@ int
 mp_rename(struct mapiprof_ctx *ctx, const char *from, const char *to)
 {
 #ifdef _WIN32
+	detach_descriptors(to);
 	/* rename() there fails when to exists; MoveFileEx replaces it, and
 	 * returns only once the move is on disk (Microsoft Learn,
 	 * "MoveFileExA": MOVEFILE_REPLACE_EXISTING, MOVEFILE_WRITE_THROUGH). */
@@ -1120,7 +1305,7 @@ int
 mp_truncate_path(struct mapiprof_ctx *ctx, const char *path)
 {
 #ifdef _WIN32
-	int fd = open(path, O_WRONLY | O_BINARY);
+	int fd = sys_open(path, O_WRONLY, 0);
 #else
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 #endif
@@ -1190,12 +1375,17 @@ mp_rmdir(struct mapiprof_ctx *ctx, const char *path)
  * error (errno).  flock(2) locks belong to the open file description (not
  * the process, as fcntl's F_SETLK do), so hivex opening and closing the same
  * file does not drop them, and a read-only descriptor can hold one.  On
- * Windows, LockFileEx on the first byte. */
+ * Windows, LockFileEx of one byte far past the end of any hive: Windows
+ * locks are mandatory for the bytes they cover, so a lock on the data
+ * would fail other readers' reads (Microsoft Learn, "LockFileEx": locking
+ * a region beyond the end of the file is not an error). */
 static int
 try_lock(int fd)
 {
 #ifdef _WIN32
 	OVERLAPPED ov = {0};
+	ov.Offset = 0xFFFFFFFEu;
+	ov.OffsetHigh = 0x7FFFFFFFu;
 	HANDLE h = (HANDLE)_get_osfhandle(fd);
 	if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
 		return 1;

@@ -46,10 +46,17 @@ int mp_dir_list(struct mapiprof_ctx *ctx, const char *dir, char ***names, size_t
 /* Directory part of path ("." when none), and the last component; malloc'd. */
 char *mp_path_dir(const char *path);
 char *mp_path_base(const char *path);
+/* 1 when path holds a separator: '/', and on Windows also '\\'. */
+int mp_path_has_sep(const char *path);
 /* Joins dir and name with the platform separator; malloc'd. */
 char *mp_path_join(const char *dir, const char *name);
 
 /* ---- replacing files (commit.c, regtext/to_hive.c) -------------------------- */
+
+/* 1 where a file mapped into memory cannot be replaced or removed while
+ * the mapping lasts (Windows): read files into memory there instead of
+ * mapping them, so that the target of a write can be renamed over. */
+int mp_mapping_pins_file(void);
 
 /* What commit.c keeps of a file it replaces. */
 struct mp_file_attr {
@@ -113,8 +120,7 @@ int mp_link_unnamed(struct mapiprof_ctx *ctx, const char *reopen, const char *to
  * left by a writer that is gone: a regular file (not a link) owned by this
  * process's user that no process holds the lock on that mp_temp_create
  * and mp_temp_open_unnamed take and their writer keeps while it runs.
- * *stale = 1 then, and *hold (>= 0, or -1 where there is no such lock: on
- * Windows, where a file open elsewhere cannot be removed) holds that lock:
+ * *stale = 1 then, and *hold holds that lock (LockFileEx on Windows):
  * remove the file, then close *hold.  Fails (MAPIPROF_E_IO) only when path
  * cannot be examined. */
 int mp_temp_stale(struct mapiprof_ctx *ctx, const char *path, int *stale, int *hold);

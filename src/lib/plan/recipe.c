@@ -333,13 +333,13 @@ mapiprof_recipe_load(struct mapiprof_ctx *ctx, const char *name_or_path,
 		return MAPIPROF_FAILED;
 	}
 	const struct mp_builtin_recipe *b =
-	    strchr(name_or_path, '/') == NULL ? builtin_named(name_or_path) : NULL;
+	    !mp_path_has_sep(name_or_path) ? builtin_named(name_or_path) : NULL;
 	struct stat st;
 	char *text = NULL;
 	int rc;
 	if (b != NULL)
 		rc = recipe_parse(ctx, b->name, b->text, out);
-	else if (strchr(name_or_path, '/') == NULL && stat(name_or_path, &st) != 0)
+	else if (!mp_path_has_sep(name_or_path) && stat(name_or_path, &st) != 0)
 		return unknown(ctx, name_or_path);
 	else if ((rc = read_file(ctx, name_or_path, &text)) == MAPIPROF_OK)
 		rc = recipe_parse(ctx, name_or_path, text, out);

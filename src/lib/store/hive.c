@@ -459,7 +459,9 @@ mp_store_hive_open(struct mapiprof_ctx *ctx, const char *path, int writable, str
 		return mp_nomem(ctx);
 	}
 	errno = 0;
-	hs->h = hivex_open(path, writable ? HIVEX_OPEN_WRITE : 0);
+	/* hivex's write mode reads the file whole and closes it (used, never
+	 * written, where a mapping would keep the file from being replaced). */
+	hs->h = hivex_open(path, writable || mp_mapping_pins_file() ? HIVEX_OPEN_WRITE : 0);
 	if (hs->h == NULL) {
 		int err = errno;
 		if (is_format_errno(err))

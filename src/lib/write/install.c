@@ -27,7 +27,7 @@ mp_install_begin(struct mp_install *ins, struct mapiprof_ctx *ctx, const char *t
 	ins->target = target;
 	ins->suffix = suffix;
 	ins->tmp_fd = -1;
-	if (suffix != NULL && (suffix[0] == '\0' || strchr(suffix, '/') != NULL)) {
+	if (suffix != NULL && (suffix[0] == '\0' || mp_path_has_sep(suffix))) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID,
 		          "backup suffix '%s' must be non-empty and without '/'", suffix);
 		return MAPIPROF_FAILED;

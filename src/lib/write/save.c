@@ -50,7 +50,7 @@ follow_link(struct save *sv)
 static void
 new_file_attr(struct mp_file_attr *like)
 {
-	mode_t mask = umask(077);
+	mode_t mask = (mode_t)umask(077); /* an int on Windows */
 	umask(mask);
 	memset(like, 0, sizeof(*like));
 	like->kind = MP_FILE_REGULAR;
