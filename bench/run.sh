@@ -14,9 +14,8 @@
 #                        (default: ${TMPDIR:-/tmp}/mapiprof-bench)
 #              RUNS      runs per measurement, best taken (default: 5)
 #              REG=0     skip the .reg rows; REG_RUNS runs there (default: 2)
-#              REG_HIVE_MIB  the hive the export is made of (default 36: an
-#                        180 MB export; 64 MiB gives 306 MiB, above the
-#                        256 MiB mapiprof reads of a .reg file)
+#              REG_HIVE_MIB  the hive the export is made of (default 64: a
+#                        306 MiB export; 36 gives 180 MB)
 #              KEEP=1    keep the per-size copies (default: removed)
 # Exit status: 0 all targets met and all checks passed, 1 otherwise.
 
@@ -31,7 +30,7 @@ BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/mapiprof-bench}
 RUNS=${RUNS:-5}
 REG=${REG:-1}
 REG_RUNS=${REG_RUNS:-2}
-REG_HIVE_MIB=${REG_HIVE_MIB:-36}
+REG_HIVE_MIB=${REG_HIVE_MIB:-64}
 KEEP=${KEEP:-0}
 RECIPE=exchange2007-gc-referral
 MERGE=$here/gc-referral.reg
