@@ -28,30 +28,9 @@
 
 #define EXCHANGE "exchange-mapi.dat"
 #define HIVE     "NTUSER.DAT"
-#define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"
-#define EMSAB    "dca740c8c042101ab4b908002b2fe182"
 #define RECIPE   "exchange2007-gc-referral"
 
-static const uint8_t v_zero[4] = {0, 0, 0, 0};
-static const uint8_t v_ui4000[4] = {0x00, 0x40, 0, 0};
-static const uint8_t v_3000[4] = {0xb8, 0x0b, 0, 0};
-static const uint8_t v_nine[4] = {9, 0, 0, 0};
-static const uint8_t v_one[4] = {1, 0, 0, 0};
-
 TestSuite(inplace, .init = tu_setup, .fini = tu_teardown);
-
-/* The recipe's five values as a hand-made plan (one new value). */
-static void
-gc_plan(struct tu_plan *h)
-{
-	size_t p = tu_profile("Exchange");
-	memset(h, 0, sizeof(*h));
-	tu_plan_add(h, p, GLOBAL, "00036604", 0, MP_REG_BINARY, v_zero, 4);
-	tu_plan_add(h, p, GLOBAL, "00036606", 0, MP_REG_BINARY, v_ui4000, 4);
-	tu_plan_add(h, p, GLOBAL, "0003661b", 0, MP_REG_BINARY, v_3000, 4);
-	tu_plan_add(h, p, EMSAB, "00036619", 0, MP_REG_BINARY, v_nine, 4);
-	tu_plan_add(h, p, EMSAB, "00036639", 0, MP_REG_BINARY, v_one, 4);
-}
 
 /* Runs argv; returns its exit status, its standard output in *out
  * (malloc'd) when out is not NULL. */
@@ -203,7 +182,7 @@ write_gc(const char *hive, int stop)
 	struct tu_plan h;
 	cr_assert_eq(mapiprof_open(tu_ctx, hive, MAPIPROF_OPEN_LOCK, &tu_file), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
-	gc_plan(&h);
+	tu_plan_gc_referral(&h, tu_profile("Exchange"));
 	stop_at = stop;
 	steps = 0;
 	mp_commit_set_io(&(struct mp_commit_io){.pwrite = step_pwrite,
@@ -544,7 +523,7 @@ start_writer(const char *hive)
 	if (mapiprof_open(tu_ctx, hive, MAPIPROF_OPEN_LOCK | MAPIPROF_OPEN_NO_HASH, &tu_file) !=
 	    MAPIPROF_OK)
 		_exit(3);
-	gc_plan(&h);
+	tu_plan_gc_referral(&h, tu_profile("Exchange"));
 	mp_commit_set_io(&(struct mp_commit_io){.pwrite = slow_pwrite, .fsync = slow_fsync});
 	_exit(mapiprof_plan_write_in_place(tu_file, &h.plan, NULL) == MAPIPROF_OK ? 0 : 1);
 }

@@ -25,15 +25,7 @@
 
 #define EXCHANGE "exchange-mapi.dat"
 #define HIVE     "NTUSER.DAT"
-#define GLOBAL   "13dbb0c8aa05101a9bb000aa002fc45a"
-#define EMSAB    "dca740c8c042101ab4b908002b2fe182"
 #define RECIPE   "exchange2007-gc-referral"
-
-static const uint8_t v_zero[4] = {0, 0, 0, 0};
-static const uint8_t v_ui4000[4] = {0x00, 0x40, 0, 0};
-static const uint8_t v_3000[4] = {0xb8, 0x0b, 0, 0};
-static const uint8_t v_nine[4] = {9, 0, 0, 0};
-static const uint8_t v_one[4] = {1, 0, 0, 0};
 
 /* The tmpfs mounted by this test, or NULL. */
 static char *mnt;
@@ -120,19 +112,6 @@ fill(size_t leave)
 	free(path);
 }
 
-/* The GC-referral fix (the recipe's five values) on profile Exchange. */
-static void
-gc_plan(struct tu_plan *h)
-{
-	size_t p = tu_profile("Exchange");
-	memset(h, 0, sizeof(*h));
-	tu_plan_add(h, p, GLOBAL, "00036604", 0, MP_REG_BINARY, v_zero, 4);
-	tu_plan_add(h, p, GLOBAL, "00036606", 0, MP_REG_BINARY, v_ui4000, 4);
-	tu_plan_add(h, p, GLOBAL, "0003661b", 0, MP_REG_BINARY, v_3000, 4);
-	tu_plan_add(h, p, EMSAB, "00036619", 0, MP_REG_BINARY, v_nine, 4);
-	tu_plan_add(h, p, EMSAB, "00036639", 0, MP_REG_BINARY, v_one, 4);
-}
-
 static int
 no_unnamed(struct mapiprof_ctx *ctx, const char *dir, int *fd, char **reopen)
 {
@@ -155,7 +134,7 @@ write_gc(const char *hive, enum path how)
 	tu_file = NULL;
 	cr_assert_eq(mapiprof_open(tu_ctx, hive, MAPIPROF_OPEN_LOCK, &tu_file), MAPIPROF_OK, "%s",
 	             mapiprof_errmsg(tu_ctx));
-	gc_plan(&h);
+	tu_plan_gc_referral(&h, tu_profile("Exchange"));
 	struct mp_commit_io io = {0};
 	if (how == HIVEX)
 		io.patch = tu_decline_patch;
@@ -342,7 +321,7 @@ start_writer(const char *target, int cli)
 		_exit(3);
 	tu_file = f;
 	struct tu_plan h;
-	gc_plan(&h);
+	tu_plan_gc_referral(&h, tu_profile("Exchange"));
 	mp_commit_set_io(&(struct mp_commit_io){.open_unnamed = no_unnamed});
 	_exit(mapiprof_plan_write(f, &h.plan, NULL) == MAPIPROF_OK ? 0 : 1);
 }

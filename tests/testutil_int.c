@@ -47,6 +47,22 @@ tu_plan_add(struct tu_plan *h, size_t p, const char *uid, const char *name, int 
 	k->ops[k->nops++] = (struct mp_value_change){name, del, type, data, len};
 }
 
+void
+tu_plan_gc_referral(struct tu_plan *h, size_t p)
+{
+	static const char global[] = "13dbb0c8aa05101a9bb000aa002fc45a";
+	static const char emsab[] = "dca740c8c042101ab4b908002b2fe182";
+	static const uint8_t zero[4] = {0, 0, 0, 0}, ui4000[4] = {0x00, 0x40, 0, 0},
+	                     v3000[4] = {0xb8, 0x0b, 0, 0}, nine[4] = {9, 0, 0, 0},
+	                     one[4] = {1, 0, 0, 0};
+	memset(h, 0, sizeof(*h));
+	tu_plan_add(h, p, global, "00036604", 0, MP_REG_BINARY, zero, 4);
+	tu_plan_add(h, p, global, "00036606", 0, MP_REG_BINARY, ui4000, 4);
+	tu_plan_add(h, p, global, "0003661b", 0, MP_REG_BINARY, v3000, 4);
+	tu_plan_add(h, p, emsab, "00036619", 0, MP_REG_BINARY, nine, 4);
+	tu_plan_add(h, p, emsab, "00036639", 0, MP_REG_BINARY, one, 4);
+}
+
 /* ---- failing steps for mp_commit_set_io -------------------------------------- */
 
 int tu_patch_calls, tu_link_calls, tu_rename_calls;

@@ -36,6 +36,10 @@ const struct mp_section *tu_section_of(size_t p, const char *uid);
  * outlive the plan. */
 void tu_plan_add(struct tu_plan *h, size_t p, const char *uid, const char *name, int del,
                  uint32_t type, const void *data, size_t len);
+/* h (zeroed here) := the GC-referral fix on profile p of tu_file, as the
+ * recipe makes it: global 00036604 = 0, 00036606 = 0x4000, 0003661b =
+ * 3000; MUIDEMSAB 00036619 = 9, 00036639 = 1 (REG_BINARY, 4 bytes). */
+void tu_plan_gc_referral(struct tu_plan *h, size_t p);
 
 /* ---- failing steps for mp_commit_set_io (write/commit_io.h) -------------------------
  * Each records an error ("injected <step> failure") and returns
