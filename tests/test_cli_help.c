@@ -752,6 +752,72 @@ Test(cli_help, fish_completion_completes)
 	free(hive);
 }
 
+/* Completes the words (the last one being completed) with
+ * completions/_mapiprof in a zsh that finds the built mapiprof on its
+ * PATH.  The completion system's own functions are stood in for by ones
+ * that print what the script offers, one per line: _describe the names of
+ * its "name:description" array, compadd its candidates, _files
+ * "<files>"; so what is checked is the script's use of "mapiprof
+ * complete", not zsh's menu. */
+static void
+zsh_complete(const char *const *words, size_t n)
+{
+	static const char stubs[] =
+	    "_describe() { local -a a; a=(\"${(@P)${@[-1]}}\"); print -rl -- \"${(@)a%%:*}\" }\n"
+	    "compadd() { print -rl -- \"${(@)@[${@[(i)--]}+1,-1]}\" }\n"
+	    "_files() { print -r -- '<files>' }\n"
+	    "fpath=($1 $fpath); path=($2 $path)\n"
+	    "autoload -Uz _mapiprof\n"
+	    "words=(\"${(@)argv[3,-1]}\"); CURRENT=$#words\n"
+	    "_mapiprof\n";
+	char *script = tu_tmp_write("zsh-complete", stubs, sizeof(stubs) - 1);
+	char bindir[4096];
+	snprintf(bindir, sizeof(bindir), "%.*s", (int)(strrchr(MP_CLI, '/') - MP_CLI), MP_CLI);
+	char *argv[32] = {(char *)"/usr/bin/zsh",
+	                  (char *)"-f",
+	                  script,
+	                  (char *)MP_SOURCE_DIR "/completions",
+	                  bindir,
+	                  (char *)"mapiprof"};
+	size_t k = 6;
+	for (size_t i = 0; i < n && k < 31; i++)
+		argv[k++] = (char *)words[i];
+	argv[k] = NULL;
+	tu_run_free(&tu_last);
+	cr_assert_eq(tu_run(argv, &tu_last), 0);
+	cr_assert_eq(tu_last.status, 0, "zsh: %s", tu_last.err);
+	free(script);
+}
+
+Test(cli_help, zsh_completion_completes)
+{
+	if (!tu_exists("/usr/bin/zsh"))
+		cr_skip_test("zsh is not installed");
+	const char *cmd[] = {"li"};
+	zsh_complete(cmd, 1);
+	cr_assert_str_eq(tu_last.out, "list\n");
+	const char *opt[] = {"edit", "--dr"};
+	zsh_complete(opt, 2);
+	cr_assert_str_eq(tu_last.out, "--dry-run\n");
+	const char *fmt[] = {"timeline", "--format", ""};
+	zsh_complete(fmt, 3);
+	cr_assert_str_eq(tu_last.out, "bodyfile\ntln\ncsv\njsonl\n");
+	const char *rec[] = {"apply", "cached-mode-o"};
+	zsh_complete(rec, 2);
+	cr_assert(has_line(tu_last.out, "cached-mode-on") &&
+	              has_line(tu_last.out, "cached-mode-off"),
+	          "%s", tu_last.out);
+	char *hive = tu_fixture("exchange-mapi.dat");
+	const char *prof[] = {"show", hive, "--profile", "Pe"};
+	zsh_complete(prof, 4);
+	cr_assert_str_eq(tu_last.out, "Personal\n");
+	/* A FILE operand goes to zsh's own file completion. */
+	const char *file[] = {"list", hive};
+	zsh_complete(file, 2);
+	cr_assert_str_eq(tu_last.out, "<files>\n");
+	free(hive);
+}
+
 /* The other shells' scripts: checked for syntax where the shell is here. */
 Test(cli_help, completion_scripts_parse)
 {
