@@ -22,9 +22,12 @@ MP_TEST_CLI_OS=windows
 export WINEPREFIX WINEDEBUG DISPLAY MP_WIN_BUILD MP_TEST_CLI MP_TEST_CLI_OS
 trap 'wineserver -k 2>/dev/null; rm -rf "$WINEPREFIX"' EXIT
 trap 'exit 130' INT TERM
-wineboot -i >/dev/null 2>&1
-# One wineserver for the whole run: each command then starts in ~0.2 s.
+# One wineserver for the whole run, started before anything else asks for
+# one: each command then starts in ~0.2 s, and no command meets a server
+# that wineboot's left running and that is exiting ("recvmsg: Connection
+# reset by peer").
 wineserver -p
+wineboot -i >/dev/null 2>&1
 failed=0
 for t in "$@"; do
 	out=$(cd "$build" && "./tests/$t" -j2 2>&1)
