@@ -1,13 +1,16 @@
-/* cli_server.c - runs mapiprof's command line for the tests of a sanitizer
- * build without executing the program for every command.
+/* cli_server.c - runs mapiprof's command line for the tests without
+ * executing the program for every command.
  *
- * An AddressSanitizer process spends most of a short command's time
- * starting: mapping its shadow memory and loading the instrumented
- * libraries.  The CLI tests run thousands of short commands, so the test
+ * A short command spends most of its time starting: loading its libraries
+ * (wimlib brings libxml2, ICU, ntfs-3g and libstdc++) and, in a sanitizer
+ * build, mapping the shadow memory.  The CLI tests run thousands of short
+ * commands, so the test
  * runner (testutil.c) starts this server once per test program; it starts
  * like the program would, then forks one process per command, which runs
- * cli_main() - the same code as mapiprof's main - and LeakSanitizer's
- * check, so leaks are still found in every command.
+ * cli_main() - the same code as mapiprof's main - and, in a sanitizer
+ * build, LeakSanitizer's check, so leaks are still found in every command.
+ * The tests that must see the program itself (a preloaded hook, limits set
+ * by a shell, signals) execute it; MP_TEST_EXEC=1 executes every command.
  *
  * Usage (by testutil.c only): cli_server, with the listening Unix socket
  * as descriptor 3 and, as descriptor 4, the read end of a pipe whose end

@@ -5,9 +5,9 @@
 # N skipped" counted from Criterion's per-program output (and meson's count
 # of programs that skipped whole); exits non-zero on any failure.
 #
-# In the sanitizer build the CLI tests run mapiprof's command lines in a
-# server that forks one started program per command (tests/cli_server.c),
-# so that thousands of commands do not each pay the sanitizers' start;
+# The CLI tests run mapiprof's command lines in a server that forks one
+# started program per command (tests/cli_server.c), so that thousands of
+# commands do not each pay the program's start (the sanitizers' above all);
 # MP_TEST_EXEC=1 executes every command instead.
 #
 # --long also runs the slow trials (MP_TEST_LONG=1 for the tests, e.g.

@@ -883,7 +883,7 @@ Test(cli, codepage_option_is_accepted)
 	free(h);
 }
 
-/* ---- the sanitizer build's CLI server ----------------------------------- */
+/* ---- the CLI server ------------------------------------------------------ */
 
 /* Runs mapiprof args with stdin from in (NULL: /dev/null), served when
  * served is 1, else executed. */
@@ -904,7 +904,7 @@ run_as(int served, const char *in, const char *const *args, struct tu_run *r)
 Test(cli, a_served_command_runs_as_the_executed_program)
 {
 	if (getenv("MP_TEST_CLI_SERVER") == NULL)
-		cr_skip_test("no CLI server: this build executes every command");
+		cr_skip_test("no CLI server (MP_TEST_EXEC=1): every command is executed");
 	char *hive = tu_stage_built("exchange-mapi.dat");
 	/* What the server must carry over from the test: the working
 	 * directory (a relative path), standard input, the file mode mask (the

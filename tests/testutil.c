@@ -162,12 +162,11 @@ tu_file_size(const char *path)
 	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
-/* ---- the CLI server of a sanitizer build (cli_server.c) ---------------- */
+/* ---- the CLI server (cli_server.c) ----------------------------------------- */
 
 /* Names the server's socket for the test processes of one program. */
 #define CS_ENV "MP_TEST_CLI_SERVER"
 
-#if TU_UNDER_ASAN
 /* In Criterion's runner process: the server and the write end of its
  * lifeline. */
 static pid_t cs_pid = -1;
@@ -266,7 +265,6 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 	(void)stats;
 	cs_stop();
 }
-#endif
 
 /* Hands the command argv (mapiprof) to the server with its three streams;
  * returns the connection its wait status will come back on, or -1 when
@@ -372,8 +370,8 @@ tu_run(char *const argv[], struct tu_run *r)
 	const char *in = tu_stdin != NULL ? tu_stdin : "/dev/null";
 	tu_stdin = NULL;
 	int infd = open(in, O_RDONLY | O_CLOEXEC);
-	/* In a sanitizer build, mapiprof runs in the CLI server; anything
-	 * else, or without a server, is executed.  posix_spawn, not fork: a
+	/* mapiprof runs in the CLI server; anything else, or without a
+	 * server, is executed.  posix_spawn, not fork: a
 	 * sanitizer build's test process has a large address space whose page
 	 * tables fork would copy for every command. */
 	pid_t pid = -1;

@@ -67,10 +67,10 @@ extern const char *tu_stdin;
 /* Runs argv (argv[0] is a path) with stdin from tu_stdin, capturing
  * stdout and stderr.  Returns 0 when it could run it. */
 int tu_run(char *const argv[], struct tu_run *r);
-/* Runs the built mapiprof with the given NULL-terminated arguments.  In a
- * sanitizer build the command runs in the CLI server (cli_server.c: a
- * fork of one started mapiprof, with the test's working directory, file
- * mode mask, environment and streams); MP_TEST_EXEC=1 executes each. */
+/* Runs the built mapiprof with the given NULL-terminated arguments, in the
+ * CLI server (cli_server.c: a fork of one started mapiprof, with the
+ * test's working directory, file mode mask, environment and streams);
+ * MP_TEST_EXEC=1 executes each. */
 int tu_cli(struct tu_run *r, ...);
 /* The commands this process has had run by the CLI server. */
 extern unsigned tu_served_runs;

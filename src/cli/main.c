@@ -1,8 +1,8 @@
 /* main.c - mapiprof(1): the dispatch to the handlers of the command table
  * (commands.c) and "mapiprof help"; handlers return an exit status and
  * only main (mapiprof.c) exits, as OpenBSD's tools do.  The dispatch is a
- * function of its own so that the sanitizer build's tests can run it in a
- * forked process instead of executing the program (tests/cli_server.c). */
+ * function of its own so that the tests can run it in a forked process
+ * instead of executing the program (tests/cli_server.c). */
 #include <stdio.h>
 #include <string.h>
 
