@@ -163,7 +163,8 @@ run_command(const int fds[3], const struct cs_request *req, const char *cwd, cha
 }
 
 /* Reads one request from conn and starts its command; returns its
- * process, or -1 (conn is then closed: the client runs it itself). */
+ * process, or -1 (conn is then closed: the client reports the command as
+ * one that could not run, exit 127). */
 static pid_t
 start(int conn)
 {
