@@ -983,6 +983,64 @@ ParameterizedTest(size_t *i, reg_patch, a_failed_step_leaves_the_original_and_no
 	free(got), free(orig), free(path);
 }
 
+/* One letter of the written text has its case flipped on the way to the
+ * disk: the first at or after byte flip_at of the whole text (the pieces
+ * come in order).  A different case of a name or a hex digit still reads
+ * as the same keys and values, so only a comparison of the bytes sees it. */
+static size_t flip_at, flip_seen;
+static int flipped;
+
+static int
+flip_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	char *copy = malloc(len > 0 ? len : 1);
+	cr_assert_not_null(copy);
+	memcpy(copy, buf, len);
+	for (size_t i = 0; i < len && !flipped; i++) {
+		unsigned char ch = (unsigned char)copy[i];
+		if (flip_seen + i >= flip_at &&
+		    ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))) {
+			copy[i] = (char)(ch ^ 0x20);
+			flipped = 1;
+		}
+	}
+	flip_seen += len;
+	int rc = mp_write_full(ctx, fd, copy, len);
+	free(copy);
+	return rc;
+}
+
+ParameterizedTestParameters(reg_patch, a_written_file_changed_anywhere_is_refused)
+{
+	return tu_index_params(3);
+}
+
+/* A byte of the new file changed at its start (the first key line), in the
+ * middle or at its end: the write is refused and the input left as it was,
+ * with no temporary file behind. */
+ParameterizedTest(size_t *i, reg_patch, a_written_file_changed_anywhere_is_refused)
+{
+	struct tu_plan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w("hand-edited-crlf.reg", 1, &orig, &olen);
+	hand_plan(&h);
+	const char *first_key = memchr(orig, '[', olen);
+	cr_assert_not_null(first_key);
+	size_t at[] = {(size_t)(first_key - orig) + 1, olen / 2, olen - 12};
+	flip_at = at[*i];
+	flip_seen = 0;
+	flipped = 0;
+	cr_assert_eq(write_io(&h, NULL, &(struct mp_commit_io){.write = flip_write}),
+	             MAPIPROF_FAILED);
+	cr_assert(flipped, "no letter at or after byte %zu", flip_at);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_VERIFY, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "is not the one written") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	tu_assert_file_is(path, orig, olen);
+	tu_assert_listing("w", "p.reg");
+	free(orig), free(path);
+}
+
 Test(reg_patch, a_file_changed_after_it_was_read_is_refused)
 {
 	struct tu_plan h;
