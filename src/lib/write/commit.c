@@ -991,7 +991,10 @@ verify_reg(struct commit *c)
 	mp_key root = 0, old = 0;
 	const char *cp = c->reg->codepage != NULL ? c->reg->codepage : c->ctx->codepage;
 	int rc = MAPIPROF_FAILED;
-	if (mp_reg_parse_store(c->ctx, c->ins.tmp, cp, &s) != MAPIPROF_OK ||
+	/* Up to the first edit the file is the input (verify_reg_bytes proves
+	 * it below): the input's key blocks before it are not read again. */
+	size_t same_len = c->edits.n > 0 ? c->edits.e[0].off : 0;
+	if (mp_reg_parse_store_after(c->ctx, c->ins.tmp, cp, c->reg, same_len, &s) != MAPIPROF_OK ||
 	    s->ops->root(s, &root) != MAPIPROF_OK || verify_begin(c, s) != MAPIPROF_OK)
 		goto out;
 	const struct mp_reg_file *f = mp_store_reg_file(s);
