@@ -827,3 +827,83 @@ Test(reg_parse, a_lazy_parse_still_refuses_a_bad_value_line_of_any_key)
 		free(path);
 	}
 }
+
+/* s (ASCII, and '~' standing for U+00E9) as UTF-16LE with a BOM, and as
+ * UTF-8 with a BOM; *len their sizes.  Both malloc'd. */
+static void
+both_encodings(const char *s, uint8_t **u16, size_t *len16, uint8_t **u8, size_t *len8)
+{
+	size_t n = strlen(s);
+	*u16 = malloc(2 * n + 2);
+	*u8 = malloc(2 * n + 3);
+	cr_assert(*u16 != NULL && *u8 != NULL);
+	size_t a = 0, b = 0;
+	(*u16)[a++] = 0xFF, (*u16)[a++] = 0xFE;
+	(*u8)[b++] = 0xEF, (*u8)[b++] = 0xBB, (*u8)[b++] = 0xBF;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '~') {
+			(*u16)[a++] = 0xE9, (*u16)[a++] = 0x00;
+			(*u8)[b++] = 0xC3, (*u8)[b++] = 0xA9;
+		} else {
+			(*u16)[a++] = (uint8_t)s[i], (*u16)[a++] = 0x00;
+			(*u8)[b++] = (uint8_t)s[i];
+		}
+	}
+	*len16 = a;
+	*len8 = b;
+}
+
+/* A UTF-16 file reads as its UTF-8 twin wherever a line's end, a
+ * character outside ASCII or a line's length falls (the reader takes
+ * plain ASCII text several code units at a time). */
+Test(reg_parse, utf16_lines_read_as_utf8_wherever_their_characters_fall)
+{
+	const char *eols[] = {"\r\n", "\n", "\r"};
+	for (size_t j = 0; j < 9; j++) {
+		for (size_t e = 0; e < 3; e++) {
+			char pad[16] = "", text[512];
+			memset(pad, 'x', j);
+			snprintf(
+			    text, sizeof(text),
+			    "Windows Registry Editor Version 5.00%s%s[HKEY_CURRENT_USER\\K%s]%s"
+			    "\"n%s~\"=\"v%s~%s\"%s\"%s\"=hex:0%zu,\\%s  "
+			    "1f%s[HKEY_CURRENT_USER\\%s]%s",
+			    eols[e], eols[e], pad, eols[e], pad, pad, pad, eols[e], pad, j % 10,
+			    eols[e], eols[e], pad + (j > 0 ? 1 : 0), eols[e]);
+			uint8_t *u16 = NULL, *u8 = NULL;
+			size_t l16 = 0, l8 = 0;
+			both_encodings(text, &u16, &l16, &u8, &l8);
+			struct mp_reg_file *a = NULL, *b = NULL;
+			cr_assert_eq(mp_reg_parse_buf(tu_ctx, "t16", u16, l16, NULL, &a),
+			             MAPIPROF_OK, "j %zu eol %zu: %s", j, e,
+			             mapiprof_errmsg(tu_ctx));
+			cr_assert_eq(mp_reg_parse_buf(tu_ctx, "t8", u8, l8, NULL, &b), MAPIPROF_OK,
+			             "%s", mapiprof_errmsg(tu_ctx));
+			cr_assert_eq(a->nblocks, b->nblocks);
+			cr_assert_eq(a->nvalues, b->nvalues);
+			cr_assert_eq(a->nlines, b->nlines);
+			for (size_t k = 0; k < a->nblocks; k++)
+				cr_assert_str_eq(a->blocks[k].path, b->blocks[k].path);
+			for (size_t k = 0; k < a->nvalues; k++) {
+				cr_assert_str_eq(a->values[k].name, b->values[k].name);
+				cr_assert_eq(a->values[k].len, b->values[k].len);
+				cr_assert_eq(
+				    memcmp(a->values[k].data, b->values[k].data, a->values[k].len),
+				    0);
+			}
+			mp_reg_parse_free(a);
+			mp_reg_parse_free(b);
+			/* A NUL at that place is refused, naming the line. */
+			size_t at =
+			    2 + 2 * (strlen("Windows Registry Editor Version 5.00") +
+			             2 * strlen(eols[e]) + strlen("[HKEY_CURRENT_USER\\K") + j);
+			u16[at] = 0;
+			cr_assert_eq(mp_reg_parse_buf(tu_ctx, "t16", u16, l16, NULL, &a),
+			             MAPIPROF_FAILED);
+			cr_assert(strstr(mapiprof_errmsg(tu_ctx), "line 3: NUL character") != NULL,
+			          "%s", mapiprof_errmsg(tu_ctx));
+			free(u16);
+			free(u8);
+		}
+	}
+}

@@ -983,6 +983,135 @@ ParameterizedTest(size_t *i, reg_patch, a_failed_step_leaves_the_original_and_no
 	free(got), free(orig), free(path);
 }
 
+/* Two parses of one file hold the same key blocks. */
+static void
+assert_same_blocks(const struct mp_reg_file *a, const struct mp_reg_file *b, size_t len)
+{
+	cr_assert_eq(a->nblocks, b->nblocks, "after byte %zu", len);
+	cr_assert_eq(a->nvalues, b->nvalues, "after byte %zu", len);
+	cr_assert_eq(a->nlines, b->nlines, "after byte %zu", len);
+	cr_assert_eq(a->eol, b->eol, "after byte %zu", len);
+	for (size_t i = 0; i < a->nblocks; i++) {
+		const struct mp_reg_block *x = &a->blocks[i], *y = &b->blocks[i];
+		cr_assert_str_eq(x->path, y->path, "block %zu after byte %zu", i, len);
+		cr_assert_eq(x->ncomp, y->ncomp);
+		for (size_t j = 0; j < x->ncomp; j++)
+			cr_assert_str_eq(x->comp[j], y->comp[j]);
+		cr_assert(x->is_delete == y->is_delete && x->root == y->root &&
+		              x->nvalues == y->nvalues && x->first_value == y->first_value &&
+		              x->vend == y->vend,
+		          "block %zu after byte %zu", i, len);
+		cr_assert(memcmp(&x->span, &y->span, sizeof(x->span)) == 0 &&
+		              memcmp(&x->body, &y->body, sizeof(x->body)) == 0,
+		          "block %zu after byte %zu: span or body", i, len);
+	}
+}
+
+/* A parse that takes the key blocks before a byte from an earlier parse of
+ * the same bytes (what the check of a written file does up to its first
+ * change) holds the same blocks as a whole parse, wherever the cut falls,
+ * and its keys decode to the same values. */
+Test(reg_patch, a_parse_after_a_same_start_holds_the_same_blocks)
+{
+	const char *files[] = {"hand-edited-crlf.reg", "hand-edited-utf16.reg",
+	                       "exchange-mapi-utf16.reg", "hand-edited-regedit4.reg"};
+	for (size_t f = 0; f < sizeof(files) / sizeof(*files); f++) {
+		char *path = tu_fixture(files[f]);
+		struct mp_store *whole = NULL;
+		cr_assert_eq(mp_reg_parse_store(tu_ctx, path, NULL, &whole), MAPIPROF_OK, "%s",
+		             mapiprof_errmsg(tu_ctx));
+		const struct mp_reg_file *wf = mp_store_reg_file(whole);
+		for (size_t len = 0; len <= wf->rawlen; len += 7) {
+			struct mp_store *part = NULL;
+			cr_assert_eq(mp_reg_parse_store_after(tu_ctx, path, NULL, wf, len, &part),
+			             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+			const struct mp_reg_file *pf = mp_store_reg_file(part);
+			assert_same_blocks(wf, pf, len);
+			/* Blocks before the cut were taken, not read: the bytes read
+			 * (their fingerprint) are fewer. */
+			const struct mp_reg_span *b0 = &wf->blocks[0].body;
+			if ((size_t)b0->off + b0->len < len)
+				cr_assert_neq(pf->fingerprint, wf->fingerprint, "after byte %zu",
+				              len);
+			for (size_t b = 0; b < pf->nblocks; b++) {
+				cr_assert_eq(pf->decode((struct mp_reg_file *)pf, tu_ctx, b),
+				             MAPIPROF_OK);
+				cr_assert_eq(wf->decode((struct mp_reg_file *)wf, tu_ctx, b),
+				             MAPIPROF_OK);
+				for (size_t v = 0; v < pf->blocks[b].nvalues; v++) {
+					const struct mp_reg_value *x = &wf->blocks[b].values[v],
+					                          *y = &pf->blocks[b].values[v];
+					cr_assert_str_eq(x->name, y->name);
+					cr_assert(
+					    x->len == y->len && x->type == y->type &&
+					    (x->len == 0 || memcmp(x->data, y->data, x->len) == 0));
+				}
+			}
+			mp_store_close(part);
+		}
+		mp_store_close(whole);
+		free(path);
+	}
+}
+
+/* One letter of the written text has its case flipped on the way to the
+ * disk: the first at or after byte flip_at of the whole text (the pieces
+ * come in order).  A different case of a name or a hex digit still reads
+ * as the same keys and values, so only a comparison of the bytes sees it. */
+static size_t flip_at, flip_seen;
+static int flipped;
+
+static int
+flip_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	char *copy = malloc(len > 0 ? len : 1);
+	cr_assert_not_null(copy);
+	memcpy(copy, buf, len);
+	for (size_t i = 0; i < len && !flipped; i++) {
+		unsigned char ch = (unsigned char)copy[i];
+		if (flip_seen + i >= flip_at &&
+		    ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))) {
+			copy[i] = (char)(ch ^ 0x20);
+			flipped = 1;
+		}
+	}
+	flip_seen += len;
+	int rc = mp_write_full(ctx, fd, copy, len);
+	free(copy);
+	return rc;
+}
+
+ParameterizedTestParameters(reg_patch, a_written_file_changed_anywhere_is_refused)
+{
+	return tu_index_params(3);
+}
+
+/* A byte of the new file changed at its start (the first key line), in the
+ * middle or at its end: the write is refused and the input left as it was,
+ * with no temporary file behind. */
+ParameterizedTest(size_t *i, reg_patch, a_written_file_changed_anywhere_is_refused)
+{
+	struct tu_plan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w("hand-edited-crlf.reg", 1, &orig, &olen);
+	hand_plan(&h);
+	const char *first_key = memchr(orig, '[', olen);
+	cr_assert_not_null(first_key);
+	size_t at[] = {(size_t)(first_key - orig) + 1, olen / 2, olen - 12};
+	flip_at = at[*i];
+	flip_seen = 0;
+	flipped = 0;
+	cr_assert_eq(write_io(&h, NULL, &(struct mp_commit_io){.write = flip_write}),
+	             MAPIPROF_FAILED);
+	cr_assert(flipped, "no letter at or after byte %zu", flip_at);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_VERIFY, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "is not the one written") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	tu_assert_file_is(path, orig, olen);
+	tu_assert_listing("w", "p.reg");
+	free(orig), free(path);
+}
+
 Test(reg_patch, a_file_changed_after_it_was_read_is_refused)
 {
 	struct tu_plan h;

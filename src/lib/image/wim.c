@@ -1,8 +1,7 @@
 /* wim.c - a Windows image inside a WIM archive, read and updated through
- * wimlib (wimlib.h): its user hives found as on a directory tree (tree.c,
- * names.h), each hive streamed out with its transaction logs into a private
- * working directory, and the changed hives put back in one update and one
- * commit.
+ * wimlib (wimlib.h, loaded by the first mapiprof_wim_open: wimlib_load.h): its user hives found as
+ * on a directory tree (tree.c, names.h), each hive streamed out with its transaction logs into a
+ * private working directory, and the changed hives put back in one update and one commit.
  *
  * The commit rebuilds the archive into a temporary file beside it, synced
  * and renamed over it (wimlib_overwrite with WIMLIB_WRITE_FLAG_REBUILD |
@@ -17,11 +16,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <wimlib.h>
 
 #include "base/limits.h"
 #include "base/platform.h"
 #include "image/names.h"
+#include "image/wimlib_load.h"
 #include "store/store.h"
 #include "write/install.h"
 
@@ -39,6 +38,7 @@ static const char *const log_suffixes[] = {".LOG", ".LOG1", ".LOG2"};
 #define ROOT_FOLDERS (sizeof(profile_roots) / sizeof(*profile_roots))
 
 struct mapiprof_wim {
+	const struct mp_wimlib *lib; /* wimlib, loaded (image/wimlib_load.h) */
 	WIMStruct *wim;
 	int image;     /* 1-based */
 	char *file;    /* the archive on disk */
@@ -54,7 +54,7 @@ static int
 wim_err(struct mapiprof_ctx *ctx, const struct mapiprof_wim *w, enum mapiprof_error e, int code,
         const char *what)
 {
-	mp_seterr(ctx, e, "%s: %s", what, wimlib_get_error_string((enum wimlib_error_code)code));
+	mp_seterr(ctx, e, "%s: %s", what, w->lib->get_error_string((enum wimlib_error_code)code));
 	mp_seterr_file(ctx, w->spec);
 	return MAPIPROF_FAILED;
 }
@@ -92,12 +92,12 @@ split_spec(struct mapiprof_ctx *ctx, const char *spec, char **file, char **sel)
 
 /* "1 "Base", 2 "Golden"": the images of the archive, for messages. */
 static void
-image_names(WIMStruct *wim, int count, char *buf, size_t size)
+image_names(const struct mapiprof_wim *w, int count, char *buf, size_t size)
 {
 	size_t len = 0;
 	buf[0] = '\0';
 	for (int i = 1; i <= count && i <= MAX_NAMED && len < size; i++) {
-		const char *name = wimlib_get_image_name(wim, i);
+		const char *name = w->lib->get_image_name(w->wim, i);
 		int k = snprintf(buf + len, size - len, "%s%d \"%s\"", i > 1 ? ", " : "", i,
 		                 name != NULL ? name : "");
 		if (k < 0)
@@ -113,7 +113,7 @@ static int
 pick_image(struct mapiprof_ctx *ctx, struct mapiprof_wim *w, const char *sel, int count)
 {
 	char names[400];
-	image_names(w->wim, count, names, sizeof(names));
+	image_names(w, count, names, sizeof(names));
 	if (count < 1) {
 		mp_seterr(ctx, MAPIPROF_E_FORMAT, "the WIM file holds no image");
 	} else if (sel == NULL && count == 1) {
@@ -124,7 +124,7 @@ pick_image(struct mapiprof_ctx *ctx, struct mapiprof_wim *w, const char *sel, in
 		          "the WIM file holds %d images (%s): choose one with %s:N or %s:NAME",
 		          count, names, w->file, w->file);
 	} else {
-		int i = wimlib_resolve_image(w->wim, sel);
+		int i = w->lib->resolve_image(w->wim, sel);
 		if (i >= 1 && i <= count) {
 			w->image = i;
 			return MAPIPROF_OK;
@@ -153,7 +153,7 @@ reference_parts(struct mapiprof_ctx *ctx, struct mapiprof_wim *w)
 		return mp_nomem(ctx);
 	snprintf(glob, len + 2, "%.*s*.swm", (int)(len - 4), w->file);
 	const wimlib_tchar *globs[] = {glob};
-	int code = wimlib_reference_resource_files(
+	int code = w->lib->reference_resource_files(
 	    w->wim, globs, 1, WIMLIB_REF_FLAG_GLOB_ENABLE | WIMLIB_REF_FLAG_GLOB_ERR_ON_NOMATCH, 0);
 	free(glob);
 	return code == 0 ? MAPIPROF_OK
@@ -164,7 +164,7 @@ reference_parts(struct mapiprof_ctx *ctx, struct mapiprof_wim *w)
 static int
 open_archive(struct mapiprof_ctx *ctx, struct mapiprof_wim *w, unsigned flags, const char *sel)
 {
-	int code = wimlib_open_wim(w->file, 0, &w->wim);
+	int code = w->lib->open_wim(w->file, 0, &w->wim);
 	if (code == WIMLIB_ERR_NOT_A_WIM_FILE || code == WIMLIB_ERR_IMAGE_COUNT ||
 	    code == WIMLIB_ERR_READ || code == WIMLIB_ERR_UNEXPECTED_END_OF_FILE) {
 		mp_seterr(ctx, MAPIPROF_E_FORMAT,
@@ -180,7 +180,7 @@ open_archive(struct mapiprof_ctx *ctx, struct mapiprof_wim *w, unsigned flags, c
 	if (code != 0)
 		return wim_err(ctx, w, MAPIPROF_E_FORMAT, code, "not a WIM file wimlib can read");
 	struct wimlib_wim_info info;
-	if ((code = wimlib_get_wim_info(w->wim, &info)) != 0)
+	if ((code = w->lib->get_wim_info(w->wim, &info)) != 0)
 		return wim_err(ctx, w, MAPIPROF_E_FORMAT, code, "the WIM header");
 	if ((flags & MAPIPROF_WIM_WRITE) && info.total_parts > 1) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID,
@@ -222,6 +222,10 @@ mapiprof_wim_open(struct mapiprof_ctx *ctx, const char *spec, unsigned flags,
 	}
 	w->lock_fd = -1;
 	int rc = split_spec(ctx, spec, &w->file, &sel);
+	if (rc == MAPIPROF_OK && (w->lib = mp_wimlib(ctx)) == NULL) {
+		mp_seterr_file(ctx, w->spec);
+		rc = MAPIPROF_FAILED;
+	}
 	/* A writer holds the archive's lock from before it is read to after
 	 * the new one is in place, as a hive's writer does: the rebuild writes
 	 * a whole new archive from what was read, so two writers at once would
@@ -303,8 +307,8 @@ static int
 list_dir(struct mapiprof_ctx *ctx, const struct mapiprof_wim *w, const char *dir, struct listing *l)
 {
 	*l = (struct listing){0};
-	int code = wimlib_iterate_dir_tree(w->wim, w->image, dir[0] != '\0' ? dir : "/",
-	                                   WIMLIB_ITERATE_DIR_TREE_FLAG_CHILDREN, list_entry, l);
+	int code = w->lib->iterate_dir_tree(w->wim, w->image, dir[0] != '\0' ? dir : "/",
+	                                    WIMLIB_ITERATE_DIR_TREE_FLAG_CHILDREN, list_entry, l);
 	if (l->nomem) {
 		listing_free(l);
 		return mp_nomem(ctx);
@@ -603,8 +607,8 @@ mapiprof_wim_extract(struct mapiprof_ctx *ctx, struct mapiprof_wim *w, const cha
 	}
 	if (rc == MAPIPROF_OK) {
 		int code =
-		    wimlib_extract_paths(w->wim, w->image, dir, (const wimlib_tchar *const *)v, n,
-		                         WIMLIB_EXTRACT_FLAG_NO_PRESERVE_DIR_STRUCTURE);
+		    w->lib->extract_paths(w->wim, w->image, dir, (const wimlib_tchar *const *)v, n,
+		                          WIMLIB_EXTRACT_FLAG_NO_PRESERVE_DIR_STRUCTURE);
 		if (code != 0)
 			rc = wim_err(ctx, w, MAPIPROF_E_FORMAT, code, "extracting from the image");
 	}
@@ -642,7 +646,7 @@ static void
 keep_access_time(const struct mapiprof_wim *w, const char *path, const char *local)
 {
 	struct times t = {0};
-	if (wimlib_iterate_dir_tree(w->wim, w->image, path, 0, get_times, &t) != 0 || !t.found)
+	if (w->lib->iterate_dir_tree(w->wim, w->image, path, 0, get_times, &t) != 0 || !t.found)
 		return;
 	struct timespec ts[2] = {{.tv_sec = (time_t)t.access.tv_sec, .tv_nsec = t.access.tv_nsec},
 	                         {.tv_sec = 0, .tv_nsec = UTIME_OMIT}};
@@ -739,13 +743,13 @@ mapiprof_wim_update(struct mapiprof_ctx *ctx, struct mapiprof_wim *w,
 	if (rc == MAPIPROF_OK && backup_suffix != NULL)
 		rc = backup(ctx, w, backup_suffix);
 	if (rc == MAPIPROF_OK) {
-		int code = wimlib_update_image(w->wim, w->image, cmds, ncmds, 0);
+		int code = w->lib->update_image(w->wim, w->image, cmds, ncmds, 0);
 		if (code != 0)
 			rc = wim_err(ctx, w, MAPIPROF_E_IO, code, "updating the image");
 	}
 	if (rc == MAPIPROF_OK) {
-		int code = wimlib_overwrite(w->wim,
-		                            WIMLIB_WRITE_FLAG_REBUILD | WIMLIB_WRITE_FLAG_FSYNC, 0);
+		int code = w->lib->overwrite(
+		    w->wim, WIMLIB_WRITE_FLAG_REBUILD | WIMLIB_WRITE_FLAG_FSYNC, 0);
 		if (code != 0)
 			rc = wim_err(ctx, w, MAPIPROF_E_IO, code, "writing the WIM file");
 		else
@@ -816,7 +820,7 @@ mapiprof_wim_close(struct mapiprof_wim *w)
 	if (w->workdir != NULL)
 		remove_workdir(w->workdir);
 	if (w->wim != NULL)
-		wimlib_free(w->wim);
+		w->lib->free(w->wim);
 	free(w->workdir);
 	free(w->file);
 	free(w->spec);

@@ -353,11 +353,51 @@ note_mem(struct mp_reg_impl *f)
 	    f->arena.bytes + f->bcap * sizeof(*f->pub.blocks) + f->vcap * sizeof(*f->pub.values);
 }
 
+/* The bytes [0, len) of the file being parsed are those of the parsed file
+ * same (mp_reg_parse_store_after): its key blocks that end before len are
+ * taken as they are, and the reading goes on at the key line after them. */
+struct seed {
+	const struct mp_reg_file *same;
+	size_t len;
+};
+
+static int
+take_blocks(struct mp_reg_parser *ps, const struct seed *sd)
+{
+	struct mp_reg_impl *f = ps->f;
+	const struct mp_reg_file *same = sd->same;
+	size_t k = 0, nvalues = 0;
+	if (same->encoding != f->pub.encoding || same->header != f->pub.header)
+		return MAPIPROF_OK; /* read it all: the check of the bytes refuses it */
+	while (k < same->nblocks &&
+	       (size_t)same->blocks[k].body.off + same->blocks[k].body.len < sd->len)
+		nvalues += same->blocks[k++].nvalues;
+	if (k == 0)
+		return MAPIPROF_OK;
+	const struct mp_reg_block *last = &same->blocks[k - 1];
+	size_t resume = (size_t)last->body.off + last->body.len;
+	if (resume < ps->r.pos)
+		return MAPIPROF_OK;
+	if ((f->pub.blocks = malloc(k * sizeof(*f->pub.blocks))) == NULL)
+		return mp_nomem(ps->r.ctx);
+	memcpy(f->pub.blocks, same->blocks, k * sizeof(*f->pub.blocks));
+	f->bcap = f->pub.nblocks = k;
+	f->pub.nvalues = nvalues;
+	f->pub.eol = same->eol;
+	ps->r.pos = resume;
+	ps->r.lineno = (size_t)last->body.line + last->body.nlines - 1u;
+	f->pub.nlines = ps->r.lineno;
+	ps->prev_comp = last->comp;
+	ps->prev_ncomp = last->ncomp;
+	return mp_reg_check_mem(ps);
+}
+
 /* Parses f (raw or map set; takes it over, freed on failure).  lazy: value
- * lines are checked, not kept (check_only, regtext/reader.h). */
+ * lines are checked, not kept (check_only, regtext/reader.h).  sd: the
+ * blocks of a file with the same first bytes are taken (NULL: none). */
 static int
 parse_impl(struct mapiprof_ctx *ctx, const char *name, struct mp_reg_impl *f, const char *codepage,
-           int lazy, struct mp_reg_file **out)
+           int lazy, const struct seed *sd, struct mp_reg_file **out)
 {
 	struct mp_reg_parser ps;
 	memset(&ps, 0, sizeof(ps));
@@ -373,7 +413,8 @@ parse_impl(struct mapiprof_ctx *ctx, const char *name, struct mp_reg_impl *f, co
 	else if (f->pub.rawlen > MP_MAX_REG_FILE)
 		mp_seterr(ctx, MAPIPROF_E_LIMIT, "file larger than %u bytes", MP_MAX_REG_FILE);
 	else if (read_bom(&ps) == MAPIPROF_OK &&
-	         read_header(&ps, codepage != NULL ? codepage : "WINDOWS-1252") == MAPIPROF_OK)
+	         read_header(&ps, codepage != NULL ? codepage : "WINDOWS-1252") == MAPIPROF_OK &&
+	         (sd == NULL || take_blocks(&ps, sd) == MAPIPROF_OK))
 		rc = parse_lines(&ps);
 	free(ps.r.text);
 	free(ps.buf);
@@ -407,12 +448,12 @@ mp_reg_parse_owned(struct mapiprof_ctx *ctx, const char *name, uint8_t *raw, siz
 	f->raw = raw;
 	f->pub.raw = raw;
 	f->pub.rawlen = len;
-	return parse_impl(ctx, name, f, codepage, 0, out);
+	return parse_impl(ctx, name, f, codepage, 0, NULL, out);
 }
 
-int
-mp_reg_parse_mapped(struct mapiprof_ctx *ctx, const char *name, struct mp_map *map,
-                    const char *codepage, struct mp_reg_file **out)
+static int
+parse_mapped(struct mapiprof_ctx *ctx, const char *name, struct mp_map *map, const char *codepage,
+             const struct seed *sd, struct mp_reg_file **out)
 {
 	*out = NULL;
 	struct mp_reg_impl *f = calloc(1, sizeof(*f));
@@ -425,7 +466,14 @@ mp_reg_parse_mapped(struct mapiprof_ctx *ctx, const char *name, struct mp_map *m
 	f->pub.raw = f->map.p;
 	f->pub.rawlen = f->map.len;
 	f->pub.map = &f->map;
-	return parse_impl(ctx, name, f, codepage, 1, out);
+	return parse_impl(ctx, name, f, codepage, 1, sd, out);
+}
+
+int
+mp_reg_parse_mapped(struct mapiprof_ctx *ctx, const char *name, struct mp_map *map,
+                    const char *codepage, struct mp_reg_file **out)
+{
+	return parse_mapped(ctx, name, map, codepage, NULL, out);
 }
 
 int
@@ -491,9 +539,9 @@ mp_reg_parse_buf(struct mapiprof_ctx *ctx, const char *name, const void *buf, si
 	return mp_reg_parse_owned(ctx, name, raw, len, codepage, out);
 }
 
-int
-mp_reg_parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
-                  struct mp_reg_file **out)
+static int
+parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepage, const struct seed *sd,
+           struct mp_reg_file **out)
 {
 	int fd = -1;
 	uint64_t size = 0;
@@ -515,11 +563,18 @@ mp_reg_parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepa
 	if (mp_map_fd(ctx, fd, (size_t)size, &map) != MAPIPROF_OK)
 		goto fail;
 	mp_close(fd);
-	return mp_reg_parse_mapped(ctx, path, &map, codepage, out);
+	return parse_mapped(ctx, path, &map, codepage, sd, out);
 fail:
 	mp_close(fd);
 	mp_seterr_file(ctx, path);
 	return MAPIPROF_FAILED;
+}
+
+int
+mp_reg_parse_file(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
+                  struct mp_reg_file **out)
+{
+	return parse_file(ctx, path, codepage, NULL, out);
 }
 
 void
@@ -562,6 +617,19 @@ mp_reg_parse_store(struct mapiprof_ctx *ctx, const char *path, const char *codep
 	*out = NULL;
 	if (mp_reg_parse_file(ctx, path, codepage != NULL ? codepage : ctx->codepage, &file) !=
 	    MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return mp_store_reg_from_parsed(ctx, file, out);
+}
+
+int
+mp_reg_parse_store_after(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
+                         const struct mp_reg_file *same, size_t same_len, struct mp_store **out)
+{
+	struct mp_reg_file *file = NULL;
+	const struct seed sd = {same, same_len};
+	*out = NULL;
+	if (parse_file(ctx, path, codepage != NULL ? codepage : ctx->codepage,
+	               same != NULL ? &sd : NULL, &file) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	return mp_store_reg_from_parsed(ctx, file, out);
 }

@@ -66,5 +66,15 @@ void mp_reg_parse_free(struct mp_reg_file *f);
  * MAPIPROF_E_LIMIT past a cap of limits.h. */
 int mp_reg_parse_store(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
                        struct mp_store **out);
+/* mp_reg_parse_store of a file whose bytes [0, same_len) the caller holds
+ * to be those of the parsed file same (and checks afterwards: nothing here
+ * compares them): the key blocks of same that end before same_len, with
+ * the lines after them up to the next key line, are taken from it (its
+ * strings shared: same must outlive the store), not read again; every
+ * line from there on is read as strictly.  The result's fingerprint is of
+ * the bytes read. */
+int mp_reg_parse_store_after(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
+                             const struct mp_reg_file *same, size_t same_len,
+                             struct mp_store **out);
 
 #endif

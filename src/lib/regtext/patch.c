@@ -600,11 +600,21 @@ stitch(struct patch *p, const struct mp_reg_sink *sink)
 static int
 give_edits(struct patch *p, struct mp_reg_edits *out)
 {
-	out->e = malloc((p->ne > 0 ? p->ne : 1) * sizeof(*out->e));
-	if (out->e == NULL)
-		return mp_nomem(p->ctx);
+	size_t total = 0;
 	for (size_t i = 0; i < p->ne; i++)
+		total += p->e[i].n;
+	out->e = malloc((p->ne > 0 ? p->ne : 1) * sizeof(*out->e));
+	out->text = malloc(total > 0 ? total : 1);
+	if (out->e == NULL || out->text == NULL) {
+		mp_reg_edits_free(out);
+		return mp_nomem(p->ctx);
+	}
+	for (size_t i = 0; i < p->ne; i++) {
 		out->e[i] = (struct mp_reg_edit){p->e[i].off, p->e[i].len, p->e[i].n};
+		if (p->e[i].n > 0)
+			memcpy(out->text + out->textlen, p->text.data + p->e[i].start, p->e[i].n);
+		out->textlen += p->e[i].n;
+	}
 	out->n = p->ne;
 	return MAPIPROF_OK;
 }
@@ -613,8 +623,8 @@ void
 mp_reg_edits_free(struct mp_reg_edits *edits)
 {
 	free(edits->e);
-	edits->e = NULL;
-	edits->n = 0;
+	free(edits->text);
+	*edits = (struct mp_reg_edits){0};
 }
 
 struct buf_sink {
@@ -635,7 +645,7 @@ mp_reg_patch_to(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_ke
 {
 	const struct mp_reg_file *f = mp_store_reg_file(s);
 	if (edits != NULL)
-		*edits = (struct mp_reg_edits){NULL, 0};
+		*edits = (struct mp_reg_edits){0};
 	if (f == NULL || (n > 0 && keys == NULL) || sink == NULL) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID, "mp_reg_patch: not a .reg store");
 		return MAPIPROF_FAILED;

@@ -7,6 +7,7 @@
 #define MP_REG_PATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "base/ctx.h"
@@ -59,10 +60,15 @@ struct mp_reg_edit {
 	size_t off, len, n;
 };
 
-/* The changes mp_reg_patch_to made, in offset order (e malloc'd). */
+/* The changes mp_reg_patch_to made, in offset order (e malloc'd), and
+ * their new text, each edit's n bytes after the previous one's (text
+ * malloc'd, textlen bytes): with the original, the whole of what was
+ * written, for the check of the written file. */
 struct mp_reg_edits {
 	struct mp_reg_edit *e;
 	size_t n;
+	uint8_t *text;
+	size_t textlen;
 };
 
 /* mp_reg_patch, the text handed to sink piece by piece (the unchanged

@@ -748,8 +748,34 @@ value_blocks(const struct mp_store *s, mp_key key, uint32_t *out, size_t cap)
  * compare the decoded values. */
 #define LET_GO_STEP (32u * 1024u * 1024u)
 
+/* 1 when bytes [off, off + len) of the input are, unchanged, bytes
+ * [now_off, now_off + len) of the written file: no edit of the patch
+ * (c->edits, in offset order) falls inside them and those before them
+ * shift them to now_off.  The byte check (verify_reg_bytes) has proven
+ * that the written file is the input with the edits, so such bytes need
+ * no second comparison. */
 static int
-same_lines(struct mp_store *os, struct mp_store *ns, mp_key old, mp_key now, size_t *touched)
+kept_at(const struct commit *c, size_t off, size_t len, size_t now_off)
+{
+	const struct mp_reg_edits *ed = &c->edits;
+	size_t shift_in = 0, shift_out = 0;
+	for (size_t i = 0; i < ed->n; i++) {
+		const struct mp_reg_edit *e = &ed->e[i];
+		if (e->off + e->len <= off) {
+			shift_in += e->len;
+			shift_out += e->n;
+			continue;
+		}
+		if (e->off < off + len)
+			return 0; /* inside, or overlapping */
+		break;
+	}
+	return off - shift_in + shift_out == now_off;
+}
+
+static int
+same_lines(const struct commit *c, struct mp_store *os, struct mp_store *ns, mp_key old, mp_key now,
+           size_t *touched)
 {
 	enum { MAXB = 16 };
 	const struct mp_reg_file *of = mp_store_reg_file(os), *nf = mp_store_reg_file(ns);
@@ -762,8 +788,11 @@ same_lines(struct mp_store *os, struct mp_store *ns, mp_key old, mp_key now, siz
 	for (size_t i = 0; i < no; i++) {
 		const struct mp_reg_block *a = &of->blocks[ob[i]], *b = &nf->blocks[nbk[i]];
 		size_t alen = a->vend - a->span.off, blen = b->vend - b->span.off;
-		if (alen != blen || a->nvalues != b->nvalues ||
-		    memcmp(of->raw + a->span.off, nf->raw + b->span.off, alen) != 0)
+		if (alen != blen || a->nvalues != b->nvalues)
+			return 0;
+		if (kept_at(c, a->span.off, alen, b->span.off))
+			continue;
+		if (memcmp(of->raw + a->span.off, nf->raw + b->span.off, alen) != 0)
 			return 0;
 		*touched += alen;
 	}
@@ -777,6 +806,28 @@ same_lines(struct mp_store *os, struct mp_store *ns, mp_key old, mp_key now, siz
 		*touched = 0;
 	}
 	return 1;
+}
+
+/* *match = kids[*next] of store s when that child is named exactly name
+ * (and *next moves on), else 0.  A new file's unchanged keys keep their
+ * order, so the input's children are mostly found here in turn; a store's
+ * children differ in name (mp_name_casecmp), so an exact namesake is the
+ * one mp_kids_child would find, without sorting the children again each
+ * time a deep subtree has pushed them out of its cache. */
+static int
+next_namesake(struct mp_store *s, const mp_key *kids, size_t n, size_t *next, const char *name,
+              mp_key *match)
+{
+	char *kn = NULL;
+	*match = 0;
+	if (*next >= n)
+		return MAPIPROF_OK;
+	if (s->ops->key_name(s, kids[*next], &kn) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	if (strcmp(kn, name) == 0)
+		*match = kids[(*next)++];
+	free(kn);
+	return MAPIPROF_OK;
 }
 
 /* Key old of the input's store and key now of the new file (store ns)
@@ -794,11 +845,12 @@ same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now, size
 	struct mp_store *os = c->file->store;
 	struct mp_value *ov = NULL, *nv = NULL;
 	size_t no = 0, nn = 0, nk = 0;
-	mp_key *kids = NULL;
+	mp_key *kids = NULL, *nkids = NULL;
+	size_t nnk = 0;
 	char *name = NULL;
 	int planned = planned_key(c, old);
 	int rc = os->ops->key_name(os, old, &name);
-	if (rc == MAPIPROF_OK && !planned && !same_lines(os, ns, old, now, &c->touched)) {
+	if (rc == MAPIPROF_OK && !planned && !same_lines(c, os, ns, old, now, &c->touched)) {
 		rc = os->ops->values(os, old, &ov, &no);
 		if (rc == MAPIPROF_OK)
 			rc = ns->ops->values(ns, now, &nv, &nn);
@@ -808,13 +860,17 @@ same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now, size
 	}
 	if (rc == MAPIPROF_OK)
 		rc = os->ops->children(os, old, &kids, &nk);
-	for (size_t i = 0; rc == MAPIPROF_OK && i < nk; i++) {
+	if (rc == MAPIPROF_OK && nk > 0)
+		rc = ns->ops->children(ns, now, &nkids, &nnk);
+	for (size_t i = 0, next = 0; rc == MAPIPROF_OK && i < nk; i++) {
 		char *kn = NULL;
 		mp_key match = 0;
 		if (planned_key(c, kids[i]) == 2)
 			continue; /* deleted: verify_key checks it is gone */
 		rc = os->ops->key_name(os, kids[i], &kn);
 		if (rc == MAPIPROF_OK)
+			rc = next_namesake(ns, nkids, nnk, &next, kn, &match);
+		if (rc == MAPIPROF_OK && match == 0)
 			rc = mp_kids_child(c->kids, now, kn, &match);
 		if (rc == MAPIPROF_OK && match == 0) {
 			mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
@@ -829,13 +885,105 @@ same_subtree(struct commit *c, struct mp_store *ns, mp_key old, mp_key now, size
 	mp_store_values_free(ov, no);
 	mp_store_values_free(nv, nn);
 	free(kids);
+	free(nkids);
 	free(name);
+	return rc;
+}
+
+/* Bytes of the written .reg file read at a time by its byte check. */
+#define BYTES_CHUNK (1u << 20)
+
+/* The byte check of a written .reg file in progress: the file (fd), read
+ * sequentially, against what was meant to be written. */
+struct byte_check {
+	struct commit *c;
+	int fd;
+	uint8_t *buf;
+	uint64_t at;    /* bytes of the file compared so far */
+	size_t dropped; /* the input's pages before this were let go */
+};
+
+/* The next len bytes of the file are exactly want[0..len); from_input:
+ * want is the input's mapping at offset in_off, whose pages are let go
+ * behind the comparison (the input is read once through here). */
+static int
+same_as(struct byte_check *b, const uint8_t *want, size_t len, int from_input, size_t in_off)
+{
+	while (len > 0) {
+		size_t n = len < BYTES_CHUNK ? len : BYTES_CHUNK;
+		if (mp_pread_full(b->c->ctx, b->fd, b->buf, n, b->at) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+		if (memcmp(b->buf, want, n) != 0) {
+			size_t i = 0;
+			while (b->buf[i] == want[i])
+				i++;
+			mp_seterr(b->c->ctx, MAPIPROF_E_VERIFY,
+			          "the written file did not verify: byte %llu is not the one "
+			          "written",
+			          (unsigned long long)(b->at + i));
+			return MAPIPROF_FAILED;
+		}
+		b->at += n;
+		want += n;
+		len -= n;
+		in_off += n;
+		const struct mp_map *map = b->c->reg->map;
+		if (from_input && map != NULL && in_off - b->dropped >= LET_GO_STEP) {
+			mp_map_drop(map, b->dropped, in_off - b->dropped);
+			b->dropped = in_off;
+		}
+	}
+	return MAPIPROF_OK;
+}
+
+/* The written .reg file holds exactly what was meant: the input's bytes
+ * with the patch's edits (c->edits) stitched in, and nothing more.  One
+ * sequential pass, no parse: whatever differs anywhere (a byte the disk
+ * or the writer got wrong, a piece missing or repeated, even where the
+ * text would still parse to the same keys) is refused here. */
+static int
+verify_reg_bytes(struct commit *c)
+{
+	const struct mp_reg_file *in = c->reg;
+	const struct mp_reg_edits *ed = &c->edits;
+	struct byte_check b = {.c = c, .fd = -1};
+	struct mp_file_attr a;
+	uint64_t want = in->rawlen;
+	for (size_t i = 0; i < ed->n; i++)
+		want = want - ed->e[i].len + ed->e[i].n;
+	int rc = mp_open_read(c->ctx, c->ins.tmp, &b.fd);
+	if (rc == MAPIPROF_OK)
+		rc = mp_fd_attr(c->ctx, b.fd, &a);
+	if (rc == MAPIPROF_OK && a.size != want) {
+		mp_seterr(c->ctx, MAPIPROF_E_VERIFY,
+		          "the written file did not verify: it holds %llu bytes, not the %llu "
+		          "written",
+		          (unsigned long long)a.size, (unsigned long long)want);
+		rc = MAPIPROF_FAILED;
+	}
+	if (rc == MAPIPROF_OK && (b.buf = malloc(BYTES_CHUNK)) == NULL)
+		rc = mp_nomem(c->ctx);
+	size_t pos = 0, text = 0;
+	for (size_t i = 0; rc == MAPIPROF_OK && i <= ed->n; i++) {
+		size_t end = i < ed->n ? ed->e[i].off : in->rawlen;
+		rc = same_as(&b, in->raw + pos, end - pos, 1, pos);
+		if (rc == MAPIPROF_OK && i < ed->n) {
+			rc = same_as(&b, ed->text + text, ed->e[i].n, 0, 0);
+			text += ed->e[i].n;
+			pos = ed->e[i].off + ed->e[i].len;
+		}
+	}
+	if (in->map != NULL && in->rawlen > b.dropped)
+		mp_map_drop(in->map, b.dropped, in->rawlen - b.dropped);
+	free(b.buf);
+	mp_close(b.fd);
 	return rc;
 }
 
 /* A .reg file's check: the temporary file parses again (strictly, in the
  * input's code page) in the input's encoding and header, every planned key
- * reads back exactly as planned, and every other key as it was. */
+ * reads back exactly as planned, every other key as it was, and it holds
+ * exactly the bytes meant (verify_reg_bytes). */
 static int
 verify_reg(struct commit *c)
 {
@@ -843,7 +991,10 @@ verify_reg(struct commit *c)
 	mp_key root = 0, old = 0;
 	const char *cp = c->reg->codepage != NULL ? c->reg->codepage : c->ctx->codepage;
 	int rc = MAPIPROF_FAILED;
-	if (mp_reg_parse_store(c->ctx, c->ins.tmp, cp, &s) != MAPIPROF_OK ||
+	/* Up to the first edit the file is the input (verify_reg_bytes proves
+	 * it below): the input's key blocks before it are not read again. */
+	size_t same_len = c->edits.n > 0 ? c->edits.e[0].off : 0;
+	if (mp_reg_parse_store_after(c->ctx, c->ins.tmp, cp, c->reg, same_len, &s) != MAPIPROF_OK ||
 	    s->ops->root(s, &root) != MAPIPROF_OK || verify_begin(c, s) != MAPIPROF_OK)
 		goto out;
 	const struct mp_reg_file *f = mp_store_reg_file(s);
@@ -861,7 +1012,8 @@ verify_reg(struct commit *c)
 out:
 	verify_end(c);
 	mp_store_close(s);
-	return rc;
+	/* Last: the comparisons above skip bytes it proves unchanged. */
+	return rc == MAPIPROF_OK ? verify_reg_bytes(c) : rc;
 }
 
 /* ---- verify, fast path ---------------------------------------------------
