@@ -218,11 +218,6 @@ note_eol(const struct mp_reg_parser *ps, struct mp_reg_file *f, enum mp_reg_eol 
 		f->eol = MP_REG_EOL_MIXED;
 }
 
-/* The common case of a UTF-16 file, in one pass: finds the end of the line
- * at r->pos (*end: its terminator, or the end of the file) and, while its
- * characters are ASCII other than NUL, copies them narrowed into r->text
- * (as decode_utf16 would).  r->narrowed = 1 when the whole line was
- * (r->text then lacks only its NUL); otherwise decode_utf16 reads it. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* Four UTF-16LE code units at p, all ASCII other than NUL, CR and LF, are
  * copied narrowed to out: 1 (0: at least one is not, nothing copied).
@@ -252,6 +247,11 @@ narrow4(const uint8_t *p, char *out)
 }
 #endif
 
+/* The common case of a UTF-16 file, in one pass: finds the end of the line
+ * at r->pos (*end: its terminator, or the end of the file) and, while its
+ * characters are ASCII other than NUL, copies them narrowed into r->text
+ * (as decode_utf16 would).  r->narrowed = 1 when the whole line was
+ * (r->text then lacks only its NUL); otherwise decode_utf16 reads it. */
 static int
 narrow_utf16(struct mp_reg_parser *ps, size_t *end)
 {
