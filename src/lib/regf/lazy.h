@@ -14,11 +14,14 @@
  * subkey lists) is answered by hivex itself, opened on the same file the
  * first time one is met; handles being the same, the two mix freely.
  *
- * What it does not do is hivex_open's check of every bin and cell: a
- * damaged bin the read never reaches goes unnoticed (as with reglookup);
- * damage on the path read fails with MAPIPROF_E_FORMAT naming the key and
- * the file offset.  Writers validate the whole hive themselves
- * (write/commit.c opens the source with hivex). */
+ * What it does not do is hivex_open's check of every bin and cell: it
+ * checks the base block, the first bin (where the root key lies) and each
+ * cell it reads, so a damaged bin the read never reaches goes unnoticed
+ * (as with reglookup), and an offset into the middle of a cell that reads
+ * as a well-formed cell is taken as one (hivex's bitmap of cell starts
+ * would refuse it); damage on the path read fails with MAPIPROF_E_FORMAT
+ * naming the key and the file offset.  Writers validate the whole hive
+ * themselves (write/commit.c opens the source with hivex). */
 #ifndef MP_REGF_LAZY_H
 #define MP_REGF_LAZY_H
 
