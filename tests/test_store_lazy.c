@@ -328,7 +328,7 @@ Test(store_lazy, same_as_hivex_on_the_real_hives)
 }
 
 /* A generated 4 MiB hive: 3868 keys, ri lists of lh leaves. */
-Test(store_lazy, same_as_hivex_on_a_generated_hive_with_ri_lists, .timeout = 120)
+Test(store_lazy, same_as_hivex_on_a_generated_hive_with_ri_lists)
 {
 	char *p = make_big(4);
 	unsigned long fb = mp_regf_lazy_fallbacks();
@@ -341,7 +341,7 @@ Test(store_lazy, same_as_hivex_on_a_generated_hive_with_ri_lists, .timeout = 120
 
 /* Finding the profiles of a 16 MiB hive reads a few dozen KiB of it,
  * without hivex. */
-Test(store_lazy, opening_a_big_hive_reads_a_small_part_of_it, .timeout = 120)
+Test(store_lazy, opening_a_big_hive_reads_a_small_part_of_it)
 {
 	char *p = make_big(16);
 	uint64_t size = tu_file_size(p);
@@ -378,7 +378,7 @@ last_bin(const uint8_t *img, size_t len)
 /* A broken bin far from the profiles: hivex refuses the hive, list and show
  * read it (they never reach that bin), and a write (which validates the
  * whole hive with hivex first) refuses it, leaving it as it was. */
-Test(store_lazy, a_broken_bin_off_the_path_stops_writes_not_reads, .timeout = 120)
+Test(store_lazy, a_broken_bin_off_the_path_stops_writes_not_reads)
 {
 	char *p = make_big(4);
 	size_t len = 0;
@@ -410,7 +410,7 @@ Test(store_lazy, a_broken_bin_off_the_path_stops_writes_not_reads, .timeout = 12
 
 /* The Profiles key's nk cell broken: list fails with exit 1, naming the
  * file, the key and the file offset. */
-Test(store_lazy, a_broken_key_on_the_path_stops_reads, .timeout = 120)
+Test(store_lazy, a_broken_key_on_the_path_stops_reads)
 {
 	char *p = make_big(4);
 	struct mp_store *s = NULL;
@@ -456,7 +456,7 @@ poke32(const char *path, size_t off, uint32_t v)
  * values a hostile file would hold (0, all ones, a cell's middle): both
  * stores give the same answers or the same error codes, and nothing
  * crashes (the sanitizer build runs this too). */
-Test(store_lazy, hostile_fields_read_the_same_through_both, .timeout = 300)
+Test(store_lazy, hostile_fields_read_the_same_through_both)
 {
 	char *p = tu_stage_built("exchange-mapi.dat");
 	size_t len = 0;
