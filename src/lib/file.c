@@ -12,6 +12,7 @@
 #include "base/platform.h"
 #include "mapi/locate.h"
 #include "regf/hiveinfo.h"
+#include "regf/lazy.h"
 #include "regf/replay.h"
 #include "regtext/info.h"
 #include "store/reg.h"
@@ -145,7 +146,9 @@ inspect_regf(struct mapiprof_ctx *ctx, const char *path, unsigned flags, struct 
 }
 
 /* The primary file's store: its checksum must be right (hivex refuses a
- * bad one too); a sequence mismatch alone is fine for reading. */
+ * bad one too); a sequence mismatch alone is fine for reading.  Read cell by
+ * cell (regf/lazy.h): a read touches the keys it reads, not the whole hive;
+ * writers validate the whole hive themselves (write/commit.c). */
 static int
 open_primary(struct mapiprof_file *f)
 {
@@ -157,7 +160,7 @@ open_primary(struct mapiprof_file *f)
 		                                         : "");
 		return MAPIPROF_FAILED;
 	}
-	return mp_store_hive_open(f->ctx, f->path, 0, &f->store);
+	return mp_regf_lazy_open(f->ctx, f->path, &f->store);
 }
 
 /* The store on the recovered image, kept in a private temporary file
@@ -166,7 +169,7 @@ static int
 open_recovered(struct mapiprof_file *f, const struct mp_buf *img)
 {
 	if (mp_recovered_create(f->ctx, f->path, img, &f->recovered) == MAPIPROF_OK &&
-	    mp_store_hive_open(f->ctx, f->recovered->path, 0, &f->store) == MAPIPROF_OK)
+	    mp_regf_lazy_open(f->ctx, f->recovered->path, &f->store) == MAPIPROF_OK)
 		return MAPIPROF_OK;
 	mp_recovered_free(f->recovered);
 	f->recovered = NULL;

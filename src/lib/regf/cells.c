@@ -5,6 +5,7 @@
  * Cell offsets ("rel") are relative to the first hbin, i.e. file offset
  * minus 4096.  Every offset and length is checked against the hive bins
  * before it is read; nothing is read through a pointer into the file. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,21 @@
 #include "base/platform.h"
 #include "base/utf16.h"
 #include "regf/cells.h"
+
+static _Atomic uint64_t read_bytes;
+
+uint64_t
+mp_regf_cells_bytes(void)
+{
+	return atomic_load(&read_bytes);
+}
+
+int
+mp_regf_cells_pread(const struct mp_regf_cells *c, void *buf, size_t len, uint64_t offset)
+{
+	atomic_fetch_add(&read_bytes, len);
+	return mp_pread_full(c->ctx, c->fd, buf, len, offset);
+}
 
 int
 mp_regf_cells_bad(const struct mp_regf_cells *c, const char *uid, const char *what, uint32_t rel)
@@ -43,8 +59,7 @@ mp_regf_cells_read(const struct mp_regf_cells *c, const char *uid, const char *w
 	if (rel % 8u != 0)
 		return MP_CELLS_UNUSUAL; /* hivex accepts 4-aligned cells; Windows never writes them
 		                          */
-	if (mp_pread_full(c->ctx, c->fd, buf, len, (uint64_t)rel + MP_REGF_BASE_BLOCK) !=
-	    MAPIPROF_OK)
+	if (mp_regf_cells_pread(c, buf, len, (uint64_t)rel + MP_REGF_BASE_BLOCK) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	uint32_t raw = mp_le32(buf);
 	uint32_t size = 0u - raw;
@@ -104,8 +119,8 @@ mp_regf_cells_vlist(const struct mp_regf_cells *c, const char *uid, const struct
 	uint32_t *out = mp_arena_calloc(a, nk->nvalues, sizeof(*out));
 	if (raw == NULL || out == NULL)
 		return mp_nomem(c->ctx);
-	if (mp_pread_full(c->ctx, c->fd, raw, (size_t)nk->nvalues * 4u,
-	                  (uint64_t)nk->vlist + MP_REGF_BASE_BLOCK + 4u) != MAPIPROF_OK)
+	if (mp_regf_cells_pread(c, raw, (size_t)nk->nvalues * 4u,
+	                        (uint64_t)nk->vlist + MP_REGF_BASE_BLOCK + 4u) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	for (uint32_t i = 0; i < nk->nvalues; i++)
 		out[i] = mp_le32(raw + 4u * i);
@@ -142,8 +157,8 @@ mp_regf_cells_vk_name(const struct mp_regf_cells *c, const struct mp_regf_vk *vk
 {
 	if (vk->name_len == 0)
 		return MAPIPROF_OK;
-	return mp_pread_full(c->ctx, c->fd, buf, vk->name_len,
-	                     (uint64_t)vk->rel + MP_REGF_BASE_BLOCK + MP_VK_HDR);
+	return mp_regf_cells_pread(c, buf, vk->name_len,
+	                           (uint64_t)vk->rel + MP_REGF_BASE_BLOCK + MP_VK_HDR);
 }
 
 int
@@ -183,8 +198,8 @@ mp_regf_cells_data_read(const struct mp_regf_cells *c, const struct mp_regf_vk *
 		memcpy(buf, vk->hdr + MP_VK_DOFF, vk->len); /* inline: at most 4 bytes */
 		return MAPIPROF_OK;
 	}
-	return mp_pread_full(c->ctx, c->fd, buf, vk->len,
-	                     (uint64_t)vk->data_rel + MP_REGF_BASE_BLOCK + 4u);
+	return mp_regf_cells_pread(c, buf, vk->len,
+	                           (uint64_t)vk->data_rel + MP_REGF_BASE_BLOCK + 4u);
 }
 
 int
@@ -218,8 +233,7 @@ mp_regf_cells_size(const struct mp_regf_cells *c, const char *uid, uint32_t rel,
 	uint8_t b[4];
 	if (!in_bins(c, rel, sizeof(b)))
 		return mp_regf_cells_bad(c, uid, "cell offset is outside the hive bins", rel);
-	if (mp_pread_full(c->ctx, c->fd, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK) !=
-	    MAPIPROF_OK)
+	if (mp_regf_cells_pread(c, b, sizeof(b), (uint64_t)rel + MP_REGF_BASE_BLOCK) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	*raw = mp_le32(b);
 	return MAPIPROF_OK;
@@ -228,36 +242,34 @@ mp_regf_cells_size(const struct mp_regf_cells *c, const char *uid, uint32_t rel,
 /* Walks the cells of the bin [rel, rel + size): each at least 8 bytes, a
  * multiple of 8, the last ending exactly at the bin's end. */
 static int
-check_bin_cells(const struct mp_regf_cells *c, uint32_t rel, uint32_t size)
+check_bin_cells(const struct mp_regf_cells *c, const char *uid, uint32_t rel, uint32_t size)
 {
 	for (uint32_t at = rel + MP_HBIN_HDR; at < rel + size;) {
 		uint32_t raw = 0;
-		if (mp_regf_cells_size(c, "new bin", at, &raw) != MAPIPROF_OK)
+		if (mp_regf_cells_size(c, uid, at, &raw) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 		uint32_t len = (raw & 0x80000000u) != 0 ? 0u - raw : raw;
 		if (len < 8u || len % 8u != 0 || len > rel + size - at)
-			return mp_regf_cells_bad(c, "new bin", "cell size does not tile its hbin",
-			                         at);
+			return mp_regf_cells_bad(c, uid, "cell size does not tile its hbin", at);
 		at += len; /* advances by >= 8 */
 	}
 	return MAPIPROF_OK;
 }
 
 int
-mp_regf_cells_bin(const struct mp_regf_cells *c, uint32_t rel, uint32_t *size)
+mp_regf_cells_bin(const struct mp_regf_cells *c, const char *uid, uint32_t rel, uint32_t *size)
 {
 	uint8_t h[12];
 	*size = 0;
 	if (rel % MP_HBIN_ALIGN != 0 || rel >= c->bins || c->bins - rel < MP_HBIN_ALIGN)
-		return mp_regf_cells_bad(c, "new bin", "hbin offset is outside the hive bins", rel);
-	if (mp_pread_full(c->ctx, c->fd, h, sizeof(h), (uint64_t)rel + MP_REGF_BASE_BLOCK) !=
-	    MAPIPROF_OK)
+		return mp_regf_cells_bad(c, uid, "hbin offset is outside the hive bins", rel);
+	if (mp_regf_cells_pread(c, h, sizeof(h), (uint64_t)rel + MP_REGF_BASE_BLOCK) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	uint32_t len = mp_le32(h + MP_HBIN_SIZE);
 	if (memcmp(h, "hbin", 4) != 0 || mp_le32(h + MP_HBIN_OFFSET) != rel || len == 0 ||
 	    len % MP_HBIN_ALIGN != 0 || len > c->bins - rel)
-		return mp_regf_cells_bad(c, "new bin", "not a valid hbin header", rel);
-	if (check_bin_cells(c, rel, len) != MAPIPROF_OK)
+		return mp_regf_cells_bad(c, uid, "not a valid hbin header", rel);
+	if (check_bin_cells(c, uid, rel, len) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	*size = len;
 	return MAPIPROF_OK;

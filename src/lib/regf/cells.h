@@ -22,13 +22,18 @@
 #define MP_CELL_NONE 0xFFFFFFFFu
 /* nk fields, counted from the cell start (4-byte size field, then "Key
  * node"). */
-#define MP_NK_TIME     (4u + 4u)
-#define MP_NK_NVALUES  (4u + 36u)
-#define MP_NK_VLIST    (4u + 40u)
-#define MP_NK_MAXVNAME (4u + 60u)
-#define MP_NK_MAXDATA  (4u + 64u)
-#define MP_NK_NAMELEN  (4u + 72u)
-#define MP_NK_HDR      (4u + 76u)
+#define MP_NK_FLAGS     (4u + 2u)
+#define MP_NK_TIME      (4u + 4u)
+#define MP_NK_PARENT    (4u + 16u)
+#define MP_NK_NSUB      (4u + 20u)
+#define MP_NK_SUBLIST   (4u + 28u)
+#define MP_NK_NVALUES   (4u + 36u)
+#define MP_NK_VLIST     (4u + 40u)
+#define MP_NK_MAXVNAME  (4u + 60u)
+#define MP_NK_MAXDATA   (4u + 64u)
+#define MP_NK_NAMELEN   (4u + 72u)
+#define MP_NK_HDR       (4u + 76u)
+#define MP_NK_COMP_NAME 0x0020u /* key name stored one byte per character */
 /* vk fields, counted from the cell start ("Key value"). */
 #define MP_VK_NAMELEN   (4u + 2u)
 #define MP_VK_DLEN      (4u + 4u)
@@ -60,6 +65,13 @@ struct mp_regf_cells {
  * the cell at rel.  Returns MAPIPROF_FAILED. */
 int mp_regf_cells_bad(const struct mp_regf_cells *c, const char *uid, const char *what,
                       uint32_t rel);
+
+/* Reads len bytes at file offset offset of c's file (every read of these
+ * readers and of subkeys.c goes through it, and is counted). */
+int mp_regf_cells_pread(const struct mp_regf_cells *c, void *buf, size_t len, uint64_t offset);
+/* Bytes read through mp_regf_cells_pread by this process so far (for
+ * tests: how much of a file a lazy read touched). */
+uint64_t mp_regf_cells_bytes(void);
 
 /* Reads the first len bytes (len >= 4) of the cell at rel (offset from the
  * first hbin) into buf and its size into *cell.  The cell must start inside
@@ -128,7 +140,7 @@ int mp_regf_cells_size(const struct mp_regf_cells *c, const char *uid, uint32_t 
 /* Checks the hbin at rel as hivex's open does (lib/handle.c): signature, its
  * own offset, a size of whole 4 KiB units inside the hive bins; and that its
  * cells, each of at least 8 bytes and a multiple of 8, tile it exactly.  Sets
- * *size to the bin's size.  MAPIPROF_E_FORMAT otherwise. */
-int mp_regf_cells_bin(const struct mp_regf_cells *c, uint32_t rel, uint32_t *size);
+ * *size to the bin's size.  MAPIPROF_E_FORMAT otherwise; messages name uid. */
+int mp_regf_cells_bin(const struct mp_regf_cells *c, const char *uid, uint32_t rel, uint32_t *size);
 
 #endif

@@ -38,8 +38,8 @@ read_leaf(const struct mp_regf_cells *c, const char *uid, uint32_t rel, uint32_t
 	uint8_t *raw = malloc((size_t)count * width + 1u);
 	if (raw == NULL)
 		return mp_nomem(c->ctx);
-	rc = mp_pread_full(c->ctx, c->fd, raw, (size_t)count * width,
-	                   (uint64_t)rel + MP_REGF_BASE_BLOCK + LIST_HDR);
+	rc = mp_regf_cells_pread(c, raw, (size_t)count * width,
+	                         (uint64_t)rel + MP_REGF_BASE_BLOCK + LIST_HDR);
 	if (!lh)
 		out->hash = NULL; /* the caller computes every hash */
 	for (uint32_t i = 0; rc == MAPIPROF_OK && i < count; i++) {
@@ -83,8 +83,8 @@ mp_regf_subkeys_read(const struct mp_regf_cells *c, const char *uid, uint32_t ns
 	uint8_t *raw = malloc(4u * (size_t)nleaves + 1u);
 	if (raw == NULL)
 		return mp_nomem(c->ctx);
-	rc = mp_pread_full(c->ctx, c->fd, raw, 4u * (size_t)nleaves,
-	                   (uint64_t)list + MP_REGF_BASE_BLOCK + LIST_HDR);
+	rc = mp_regf_cells_pread(c, raw, 4u * (size_t)nleaves,
+	                         (uint64_t)list + MP_REGF_BASE_BLOCK + LIST_HDR);
 	for (uint32_t i = 0; rc == MAPIPROF_OK && i < nleaves; i++)
 		rc = read_leaf(c, uid, mp_le32(raw + 4u * i), nsub, out);
 	free(raw);

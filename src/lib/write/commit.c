@@ -425,6 +425,21 @@ produce_reg(struct commit *c)
 	                       &c->edits);
 }
 
+/* The fast path copies the source and rewrites only the planned keys'
+ * cells, and verify_fast checks only those: the rest of the copy is good
+ * only if the source is.  The store the plan was made on reads cells on
+ * demand (regf/lazy.h) and has seen only the keys it read, so the whole
+ * source is validated here as hivex opens it (every bin and cell, hivex
+ * lib/handle.c) before a byte is written. */
+static int
+validate_source(struct commit *c)
+{
+	struct mp_store *s = NULL;
+	int rc = mp_store_hive_open(c->ctx, c->src_path, 0, &s);
+	mp_store_close(s);
+	return rc;
+}
+
 /* The new content of the temporary file: the fast path (kernel-side copy
  * of the input, then regf/patch.c, which also creates keys) unless the plan
  * deletes a key, which the patcher declines anyway; the hivex rewrite when
@@ -438,6 +453,8 @@ produce(struct commit *c)
 	for (size_t i = 0; i < c->plan->nkeys; i++)
 		del |= c->plan->keys[i].del;
 	if (!del) {
+		if (validate_source(c) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
 		if (c->io->copy(c->ctx, c->in_fd, c->ins.tmp_fd, c->in.size) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 		if (c->io->patch(c->ctx, c->ins.tmp_fd, c->plan->keys, c->plan->nkeys, &done) !=
@@ -1020,7 +1037,7 @@ out:
  *
  * When the in-place patcher wrote the file, everything but the bytes it
  * wrote is a kernel copy of the input, which hivex validated (walking every
- * bin and cell) when the file was opened for planning.  The patcher writes
+ * bin and cell) before the copy (validate_source).  The patcher writes
  * only into the base block, the cells of the planned keys (nk, value list,
  * vk and data cells) and one new bin at the end.  So the new file is read
  * back through a new descriptor, cell by cell (regf/cells.c), and checked
@@ -1079,7 +1096,7 @@ fast_new_bins(const struct mp_regf_cells *nc, uint32_t rel)
 {
 	while (rel < nc->bins) {
 		uint32_t size = 0;
-		if (mp_regf_cells_bin(nc, rel, &size) != MAPIPROF_OK)
+		if (mp_regf_cells_bin(nc, "new bin", rel, &size) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 		rel += size; /* >= 4096 */
 	}
