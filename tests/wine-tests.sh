@@ -11,7 +11,8 @@ build=$(cd "$1" && pwd) win=$(cd "$2" && pwd)
 shift 2
 [ $# -gt 0 ] || set -- test_cli test_cli_errors test_cli_write test_cli_reg test_cli_recover \
 		test_cli_same_as_native test_cli_lock test_cli_image test_cli_profile test_cli_deleted \
-		test_cli_import test_cli_prf test_cli_diff test_cli_timeline test_cli_relocate
+		test_cli_import test_cli_prf test_cli_diff test_cli_timeline test_cli_relocate \
+		test_cli_wim test_cli_help
 here=$(cd "$(dirname "$0")" && pwd)
 WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/mapiprof-wine-XXXXXX")
 WINEDEBUG=-all

@@ -124,6 +124,17 @@ base_name(const char *path, char *buf, size_t size)
 	return buf;
 }
 
+/* The length of dir without trailing separators (a root kept whole). */
+static size_t
+dir_len(const char *dir)
+{
+	enum path_rules r = sysfile_paths();
+	size_t root = pn_root_len(r, dir), len = strlen(dir);
+	while (len > root && pn_is_sep(r, dir[len - 1]))
+		len--;
+	return len;
+}
+
 int
 opt_output_dir(const char *cmd, const char *dir, const char *output, char *const files[], size_t n)
 {
@@ -145,7 +156,15 @@ opt_output_dir(const char *cmd, const char *dir, const char *output, char *const
 				    cmd, "--output-dir: '%s' and '%s' have the same name %s",
 				    files[j], files[i], a);
 	}
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	/* Without trailing separators: msvcrt's stat fails on "C:\\out\\". */
+	char *bare = strndup(dir, dir_len(dir));
+	if (bare == NULL) {
+		diag(NULL, "out of memory");
+		return EXIT_ERROR;
+	}
+	int is_dir = stat(bare, &st) == 0 && S_ISDIR(st.st_mode);
+	free(bare);
+	if (!is_dir) {
 		diag(dir, "--output-dir: not a directory");
 		return EXIT_ERROR;
 	}
@@ -155,13 +174,9 @@ opt_output_dir(const char *cmd, const char *dir, const char *output, char *const
 char *
 opt_output_path(const char *dir, const char *input)
 {
-	enum path_rules r = sysfile_paths();
 	char base[4096];
 	base_name(input, base, sizeof(base));
-	size_t root = pn_root_len(r, dir), dlen = strlen(dir);
-	while (dlen > root && pn_is_sep(r, dir[dlen - 1]))
-		dlen--;
-	return pn_join(r, dir, dlen, base);
+	return pn_join(sysfile_paths(), dir, dir_len(dir), base);
 }
 
 int
