@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testjson.h"
 #include "testutil.h"
@@ -166,7 +167,7 @@ complete(struct words *out, const char *const *line, size_t n, size_t index)
 {
 	char idx[16];
 	snprintf(idx, sizeof(idx), "%zu", index);
-	char *argv[24] = {MP_CLI, "complete", idx};
+	char *argv[24] = {(char *)tu_cli_program(), "complete", idx};
 	cr_assert_lt(n, 20);
 	for (size_t i = 0; i < n; i++)
 		argv[3 + i] = (char *)line[i];
@@ -598,7 +599,9 @@ Test(cli_help, completes_values_recipes_and_profiles)
 /* ---- the bash script ------------------------------------------------------- */
 
 /* Sources completions/mapiprof.bash, completes the words (the last one is
- * the word completed) and returns COMPREPLY, one per line, in tu_last. */
+ * the word completed) and returns COMPREPLY, one per line, in tu_last.
+ * The script runs the program tested (mapiprof.exe under Wine too: bash
+ * is a shell of Windows users as well, in Git for Windows and MSYS2). */
 static void
 bash_complete(const char *const *words, size_t n)
 {
@@ -608,7 +611,7 @@ bash_complete(const char *const *words, size_t n)
 	                  "_mapiprof; printf '%s\\n' \"${COMPREPLY[@]}\"",
 	                  "bash",
 	                  MP_SOURCE_DIR "/completions/mapiprof.bash",
-	                  MP_CLI};
+	                  (char *)tu_cli_program()};
 	cr_assert_lt(n, 17);
 	for (size_t i = 0; i < n; i++)
 		argv[6 + i] = (char *)words[i];
@@ -724,8 +727,17 @@ first_fields(char *text)
 	*w = '\0';
 }
 
+/* fish and zsh find "mapiprof" on PATH: the native build's here.  They
+ * are not shells of Windows; the program's side of every script, its
+ * "complete" command, is checked on Windows too (completes_values_...,
+ * and the bash script). */
+#define NOT_A_WINDOWS_SHELL(shell)                                                                 \
+	TU_SKIP_ON_WINDOWS(shell " is not a shell of Windows; the completion the scripts ask "     \
+	                         "mapiprof.exe for is checked through bash")
+
 Test(cli_help, fish_completion_completes)
 {
+	NOT_A_WINDOWS_SHELL("fish");
 	if (!tu_exists("/usr/bin/fish"))
 		cr_skip_test("fish is not installed");
 	fish_complete("mapiprof li");
@@ -791,6 +803,7 @@ zsh_complete(const char *const *words, size_t n)
 
 Test(cli_help, zsh_completion_completes)
 {
+	NOT_A_WINDOWS_SHELL("zsh");
 	if (!tu_exists("/usr/bin/zsh"))
 		cr_skip_test("zsh is not installed");
 	const char *cmd[] = {"li"};
@@ -869,9 +882,14 @@ Test(cli_help, the_examples_of_edit_and_apply_run)
 		TU_CLI_EXPECT(0, cmds[i], "--help");
 		char *script = help_examples(tu_last.out);
 		cr_assert_not_null(strstr(script, "NTUSER.DAT"));
-		/* mapiprof from the build, in the temporary directory. */
-		char *dir = strdup(MP_CLI);
-		*strrchr(dir, '/') = '\0';
+		/* The program tested (mapiprof.exe under Wine too) as
+		 * "mapiprof" on PATH, in the temporary directory. */
+		char *dir = tu_tmp_path("bin");
+		mkdir(dir, 0700);
+		char *link = tu_tmp_path("bin/mapiprof");
+		if (!tu_exists(link))
+			cr_assert_eq(symlink(tu_cli_program(), link), 0, "%s", link);
+		free(link);
 		char *argv[] = {"/bin/sh", "-ec",  "cd \"$1\"; PATH=\"$2:$PATH\"; eval \"$3\"",
 		                "sh",      tu_tmp, dir,
 		                script,    NULL};
@@ -913,6 +931,8 @@ find_under(const char *root, const char *suffix)
 
 Test(cli_help, meson_install_puts_the_scripts_where_each_shell_looks)
 {
+	TU_SKIP_ON_WINDOWS("meson install of the native build's scripts: nothing of the Windows "
+	                   "build");
 #ifndef MP_MESON
 	cr_skip_test("meson was not found when the build was configured");
 #else

@@ -671,6 +671,28 @@ Test(cli_recover, broken_log_of_the_mapi_hive_is_not_replayed_and_writes_are_ref
 	free(l2);
 }
 
+/* A hive named as a Windows user types it ("Z:\\...\\NTUSER.DAT" under
+ * Wine): the report names the logs by their file names alone, and the
+ * result in --output-dir with the directory's separator. */
+Test(cli_recover, the_report_names_logs_and_results_in_the_users_form)
+{
+	char *l1, *l2, *h = make_dirty(&l1, &l2);
+	char *uh = tu_cli_user_path(h);
+	char *dir = tu_tmp_path("out");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	char *udir = tu_cli_user_path(dir);
+	TU_CLI_EXPECT(0, "recover", "--output-dir", udir, uh);
+	ASSERT_HAS(tu_last.out, ": recovered from new-format logs (HvLE): 1 entry from "
+	                        "NTUSER.DAT.LOG1;");
+	char want[4096];
+	snprintf(want, sizeof(want), "written to %s%sNTUSER.DAT", udir,
+	         tu_cli_windows() ? "\\" : "/");
+	ASSERT_HAS(tu_last.out, want);
+	char *out = tu_tmp_path("out/NTUSER.DAT");
+	tu_assert_get_no_logs("emsab", "PR_PROFILE_HOME_SERVER", out, LOGGED);
+	free(h), free(l1), free(l2), free(uh), free(dir), free(udir), free(out);
+}
+
 Test(cli_recover, output_dir_writes_the_recovered_hive_there_and_leaves_the_input)
 {
 	char *l1, *l2, *h = make_dirty(&l1, &l2);

@@ -246,7 +246,9 @@ assert_same_output(const char *const *args, const char *hive, const char *reg, e
 	cr_assert_eq(g.status, want, "%s: exit %d on %s, want %d\n%s", args[0], g.status, reg, want,
 	             g.err);
 	char *he = replace_all(h.err, hive, "FILE"), *ge = replace_all(g.err, reg, "FILE");
-	cr_assert_str_eq(ge, he, "%s: stderr differs", args[0]);
+	cr_assert_str_eq(ge, he,
+	                 "%s: stderr differs (exit %d)\non the hive:\n%s\non the .reg file:\n%s",
+	                 args[0], want, he, ge);
 	if (json) {
 		json_t *hj = tj_lines(h.out), *gj = tj_lines(g.out);
 		normalise(hj, order);

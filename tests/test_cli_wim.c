@@ -111,6 +111,11 @@ drop_wim(void)
 
 TestSuite(cli_wim, .init = make_wim, .fini = drop_wim, .timeout = 300);
 
+/* Every test of a WIM archive but the last: the Windows build has no WIM
+ * support (no wimlib build for MinGW). */
+#define NEEDS_WIM()                                                                                \
+	TU_SKIP_ON_WINDOWS("the Windows build has no WIM support (no wimlib build for it)")
+
 /* wimdir --detailed of one path of image 1 of archive a. */
 static char *
 detail(const char *a, const char *path)
@@ -136,6 +141,7 @@ field(const char *block, const char *key)
 
 Test(cli_wim, list_names_every_user_hive_as_image_and_path)
 {
+	NEEDS_WIM();
 	TU_CLI_EXPECT(0, "list", "--image", wim);
 	const char *want[] = {"/Documents and Settings/olduser/NTUSER.DAT",
 	                      "/Users/Default/NTUSER.DAT", ALICE, "/users/BOB/ntuser.dat"};
@@ -170,6 +176,7 @@ Test(cli_wim, list_names_every_user_hive_as_image_and_path)
 
 Test(cli_wim, apply_patches_in_one_commit_and_leaves_every_other_file_and_its_metadata)
 {
+	NEEDS_WIM();
 	char *before = tmp("before"), *after = tmp("after");
 	char *alice0 = detail(wim, ALICE), *def0 = detail(wim, "/Users/Default/NTUSER.DAT");
 	char *log0 = detail(wim, ALICE ".LOG1");
@@ -246,6 +253,7 @@ Test(cli_wim, apply_patches_in_one_commit_and_leaves_every_other_file_and_its_me
 
 Test(cli_wim, nothing_to_change_leaves_the_archive_alone)
 {
+	NEEDS_WIM();
 	struct tu_snap s = tu_snap_take(wim);
 	TU_CLI_EXPECT(0, "apply", "--image", wim, GC_FIX, "/users/bob/NTUSER.DAT");
 	cr_assert_not_null(strstr(tu_last.out, "unchanged"), "%s", tu_last.out);
@@ -258,6 +266,7 @@ Test(cli_wim, nothing_to_change_leaves_the_archive_alone)
 
 Test(cli_wim, images_are_chosen_by_index_or_name)
 {
+	NEEDS_WIM();
 	put_text("Users/alice/extra.txt", "second image");
 	cr_assert_eq(sh(NULL, "wimappend '%s' '%s' Other >/dev/null", tree, wim), 0);
 	TU_CLI_EXPECT(2, "list", "--image", wim);
@@ -284,6 +293,7 @@ Test(cli_wim, images_are_chosen_by_index_or_name)
 
 Test(cli_wim, bad_inputs_fail_naming_the_image_and_leave_it_alone)
 {
+	NEEDS_WIM();
 	cr_assert_eq(sh(NULL, "wimappend '%s' '%s' Other >/dev/null", tree, wim), 0);
 	struct tu_snap s = tu_snap_take(wim);
 	char spec[2048];
@@ -315,6 +325,7 @@ Test(cli_wim, bad_inputs_fail_naming_the_image_and_leave_it_alone)
 
 Test(cli_wim, a_split_wim_is_read_but_never_updated)
 {
+	NEEDS_WIM();
 	/* 3 MiB that do not compress, so that 1 MiB parts make several. */
 	cr_assert_eq(sh(NULL,
 	                "head -c 3145728 /dev/urandom > '%s/Windows/filler' && wimcapture '%s' "
@@ -334,6 +345,7 @@ Test(cli_wim, a_split_wim_is_read_but_never_updated)
 
 Test(cli_wim, a_wim_we_may_not_write_is_refused)
 {
+	NEEDS_WIM();
 	/* As root every file is writable: run the tool as nobody. */
 	const char *as =
 	    geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
@@ -353,6 +365,7 @@ Test(cli_wim, a_wim_we_may_not_write_is_refused)
 
 Test(cli_wim, backup_with_a_directory_image_stays_refused)
 {
+	NEEDS_WIM();
 	TU_CLI_EXPECT(2, "apply", "--backup", "--image", tree, GC_FIX);
 	cr_assert_not_null(strstr(tu_last.err, "inside the image"), "%s", tu_last.err);
 	TU_CLI_EXPECT(2, "apply", "--output-dir", tu_tmp, "--image", wim, GC_FIX);
@@ -360,6 +373,7 @@ Test(cli_wim, backup_with_a_directory_image_stays_refused)
 
 Test(cli_wim, the_same_flow_through_a_wimmountrw_mount)
 {
+	NEEDS_WIM();
 	if (access("/dev/fuse", R_OK | W_OK) != 0 ||
 	    sh(NULL,
 	       /* The mount's daemon must not keep the test runner's
@@ -425,6 +439,7 @@ size_in(const char *a, const char *path)
 
 Test(cli_wim, a_dirty_hive_is_read_recovered_refused_for_writing_and_recovered_in_the_image)
 {
+	NEEDS_WIM();
 	char *a = make_dirty_wim("dirty.wim");
 	char *img = NULL, *before = NULL;
 	size_t blen = 0;
@@ -460,6 +475,7 @@ Test(cli_wim, a_dirty_hive_is_read_recovered_refused_for_writing_and_recovered_i
 
 Test(cli_wim, recover_puts_the_recovered_hive_back_in_the_image)
 {
+	NEEDS_WIM();
 	char *a = make_dirty_wim("dirty2.wim");
 	TU_CLI_EXPECT(0, "recover", "--consume-logs", "--image", a);
 	cr_assert_eq(sh(NULL, "wimverify '%s' >/dev/null 2>&1", a), 0, "wimverify");
@@ -476,6 +492,7 @@ Test(cli_wim, recover_puts_the_recovered_hive_back_in_the_image)
  * be lost.  With --no-wait a held lock is "busy" (exit 4), archive alone. */
 Test(cli_wim, two_writers_of_one_archive_both_keep_their_changes)
 {
+	NEEDS_WIM();
 	for (int t = 0; t < 3; t++) {
 		cr_assert_eq(
 		    sh(NULL,
@@ -510,4 +527,25 @@ Test(cli_wim, two_writers_of_one_archive_both_keep_their_changes)
 	tu_assert_file_is(wim, before, blen);
 	free(err);
 	free(before);
+}
+
+/* The Windows build says it cannot open a WIM archive, names it, exits 1
+ * (as for a file it cannot read), and leaves it alone; the native build has
+ * WIM support (every test above). */
+Test(cli_wim, the_windows_build_refuses_a_wim_archive_clearly)
+{
+	if (!tu_cli_windows()) {
+		fprintf(stderr, "skipped: the native build has WIM support\n");
+		cr_skip_test("only the Windows build is built without WIM support");
+	}
+	struct tu_snap s = tu_snap_take(wim);
+	char want[4096];
+	snprintf(want, sizeof(want), "mapiprof: %s: not built with WIM support", wim);
+	TU_CLI_EXPECT(1, "list", "--image", wim);
+	cr_assert_not_null(strstr(tu_last.err, want), "%s", tu_last.err);
+	TU_CLI_EXPECT(1, "apply", "--image", wim, GC_FIX);
+	cr_assert_not_null(strstr(tu_last.err, want), "%s", tu_last.err);
+	TU_CLI_EXPECT(1, "list", "--json", "--image", wim);
+	cr_assert_not_null(strstr(tu_last.out, "\"code\":\"invalid\""), "%s", tu_last.out);
+	tu_snap_assert_same(&s, wim);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testjson.h"
 #include "testutil.h"
@@ -807,6 +808,71 @@ Test(cli_write, output_dir_refuses_two_inputs_of_one_name_before_writing)
 	TU_CLI_EXPECT(1, "edit", "--output-dir", missing, "-e", "global 0x66010003 += 0x4", a);
 	cr_assert_not_null(strstr(tu_last.err, "not a directory"), "%s", tu_last.err);
 	free(a), free(sub), free(b), free(dir), free(oa), free(missing);
+}
+
+/* Results are named as the user named the directory: its separator (on
+ * Windows '\\' when it uses one, '/' when it uses '/'), no second one after
+ * a trailing separator; the file lands in that directory. */
+Test(cli_write, output_dir_names_results_with_the_separator_the_user_gave)
+{
+	char *a = tu_stage_built(EXCH);
+	char *dir = tu_tmp_path("out");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	char *user = tu_cli_user_path(dir), *trailing = tu_tmp_path("out/");
+	const char *sep = tu_cli_windows() ? "\\" : "/";
+	const char *forms[][2] = {{user, sep}, {trailing, ""}, {dir, "/"}};
+	char *out = tu_tmp_path("out/" EXCH);
+	for (size_t i = 0; i < 3; i++) {
+		TU_CLI_EXPECT(0, "apply", "--output-dir", forms[i][0], GC_FIX, a);
+		char want[4096];
+		snprintf(want, sizeof(want), ": 5 changes written to %s%s" EXCH "\n", forms[i][0],
+		         forms[i][1]);
+		cr_assert_not_null(strstr(tu_last.out, want), "no %s in:\n%s", want, tu_last.out);
+		tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", out, "9");
+		cr_assert_eq(unlink(out), 0);
+	}
+	free(a), free(dir), free(user), free(trailing), free(out);
+}
+
+/* A backup suffix names a file beside the original: a separator would put
+ * it elsewhere, and on Windows so would ':' (FILE:x is a stream of FILE on
+ * NTFS); both are usage errors there, ordinary name characters on POSIX. */
+Test(cli_write, a_backup_suffix_that_names_another_place_is_refused)
+{
+	char *f = tu_stage_built(EXCH);
+	struct tu_snap s = tu_snap_take(f);
+	const char *banned = tu_cli_windows() ? "without '/', '\\' or ':'" : "without '/'";
+	TU_CLI_EXPECT(2, "apply", "--backup=x/y", GC_FIX, f);
+	cr_assert_not_null(strstr(tu_last.err, banned), "%s", tu_last.err);
+	TU_CLI_EXPECT(2, "recover", "--backup=x/y", f);
+	cr_assert_not_null(strstr(tu_last.err, banned), "%s", tu_last.err);
+	tu_snap_assert_same(&s, f);
+	size_t olen = 0;
+	char *orig = tu_read(f, &olen);
+	cr_assert_not_null(orig);
+	const char *windows_only[] = {"--backup=x\\y", "--backup=:x"};
+	const char *made[] = {EXCH "x\\y", EXCH ":x"};
+	for (size_t i = 0; i < 2; i++) {
+		if (tu_cli_windows()) {
+			TU_CLI_EXPECT(2, "apply", windows_only[i], GC_FIX, f);
+			cr_assert_not_null(strstr(tu_last.err, banned), "%s", tu_last.err);
+			tu_assert_file_is(f, orig, olen);
+			continue;
+		}
+		TU_CLI_EXPECT(0, "edit", windows_only[i], "-e",
+		              i == 0 ? "emsab PR_PROFILE_AUTH_PACKAGE = 12"
+		                     : "emsab PR_PROFILE_AUTH_PACKAGE = 13",
+		              f);
+		/* The file as it was before this edit, beside it. */
+		char *bak = tu_tmp_path(made[i]);
+		if (i == 0)
+			tu_assert_file_is(bak, orig, olen);
+		else
+			tu_assert_get("emsab", "PR_PROFILE_AUTH_PACKAGE", bak, "12");
+		free(bak);
+	}
+	free(orig);
+	free(f);
 }
 
 /* ---- "-": standard input and standard output ---------------------------------- */

@@ -459,6 +459,26 @@ tu_cli_windows(void)
 	return v != NULL && strcmp(v, "windows") == 0;
 }
 
+char *
+tu_cli_user_path(const char *path)
+{
+	char *p = NULL;
+	if (!tu_cli_windows() || path[0] != '/') {
+		p = strdup(path);
+		cr_assert_not_null(p);
+		return p;
+	}
+	/* Wine's drive Z: is the Unix root (its default dosdevices/z: link). */
+	size_t len = strlen(path) + 3;
+	p = malloc(len);
+	cr_assert_not_null(p);
+	snprintf(p, len, "Z:%s", path);
+	for (char *c = p; *c != '\0'; c++)
+		if (*c == '/')
+			*c = '\\';
+	return p;
+}
+
 int
 tu_cliv(struct tu_run *r, const char *arg, va_list ap)
 {

@@ -80,6 +80,9 @@ const char *tu_cli_program(void);
 /* 1 when that program is a Windows build (MP_TEST_CLI_OS=windows, as
  * tests/wine-tests.sh sets). */
 int tu_cli_windows(void);
+/* An absolute path as a user of the program tested types it: on Windows
+ * (Wine) "Z:\\tmp\\x" for /tmp/x, else path itself; malloc'd. */
+char *tu_cli_user_path(const char *path);
 /* Skips a test that cannot hold on Windows by nature, saying why. */
 #define TU_SKIP_ON_WINDOWS(why)                                                                    \
 	do {                                                                                       \

@@ -21,6 +21,7 @@
 #include "out_json.h"
 #include "report.h"
 #include "stdio_files.h"
+#include "sysfile.h"
 
 struct recover_opts {
 	int json;
@@ -71,8 +72,8 @@ check(const struct recover_opts *o, char *const files[], int nfiles)
 	if (o->output != NULL && o->consume_logs)
 		return diag_usage("recover", "--consume-logs resets the logs of a hive recovered "
 		                             "in place: not with -o");
-	if (o->backup != NULL && (o->backup[0] == '\0' || strchr(o->backup, '/') != NULL))
-		return diag_usage("recover", "invalid backup suffix '%s'", o->backup);
+	if (opt_backup_suffix("recover", o->backup) != EXIT_OK)
+		return EXIT_USAGE;
 	if (o->output_dir != NULL && o->consume_logs)
 		return diag_usage("recover", "--consume-logs resets the logs of a hive recovered "
 		                             "in place: not with --output-dir");
@@ -135,9 +136,10 @@ text_logs(const struct mapiprof_info *in)
 	for (size_t i = 0; i < in->nlogs; i++) {
 		if (!log_used(&in->logs[i]))
 			continue;
-		const char *name = strrchr(in->logs[i].path, '/');
+		size_t start, len;
+		pn_last(sysfile_paths(), in->logs[i].path, &start, &len);
 		fputs(any ? ", " : " from ", stdout);
-		rc |= esc_fputs(name != NULL ? name + 1 : in->logs[i].path, stdout);
+		rc |= esc_fputs(in->logs[i].path + start, stdout);
 		any = 1;
 	}
 	return rc;

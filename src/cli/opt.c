@@ -113,19 +113,26 @@ opt_same_file(const char *a, const char *b)
 	return sysfile_same(a, b);
 }
 
-/* The base name of path: after its last separator, trailing ones ignored,
- * into buf (at most size - 1 bytes kept). */
+/* The base name of path: its last component, trailing separators ignored
+ * ("" for a root), into buf (at most size - 1 bytes kept). */
 static const char *
 base_name(const char *path, char *buf, size_t size)
 {
-	size_t len = strlen(path);
-	while (len > 1 && sysfile_is_sep(path[len - 1]))
-		len--;
-	size_t start = len;
-	while (start > 0 && !sysfile_is_sep(path[start - 1]))
-		start--;
-	snprintf(buf, size, "%.*s", (int)(len - start), path + start);
+	size_t start, len;
+	pn_last(sysfile_paths(), path, &start, &len);
+	snprintf(buf, size, "%.*s", (int)len, path + start);
 	return buf;
+}
+
+/* The length of dir without trailing separators (a root kept whole). */
+static size_t
+dir_len(const char *dir)
+{
+	enum path_rules r = sysfile_paths();
+	size_t root = pn_root_len(r, dir), len = strlen(dir);
+	while (len > root && pn_is_sep(r, dir[len - 1]))
+		len--;
+	return len;
 }
 
 int
@@ -139,17 +146,25 @@ opt_output_dir(const char *cmd, const char *dir, const char *output, char *const
 		return diag_usage(cmd, "-o and --output-dir exclude each other");
 	for (size_t i = 0; i < n; i++) {
 		base_name(files[i], a, sizeof(a));
-		if (a[0] == '\0' || strcmp(a, "/") == 0 || strcmp(a, ".") == 0 ||
-		    strcmp(a, "..") == 0 || strcmp(files[i], "-") == 0)
+		if (a[0] == '\0' || strcmp(a, ".") == 0 || strcmp(a, "..") == 0 ||
+		    strcmp(files[i], "-") == 0)
 			return diag_usage(cmd, "--output-dir: '%s' has no file name to write under",
 			                  files[i]);
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(a, base_name(files[j], b, sizeof(b))) == 0)
+			if (pn_same_name(sysfile_paths(), a, base_name(files[j], b, sizeof(b))))
 				return diag_usage(
 				    cmd, "--output-dir: '%s' and '%s' have the same name %s",
 				    files[j], files[i], a);
 	}
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	/* Without trailing separators: msvcrt's stat fails on "C:\\out\\". */
+	char *bare = strndup(dir, dir_len(dir));
+	if (bare == NULL) {
+		diag(NULL, "out of memory");
+		return EXIT_ERROR;
+	}
+	int is_dir = stat(bare, &st) == 0 && S_ISDIR(st.st_mode);
+	free(bare);
+	if (!is_dir) {
 		diag(dir, "--output-dir: not a directory");
 		return EXIT_ERROR;
 	}
@@ -161,12 +176,14 @@ opt_output_path(const char *dir, const char *input)
 {
 	char base[4096];
 	base_name(input, base, sizeof(base));
-	size_t dlen = strlen(dir);
-	while (dlen > 1 && sysfile_is_sep(dir[dlen - 1]))
-		dlen--;
-	size_t len = dlen + 1 + strlen(base) + 1;
-	char *p = malloc(len);
-	if (p != NULL)
-		snprintf(p, len, "%.*s/%s", (int)dlen, dir, base);
-	return p;
+	return pn_join(sysfile_paths(), dir, dir_len(dir), base);
+}
+
+int
+opt_backup_suffix(const char *cmd, const char *suffix)
+{
+	if (suffix == NULL || pn_suffix_ok(sysfile_paths(), suffix))
+		return EXIT_OK;
+	return diag_usage(cmd, "invalid backup suffix '%s': it must be non-empty and without %s",
+	                  suffix, pn_suffix_banned(sysfile_paths()));
 }

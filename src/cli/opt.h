@@ -90,8 +90,12 @@ int opt_same_file(const char *a, const char *b);
  * diagnostic when DIR is not a directory. */
 int opt_output_dir(const char *cmd, const char *dir, const char *output, char *const files[],
                    size_t n);
-/* The path of input's result in dir: "dir/BASENAME", malloc'd (NULL when
- * out of memory). */
+/* The path of input's result in dir: "dir/BASENAME" joined by the
+ * system's rules (on Windows with the separator dir uses, else '\\'),
+ * malloc'd (NULL when out of memory). */
 char *opt_output_path(const char *dir, const char *input);
+/* --backup=SUFFIX: EXIT_OK, or EXIT_USAGE after a diagnostic when SUFFIX
+ * is empty or would name another file (a separator; ':' on Windows). */
+int opt_backup_suffix(const char *cmd, const char *suffix);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "stdio_files.h"
+#include "sysfile.h"
 
 /* The copy of standard input: made at the first "-", kept for the run. */
 static char *spooled;
@@ -104,17 +105,13 @@ sf_cleanup(void)
 int
 sf_out_begin(struct sf_out *o)
 {
-	const char *tmp = getenv("TMPDIR");
-	if (tmp == NULL || tmp[0] == '\0')
-		tmp = "/tmp";
-	size_t len = strlen(tmp) + sizeof("/mapiprof-XXXXXX");
+	enum path_rules r = sysfile_paths();
+	const char *tmp = sysfile_tmpdir();
 	memset(o, 0, sizeof(*o));
-	if ((o->dir = malloc(len)) == NULL || (o->path = malloc(len + 4)) == NULL) {
+	if ((o->dir = pn_join(r, tmp, strlen(tmp), "mapiprof-XXXXXX")) == NULL) {
 		diag(NULL, "out of memory");
-		sf_out_end(o);
 		return -1;
 	}
-	snprintf(o->dir, len, "%s/mapiprof-XXXXXX", tmp);
 	if (mkdtemp(o->dir) == NULL) {
 		diag(tmp, "cannot make a temporary directory: %s", strerror(errno));
 		free(o->dir);
@@ -122,31 +119,41 @@ sf_out_begin(struct sf_out *o)
 		sf_out_end(o);
 		return -1;
 	}
-	snprintf(o->path, len + 4, "%s/out", o->dir);
+	if ((o->path = pn_join(r, o->dir, strlen(o->dir), "out")) == NULL) {
+		diag(NULL, "out of memory");
+		sf_out_end(o);
+		return -1;
+	}
 	return 0;
 }
 
-/* The length of path's directory part (up to its last '/'; 0 when none). */
+/* The length of path's directory part under rules r, with the separator
+ * that ends it (0 when none). */
 static size_t
-dir_len(const char *path)
+dir_len(enum path_rules r, const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	return slash != NULL ? (size_t)(slash - path) : 0;
+	size_t start, len;
+	pn_last(r, path, &start, &len);
+	return start;
 }
 
 char *
 sf_shown(const char *path)
 {
-	size_t dl = dir_len(path);
+	/* path and the alias's path are this system's (the library names a
+	 * log beside its hive); the alias's name ends in a path inside the
+	 * image, where '/' separates. */
+	enum path_rules r = sysfile_paths();
+	size_t dl = dir_len(r, path);
 	for (size_t i = 0; dl > 0 && i < naliases; i++) {
 		const struct alias *a = &aliases[i];
-		if (dir_len(a->path) != dl || strncmp(a->path, path, dl) != 0)
+		if (dir_len(r, a->path) != dl || strncmp(a->path, path, dl) != 0)
 			continue;
-		size_t nl = dir_len(a->name), bl = strlen(path + dl);
+		size_t nl = dir_len(PATHS_POSIX, a->name), bl = strlen(path + dl);
 		char *s = malloc(nl + bl + 1);
 		if (s != NULL) {
 			memcpy(s, a->name, nl);
-			memcpy(s + nl, path + dl, bl + 1); /* "/BASE" and the NUL */
+			memcpy(s + nl, path + dl, bl + 1); /* "BASE" and the NUL */
 		}
 		return s;
 	}

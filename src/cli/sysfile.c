@@ -1,4 +1,5 @@
 /* sysfile.c - see sysfile.h. */
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "sysfile.h"
@@ -29,10 +30,19 @@ sysfile_same(const char *a, const char *b)
 	       ia.nFileIndexHigh == ib.nFileIndexHigh && ia.nFileIndexLow == ib.nFileIndexLow;
 }
 
-int
-sysfile_is_sep(char c)
+enum path_rules
+sysfile_paths(void)
 {
-	return c == '/' || c == '\\';
+	return PATHS_WINDOWS;
+}
+
+const char *
+sysfile_tmpdir(void)
+{
+	const char *v = getenv("TEMP");
+	if (v == NULL || v[0] == '\0')
+		v = getenv("TMP");
+	return v != NULL && v[0] != '\0' ? v : ".";
 }
 #else
 int
@@ -43,9 +53,16 @@ sysfile_same(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
-int
-sysfile_is_sep(char c)
+enum path_rules
+sysfile_paths(void)
 {
-	return c == '/';
+	return PATHS_POSIX;
+}
+
+const char *
+sysfile_tmpdir(void)
+{
+	const char *v = getenv("TMPDIR");
+	return v != NULL && v[0] != '\0' ? v : "/tmp";
 }
 #endif

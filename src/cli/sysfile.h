@@ -3,11 +3,16 @@
 #ifndef MP_CLI_SYSFILE_H
 #define MP_CLI_SYSFILE_H
 
+#include "pathname.h"
+
 /* 1 when paths a and b name one existing file: the same device and inode;
  * on Windows, where those are 0, the same volume serial number and file
  * index. */
 int sysfile_same(const char *a, const char *b);
-/* 1 for a path separator: '/', and on Windows also '\\'. */
-int sysfile_is_sep(char c);
+/* The path rules of this system (PATHS_WINDOWS on Windows). */
+enum path_rules sysfile_paths(void);
+/* The directory for temporary files: $TMPDIR when set and not empty, else
+ * /tmp; on Windows %TEMP%, then %TMP%, else "." (as the library's). */
+const char *sysfile_tmpdir(void);
 
 #endif

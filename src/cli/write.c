@@ -162,8 +162,8 @@ wr_validate(const struct write_opts *o, char *const files[], int nfiles)
 		return diag_usage(o->cmd,
 		                  "--in-place writes FILE itself: not with -o, --output-dir "
 		                  "or --backup");
-	if (o->backup != NULL && (o->backup[0] == '\0' || strchr(o->backup, '/') != NULL))
-		return diag_usage(o->cmd, "invalid backup suffix '%s'", o->backup);
+	if (opt_backup_suffix(o->cmd, o->backup) != EXIT_OK)
+		return EXIT_USAGE;
 	if (o->output_dir != NULL) {
 		int status =
 		    opt_output_dir(o->cmd, o->output_dir, o->output, files, (size_t)nfiles);

@@ -22,14 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/pathname.h"
 #include "base/platform.h"
 
 #ifdef _WIN32
 #define OPEN_FLAGS   (O_RDONLY | O_BINARY)
 #define CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_BINARY)
 #define TEMP_FLAGS   (O_RDWR | O_CREAT | O_EXCL | O_BINARY)
-#define IS_SEP(c)    ((c) == '/' || (c) == '\\')
-#define SEP          "\\"
+#define NATIVE_PATHS MP_PATHS_WINDOWS
 #else
 /* O_NONBLOCK: opening a FIFO for reading blocks until a writer comes
  * (POSIX open(), O_NONBLOCK); a hostile directory could stall a batch.
@@ -38,8 +38,7 @@
 #define CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY)
 /* O_EXCL already refuses a final symbolic link; O_NOFOLLOW says so twice. */
 #define TEMP_FLAGS   (O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
-#define IS_SEP(c)    ((c) == '/')
-#define SEP          "/"
+#define NATIVE_PATHS MP_PATHS_POSIX
 #endif
 
 #if defined(__linux__)
@@ -540,92 +539,40 @@ out:
 	return MAPIPROF_OK;
 }
 
-/* Length of path without trailing separators (but keeping a lone root). */
-static size_t
-trimmed_len(const char *path)
-{
-	size_t len = strlen(path);
-	while (len > 1 && IS_SEP(path[len - 1]))
-		len--;
-	return len;
-}
-
-static char *
-dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (p != NULL) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 char *
 mp_path_dir(const char *path)
 {
-	size_t len = trimmed_len(path);
-	size_t i = len;
-	while (i > 0 && !IS_SEP(path[i - 1]))
-		i--;
-	if (i == 0)
-		return dup_n(".", 1);
-	while (i > 1 && IS_SEP(path[i - 1]))
-		i--;
-	return dup_n(path, i);
+	return mp_pn_dir(NATIVE_PATHS, path);
 }
 
 char *
 mp_path_base(const char *path)
 {
-	size_t len = trimmed_len(path);
-	size_t i = len;
-	while (i > 0 && !IS_SEP(path[i - 1]))
-		i--;
-	if (i == len && len > 0)
-		return dup_n(path, len); /* the path is only a root separator */
-	return dup_n(path + i, len - i);
+	return mp_pn_base(NATIVE_PATHS, path);
 }
 
 int
 mp_path_has_sep(const char *path)
 {
-	for (; *path != '\0'; path++)
-		if (IS_SEP(*path))
-			return 1;
-	return 0;
-}
-
-/* The separator a new component of dir gets: on Windows the one dir
- * already uses last ("C:/data" stays all '/', as the user gave it), else
- * '\\'. */
-static char
-sep_for(const char *dir, size_t dl)
-{
-#ifdef _WIN32
-	for (size_t i = dl; i > 0; i--)
-		if (IS_SEP(dir[i - 1]))
-			return dir[i - 1];
-#else
-	(void)dir;
-	(void)dl;
-#endif
-	return SEP[0];
+	return mp_pn_has_sep(NATIVE_PATHS, path);
 }
 
 char *
 mp_path_join(const char *dir, const char *name)
 {
-	size_t dl = strlen(dir), nl = strlen(name);
-	int sep = dl > 0 && !IS_SEP(dir[dl - 1]);
-	char *p = malloc(dl + (size_t)sep + nl + 1);
-	if (p == NULL)
-		return NULL;
-	memcpy(p, dir, dl);
-	if (sep)
-		p[dl] = sep_for(dir, dl);
-	memcpy(p + dl + (size_t)sep, name, nl + 1);
-	return p;
+	return mp_pn_join(NATIVE_PATHS, dir, name);
+}
+
+int
+mp_path_suffix_ok(const char *suffix)
+{
+	return mp_pn_suffix_ok(NATIVE_PATHS, suffix);
+}
+
+const char *
+mp_path_suffix_banned(void)
+{
+	return mp_pn_suffix_banned(NATIVE_PATHS);
 }
 
 /* ---- replacing files ----------------------------------------------------- */

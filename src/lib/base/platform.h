@@ -43,13 +43,21 @@ int mp_fsync(struct mapiprof_ctx *ctx, int fd);
 /* Names in directory dir (malloc'd array of malloc'd strings, without "."
  * and ".."). */
 int mp_dir_list(struct mapiprof_ctx *ctx, const char *dir, char ***names, size_t *n);
-/* Directory part of path ("." when none), and the last component; malloc'd. */
+/* The system's path rules (base/pathname.h, MP_PATHS_WINDOWS on Windows):
+ * directory part of path ("." when none; a root such as "/" or "C:\\"
+ * kept), and the last component; malloc'd. */
 char *mp_path_dir(const char *path);
 char *mp_path_base(const char *path);
 /* 1 when path holds a separator: '/', and on Windows also '\\'. */
 int mp_path_has_sep(const char *path);
-/* Joins dir and name with the platform separator; malloc'd. */
+/* Joins dir and name with the platform separator (on Windows the one dir
+ * already uses); malloc'd. */
 char *mp_path_join(const char *dir, const char *name);
+/* 1 when suffix may be appended to a file name to name a file beside it
+ * (a backup): not empty, no separator, on Windows no ':'; what is refused,
+ * for messages ("'/'"). */
+int mp_path_suffix_ok(const char *suffix);
+const char *mp_path_suffix_banned(void);
 
 /* ---- replacing files (commit.c, regtext/to_hive.c) -------------------------- */
 

@@ -27,9 +27,10 @@ mp_install_begin(struct mp_install *ins, struct mapiprof_ctx *ctx, const char *t
 	ins->target = target;
 	ins->suffix = suffix;
 	ins->tmp_fd = -1;
-	if (suffix != NULL && (suffix[0] == '\0' || mp_path_has_sep(suffix))) {
+	if (suffix != NULL && !mp_path_suffix_ok(suffix)) {
 		mp_seterr(ctx, MAPIPROF_E_INVALID,
-		          "backup suffix '%s' must be non-empty and without '/'", suffix);
+		          "backup suffix '%s' must be non-empty and without %s", suffix,
+		          mp_path_suffix_banned());
 		return MAPIPROF_FAILED;
 	}
 	if ((ins->dir = mp_path_dir(target)) == NULL || (ins->base = mp_path_base(target)) == NULL)

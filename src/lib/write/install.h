@@ -43,7 +43,7 @@ struct mp_install {
 
 /* Sets ins up for target: the step table in use (mp_commit_io_current),
  * the target's directory, name and attributes (lstat); checks the backup
- * suffix (NULL, or non-empty without '/': MAPIPROF_E_INVALID). */
+ * suffix (NULL, or mp_path_suffix_ok: MAPIPROF_E_INVALID). */
 int mp_install_begin(struct mp_install *ins, struct mapiprof_ctx *ctx, const char *target,
                      const char *suffix);
 /* The target of a hive write: absent, or a regular file (a directory is
