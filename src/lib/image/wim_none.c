@@ -6,11 +6,19 @@
 #include "base/ctx.h"
 #include "base/platform.h"
 
+/* What to do instead: on Windows wimlib is not part of the build, so
+ * rebuilding is no help there; a mounted image's directory needs no wimlib. */
+#ifdef _WIN32
+#define NO_WIM_HINT                                                                                \
+	"wimlib is not part of the Windows build: mount the image and give its directory"
+#else
+#define NO_WIM_HINT "--image needs wimlib; rebuild with -Dwim=enabled"
+#endif
+
 static int
 no_wim(struct mapiprof_ctx *ctx)
 {
-	mp_seterr(ctx, MAPIPROF_E_INVALID,
-	          "not built with WIM support (--image needs wimlib; rebuild with -Dwim=enabled)");
+	mp_seterr(ctx, MAPIPROF_E_INVALID, "not built with WIM support (%s)", NO_WIM_HINT);
 	return MAPIPROF_FAILED;
 }
 

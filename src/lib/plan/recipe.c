@@ -313,8 +313,8 @@ unknown(struct mapiprof_ctx *ctx, const char *name)
 		mp_nearest_offer(&near, mp_builtin_recipes[i].name);
 	char hint[MP_DID_YOU_MEAN_MAX];
 	mp_seterr(ctx, MAPIPROF_E_RECIPE,
-	          "unknown recipe '%s' (built-in recipes: %s; a recipe file path needs a '/' or "
-	          "must exist)%s",
+	          "unknown recipe '%s' (built-in recipes: %s; a recipe file path needs a directory "
+	          "part, such as ./NAME, or must exist)%s",
 	          name, list, mp_did_you_mean(mp_nearest_best(&near), hint, sizeof(hint)));
 	mp_seterr_file(ctx, NULL);
 	return MAPIPROF_FAILED;
