@@ -1063,8 +1063,8 @@ out:
 /* ---- verify, fast path ---------------------------------------------------
  *
  * When the in-place patcher wrote the file, everything but the bytes it
- * wrote is a kernel copy of the input, which hivex validated (walking every
- * bin and cell) before the copy (validate_source).  The patcher writes
+ * wrote is a kernel copy of the input, every bin and cell of which was
+ * checked as hivex's open checks them before the copy (validate_source).  The patcher writes
  * only into the base block, the cells of the planned keys (nk, value list,
  * vk and data cells) and one new bin at the end.  So the new file is read
  * back through a new descriptor, cell by cell (regf/cells.c), and checked
