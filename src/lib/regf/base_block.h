@@ -22,6 +22,7 @@
 #define MP_BB_MINOR     0x018u
 #define MP_BB_TYPE      0x01Cu
 #define MP_BB_FORMAT    0x020u
+#define MP_BB_ROOT      0x024u /* root key cell, from the first hbin */
 #define MP_BB_BINS_SIZE 0x028u
 #define MP_BB_CLUSTER   0x02Cu
 #define MP_BB_FLAGS     0x090u /* Windows 10: bit 0 = KTM locked */

@@ -21,7 +21,7 @@
  * as a well-formed cell is taken as one (hivex's bitmap of cell starts
  * would refuse it); damage on the path read fails with MAPIPROF_E_FORMAT
  * naming the key and the file offset.  Writers validate the whole hive
- * themselves (write/commit.c opens the source with hivex). */
+ * themselves (write/commit.c, with regf/binwalk.h). */
 #ifndef MP_REGF_LAZY_H
 #define MP_REGF_LAZY_H
 

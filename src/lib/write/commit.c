@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "base/fingerprint.h"
+#include "base/le.h"
 #include "base/limits.h"
 #include "base/platform.h"
 #include "mapi/locate.h"
 #include "plan/plan.h"
+#include "regf/binwalk.h"
 #include "regf/cells.h"
 #include "regf/freeable.h"
 #include "regf/hiveinfo.h"
@@ -430,14 +432,39 @@ produce_reg(struct commit *c)
  * only if the source is.  The store the plan was made on reads cells on
  * demand (regf/lazy.h) and has seen only the keys it read, so the whole
  * source is validated here as hivex opens it (every bin and cell, hivex
- * lib/handle.c) before a byte is written. */
+ * lib/handle.c) before a byte is written: by regf/binwalk.c's sequential
+ * reads, and where its stricter rules refuse the hive, by hivex's own open,
+ * which decides. */
 static int
 validate_source(struct commit *c)
 {
+	struct mp_regf_base b;
+	if (mp_regf_base_read(c->ctx, c->in_fd, &b) != MAPIPROF_OK) {
+		mp_seterr_file(c->ctx, c->src_path);
+		return MAPIPROF_FAILED;
+	}
+	if (mp_regf_binwalk(c->ctx, c->in_fd, b.bins, mp_le32(b.bb + MP_BB_ROOT)) == MAPIPROF_OK)
+		return MAPIPROF_OK;
+	if (c->ctx->code != MAPIPROF_E_FORMAT) {
+		mp_seterr_file(c->ctx, c->src_path);
+		return MAPIPROF_FAILED;
+	}
+	char why[sizeof(c->ctx->msg)];
+	snprintf(why, sizeof(why), "%s", c->ctx->msg);
 	struct mp_store *s = NULL;
 	int rc = mp_store_hive_open(c->ctx, c->src_path, 0, &s);
 	mp_store_close(s);
-	return rc;
+	if (rc == MAPIPROF_OK) {
+		mapiprof_clear_error(c->ctx);
+		return MAPIPROF_OK;
+	}
+	if (c->ctx->code == MAPIPROF_E_FORMAT) {
+		char hx[sizeof(c->ctx->msg)];
+		snprintf(hx, sizeof(hx), "%s", c->ctx->msg);
+		mp_seterr(c->ctx, MAPIPROF_E_FORMAT, "%.300s; %.200s", why, hx);
+		mp_seterr_file(c->ctx, c->src_path);
+	}
+	return MAPIPROF_FAILED;
 }
 
 /* The new content of the temporary file: the fast path (kernel-side copy
@@ -1036,8 +1063,8 @@ out:
 /* ---- verify, fast path ---------------------------------------------------
  *
  * When the in-place patcher wrote the file, everything but the bytes it
- * wrote is a kernel copy of the input, which hivex validated (walking every
- * bin and cell) before the copy (validate_source).  The patcher writes
+ * wrote is a kernel copy of the input, every bin and cell of which was
+ * checked as hivex's open checks them before the copy (validate_source).  The patcher writes
  * only into the base block, the cells of the planned keys (nk, value list,
  * vk and data cells) and one new bin at the end.  So the new file is read
  * back through a new descriptor, cell by cell (regf/cells.c), and checked

@@ -1,0 +1,294 @@
+/* test_regf_binwalk.c - regf/binwalk.c, the writer's check of every hbin
+ * and cell of its source: a good hive passes; each kind of damage hivex's
+ * open refuses is refused with its file offset named; a hive only its
+ * stricter rules refuse (4-aligned cells) is still written, hivex's open
+ * deciding, and one both refuse is left untouched. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/le.h"
+#include "mapiprof/mapiprof.h"
+#include "regf/binwalk.h"
+#include "testutil.h"
+
+#define MKBIG MP_SOURCE_DIR "/bench/mkbig.py"
+
+TestSuite(regf_binwalk, .init = tu_setup, .fini = tu_teardown);
+
+/* A hive image to damage: a copy of the fixture's bytes. */
+struct img {
+	uint8_t *b;
+	size_t len;
+	uint32_t bins;
+};
+
+static struct img
+load(const char *path)
+{
+	struct img m = {0};
+	m.b = (uint8_t *)tu_read(path, &m.len);
+	cr_assert_not_null(m.b);
+	cr_assert_geq(m.len, 0x2000u);
+	m.bins = mp_le32(m.b + 0x28);
+	return m;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* Offset from the first hbin of the n-th hbin (0 = first); asserted to exist. */
+static uint32_t
+nth_bin(const struct img *m, unsigned n)
+{
+	uint32_t at = 0;
+	for (unsigned i = 0; i < n; i++) {
+		cr_assert_lt(at, m->bins);
+		at += mp_le32(m->b + 0x1000 + at + 8);
+	}
+	cr_assert_lt(at, m->bins, "hive has fewer than %u bins", n + 1);
+	return at;
+}
+
+static unsigned
+count_bins(const struct img *m)
+{
+	unsigned n = 0;
+	for (uint32_t at = 0; at < m->bins; at += mp_le32(m->b + 0x1000 + at + 8))
+		n++;
+	return n;
+}
+
+/* Offset of the last cell of the bin at rel. */
+static uint32_t
+last_cell(const struct img *m, uint32_t rel)
+{
+	uint32_t end = rel + mp_le32(m->b + 0x1000 + rel + 8), at = rel + 32, last = at;
+	while (at < end) {
+		int32_t raw = (int32_t)mp_le32(m->b + 0x1000 + at);
+		last = at;
+		at += (uint32_t)(raw < 0 ? -raw : raw);
+	}
+	return last;
+}
+
+/* Runs the walk over the image written to a file; returns its result and
+ * leaves its message in tu_ctx. */
+static int
+walk(const struct img *m)
+{
+	char *p = tu_tmp_write("walk.dat", m->b, m->len);
+	int fd = open(p, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	int rc = mp_regf_binwalk(tu_ctx, fd, m->bins, mp_le32(m->b + 0x24));
+	close(fd);
+	free(p);
+	return rc;
+}
+
+/* Asserts the walk refuses m with MAPIPROF_E_FORMAT naming file offset
+ * rel + 4096. */
+static void
+assert_refused_at(const struct img *m, uint32_t rel)
+{
+	char off[32];
+	snprintf(off, sizeof(off), "file offset 0x%llx ", (unsigned long long)rel + 0x1000u);
+	cr_assert_eq(walk(m), MAPIPROF_FAILED, "walk accepted damage at %s", off);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), off) != NULL, "'%s' does not name %s",
+	          mapiprof_errmsg(tu_ctx), off);
+}
+
+static struct img
+fixture(void)
+{
+	char *p = tu_fixture("exchange-mapi.dat");
+	struct img m = load(p);
+	free(p);
+	cr_assert_geq(count_bins(&m), 3, "the fixture needs a bin in the middle");
+	return m;
+}
+
+static char *
+make_big(unsigned mib)
+{
+	char *path = tu_tmp_path("big.dat");
+	char size[16];
+	snprintf(size, sizeof(size), "%u", mib);
+	char *const argv[] = {(char *)MP_PYTHON, (char *)MKBIG, size, path, NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0);
+	cr_assert_eq(r.status, 0, "mkbig.py: %s", r.err);
+	tu_run_free(&r);
+	return path;
+}
+
+Test(regf_binwalk, accepts_good_hives)
+{
+	struct img m = fixture();
+	cr_assert_eq(walk(&m), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	free(m.b);
+	char *p = make_big(4); /* hundreds of bins, read through several windows */
+	m = load(p);
+	cr_assert_gt(count_bins(&m), 100);
+	cr_assert_eq(walk(&m), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	free(m.b);
+	free(p);
+}
+
+Test(regf_binwalk, refuses_a_bad_hbin_signature)
+{
+	struct img m = fixture();
+	uint32_t bin = nth_bin(&m, 1);
+	memcpy(m.b + 0x1000 + bin, "hbiX", 4);
+	assert_refused_at(&m, bin);
+	free(m.b);
+}
+
+Test(regf_binwalk, refuses_a_wrong_hbin_self_offset)
+{
+	struct img m = fixture();
+	uint32_t bin = nth_bin(&m, 2);
+	put32(m.b + 0x1000 + bin + 4, bin + 0x1000u);
+	assert_refused_at(&m, bin);
+	free(m.b);
+}
+
+Test(regf_binwalk, refuses_a_bin_size_of_part_units)
+{
+	struct img m = fixture();
+	uint32_t bin = nth_bin(&m, 1);
+	put32(m.b + 0x1000 + bin + 8, mp_le32(m.b + 0x1000 + bin + 8) + 8u);
+	assert_refused_at(&m, bin);
+	free(m.b);
+}
+
+Test(regf_binwalk, refuses_a_bin_past_the_hive_bins)
+{
+	struct img m = fixture();
+	uint32_t bin = nth_bin(&m, count_bins(&m) - 1);
+	put32(m.b + 0x1000 + bin + 8, mp_le32(m.b + 0x1000 + bin + 8) + 0x1000u);
+	assert_refused_at(&m, bin);
+	free(m.b);
+}
+
+/* The last cell of a bin made 8 bytes longer runs past its bin. */
+static void
+break_tiling(unsigned nbin)
+{
+	struct img m = fixture();
+	uint32_t cell = last_cell(&m, nth_bin(&m, nbin));
+	uint8_t *p = m.b + 0x1000 + cell;
+	int32_t raw = (int32_t)mp_le32(p);
+	put32(p, (uint32_t)(raw < 0 ? raw - 8 : raw + 8));
+	assert_refused_at(&m, cell);
+	free(m.b);
+}
+
+Test(regf_binwalk, refuses_cells_not_tiling_a_middle_bin)
+{
+	break_tiling(1);
+}
+
+Test(regf_binwalk, refuses_cells_not_tiling_the_last_bin)
+{
+	struct img m = fixture();
+	unsigned n = count_bins(&m);
+	free(m.b);
+	break_tiling(n - 1);
+}
+
+Test(regf_binwalk, refuses_a_zero_size_cell)
+{
+	struct img m = fixture();
+	uint32_t cell = nth_bin(&m, 1) + 32;
+	put32(m.b + 0x1000 + cell, 0);
+	assert_refused_at(&m, cell);
+	free(m.b);
+}
+
+Test(regf_binwalk, refuses_a_root_offset_inside_a_cell)
+{
+	struct img m = fixture();
+	put32(m.b + 0x24, mp_le32(m.b + 0x24) + 8u);
+	cr_assert_eq(walk(&m), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "root key") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	free(m.b);
+}
+
+/* ---- through apply ------------------------------------------------------ */
+
+/* A free cell of at least 24 bytes past the first bin split into two free
+ * cells of 12 and size - 12 bytes: whole 4 bytes, so hivex opens the hive,
+ * but not whole 8, so the walk refuses it.  apply still writes it (hivex's
+ * open decides) and hivex and reglookup read the result. */
+Test(regf_binwalk, a_hive_only_the_walk_refuses_is_written)
+{
+	char *p = make_big(4);
+	struct img m = load(p);
+	uint32_t split = 0;
+	for (uint32_t bin = nth_bin(&m, 1); bin < m.bins && split == 0;
+	     bin += mp_le32(m.b + 0x1000 + bin + 8)) {
+		uint32_t end = bin + mp_le32(m.b + 0x1000 + bin + 8);
+		for (uint32_t at = bin + 32; at < end && split == 0;) {
+			int32_t raw = (int32_t)mp_le32(m.b + 0x1000 + at);
+			if (raw >= 24)
+				split = at;
+			at += (uint32_t)(raw < 0 ? -raw : raw);
+		}
+	}
+	cr_assert_neq(split, 0, "no free cell of 24 bytes or more");
+	uint32_t size = mp_le32(m.b + 0x1000 + split);
+	put32(m.b + 0x1000 + split, 12);
+	put32(m.b + 0x1000 + split + 12, size - 12u);
+	cr_assert_eq(tu_write(p, m.b, m.len), 0);
+	cr_assert_eq(walk(&m), MAPIPROF_FAILED, "the walk took a 12-byte cell");
+	free(m.b);
+	TU_CLI_EXPECT(0, "apply", "cached-mode-on", p);
+	cr_assert(strstr(tu_last.out, "1 change written") != NULL ||
+	              strstr(tu_last.err, "1 change written") != NULL,
+	          "%s%s", tu_last.out, tu_last.err);
+	char *hx[] = {(char *)"/usr/bin/hivexregedit", (char *)"--export", p, (char *)"\\", NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(hx, &r), 0);
+	cr_assert_eq(r.status, 0, "hivexregedit: %s", r.err);
+	cr_assert(strstr(r.out, "[\\Software") != NULL, "%.200s", r.out);
+	tu_run_free(&r);
+	struct tu_dump d = {0};
+	tu_dump_reglookup(p, &d);
+	cr_assert_gt(d.n, 1000u);
+	tu_dump_free(&d);
+	free(p);
+}
+
+/* Damage both refuse: apply exits 1 naming the file and the offset, and
+ * leaves the file as it was. */
+Test(regf_binwalk, a_hive_both_refuse_is_left_untouched)
+{
+	char *p = make_big(4);
+	struct img m = load(p);
+	uint32_t bin = nth_bin(&m, count_bins(&m) - 2);
+	memcpy(m.b + 0x1000 + bin, "XXXX", 4);
+	cr_assert_eq(tu_write(p, m.b, m.len), 0);
+	free(m.b);
+	struct tu_snap snap = tu_snap_take(p);
+	TU_CLI_EXPECT(1, "apply", "cached-mode-on", p);
+	char off[32];
+	snprintf(off, sizeof(off), "file offset 0x%llx", (unsigned long long)bin + 0x1000u);
+	cr_assert(strstr(tu_last.err, p) != NULL && strstr(tu_last.err, off) != NULL &&
+	              strstr(tu_last.err, "hivex cannot open") != NULL,
+	          "%s", tu_last.err);
+	tu_snap_assert_same(&snap, p);
+	free(p);
+}
