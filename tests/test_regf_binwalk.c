@@ -235,7 +235,7 @@ Test(regf_binwalk, refuses_a_root_offset_inside_a_cell)
  * open decides) and hivex and reglookup read the result. */
 Test(regf_binwalk, a_hive_only_the_walk_refuses_is_written)
 {
-	char *p = make_big(4);
+	char *p = make_big(2);
 	struct img m = load(p);
 	uint32_t split = 0;
 	for (uint32_t bin = nth_bin(&m, 1); bin < m.bins && split == 0;
@@ -276,7 +276,7 @@ Test(regf_binwalk, a_hive_only_the_walk_refuses_is_written)
  * leaves the file as it was. */
 Test(regf_binwalk, a_hive_both_refuse_is_left_untouched)
 {
-	char *p = make_big(4);
+	char *p = make_big(2);
 	struct img m = load(p);
 	uint32_t bin = nth_bin(&m, count_bins(&m) - 2);
 	memcpy(m.b + 0x1000 + bin, "XXXX", 4);
