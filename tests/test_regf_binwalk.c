@@ -15,8 +15,6 @@
 #include "regf/binwalk.h"
 #include "testutil.h"
 
-#define MKBIG MP_SOURCE_DIR "/bench/mkbig.py"
-
 TestSuite(regf_binwalk, .init = tu_setup, .fini = tu_teardown);
 
 /* A hive image to damage: a copy of the fixture's bytes. */
@@ -118,26 +116,12 @@ fixture(void)
 	return m;
 }
 
-static char *
-make_big(unsigned mib)
-{
-	char *path = tu_tmp_path("big.dat");
-	char size[16];
-	snprintf(size, sizeof(size), "%u", mib);
-	char *const argv[] = {(char *)MP_PYTHON, (char *)MKBIG, size, path, NULL};
-	struct tu_run r;
-	cr_assert_eq(tu_run(argv, &r), 0);
-	cr_assert_eq(r.status, 0, "mkbig.py: %s", r.err);
-	tu_run_free(&r);
-	return path;
-}
-
 Test(regf_binwalk, accepts_good_hives)
 {
 	struct img m = fixture();
 	cr_assert_eq(walk(&m), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 	free(m.b);
-	char *p = make_big(4); /* hundreds of bins, read through several windows */
+	char *p = tu_make_big(4); /* hundreds of bins, read through several windows */
 	m = load(p);
 	cr_assert_gt(count_bins(&m), 100);
 	cr_assert_eq(walk(&m), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
@@ -235,7 +219,7 @@ Test(regf_binwalk, refuses_a_root_offset_inside_a_cell)
  * open decides) and hivex and reglookup read the result. */
 Test(regf_binwalk, a_hive_only_the_walk_refuses_is_written)
 {
-	char *p = make_big(2);
+	char *p = tu_make_big(2);
 	struct img m = load(p);
 	uint32_t split = 0;
 	for (uint32_t bin = nth_bin(&m, 1); bin < m.bins && split == 0;
@@ -276,7 +260,7 @@ Test(regf_binwalk, a_hive_only_the_walk_refuses_is_written)
  * leaves the file as it was. */
 Test(regf_binwalk, a_hive_both_refuse_is_left_untouched)
 {
-	char *p = make_big(2);
+	char *p = tu_make_big(2);
 	struct img m = load(p);
 	uint32_t bin = nth_bin(&m, count_bins(&m) - 2);
 	memcpy(m.b + 0x1000 + bin, "XXXX", 4);

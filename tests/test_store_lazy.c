@@ -22,7 +22,6 @@
 
 #define WMS_PROFILES                                                                               \
 	"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
-#define MKBIG MP_SOURCE_DIR "/bench/mkbig.py"
 
 static void walk_end(void);
 
@@ -245,22 +244,6 @@ walk_dir(const char *dir, size_t *keys)
 	return files;
 }
 
-/* A hive of size_mib MiB from bench/mkbig.py (lh lists sorted by name, an
- * ri above 500 children, the Exchange profile in the middle) in tu_tmp. */
-static char *
-make_big(unsigned size_mib)
-{
-	char *path = tu_tmp_path("big.dat");
-	char size[16];
-	snprintf(size, sizeof(size), "%u", size_mib);
-	char *const argv[] = {(char *)MP_PYTHON, (char *)MKBIG, size, path, NULL};
-	struct tu_run r;
-	cr_assert_eq(tu_run(argv, &r), 0);
-	cr_assert_eq(r.status, 0, "mkbig.py: %s", r.err);
-	tu_run_free(&r);
-	return path;
-}
-
 /* ---- same answers ------------------------------------------------------- */
 
 Test(store_lazy, same_as_hivex_on_every_fixture_hive)
@@ -330,7 +313,7 @@ Test(store_lazy, same_as_hivex_on_the_real_hives)
 /* A generated 4 MiB hive: 3868 keys, ri lists of lh leaves. */
 Test(store_lazy, same_as_hivex_on_a_generated_hive_with_ri_lists)
 {
-	char *p = make_big(4);
+	char *p = tu_make_big(4);
 	unsigned long fb = mp_regf_lazy_fallbacks();
 	cr_assert_gt(walk_file(p, NULL), 3000);
 	cr_assert_eq(mp_regf_lazy_fallbacks(), fb, "hivex was opened");
@@ -343,7 +326,7 @@ Test(store_lazy, same_as_hivex_on_a_generated_hive_with_ri_lists)
  * without hivex. */
 Test(store_lazy, opening_a_big_hive_reads_a_small_part_of_it)
 {
-	char *p = make_big(16);
+	char *p = tu_make_big(16);
 	uint64_t size = tu_file_size(p);
 	uint64_t before = mp_regf_cells_bytes();
 	unsigned long fb = mp_regf_lazy_fallbacks();
@@ -380,7 +363,7 @@ last_bin(const uint8_t *img, size_t len)
  * whole hive with hivex first) refuses it, leaving it as it was. */
 Test(store_lazy, a_broken_bin_off_the_path_stops_writes_not_reads)
 {
-	char *p = make_big(4);
+	char *p = tu_make_big(4);
 	size_t len = 0;
 	uint8_t *img = (uint8_t *)tu_read(p, &len);
 	uint32_t bin = last_bin(img, len);
@@ -412,7 +395,7 @@ Test(store_lazy, a_broken_bin_off_the_path_stops_writes_not_reads)
  * file, the key and the file offset. */
 Test(store_lazy, a_broken_key_on_the_path_stops_reads)
 {
-	char *p = make_big(4);
+	char *p = tu_make_big(4);
 	struct mp_store *s = NULL;
 	mp_key root = 0, key = 0;
 	cr_assert_eq(mp_regf_lazy_open(tu_ctx, p, &s), MAPIPROF_OK);

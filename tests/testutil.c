@@ -1110,3 +1110,18 @@ tu_hive_set_minor(const char *path, unsigned minor)
 	cr_assert_eq(tu_write(path, b, len), 0);
 	free(b);
 }
+
+char *
+tu_make_big(unsigned size_mib)
+{
+	char *path = tu_tmp_path("big.dat");
+	char size[16];
+	snprintf(size, sizeof(size), "%u", size_mib);
+	char *const argv[] = {(char *)MP_PYTHON, (char *)MP_SOURCE_DIR "/bench/mkbig.py", size,
+	                      path, NULL};
+	struct tu_run r;
+	cr_assert_eq(tu_run(argv, &r), 0);
+	cr_assert_eq(r.status, 0, "mkbig.py: %s", r.err);
+	tu_run_free(&r);
+	return path;
+}

@@ -181,6 +181,10 @@ void tu_assert_get_no_logs(const char *section, const char *prop, const char *fi
 
 /* tu_tmp/name, malloc'd. */
 char *tu_tmp_path(const char *name);
+/* A hive of size_mib MiB (at least 2) written by bench/mkbig.py into tu_tmp
+ * as big.dat (lh lists sorted by name, an ri above 500 children, the
+ * Exchange profile in the middle); malloc'd path. */
+char *tu_make_big(unsigned size_mib);
 /* The names in the directory tu_tmp/sub (no "." and ".."), sorted with
  * strcmp and joined by '|', e.g. "NTUSER.DAT|NTUSER.DAT.bak"; malloc'd. */
 char *tu_listing(const char *sub);
