@@ -950,7 +950,7 @@ vk_offset(int fd, mp_key key, const char *name)
 	uint32_t *list = NULL, list_cell = 0;
 	uint64_t found = 0;
 	cr_assert_eq(mp_regf_base_read(tu_ctx, fd, &b), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
-	struct mp_regf_cells c = {tu_ctx, fd, b.bins};
+	struct mp_regf_cells c = {tu_ctx, fd, b.bins, NULL};
 	cr_assert_eq(mp_regf_cells_nk(&c, "t", key, &nk), MAPIPROF_OK);
 	cr_assert_eq(mp_regf_cells_vlist(&c, "t", &nk, &a, &list, &list_cell), MAPIPROF_OK);
 	for (uint32_t i = 0; i < nk.nvalues && found == 0; i++) {
@@ -1199,7 +1199,7 @@ add_db_value(const char *hive)
 	struct mp_regf_vk vk;
 	uint64_t at = vk_offset(fd, nk, "big");
 	cr_assert_eq(mp_regf_base_read(tu_ctx, fd, &b), MAPIPROF_OK);
-	struct mp_regf_cells c = {tu_ctx, fd, b.bins};
+	struct mp_regf_cells c = {tu_ctx, fd, b.bins, NULL};
 	cr_assert_eq(mp_regf_cells_vk(&c, "t", (uint32_t)(at - MP_REGF_BASE_BLOCK), &vk),
 	             MAPIPROF_OK);
 	uint64_t d = (uint64_t)vk.doff + MP_REGF_BASE_BLOCK;

@@ -303,6 +303,50 @@ mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_kind *
 	return MAPIPROF_OK;
 }
 
+/* Bumped after every write this process makes into a file (wrote()). */
+static _Atomic uint64_t write_generation;
+
+uint64_t
+mp_write_generation(void)
+{
+	return atomic_load(&write_generation);
+}
+
+/* Called once a write call is over, whether it succeeded or not (part of
+ * it may have reached the file): bytes read before are now suspect. */
+static void
+wrote(void)
+{
+	atomic_fetch_add(&write_generation, 1u);
+}
+
+int
+mp_pread_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset, size_t *got)
+{
+	unsigned char *p = buf;
+	*got = 0;
+	while (*got < len) {
+		uint64_t at = offset + *got;
+		if (at > (uint64_t)INT64_MAX || at < offset) {
+			mp_seterr(ctx, MAPIPROF_E_INVALID, "offset %llu out of range",
+			          (unsigned long long)at);
+			return MAPIPROF_FAILED;
+		}
+		ssize_t r = positional_read(fd, p + *got, len - *got, at);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			mp_seterr_errno(ctx, errno, "cannot read %zu bytes at offset %llu",
+			                len - *got, (unsigned long long)at);
+			return MAPIPROF_FAILED;
+		}
+		if (r == 0)
+			break;
+		*got += (size_t)r;
+	}
+	return MAPIPROF_OK;
+}
+
 int
 mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset)
 {
@@ -334,8 +378,8 @@ mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t 
 	return MAPIPROF_OK;
 }
 
-int
-mp_pwrite_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t offset)
+static int
+pwrite_all(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t offset)
 {
 	const unsigned char *p = buf;
 	for (size_t done = 0; done < len;) {
@@ -357,6 +401,14 @@ mp_pwrite_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, ui
 		done += (size_t)w;
 	}
 	return MAPIPROF_OK;
+}
+
+int
+mp_pwrite_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t offset)
+{
+	int rc = pwrite_all(ctx, fd, buf, len, offset);
+	wrote();
+	return rc;
 }
 
 int
@@ -416,8 +468,8 @@ mp_read_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, size_t *go
 	}
 }
 
-int
-mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+static int
+write_all(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
 	size_t done = 0;
@@ -433,6 +485,14 @@ mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
 		done += (size_t)w;
 	}
 	return MAPIPROF_OK;
+}
+
+int
+mp_write_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	int rc = write_all(ctx, fd, buf, len);
+	wrote();
+	return rc;
 }
 
 /* Flushes fd to stable storage: 0, or -1 with errno.  Darwin's fsync(2)
@@ -1105,7 +1165,9 @@ mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
 		          (unsigned long long)size);
 		return MAPIPROF_FAILED;
 	}
-	if (copy_kernel(ctx, in, out, size, &copied) != MAPIPROF_OK)
+	int rc = copy_kernel(ctx, in, out, size, &copied);
+	wrote();
+	if (rc != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	return copied < size ? copy_loop(ctx, in, out, copied, size) : MAPIPROF_OK;
 }
@@ -1261,7 +1323,9 @@ mp_truncate_path(struct mapiprof_ctx *ctx, const char *path)
 		return MAPIPROF_FAILED;
 	}
 	int rc = MAPIPROF_FAILED;
-	if (ftruncate(fd, 0) != 0)
+	int cut = ftruncate(fd, 0);
+	wrote();
+	if (cut != 0)
 		mp_seterr_errno(ctx, errno, "cannot truncate '%s'", path);
 	else
 		rc = mp_fsync(ctx, fd);

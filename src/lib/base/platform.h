@@ -20,6 +20,15 @@ int mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_ki
                int64_t *mtime_ns);
 /* Reads exactly len bytes at offset; short files fail with MAPIPROF_E_TRUNCATED. */
 int mp_pread_full(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset);
+/* Reads up to len bytes at offset, fewer only at the end of the file
+ * (*got says how many; retries short reads and EINTR).  MAPIPROF_E_IO. */
+int mp_pread_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint64_t offset,
+                  size_t *got);
+/* A number that changes after each write this process makes into any file
+ * through these calls (mp_pwrite_full, mp_write_full, mp_copy_fd,
+ * mp_truncate_path), even a failed one: a reader that keeps bytes of a file
+ * (base/readcache.h) drops them when it changes. */
+uint64_t mp_write_generation(void);
 /* Writes exactly len bytes at offset (retrying short writes and EINTR;
  * the file position is not used).  MAPIPROF_E_IO with errno. */
 int mp_pwrite_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t offset);

@@ -93,7 +93,7 @@ bin_cells(struct window *w, uint32_t rel, uint32_t size, uint32_t root, int *roo
 int
 mp_regf_binwalk(struct mapiprof_ctx *ctx, int fd, uint32_t bins, uint32_t root)
 {
-	struct window w = {{ctx, fd, bins}, malloc(WINDOW), 0, 0};
+	struct window w = {{ctx, fd, bins, NULL}, malloc(WINDOW), 0, 0};
 	if (w.buf == NULL)
 		return mp_nomem(ctx);
 	int rc = MAPIPROF_OK, root_seen = 0;

@@ -28,6 +28,8 @@ int
 mp_regf_cells_pread(const struct mp_regf_cells *c, void *buf, size_t len, uint64_t offset)
 {
 	atomic_fetch_add(&read_bytes, len);
+	if (c->cache != NULL)
+		return mp_readcache_read(c->cache, c->ctx, buf, len, offset);
 	return mp_pread_full(c->ctx, c->fd, buf, len, offset);
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
+#include "base/readcache.h"
 #include "regf/base_block.h"
 
 /* hbin header fields, header size and bin size unit ("Hive bin"). */
@@ -54,11 +55,15 @@
 #define MP_CELLS_UNUSUAL 1
 
 /* Where cells are read: the file and its hive bins size.  Messages name
- * the section uid (any label; "?" when NULL) and the file offset. */
+ * the section uid (any label; "?" when NULL) and the file offset.  Reads go
+ * through cache when it is not NULL (the lazy reader's; a cache drops what
+ * it holds once this process writes into a file, base/readcache.h), else
+ * straight to the file. */
 struct mp_regf_cells {
 	struct mapiprof_ctx *ctx;
 	int fd;
 	uint32_t bins;
+	struct mp_readcache *cache;
 };
 
 /* Records MAPIPROF_E_FORMAT "section 'uid': what at file offset ..." for
@@ -67,10 +72,12 @@ int mp_regf_cells_bad(const struct mp_regf_cells *c, const char *uid, const char
                       uint32_t rel);
 
 /* Reads len bytes at file offset offset of c's file (every read of these
- * readers and of subkeys.c goes through it, and is counted). */
+ * readers and of subkeys.c goes through it, and is counted), through c's
+ * cache if it has one. */
 int mp_regf_cells_pread(const struct mp_regf_cells *c, void *buf, size_t len, uint64_t offset);
-/* Bytes read through mp_regf_cells_pread by this process so far (for
- * tests: how much of a file a lazy read touched). */
+/* Bytes asked of mp_regf_cells_pread by this process so far, whether
+ * from the file or a cache (for tests: how much of a file a lazy read
+ * touched). */
 uint64_t mp_regf_cells_bytes(void);
 
 /* Reads the first len bytes (len >= 4) of the cell at rel (offset from the

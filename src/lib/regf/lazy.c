@@ -39,6 +39,7 @@ struct lazy {
 	 * recording nothing (where hivex answers a failure with a default). */
 	struct mp_regf_cells c, quiet;
 	int fd;
+	struct mp_readcache *cache; /* of fd, shared by c and quiet */
 	mp_key root;
 	/* hivex on the same file, opened at the first structure read through
 	 * it; NULL until then. */
@@ -455,6 +456,7 @@ op_close(struct mp_store *st)
 {
 	struct lazy *s = (struct lazy *)st;
 	mp_store_close(s->hx);
+	mp_readcache_free(s->cache);
 	mp_close(s->fd);
 	free(s->base.path);
 	free(s);
@@ -513,8 +515,10 @@ open_checks(struct lazy *s)
 		          (unsigned)b.stored, (unsigned)b.plain);
 		return MAPIPROF_FAILED;
 	}
-	s->c = (struct mp_regf_cells){ctx, s->fd, b.bins};
-	s->quiet = (struct mp_regf_cells){NULL, s->fd, b.bins};
+	if (mp_readcache_new(ctx, s->fd, &s->cache) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	s->c = (struct mp_regf_cells){ctx, s->fd, b.bins, s->cache};
+	s->quiet = (struct mp_regf_cells){NULL, s->fd, b.bins, s->cache};
 	mp_key root = (mp_key)mp_le32(b.bb + BB_ROOT) + MP_REGF_BASE_BLOCK;
 	uint8_t hdr[MP_NK_HDR];
 	uint32_t cell = 0;

@@ -67,7 +67,7 @@ read_base(struct patch *p)
 		return MAPIPROF_FAILED;
 	p->bins = b->bins;
 	p->minor = b->minor;
-	p->cells = (struct mp_regf_cells){p->ctx, p->fd, b->bins};
+	p->cells = (struct mp_regf_cells){p->ctx, p->fd, b->bins, NULL};
 	if (b->minor < 3 || b->minor > 6 || b->type != 0 || b->format != 1 || b->seq1 != b->seq2 ||
 	    (b->stored != b->plain && b->stored != b->windows))
 		return DECLINE;

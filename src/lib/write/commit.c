@@ -298,7 +298,7 @@ rewrite_key(struct mp_store *s, struct mp_kids *kids, const struct mp_key_change
 static int
 check_freeable(struct commit *c)
 {
-	const struct mp_regf_cells oc = {c->ctx, c->in_fd, c->src->bins_size};
+	const struct mp_regf_cells oc = {c->ctx, c->in_fd, c->src->bins_size, NULL};
 	struct mp_regf_used u = {0};
 	struct mp_regf_freed f = {0};
 	int rc = mp_regf_used_load(&oc, &u);
@@ -1317,8 +1317,8 @@ verify_fast(struct commit *c)
 	int rc = mp_open_read(c->ctx, c->ins.tmp, &fd);
 	if (rc == MAPIPROF_OK)
 		rc = fast_base(c, fd, &b);
-	const struct mp_regf_cells nc = {c->ctx, fd, b.bins};
-	const struct mp_regf_cells oc = {c->ctx, c->in_fd, in->bins_size};
+	const struct mp_regf_cells nc = {c->ctx, fd, b.bins, NULL};
+	const struct mp_regf_cells oc = {c->ctx, c->in_fd, in->bins_size, NULL};
 	if (rc == MAPIPROF_OK)
 		rc = fast_new_bins(&nc, in->bins_size);
 	for (size_t i = 0; rc == MAPIPROF_OK && i < c->plan->nkeys; i++)
