@@ -1,5 +1,6 @@
 /* test_utf16.c - iconv conversions, the arena, and registry name compare. */
 #include <criterion/criterion.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,5 +184,51 @@ Test(utf16, many_code_pages_in_turn_each_convert_with_their_own_table)
 			cr_assert_eq(lossy, 0);
 			free(back);
 		}
+	mapiprof_ctx_free(ctx);
+}
+
+/* iconv's own Latin-1 to UTF-8 of the len bytes at p, *n bytes (the
+ * reference the library's answer is checked against). */
+static char *
+iconv_latin1(const uint8_t *p, size_t len, size_t *n)
+{
+	iconv_t cd = iconv_open("UTF-8", "LATIN1");
+	cr_assert_neq(cd, (iconv_t)-1);
+	char *buf = calloc(1, 2 * len + 1), *in = (char *)(uintptr_t)p, *o = buf;
+	size_t inleft = len, oleft = 2 * len;
+	cr_assert_not_null(buf);
+	cr_assert_neq(iconv(cd, &in, &inleft, &o, &oleft), (size_t)-1);
+	iconv_close(cd);
+	*n = (size_t)(o - buf);
+	return buf;
+}
+
+/* Latin-1 names (compressed key and value names), all ASCII or not, decode
+ * to what iconv makes of them: every byte value alone, and runs of ASCII,
+ * of both, and nothing. */
+Test(utf16, latin1_names_decode_as_iconv_decodes_them)
+{
+	struct mapiprof_ctx *ctx = mapiprof_ctx_new();
+	uint8_t all[256];
+	for (size_t b = 0; b < 256; b++)
+		all[b] = (uint8_t)b;
+	const struct {
+		size_t off, len;
+	} runs[] = {{0, 128}, {1, 127}, {65, 26}, {0, 256}, {120, 20}, {0, 0}};
+	size_t nruns = sizeof(runs) / sizeof(runs[0]);
+	for (size_t i = 0; i < 256 + nruns; i++) {
+		size_t off = i < 256 ? i : runs[i - 256].off, len = i < 256 ? 1 : runs[i - 256].len;
+		size_t n = 0, want_n = 0;
+		char *out = NULL, *want = iconv_latin1(all + off, len, &want_n);
+		int lossy = 1;
+		cr_assert_eq(mp_cp_to_utf8(ctx, "LATIN1", all + off, len, &out, &n, &lossy),
+		             MAPIPROF_OK);
+		cr_assert_eq(lossy, 0);
+		cr_assert_eq(n, want_n, "%zu bytes at %zu", len, off);
+		cr_assert(memcmp(out, want, n) == 0, "%zu bytes at %zu", len, off);
+		cr_assert_eq(out[n], '\0');
+		free(out);
+		free(want);
+	}
 	mapiprof_ctx_free(ctx);
 }

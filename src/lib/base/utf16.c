@@ -172,10 +172,36 @@ mp_utf8_to_utf16le(struct mapiprof_ctx *ctx, const char *s, size_t len, uint8_t 
 	return rc;
 }
 
+/* 1 when the len bytes at p are all ASCII (below 0x80). */
+static int
+all_ascii(const uint8_t *p, size_t len)
+{
+	uint8_t any = 0;
+	for (size_t i = 0; i < len; i++)
+		any |= p[i];
+	return any < 0x80u;
+}
+
 int
 mp_cp_to_utf8(struct mapiprof_ctx *ctx, const char *codepage, const uint8_t *p, size_t len,
               char **out, size_t *outlen, int *lossy)
 {
+	/* ISO 8859-1 maps bytes below 0x80 to the same code points, which
+	 * UTF-8 writes as the same bytes: there is nothing to convert, and
+	 * iconv's ISO8859-1 module need not be loaded for a hive whose names
+	 * are all ASCII (nearly every hive: compressed key and value names). */
+	if (strcmp(codepage, "LATIN1") == 0 && all_ascii(p, len) && len < SIZE_MAX - 2) {
+		char *buf = malloc(len + 2);
+		if (buf == NULL)
+			return mp_nomem(ctx);
+		memcpy(buf, p, len);
+		buf[len] = buf[len + 1] = '\0';
+		*out = buf;
+		*outlen = len;
+		if (lossy != NULL)
+			*lossy = 0;
+		return MAPIPROF_OK;
+	}
 	return convert(ctx, codepage, "UTF-8", p, len, 1, replacement, 3, MAPIPROF_E_CODEPAGE, out,
 	               outlen, lossy);
 }
