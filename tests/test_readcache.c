@@ -158,7 +158,7 @@ Test(readcache, stays_right_past_its_capacity)
 
 /* The context's error after fd's mp_pread_full of len bytes at off. */
 static void
-pread_error(int fd, size_t len, uint64_t off, char *msg, size_t size, int *code)
+pread_error(int fd, size_t len, uint64_t off, char *msg, size_t size, enum mapiprof_error *code)
 {
 	uint8_t buf[4 * BLOCK];
 	cr_assert_leq(len, sizeof(buf));
@@ -187,7 +187,7 @@ Test(readcache, a_read_past_the_end_fails_as_pread_does)
 		assert_reads(&c, d, 1, len - 1);
 		for (size_t i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
 			char want[512];
-			int code = 0;
+			enum mapiprof_error code = MAPIPROF_E_NONE;
 			pread_error(c.fd, past[i].n, past[i].off, want, sizeof(want), &code);
 			uint8_t buf[3 * BLOCK];
 			cr_assert_eq(mp_readcache_read(c.rc, tu_ctx, buf, past[i].n, past[i].off),
