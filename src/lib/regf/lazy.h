@@ -3,7 +3,8 @@
  * checked cell readers (regf/cells.h, regf/subkeys.h): opening costs the
  * base block and the root key, not a walk of the whole hive as hivex_open's
  * (hivex lib/handle.c), so a command reading one subtree of a big hive reads
- * that subtree.
+ * that subtree.  Its reads go through a bounded block cache of the file
+ * (base/readcache.h): a few dozen preads for a profile, not one per field.
  *
  * It answers as hivex does (the hive back end, store/hive.c): the same key
  * handles (file offset of the nk cell), children in subkey-list order,
