@@ -11,6 +11,9 @@
 #include "base/utf16.h"
 #include "regtext/reader.h"
 
+/* Bytes of lines read that are added to the fingerprint at a time. */
+#define MP_REG_FP_RUN (32u * 1024u)
+
 int
 mp_reg_err(struct mp_reg_parser *ps, enum mapiprof_error code, const char *fmt, ...)
 {
@@ -326,14 +329,22 @@ mp_reg_next_line(struct mp_reg_parser *ps, int *got)
 	r->rawlen = end - r->pos + term;
 	r->pos = end + term;
 	if (!ps->decoding) {
-		mp_fp_add(&ps->fp, p + r->off, r->rawlen);
 		f->nlines = r->lineno;
 		f->final_newline = term > 0;
 		/* The lines before this one are read: a large mapped file is not
-		 * held whole (regtext/reader.h). */
+		 * held whole (regtext/reader.h), and the next step of it is
+		 * mapped in at once. */
+		/* in runs short enough to find the lines still in the cache */
+		if (r->pos - ps->fp_at >= MP_REG_FP_RUN)
+			mp_reg_fp_upto(ps, r->pos);
 		if (r->off - ps->dropped >= MP_REG_DROP_STEP) {
+			mp_reg_fp_upto(ps, r->off);
 			mp_map_drop(&ps->f->map, ps->dropped, r->off - ps->dropped);
 			ps->dropped = r->off;
+		}
+		if (r->pos >= ps->mapped) {
+			mp_map_populate(&ps->f->map, r->pos, MP_REG_DROP_STEP);
+			ps->mapped = r->pos + MP_REG_DROP_STEP;
 		}
 	}
 	if (end - r->off > MP_MAX_REG_LINE)
@@ -350,6 +361,14 @@ mp_reg_next_line(struct mp_reg_parser *ps, int *got)
 		return rc;
 	*got = 1;
 	return MAPIPROF_OK;
+}
+
+void
+mp_reg_fp_upto(struct mp_reg_parser *ps, size_t end)
+{
+	if (end > ps->fp_at)
+		mp_fp_add(&ps->fp, ps->f->pub.raw + ps->fp_at, end - ps->fp_at);
+	ps->fp_at = end;
 }
 
 struct mp_reg_span
