@@ -957,6 +957,8 @@ same_as(struct byte_check *b, const uint8_t *want, size_t len, int from_input, s
 		size_t n = len < BYTES_CHUNK ? len : BYTES_CHUNK;
 		if (mp_pread_full(b->c->ctx, b->fd, b->buf, n, b->at) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
+		if (from_input && b->c->reg->map != NULL)
+			mp_map_populate(b->c->reg->map, in_off, n);
 		if (memcmp(b->buf, want, n) != 0) {
 			size_t i = 0;
 			while (b->buf[i] == want[i])
