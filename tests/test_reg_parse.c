@@ -1029,3 +1029,70 @@ Test(reg_parse, the_utf16_scanner_reads_every_character_at_every_place_of_a_line
 					free(u16), free(u8);
 				}
 }
+
+/* Hex data in every form around the common "two digits and a comma" one,
+ * read eagerly and lazily (where its bytes are only counted until a key's
+ * values are asked for): the same bytes, or the same error naming the
+ * line. */
+Test(reg_parse, hex_data_reads_the_same_in_every_form_eagerly_and_lazily)
+{
+	static const struct {
+		const char *data;
+		const char *bytes; /* as "%02x" each; NULL: the error below */
+		const char *err;
+	} cases[] = {
+	    {"hex:01,02,03", "010203", NULL},
+	    {"hex:01,02,03,", "010203", NULL},
+	    {"hex:1,02,3", "010203", NULL},
+	    {"hex:01 ,02", "0102", NULL},
+	    {"hex:01, 02,\t03", "010203", NULL},
+	    {"hex:ff,FF,aB,", "ffffab", NULL},
+	    {"hex:01,02;c", "0102", NULL},
+	    {"hex:01,02,\\\r\n  03,04", "01020304", NULL},
+	    {"hex:01,02,\\\r\n; note\r\n  03", "010203", NULL},
+	    {"hex(7):41,00,00,00", "41000000", NULL},
+	    {"hex:", "", NULL},
+	    {"hex:01,0g", NULL, "line 3: bad hex data"},
+	    {"hex:01,,02", NULL, "line 3: bad hex data"},
+	    {"hex:012,03", "1203", NULL},
+	    {"hex:01,0102,", NULL, "line 3: hex byte greater than ff"},
+	    {"hex:01 02", NULL, "line 3: missing ',' between hex bytes"},
+	    {"hex:01,02\\\r\n  03", NULL, "line 3: missing ',' before '\\'"},
+	    {"hex:01,\\ x", NULL, "line 3: text after '\\'"},
+	    {"hex:01,\\\r\n  zz", NULL, "line 4: bad continuation line in hex data"},
+	    {"hex:01,\\\r\n  02,0x", NULL, "line 4: bad hex data"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), V5 "[HKEY_CURRENT_USER\\Software\\x]\r\n\"a\"=%s\r\n",
+		         cases[i].data);
+		char *path = tu_tmp_write("hex.reg", text, strlen(text));
+		struct mp_reg_file *e = NULL, *l = NULL;
+		int re = mp_reg_parse_buf(tu_ctx, "hex.reg", text, strlen(text), NULL, &e);
+		char why[512];
+		snprintf(why, sizeof(why), "%s", mapiprof_errmsg(tu_ctx));
+		int rl = mp_reg_parse_file(tu_ctx, path, NULL, &l);
+		if (cases[i].bytes == NULL) {
+			cr_assert_eq(re, MAPIPROF_FAILED, "%s", cases[i].data);
+			cr_assert_eq(rl, MAPIPROF_FAILED, "%s", cases[i].data);
+			cr_assert_str_eq(why, cases[i].err, "%s", cases[i].data);
+			cr_assert_str_eq(mapiprof_errmsg(tu_ctx), cases[i].err, "%s",
+			                 cases[i].data);
+			free(path);
+			continue;
+		}
+		cr_assert_eq(re, MAPIPROF_OK, "%s: %s", cases[i].data, why);
+		cr_assert_eq(rl, MAPIPROF_OK, "%s: %s", cases[i].data, mapiprof_errmsg(tu_ctx));
+		cr_assert_eq(l->decode(l, tu_ctx, 0), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+		const struct mp_reg_value *ve = &e->values[0], *vl = &l->blocks[0].values[0];
+		char hex[64] = "";
+		for (size_t k = 0; k < ve->len && 2 * k + 2 < sizeof(hex); k++)
+			snprintf(hex + 2 * k, 3, "%02x", ve->data[k]);
+		cr_assert_str_eq(hex, cases[i].bytes, "%s", cases[i].data);
+		cr_assert_eq(vl->len, ve->len);
+		cr_assert(ve->len == 0 || memcmp(vl->data, ve->data, ve->len) == 0);
+		mp_reg_parse_free(e);
+		mp_reg_parse_free(l);
+		free(path);
+	}
+}
