@@ -359,7 +359,9 @@ take_tail(struct mp_reg_parser *ps, const struct seed *sd, int *taken)
 	struct mp_reg_impl *f = ps->f;
 	const struct mp_reg_file *same = sd->same;
 	*taken = 0;
-	if (same->eol == MP_REG_EOL_MIXED ||
+	/* only a lazy parse, whose values are decoded block by block */
+	if (!ps->check_only || same->encoding != f->pub.encoding || same->header != f->pub.header ||
+	    same->eol == MP_REG_EOL_MIXED ||
 	    ps->r.pos - sd->tail_out + sd->tail_in >= same->rawlen ||
 	    f->pub.rawlen - sd->tail_out != same->rawlen - sd->tail_in)
 		return MAPIPROF_OK;
