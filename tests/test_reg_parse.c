@@ -907,3 +907,192 @@ Test(reg_parse, utf16_lines_read_as_utf8_wherever_their_characters_fall)
 		}
 	}
 }
+
+/* One character of the scanner test: its UTF-16LE units and its UTF-8
+ * bytes (NULL: no UTF-8 form, the file must be refused). */
+struct special {
+	const char *name;
+	uint8_t u16[4];
+	size_t n16;
+	const char *u8;
+};
+
+/* text (ASCII, '~' standing for sp) as UTF-16LE with a BOM, and as UTF-8
+ * with a BOM; both malloc'd. */
+static void
+encode_special(const char *s, const struct special *sp, uint8_t **u16, size_t *len16, uint8_t **u8,
+               size_t *len8)
+{
+	size_t n = strlen(s);
+	*u16 = malloc(4 * n + 2);
+	*u8 = malloc(4 * n + 3);
+	cr_assert(*u16 != NULL && *u8 != NULL);
+	size_t a = 0, b = 0;
+	(*u16)[a++] = 0xFF, (*u16)[a++] = 0xFE;
+	(*u8)[b++] = 0xEF, (*u8)[b++] = 0xBB, (*u8)[b++] = 0xBF;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '~') {
+			memcpy(*u16 + a, sp->u16, sp->n16);
+			a += sp->n16;
+			size_t l = sp->u8 != NULL ? strlen(sp->u8) : 0;
+			memcpy(*u8 + b, sp->u8 != NULL ? sp->u8 : "", l);
+			b += l;
+		} else {
+			(*u16)[a++] = (uint8_t)s[i], (*u16)[a++] = 0x00;
+			(*u8)[b++] = (uint8_t)s[i];
+		}
+	}
+	*len16 = a;
+	*len8 = b;
+}
+
+/* The UTF-16 line scanner takes plain ASCII eight code units at a time and
+ * anything else one by one: wherever a line end, a character it must not
+ * take in bulk (a '\n' or '\r' byte that is half of another character,
+ * U+0A0D, U+0D0A, U+0A00, a tab, U+007F, U+0080, a surrogate pair) or the
+ * end of the file falls within those eight units, with CRLF, LF or CR line
+ * ends and with or without a final line end, a UTF-16 file reads as its
+ * UTF-8 twin; a lone surrogate there is refused, naming its line. */
+Test(reg_parse, the_utf16_scanner_reads_every_character_at_every_place_of_a_line)
+{
+	static const struct special sp[] = {
+	    {"U+0A0D", {0x0D, 0x0A}, 2, "\xE0\xA8\x8D"},
+	    {"U+0D0A", {0x0A, 0x0D}, 2, "\xE0\xB4\x8A"},
+	    {"U+0A00", {0x00, 0x0A}, 2, "\xE0\xA8\x80"},
+	    {"tab", {0x09, 0x00}, 2, "\t"},
+	    {"U+007F", {0x7F, 0x00}, 2, "\x7F"},
+	    {"U+0080", {0x80, 0x00}, 2, "\xC2\x80"},
+	    {"U+1F600", {0x3D, 0xD8, 0x00, 0xDE}, 4, "\xF0\x9F\x98\x80"},
+	    {"lone U+D800", {0x00, 0xD8}, 2, NULL},
+	    {"lone U+DC00", {0x00, 0xDC}, 2, NULL},
+	};
+	const char *eols[] = {"\r\n", "\n", "\r"};
+	for (size_t c = 0; c < sizeof(sp) / sizeof(sp[0]); c++)
+		for (size_t j = 0; j < 18; j++)
+			for (size_t e = 0; e < 3; e++)
+				for (int final = 0; final < 2; final++) {
+					char pad[32] = "", text[512];
+					memset(pad, 'x', j);
+					snprintf(text, sizeof(text),
+					         "Windows Registry Editor Version 5.00%s%s"
+					         "[HKEY_CURRENT_USER\\K%s]%s\"n%s\"=\"%s~%s\"%s"
+					         "\"h\"=hex:%s\\%s  01,02 ;%s%s",
+					         eols[e], eols[e], pad, eols[e], pad, pad,
+					         pad + j / 2, eols[e], j % 2 ? " " : "", eols[e],
+					         pad, final ? eols[e] : "");
+					uint8_t *u16 = NULL, *u8 = NULL;
+					size_t l16 = 0, l8 = 0;
+					encode_special(text, &sp[c], &u16, &l16, &u8, &l8);
+					struct mp_reg_file *a = NULL, *b = NULL;
+					int ra =
+					    mp_reg_parse_buf(tu_ctx, "t16", u16, l16, NULL, &a);
+					if (sp[c].u8 == NULL) {
+						cr_assert_eq(ra, MAPIPROF_FAILED, "%s j %zu",
+						             sp[c].name, j);
+						cr_assert_str_eq(
+						    mapiprof_errmsg(tu_ctx),
+						    "line 4: invalid UTF-16 (unpaired surrogate)",
+						    "%s j %zu eol %zu", sp[c].name, j, e);
+						free(u16), free(u8);
+						continue;
+					}
+					cr_assert_eq(ra, MAPIPROF_OK, "%s j %zu eol %zu: %s",
+					             sp[c].name, j, e, mapiprof_errmsg(tu_ctx));
+					cr_assert_eq(
+					    mp_reg_parse_buf(tu_ctx, "t8", u8, l8, NULL, &b),
+					    MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+					cr_assert_eq(a->nblocks, 1);
+					cr_assert_eq(a->nvalues, 2, "%s j %zu eol %zu", sp[c].name,
+					             j, e);
+					cr_assert_eq(a->nlines, b->nlines);
+					cr_assert_eq(a->nlines, 6);
+					cr_assert_eq(a->final_newline, final);
+					cr_assert_str_eq(a->blocks[0].path, b->blocks[0].path);
+					for (size_t k = 0; k < a->nvalues; k++) {
+						cr_assert_str_eq(a->values[k].name,
+						                 b->values[k].name);
+						cr_assert_eq(a->values[k].len, b->values[k].len,
+						             "%s j %zu", sp[c].name, j);
+						cr_assert_eq(memcmp(a->values[k].data,
+						                    b->values[k].data,
+						                    a->values[k].len),
+						             0, "%s j %zu", sp[c].name, j);
+					}
+					/* the string holds the character's units, in place */
+					const struct mp_reg_value *v = &a->values[0];
+					cr_assert_eq(v->len, 2 * (2 * j - j / 2) + sp[c].n16 + 2);
+					cr_assert_eq(memcmp(v->data + 2 * j, sp[c].u16, sp[c].n16),
+					             0);
+					cr_assert_eq(a->values[1].len, 2);
+					mp_reg_parse_free(a);
+					mp_reg_parse_free(b);
+					free(u16), free(u8);
+				}
+}
+
+/* Hex data in every form around the common "two digits and a comma" one,
+ * read eagerly and lazily (where its bytes are only counted until a key's
+ * values are asked for): the same bytes, or the same error naming the
+ * line. */
+Test(reg_parse, hex_data_reads_the_same_in_every_form_eagerly_and_lazily)
+{
+	static const struct {
+		const char *data;
+		const char *bytes; /* as "%02x" each; NULL: the error below */
+		const char *err;
+	} cases[] = {
+	    {"hex:01,02,03", "010203", NULL},
+	    {"hex:01,02,03,", "010203", NULL},
+	    {"hex:1,02,3", "010203", NULL},
+	    {"hex:01 ,02", "0102", NULL},
+	    {"hex:01, 02,\t03", "010203", NULL},
+	    {"hex:ff,FF,aB,", "ffffab", NULL},
+	    {"hex:01,02;c", "0102", NULL},
+	    {"hex:01,02,\\\r\n  03,04", "01020304", NULL},
+	    {"hex:01,02,\\\r\n; note\r\n  03", "010203", NULL},
+	    {"hex(7):41,00,00,00", "41000000", NULL},
+	    {"hex:", "", NULL},
+	    {"hex:01,0g", NULL, "line 3: bad hex data"},
+	    {"hex:01,,02", NULL, "line 3: bad hex data"},
+	    {"hex:012,03", "1203", NULL},
+	    {"hex:01,0102,", NULL, "line 3: hex byte greater than ff"},
+	    {"hex:01 02", NULL, "line 3: missing ',' between hex bytes"},
+	    {"hex:01,02\\\r\n  03", NULL, "line 3: missing ',' before '\\'"},
+	    {"hex:01,\\ x", NULL, "line 3: text after '\\'"},
+	    {"hex:01,\\\r\n  zz", NULL, "line 4: bad continuation line in hex data"},
+	    {"hex:01,\\\r\n  02,0x", NULL, "line 4: bad hex data"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), V5 "[HKEY_CURRENT_USER\\Software\\x]\r\n\"a\"=%s\r\n",
+		         cases[i].data);
+		char *path = tu_tmp_write("hex.reg", text, strlen(text));
+		struct mp_reg_file *e = NULL, *l = NULL;
+		int re = mp_reg_parse_buf(tu_ctx, "hex.reg", text, strlen(text), NULL, &e);
+		char why[512];
+		snprintf(why, sizeof(why), "%s", mapiprof_errmsg(tu_ctx));
+		int rl = mp_reg_parse_file(tu_ctx, path, NULL, &l);
+		if (cases[i].bytes == NULL) {
+			cr_assert_eq(re, MAPIPROF_FAILED, "%s", cases[i].data);
+			cr_assert_eq(rl, MAPIPROF_FAILED, "%s", cases[i].data);
+			cr_assert_str_eq(why, cases[i].err, "%s", cases[i].data);
+			cr_assert_str_eq(mapiprof_errmsg(tu_ctx), cases[i].err, "%s",
+			                 cases[i].data);
+			free(path);
+			continue;
+		}
+		cr_assert_eq(re, MAPIPROF_OK, "%s: %s", cases[i].data, why);
+		cr_assert_eq(rl, MAPIPROF_OK, "%s: %s", cases[i].data, mapiprof_errmsg(tu_ctx));
+		cr_assert_eq(l->decode(l, tu_ctx, 0), MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+		const struct mp_reg_value *ve = &e->values[0], *vl = &l->blocks[0].values[0];
+		char hex[64] = "";
+		for (size_t k = 0; k < ve->len && 2 * k + 2 < sizeof(hex); k++)
+			snprintf(hex + 2 * k, 3, "%02x", ve->data[k]);
+		cr_assert_str_eq(hex, cases[i].bytes, "%s", cases[i].data);
+		cr_assert_eq(vl->len, ve->len);
+		cr_assert(ve->len == 0 || memcmp(vl->data, ve->data, ve->len) == 0);
+		mp_reg_parse_free(e);
+		mp_reg_parse_free(l);
+		free(path);
+	}
+}

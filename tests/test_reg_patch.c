@@ -987,9 +987,10 @@ ParameterizedTest(size_t *i, reg_patch, a_failed_step_leaves_the_original_and_no
 static void
 assert_same_blocks(const struct mp_reg_file *a, const struct mp_reg_file *b, size_t len)
 {
-	cr_assert_eq(a->nblocks, b->nblocks, "after byte %zu", len);
+	cr_assert_eq(a->nblocks, b->nblocks, "after byte %zu: %zu %zu", len, a->nblocks,
+	             b->nblocks);
 	cr_assert_eq(a->nvalues, b->nvalues, "after byte %zu", len);
-	cr_assert_eq(a->nlines, b->nlines, "after byte %zu", len);
+	cr_assert_eq(a->nlines, b->nlines, "after byte %zu: %zu %zu", len, a->nlines, b->nlines);
 	cr_assert_eq(a->eol, b->eol, "after byte %zu", len);
 	for (size_t i = 0; i < a->nblocks; i++) {
 		const struct mp_reg_block *x = &a->blocks[i], *y = &b->blocks[i];
@@ -1056,6 +1057,138 @@ Test(reg_patch, a_parse_after_a_same_start_holds_the_same_blocks)
 		mp_store_close(whole);
 		free(path);
 	}
+}
+
+/* text (ASCII) in the encoding of f: UTF-16LE or as it is; malloc'd, *n
+ * bytes. */
+static uint8_t *
+encode_like(const struct mp_reg_file *f, const char *text, size_t *n)
+{
+	size_t len = strlen(text), unit = f->encoding == MP_REG_ENC_UTF16LE ? 2 : 1;
+	uint8_t *out = calloc(len * unit + 1, 1);
+	cr_assert_not_null(out);
+	for (size_t i = 0; i < len; i++)
+		out[i * unit] = (uint8_t)text[i];
+	*n = len * unit;
+	return out;
+}
+
+/* The offsets where the lines of f start (after the header), *n of them
+ * (malloc'd). */
+static size_t *
+line_starts(const struct mp_reg_file *f, size_t *n)
+{
+	size_t unit = f->encoding == MP_REG_ENC_UTF16LE ? 2 : 1, cap = 64;
+	size_t *at = malloc(cap * sizeof(*at));
+	cr_assert_not_null(at);
+	*n = 0;
+	for (size_t i = f->header_span.off + f->header_span.len; i < f->rawlen; i += unit) {
+		unsigned c = f->raw[i] | (unit == 2 ? (unsigned)f->raw[i + 1] << 8 : 0u);
+		int start = i == f->header_span.off + f->header_span.len;
+		if (!start) {
+			unsigned p = f->raw[i - unit] |
+			             (unit == 2 ? (unsigned)f->raw[i - unit + 1] << 8 : 0u);
+			start = p == '\n' || (p == '\r' && c != '\n');
+		}
+		if (!start)
+			continue;
+		if (*n == cap) {
+			cap *= 2;
+			at = realloc(at, cap * sizeof(*at));
+			cr_assert_not_null(at);
+		}
+		at[(*n)++] = i;
+	}
+	return at;
+}
+
+/* A parse of an edited copy that takes the blocks after the last change
+ * from the original's parse (what the check of a written file does after
+ * its last change) holds the same blocks, values and line count as a
+ * whole parse of the copy, or fails as it does: for a comment line, a new
+ * key with a value, a value line put in, and a line taken out, at the start
+ * of each line (inside continued hex data too, and where a key line goes,
+ * so that blocks merge), in UTF-8, UTF-16LE and code-page files. */
+Test(reg_patch, a_parse_of_an_edited_copy_takes_the_unchanged_end_as_a_whole_parse_reads_it)
+{
+	const char *files[] = {"hand-edited-crlf.reg", "hand-edited-utf16.reg",
+	                       "exchange-mapi-utf16.reg", "hand-edited-regedit4.reg"};
+	const char *put[] = {"; inserted\r\n",
+	                     "[HKEY_CURRENT_USER\\Software\\Inserted]\r\n\"v\"=dword:00000001\r\n",
+	                     "\"w\"=\"text\"\r\n", NULL};
+	size_t step = tu_long_mode() ? 1u : TU_UNDER_ASAN ? 11u : 3u, taken = 0;
+	for (size_t fi = 0; fi < sizeof(files) / sizeof(*files); fi++) {
+		char *path = tu_fixture(files[fi]);
+		struct mp_store *orig = NULL;
+		cr_assert_eq(mp_reg_parse_store(tu_ctx, path, NULL, &orig), MAPIPROF_OK, "%s",
+		             mapiprof_errmsg(tu_ctx));
+		const struct mp_reg_file *of = mp_store_reg_file(orig);
+		size_t nl = 0, *starts = line_starts(of, &nl);
+		for (size_t li = 0; li < nl; li += step)
+			for (size_t k = 0; k < sizeof(put) / sizeof(*put); k++) {
+				size_t at = starts[li], ilen = 0;
+				/* put[k] == NULL: the line at `at` is taken out */
+				size_t dlen =
+				    put[k] != NULL
+				        ? 0
+				        : (li + 1 < nl ? starts[li + 1] : of->rawlen) - at;
+				uint8_t *ins = encode_like(of, put[k] != NULL ? put[k] : "", &ilen);
+				size_t len = of->rawlen - dlen + ilen;
+				uint8_t *text = malloc(len + 1);
+				cr_assert_not_null(text);
+				memcpy(text, of->raw, at);
+				memcpy(text + at, ins, ilen);
+				memcpy(text + at + ilen, of->raw + at + dlen,
+				       of->rawlen - at - dlen);
+				char *copy = tu_tmp_write("edited.reg", text, len);
+				struct mp_store *whole = NULL, *part = NULL;
+				int rw = mp_reg_parse_store(tu_ctx, copy, NULL, &whole);
+				char why[512];
+				snprintf(why, sizeof(why), "%s", mapiprof_errmsg(tu_ctx));
+				int rp = mp_reg_parse_store_edited(tu_ctx, copy, NULL, of, at,
+				                                   at + dlen, at + ilen, &part);
+				cr_assert_eq(rp, rw, "%s, edit %zu at byte %zu: %s / %s", files[fi],
+				             k, at, why, mapiprof_errmsg(tu_ctx));
+				if (rw != MAPIPROF_OK) {
+					cr_assert_str_eq(mapiprof_errmsg(tu_ctx), why);
+				} else {
+					const struct mp_reg_file *wf = mp_store_reg_file(whole),
+					                         *pf = mp_store_reg_file(part);
+					assert_same_blocks(wf, pf, at);
+					cr_assert_eq(pf->final_newline, wf->final_newline);
+					taken += pf->fingerprint != wf->fingerprint;
+					for (size_t b = 0; b < pf->nblocks; b++) {
+						cr_assert_eq(
+						    pf->decode((struct mp_reg_file *)pf, tu_ctx, b),
+						    MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+						cr_assert_eq(
+						    wf->decode((struct mp_reg_file *)wf, tu_ctx, b),
+						    MAPIPROF_OK);
+						for (size_t v = 0; v < pf->blocks[b].nvalues; v++) {
+							const struct mp_reg_value
+							    *x = &wf->blocks[b].values[v],
+							    *y = &pf->blocks[b].values[v];
+							cr_assert_str_eq(x->name, y->name);
+							cr_assert(
+							    x->len == y->len &&
+							    x->type == y->type &&
+							    memcmp(&x->span, &y->span,
+							           sizeof(x->span)) == 0 &&
+							    (x->len == 0 || memcmp(x->data, y->data,
+							                           x->len) == 0));
+						}
+					}
+				}
+				mp_store_close(part);
+				mp_store_close(whole);
+				free(copy), free(text), free(ins);
+			}
+		free(starts);
+		mp_store_close(orig);
+		free(path);
+	}
+	/* Most edits leave blocks after them: those were taken, not read. */
+	cr_assert_gt(taken, 0);
 }
 
 /* One letter of the written text has its case flipped on the way to the

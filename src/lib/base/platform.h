@@ -210,6 +210,10 @@ int mp_map_fd(struct mapiprof_ctx *ctx, int fd, size_t len, struct mp_map *m);
  * the process holds (they are read again from the file when touched):
  * keeps a scan of a large file from holding all of it. */
 void mp_map_drop(const struct mp_map *m, size_t off, size_t len);
+/* Maps in the pages holding bytes [off, off + len) ahead of a scan, in
+ * one call rather than a page fault every few pages (Linux; a hint,
+ * nothing elsewhere). */
+void mp_map_populate(const struct mp_map *m, size_t off, size_t len);
 void mp_unmap(struct mp_map *m);
 /* Starts writing bytes [off, off + len) of fd to stable storage without
  * waiting (Linux sync_file_range; nothing elsewhere), so that the fsync at

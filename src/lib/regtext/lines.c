@@ -11,6 +11,9 @@
 #include "base/utf16.h"
 #include "regtext/reader.h"
 
+/* Bytes of lines read that are added to the fingerprint at a time. */
+#define MP_REG_FP_RUN (32u * 1024u)
+
 int
 mp_reg_err(struct mp_reg_parser *ps, enum mapiprof_error code, const char *fmt, ...)
 {
@@ -219,27 +222,46 @@ note_eol(const struct mp_reg_parser *ps, struct mp_reg_file *f, enum mp_reg_eol 
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Four UTF-16LE code units at p, all ASCII other than NUL, CR and LF, are
- * copied narrowed to out: 1 (0: at least one is not, nothing copied).
- * Most of a large export is such text: four at a time, not one. */
-#define LANES(x)         (0x0001000100010001u * (uint64_t)(x))
-#define HAS_ZERO_LANE(w) (((w)-LANES(1)) & ~(w)&LANES(0x8000))
-static int
-narrow4(const uint8_t *p, char *out)
+/* Eight UTF-16LE code units at p, all in U+000E..U+007F (ASCII other than
+ * NUL, CR, LF and the other controls below U+000E, which the unit by unit
+ * step takes), are copied narrowed to out: 1 (0: at least one is not,
+ * nothing copied).  Most of a large export is such text: eight at a time,
+ * not one. */
+#define LANES(x) (0x0001000100010001u * (uint64_t)(x))
+static inline int
+plain4(uint64_t w)
 {
-	uint64_t w;
-	memcpy(&w, p, sizeof(w));
-	if ((w & LANES(0xFF80)) != 0 || HAS_ZERO_LANE(w) || HAS_ZERO_LANE(w ^ LANES('\n')) ||
-	    HAS_ZERO_LANE(w ^ LANES('\r')))
+	/* no bit above 0x7F; then w + 0x7FF2 carries into 0x8000 exactly
+	 * when a unit is at least 0x0E (no carry crosses lanes) */
+	return (w & LANES(0xFF80)) == 0 && ((w + LANES(0x7FF2)) & LANES(0x8000)) == LANES(0x8000);
+}
+
+/* The low bytes of the four units of w, in order. */
+static inline uint32_t
+low_bytes(uint64_t w)
+{
+	w &= LANES(0xFF);
+	w = (w | w >> 8) & 0x0000FFFF0000FFFFu;
+	return (uint32_t)((w | w >> 16) & 0xFFFFFFFFu);
+}
+
+static int
+narrow8(const uint8_t *p, char *out)
+{
+	uint64_t a, b;
+	memcpy(&a, p, sizeof(a));
+	memcpy(&b, p + 8, sizeof(b));
+	if (!plain4(a) || !plain4(b))
 		return 0;
-	out[0] = (char)p[0], out[1] = (char)p[2], out[2] = (char)p[4], out[3] = (char)p[6];
+	uint32_t x = low_bytes(a), y = low_bytes(b);
+	memcpy(out, &x, sizeof(x));
+	memcpy(out + 4, &y, sizeof(y));
 	return 1;
 }
 #undef LANES
-#undef HAS_ZERO_LANE
 #else
 static int
-narrow4(const uint8_t *p, char *out)
+narrow8(const uint8_t *p, char *out)
 {
 	(void)p;
 	(void)out;
@@ -260,13 +282,13 @@ narrow_utf16(struct mp_reg_parser *ps, size_t *end)
 	size_t len = ps->f->pub.rawlen, at = r->pos, k = 0;
 	int plain = 1;
 	for (; at < len; at += 2) {
-		while (plain && at + 8 <= len && k + 4 < MP_MAX_REG_LINE / 2) {
-			if (k + 5 >= r->textcap && text_reserve(ps, 2 * k + 64) != MAPIPROF_OK)
+		while (plain && at + 16 <= len && k + 8 < MP_MAX_REG_LINE / 2) {
+			if (k + 9 >= r->textcap && text_reserve(ps, 2 * k + 64) != MAPIPROF_OK)
 				return MAPIPROF_FAILED;
-			if (!narrow4(p + at, r->text + k))
+			if (!narrow8(p + at, r->text + k))
 				break;
-			at += 8;
-			k += 4;
+			at += 16;
+			k += 8;
 		}
 		if (at >= len)
 			break;
@@ -326,14 +348,22 @@ mp_reg_next_line(struct mp_reg_parser *ps, int *got)
 	r->rawlen = end - r->pos + term;
 	r->pos = end + term;
 	if (!ps->decoding) {
-		mp_fp_add(&ps->fp, p + r->off, r->rawlen);
 		f->nlines = r->lineno;
 		f->final_newline = term > 0;
 		/* The lines before this one are read: a large mapped file is not
-		 * held whole (regtext/reader.h). */
+		 * held whole (regtext/reader.h), and the next step of it is
+		 * mapped in at once. */
+		/* in runs short enough to find the lines still in the cache */
+		if (r->pos - ps->fp_at >= MP_REG_FP_RUN)
+			mp_reg_fp_upto(ps, r->pos);
 		if (r->off - ps->dropped >= MP_REG_DROP_STEP) {
+			mp_reg_fp_upto(ps, r->off);
 			mp_map_drop(&ps->f->map, ps->dropped, r->off - ps->dropped);
 			ps->dropped = r->off;
+		}
+		if (r->pos >= ps->mapped) {
+			mp_map_populate(&ps->f->map, r->pos, MP_REG_DROP_STEP);
+			ps->mapped = r->pos + MP_REG_DROP_STEP;
 		}
 	}
 	if (end - r->off > MP_MAX_REG_LINE)
@@ -350,6 +380,14 @@ mp_reg_next_line(struct mp_reg_parser *ps, int *got)
 		return rc;
 	*got = 1;
 	return MAPIPROF_OK;
+}
+
+void
+mp_reg_fp_upto(struct mp_reg_parser *ps, size_t end)
+{
+	if (end > ps->fp_at)
+		mp_fp_add(&ps->fp, ps->f->pub.raw + ps->fp_at, end - ps->fp_at);
+	ps->fp_at = end;
 }
 
 struct mp_reg_span

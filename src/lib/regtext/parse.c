@@ -71,7 +71,6 @@ read_bom(struct mp_reg_parser *ps)
 		ps->r.dec = MP_REG_DEC_RAW;
 	}
 	ps->r.pos = f->bom_len;
-	mp_fp_add(&ps->fp, p, f->bom_len);
 	return MAPIPROF_OK;
 }
 
@@ -318,14 +317,113 @@ parse_key_line(struct mp_reg_parser *ps, const char *s, size_t i)
 
 /* ---- the file ---------------------------------------------------------- */
 
+/* The bytes [0, len) of the file being parsed are those of the parsed file
+ * same (mp_reg_parse_store_after): its key blocks that end before len are
+ * taken as they are, and the reading goes on at the key line after them.
+ * With tail set, the bytes [tail_out, end) of the file are also those of
+ * same from tail_in to its end: the reading stops at the first key line
+ * there that opens a block of same, whose blocks from it on are taken. */
+struct seed {
+	const struct mp_reg_file *same;
+	size_t len;
+	int tail;
+	size_t tail_in, tail_out;
+};
+
+/* The index of the block of f whose key line starts at byte off, or
+ * f->nblocks when none does. */
+static size_t
+block_at(const struct mp_reg_file *f, size_t off)
+{
+	size_t lo = 0, hi = f->nblocks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->blocks[mid].span.off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->nblocks && f->blocks[lo].span.off == off ? lo : f->nblocks;
+}
+
+/* At a line start r.pos >= sd->tail_out, before any of it is read: when
+ * that line opens block k of sd->same (the same bytes, so the same key line
+ * read in the same state, the start of a line outside any value), the rest
+ * of the file reads as same does from there on.  Its blocks k.. are taken,
+ * moved to their offsets and line numbers here, their values left to
+ * decode from this file; *taken = 1 and the parse is done.  A file of mixed
+ * line ends is read on (its tail's own line ends are not known). */
+static int
+take_tail(struct mp_reg_parser *ps, const struct seed *sd, int *taken)
+{
+	struct mp_reg_impl *f = ps->f;
+	const struct mp_reg_file *same = sd->same;
+	*taken = 0;
+	/* only a lazy parse, whose values are decoded block by block */
+	if (!ps->check_only || same->encoding != f->pub.encoding || same->header != f->pub.header ||
+	    same->eol == MP_REG_EOL_MIXED ||
+	    ps->r.pos - sd->tail_out + sd->tail_in >= same->rawlen ||
+	    f->pub.rawlen - sd->tail_out != same->rawlen - sd->tail_in)
+		return MAPIPROF_OK;
+	size_t k = block_at(same, ps->r.pos - sd->tail_out + sd->tail_in);
+	if (k == same->nblocks)
+		return MAPIPROF_OK;
+	size_t nb = same->nblocks - k, nv = same->nvalues - same->blocks[k].first_value;
+	if (f->pub.nblocks + nb + f->pub.nvalues + nv >= MP_MAX_REG_ITEMS)
+		return MAPIPROF_OK; /* read on: the limit's error names the line */
+	/* The open block ends here, as the key line would end it. */
+	if (f->pub.nblocks > 0) {
+		struct mp_reg_block *b = &f->pub.blocks[f->pub.nblocks - 1];
+		b->body.nlines = (uint32_t)(ps->r.lineno + 1 - b->span.line);
+		b->body.len = (uint32_t)(ps->r.pos - b->span.off);
+	}
+	for (size_t i = 0; i < nb; i++) {
+		size_t idx = 0;
+		if (push_block(ps, &idx) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	}
+	/* Offsets and line numbers move by these (modulo 2^32: every result
+	 * fits, the files being at most MP_MAX_REG_FILE bytes). */
+	uint32_t doff = (uint32_t)(sd->tail_out - sd->tail_in);
+	uint32_t dline = (uint32_t)(ps->r.lineno + 1 - same->blocks[k].span.line);
+	uint32_t dval = (uint32_t)(f->pub.nvalues - same->blocks[k].first_value);
+	struct mp_reg_block *to = &f->pub.blocks[f->pub.nblocks - nb];
+	for (size_t i = 0; i < nb; i++) {
+		to[i] = same->blocks[k + i];
+		to[i].values = NULL;
+		to[i].span.off += doff, to[i].span.line += dline;
+		to[i].body.off += doff, to[i].body.line += dline;
+		to[i].vend += doff;
+		to[i].first_value += dval;
+	}
+	f->pub.nvalues += nv;
+	f->pub.nlines = (uint32_t)(same->nlines + dline);
+	f->pub.final_newline = same->final_newline;
+	if (f->pub.eol == MP_REG_EOL_NONE)
+		f->pub.eol = same->eol;
+	else if (same->eol != MP_REG_EOL_NONE && same->eol != f->pub.eol)
+		f->pub.eol = MP_REG_EOL_MIXED;
+	mp_reg_fp_upto(ps, ps->r.pos);
+	ps->r.pos = f->pub.rawlen;
+	ps->fp_at = f->pub.rawlen;
+	*taken = 1;
+	return MAPIPROF_OK;
+}
+
 /* Every line after the header: blank and comment lines (';', and '#' as
  * regedit skips them), key lines and value lines; anything else is an
  * error. */
 static int
-parse_lines(struct mp_reg_parser *ps)
+parse_lines(struct mp_reg_parser *ps, const struct seed *sd)
 {
 	for (;;) {
-		int got = 0;
+		int got = 0, taken = 0;
+		if (sd != NULL && sd->tail && ps->r.pos >= sd->tail_out) {
+			if (take_tail(ps, sd, &taken) != MAPIPROF_OK)
+				return MAPIPROF_FAILED;
+			if (taken)
+				return MAPIPROF_OK;
+		}
 		if (mp_reg_next_line(ps, &got) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 		if (!got)
@@ -353,14 +451,6 @@ note_mem(struct mp_reg_impl *f)
 	    f->arena.bytes + f->bcap * sizeof(*f->pub.blocks) + f->vcap * sizeof(*f->pub.values);
 }
 
-/* The bytes [0, len) of the file being parsed are those of the parsed file
- * same (mp_reg_parse_store_after): its key blocks that end before len are
- * taken as they are, and the reading goes on at the key line after them. */
-struct seed {
-	const struct mp_reg_file *same;
-	size_t len;
-};
-
 static int
 take_blocks(struct mp_reg_parser *ps, const struct seed *sd)
 {
@@ -384,6 +474,8 @@ take_blocks(struct mp_reg_parser *ps, const struct seed *sd)
 	f->bcap = f->pub.nblocks = k;
 	f->pub.nvalues = nvalues;
 	f->pub.eol = same->eol;
+	mp_reg_fp_upto(ps, ps->r.pos);
+	ps->fp_at = resume;
 	ps->r.pos = resume;
 	ps->r.lineno = (size_t)last->body.line + last->body.nlines - 1u;
 	f->pub.nlines = ps->r.lineno;
@@ -415,7 +507,8 @@ parse_impl(struct mapiprof_ctx *ctx, const char *name, struct mp_reg_impl *f, co
 	else if (read_bom(&ps) == MAPIPROF_OK &&
 	         read_header(&ps, codepage != NULL ? codepage : "WINDOWS-1252") == MAPIPROF_OK &&
 	         (sd == NULL || take_blocks(&ps, sd) == MAPIPROF_OK))
-		rc = parse_lines(&ps);
+		rc = parse_lines(&ps, sd);
+	mp_reg_fp_upto(&ps, ps.r.pos);
 	free(ps.r.text);
 	free(ps.buf);
 	note_mem(f);
@@ -626,10 +719,26 @@ mp_reg_parse_store_after(struct mapiprof_ctx *ctx, const char *path, const char 
                          const struct mp_reg_file *same, size_t same_len, struct mp_store **out)
 {
 	struct mp_reg_file *file = NULL;
-	const struct seed sd = {same, same_len};
+	const struct seed sd = {same, same_len, 0, 0, 0};
 	*out = NULL;
 	if (parse_file(ctx, path, codepage != NULL ? codepage : ctx->codepage,
 	               same != NULL ? &sd : NULL, &file) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	return mp_store_reg_from_parsed(ctx, file, out);
+}
+
+int
+mp_reg_parse_store_edited(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
+                          const struct mp_reg_file *same, size_t same_len, size_t tail_in,
+                          size_t tail_out, struct mp_store **out)
+{
+	struct mp_reg_file *file = NULL;
+	const struct seed sd = {same, same_len, 1, tail_in, tail_out};
+	*out = NULL;
+	if (tail_in > same->rawlen || same_len > tail_in)
+		return mp_reg_parse_store_after(ctx, path, codepage, same, same_len, out);
+	if (parse_file(ctx, path, codepage != NULL ? codepage : ctx->codepage, &sd, &file) !=
+	    MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	return mp_store_reg_from_parsed(ctx, file, out);
 }

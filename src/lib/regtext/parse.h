@@ -76,5 +76,16 @@ int mp_reg_parse_store(struct mapiprof_ctx *ctx, const char *path, const char *c
 int mp_reg_parse_store_after(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
                              const struct mp_reg_file *same, size_t same_len,
                              struct mp_store **out);
+/* mp_reg_parse_store_after of a file that also ends as same does: its
+ * bytes from tail_out on are those of same from tail_in on (the text after
+ * the last change of an edited copy of same; same_len <= tail_in <=
+ * same's length).  The reading stops at the first key line from tail_out
+ * on that opens a block of same: the blocks of same from there on are
+ * taken, moved to this file's offsets and line numbers (their values
+ * decoded from this file when asked for).  Again nothing here compares the
+ * bytes: the caller does. */
+int mp_reg_parse_store_edited(struct mapiprof_ctx *ctx, const char *path, const char *codepage,
+                              const struct mp_reg_file *same, size_t same_len, size_t tail_in,
+                              size_t tail_out, struct mp_store **out);
 
 #endif

@@ -58,7 +58,9 @@ struct mp_reg_parser {
 	int check_only;
 	int count_only;  /* hex bytes are counted, not collected */
 	size_t dropped;  /* the mapping's pages before this offset were let go */
-	struct mp_fp fp; /* of the lines read (mp_reg_file.fingerprint) */
+	size_t mapped;   /* ... and those before this one mapped in ahead */
+	struct mp_fp fp; /* of the lines read (mp_reg_file.fingerprint) ... */
+	size_t fp_at;    /* ... up to this offset (they are added in runs) */
 	/* Decoding the value lines of one block (mp_reg_decode_block): they go
 	 * to out[0..nout) (nout at most b->nvalues), not to the file's list. */
 	int decoding;
@@ -96,6 +98,9 @@ int mp_reg_relabel(struct mp_reg_parser *ps);
 /* Reads the next physical line (terminated by CRLF, LF or CR,
  * reg/tests/import.c) into ps->r.text.  *got = 0 at end of file. */
 int mp_reg_next_line(struct mp_reg_parser *ps, int *got);
+/* Adds the bytes read from ps->fp_at up to end to the fingerprint (the
+ * lines read are contiguous: added in long runs, not line by line). */
+void mp_reg_fp_upto(struct mp_reg_parser *ps, size_t end);
 /* The span of the lines from (line, off) to the end of the current line. */
 struct mp_reg_span mp_reg_span_to_here(const struct mp_reg_parser *ps, size_t line, size_t off);
 /* Makes room for one more element in *arr (*cap elements of elem bytes,

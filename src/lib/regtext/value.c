@@ -313,6 +313,19 @@ parse_hex_bytes(struct mp_reg_parser *ps, size_t i, size_t start_off)
 				                  "value longer than %u bytes", MP_MAX_REG_LINE);
 			continue;
 		}
+		/* The common form, two digits and a comma, a byte at a time
+		 * (what the general steps below make of it). */
+		while (want_byte && hex_val(s[i]) >= 0 && hex_val(s[i + 1]) >= 0 &&
+		       s[i + 2] == ',') {
+			if (ps->count_only && ps->buflen < MP_MAX_VALUE_LEN)
+				ps->buflen++;
+			else if (buf_push(ps, (uint8_t)(hex_val(s[i]) << 4 | hex_val(s[i + 1]))) !=
+			         MAPIPROF_OK)
+				return MAPIPROF_FAILED;
+			i += 3;
+		}
+		if (s[i] == '\\' || mp_reg_is_blank(s[i]) || s[i] == '\0' || s[i] == ';')
+			continue;
 		if (hex_val(s[i]) < 0)
 			return mp_reg_err(ps, MAPIPROF_E_FORMAT, "bad hex data");
 		if (!want_byte)

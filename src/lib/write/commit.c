@@ -957,6 +957,8 @@ same_as(struct byte_check *b, const uint8_t *want, size_t len, int from_input, s
 		size_t n = len < BYTES_CHUNK ? len : BYTES_CHUNK;
 		if (mp_pread_full(b->c->ctx, b->fd, b->buf, n, b->at) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
+		if (from_input && b->c->reg->map != NULL)
+			mp_map_populate(b->c->reg->map, in_off, n);
 		if (memcmp(b->buf, want, n) != 0) {
 			size_t i = 0;
 			while (b->buf[i] == want[i])
@@ -1035,11 +1037,20 @@ verify_reg(struct commit *c)
 	mp_key root = 0, old = 0;
 	const char *cp = c->reg->codepage != NULL ? c->reg->codepage : c->ctx->codepage;
 	int rc = MAPIPROF_FAILED;
-	/* Up to the first edit the file is the input (verify_reg_bytes proves
-	 * it below): the input's key blocks before it are not read again. */
-	size_t same_len = c->edits.n > 0 ? c->edits.e[0].off : 0;
-	if (mp_reg_parse_store_after(c->ctx, c->ins.tmp, cp, c->reg, same_len, &s) != MAPIPROF_OK ||
-	    s->ops->root(s, &root) != MAPIPROF_OK || verify_begin(c, s) != MAPIPROF_OK)
+	/* Up to the first edit and after the last one the file is the input
+	 * (verify_reg_bytes proves it below): the input's key blocks there are
+	 * not read again. */
+	const struct mp_reg_edits *ed = &c->edits;
+	size_t same_len = ed->n > 0 ? ed->e[0].off : 0;
+	size_t tail_in = ed->n > 0 ? ed->e[ed->n - 1].off + ed->e[ed->n - 1].len : 0;
+	size_t tail_out = tail_in;
+	for (size_t i = 0; i < ed->n; i++)
+		tail_out = tail_out - ed->e[i].len + ed->e[i].n;
+	int parsed = ed->n > 0 ? mp_reg_parse_store_edited(c->ctx, c->ins.tmp, cp, c->reg, same_len,
+	                                                   tail_in, tail_out, &s)
+	                       : mp_reg_parse_store_after(c->ctx, c->ins.tmp, cp, c->reg, 0, &s);
+	if (parsed != MAPIPROF_OK || s->ops->root(s, &root) != MAPIPROF_OK ||
+	    verify_begin(c, s) != MAPIPROF_OK)
 		goto out;
 	const struct mp_reg_file *f = mp_store_reg_file(s);
 	if (f->encoding != c->reg->encoding || f->header != c->reg->header) {
