@@ -143,13 +143,22 @@ check_apply() {
 	rm -f "$2.walk"
 }
 
-# hive SIZE: the generated hive of SIZE MiB (made when missing or older than
-# mkbig.py), with its reglookup walk.
+# The stamp of generated files: the sha256 of what made them, kept in
+# FILE.gen.  Contents, not modification times: a fresh checkout's scripts are
+# newer than every file made before, yet make the same bytes.
+stamp() {
+	cat "$@" | sha256sum | cut -d' ' -f1
+}
+
+# hive SIZE: the generated hive of SIZE MiB (made when missing or made by
+# another mkbig.py), with its reglookup walk.
 hive() {
 	h=$BENCH_DIR/ntuser-$1M.dat
-	if [ ! -f "$h" ] || [ -n "$(find "$here/mkbig.py" -newer "$h")" ]; then
+	want="$(stamp "$here/mkbig.py") $1"
+	if [ ! -f "$h" ] || [ "$(cat "$h.gen" 2>/dev/null)" != "$want" ]; then
 		note "generating $h"
 		python3 "$here/mkbig.py" "$1" "$h" >&2
+		printf '%s\n' "$want" >"$h.gen"
 		rm -f "$h.walk"
 	fi
 	[ -f "$h.walk" ] || walk "$h" "$h.walk"
@@ -257,9 +266,11 @@ done
 if [ "$REG" = 1 ]; then
 	H=$(hive "$REG_HIVE_MIB")
 	R=$BENCH_DIR/hkcu-${REG_HIVE_MIB}M.reg
-	if [ ! -f "$R" ] || [ -n "$(find "$here/mkhkcu.py" "$H" -newer "$R")" ]; then
+	want="$(stamp "$here/mkhkcu.py") $(cat "$H.gen")"
+	if [ ! -f "$R" ] || [ "$(cat "$R.gen" 2>/dev/null)" != "$want" ]; then
 		note "generating $R"
 		python3 "$here/mkhkcu.py" "$H" "$R"
+		printf '%s\n' "$want" >"$R.gen"
 	fi
 	D=$BENCH_DIR/run-reg
 	rm -rf "$D"
