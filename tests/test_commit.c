@@ -83,18 +83,20 @@ wrong_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, 
 }
 
 static int
-count_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+count_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+           const struct mp_copy_watch *watch)
 {
 	copy_calls++;
-	return mp_commit_default_io()->copy(ctx, in, out, size);
+	return mp_commit_default_io()->copy(ctx, in, out, size, watch);
 }
 
 /* Copies, then fails as a full disk would. */
 static int
-fail_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+fail_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+          const struct mp_copy_watch *watch)
 {
 	copy_calls++;
-	if (mp_copy_fd(ctx, in, out, size / 2) != MAPIPROF_OK)
+	if (mp_copy_fd(ctx, in, out, size / 2, watch) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	mp_seterr_errno(ctx, ENOSPC, "injected copy failure");
 	return MAPIPROF_FAILED;
@@ -1536,9 +1538,9 @@ Test(commit, copy_reports_a_short_input_as_truncated)
 	char *b = tu_tmp_path("b");
 	int in = open(a, O_RDONLY), out = open(b, O_RDWR | O_CREAT | O_EXCL, 0600);
 	cr_assert(in >= 0 && out >= 0);
-	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 10), MAPIPROF_OK);
+	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 10, NULL), MAPIPROF_OK);
 	tu_assert_file_is(b, "0123456789", 10);
-	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 20), MAPIPROF_FAILED);
+	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 20, NULL), MAPIPROF_FAILED);
 	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_TRUNCATED);
 	close(in);
 	close(out);
@@ -2064,9 +2066,10 @@ Test(commit, a_killed_writers_backup_copy_is_removed_too)
 /* Copies only half, and says it copied all: a short write nobody
  * reported. */
 static int
-short_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+short_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+           const struct mp_copy_watch *watch)
 {
-	return mp_copy_fd(ctx, in, out, size / 2);
+	return mp_copy_fd(ctx, in, out, size / 2, watch);
 }
 
 /* hivex writes the whole hive, then the file loses its second half. */
