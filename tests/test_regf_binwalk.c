@@ -15,6 +15,8 @@
 #include "base/le.h"
 #include "mapiprof/mapiprof.h"
 #include "regf/binwalk.h"
+#include "regf/hivex_decides.h"
+#include "regf/lazy.h"
 #include "testutil.h"
 
 TestSuite(regf_binwalk, .init = tu_setup, .fini = tu_teardown);
@@ -350,4 +352,45 @@ Test(regf_binwalk, pieces_stopping_short_or_leaving_a_gap_are_refused)
 	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "missed the bytes") != NULL, "%s",
 	          mapiprof_errmsg(tu_ctx));
 	free(m.b);
+}
+
+/* hivex's open judges what the project's own checks refuse: a good hive is
+ * taken (error cleared, hivex's store handed over); a hive hivex refuses
+ * too gets one message with both reasons; an error that is not about the
+ * format is no refusal to judge.  The lazy reader's check of the first
+ * bin goes through it. */
+Test(regf_binwalk, hivex_decides_what_our_checks_refuse)
+{
+	char *good = tu_fixture("exchange-mapi.dat");
+	mp_seterr(tu_ctx, MAPIPROF_E_IO, "cannot read");
+	cr_assert_eq(mp_regf_hivex_decides(tu_ctx, good, NULL, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_IO);
+	cr_assert_str_eq(mapiprof_errmsg(tu_ctx), "cannot read");
+
+	struct mp_store *hx = NULL;
+	mp_seterr(tu_ctx, MAPIPROF_E_FORMAT, "our reason");
+	cr_assert_eq(mp_regf_hivex_decides(tu_ctx, good, "what", &hx), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_NONE);
+	cr_assert_not_null(hx);
+	mp_store_close(hx);
+
+	struct img m = load(good);
+	memcpy(m.b + 0x1000, "XXXX", 4); /* the first bin's signature */
+	char *bad = tu_tmp_write("first.dat", m.b, m.len);
+	free(m.b);
+	mp_seterr(tu_ctx, MAPIPROF_E_FORMAT, "our reason");
+	cr_assert_eq(mp_regf_hivex_decides(tu_ctx, bad, NULL, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT);
+	cr_assert(strncmp(mapiprof_errmsg(tu_ctx), "our reason; hivex cannot open", 29) == 0, "%s",
+	          mapiprof_errmsg(tu_ctx));
+
+	struct mp_store *s = NULL;
+	cr_assert_eq(mp_regf_lazy_open(tu_ctx, bad, &s), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "first hive bin: ") != NULL &&
+	              strstr(mapiprof_errmsg(tu_ctx), "; hivex cannot open") != NULL,
+	          "%s", mapiprof_errmsg(tu_ctx));
+	free(bad);
+	free(good);
 }

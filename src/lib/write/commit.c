@@ -22,6 +22,7 @@
 #include "regf/cells.h"
 #include "regf/freeable.h"
 #include "regf/hiveinfo.h"
+#include "regf/hivex_decides.h"
 #include "regf/patch.h"
 #include "regtext/parse.h"
 #include "regtext/patch.h"
@@ -453,22 +454,11 @@ copy_checked(struct commit *c)
 		rc = mp_regf_binwalk_end(&walk);
 	if (rc == MAPIPROF_OK || c->ctx->code != MAPIPROF_E_FORMAT)
 		return rc;
-	char why[sizeof(c->ctx->msg)];
-	snprintf(why, sizeof(why), "%s", c->ctx->msg);
-	struct mp_store *s = NULL;
-	rc = mp_store_hive_open(c->ctx, c->src_path, 0, &s);
-	mp_store_close(s);
-	if (rc == MAPIPROF_OK) {
+	if (mp_regf_hivex_decides(c->ctx, c->src_path, NULL, NULL) == MAPIPROF_OK)
 		/* The walk stopped the copy where it refused: copy it whole. */
-		mapiprof_clear_error(c->ctx);
 		return c->io->copy(c->ctx, c->in_fd, c->ins.tmp_fd, c->in.size, NULL);
-	}
-	if (c->ctx->code == MAPIPROF_E_FORMAT) {
-		char hx[sizeof(c->ctx->msg)];
-		snprintf(hx, sizeof(hx), "%s", c->ctx->msg);
-		mp_seterr(c->ctx, MAPIPROF_E_FORMAT, "%.300s; %.200s", why, hx);
+	if (c->ctx->code == MAPIPROF_E_FORMAT)
 		mp_seterr_file(c->ctx, c->src_path);
-	}
 	return MAPIPROF_FAILED;
 }
 
