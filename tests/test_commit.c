@@ -83,18 +83,20 @@ wrong_patch(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys, 
 }
 
 static int
-count_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+count_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+           const struct mp_copy_watch *watch)
 {
 	copy_calls++;
-	return mp_commit_default_io()->copy(ctx, in, out, size);
+	return mp_commit_default_io()->copy(ctx, in, out, size, watch);
 }
 
 /* Copies, then fails as a full disk would. */
 static int
-fail_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+fail_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+          const struct mp_copy_watch *watch)
 {
 	copy_calls++;
-	if (mp_copy_fd(ctx, in, out, size / 2) != MAPIPROF_OK)
+	if (mp_copy_fd(ctx, in, out, size / 2, watch) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	mp_seterr_errno(ctx, ENOSPC, "injected copy failure");
 	return MAPIPROF_FAILED;
@@ -1536,14 +1538,87 @@ Test(commit, copy_reports_a_short_input_as_truncated)
 	char *b = tu_tmp_path("b");
 	int in = open(a, O_RDONLY), out = open(b, O_RDWR | O_CREAT | O_EXCL, 0600);
 	cr_assert(in >= 0 && out >= 0);
-	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 10), MAPIPROF_OK);
+	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 10, NULL), MAPIPROF_OK);
 	tu_assert_file_is(b, "0123456789", 10);
-	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 20), MAPIPROF_FAILED);
+	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, 20, NULL), MAPIPROF_FAILED);
 	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_TRUNCATED);
 	close(in);
 	close(out);
 	free(a);
 	free(b);
+}
+
+/* What a watch saw of a copy: where the pieces began, how many bytes it
+ * saw, and their sum; it refuses the piece at refuse_at (UINT64_MAX:
+ * none). */
+struct seen {
+	uint64_t next, bytes, sum, refuse_at;
+	unsigned pieces;
+};
+
+static int
+see_piece(void *arg, const uint8_t *p, size_t len, uint64_t off)
+{
+	struct seen *s = arg;
+	cr_assert_eq(off, s->next, "piece at %llu, expected %llu", (unsigned long long)off,
+	             (unsigned long long)s->next);
+	cr_assert_eq(off % 4096u, 0u);
+	s->next = off + len;
+	s->bytes += len;
+	s->pieces++;
+	for (size_t i = 0; i < len; i++)
+		s->sum += p[i];
+	if (off == s->refuse_at) {
+		mp_seterr(tu_ctx, MAPIPROF_E_FORMAT, "refused at %llu", (unsigned long long)off);
+		return MAPIPROF_FAILED;
+	}
+	return MAPIPROF_OK;
+}
+
+/* A watched copy shows every byte once, in order, in pieces starting at
+ * multiples of 4096, and writes them all; a refused piece stops it before
+ * that piece is written, with the watch's error. */
+Test(commit, a_watched_copy_shows_every_byte_once_and_stops_where_refused)
+{
+	size_t len = 3u * 1024u * 1024u + 100u;
+	uint8_t *data = malloc(len);
+	cr_assert_not_null(data);
+	uint64_t sum = 0;
+	for (size_t i = 0; i < len; i++) {
+		data[i] = (uint8_t)(i * 7u + i / 4096u);
+		sum += data[i];
+	}
+	char *a = tu_tmp_write("a", data, len);
+	char *b = tu_tmp_path("b"), *c = tu_tmp_path("c");
+	int in = open(a, O_RDONLY), out = open(b, O_RDWR | O_CREAT | O_EXCL, 0600);
+	cr_assert(in >= 0 && out >= 0);
+	struct seen s = {.refuse_at = UINT64_MAX};
+	struct mp_copy_watch w = {see_piece, &s};
+	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, len, &w), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(s.bytes, len);
+	cr_assert_eq(s.sum, sum);
+	cr_assert_gt(s.pieces, 1u);
+	tu_assert_file_is(b, (const char *)data, len);
+	close(out);
+
+	out = open(c, O_RDWR | O_CREAT | O_EXCL, 0600);
+	cr_assert(out >= 0);
+	s = (struct seen){.refuse_at = 1024u * 1024u};
+	cr_assert_eq(mp_copy_fd(tu_ctx, in, out, len, &w), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT);
+	cr_assert_str_eq(mapiprof_errmsg(tu_ctx), "refused at 1048576");
+	struct stat st;
+	cr_assert_eq(fstat(out, &st), 0);
+	cr_assert_eq(st.st_size, 1024 * 1024, "the refused piece was written (%lld bytes)",
+	             (long long)st.st_size);
+	tu_assert_file_is(c, (const char *)data, 1024u * 1024u);
+	close(out);
+	close(in);
+	free(data);
+	free(a);
+	free(b);
+	free(c);
 }
 
 Test(commit, temp_files_are_created_exclusively_with_the_given_mode)
@@ -2064,9 +2139,10 @@ Test(commit, a_killed_writers_backup_copy_is_removed_too)
 /* Copies only half, and says it copied all: a short write nobody
  * reported. */
 static int
-short_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+short_copy(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+           const struct mp_copy_watch *watch)
 {
-	return mp_copy_fd(ctx, in, out, size / 2);
+	return mp_copy_fd(ctx, in, out, size / 2, watch);
 }
 
 /* hivex writes the whole hive, then the file loses its second half. */

@@ -1,8 +1,10 @@
 /* test_regf_binwalk.c - regf/binwalk.c, the writer's check of every hbin
  * and cell of its source: a good hive passes; each kind of damage hivex's
- * open refuses is refused with its file offset named; a hive only its
- * stricter rules refuse (4-aligned cells) is still written, hivex's open
- * deciding, and one both refuse is left untouched. */
+ * open refuses is refused with its file offset named; fed in pieces (as
+ * the copy feeds it) it gives the same verdicts, and pieces stopping short
+ * are no verdict; a hive only its stricter rules refuse (4-aligned cells)
+ * is still written, hivex's open deciding, and one both refuse is left
+ * untouched with nothing beside it. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +15,8 @@
 #include "base/le.h"
 #include "mapiprof/mapiprof.h"
 #include "regf/binwalk.h"
+#include "regf/hivex_decides.h"
+#include "regf/lazy.h"
 #include "testutil.h"
 
 TestSuite(regf_binwalk, .init = tu_setup, .fini = tu_teardown);
@@ -267,7 +271,11 @@ Test(regf_binwalk, a_hive_both_refuse_is_left_untouched)
 	cr_assert_eq(tu_write(p, m.b, m.len), 0);
 	free(m.b);
 	struct tu_snap snap = tu_snap_take(p);
+	char *before = tu_listing(".");
 	TU_CLI_EXPECT(1, "apply", "cached-mode-on", p);
+	/* The copy stopped at the damage and was never patched nor named. */
+	tu_assert_listing(".", before);
+	free(before);
 	char off[32];
 	snprintf(off, sizeof(off), "file offset 0x%llx", (unsigned long long)bin + 0x1000u);
 	cr_assert(strstr(tu_last.err, p) != NULL && strstr(tu_last.err, off) != NULL &&
@@ -275,4 +283,114 @@ Test(regf_binwalk, a_hive_both_refuse_is_left_untouched)
 	          "%s", tu_last.err);
 	tu_snap_assert_same(&snap, p);
 	free(p);
+}
+
+/* The walk fed the image m in pieces of piece bytes (a multiple of 4096)
+ * from file offset 0, then ended; its result, the message in tu_ctx. */
+static int
+walk_pieces(const struct img *m, size_t piece)
+{
+	struct mp_regf_binwalk w;
+	mp_regf_binwalk_begin(&w, tu_ctx, m->bins, mp_le32(m->b + 0x24));
+	for (size_t off = 0; off < m->len; off += piece) {
+		size_t n = m->len - off < piece ? m->len - off : piece;
+		if (mp_regf_binwalk_feed(&w, m->b + off, n, off) != MAPIPROF_OK)
+			return MAPIPROF_FAILED;
+	}
+	return mp_regf_binwalk_end(&w);
+}
+
+/* The copy feeds the walk 1 MiB pieces; any cut at a multiple of 4096
+ * bytes gives the same verdict and the same message as one read of it
+ * all: pieces of one 4 KiB unit (a bin header at the start of nearly
+ * every piece, cells running across the cuts) up to the whole file. */
+Test(regf_binwalk, pieces_of_any_4k_multiple_give_the_same_verdict)
+{
+	char *p = tu_make_big(2);
+	struct img m = load(p);
+	static const size_t pieces[] = {4096, 12288, 1u << 20, 1u << 30};
+	for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++)
+		cr_assert_eq(walk_pieces(&m, pieces[i]), MAPIPROF_OK, "pieces of %zu: %s",
+		             pieces[i], mapiprof_errmsg(tu_ctx));
+	/* A cell in the middle of a bin of the second half no longer tiles it. */
+	uint32_t bin = nth_bin(&m, count_bins(&m) / 2 + 1), cell = bin + 32;
+	put32(m.b + 0x1000 + cell, 0xfffffff4u); /* 12 bytes: not whole 8 */
+	cr_assert_eq(walk(&m), MAPIPROF_FAILED);
+	char want[sizeof(tu_ctx->msg)];
+	snprintf(want, sizeof(want), "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(want, "cell size does not tile its hbin") != NULL, "%s", want);
+	for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+		cr_assert_eq(walk_pieces(&m, pieces[i]), MAPIPROF_FAILED, "pieces of %zu",
+		             pieces[i]);
+		cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT);
+		cr_assert_str_eq(mapiprof_errmsg(tu_ctx), want, "pieces of %zu", pieces[i]);
+	}
+	free(m.b);
+	free(p);
+}
+
+/* Pieces that stop before the end of the hive bins (a copy cut short) are
+ * not a verdict on the rest: MAPIPROF_E_TRUNCATED naming where the unseen
+ * bytes begin; and a gap between pieces is refused, not skipped. */
+Test(regf_binwalk, pieces_stopping_short_or_leaving_a_gap_are_refused)
+{
+	struct img m = fixture();
+	struct mp_regf_binwalk w;
+	mp_regf_binwalk_begin(&w, tu_ctx, m.bins, mp_le32(m.b + 0x24));
+	size_t half = (0x1000u + m.bins / 2) / 4096u * 4096u;
+	cr_assert_eq(mp_regf_binwalk_feed(&w, m.b, half, 0), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mp_regf_binwalk_end(&w), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_TRUNCATED);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "were not all checked") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+
+	mp_regf_binwalk_begin(&w, tu_ctx, m.bins, mp_le32(m.b + 0x24));
+	cr_assert_eq(mp_regf_binwalk_feed(&w, m.b, 0x2000, 0), MAPIPROF_OK);
+	cr_assert_eq(mp_regf_binwalk_feed(&w, m.b + 0x3000, m.len - 0x3000, 0x3000),
+	             MAPIPROF_FAILED, "a gap of 4 KiB went unnoticed");
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "missed the bytes") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	free(m.b);
+}
+
+/* hivex's open judges what the project's own checks refuse: a good hive is
+ * taken (error cleared, hivex's store handed over); a hive hivex refuses
+ * too gets one message with both reasons; an error that is not about the
+ * format is no refusal to judge.  The lazy reader's check of the first
+ * bin goes through it. */
+Test(regf_binwalk, hivex_decides_what_our_checks_refuse)
+{
+	char *good = tu_fixture("exchange-mapi.dat");
+	mp_seterr(tu_ctx, MAPIPROF_E_IO, "cannot read");
+	cr_assert_eq(mp_regf_hivex_decides(tu_ctx, good, NULL, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_IO);
+	cr_assert_str_eq(mapiprof_errmsg(tu_ctx), "cannot read");
+
+	struct mp_store *hx = NULL;
+	mp_seterr(tu_ctx, MAPIPROF_E_FORMAT, "our reason");
+	cr_assert_eq(mp_regf_hivex_decides(tu_ctx, good, "what", &hx), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_NONE);
+	cr_assert_not_null(hx);
+	mp_store_close(hx);
+
+	struct img m = load(good);
+	memcpy(m.b + 0x1000, "XXXX", 4); /* the first bin's signature */
+	char *bad = tu_tmp_write("first.dat", m.b, m.len);
+	free(m.b);
+	mp_seterr(tu_ctx, MAPIPROF_E_FORMAT, "our reason");
+	cr_assert_eq(mp_regf_hivex_decides(tu_ctx, bad, NULL, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT);
+	cr_assert(strncmp(mapiprof_errmsg(tu_ctx), "our reason; hivex cannot open", 29) == 0, "%s",
+	          mapiprof_errmsg(tu_ctx));
+
+	struct mp_store *s = NULL;
+	cr_assert_eq(mp_regf_lazy_open(tu_ctx, bad, &s), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_FORMAT);
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "first hive bin: ") != NULL &&
+	              strstr(mapiprof_errmsg(tu_ctx), "; hivex cannot open") != NULL,
+	          "%s", mapiprof_errmsg(tu_ctx));
+	free(bad);
+	free(good);
 }

@@ -660,11 +660,12 @@ static int copy_calls;
  * backup, as hard links are unsupported here) stops halfway on a full
  * disk. */
 static int
-second_copy_fails(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+second_copy_fails(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+                  const struct mp_copy_watch *watch)
 {
 	if (++copy_calls == 1)
-		return mp_commit_default_io()->copy(ctx, in, out, size);
-	if (mp_copy_fd(ctx, in, out, size / 2) != MAPIPROF_OK)
+		return mp_commit_default_io()->copy(ctx, in, out, size, watch);
+	if (mp_copy_fd(ctx, in, out, size / 2, watch) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
 	mp_seterr_errno(ctx, ENOSPC, "cannot copy the backup");
 	return MAPIPROF_FAILED;
@@ -688,9 +689,10 @@ Test(safety, a_failing_backup_copy_leaves_the_original_and_no_backup)
 /* The logs' backups are copies (they are truncated in place afterwards):
  * the first one failing stops the recovery before the rename. */
 static int
-copy_fails(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+copy_fails(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+           const struct mp_copy_watch *watch)
 {
-	(void)in, (void)out, (void)size;
+	(void)in, (void)out, (void)size, (void)watch;
 	copy_calls++;
 	mp_seterr_errno(ctx, EIO, "cannot copy the log's backup");
 	return MAPIPROF_FAILED;

@@ -1102,20 +1102,30 @@ mp_temp_dir(struct mapiprof_ctx *ctx, const char *dir, const char *prefix, char 
 	return MAPIPROF_OK;
 }
 
-/* The portable copy of [from, size) at the same offsets. */
+/* The portable copy of [from, size) at the same offsets, each piece shown
+ * to watch (when not NULL) before it is written and handed to writeback
+ * every COPY_KERNEL_CHUNK bytes, as the kernel-side copy does. */
 static int
-copy_loop(struct mapiprof_ctx *ctx, int in, int out, uint64_t from, uint64_t size)
+copy_loop(struct mapiprof_ctx *ctx, int in, int out, uint64_t from, uint64_t size,
+          const struct mp_copy_watch *watch)
 {
 	uint8_t *buf = malloc(COPY_CHUNK);
 	if (buf == NULL)
 		return mp_nomem(ctx);
 	int rc = MAPIPROF_OK;
+	uint64_t behind = from;
 	for (uint64_t off = from; off < size && rc == MAPIPROF_OK;) {
 		size_t n = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
 		if ((rc = mp_pread_full(ctx, in, buf, n, off)) != MAPIPROF_OK)
 			break;
+		if (watch != NULL && (rc = watch->see(watch->arg, buf, n, off)) != MAPIPROF_OK)
+			break;
 		rc = mp_pwrite_full(ctx, out, buf, n, off);
 		off += n;
+		if (off - behind >= COPY_KERNEL_CHUNK || off == size) {
+			mp_write_behind(out, behind, off - behind);
+			behind = off;
+		}
 	}
 	free(buf);
 	return rc;
@@ -1160,7 +1170,8 @@ copy_kernel(struct mapiprof_ctx *ctx, int in, int out, uint64_t size, uint64_t *
 }
 
 int
-mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
+mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+           const struct mp_copy_watch *watch)
 {
 	uint64_t copied = 0;
 	if (size > (uint64_t)INT64_MAX) {
@@ -1168,11 +1179,14 @@ mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size)
 		          (unsigned long long)size);
 		return MAPIPROF_FAILED;
 	}
-	int rc = copy_kernel(ctx, in, out, size, &copied);
+	/* Bytes a watch must see go through memory anyway: read once, seen,
+	 * written from the same buffer (a kernel-side copy would read them a
+	 * second time). */
+	int rc = watch == NULL ? copy_kernel(ctx, in, out, size, &copied) : MAPIPROF_OK;
 	wrote();
 	if (rc != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	return copied < size ? copy_loop(ctx, in, out, copied, size) : MAPIPROF_OK;
+	return copied < size ? copy_loop(ctx, in, out, copied, size, watch) : MAPIPROF_OK;
 }
 
 int

@@ -145,13 +145,25 @@ int mp_temp_stale(struct mapiprof_ctx *ctx, const char *path, int *stale, int *h
 int mp_dup(struct mapiprof_ctx *ctx, int fd, int *out);
 /* Makes a new private directory "DIR/PREFIX-XXXXXX"; *path malloc'd. */
 int mp_temp_dir(struct mapiprof_ctx *ctx, const char *dir, const char *prefix, char **path);
+/* Sees the bytes of a copy on their way (mp_copy_fd): bytes [off, off + len)
+ * of the input, in order, in pieces that start at multiples of 4096 bytes;
+ * a result other than MAPIPROF_OK (the error in the ctx) stops the copy
+ * before those bytes are written, and is the copy's result. */
+struct mp_copy_watch {
+	int (*see)(void *arg, const uint8_t *p, size_t len, uint64_t off);
+	void *arg;
+};
 /* Copies bytes [0, size) of in to the same offsets of out: a kernel-side
  * copy where the system has one (copy_file_range on Linux; a reflink on
  * file systems that share extents), else, or when the kernel declines
- * (EXDEV, ENOSYS, EINVAL, EOPNOTSUPP), a read/write loop.  File positions
- * are not used.  Fails with MAPIPROF_E_TRUNCATED when in is shorter than
- * size, MAPIPROF_E_IO, MAPIPROF_E_NOMEM. */
-int mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size);
+ * (EXDEV, ENOSYS, EINVAL, EOPNOTSUPP), a read/write loop.  With a watch
+ * (not NULL), always the read/write loop, each piece shown to it between
+ * its read and its write: one read of the input for both.  Writeback of
+ * the copy is started as it goes.  File positions are not used.  Fails
+ * with MAPIPROF_E_TRUNCATED when in is shorter than size, MAPIPROF_E_IO,
+ * MAPIPROF_E_NOMEM, or the watch's error. */
+int mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+               const struct mp_copy_watch *watch);
 /* Flushes the directory itself (its entries: a rename or a new link in it)
  * to stable storage; a file system that cannot sync a directory (EINVAL)
  * counts as done. */

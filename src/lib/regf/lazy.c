@@ -22,6 +22,7 @@
 #include "base/utf16.h"
 #include "regf/base_block.h"
 #include "regf/cells.h"
+#include "regf/hivex_decides.h"
 #include "regf/lazy.h"
 #include "regf/subkeys.h"
 
@@ -491,13 +492,9 @@ first_bin(struct lazy *s)
 		return MAPIPROF_FAILED;
 	char why[sizeof(ctx->msg)];
 	cells_what(ctx, why, sizeof(why));
+	mp_seterr(ctx, MAPIPROF_E_FORMAT, "%s", why);
 	atomic_fetch_add(&fallbacks, 1u);
-	if (mp_store_hive_open(ctx, s->base.path, 0, &s->hx) == MAPIPROF_OK) {
-		mapiprof_clear_error(ctx);
-		return MAPIPROF_OK;
-	}
-	mp_seterr(ctx, MAPIPROF_E_FORMAT, "first hive bin: %s", why);
-	return MAPIPROF_FAILED;
+	return mp_regf_hivex_decides(ctx, s->base.path, "first hive bin", &s->hx);
 }
 
 /* Checks the base block as hivex_open does (lib/handle.c: "regf", major

@@ -22,6 +22,7 @@
 #include "regf/cells.h"
 #include "regf/freeable.h"
 #include "regf/hiveinfo.h"
+#include "regf/hivex_decides.h"
 #include "regf/patch.h"
 #include "regtext/parse.h"
 #include "regtext/patch.h"
@@ -431,43 +432,37 @@ produce_reg(struct commit *c)
  * cells, and verify_fast checks only those: the rest of the copy is good
  * only if the source is.  The store the plan was made on reads cells on
  * demand (regf/lazy.h) and has seen only the keys it read, so the whole
- * source is validated here as hivex opens it (every bin and cell, hivex
- * lib/handle.c) before a byte is written: by regf/binwalk.c's sequential
- * reads, and where its stricter rules refuse the hive, by hivex's own open,
- * which decides. */
+ * source is checked here as hivex opens it (every bin and cell, hivex
+ * lib/handle.c) on its way into the temporary file: by regf/binwalk.c, fed
+ * the very bytes the copy reads (one read of the source for both), and
+ * where its stricter rules refuse the hive, by hivex's own open, which
+ * decides.  A refused copy is never patched: the temporary file, unnamed
+ * or not, is removed by mp_install_end. */
 static int
-validate_source(struct commit *c)
+copy_checked(struct commit *c)
 {
 	struct mp_regf_base b;
 	if (mp_regf_base_read(c->ctx, c->in_fd, &b) != MAPIPROF_OK) {
 		mp_seterr_file(c->ctx, c->src_path);
 		return MAPIPROF_FAILED;
 	}
-	if (mp_regf_binwalk(c->ctx, c->in_fd, b.bins, mp_le32(b.bb + MP_BB_ROOT)) == MAPIPROF_OK)
-		return MAPIPROF_OK;
-	if (c->ctx->code != MAPIPROF_E_FORMAT) {
+	struct mp_regf_binwalk walk;
+	mp_regf_binwalk_begin(&walk, c->ctx, b.bins, mp_le32(b.bb + MP_BB_ROOT));
+	const struct mp_copy_watch watch = {mp_regf_binwalk_feed, &walk};
+	int rc = c->io->copy(c->ctx, c->in_fd, c->ins.tmp_fd, c->in.size, &watch);
+	if (rc == MAPIPROF_OK)
+		rc = mp_regf_binwalk_end(&walk);
+	if (rc == MAPIPROF_OK || c->ctx->code != MAPIPROF_E_FORMAT)
+		return rc;
+	if (mp_regf_hivex_decides(c->ctx, c->src_path, NULL, NULL) == MAPIPROF_OK)
+		/* The walk stopped the copy where it refused: copy it whole. */
+		return c->io->copy(c->ctx, c->in_fd, c->ins.tmp_fd, c->in.size, NULL);
+	if (c->ctx->code == MAPIPROF_E_FORMAT)
 		mp_seterr_file(c->ctx, c->src_path);
-		return MAPIPROF_FAILED;
-	}
-	char why[sizeof(c->ctx->msg)];
-	snprintf(why, sizeof(why), "%s", c->ctx->msg);
-	struct mp_store *s = NULL;
-	int rc = mp_store_hive_open(c->ctx, c->src_path, 0, &s);
-	mp_store_close(s);
-	if (rc == MAPIPROF_OK) {
-		mapiprof_clear_error(c->ctx);
-		return MAPIPROF_OK;
-	}
-	if (c->ctx->code == MAPIPROF_E_FORMAT) {
-		char hx[sizeof(c->ctx->msg)];
-		snprintf(hx, sizeof(hx), "%s", c->ctx->msg);
-		mp_seterr(c->ctx, MAPIPROF_E_FORMAT, "%.300s; %.200s", why, hx);
-		mp_seterr_file(c->ctx, c->src_path);
-	}
 	return MAPIPROF_FAILED;
 }
 
-/* The new content of the temporary file: the fast path (kernel-side copy
+/* The new content of the temporary file: the fast path (the checked copy
  * of the input, then regf/patch.c, which also creates keys) unless the plan
  * deletes a key, which the patcher declines anyway; the hivex rewrite when
  * it declines.  A .reg file: its patched text. */
@@ -480,9 +475,7 @@ produce(struct commit *c)
 	for (size_t i = 0; i < c->plan->nkeys; i++)
 		del |= c->plan->keys[i].del;
 	if (!del) {
-		if (validate_source(c) != MAPIPROF_OK)
-			return MAPIPROF_FAILED;
-		if (c->io->copy(c->ctx, c->in_fd, c->ins.tmp_fd, c->in.size) != MAPIPROF_OK)
+		if (copy_checked(c) != MAPIPROF_OK)
 			return MAPIPROF_FAILED;
 		if (c->io->patch(c->ctx, c->ins.tmp_fd, c->plan->keys, c->plan->nkeys, &done) !=
 		    MAPIPROF_OK)
@@ -1075,7 +1068,7 @@ out:
  *
  * When the in-place patcher wrote the file, everything but the bytes it
  * wrote is a kernel copy of the input, every bin and cell of which was
- * checked as hivex's open checks them before the copy (validate_source).  The patcher writes
+ * checked as hivex's open checks them as it was copied (copy_checked).  The patcher writes
  * only into the base block, the cells of the planned keys (nk, value list,
  * vk and data cells) and one new bin at the end.  So the new file is read
  * back through a new descriptor, cell by cell (regf/cells.c), and checked

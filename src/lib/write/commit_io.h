@@ -10,14 +10,17 @@
 #include <stdint.h>
 
 #include "base/ctx.h"
+#include "base/platform.h"
 #include "store/changes.h"
 #include "store/store.h"
 
 /* Every step of a commit that touches the disk, each returning MAPIPROF_OK
  * or MAPIPROF_FAILED with the error in ctx (or in s->ctx). */
 struct mp_commit_io {
-	/* Copies bytes [0, size) of in to out (default mp_copy_fd). */
-	int (*copy)(struct mapiprof_ctx *ctx, int in, int out, uint64_t size);
+	/* Copies bytes [0, size) of in to out, each piece shown to watch
+	 * when not NULL (default mp_copy_fd). */
+	int (*copy)(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
+	            const struct mp_copy_watch *watch);
 	/* The in-place patch of the copy on fd (default mp_regf_patch);
 	 * *done = 0 declines, and commit.c then rewrites with hivex. */
 	int (*patch)(struct mapiprof_ctx *ctx, int fd, const struct mp_key_change *keys,

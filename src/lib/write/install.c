@@ -186,7 +186,7 @@ copy_temp(struct mp_install *ins, const char *path, const struct mp_file_attr *a
 	    mp_dup(ins->ctx, out, hold) != MAPIPROF_OK ||
 	    give_attr(ins, out, attr, path) != MAPIPROF_OK)
 		goto out;
-	if (ins->io->copy(ins->ctx, in, out, attr->size) != MAPIPROF_OK ||
+	if (ins->io->copy(ins->ctx, in, out, attr->size, NULL) != MAPIPROF_OK ||
 	    ins->io->fsync(ins->ctx, out) != MAPIPROF_OK)
 		goto out;
 	rc = mp_close(out) == 0 ? MAPIPROF_OK : MAPIPROF_FAILED;
