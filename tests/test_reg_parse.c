@@ -828,22 +828,35 @@ Test(reg_parse, a_lazy_parse_still_refuses_a_bad_value_line_of_any_key)
 	}
 }
 
-/* s (ASCII, and '~' standing for U+00E9) as UTF-16LE with a BOM, and as
- * UTF-8 with a BOM; *len their sizes.  Both malloc'd. */
+/* One character of the scanner test: its UTF-16LE units and its UTF-8
+ * bytes (NULL: no UTF-8 form, the file must be refused). */
+struct special {
+	const char *name;
+	uint8_t u16[4];
+	size_t n16;
+	const char *u8;
+};
+
+/* text (ASCII, '~' standing for sp) as UTF-16LE with a BOM, and as UTF-8
+ * with a BOM; both malloc'd. */
 static void
-both_encodings(const char *s, uint8_t **u16, size_t *len16, uint8_t **u8, size_t *len8)
+encode_special(const char *s, const struct special *sp, uint8_t **u16, size_t *len16, uint8_t **u8,
+               size_t *len8)
 {
 	size_t n = strlen(s);
-	*u16 = malloc(2 * n + 2);
-	*u8 = malloc(2 * n + 3);
+	*u16 = malloc(4 * n + 2);
+	*u8 = malloc(4 * n + 3);
 	cr_assert(*u16 != NULL && *u8 != NULL);
 	size_t a = 0, b = 0;
 	(*u16)[a++] = 0xFF, (*u16)[a++] = 0xFE;
 	(*u8)[b++] = 0xEF, (*u8)[b++] = 0xBB, (*u8)[b++] = 0xBF;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '~') {
-			(*u16)[a++] = 0xE9, (*u16)[a++] = 0x00;
-			(*u8)[b++] = 0xC3, (*u8)[b++] = 0xA9;
+			memcpy(*u16 + a, sp->u16, sp->n16);
+			a += sp->n16;
+			size_t l = sp->u8 != NULL ? strlen(sp->u8) : 0;
+			memcpy(*u8 + b, sp->u8 != NULL ? sp->u8 : "", l);
+			b += l;
 		} else {
 			(*u16)[a++] = (uint8_t)s[i], (*u16)[a++] = 0x00;
 			(*u8)[b++] = (uint8_t)s[i];
@@ -851,6 +864,15 @@ both_encodings(const char *s, uint8_t **u16, size_t *len16, uint8_t **u8, size_t
 	}
 	*len16 = a;
 	*len8 = b;
+}
+
+/* s (ASCII, and '~' standing for U+00E9) as UTF-16LE with a BOM, and as
+ * UTF-8 with a BOM; *len their sizes.  Both malloc'd. */
+static void
+both_encodings(const char *s, uint8_t **u16, size_t *len16, uint8_t **u8, size_t *len8)
+{
+	static const struct special e_acute = {"U+00E9", {0xE9, 0x00}, 2, "\xC3\xA9"};
+	encode_special(s, &e_acute, u16, len16, u8, len8);
 }
 
 /* A UTF-16 file reads as its UTF-8 twin wherever a line's end, a
@@ -906,44 +928,6 @@ Test(reg_parse, utf16_lines_read_as_utf8_wherever_their_characters_fall)
 			free(u8);
 		}
 	}
-}
-
-/* One character of the scanner test: its UTF-16LE units and its UTF-8
- * bytes (NULL: no UTF-8 form, the file must be refused). */
-struct special {
-	const char *name;
-	uint8_t u16[4];
-	size_t n16;
-	const char *u8;
-};
-
-/* text (ASCII, '~' standing for sp) as UTF-16LE with a BOM, and as UTF-8
- * with a BOM; both malloc'd. */
-static void
-encode_special(const char *s, const struct special *sp, uint8_t **u16, size_t *len16, uint8_t **u8,
-               size_t *len8)
-{
-	size_t n = strlen(s);
-	*u16 = malloc(4 * n + 2);
-	*u8 = malloc(4 * n + 3);
-	cr_assert(*u16 != NULL && *u8 != NULL);
-	size_t a = 0, b = 0;
-	(*u16)[a++] = 0xFF, (*u16)[a++] = 0xFE;
-	(*u8)[b++] = 0xEF, (*u8)[b++] = 0xBB, (*u8)[b++] = 0xBF;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '~') {
-			memcpy(*u16 + a, sp->u16, sp->n16);
-			a += sp->n16;
-			size_t l = sp->u8 != NULL ? strlen(sp->u8) : 0;
-			memcpy(*u8 + b, sp->u8 != NULL ? sp->u8 : "", l);
-			b += l;
-		} else {
-			(*u16)[a++] = (uint8_t)s[i], (*u16)[a++] = 0x00;
-			(*u8)[b++] = (uint8_t)s[i];
-		}
-	}
-	*len16 = a;
-	*len8 = b;
 }
 
 /* The UTF-16 line scanner takes plain ASCII eight code units at a time and

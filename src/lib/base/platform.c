@@ -1522,22 +1522,31 @@ mp_map_fd(struct mapiprof_ctx *ctx, int fd, size_t len, struct mp_map *m)
 	return MAPIPROF_OK;
 }
 
-void
-mp_map_drop(const struct mp_map *m, size_t off, size_t len)
+#if defined(MP_MADV_DONTNEED) || defined(MP_MADV_POPULATE_READ)
+/* madvise(advice) over the whole pages of the mapping that hold bytes off
+ * to off + len, those they share with bytes outside included. */
+static void
+map_advise(const struct mp_map *m, size_t off, size_t len, int advice)
 {
-#ifdef MP_MADV_DONTNEED
 	long page = sysconf(_SC_PAGESIZE);
 	if (!m->mapped || page <= 0 || off >= m->len)
 		return;
 	size_t ps = (size_t)page;
 	size_t end = len < m->len - off ? off + len : m->len;
-	/* Whole pages, those it shares with bytes outside included: a page let
-	 * go too early merely comes back from the page cache.  A read-only
-	 * file mapping: the pages stay in the page cache and come back
-	 * unchanged when touched again. */
 	size_t from = off / ps * ps;
 	if (end > from)
-		(void)madvise((void *)(uintptr_t)(m->p + from), end - from, MP_MADV_DONTNEED);
+		(void)madvise((void *)(uintptr_t)(m->p + from), end - from, advice);
+}
+#endif
+
+void
+mp_map_drop(const struct mp_map *m, size_t off, size_t len)
+{
+#ifdef MP_MADV_DONTNEED
+	/* A page let go too early merely comes back from the page cache: a
+	 * read-only file mapping's pages stay there and come back unchanged
+	 * when touched again. */
+	map_advise(m, off, len, MP_MADV_DONTNEED);
 #else
 	/* Elsewhere the system reclaims the pages of a clean file mapping
 	 * when it needs them. */
@@ -1551,14 +1560,7 @@ void
 mp_map_populate(const struct mp_map *m, size_t off, size_t len)
 {
 #ifdef MP_MADV_POPULATE_READ
-	long page = sysconf(_SC_PAGESIZE);
-	if (!m->mapped || page <= 0 || off >= m->len)
-		return;
-	size_t ps = (size_t)page;
-	size_t end = len < m->len - off ? off + len : m->len;
-	size_t from = off / ps * ps;
-	if (end > from)
-		(void)madvise((void *)(uintptr_t)(m->p + from), end - from, MP_MADV_POPULATE_READ);
+	map_advise(m, off, len, MP_MADV_POPULATE_READ);
 #else
 	(void)m;
 	(void)off;
