@@ -29,7 +29,7 @@ check_freeable(struct mapiprof_ctx *ctx, const char *path, const struct mapiprof
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		abort();
-	const struct mp_regf_cells c = {ctx, fd, info->bins_size};
+	const struct mp_regf_cells c = {ctx, fd, info->bins_size, NULL};
 	struct mp_regf_used u = {0};
 	struct mp_regf_freed f = {0};
 	int rc = mp_regf_used_load(&c, &u);
