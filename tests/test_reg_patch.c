@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1264,6 +1265,73 @@ Test(reg_patch, a_file_changed_after_it_was_read_is_refused)
 	tu_assert_file_is(path, orig, olen);
 	tu_assert_listing("w", "p.reg");
 	free(orig), free(path);
+}
+
+/* The input and its byte a writer changes in place while the new file
+ * is being written (change_write). */
+static const char *change_path;
+static off_t change_at;
+static int change_done;
+
+/* Writes through, and at the first piece changes a byte of the input in
+ * place (same file, same size): after it was opened again and checked
+ * to be the file parsed, before its end is copied. */
+static int
+change_write(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	if (!change_done) {
+		int in = open(change_path, O_RDWR);
+		cr_assert(in >= 0);
+		char ch = 0;
+		cr_assert_eq(pread(in, &ch, 1, change_at), 1);
+		ch = ch == 'x' ? 'y' : 'x';
+		cr_assert_eq(pwrite(in, &ch, 1, change_at), 1);
+		cr_assert_eq(close(in), 0);
+		change_done = 1;
+	}
+	return mp_write_full(ctx, fd, buf, len);
+}
+
+Test(reg_patch, a_file_changed_in_place_while_written_is_refused)
+{
+	struct tu_plan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w(HAND, 0, &orig, &olen);
+	hand_plan(&h);
+	change_path = path;
+	change_at = (off_t)olen - 2;
+	change_done = 0;
+	cr_assert_eq(write_io(&h, NULL, &(struct mp_commit_io){.write = change_write}),
+	             MAPIPROF_FAILED);
+	cr_assert(change_done);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "changed after it was read") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	orig[olen - 2] = orig[olen - 2] == 'x' ? 'y' : 'x';
+	tu_assert_file_is(path, orig, olen);
+	tu_assert_listing("w", "p.reg");
+	free(orig), free(path);
+}
+
+/* Another file renamed over the input, one byte different: its bytes are
+ * read to be compared (the parse's mapping is still of the old file). */
+Test(reg_patch, a_file_replaced_after_it_was_read_is_refused)
+{
+	struct tu_plan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_w(HAND, 0, &orig, &olen);
+	hand_plan(&h);
+	orig[olen - 2] = orig[olen - 2] == 'x' ? 'y' : 'x';
+	char *other = tu_tmp_path("w/other");
+	cr_assert_eq(tu_write(other, orig, olen), 0);
+	cr_assert_eq(rename(other, path), 0);
+	cr_assert_eq(write_io(&h, NULL, NULL), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), "changed after it was read") != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	tu_assert_file_is(path, orig, olen);
+	tu_assert_listing("w", "p.reg");
+	free(orig), free(path), free(other);
 }
 
 Test(reg_patch, a_file_only_touched_after_it_was_read_is_written)

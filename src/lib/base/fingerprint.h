@@ -60,8 +60,16 @@ mp_fp_add(struct mp_fp *fp, const uint8_t *p, size_t n)
 		mp_fp_step(fp, fp->part);
 		fp->npart = 0;
 	}
-	for (; i + MP_FP_BLOCK <= n; i += MP_FP_BLOCK)
-		mp_fp_step(fp, p + i);
+	/* The lanes in locals: stores to fp->h could alias p (uint8_t), so
+	 * the compiler would otherwise load and store them at every step. */
+	uint64_t h0 = fp->h[0], h1 = fp->h[1], h2 = fp->h[2], h3 = fp->h[3];
+	for (; i + MP_FP_BLOCK <= n; i += MP_FP_BLOCK) {
+		h0 = (h0 ^ mp_fp_word(p + i)) * 1099511628211u;
+		h1 = (h1 ^ mp_fp_word(p + i + 8)) * 1099511628211u;
+		h2 = (h2 ^ mp_fp_word(p + i + 16)) * 1099511628211u;
+		h3 = (h3 ^ mp_fp_word(p + i + 24)) * 1099511628211u;
+	}
+	fp->h[0] = h0, fp->h[1] = h1, fp->h[2] = h2, fp->h[3] = h3;
 	while (i < n)
 		fp->part[fp->npart++] = p[i++];
 }

@@ -1498,7 +1498,8 @@ mp_map_fd(struct mapiprof_ctx *ctx, int fd, size_t len, struct mp_map *m)
 	if (len == 0)
 		return MAPIPROF_OK;
 #ifndef _WIN32
-	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	struct stat st;
+	void *p = fstat(fd, &st) == 0 ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
 	if (p != MAP_FAILED) {
 		/* The readers scan from the start to the end. */
 		(void)posix_madvise(p, len, POSIX_MADV_SEQUENTIAL);
@@ -1506,6 +1507,8 @@ mp_map_fd(struct mapiprof_ctx *ctx, int fd, size_t len, struct mp_map *m)
 		m->base = p;
 		m->len = len;
 		m->mapped = 1;
+		m->dev = (uint64_t)st.st_dev;
+		m->ino = (uint64_t)st.st_ino;
 		return MAPIPROF_OK;
 	}
 #endif

@@ -213,8 +213,9 @@ int mp_lock_path(struct mapiprof_ctx *ctx, const char *path, unsigned wait_ms, i
 struct mp_map {
 	const uint8_t *p;
 	size_t len;
-	void *base; /* what mp_unmap releases (NULL: nothing) */
-	int mapped; /* 1: p is a mapping of the file, 0: a private copy */
+	void *base;        /* what mp_unmap releases (NULL: nothing) */
+	int mapped;        /* 1: p is a mapping of the file, 0: a private copy */
+	uint64_t dev, ino; /* the file mapped (when mapped) */
 };
 /* Maps bytes [0, len) of fd (len: its size as the caller stat'ed it). */
 int mp_map_fd(struct mapiprof_ctx *ctx, int fd, size_t len, struct mp_map *m);

@@ -58,6 +58,7 @@ struct commit {
 	int patched;                   /* the in-place patcher wrote it (else hivex did) */
 	const struct mp_reg_file *reg; /* the parsed input when it is a .reg file */
 	struct mp_reg_edits edits;     /* what the .reg patch changed */
+	int text_in_check;             /* the .reg input's bytes are checked by verify_reg_bytes */
 	size_t touched;                /* bytes compared since pages were let go */
 	struct mp_kids *kids;          /* children by name in the store being verified */
 	struct planned_key *planned;   /* the plan's keys of the input, sorted */
@@ -389,6 +390,19 @@ out:
 	mp_kids_free(kids);
 	mp_store_close(s);
 	return rc;
+}
+
+/* The input is not the file the plan was made from (open_input). */
+static int
+changed(struct commit *c)
+{
+	mp_seterr(c->ctx, MAPIPROF_E_UNSAFE,
+	          "the file changed after it was read%s; nothing written, run again",
+	          c->reg != NULL               ? ""
+	          : c->file->recovered != NULL ? " (size or modification time of the hive or its "
+	                                         "transaction logs)"
+	                                       : " (size or modification time)");
+	return MAPIPROF_FAILED;
 }
 
 /* Where the patched text goes: the temporary file, with writeback
@@ -936,8 +950,9 @@ struct byte_check {
 	struct commit *c;
 	int fd;
 	uint8_t *buf;
-	uint64_t at;    /* bytes of the file compared so far */
-	size_t dropped; /* the input's pages before this were let go */
+	uint64_t at;     /* bytes of the file compared so far */
+	size_t dropped;  /* the input's pages before this were let go */
+	struct mp_fp fp; /* of the input's bytes, in order, as compared */
 };
 
 /* The next len bytes of the file are exactly want[0..len); from_input:
@@ -962,6 +977,8 @@ same_as(struct byte_check *b, const uint8_t *want, size_t len, int from_input, s
 			          (unsigned long long)(b->at + i));
 			return MAPIPROF_FAILED;
 		}
+		if (from_input) /* while they are at hand */
+			mp_fp_add(&b->fp, want, n);
 		b->at += n;
 		want += n;
 		len -= n;
@@ -1002,21 +1019,39 @@ verify_reg_bytes(struct commit *c)
 	}
 	if (rc == MAPIPROF_OK && (b.buf = malloc(BYTES_CHUNK)) == NULL)
 		rc = mp_nomem(c->ctx);
+	mp_fp_init(&b.fp);
 	size_t pos = 0, text = 0;
 	for (size_t i = 0; rc == MAPIPROF_OK && i <= ed->n; i++) {
 		size_t end = i < ed->n ? ed->e[i].off : in->rawlen;
 		rc = same_as(&b, in->raw + pos, end - pos, 1, pos);
 		if (rc == MAPIPROF_OK && i < ed->n) {
 			rc = same_as(&b, ed->text + text, ed->e[i].n, 0, 0);
+			mp_fp_add(&b.fp, in->raw + ed->e[i].off,
+			          ed->e[i].len); /* the bytes replaced */
 			text += ed->e[i].n;
 			pos = ed->e[i].off + ed->e[i].len;
 		}
 	}
+	/* open_input left the check that the input still holds the bytes
+	 * parsed to this read of them (same_text). */
+	if (rc == MAPIPROF_OK && c->text_in_check && mp_fp_final(&b.fp) != in->fingerprint)
+		rc = changed(c);
 	if (in->map != NULL && in->rawlen > b.dropped)
 		mp_map_drop(in->map, b.dropped, in->rawlen - b.dropped);
 	free(b.buf);
 	mp_close(b.fd);
 	return rc;
+}
+
+/* 1 when the input's mapping no longer holds the bytes parsed (for an
+ * error message only: verify_reg_bytes checks it on the way). */
+static int
+input_changed(const struct commit *c)
+{
+	struct mp_fp fp;
+	mp_fp_init(&fp);
+	mp_fp_add(&fp, c->reg->raw, c->reg->rawlen);
+	return mp_fp_final(&fp) != c->reg->fingerprint;
 }
 
 /* A .reg file's check: the temporary file parses again (strictly, in the
@@ -1060,6 +1095,10 @@ verify_reg(struct commit *c)
 out:
 	verify_end(c);
 	mp_store_close(s);
+	/* A new file that does not read back as planned may be one made from
+	 * an input that changed since it was parsed: that is said instead. */
+	if (rc != MAPIPROF_OK && c->text_in_check && input_changed(c))
+		return changed(c);
 	/* Last: the comparisons above skip bytes it proves unchanged. */
 	return rc == MAPIPROF_OK ? verify_reg_bytes(c) : rc;
 }
@@ -1355,7 +1394,8 @@ verify(struct commit *c)
 	if (rc == MP_CELLS_UNUSUAL)
 		rc = verify_hivex(c);
 	if (rc != MAPIPROF_OK && c->ctx->code != MAPIPROF_E_VERIFY &&
-	    c->ctx->code != MAPIPROF_E_NOMEM) {
+	    c->ctx->code != MAPIPROF_E_NOMEM &&
+	    !(c->text_in_check && c->ctx->code == MAPIPROF_E_UNSAFE)) {
 		char msg[sizeof(c->ctx->msg)];
 		memcpy(msg, c->ctx->msg, sizeof(msg));
 		mp_seterr(c->ctx, MAPIPROF_E_VERIFY, "the written file did not verify: %.400s",
@@ -1404,13 +1444,24 @@ prepare(struct commit *c, const struct mapiprof_write_opts *opts)
 
 /* 1 when the input (c->in_fd, c->in) holds exactly the bytes the .reg
  * store was parsed from: the same size and fingerprint (base/fingerprint.h;
- * the parse keeps no copy of a large file). */
+ * the parse keeps no copy of a large file).  When the store lies in a
+ * mapping of this very file (device and inode), its pages are the file's
+ * own (a read-only private mapping shows the file's current bytes), so the
+ * byte check of the new file, which reads them anyway, takes the
+ * fingerprint instead of a pass of its own here: *same = 1 and
+ * c->text_in_check (verify_reg_bytes). */
 static int
 same_text(struct commit *c, int *same)
 {
 	*same = 0;
 	if (c->in.size != c->reg->rawlen)
 		return MAPIPROF_OK;
+	const struct mp_map *map = c->reg->map;
+	if (map != NULL && map->mapped && map->dev == c->in.dev && map->ino == c->in.ino) {
+		c->text_in_check = 1;
+		*same = 1;
+		return MAPIPROF_OK;
+	}
 	uint8_t *chunk = malloc(CHECK_CHUNK);
 	if (chunk == NULL)
 		return mp_nomem(c->ctx);
@@ -1453,15 +1504,8 @@ open_input(struct commit *c)
 	}
 	if (same && rec != NULL && mp_install_unchanged(c->ctx, info, &same) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	if (!same) {
-		mp_seterr(c->ctx, MAPIPROF_E_UNSAFE,
-		          "the file changed after it was read%s; nothing written, run again",
-		          c->reg != NULL ? ""
-		          : rec != NULL  ? " (size or modification time of the hive or its "
-		                           "transaction logs)"
-		                         : " (size or modification time)");
-		return MAPIPROF_FAILED;
-	}
+	if (!same)
+		return changed(c);
 	if (rec == NULL)
 		return MAPIPROF_OK;
 	mp_close(c->in_fd);
