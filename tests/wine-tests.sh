@@ -46,8 +46,8 @@ for t in "$@"; do
 	printf '%s: %s\n' "$t" "$(printf '%s\n' "$out" | grep 'Synthesis' | sed 's/.*Synthesis: //')"
 	[ $rc -eq 0 ] || failed=1
 done
-# The commands wine-cli.sh ran a second time (status 1 with no output under
-# Wine); listed so that a pattern shows in the CI logs.
+# The commands wine-cli.sh ran a second time (status 1 with no output of the
+# program: Wine's start-up failing); listed, with Wine's messages, in the log.
 if [ -s "$MP_WINE_RERUNS" ]; then
 	printf 'Under Wine, %d command(s) ended with no output and were run again:\n' \
 		"$(grep -c 'with no output' "$MP_WINE_RERUNS")"
