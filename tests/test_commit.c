@@ -1548,6 +1548,43 @@ Test(commit, copy_reports_a_short_input_as_truncated)
 	free(b);
 }
 
+/* mp_copy_span appends a range of the input at the output's position
+ * (which moves past it), however long, and reports a short input. */
+Test(commit, copy_span_appends_a_range_at_the_output_position)
+{
+	size_t len = 3u * 1024u * 1024u + 77u;
+	uint8_t *data = malloc(len);
+	cr_assert_not_null(data);
+	uint32_t x = 12345;
+	for (size_t i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (uint8_t)(x >> 16);
+	}
+	char *a = tu_tmp_write("a", data, len);
+	char *b = tu_tmp_path("b");
+	int in = open(a, O_RDONLY), out = open(b, O_RDWR | O_CREAT | O_EXCL, 0600);
+	cr_assert(in >= 0 && out >= 0);
+	size_t from = 4099, n = len - 2 * 4099;
+	cr_assert_eq(write(out, "XY", 2), 2);
+	cr_assert_eq(mp_copy_span(tu_ctx, in, from, out, n), MAPIPROF_OK, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(write(out, "Z", 1), 1);
+	cr_assert_eq(mp_copy_span(tu_ctx, in, 3, out, 5), MAPIPROF_OK);
+	cr_assert_eq(lseek(in, 0, SEEK_CUR), 0, "the input's position moved");
+	size_t got_len = 0;
+	uint8_t *got = (uint8_t *)tu_read(b, &got_len);
+	cr_assert_eq(got_len, 2 + n + 1 + 5);
+	cr_assert(memcmp(got, "XY", 2) == 0);
+	cr_assert(memcmp(got + 2, data + from, n) == 0);
+	cr_assert_eq(got[2 + n], 'Z');
+	cr_assert(memcmp(got + 3 + n, data + 3, 5) == 0);
+	cr_assert_eq(mp_copy_span(tu_ctx, in, len - 10, out, 20), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_TRUNCATED, "%s", mapiprof_errmsg(tu_ctx));
+	close(in);
+	close(out);
+	free(got), free(data), free(a), free(b);
+}
+
 /* What a watch saw of a copy: where the pieces began, how many bytes it
  * saw, and their sum; it refuses the piece at refuse_at (UINT64_MAX:
  * none). */

@@ -984,6 +984,142 @@ ParameterizedTest(size_t *i, reg_patch, a_failed_step_leaves_the_original_and_no
 	free(got), free(orig), free(path);
 }
 
+/* ---- long unchanged spans: copied from the input file ------------------ */
+
+/* Appends to b a key of n string values (about 60 bytes each), lines
+ * ended by eol. */
+static void
+add_padding_key(struct mp_buf *b, const char *key, size_t n, const char *eol)
+{
+	char line[128];
+	snprintf(line, sizeof(line), "%s[HKEY_CURRENT_USER\\Software\\%s]%s", eol, key, eol);
+	cr_assert_eq(mp_buf_add(tu_ctx, b, line, strlen(line)), MAPIPROF_OK);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "\"v%05zu\"=\"padding padding padding padding %05zu\"%s",
+		         i, i, eol);
+		cr_assert_eq(mp_buf_add(tu_ctx, b, line, strlen(line)), MAPIPROF_OK);
+	}
+}
+
+/* HAND with a key of padding after its header and another at its end, so
+ * that the spans before its first change and after its last one are
+ * longer than MP_REG_COPY_MIN; staged as stage_w does, *orig its bytes. */
+static char *
+stage_padded(char **orig, size_t *olen)
+{
+	size_t hlen = 0;
+	char *hand = tu_read_src(HAND, &hlen);
+	const char *nl = memchr(hand, '\n', hlen);
+	cr_assert_not_null(nl);
+	const char *eol = nl > hand && nl[-1] == '\r' ? "\r\n" : "\n";
+	size_t head = (size_t)(nl - hand) + 1;
+	struct mp_buf b = {0};
+	cr_assert_eq(mp_buf_add(tu_ctx, &b, hand, head), MAPIPROF_OK);
+	add_padding_key(&b, "PaddingBefore", 1500, eol);
+	cr_assert_eq(mp_buf_add(tu_ctx, &b, hand + head, hlen - head), MAPIPROF_OK);
+	add_padding_key(&b, "PaddingAfter", 1500, eol);
+	char *dir = tu_tmp_path("w");
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	char *p = mp_path_join(dir, "p.reg");
+	cr_assert_eq(tu_write(p, b.data, b.len), 0);
+	*orig = tu_read(p, olen);
+	tu_open(p);
+	mp_buf_free(&b);
+	free(hand);
+	free(dir);
+	return p;
+}
+
+/* What went through the copy_span step: calls and bytes. */
+static unsigned span_calls;
+static uint64_t span_bytes;
+
+static int
+counted_span(struct mapiprof_ctx *ctx, int in, uint64_t off, int out, uint64_t len)
+{
+	span_calls++;
+	span_bytes += len;
+	return mp_copy_span(ctx, in, off, out, len);
+}
+
+/* The span before the first change and the one after the last go
+ * through copy_span, and the file is what the in-memory patch makes. */
+Test(reg_patch, the_long_unchanged_spans_are_copied_from_the_input_file)
+{
+	struct tu_plan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_padded(&orig, &olen);
+	hand_plan(&h);
+	size_t want_len = 0;
+	uint8_t *want = patch_mem(&h.plan, &want_len);
+	span_calls = 0;
+	span_bytes = 0;
+	cr_assert_eq(write_io(&h, NULL, &(struct mp_commit_io){.copy_span = counted_span}),
+	             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
+	cr_assert_eq(span_calls, 2u);
+	cr_assert_geq(span_bytes, 2u * MP_REG_COPY_MIN);
+	cr_assert_lt(span_bytes, (uint64_t)olen);
+	tu_assert_file_is(path, want, want_len);
+	tu_assert_listing("w", "p.reg");
+	free(want), free(orig), free(path);
+}
+
+static int
+fail_span(struct mapiprof_ctx *ctx, int in, uint64_t off, int out, uint64_t len)
+{
+	if (mp_copy_span(ctx, in, off, out, len / 2) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	mp_seterr_errno(ctx, ENOSPC, "injected span copy failure");
+	return MAPIPROF_FAILED;
+}
+
+/* A letter in the middle of each copied span changed case after the copy
+ * (the text still parses): a kernel or file system that copied wrong. */
+static int
+wrong_span(struct mapiprof_ctx *ctx, int in, uint64_t off, int out, uint64_t len)
+{
+	if (mp_copy_span(ctx, in, off, out, len) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	off_t at = lseek(out, 0, SEEK_CUR) - (off_t)(len / 2);
+	char ch = 0;
+	do
+		cr_assert_eq(pread(out, &ch, 1, ++at), 1);
+	while (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')));
+	ch = (char)(ch ^ 0x20);
+	cr_assert_eq(pwrite(out, &ch, 1, at), 1);
+	return MAPIPROF_OK;
+}
+
+static const struct {
+	struct mp_commit_io io;
+	enum mapiprof_error code;
+	const char *msg;
+} span_failures[] = {
+    {{.copy_span = fail_span}, MAPIPROF_E_IO, "injected span copy failure"},
+    {{.copy_span = wrong_span}, MAPIPROF_E_VERIFY, "is not the one written"},
+};
+
+ParameterizedTestParameters(reg_patch, a_failed_or_wrong_span_copy_leaves_the_original)
+{
+	return tu_index_params(sizeof(span_failures) / sizeof(span_failures[0]));
+}
+
+ParameterizedTest(size_t *i, reg_patch, a_failed_or_wrong_span_copy_leaves_the_original)
+{
+	struct tu_plan h;
+	size_t olen = 0;
+	char *orig = NULL, *path = stage_padded(&orig, &olen);
+	hand_plan(&h);
+	cr_assert_eq(write_io(&h, NULL, &span_failures[*i].io), MAPIPROF_FAILED);
+	cr_assert_eq(mapiprof_errcode(tu_ctx), span_failures[*i].code, "%s",
+	             mapiprof_errmsg(tu_ctx));
+	cr_assert(strstr(mapiprof_errmsg(tu_ctx), span_failures[*i].msg) != NULL, "%s",
+	          mapiprof_errmsg(tu_ctx));
+	tu_assert_file_is(path, orig, olen);
+	tu_assert_listing("w", "p.reg");
+	free(orig), free(path);
+}
+
 /* Two parses of one file hold the same key blocks. */
 static void
 assert_same_blocks(const struct mp_reg_file *a, const struct mp_reg_file *b, size_t len)

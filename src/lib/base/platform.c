@@ -1189,6 +1189,61 @@ mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
 	return copied < size ? copy_loop(ctx, in, out, copied, size, watch) : MAPIPROF_OK;
 }
 
+/* Appends [off, off + len) of in at out's file position by read and write
+ * (the portable copy of mp_copy_span). */
+static int
+span_loop(struct mapiprof_ctx *ctx, int in, uint64_t off, int out, uint64_t len)
+{
+	uint8_t *buf = malloc(COPY_CHUNK);
+	if (buf == NULL)
+		return mp_nomem(ctx);
+	int rc = MAPIPROF_OK;
+	while (len > 0 && rc == MAPIPROF_OK) {
+		size_t n = len < COPY_CHUNK ? (size_t)len : COPY_CHUNK;
+		rc = mp_pread_full(ctx, in, buf, n, off);
+		if (rc == MAPIPROF_OK)
+			rc = write_all(ctx, out, buf, n);
+		off += n;
+		len -= n;
+	}
+	free(buf);
+	return rc;
+}
+
+int
+mp_copy_span(struct mapiprof_ctx *ctx, int in, uint64_t off, int out, uint64_t len)
+{
+	if (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off) {
+		mp_seterr(ctx, MAPIPROF_E_INVALID, "cannot copy %llu bytes at offset %llu",
+		          (unsigned long long)len, (unsigned long long)off);
+		return MAPIPROF_FAILED;
+	}
+	wrote();
+#ifdef HAVE_COPY_FILE_RANGE
+	/* The kernel copies page cache to page cache: the bytes never pass
+	 * through this process (nor fault in its mappings of the input). */
+	off_t ioff = (off_t)off;
+	while (copy_file_range != NULL && len > 0) {
+		size_t n = len > COPY_KERNEL_CHUNK ? COPY_KERNEL_CHUNK : (size_t)len;
+		ssize_t r = copy_file_range(in, &ioff, out, NULL, n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+		              errno == EOPNOTSUPP || errno == ENOTSUP || errno == EBADF))
+			break;
+		if (r < 0) {
+			mp_seterr_errno(ctx, errno, "cannot copy at offset %lld", (long long)ioff);
+			return MAPIPROF_FAILED;
+		}
+		if (r == 0)
+			break; /* the input ends early (the loop says so), or nothing copied */
+		len -= (uint64_t)r;
+	}
+	off = (uint64_t)ioff;
+#endif
+	return span_loop(ctx, in, off, out, len);
+}
+
 int
 mp_fsync_dir(struct mapiprof_ctx *ctx, const char *dir)
 {

@@ -164,6 +164,12 @@ struct mp_copy_watch {
  * MAPIPROF_E_NOMEM, or the watch's error. */
 int mp_copy_fd(struct mapiprof_ctx *ctx, int in, int out, uint64_t size,
                const struct mp_copy_watch *watch);
+/* Appends bytes [off, off + len) of in at out's file position (which moves
+ * past them; in's does not): copy_file_range where the system has it, else
+ * (or when the kernel declines, as for mp_copy_fd) read and write.  Fails
+ * with MAPIPROF_E_TRUNCATED when in ends before off + len, MAPIPROF_E_IO or
+ * MAPIPROF_E_NOMEM. */
+int mp_copy_span(struct mapiprof_ctx *ctx, int in, uint64_t off, int out, uint64_t len);
 /* Flushes the directory itself (its entries: a rename or a new link in it)
  * to stable storage; a file system that cannot sync a directory (EINVAL)
  * counts as done. */

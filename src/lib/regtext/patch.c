@@ -561,6 +561,8 @@ cmp_edit(const void *a, const void *b)
 static int
 copy_span(struct patch *p, const struct mp_reg_sink *sink, size_t from, size_t to)
 {
+	if (sink->copy != NULL && to - from >= MP_REG_COPY_MIN)
+		return sink->copy(sink->arg, from, to - from);
 	while (from < to) {
 		size_t n = to - from < COPY_CHUNK ? to - from : COPY_CHUNK;
 		if (sink->put(sink->arg, p->f->raw + from, n) != MAPIPROF_OK)
@@ -696,6 +698,6 @@ mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_key_c
 		return MAPIPROF_FAILED;
 	}
 	struct buf_sink b = {ctx, out};
-	const struct mp_reg_sink sink = {put_buf, &b};
+	const struct mp_reg_sink sink = {put_buf, NULL, &b};
 	return mp_reg_patch_to(ctx, s, keys, n, &sink, NULL);
 }

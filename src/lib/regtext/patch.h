@@ -48,11 +48,17 @@ int mp_reg_patch(struct mapiprof_ctx *ctx, struct mp_store *s, const struct mp_k
                  size_t n, struct mp_buf *out);
 
 /* Where mp_reg_patch_to puts the text: put(arg, bytes, n) returns
- * MAPIPROF_OK or MAPIPROF_FAILED with the error in the ctx. */
+ * MAPIPROF_OK or MAPIPROF_FAILED with the error in the ctx.  copy, when
+ * not NULL, takes the unchanged spans of at least MP_REG_COPY_MIN bytes
+ * instead of put: the sink appends bytes [off, off + n) of the file the
+ * store was parsed from, read from the file itself (a kernel-side copy,
+ * which never touches the parse's mapping). */
 struct mp_reg_sink {
 	int (*put)(void *arg, const void *data, size_t n);
+	int (*copy)(void *arg, size_t off, size_t n);
 	void *arg;
 };
+#define MP_REG_COPY_MIN (64u * 1024u)
 
 /* One change of the original: bytes [off, off + len) replaced by n bytes
  * of new text (len 0: inserted at off). */

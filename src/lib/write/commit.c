@@ -430,14 +430,31 @@ put_tmp(void *arg, const void *data, size_t n)
 	return MAPIPROF_OK;
 }
 
+/* A long unchanged span, copied from the input file (c->in_fd: the
+ * file parsed, open_input checked) by the kernel. */
+static int
+copy_tmp(void *arg, size_t off, size_t n)
+{
+	struct reg_out *o = arg;
+	if (o->c->io->copy_span(o->c->ctx, o->c->in_fd, off, o->c->ins.tmp_fd, n) != MAPIPROF_OK)
+		return MAPIPROF_FAILED;
+	o->written += n;
+	if (o->written - o->flushed >= WRITE_BEHIND) {
+		mp_write_behind(o->c->ins.tmp_fd, o->flushed, o->written - o->flushed);
+		o->flushed = o->written;
+	}
+	return MAPIPROF_OK;
+}
+
 /* A .reg file's new content: the input's text with the plan applied by
- * regtext/patch.c, its unchanged bytes written straight from the parsed
- * file; c->edits keeps what changed, for the check. */
+ * regtext/patch.c, its unchanged bytes copied from the input file (short
+ * ones written from the parsed file); c->edits keeps what changed, for the
+ * check. */
 static int
 produce_reg(struct commit *c)
 {
 	struct reg_out o = {c, 0, 0};
-	const struct mp_reg_sink sink = {put_tmp, &o};
+	const struct mp_reg_sink sink = {put_tmp, copy_tmp, &o};
 	return mp_reg_patch_to(c->ctx, c->file->store, c->plan->keys, c->plan->nkeys, &sink,
 	                       &c->edits);
 }

@@ -17,6 +17,7 @@ static const struct mp_commit_io default_io = {
     .patch = mp_regf_patch,
     .write_hive = write_hive_default,
     .write = mp_write_full,
+    .copy_span = mp_copy_span,
     .fsync = mp_fsync,
     .open_unnamed = mp_temp_open_unnamed,
     .link_unnamed = mp_link_unnamed,
@@ -43,6 +44,7 @@ mp_commit_set_io(const struct mp_commit_io *io)
 	test_io.patch = io->patch != NULL ? io->patch : default_io.patch;
 	test_io.write_hive = io->write_hive != NULL ? io->write_hive : default_io.write_hive;
 	test_io.write = io->write != NULL ? io->write : default_io.write;
+	test_io.copy_span = io->copy_span != NULL ? io->copy_span : default_io.copy_span;
 	test_io.fsync = io->fsync != NULL ? io->fsync : default_io.fsync;
 	test_io.open_unnamed =
 	    io->open_unnamed != NULL ? io->open_unnamed : default_io.open_unnamed;

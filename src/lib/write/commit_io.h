@@ -30,6 +30,9 @@ struct mp_commit_io {
 	/* Writes the patched text of a .reg file to fd (default
 	 * mp_write_full). */
 	int (*write)(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len);
+	/* Appends bytes [off, off + len) of in (the .reg input) to the .reg
+	 * text being written to out (default mp_copy_span). */
+	int (*copy_span)(struct mapiprof_ctx *ctx, int in, uint64_t off, int out, uint64_t len);
 	/* Flushes a written file (the temporary file, a copied backup). */
 	int (*fsync)(struct mapiprof_ctx *ctx, int fd);
 	/* An unnamed temporary file in dir (default mp_temp_open_unnamed):
