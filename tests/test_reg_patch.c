@@ -995,8 +995,8 @@ add_padding_key(struct mp_buf *b, const char *key, size_t n, const char *eol)
 	snprintf(line, sizeof(line), "%s[HKEY_CURRENT_USER\\Software\\%s]%s", eol, key, eol);
 	cr_assert_eq(mp_buf_add(tu_ctx, b, line, strlen(line)), MAPIPROF_OK);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(line, sizeof(line), "\"v%05zu\"=\"padding padding padding padding %05zu\"%s",
-		         i, i, eol);
+		snprintf(line, sizeof(line),
+		         "\"v%05zu\"=\"padding padding padding padding %05zu\"%s", i, i, eol);
 		cr_assert_eq(mp_buf_add(tu_ctx, b, line, strlen(line)), MAPIPROF_OK);
 	}
 }
