@@ -1120,31 +1120,6 @@ ParameterizedTest(size_t *i, reg_patch, a_failed_or_wrong_span_copy_leaves_the_o
 	free(orig), free(path);
 }
 
-/* Two parses of one file hold the same key blocks. */
-static void
-assert_same_blocks(const struct mp_reg_file *a, const struct mp_reg_file *b, size_t len)
-{
-	cr_assert_eq(a->nblocks, b->nblocks, "after byte %zu: %zu %zu", len, a->nblocks,
-	             b->nblocks);
-	cr_assert_eq(a->nvalues, b->nvalues, "after byte %zu", len);
-	cr_assert_eq(a->nlines, b->nlines, "after byte %zu: %zu %zu", len, a->nlines, b->nlines);
-	cr_assert_eq(a->eol, b->eol, "after byte %zu", len);
-	for (size_t i = 0; i < a->nblocks; i++) {
-		const struct mp_reg_block *x = &a->blocks[i], *y = &b->blocks[i];
-		cr_assert_str_eq(x->path, y->path, "block %zu after byte %zu", i, len);
-		cr_assert_eq(x->ncomp, y->ncomp);
-		for (size_t j = 0; j < x->ncomp; j++)
-			cr_assert_str_eq(x->comp[j], y->comp[j]);
-		cr_assert(x->is_delete == y->is_delete && x->root == y->root &&
-		              x->nvalues == y->nvalues && x->first_value == y->first_value &&
-		              x->vend == y->vend,
-		          "block %zu after byte %zu", i, len);
-		cr_assert(memcmp(&x->span, &y->span, sizeof(x->span)) == 0 &&
-		              memcmp(&x->body, &y->body, sizeof(x->body)) == 0,
-		          "block %zu after byte %zu: span or body", i, len);
-	}
-}
-
 /* A parse that takes the key blocks before a byte from an earlier parse of
  * the same bytes (what the check of a written file does up to its first
  * change) holds the same blocks as a whole parse, wherever the cut falls,
@@ -1168,7 +1143,7 @@ Test(reg_patch, a_parse_after_a_same_start_holds_the_same_blocks)
 			cr_assert_eq(mp_reg_parse_store_after(tu_ctx, path, NULL, wf, len, &part),
 			             MAPIPROF_OK, "%s", mapiprof_errmsg(tu_ctx));
 			const struct mp_reg_file *pf = mp_store_reg_file(part);
-			assert_same_blocks(wf, pf, len);
+			tu_assert_same_reg_blocks(wf, pf, len);
 			/* Blocks before the cut were taken, not read: the bytes read
 			 * (their fingerprint) are fewer. */
 			const struct mp_reg_span *b0 = &wf->blocks[0].body;
@@ -1291,7 +1266,7 @@ Test(reg_patch, a_parse_of_an_edited_copy_takes_the_unchanged_end_as_a_whole_par
 				} else {
 					const struct mp_reg_file *wf = mp_store_reg_file(whole),
 					                         *pf = mp_store_reg_file(part);
-					assert_same_blocks(wf, pf, at);
+					tu_assert_same_reg_blocks(wf, pf, at);
 					cr_assert_eq(pf->final_newline, wf->final_newline);
 					taken += pf->fingerprint != wf->fingerprint;
 					for (size_t b = 0; b < pf->nblocks; b++) {

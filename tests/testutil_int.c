@@ -8,6 +8,7 @@
 #include "base/ctx.h"
 #include "base/le.h"
 #include "mapi/locate.h"
+#include "store/reg_doc.h"
 #include "testutil.h"
 #include "testutil_int.h"
 
@@ -208,4 +209,28 @@ tu_assert_clean_file(const char *path)
 	cr_assert_not_null(p, "cannot read %s", path);
 	tu_assert_clean_image(p, len);
 	free(p);
+}
+
+void
+tu_assert_same_reg_blocks(const struct mp_reg_file *a, const struct mp_reg_file *b, size_t len)
+{
+	cr_assert_eq(a->nblocks, b->nblocks, "after byte %zu: %zu %zu", len, a->nblocks,
+	             b->nblocks);
+	cr_assert_eq(a->nvalues, b->nvalues, "after byte %zu", len);
+	cr_assert_eq(a->nlines, b->nlines, "after byte %zu: %zu %zu", len, a->nlines, b->nlines);
+	cr_assert_eq(a->eol, b->eol, "after byte %zu", len);
+	for (size_t i = 0; i < a->nblocks; i++) {
+		const struct mp_reg_block *x = &a->blocks[i], *y = &b->blocks[i];
+		cr_assert_str_eq(x->path, y->path, "block %zu after byte %zu", i, len);
+		cr_assert_eq(x->ncomp, y->ncomp);
+		for (size_t j = 0; j < x->ncomp; j++)
+			cr_assert_str_eq(x->comp[j], y->comp[j]);
+		cr_assert(x->is_delete == y->is_delete && x->root == y->root &&
+		              x->nvalues == y->nvalues && x->first_value == y->first_value &&
+		              x->vend == y->vend,
+		          "block %zu after byte %zu", i, len);
+		cr_assert(memcmp(&x->span, &y->span, sizeof(x->span)) == 0 &&
+		              memcmp(&x->body, &y->body, sizeof(x->body)) == 0,
+		          "block %zu after byte %zu: span or body", i, len);
+	}
 }

@@ -87,4 +87,13 @@ void tu_assert_clean_image(const uint8_t *b, size_t len);
 /* tu_assert_clean_image of the file at path. */
 void tu_assert_clean_file(const char *path);
 
+/* ---- parsed .reg files (store/reg_doc.h) --------------------------------- */
+
+struct mp_reg_file;
+/* Asserts that two parses of one file hold the same key blocks (paths,
+ * components, spans, value counts and places), line count and line ends;
+ * len names the case in the messages ("after byte len"). */
+void tu_assert_same_reg_blocks(const struct mp_reg_file *a, const struct mp_reg_file *b,
+                               size_t len);
+
 #endif

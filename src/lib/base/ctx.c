@@ -301,6 +301,22 @@ mp_arena_printf(struct mp_arena *a, const char *fmt, ...)
 }
 
 void
+mp_arena_take(struct mp_arena *to, struct mp_arena *from)
+{
+	struct mp_arena_block *tail = from->head;
+	if (tail == NULL)
+		return;
+	while (tail->next != NULL)
+		tail = tail->next;
+	/* from's head, which may have room left, is where to allocates next */
+	tail->next = to->head;
+	to->head = from->head;
+	to->bytes += from->bytes;
+	from->head = NULL;
+	from->bytes = 0;
+}
+
+void
 mp_arena_free(struct mp_arena *a)
 {
 	struct mp_arena_block *b = a->head;

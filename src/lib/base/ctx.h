@@ -67,6 +67,9 @@ void *mp_arena_alloc(struct mp_arena *a, size_t size);
 void *mp_arena_alloc_bytes(struct mp_arena *a, size_t size);
 void *mp_arena_calloc(struct mp_arena *a, size_t n, size_t size);
 char *mp_arena_strdup(struct mp_arena *a, const char *s);
+/* Moves every block of from into to (from is left empty): what was
+ * allocated in from lives as long as to. */
+void mp_arena_take(struct mp_arena *to, struct mp_arena *from);
 char *mp_arena_strndup(struct mp_arena *a, const char *s, size_t n);
 char *mp_arena_printf(struct mp_arena *a, const char *fmt, ...) MP_PRINTF(2, 3);
 void *mp_arena_memdup(struct mp_arena *a, const void *p, size_t n);

@@ -42,17 +42,6 @@ mp_filehash_bytes_threaded(void)
 	return atomic_load(&hashed_bytes_threaded);
 }
 
-/* 1 when another CPU can run the hash while this one decodes. */
-static int
-second_cpu(void)
-{
-#ifdef _SC_NPROCESSORS_ONLN
-	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
-#else
-	return 0;
-#endif
-}
-
 /* Reads and hashes h->size bytes of h->fd into h->hex; a failure is left
  * in h->err.  Touches nothing outside h but the byte counters. */
 static void
@@ -111,7 +100,7 @@ mp_filehash_begin(struct mapiprof_ctx *ctx, const char *path, int background,
 		*out = h;
 		return MAPIPROF_OK;
 	}
-	if (background && second_cpu()) {
+	if (background && mp_second_cpu()) {
 		h->threaded = 1;
 		if (pthread_create(&h->thread, NULL, hash_thread, h) != 0)
 			h->threaded = 0; /* hashed by mp_filehash_end instead */

@@ -85,4 +85,49 @@ mp_fp_final(const struct mp_fp *fp)
 	return h;
 }
 
+/* The fingerprint of bytes taken in two runs, [0, split) and [split, end),
+ * each fingerprinted on its own (two threads read a file's halves): the
+ * two results joined.  split 0 is the whole as one run. */
+static inline uint64_t
+mp_fp_join(uint64_t first, uint64_t second)
+{
+	return (first ^ (second * 0x9E3779B97F4A7C15u)) * 1099511628211u;
+}
+
+/* mp_fp_join's two runs, fed the bytes in order, each piece to the run
+ * (or the two runs) it falls in. */
+struct mp_fp_split {
+	struct mp_fp run[2];
+	uint64_t split, at;
+};
+
+static inline void
+mp_fp_split_init(struct mp_fp_split *s, uint64_t split)
+{
+	mp_fp_init(&s->run[0]);
+	mp_fp_init(&s->run[1]);
+	s->split = split;
+	s->at = 0;
+}
+
+static inline void
+mp_fp_split_add(struct mp_fp_split *s, const uint8_t *p, size_t n)
+{
+	if (s->at < s->split) {
+		size_t k = s->split - s->at < n ? (size_t)(s->split - s->at) : n;
+		mp_fp_add(&s->run[0], p, k);
+		p += k;
+		n -= k;
+		s->at += k;
+	}
+	mp_fp_add(&s->run[1], p, n);
+	s->at += n;
+}
+
+static inline uint64_t
+mp_fp_split_final(const struct mp_fp_split *s)
+{
+	return mp_fp_join(mp_fp_final(&s->run[0]), mp_fp_final(&s->run[1]));
+}
+
 #endif

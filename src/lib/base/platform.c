@@ -309,6 +309,16 @@ mp_fd_stat(struct mapiprof_ctx *ctx, int fd, uint64_t *size, enum mp_file_kind *
 /* Bumped after every write this process makes into a file (wrote()). */
 static _Atomic uint64_t write_generation;
 
+int
+mp_second_cpu(void)
+{
+#ifdef _SC_NPROCESSORS_ONLN
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+#else
+	return 0;
+#endif
+}
+
 uint64_t
 mp_write_generation(void)
 {

@@ -29,6 +29,9 @@ int mp_pread_some(struct mapiprof_ctx *ctx, int fd, void *buf, size_t len, uint6
  * mp_truncate_path), even a failed one: a reader that keeps bytes of a file
  * (base/readcache.h) drops them when it changes. */
 uint64_t mp_write_generation(void);
+/* 1 when the machine has another CPU online, which a second thread can use
+ * (a file's hash beside its decoding, a large .reg file read in halves). */
+int mp_second_cpu(void);
 /* Writes exactly len bytes at offset (retrying short writes and EINTR;
  * the file position is not used).  MAPIPROF_E_IO with errno. */
 int mp_pwrite_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t offset);

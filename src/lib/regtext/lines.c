@@ -37,9 +37,8 @@ mp_reg_relabel(struct mp_reg_parser *ps)
 
 /* ---- memory ------------------------------------------------------------ */
 
-/* Bytes the parse holds besides the file. */
-static size_t
-held(const struct mp_reg_parser *ps)
+size_t
+mp_reg_held(const struct mp_reg_parser *ps)
 {
 	const struct mp_reg_impl *f = ps->f;
 	return f->arena.bytes + f->bcap * sizeof(*f->pub.blocks) +
@@ -57,7 +56,7 @@ over_budget(struct mp_reg_parser *ps)
 int
 mp_reg_check_mem(struct mp_reg_parser *ps)
 {
-	return held(ps) <= ps->f->pub.rawlen + MP_REG_MEM_SLACK ? MAPIPROF_OK : over_budget(ps);
+	return mp_reg_held(ps) <= ps->f->pub.rawlen + MP_REG_MEM_SLACK ? MAPIPROF_OK : over_budget(ps);
 }
 
 int
@@ -66,7 +65,7 @@ mp_reg_grow(struct mp_reg_parser *ps, void **arr, size_t n, size_t *cap, size_t 
 	if (n < *cap)
 		return MAPIPROF_OK;
 	size_t budget = ps->f->pub.rawlen + MP_REG_MEM_SLACK;
-	size_t used = held(ps) - *cap * elem;
+	size_t used = mp_reg_held(ps) - *cap * elem;
 	size_t ncap = *cap != 0 ? *cap * 2 : 64;
 	if (used + ncap * elem > budget)
 		ncap = used < budget ? (budget - used) / elem : 0;

@@ -3,6 +3,7 @@
  * programs/reg/tests/import.c expect them, each line's kind, and the entry
  * points; regtext/lines.c reads the lines, regtext/value.c parses the value
  * lines, recording the span of each. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -418,6 +419,10 @@ parse_lines(struct mp_reg_parser *ps, const struct seed *sd)
 {
 	for (;;) {
 		int got = 0, taken = 0;
+		/* at a line start: the rest is the other thread's (parse_halves),
+		 * the open block left open */
+		if (ps->split != 0 && ps->r.pos >= ps->split)
+			return MAPIPROF_OK;
 		if (sd != NULL && sd->tail && ps->r.pos >= sd->tail_out) {
 			if (take_tail(ps, sd, &taken) != MAPIPROF_OK)
 				return MAPIPROF_FAILED;
@@ -442,6 +447,211 @@ parse_lines(struct mp_reg_parser *ps, const struct seed *sd)
 	}
 	close_block(ps, 1);
 	return MAPIPROF_OK;
+}
+
+/* ---- a large file in two halves -----------------------------------------
+ *
+ * A lazy parse of a large file reads its second half, from a key line near
+ * the middle, in a second thread, as a parse of its own (its own records,
+ * arena and context), while this thread reads the first half up to that
+ * line.  The second half's blocks are then moved behind the first's, their
+ * line numbers and value indices shifted.  Whenever the result could differ
+ * from a reading straight through (the first half ran past the line, as a
+ * continuation line would; the second half failed, whose error would name
+ * the wrong line; the limits of the whole are passed), the second half's
+ * work is thrown away and this thread reads on from the line itself: the
+ * result, errors included, is always that of the one-thread reading. */
+
+/* Files smaller than this are read in one thread; tests change it. */
+#define SPLIT_MIN (32u * 1024u * 1024u)
+static size_t split_min = SPLIT_MIN;
+static size_t split_from; /* where the search for the key line starts (0: the middle) */
+static int split_always;  /* even with one CPU */
+
+void
+mp_reg_parse_test_split(size_t min, size_t from)
+{
+	split_min = min != 0 ? min : SPLIT_MIN;
+	split_from = from;
+	split_always = min != 0;
+}
+
+/* The offset of the first line at or after from (and after the header)
+ * that starts with '[' right after a line end, or 0 when there is none. */
+static size_t
+find_split(const struct mp_reg_parser *ps, size_t from)
+{
+	const uint8_t *p = ps->f->pub.raw;
+	size_t len = ps->f->pub.rawlen, start = ps->r.pos;
+	size_t unit = ps->r.dec == MP_REG_DEC_UTF16 ? 2 : 1;
+	if (from < start + unit)
+		from = start + unit;
+	for (size_t at = from; at < len;) {
+		const uint8_t *q = memchr(p + at, '[', len - at);
+		if (q == NULL)
+			return 0;
+		at = (size_t)(q - p);
+		/* a whole unit (UTF-16: from the BOM's even offset), after a
+		 * line end */
+		if ((at - start) % unit == 0 && (unit == 1 || (at + 1 < len && p[at + 1] == 0)) &&
+		    (p[at - unit] == '\n' || p[at - unit] == '\r') &&
+		    (unit == 1 || p[at - unit + 1] == 0))
+			return at;
+		at++;
+	}
+	return 0;
+}
+
+/* The second half: a parser of its own over the same bytes. */
+struct half {
+	struct mp_reg_parser ps;
+	struct mp_reg_impl f;
+	struct mapiprof_ctx ctx;
+	int rc;
+	pthread_t thread;
+};
+
+static void *
+read_half(void *arg)
+{
+	struct half *h = arg;
+	h->rc = parse_lines(&h->ps, NULL);
+	mp_reg_fp_upto(&h->ps, h->ps.r.pos);
+	return NULL;
+}
+
+/* Starts the reading of [split, end) of ps's file: 1 when the thread runs. */
+static int
+start_half(const struct mp_reg_parser *ps, size_t split, struct half *h)
+{
+	const struct mp_reg_impl *f = ps->f;
+	memset(h, 0, sizeof(*h));
+	h->f.pub.raw = f->pub.raw;
+	h->f.pub.rawlen = f->pub.rawlen;
+	h->f.pub.encoding = f->pub.encoding;
+	h->f.pub.header = f->pub.header;
+	h->f.pub.codepage = f->pub.codepage;
+	h->f.pub.bom_len = f->pub.bom_len;
+	h->f.map = f->map; /* for its advice only: ps's file owns the mapping */
+	memcpy(h->ctx.codepage, ps->r.ctx->codepage, sizeof(h->ctx.codepage));
+	h->ps.f = &h->f;
+	h->ps.r.ctx = &h->ctx;
+	h->ps.r.pos = split;
+	h->ps.r.dec = ps->r.dec;
+	h->ps.r.cp = ps->r.cp;
+	h->ps.payload_cp = ps->payload_cp;
+	h->ps.check_only = 1;
+	h->ps.dropped = h->ps.mapped = h->ps.fp_at = split;
+	mp_fp_init(&h->ps.fp);
+	return pthread_create(&h->thread, NULL, read_half, h) == 0;
+}
+
+static void
+free_half(struct half *h)
+{
+	free(h->ps.r.text);
+	free(h->ps.buf);
+	free(h->f.pub.blocks);
+	mp_arena_free(&h->f.arena);
+	if (h->ctx.iconv_free != NULL)
+		h->ctx.iconv_free(&h->ctx);
+	free(h->ctx.file);
+}
+
+/* Puts the second half's blocks (read from split) behind those of ps (read
+ * up to split): *joined = 0, and nothing changed, when the whole would pass
+ * a limit (the reading on from split then says which, at its line). */
+static int
+join_half(struct mp_reg_parser *ps, struct half *h, size_t split, int *joined)
+{
+	struct mp_reg_impl *f = ps->f;
+	struct mp_reg_file *a = &f->pub;
+	const struct mp_reg_file *b = &h->f.pub;
+	*joined = 0;
+	if (a->nblocks + b->nblocks + a->nvalues + b->nvalues >= MP_MAX_REG_ITEMS ||
+	    mp_reg_held(ps) + b->nblocks * sizeof(*a->blocks) + h->f.arena.bytes >
+	        a->rawlen + MP_REG_MEM_SLACK)
+		return MAPIPROF_OK;
+	size_t n = a->nblocks + b->nblocks;
+	if (n > f->bcap) {
+		struct mp_reg_block *grown = realloc(a->blocks, n * sizeof(*grown));
+		if (grown == NULL)
+			return mp_nomem(ps->r.ctx);
+		a->blocks = grown;
+		f->bcap = n;
+	}
+	/* The open block ends at the key line at split, as that line would
+	 * end it (close_block). */
+	size_t lines = ps->r.lineno;
+	if (a->nblocks > 0) {
+		struct mp_reg_block *last = &a->blocks[a->nblocks - 1];
+		last->body.line = last->span.line;
+		last->body.nlines = (uint32_t)(lines + 1 - last->span.line);
+		last->body.off = last->span.off;
+		last->body.len = (uint32_t)(split - last->span.off);
+	}
+	/* Line numbers and value indices move by these (every result fits:
+	 * the file has at most MP_MAX_REG_FILE bytes). */
+	uint32_t dline = (uint32_t)lines, dval = (uint32_t)a->nvalues;
+	for (size_t i = 0; i < b->nblocks; i++) {
+		struct mp_reg_block *to = &a->blocks[a->nblocks + i];
+		*to = b->blocks[i];
+		to->span.line += dline;
+		to->body.line += dline;
+		to->first_value += dval;
+	}
+	a->nblocks = n;
+	a->nvalues += b->nvalues;
+	a->nlines = lines + b->nlines;
+	a->final_newline = b->final_newline;
+	if (a->eol == MP_REG_EOL_NONE)
+		a->eol = b->eol;
+	else if (b->eol != MP_REG_EOL_NONE && b->eol != a->eol)
+		a->eol = MP_REG_EOL_MIXED;
+	mp_arena_take(&f->arena, &h->f.arena);
+	ps->r.lineno = a->nlines;
+	ps->r.pos = a->rawlen;
+	ps->fp_at = a->rawlen; /* the second half's bytes are in its own run */
+	*joined = 1;
+	return MAPIPROF_OK;
+}
+
+/* A lazy parse's lines after the header: a large file in two halves when a
+ * second CPU is there (*fp_split and *fp_second then give the fingerprint's
+ * second run), else in one run. */
+static int
+parse_halves(struct mp_reg_parser *ps, size_t *fp_split, uint64_t *fp_second)
+{
+	size_t len = ps->f->pub.rawlen, split = 0;
+	struct half *h = NULL;
+	*fp_split = 0;
+	if (len < split_min || (!split_always && !mp_second_cpu()) ||
+	    (split = find_split(ps, split_from != 0 ? split_from : len / 2)) == 0 ||
+	    (h = malloc(sizeof(*h))) == NULL)
+		return parse_lines(ps, NULL);
+	if (!start_half(ps, split, h)) {
+		free_half(h);
+		free(h);
+		return parse_lines(ps, NULL);
+	}
+	ps->split = split;
+	int rc = parse_lines(ps, NULL);
+	pthread_join(h->thread, NULL);
+	ps->split = 0;
+	int joined = 0;
+	if (rc == MAPIPROF_OK && ps->r.pos == split && h->rc == MAPIPROF_OK) {
+		mp_reg_fp_upto(ps, split);
+		rc = join_half(ps, h, split, &joined);
+	}
+	if (joined) {
+		*fp_split = split;
+		*fp_second = mp_fp_final(&h->ps.fp);
+	}
+	free_half(h);
+	free(h);
+	if (rc != MAPIPROF_OK || joined)
+		return rc;
+	return parse_lines(ps, NULL); /* on from where the first half stopped */
 }
 
 static void
@@ -500,6 +710,8 @@ parse_impl(struct mapiprof_ctx *ctx, const char *name, struct mp_reg_impl *f, co
 	ps.check_only = lazy;
 	mp_fp_init(&ps.fp);
 	int rc = MAPIPROF_FAILED;
+	size_t fp_split = 0;
+	uint64_t fp_second = 0;
 	if ((f->pub.name = mp_arena_strdup(&f->arena, name)) == NULL)
 		mp_nomem(ctx);
 	else if (f->pub.rawlen > MP_MAX_REG_FILE)
@@ -507,12 +719,20 @@ parse_impl(struct mapiprof_ctx *ctx, const char *name, struct mp_reg_impl *f, co
 	else if (read_bom(&ps) == MAPIPROF_OK &&
 	         read_header(&ps, codepage != NULL ? codepage : "WINDOWS-1252") == MAPIPROF_OK &&
 	         (sd == NULL || take_blocks(&ps, sd) == MAPIPROF_OK))
-		rc = parse_lines(&ps, sd);
+		rc = sd == NULL && lazy ? parse_halves(&ps, &fp_split, &fp_second)
+		                        : parse_lines(&ps, sd);
 	mp_reg_fp_upto(&ps, ps.r.pos);
 	free(ps.r.text);
 	free(ps.buf);
 	note_mem(f);
-	f->pub.fingerprint = mp_fp_final(&ps.fp);
+	if (fp_split != 0) {
+		f->pub.fingerprint = mp_fp_join(mp_fp_final(&ps.fp), fp_second);
+	} else {
+		struct mp_fp none;
+		mp_fp_init(&none);
+		f->pub.fingerprint = mp_fp_join(mp_fp_final(&none), mp_fp_final(&ps.fp));
+	}
+	f->pub.fp_split = fp_split;
 	f->dec = ps.r.dec;
 	f->payload_cp = ps.payload_cp;
 	if (rc != MAPIPROF_OK) {

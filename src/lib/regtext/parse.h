@@ -88,4 +88,10 @@ int mp_reg_parse_store_edited(struct mapiprof_ctx *ctx, const char *path, const 
                               const struct mp_reg_file *same, size_t same_len, size_t tail_in,
                               size_t tail_out, struct mp_store **out);
 
+/* For tests only (not thread-safe): lazy parses of files of at least min
+ * bytes read their second half in a second thread, from the first key line
+ * at or after offset from (0: the middle), even with one CPU; min 0
+ * restores the default (large files, a second CPU there). */
+void mp_reg_parse_test_split(size_t min, size_t from);
+
 #endif

@@ -72,6 +72,9 @@ struct mp_reg_parser {
 	 * right after it. */
 	const char *const *prev_comp;
 	size_t prev_ncomp;
+	/* Not 0: the reading stops at the first line that starts at or after
+	 * this offset (another thread reads on from there, parse.c). */
+	size_t split;
 };
 
 static inline int
@@ -110,6 +113,8 @@ int mp_reg_grow(struct mp_reg_parser *ps, void **arr, size_t n, size_t *cap, siz
 /* Fails with MAPIPROF_E_LIMIT when the parse holds more than the memory
  * budget (the arena grows behind the parser's back). */
 int mp_reg_check_mem(struct mp_reg_parser *ps);
+/* Bytes the parse holds besides the file (what the budget counts). */
+size_t mp_reg_held(const struct mp_reg_parser *ps);
 /* Parses the value line ps->r.text, whose name starts at s[i] ("name"=data or
  * @=data, reg/tests/import.c), into the last key block; may read continuation
  * lines. */

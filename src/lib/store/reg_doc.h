@@ -118,8 +118,11 @@ struct mp_reg_file {
 	 * go behind it (mp_map_drop); NULL when raw is a copy in memory. */
 	const struct mp_map *map;
 	/* base/fingerprint.h of raw[0..rawlen), taken as the file was parsed:
-	 * a writer checks the file still holds these bytes. */
+	 * a writer checks the file still holds these bytes.  It is
+	 * mp_fp_join of raw[0..fp_split) and raw[fp_split..rawlen) (the
+	 * halves a large file is read in; fp_split 0: one run). */
 	uint64_t fingerprint;
+	size_t fp_split;
 	size_t bom_len;                 /* 0, 2 (UTF-16LE) or 3 (UTF-8) */
 	struct mp_reg_span header_span; /* the header line (after the BOM) */
 	size_t nlines;                  /* physical lines (a final unterminated line counts) */

@@ -969,7 +969,7 @@ struct byte_check {
 	uint8_t *buf;
 	uint64_t at;     /* bytes of the file compared so far */
 	size_t dropped;  /* the input's pages before this were let go */
-	struct mp_fp fp; /* of the input's bytes, in order, as compared */
+	struct mp_fp_split fp; /* of the input's bytes, in order, as compared */
 };
 
 /* The next len bytes of the file are exactly want[0..len); from_input:
@@ -995,7 +995,7 @@ same_as(struct byte_check *b, const uint8_t *want, size_t len, int from_input, s
 			return MAPIPROF_FAILED;
 		}
 		if (from_input) /* while they are at hand */
-			mp_fp_add(&b->fp, want, n);
+			mp_fp_split_add(&b->fp, want, n);
 		b->at += n;
 		want += n;
 		len -= n;
@@ -1036,14 +1036,14 @@ verify_reg_bytes(struct commit *c)
 	}
 	if (rc == MAPIPROF_OK && (b.buf = malloc(BYTES_CHUNK)) == NULL)
 		rc = mp_nomem(c->ctx);
-	mp_fp_init(&b.fp);
+	mp_fp_split_init(&b.fp, in->fp_split);
 	size_t pos = 0, text = 0;
 	for (size_t i = 0; rc == MAPIPROF_OK && i <= ed->n; i++) {
 		size_t end = i < ed->n ? ed->e[i].off : in->rawlen;
 		rc = same_as(&b, in->raw + pos, end - pos, 1, pos);
 		if (rc == MAPIPROF_OK && i < ed->n) {
 			rc = same_as(&b, ed->text + text, ed->e[i].n, 0, 0);
-			mp_fp_add(&b.fp, in->raw + ed->e[i].off,
+			mp_fp_split_add(&b.fp, in->raw + ed->e[i].off,
 			          ed->e[i].len); /* the bytes replaced */
 			text += ed->e[i].n;
 			pos = ed->e[i].off + ed->e[i].len;
@@ -1051,7 +1051,7 @@ verify_reg_bytes(struct commit *c)
 	}
 	/* open_input left the check that the input still holds the bytes
 	 * parsed to this read of them (same_text). */
-	if (rc == MAPIPROF_OK && c->text_in_check && mp_fp_final(&b.fp) != in->fingerprint)
+	if (rc == MAPIPROF_OK && c->text_in_check && mp_fp_split_final(&b.fp) != in->fingerprint)
 		rc = changed(c);
 	if (in->map != NULL && in->rawlen > b.dropped)
 		mp_map_drop(in->map, b.dropped, in->rawlen - b.dropped);
@@ -1065,10 +1065,10 @@ verify_reg_bytes(struct commit *c)
 static int
 input_changed(const struct commit *c)
 {
-	struct mp_fp fp;
-	mp_fp_init(&fp);
-	mp_fp_add(&fp, c->reg->raw, c->reg->rawlen);
-	return mp_fp_final(&fp) != c->reg->fingerprint;
+	struct mp_fp_split fp;
+	mp_fp_split_init(&fp, c->reg->fp_split);
+	mp_fp_split_add(&fp, c->reg->raw, c->reg->rawlen);
+	return mp_fp_split_final(&fp) != c->reg->fingerprint;
 }
 
 /* A .reg file's check: the temporary file parses again (strictly, in the
@@ -1482,15 +1482,15 @@ same_text(struct commit *c, int *same)
 	uint8_t *chunk = malloc(CHECK_CHUNK);
 	if (chunk == NULL)
 		return mp_nomem(c->ctx);
-	struct mp_fp fp;
-	mp_fp_init(&fp);
+	struct mp_fp_split fp;
+	mp_fp_split_init(&fp, c->reg->fp_split);
 	int rc = MAPIPROF_OK;
 	for (size_t at = 0; rc == MAPIPROF_OK && at < c->reg->rawlen; at += CHECK_CHUNK) {
 		size_t n = c->reg->rawlen - at < CHECK_CHUNK ? c->reg->rawlen - at : CHECK_CHUNK;
 		rc = mp_pread_full(c->ctx, c->in_fd, chunk, n, at);
-		mp_fp_add(&fp, chunk, n);
+		mp_fp_split_add(&fp, chunk, n);
 	}
-	*same = rc == MAPIPROF_OK && mp_fp_final(&fp) == c->reg->fingerprint;
+	*same = rc == MAPIPROF_OK && mp_fp_split_final(&fp) == c->reg->fingerprint;
 	free(chunk);
 	return rc;
 }
