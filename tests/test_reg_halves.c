@@ -58,7 +58,8 @@ assert_same_values(struct mp_reg_file *a, struct mp_reg_file *b, size_t k, size_
 	cr_assert_eq(b->decode(b, tu_ctx, k), MAPIPROF_OK, "block %zu, split from %zu: %s", k, at,
 	             mapiprof_errmsg(tu_ctx));
 	for (size_t i = 0; i < a->blocks[k].nvalues; i++) {
-		const struct mp_reg_value *x = &a->blocks[k].values[i], *y = &b->blocks[k].values[i];
+		const struct mp_reg_value *x = &a->blocks[k].values[i],
+		                          *y = &b->blocks[k].values[i];
 		cr_assert_str_eq(x->name, y->name, "block %zu value %zu, split from %zu", k, i, at);
 		cr_assert(x->type == y->type && x->len == y->len && x->syntax == y->syntax &&
 		              x->is_default == y->is_default &&
@@ -110,7 +111,8 @@ assert_split_reads_the_same(const char *path, struct mp_reg_file *whole, size_t 
 Test(reg_halves, every_place_the_second_half_can_begin_reads_as_one_thread)
 {
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char *path = files[i].built ? tu_fixture(files[i].name) : tu_fixture_src(files[i].name);
+		char *path =
+		    files[i].built ? tu_fixture(files[i].name) : tu_fixture_src(files[i].name);
 		struct mp_reg_file *whole = parse(path);
 		cr_assert_eq(whole->fp_split, 0u, "%s: a small file is read in one run", path);
 		assert_fingerprint(whole);
@@ -131,21 +133,19 @@ Test(reg_halves, every_place_the_second_half_can_begin_reads_as_one_thread)
 
 /* The error a parse of the text reports: code and message. */
 static void
-parse_error(const char *text, size_t split_from, enum mapiprof_error *code, char *msg,
-            size_t msgsz)
+parse_error(const char *text, size_t split_from, enum mapiprof_error *code, char *msg, size_t msgsz)
 {
 	char *path = tu_tmp_write("e.reg", text, strlen(text));
 	struct mp_reg_file *f = NULL;
 	mp_reg_parse_test_split(split_from != 0 ? 1 : 0, split_from);
-	cr_assert_eq(mp_reg_parse_file(tu_ctx, path, NULL, &f), MAPIPROF_FAILED, "%s parsed",
-	             text);
+	cr_assert_eq(mp_reg_parse_file(tu_ctx, path, NULL, &f), MAPIPROF_FAILED, "%s parsed", text);
 	mp_reg_parse_test_split(0, 0);
 	*code = mapiprof_errcode(tu_ctx);
 	snprintf(msg, msgsz, "%s", mapiprof_errmsg(tu_ctx));
 	free(path);
 }
 
-#define HDR "Windows Registry Editor Version 5.00\r\n\r\n"
+#define HDR    "Windows Registry Editor Version 5.00\r\n\r\n"
 #define KEY(n) "[HKEY_CURRENT_USER\\Software\\" n "]\r\n"
 
 /* Bad text in the second half, in both halves, and a continuation line
@@ -237,8 +237,8 @@ Test(reg_halves, a_file_read_in_halves_is_written_and_checked_as_one)
 		cr_assert_eq(mapiprof_plan_write(tu_file, &h.plan, NULL), MAPIPROF_FAILED);
 		cr_assert_eq(mapiprof_errcode(tu_ctx), MAPIPROF_E_UNSAFE, "%s",
 		             mapiprof_errmsg(tu_ctx));
-		cr_assert(strstr(mapiprof_errmsg(tu_ctx), "changed after it was read") != NULL, "%s",
-		          mapiprof_errmsg(tu_ctx));
+		cr_assert(strstr(mapiprof_errmsg(tu_ctx), "changed after it was read") != NULL,
+		          "%s", mapiprof_errmsg(tu_ctx));
 		tu_assert_file_is(three, changed, len);
 		mapiprof_close(tu_file);
 		tu_file = NULL;

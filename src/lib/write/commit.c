@@ -967,8 +967,8 @@ struct byte_check {
 	struct commit *c;
 	int fd;
 	uint8_t *buf;
-	uint64_t at;     /* bytes of the file compared so far */
-	size_t dropped;  /* the input's pages before this were let go */
+	uint64_t at;           /* bytes of the file compared so far */
+	size_t dropped;        /* the input's pages before this were let go */
 	struct mp_fp_split fp; /* of the input's bytes, in order, as compared */
 };
 
@@ -1044,7 +1044,7 @@ verify_reg_bytes(struct commit *c)
 		if (rc == MAPIPROF_OK && i < ed->n) {
 			rc = same_as(&b, ed->text + text, ed->e[i].n, 0, 0);
 			mp_fp_split_add(&b.fp, in->raw + ed->e[i].off,
-			          ed->e[i].len); /* the bytes replaced */
+			                ed->e[i].len); /* the bytes replaced */
 			text += ed->e[i].n;
 			pos = ed->e[i].off + ed->e[i].len;
 		}
