@@ -175,6 +175,34 @@ Test(reg_halves, errors_name_the_line_a_one_thread_reading_names)
 	}
 }
 
+/* Key lines of about 20 bytes, 24 MiB of them: their records need about
+ * twice the memory budget (the file's size plus 48 MiB).  Wherever the
+ * second half begins, near the start (the second half passes the budget
+ * first, counting the first's bytes, and is dropped) or near the end (the
+ * first half passes it, stops the second and reads on alone), the file is
+ * refused at the line a one-thread reading names. */
+Test(reg_halves, a_file_past_the_memory_budget_is_refused_at_the_same_line)
+{
+	size_t size = 24u * 1024u * 1024u, len = 0;
+	char *text = malloc(size + 64);
+	cr_assert_not_null(text);
+	len = (size_t)snprintf(text, size, "%s", "Windows Registry Editor Version 5.00\n");
+	for (unsigned n = 0; len < size - 64; n++)
+		len += (size_t)snprintf(text + len, 64, "[HKCU\\B%u\\k%u]\n", n >> 12, n & 4095u);
+	enum mapiprof_error want_code, code;
+	char want[600], got[600];
+	parse_error(text, 0, &want_code, want, sizeof(want));
+	cr_assert_eq(want_code, MAPIPROF_E_LIMIT, "%s", want);
+	cr_assert(strstr(want, "need more memory than the file's size plus") != NULL, "%s", want);
+	size_t from[] = {len / 10, len / 2, len - len / 10};
+	for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+		parse_error(text, from[i], &code, got, sizeof(got));
+		cr_assert_eq(code, want_code);
+		cr_assert_str_eq(got, want, "split from %zu: %s / %s", from[i], got, want);
+	}
+	free(text);
+}
+
 /* The GC-referral fix on a copy of path, read with the second half from
  * split_from (0: in one run): MAPIPROF_OK or the write's failure. */
 static int

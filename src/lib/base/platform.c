@@ -18,6 +18,7 @@
 #else
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #endif
 #include <time.h>
 #include <unistd.h>
@@ -314,6 +315,17 @@ mp_second_cpu(void)
 {
 #ifdef _SC_NPROCESSORS_ONLN
 	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+#else
+	return 0;
+#endif
+}
+
+int
+mp_address_space_limited(void)
+{
+#if defined(RLIMIT_AS) && !defined(_WIN32)
+	struct rlimit rl;
+	return getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
 #else
 	return 0;
 #endif

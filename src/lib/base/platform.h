@@ -32,6 +32,9 @@ uint64_t mp_write_generation(void);
 /* 1 when the machine has another CPU online, which a second thread can use
  * (a file's hash beside its decoding, a large .reg file read in halves). */
 int mp_second_cpu(void);
+/* 1 when the process runs under an address-space limit (RLIMIT_AS), which
+ * a second thread's stack and malloc arena would use up. */
+int mp_address_space_limited(void);
 /* Writes exactly len bytes at offset (retrying short writes and EINTR;
  * the file position is not used).  MAPIPROF_E_IO with errno. */
 int mp_pwrite_full(struct mapiprof_ctx *ctx, int fd, const void *buf, size_t len, uint64_t offset);

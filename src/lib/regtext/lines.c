@@ -3,6 +3,7 @@
  * UTF-8 or a code page, and errors that name it (Wine regproc.c get_lineW,
  * programs/reg/tests/import.c). */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +54,46 @@ over_budget(struct mp_reg_parser *ps)
 	                  MP_REG_MEM_SLACK >> 20);
 }
 
+/* 1 when this parse may hold want bytes besides the file: within the
+ * budget, and, when the file is read in two halves, with the other half's
+ * bytes counted too (want is then counted as this half's); else 0. */
+static int
+count(struct mp_reg_parser *ps, size_t want)
+{
+	size_t limit = ps->f->pub.rawlen + MP_REG_MEM_SLACK;
+	if (ps->budget == NULL)
+		return want <= limit;
+	size_t held = atomic_load(&ps->budget->held);
+	for (;;) {
+		size_t next = held - ps->counted + want;
+		if (next > limit)
+			return 0;
+		if (atomic_compare_exchange_weak(&ps->budget->held, &held, next)) {
+			ps->counted = want;
+			return 1;
+		}
+	}
+}
+
+/* Past the budget: the first half of a file read in two gives the second
+ * up and tries again alone (1); otherwise the file is refused (0). */
+static int
+retry_alone(struct mp_reg_parser *ps)
+{
+	if (ps->give_up_half == NULL)
+		return 0;
+	ps->give_up_half(ps);
+	return 1;
+}
+
 int
 mp_reg_check_mem(struct mp_reg_parser *ps)
 {
-	return mp_reg_held(ps) <= ps->f->pub.rawlen + MP_REG_MEM_SLACK ? MAPIPROF_OK : over_budget(ps);
+	do {
+		if (count(ps, mp_reg_held(ps)))
+			return MAPIPROF_OK;
+	} while (retry_alone(ps));
+	return over_budget(ps);
 }
 
 int
@@ -64,12 +101,20 @@ mp_reg_grow(struct mp_reg_parser *ps, void **arr, size_t n, size_t *cap, size_t 
 {
 	if (n < *cap)
 		return MAPIPROF_OK;
-	size_t budget = ps->f->pub.rawlen + MP_REG_MEM_SLACK;
-	size_t used = mp_reg_held(ps) - *cap * elem;
-	size_t ncap = *cap != 0 ? *cap * 2 : 64;
-	if (used + ncap * elem > budget)
-		ncap = used < budget ? (budget - used) / elem : 0;
-	if (ncap <= *cap)
+	/* The capacity a one-thread reading would take (the budget alone
+	 * decides it), so that the first half of a file read in two grows, and
+	 * fails, exactly where that reading does. */
+	size_t budget = ps->f->pub.rawlen + MP_REG_MEM_SLACK, ncap = 0;
+	do {
+		size_t used = mp_reg_held(ps) - *cap * elem;
+		ncap = *cap != 0 ? *cap * 2 : 64;
+		if (used + ncap * elem > budget)
+			ncap = used < budget ? (budget - used) / elem : 0;
+		if (ncap > *cap && count(ps, used + ncap * elem))
+			break;
+		ncap = 0;
+	} while (retry_alone(ps));
+	if (ncap == 0)
 		return over_budget(ps);
 	void *p = realloc(*arr, ncap * elem);
 	if (p == NULL)

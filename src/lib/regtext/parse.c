@@ -4,6 +4,7 @@
  * points; regtext/lines.c reads the lines, regtext/value.c parses the value
  * lines, recording the span of each. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -423,6 +424,10 @@ parse_lines(struct mp_reg_parser *ps, const struct seed *sd)
 		 * the open block left open */
 		if (ps->split != 0 && ps->r.pos >= ps->split)
 			return MAPIPROF_OK;
+		/* the second half, given up by the first */
+		if (ps->budget != NULL && ps->give_up_half == NULL &&
+		    atomic_load(&ps->budget->give_up))
+			return mp_reg_err(ps, MAPIPROF_E_LIMIT, "given up");
 		if (sd != NULL && sd->tail && ps->r.pos >= sd->tail_out) {
 			if (take_tail(ps, sd, &taken) != MAPIPROF_OK)
 				return MAPIPROF_FAILED;
@@ -502,19 +507,24 @@ find_split(const struct mp_reg_parser *ps, size_t from)
 	return 0;
 }
 
-/* The second half: a parser of its own over the same bytes. */
-struct half {
+/* The second half: a parser of its own over the same bytes, the memory
+ * budget shared with the first. */
+struct mp_reg_half {
 	struct mp_reg_parser ps;
 	struct mp_reg_impl f;
 	struct mapiprof_ctx ctx;
+	struct mp_reg_budget budget;
 	int rc;
 	pthread_t thread;
 };
 
+/* Enough for the parse's frames (its largest buffers are on the heap). */
+#define HALF_STACK (512u * 1024u)
+
 static void *
 read_half(void *arg)
 {
-	struct half *h = arg;
+	struct mp_reg_half *h = arg;
 	h->rc = parse_lines(&h->ps, NULL);
 	mp_reg_fp_upto(&h->ps, h->ps.r.pos);
 	return NULL;
@@ -522,7 +532,7 @@ read_half(void *arg)
 
 /* Starts the reading of [split, end) of ps's file: 1 when the thread runs. */
 static int
-start_half(const struct mp_reg_parser *ps, size_t split, struct half *h)
+start_half(const struct mp_reg_parser *ps, size_t split, struct mp_reg_half *h)
 {
 	const struct mp_reg_impl *f = ps->f;
 	memset(h, 0, sizeof(*h));
@@ -543,11 +553,20 @@ start_half(const struct mp_reg_parser *ps, size_t split, struct half *h)
 	h->ps.check_only = 1;
 	h->ps.dropped = h->ps.mapped = h->ps.fp_at = split;
 	mp_fp_init(&h->ps.fp);
-	return pthread_create(&h->thread, NULL, read_half, h) == 0;
+	atomic_init(&h->budget.held, 0);
+	atomic_init(&h->budget.give_up, 0);
+	h->ps.budget = &h->budget;
+	pthread_attr_t attr;
+	if (pthread_attr_init(&attr) != 0)
+		return 0;
+	int started = pthread_attr_setstacksize(&attr, HALF_STACK) == 0 &&
+	              pthread_create(&h->thread, &attr, read_half, h) == 0;
+	pthread_attr_destroy(&attr);
+	return started;
 }
 
 static void
-free_half(struct half *h)
+free_half(struct mp_reg_half *h)
 {
 	free(h->ps.r.text);
 	free(h->ps.buf);
@@ -556,13 +575,31 @@ free_half(struct half *h)
 	if (h->ctx.iconv_free != NULL)
 		h->ctx.iconv_free(&h->ctx);
 	free(h->ctx.file);
+	free(h);
+}
+
+/* The two halves together need more than the budget: the first stops the
+ * second and frees what it holds, then reads on alone past the split (a
+ * one-thread reading, whose own limits then speak). */
+static void
+give_up_half(struct mp_reg_parser *ps)
+{
+	struct mp_reg_half *h = ps->half;
+	atomic_store(&h->budget.give_up, 1);
+	pthread_join(h->thread, NULL);
+	free_half(h);
+	ps->half = NULL;
+	ps->give_up_half = NULL;
+	ps->budget = NULL;
+	ps->counted = 0;
+	ps->split = 0;
 }
 
 /* Puts the second half's blocks (read from split) behind those of ps (read
  * up to split): *joined = 0, and nothing changed, when the whole would pass
  * a limit (the reading on from split then says which, at its line). */
 static int
-join_half(struct mp_reg_parser *ps, struct half *h, size_t split, int *joined)
+join_half(struct mp_reg_parser *ps, struct mp_reg_half *h, size_t split, int *joined)
 {
 	struct mp_reg_impl *f = ps->f;
 	struct mp_reg_file *a = &f->pub;
@@ -618,25 +655,34 @@ join_half(struct mp_reg_parser *ps, struct half *h, size_t split, int *joined)
 
 /* A lazy parse's lines after the header: a large file in two halves when a
  * second CPU is there (*fp_split and *fp_second then give the fingerprint's
- * second run), else in one run. */
+ * second run), else in one run.  Not under an address-space limit, which
+ * the second thread's stack and malloc arena would eat into. */
 static int
 parse_halves(struct mp_reg_parser *ps, size_t *fp_split, uint64_t *fp_second)
 {
 	size_t len = ps->f->pub.rawlen, split = 0;
-	struct half *h = NULL;
+	struct mp_reg_half *h = NULL;
 	*fp_split = 0;
-	if (len < split_min || (!split_always && !mp_second_cpu()) ||
+	if (len < split_min || (!split_always && (!mp_second_cpu() || mp_address_space_limited())) ||
 	    (split = find_split(ps, split_from != 0 ? split_from : len / 2)) == 0 ||
-	    (h = malloc(sizeof(*h))) == NULL)
+	    (h = calloc(1, sizeof(*h))) == NULL)
 		return parse_lines(ps, NULL);
 	if (!start_half(ps, split, h)) {
 		free_half(h);
-		free(h);
 		return parse_lines(ps, NULL);
 	}
 	ps->split = split;
+	ps->half = h;
+	ps->give_up_half = give_up_half;
+	ps->budget = &h->budget;
 	int rc = parse_lines(ps, NULL);
+	if (ps->half == NULL)
+		return rc; /* given up: this thread read on to the end alone */
 	pthread_join(h->thread, NULL);
+	ps->half = NULL;
+	ps->give_up_half = NULL;
+	ps->budget = NULL;
+	ps->counted = 0;
 	ps->split = 0;
 	int joined = 0;
 	if (rc == MAPIPROF_OK && ps->r.pos == split && h->rc == MAPIPROF_OK) {
@@ -648,7 +694,6 @@ parse_halves(struct mp_reg_parser *ps, size_t *fp_split, uint64_t *fp_second)
 		*fp_second = mp_fp_final(&h->ps.fp);
 	}
 	free_half(h);
-	free(h);
 	if (rc != MAPIPROF_OK || joined)
 		return rc;
 	return parse_lines(ps, NULL); /* on from where the first half stopped */

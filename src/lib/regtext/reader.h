@@ -75,6 +75,22 @@ struct mp_reg_parser {
 	/* Not 0: the reading stops at the first line that starts at or after
 	 * this offset (another thread reads on from there, parse.c). */
 	size_t split;
+	/* A file read in two halves (parse.c): the memory budget both share,
+	 * and the bytes this half has counted in it.  NULL: this parse's own. */
+	struct mp_reg_budget *budget;
+	size_t counted;
+	/* Set on the first half while the second runs: called when the two
+	 * together pass the budget, it stops the second half and frees what
+	 * it holds (budget and split then NULL and 0: this half reads on
+	 * alone, as a one-thread reading would). */
+	void (*give_up_half)(struct mp_reg_parser *ps);
+	struct mp_reg_half *half;
+};
+
+/* The memory budget two halves of one file share (MP_REG_MEM_SLACK). */
+struct mp_reg_budget {
+	_Atomic size_t held; /* bytes both halves hold besides the file */
+	_Atomic int give_up; /* the second half is to stop */
 };
 
 static inline int
