@@ -1548,18 +1548,28 @@ Test(commit, copy_reports_a_short_input_as_truncated)
 	free(b);
 }
 
+/* len bytes of a pattern that differs from page to page (malloc'd); *sum
+ * their sum. */
+static uint8_t *
+patterned(size_t len, uint64_t *sum)
+{
+	uint8_t *data = malloc(len);
+	cr_assert_not_null(data);
+	*sum = 0;
+	for (size_t i = 0; i < len; i++) {
+		data[i] = (uint8_t)(i * 7u + i / 4096u);
+		*sum += data[i];
+	}
+	return data;
+}
+
 /* mp_copy_span appends a range of the input at the output's position
  * (which moves past it), however long, and reports a short input. */
 Test(commit, copy_span_appends_a_range_at_the_output_position)
 {
 	size_t len = 3u * 1024u * 1024u + 77u;
-	uint8_t *data = malloc(len);
-	cr_assert_not_null(data);
-	uint32_t x = 12345;
-	for (size_t i = 0; i < len; i++) {
-		x = x * 1103515245u + 12345u;
-		data[i] = (uint8_t)(x >> 16);
-	}
+	uint64_t sum = 0;
+	uint8_t *data = patterned(len, &sum);
 	char *a = tu_tmp_write("a", data, len);
 	char *b = tu_tmp_path("b");
 	int in = open(a, O_RDONLY), out = open(b, O_RDWR | O_CREAT | O_EXCL, 0600);
@@ -1618,13 +1628,8 @@ see_piece(void *arg, const uint8_t *p, size_t len, uint64_t off)
 Test(commit, a_watched_copy_shows_every_byte_once_and_stops_where_refused)
 {
 	size_t len = 3u * 1024u * 1024u + 100u;
-	uint8_t *data = malloc(len);
-	cr_assert_not_null(data);
 	uint64_t sum = 0;
-	for (size_t i = 0; i < len; i++) {
-		data[i] = (uint8_t)(i * 7u + i / 4096u);
-		sum += data[i];
-	}
+	uint8_t *data = patterned(len, &sum);
 	char *a = tu_tmp_write("a", data, len);
 	char *b = tu_tmp_path("b"), *c = tu_tmp_path("c");
 	int in = open(a, O_RDONLY), out = open(b, O_RDWR | O_CREAT | O_EXCL, 0600);

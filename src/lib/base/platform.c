@@ -1153,6 +1153,29 @@ copy_loop(struct mapiprof_ctx *ctx, int in, int out, uint64_t from, uint64_t siz
 	return rc;
 }
 
+#ifdef HAVE_COPY_FILE_RANGE
+/* One copy_file_range of up to n bytes (ooff NULL: at out's file position),
+ * retried when interrupted: the bytes copied, 0 when the kernel declines
+ * (EXDEV, ENOSYS, EINVAL, EOPNOTSUPP, EBADF) or the input ends, so that the
+ * caller goes on in user space, or -1 with the error in ctx. */
+static ssize_t
+kernel_copy(struct mapiprof_ctx *ctx, int in, off_t *ioff, int out, off_t *ooff, size_t n)
+{
+	for (;;) {
+		ssize_t r = copy_file_range(in, ioff, out, ooff, n, 0);
+		if (r >= 0)
+			return r;
+		if (errno == EINTR)
+			continue;
+		if (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP ||
+		    errno == ENOTSUP || errno == EBADF)
+			return 0;
+		mp_seterr_errno(ctx, errno, "cannot copy at offset %lld", (long long)*ioff);
+		return -1;
+	}
+}
+#endif
+
 /* Kernel-side copy from offset 0 as far as the kernel goes; *copied says
  * how far.  MAPIPROF_OK with *copied < size means "finish in user space". */
 static int
@@ -1166,20 +1189,13 @@ copy_kernel(struct mapiprof_ctx *ctx, int in, int out, uint64_t size, uint64_t *
 	while ((uint64_t)ioff < size) {
 		uint64_t left = size - (uint64_t)ioff;
 		size_t n = left > COPY_KERNEL_CHUNK ? COPY_KERNEL_CHUNK : (size_t)left;
-		ssize_t r = copy_file_range(in, &ioff, out, &ooff, n, 0);
-		if (r > 0 && sync_file_range != NULL)
-			(void)sync_file_range(out, ooff - r, r, MP_SYNC_FILE_RANGE_WRITE);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-		              errno == EOPNOTSUPP || errno == ENOTSUP || errno == EBADF))
-			break;
-		if (r < 0) {
-			mp_seterr_errno(ctx, errno, "cannot copy at offset %lld", (long long)ioff);
+		ssize_t r = kernel_copy(ctx, in, &ioff, out, &ooff, n);
+		if (r < 0)
 			return MAPIPROF_FAILED;
-		}
 		if (r == 0)
-			break; /* end of input, or a file system that copies nothing */
+			break;
+		if (sync_file_range != NULL)
+			(void)sync_file_range(out, ooff - r, r, MP_SYNC_FILE_RANGE_WRITE);
 	}
 	*copied = (uint64_t)ioff;
 #else
@@ -1247,18 +1263,11 @@ mp_copy_span(struct mapiprof_ctx *ctx, int in, uint64_t off, int out, uint64_t l
 	off_t ioff = (off_t)off;
 	while (copy_file_range != NULL && len > 0) {
 		size_t n = len > COPY_KERNEL_CHUNK ? COPY_KERNEL_CHUNK : (size_t)len;
-		ssize_t r = copy_file_range(in, &ioff, out, NULL, n, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-		              errno == EOPNOTSUPP || errno == ENOTSUP || errno == EBADF))
-			break;
-		if (r < 0) {
-			mp_seterr_errno(ctx, errno, "cannot copy at offset %lld", (long long)ioff);
+		ssize_t r = kernel_copy(ctx, in, &ioff, out, NULL, n);
+		if (r < 0)
 			return MAPIPROF_FAILED;
-		}
 		if (r == 0)
-			break; /* the input ends early (the loop says so), or nothing copied */
+			break; /* the loop below reads on, and says when the input ends early */
 		len -= (uint64_t)r;
 	}
 	off = (uint64_t)ioff;

@@ -663,7 +663,8 @@ parse_halves(struct mp_reg_parser *ps, size_t *fp_split, uint64_t *fp_second)
 	size_t len = ps->f->pub.rawlen, split = 0;
 	struct mp_reg_half *h = NULL;
 	*fp_split = 0;
-	if (len < split_min || (!split_always && (!mp_second_cpu() || mp_address_space_limited())) ||
+	if (len < split_min ||
+	    (!split_always && (!mp_second_cpu() || mp_address_space_limited())) ||
 	    (split = find_split(ps, split_from != 0 ? split_from : len / 2)) == 0 ||
 	    (h = calloc(1, sizeof(*h))) == NULL)
 		return parse_lines(ps, NULL);

@@ -414,6 +414,19 @@ struct reg_out {
 
 #define WRITE_BEHIND (8u * 1024u * 1024u)
 
+/* n more bytes are in the temporary file: writeback starts every
+ * WRITE_BEHIND bytes. */
+static int
+wrote_tmp(struct reg_out *o, size_t n)
+{
+	o->written += n;
+	if (o->written - o->flushed >= WRITE_BEHIND) {
+		mp_write_behind(o->c->ins.tmp_fd, o->flushed, o->written - o->flushed);
+		o->flushed = o->written;
+	}
+	return MAPIPROF_OK;
+}
+
 static int
 put_tmp(void *arg, const void *data, size_t n)
 {
@@ -422,12 +435,7 @@ put_tmp(void *arg, const void *data, size_t n)
 		return MAPIPROF_OK;
 	if (o->c->io->write(o->c->ctx, o->c->ins.tmp_fd, data, n) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	o->written += n;
-	if (o->written - o->flushed >= WRITE_BEHIND) {
-		mp_write_behind(o->c->ins.tmp_fd, o->flushed, o->written - o->flushed);
-		o->flushed = o->written;
-	}
-	return MAPIPROF_OK;
+	return wrote_tmp(o, n);
 }
 
 /* A long unchanged span, copied from the input file (c->in_fd: the
@@ -438,12 +446,7 @@ copy_tmp(void *arg, size_t off, size_t n)
 	struct reg_out *o = arg;
 	if (o->c->io->copy_span(o->c->ctx, o->c->in_fd, off, o->c->ins.tmp_fd, n) != MAPIPROF_OK)
 		return MAPIPROF_FAILED;
-	o->written += n;
-	if (o->written - o->flushed >= WRITE_BEHIND) {
-		mp_write_behind(o->c->ins.tmp_fd, o->flushed, o->written - o->flushed);
-		o->flushed = o->written;
-	}
-	return MAPIPROF_OK;
+	return wrote_tmp(o, n);
 }
 
 /* A .reg file's new content: the input's text with the plan applied by
