@@ -679,6 +679,10 @@ parse_halves(struct mp_reg_parser *ps, size_t *fp_split, uint64_t *fp_second)
 	int rc = parse_lines(ps, NULL);
 	if (ps->half == NULL)
 		return rc; /* given up: this thread read on to the end alone */
+	/* A failed first half, or one that ran past the split, has no use for
+	 * the second: it stops at its next line. */
+	if (rc != MAPIPROF_OK || ps->r.pos != split)
+		atomic_store(&h->budget.give_up, 1);
 	pthread_join(h->thread, NULL);
 	ps->half = NULL;
 	ps->give_up_half = NULL;
