@@ -1,7 +1,8 @@
 /* test_fingerprint.c - base/fingerprint.h: the same fingerprint however
  * the bytes are cut into pieces (a byte at a time takes the partial-block
  * path, whole blocks the unrolled one), and a different one when any byte,
- * the length or the order of two blocks differs. */
+ * the length or the order of two blocks differs; the same for the two runs
+ * of a file read in halves (mp_fp_split). */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -80,4 +81,40 @@ Test(fingerprint, the_length_and_the_order_of_blocks_count)
 	memcpy(swapped + MP_FP_BLOCK, data, MP_FP_BLOCK);
 	cr_assert_neq(whole(swapped, LEN), was);
 	free(swapped);
+}
+
+/* p[0..n) through mp_fp_split with the given split, in pieces up to step
+ * bytes (cycling as cut does). */
+static uint64_t
+split_cut(const uint8_t *p, size_t n, size_t split, size_t step)
+{
+	struct mp_fp_split fp;
+	mp_fp_split_init(&fp, split);
+	for (size_t at = 0, k = 1; at < n; k = k % step + 1) {
+		size_t m = n - at < k ? n - at : k;
+		mp_fp_split_add(&fp, p + at, m);
+		at += m;
+	}
+	return mp_fp_split_final(&fp);
+}
+
+/* Two runs (a file read in two halves): the two fingerprints joined,
+ * however the bytes come, a piece crossing the split included; split 0 is
+ * one run; a byte changed on either side of the split changes it. */
+Test(fingerprint, two_runs_give_the_runs_joined_and_see_every_byte)
+{
+	static const size_t splits[] = {0, 1, 31, 32, 33, 2048, LEN - 1, LEN};
+	for (size_t s = 0; s < sizeof(splits) / sizeof(splits[0]); s++) {
+		size_t split = splits[s];
+		uint64_t want = mp_fp_join(whole(data, split), whole(data + split, LEN - split));
+		for (size_t step = 1; step <= 97; step += 8)
+			cr_assert_eq(split_cut(data, LEN, split, step), want, "split %zu, step %zu",
+			             split, step);
+		for (size_t i = 0; i < LEN; i += 101) {
+			data[i] ^= 0x04;
+			cr_assert_neq(split_cut(data, LEN, split, 13), want, "split %zu, byte %zu",
+			              split, i);
+			data[i] ^= 0x04;
+		}
+	}
 }
