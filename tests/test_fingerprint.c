@@ -35,18 +35,27 @@ whole(const uint8_t *p, size_t n)
 	return mp_fp_final(&fp);
 }
 
+/* p[0..n) fed to mp_fp_split with the given split in pieces of 1, 2, ...
+ * step bytes, cycling (a split of n hands the first run every piece as it
+ * is). */
+static void
+feed_split(struct mp_fp_split *fp, const uint8_t *p, size_t n, size_t split, size_t step)
+{
+	mp_fp_split_init(fp, split);
+	for (size_t at = 0, k = 1; at < n; k = k % step + 1) {
+		size_t m = n - at < k ? n - at : k;
+		mp_fp_split_add(fp, p + at, m);
+		at += m;
+	}
+}
+
 /* p[0..n) in pieces of 1, 2, ... step bytes, cycling. */
 static uint64_t
 cut(const uint8_t *p, size_t n, size_t step)
 {
-	struct mp_fp fp;
-	mp_fp_init(&fp);
-	for (size_t at = 0, k = 1; at < n; k = k % step + 1) {
-		size_t m = n - at < k ? n - at : k;
-		mp_fp_add(&fp, p + at, m);
-		at += m;
-	}
-	return mp_fp_final(&fp);
+	struct mp_fp_split fp;
+	feed_split(&fp, p, n, n, step);
+	return mp_fp_final(&fp.run[0]);
 }
 
 Test(fingerprint, pieces_of_any_size_give_the_whole_s)
@@ -89,12 +98,7 @@ static uint64_t
 split_cut(const uint8_t *p, size_t n, size_t split, size_t step)
 {
 	struct mp_fp_split fp;
-	mp_fp_split_init(&fp, split);
-	for (size_t at = 0, k = 1; at < n; k = k % step + 1) {
-		size_t m = n - at < k ? n - at : k;
-		mp_fp_split_add(&fp, p + at, m);
-		at += m;
-	}
+	feed_split(&fp, p, n, split, step);
 	return mp_fp_split_final(&fp);
 }
 

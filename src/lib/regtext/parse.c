@@ -578,6 +578,17 @@ free_half(struct mp_reg_half *h)
 	free(h);
 }
 
+/* ps reads on by itself: no second half, its own budget, no split. */
+static void
+read_alone(struct mp_reg_parser *ps)
+{
+	ps->half = NULL;
+	ps->give_up_half = NULL;
+	ps->budget = NULL;
+	ps->counted = 0;
+	ps->split = 0;
+}
+
 /* The two halves together need more than the budget: the first stops the
  * second and frees what it holds, then reads on alone past the split (a
  * one-thread reading, whose own limits then speak). */
@@ -588,11 +599,7 @@ give_up_half(struct mp_reg_parser *ps)
 	atomic_store(&h->budget.give_up, 1);
 	pthread_join(h->thread, NULL);
 	free_half(h);
-	ps->half = NULL;
-	ps->give_up_half = NULL;
-	ps->budget = NULL;
-	ps->counted = 0;
-	ps->split = 0;
+	read_alone(ps);
 }
 
 /* Puts the second half's blocks (read from split) behind those of ps (read
@@ -684,11 +691,7 @@ parse_halves(struct mp_reg_parser *ps, size_t *fp_split, uint64_t *fp_second)
 	if (rc != MAPIPROF_OK || ps->r.pos != split)
 		atomic_store(&h->budget.give_up, 1);
 	pthread_join(h->thread, NULL);
-	ps->half = NULL;
-	ps->give_up_half = NULL;
-	ps->budget = NULL;
-	ps->counted = 0;
-	ps->split = 0;
+	read_alone(ps);
 	int joined = 0;
 	if (rc == MAPIPROF_OK && ps->r.pos == split && h->rc == MAPIPROF_OK) {
 		mp_reg_fp_upto(ps, split);
